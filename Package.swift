@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "cell", targets: ["cell"]),
+        .executable(name: "cell-monitor", targets: ["cell-monitor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -14,27 +15,35 @@ let package = Package(
     targets: [
         // C: the module map of libarchive (Debian's libarchive-dev).
         .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive"),
+        // C: the fork->exec path of a container (clone, mounts, pivot_root, exec).
+        .target(name: "CRuntime"),
 
-        // Shared plumbing: errors, digests, atomic files, locks, syscalls.
-        .target(name: "CellCore", dependencies: [
-            .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        // Shared plumbing without Foundation (the monitor links it): errors, atomic files, locks, syscalls.
+        .target(name: "CellCore"),
         // Tar streams in and out through libarchive; safe extraction; whiteouts.
         .target(name: "CellArchive", dependencies: ["CArchive", "CellCore"]),
         // Go-template subset, ordered JSON, docker-style tables, human units.
         .target(name: "CellFormat", dependencies: ["CellCore"]),
-        // The OCI image store: blobs, index, names, layers cache, import/save/load.
-        .target(name: "CellImage", dependencies: ["CellCore", "CellArchive"]),
+        // The OCI image store: digests, blobs, index, names, layer cache, import/save/load.
+        .target(name: "CellImage", dependencies: [
+            "CellCore", "CellArchive",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // A container spec -> a running process: rootfs, namespaces, cgroups, mounts. No Foundation.
+        .target(name: "CellRuntime", dependencies: ["CellCore", "CRuntime"]),
 
+        // The per-container monitor: small, no Foundation.
+        .executableTarget(name: "cell-monitor", dependencies: ["CellRuntime", "CellCore"]),
         // The command line: parsing, tables, messages, exit codes.
         .executableTarget(name: "cell", dependencies: [
-            "CellCore", "CellFormat", "CellImage",
+            "CellCore", "CellFormat", "CellImage", "CellRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "CellArchiveTests", dependencies: ["CellArchive", "CArchive"]),
         .testTarget(name: "CellFormatTests", dependencies: ["CellFormat"]),
         .testTarget(name: "CellImageTests", dependencies: ["CellImage"]),
+        .testTarget(name: "CellRuntimeTests", dependencies: ["CellRuntime"]),
         .testTarget(name: "CellIntegrationTests", dependencies: ["CellCore"]),
     ]
 )

@@ -1,3 +1,4 @@
+import CellCore
 import Crypto
 
 /// A content digest in OCI's form `algorithm:hex`. cell writes sha256 only; it reads sha512 names

@@ -1,0 +1,2 @@
+import CRuntime
+public enum CellRuntimePlaceholder {}

@@ -1,0 +1,2 @@
+import CellRuntime
+print("cell-monitor")
