@@ -1,0 +1,164 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CellCore
+
+/// Writes a directory tree into a TarWriter, the same tree always giving the same bytes:
+/// names sorted bytewise, numeric owners only, no atime/ctime, optional mtime clamp.
+/// Ownership, modes, xattrs, symlinks and hardlinks (found by inode) are kept.
+public struct DirectoryArchiver: Sendable {
+    /// For an overlay upperdir: a 0/0 character device becomes `.wh.<name>`, and a directory
+    /// with trusted.overlay.opaque=y gets a `.wh..wh..opq` entry.
+    public var convertOverlayWhiteouts: Bool
+    /// SOURCE_DATE_EPOCH: later mtimes are lowered to this.
+    public var clampModificationTime: Timestamp?
+
+    public init(convertOverlayWhiteouts: Bool = false, clampModificationTime: Timestamp? = nil) {
+        self.convertOverlayWhiteouts = convertOverlayWhiteouts
+        self.clampModificationTime = clampModificationTime
+    }
+
+    /// Archives what is below `directory` (not the directory itself); paths are relative.
+    public func archive(_ directory: String, into writer: TarWriter) throws {
+        let root = try FileDescriptorHandle(path: directory, flags: O_RDONLY | O_DIRECTORY)
+        let walk = ArchiveWalk(options: self, writer: writer)
+        defer { walk.buffer.deallocate() }
+        try walk.archiveContents(of: root, prefix: "")
+    }
+}
+
+/// One DirectoryArchiver run: the hardlinks seen so far and a reusable read buffer.
+private final class ArchiveWalk {
+    let options: DirectoryArchiver
+    let writer: TarWriter
+    /// (device, inode) → the path the first link was archived under.
+    var firstLinks: [InodeKey: String] = [:]
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1024 * 1024, alignment: 16)
+
+    struct InodeKey: Hashable {
+        var device: UInt64
+        var inode: UInt64
+    }
+
+    init(options: DirectoryArchiver, writer: TarWriter) {
+        self.options = options
+        self.writer = writer
+    }
+
+    func archiveContents(of directory: FileDescriptorHandle, prefix: String) throws {
+        let names = try DirectoryListing.names(in: directory).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        for name in names {
+            try archive(name, in: directory, path: prefix + name)
+        }
+    }
+
+    private func archive(_ name: String, in directory: FileDescriptorHandle, path: String) throws {
+        var st = stat()
+        if fstatat(directory.fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 {
+            throw CellError.system("stat \(directory.path)/\(name): \(Syscall.errorString(errno))")
+        }
+        // Through the directory's descriptor: the name cannot be swapped for a symlink elsewhere.
+        let procPath = "/proc/self/fd/\(directory.fd)/\(name)"
+        var entry = TarEntry(
+            path: path, kind: .regular, mode: st.st_mode & 0o7777, uid: st.st_uid, gid: st.st_gid,
+            modificationTime: clamp(Timestamp(seconds: Int64(st.st_mtim.tv_sec), nanoseconds: Int32(st.st_mtim.tv_nsec))))
+        let type = st.st_mode & S_IFMT
+        if type == S_IFCHR && st.st_rdev == 0 && options.convertOverlayWhiteouts {
+            entry.path = parentPrefix(of: path) + Whiteout.prefix + name
+            entry.mode = 0o644
+            return try writer.append(entry)
+        }
+        entry.extendedAttributes = try attributes(procPath)
+        switch type {
+        case S_IFDIR:
+            entry.kind = .directory
+            try writer.append(entry)
+            if options.convertOverlayWhiteouts,
+               ExtendedAttributeCalls.get(path: procPath, name: Whiteout.opaqueAttribute) == [0x79] {
+                var marker = TarEntry(path: path + "/" + Whiteout.opaqueMarker, kind: .regular, mode: 0o644,
+                                      modificationTime: entry.modificationTime)
+                marker.uid = entry.uid
+                marker.gid = entry.gid
+                try writer.append(marker)
+            }
+            let fd = openat(directory.fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            guard fd >= 0 else { throw CellError.system("open \(directory.path)/\(name): \(Syscall.errorString(errno))") }
+            try archiveContents(of: FileDescriptorHandle(fd: fd, path: "\(directory.path)/\(name)"), prefix: path + "/")
+        case S_IFREG:
+            if st.st_nlink > 1 {
+                let key = InodeKey(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+                if let first = firstLinks[key] {
+                    entry.kind = .hardlink
+                    entry.linkTarget = first
+                    return try writer.append(entry)
+                }
+                firstLinks[key] = path
+            }
+            entry.size = Int64(st.st_size)
+            try writer.append(entry)
+            try copyData(name, in: directory, size: entry.size)
+        case S_IFLNK:
+            entry.kind = .symlink
+            entry.linkTarget = try readLink(name, in: directory)
+            try writer.append(entry)
+        case S_IFCHR, S_IFBLK:
+            entry.kind = type == S_IFCHR ? .characterDevice : .blockDevice
+            // glibc's dev_t layout (gnu_dev_major/minor are macros Swift cannot see).
+            let device = UInt64(st.st_rdev)
+            entry.deviceMajor = UInt32(truncatingIfNeeded: ((device >> 8) & 0xfff) | ((device >> 32) & ~0xfff))
+            entry.deviceMinor = UInt32(truncatingIfNeeded: (device & 0xff) | ((device >> 12) & ~0xff))
+            try writer.append(entry)
+        case S_IFIFO:
+            entry.kind = .fifo
+            try writer.append(entry)
+        default:
+            return  // sockets have no place in an image
+        }
+    }
+
+    private func clamp(_ time: Timestamp) -> Timestamp {
+        guard let limit = options.clampModificationTime, limit < time else { return time }
+        return limit
+    }
+
+    private func parentPrefix(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "" }
+        return String(path[...slash])
+    }
+
+    /// Sorted for determinism; overlay's private attributes stay out of the layer.
+    private func attributes(_ path: String) throws -> [TarEntry.ExtendedAttribute] {
+        try ExtendedAttributeCalls.names(path: path).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.compactMap { name in
+            guard !name.hasPrefix(Whiteout.overlayAttributePrefix),
+                  let value = ExtendedAttributeCalls.get(path: path, name: name) else { return nil }
+            return TarEntry.ExtendedAttribute(name: name, value: value)
+        }
+    }
+
+    /// Copies exactly `size` bytes: a file that grew is cut at its size when stat ran, one that
+    /// shrank makes TarWriter throw rather than write a padded, wrong layer.
+    private func copyData(_ name: String, in directory: FileDescriptorHandle, size: Int64) throws {
+        let fd = openat(directory.fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw CellError.system("open \(directory.path)/\(name): \(Syscall.errorString(errno))") }
+        let file = FileDescriptorHandle(fd: fd, path: "\(directory.path)/\(name)")
+        var remaining = size
+        while remaining > 0 {
+            let slice = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(min(Int64(buffer.count), remaining))])
+            let n = try file.read(into: slice)
+            if n == 0 { break }
+            try writer.writeData(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            remaining -= Int64(n)
+        }
+    }
+
+    private func readLink(_ name: String, in directory: FileDescriptorHandle) throws -> String {
+        var target = [UInt8](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = target.withUnsafeMutableBufferPointer {
+            $0.withMemoryRebound(to: CChar.self) { readlinkat(directory.fd, name, $0.baseAddress!, $0.count) }
+        }
+        guard n >= 0 else { throw CellError.system("readlink \(directory.path)/\(name): \(Syscall.errorString(errno))") }
+        return String(decoding: target[0..<n], as: UTF8.self)
+    }
+}
