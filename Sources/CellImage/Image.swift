@@ -1,0 +1,24 @@
+import CellCore
+
+/// One image of the store, as listings show it: an id (the config digest), its names, its
+/// creation time and size.
+public struct ImageSummary: Sendable {
+    public var id: Digest
+    public var manifest: Digest
+    public var names: [ImageReference]
+    public var created: Timestamp?
+    public var size: Int64
+}
+
+/// An image resolved with its manifest and configuration, for inspect, history, save and run.
+public struct Image: Sendable {
+    public var summary: ImageSummary
+    public var manifest: Manifest
+    public var config: ImageConfig
+    public var configBytes: [UInt8]
+
+    public var id: Digest { summary.id }
+    public var names: [ImageReference] { summary.names }
+    public var layers: [Descriptor] { manifest.layers }
+    public var diffIDs: [Digest] { config.rootfs.diffIDs }
+}

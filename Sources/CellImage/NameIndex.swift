@@ -1,0 +1,99 @@
+import CellCore
+
+/// index.json: the OCI index whose entries name the store's images. One entry per name, plus one
+/// unnamed entry for each image that has lost all its names (docker's `<none>` images). Changed only
+/// under the index lock, written atomically.
+struct NameIndex {
+    var entries: [Descriptor]
+
+    static func read(_ layout: StoreLayout) throws -> NameIndex {
+        guard let bytes = try FileSystem.readFileIfPresent(layout.indexFile) else {
+            return NameIndex(entries: [])
+        }
+        let index = try JSON.decode(ImageIndex.self, from: bytes, what: "\(layout.indexFile)")
+        return NameIndex(entries: index.manifests)
+    }
+
+    func write(_ layout: StoreLayout) throws {
+        try FileSystem.writeAtomically(try JSON.encode(ImageIndex(manifests: entries)), to: layout.indexFile)
+    }
+
+    /// Read-modify-write under the exclusive index lock.
+    static func update<T>(_ layout: StoreLayout, _ body: (inout NameIndex) throws -> T) throws -> T {
+        let lock = try FileLock(path: layout.indexLock)
+        return try lock.withLock {
+            var index = try NameIndex.read(layout)
+            let result = try body(&index)
+            try index.write(layout)
+            return result
+        }
+    }
+
+    static func name(of entry: Descriptor) -> String? {
+        entry.annotations?[Annotation.imageName]
+    }
+
+    static func imageID(of entry: Descriptor) -> Digest? {
+        entry.annotations?[Annotation.imageID].flatMap { try? Digest(parsing: $0) }
+    }
+
+    /// Points `reference` at the image; the image it named before, if it has no name left, stays
+    /// as an unnamed entry.
+    mutating func setName(_ reference: ImageReference, to image: ImageSummaryAnnotations) {
+        let name = reference.description
+        if let existing = entries.firstIndex(where: { NameIndex.name(of: $0) == name }) {
+            let previous = entries[existing]
+            entries.remove(at: existing)
+            if NameIndex.imageID(of: previous) != image.id { keepUnnamedIfOrphaned(previous) }
+        }
+        entries.removeAll { NameIndex.name(of: $0) == nil && NameIndex.imageID(of: $0) == image.id }
+        var annotations = image.annotations
+        annotations[Annotation.imageName] = name
+        if let tag = reference.tag { annotations[Annotation.refName] = tag }
+        entries.append(Descriptor(mediaType: MediaType.ociManifest, digest: image.manifest, size: image.manifestSize,
+                                  annotations: annotations))
+    }
+
+    /// Adds an image with no name (a load of an untagged image, or a build without -t).
+    mutating func addUnnamed(_ image: ImageSummaryAnnotations) {
+        guard !entries.contains(where: { NameIndex.imageID(of: $0) == image.id }) else { return }
+        entries.append(Descriptor(mediaType: MediaType.ociManifest, digest: image.manifest, size: image.manifestSize,
+                                  annotations: image.annotations))
+    }
+
+    /// Removes one name; returns the removed entry.
+    mutating func removeName(_ name: String) -> Descriptor? {
+        guard let index = entries.firstIndex(where: { NameIndex.name(of: $0) == name }) else { return nil }
+        return entries.remove(at: index)
+    }
+
+    mutating func keepUnnamedIfOrphaned(_ entry: Descriptor) {
+        let id = NameIndex.imageID(of: entry)
+        guard !entries.contains(where: { NameIndex.imageID(of: $0) == id }) else { return }
+        var annotations = entry.annotations ?? [:]
+        annotations[Annotation.imageName] = nil
+        annotations[Annotation.refName] = nil
+        var unnamed = entry
+        unnamed.annotations = annotations
+        entries.append(unnamed)
+    }
+
+    mutating func removeImage(_ id: Digest) {
+        entries.removeAll { NameIndex.imageID(of: $0) == id }
+    }
+}
+
+/// What an index entry records about its image so that listing needs no other file.
+struct ImageSummaryAnnotations {
+    var id: Digest
+    var manifest: Digest
+    var manifestSize: Int64
+    var created: String?
+    var size: Int64
+
+    var annotations: [String: String] {
+        var result = [Annotation.imageID: id.description, Annotation.size: String(size)]
+        if let created { result[Annotation.created] = created }
+        return result
+    }
+}

@@ -1,0 +1,45 @@
+import CellCore
+
+/// Where everything lives under the root (`--root`, `CELL_ROOT`, default /var/lib/cell). The
+/// blobs and index.json form an OCI image layout, so other tools can read the store directly.
+public struct StoreLayout: Sendable {
+    public static let defaultRoot = "/var/lib/cell"
+
+    public let root: String
+
+    public init(root: String) {
+        var root = root
+        while root.count > 1 && root.hasSuffix("/") { root.removeLast() }
+        self.root = root
+    }
+
+    public var blobs: String { "\(root)/blobs/sha256" }
+    public var indexFile: String { "\(root)/index.json" }
+    public var layoutFile: String { "\(root)/oci-layout" }
+    public var layers: String { "\(root)/layers" }
+    public var temporary: String { "\(root)/tmp" }
+    public var locks: String { "\(root)/locks" }
+    public var containers: String { "\(root)/containers" }
+
+    /// Held shared by every writer of blobs, exclusive by garbage collection: a blob written but not
+    /// yet named in index.json is never collected.
+    public var collectionLock: String { "\(locks)/gc.lock" }
+    /// Held exclusive around each read-modify-write of index.json.
+    public var indexLock: String { "\(locks)/index.lock" }
+
+    public func blob(_ digest: Digest) -> String { "\(blobs)/\(digest.hex)" }
+    public func layer(_ diffID: Digest) -> String { "\(layers)/\(diffID.hex)" }
+
+    /// Creates the directories and the oci-layout marker on first use.
+    public func prepare() throws {
+        for directory in [blobs, layers, temporary, locks] {
+            try FileSystem.createDirectory(directory)
+        }
+        if !FileSystem.exists(layoutFile) {
+            try FileSystem.writeAtomically(Array(#"{"imageLayoutVersion":"1.0.0"}"#.utf8), to: layoutFile)
+        }
+        if !FileSystem.exists(indexFile) {
+            try FileSystem.writeAtomically(try JSON.encode(ImageIndex(manifests: [])), to: indexFile)
+        }
+    }
+}
