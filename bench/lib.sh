@@ -1,0 +1,41 @@
+# Shared helpers for the benchmarks: a private podman configuration (the sandbox cannot raise
+# RLIMIT_NPROC, and the host's /etc stays untouched), and ratio printing.
+bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$bench_dir/.." && pwd)
+work=${BENCH_WORK:-$(mktemp -d /var/tmp/cell-bench.XXXXXX)}
+trap 'podman_cleanup; rm -rf "$work"' EXIT
+
+cell_bin() {
+    if [ -z "${CELL:-}" ]; then
+        (cd "$repo" && swift build -c release --product cell >/dev/null && swift build -c release --product cell-monitor >/dev/null)
+        CELL="$(cd "$repo" && swift build -c release --show-bin-path)/cell"
+    fi
+    echo "$CELL"
+}
+
+podman_setup() {
+    mkdir -p "$work/podman"
+    cat > "$work/podman/containers.conf" <<CONF
+[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=4096:4096"]
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+CONF
+    export CONTAINERS_CONF="$work/podman/containers.conf"
+    PODMAN="podman --root $work/podman/root --runroot $work/podman/run --storage-driver overlay"
+}
+
+podman_cleanup() {
+    if [ -n "${PODMAN:-}" ]; then
+        $PODMAN system reset -f >/dev/null 2>&1 || true
+        umount -R "$work/podman/root" 2>/dev/null || true
+    fi
+}
+
+# mean seconds of one hyperfine command from its JSON export
+mean_of() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['results'][int(sys.argv[2])]['mean'])" "$1" "$2"; }
+
+# ratio NAME A_SECONDS B_SECONDS: prints how many times faster A is than B
+ratio() { python3 -c "import sys; a,b=float(sys.argv[2]),float(sys.argv[3]); print(f'{sys.argv[1]}: {a*1000:.1f} ms vs {b*1000:.1f} ms -> {b/a:.2f}x')" "$@"; }
