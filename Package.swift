@@ -36,7 +36,7 @@ let package = Package(
         .executableTarget(name: "cell-monitor", dependencies: ["CellRuntime", "CellCore"]),
         // The command line: parsing, tables, messages, exit codes.
         .executableTarget(name: "cell", dependencies: [
-            "CellCore", "CellFormat", "CellImage", "CellRuntime",
+            "CellCore", "CellFormat", "CellImage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -24,7 +24,7 @@ cgroup_manager = "cgroupfs"
 events_logger = "file"
 CONF
     export CONTAINERS_CONF="$work/podman/containers.conf"
-    PODMAN="podman --root $work/podman/root --runroot $work/podman/run --storage-driver overlay"
+    PODMAN="podman --root $work/podman/root --runroot $work/podman/run --tmpdir $work/podman/tmp --storage-driver overlay"
 }
 
 podman_cleanup() {

@@ -1,0 +1,60 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import CellCore
+import CellImage
+
+struct ImagePruneCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prune",
+        abstract: "Remove unused images.")
+
+    @Flag(name: [.customShort("a"), .long], help: "Remove all unused images, not just dangling ones.")
+    var all = false
+
+    @Flag(name: [.customShort("f"), .long], help: "Do not prompt for confirmation.")
+    var force = false
+
+    func run() throws {
+        if !force {
+            let what = all ? "all images without at least one container associated to them" : "all dangling images"
+            guard Prompt.confirm("WARNING! This will remove \(what).\nAre you sure you want to continue? [y/N] ") else {
+                return
+            }
+        }
+        let store = try GlobalOptions.imageStore()
+        let inUse = Set(try ContainerUsage.imagesInUse().keys)
+        let (events, reclaimed) = try store.prune(all: all, inUse: inUse)
+        if !events.isEmpty {
+            Output.line("Deleted Images:")
+            for event in events {
+                switch event {
+                case .untagged(let name): Output.line("untagged: \(name)")
+                case .deleted(let id): Output.line("deleted: \(id)")
+                }
+            }
+            Output.line("")
+        }
+        Output.line("Total reclaimed space: \(Presentation.humanSize(reclaimed.bytes))")
+    }
+}
+
+enum Prompt {
+    /// Asks on stdout, reads a line from stdin; anything but y/yes (or no input) is no.
+    static func confirm(_ question: String) -> Bool {
+        print(question, terminator: "")
+        Output.flush()
+        guard let answer = readLine() else { print(""); return false }
+        return ["y", "yes"].contains(answer.trimmingCharacters(in: " \t").lowercased())
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        var text = Substring(self)
+        while let first = text.first, set.contains(first) { text.removeFirst() }
+        while let last = text.last, set.contains(last) { text.removeLast() }
+        return String(text)
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import CellCore
+import CellImage
+
+struct RmiCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rmi",
+        abstract: "Remove one or more images.")
+
+    @Flag(name: [.customShort("f"), .long], help: "Force removal of the image.")
+    var force = false
+
+    @Flag(name: .customLong("no-prune"), help: "Do not delete untagged parents.")
+    var noPrune = false
+
+    @Argument(help: "IMAGE...")
+    var images: [String] = []
+
+    func validate() throws {
+        if images.isEmpty { throw ValidationError("\"rmi\" requires at least 1 argument.") }
+    }
+
+    func run() throws {
+        let store = try GlobalOptions.imageStore()
+        let inUse = try ContainerUsage.imagesInUse()
+        var failure: CellError?
+        for image in images {
+            do {
+                for event in try store.remove(image, force: force, inUse: inUse) {
+                    switch event {
+                    case .untagged(let name): Output.line("Untagged: \(name)")
+                    case .deleted(let id): Output.line("Deleted: \(id)")
+                    }
+                }
+            } catch let error as CellError {
+                // Like docker: report each failure, go on with the rest, exit non-zero at the end.
+                Output.error("Error: \(error.message)")
+                failure = error
+            }
+        }
+        if let failure { throw ExitCode(failure.exitCode) }
+    }
+}
+
+/// Which images containers use, so that rmi and prune leave them alone. Containers arrive with the
+/// runtime; until then no image is in use.
+enum ContainerUsage {
+    static func imagesInUse() throws -> [Digest: String] { [:] }
+}
