@@ -1,2 +1,505 @@
+/* The container's fork->exec path. Runs in the monitor (a single-threaded process), but is
+   written as if it were not: after clone() the child only calls async-signal-safe functions
+   and raw system calls (no malloc, no stdio, no glibc setuid wrappers, which signal threads
+   that do not exist in the child). */
+#define _GNU_SOURCE
 #include "cell_runtime.h"
-int cell_runtime_placeholder(void) { return 0; }
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <termios.h>
+#include <unistd.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* ---- small async-signal-safe helpers ---- */
+
+/* Reports the failing stage with the current errno to the parent and exits. */
+static _Noreturn void fail(int error_fd, int stage, int index) {
+    struct cell_spawn_failure failure = { stage, errno, index };
+    ssize_t ignored = write(error_fd, &failure, sizeof failure);
+    (void)ignored;
+    _exit(125);
+}
+
+/* "/proc/self/fd/<fd>": mount(2) takes paths, and this one names exactly the inode an
+   O_PATH fd resolved, so nothing can be swapped in between resolving and mounting. */
+static void fd_path(char buf[32], int fd) {
+    static const char prefix[] = "/proc/self/fd/";
+    char digits[12];
+    int n = 0;
+    do { digits[n++] = (char)('0' + fd % 10); fd /= 10; } while (fd > 0);
+    memcpy(buf, prefix, sizeof prefix - 1);
+    int at = sizeof prefix - 1;
+    while (n > 0) buf[at++] = digits[--n];
+    buf[at] = 0;
+}
+
+/* Opens `rel` below rootfd as an O_PATH fd, every symlink resolved as if rootfd were /. */
+static int open_beneath(int rootfd, const char *rel) {
+    struct open_how how = {
+        .flags = O_PATH | O_CLOEXEC,
+        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+    };
+    if (*rel == 0) return fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
+    return (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof how);
+}
+
+enum create_kind { CREATE_NONE, CREATE_DIRECTORY, CREATE_FILE };
+
+/* Resolves a container path inside the new root, creating missing components (directories,
+   and the last one as an empty file when asked). Each missing component is created with
+   mkdirat/openat relative to its already-resolved parent, so a symlink can never lead a
+   creation or a mount out of the root. Returns an O_PATH fd, or -1 with errno. */
+static int open_in_root(int rootfd, const char *path, enum create_kind create) {
+    while (*path == '/') path++;
+    int fd = open_beneath(rootfd, path);
+    if (fd >= 0 || errno != ENOENT || create == CREATE_NONE) return fd;
+
+    char prefix[PATH_MAX];
+    size_t length = 0;
+    int parent = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
+    if (parent < 0) return -1;
+    const char *p = path;
+    while (*p) {
+        const char *end = p;
+        while (*end && *end != '/') end++;
+        size_t component = (size_t)(end - p);
+        const char *next = end;
+        while (*next == '/') next++;
+        if (length + component + 2 > sizeof prefix || component > NAME_MAX) {
+            close(parent);
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        if (length > 0) prefix[length++] = '/';
+        memcpy(prefix + length, p, component);
+        length += component;
+        prefix[length] = 0;
+        char name[NAME_MAX + 1];
+        memcpy(name, p, component);
+        name[component] = 0;
+
+        fd = open_beneath(rootfd, prefix);
+        if (fd < 0 && errno == ENOENT) {
+            int last = (*next == 0);
+            if (last && create == CREATE_FILE) {
+                int file = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+                if (file >= 0) close(file);
+                else if (errno != EEXIST) { close(parent); return -1; }
+            } else if (mkdirat(parent, name, 0755) < 0 && errno != EEXIST) {
+                close(parent);
+                return -1;
+            }
+            fd = open_beneath(rootfd, prefix);
+        }
+        close(parent);
+        if (fd < 0) return -1;
+        parent = fd;
+        p = next;
+    }
+    return parent;
+}
+
+/* Mounts onto the path resolved in the root; returns the mount(2) result. */
+static int mount_in_root(int rootfd, const char *source, const char *target, const char *type,
+                         unsigned long flags, const char *data, enum create_kind create) {
+    int fd = open_in_root(rootfd, target, create);
+    if (fd < 0) return -1;
+    char path[32];
+    fd_path(path, fd);
+    int result = mount(source, path, type, flags, data);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return result;
+}
+
+/* Remounts the mount at `target` read-only, keeping its nosuid/nodev/noexec/atime flags
+   (leaving them out would be refused where they are locked). */
+static int remount_read_only(int rootfd, const char *target) {
+    int fd = open_in_root(rootfd, target, CREATE_NONE);
+    if (fd < 0) return -1;
+    struct statvfs st;
+    unsigned long keep = 0;
+    if (fstatvfs(fd, &st) == 0)
+        keep = st.f_flag & (ST_NOSUID | ST_NODEV | ST_NOEXEC | ST_NOATIME | ST_NODIRATIME | ST_RELATIME);
+    char path[32];
+    fd_path(path, fd);
+    int result = mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return result;
+}
+
+/* ---- the stages ---- */
+
+/* /dev as Docker lays it out: a small tmpfs with the usual nodes, devpts, shm and mqueue. */
+static int setup_dev(int rootfd) {
+    if (mount_in_root(rootfd, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+                      "mode=755,size=65536k", CREATE_DIRECTORY) < 0)
+        return -1;
+    /* Re-resolve: the fd must name the new tmpfs, which is empty and ours, so plain *at
+       calls in it are safe. */
+    int dev = open_in_root(rootfd, "/dev", CREATE_NONE);
+    if (dev < 0) return -1;
+    static const struct { const char *name; unsigned major, minor; } nodes[] = {
+        { "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 },
+        { "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
+    };
+    for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
+        if (mknodat(dev, nodes[i].name, S_IFCHR | 0666, makedev(nodes[i].major, nodes[i].minor)) == 0)
+            continue;
+        /* No mknod (a user namespace): bind the host's node instead. */
+        char host[32] = "/dev/";
+        memcpy(host + 5, nodes[i].name, strlen(nodes[i].name) + 1);
+        int file = openat(dev, nodes[i].name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0666);
+        if (file < 0) goto fail;
+        close(file);
+        int target = openat(dev, nodes[i].name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (target < 0) goto fail;
+        char path[32];
+        fd_path(path, target);
+        int result = mount(host, path, NULL, MS_BIND, NULL);
+        close(target);
+        if (result < 0) goto fail;
+    }
+    static const struct { const char *name; const char *type; unsigned long flags; const char *data; mode_t mode; } mounts[] = {
+        { "pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5", 0755 },
+        { "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k", 01777 },
+        { "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0755 },
+    };
+    for (size_t i = 0; i < sizeof mounts / sizeof mounts[0]; i++) {
+        if (mkdirat(dev, mounts[i].name, mounts[i].mode) < 0) goto fail;
+        int target = openat(dev, mounts[i].name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+        if (target < 0) goto fail;
+        char path[32];
+        fd_path(path, target);
+        int result = mount(mounts[i].type, path, mounts[i].type, mounts[i].flags, mounts[i].data);
+        close(target);
+        if (result < 0) goto fail;
+    }
+    static const char *const links[][2] = {
+        { "pts/ptmx", "ptmx" }, { "/proc/self/fd", "fd" }, { "/proc/self/fd/0", "stdin" },
+        { "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" }, { "/proc/kcore", "core" },
+    };
+    for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
+        if (symlinkat(links[i][0], dev, links[i][1]) < 0) goto fail;
+    close(dev);
+    return 0;
+fail:;
+    int saved = errno;
+    close(dev);
+    errno = saved;
+    return -1;
+}
+
+static int setup_bind(int rootfd, const struct cell_mount *m) {
+    int source = open(m->source, O_PATH | O_CLOEXEC);
+    if (source < 0) return -1;
+    struct stat st;
+    if (fstat(source, &st) < 0) { close(source); return -1; }
+    char source_path[32];
+    fd_path(source_path, source);
+    int result = mount_in_root(rootfd, source_path, m->destination, NULL, MS_BIND | MS_REC, NULL,
+                               S_ISDIR(st.st_mode) ? CREATE_DIRECTORY : CREATE_FILE);
+    int saved = errno;
+    close(source);
+    errno = saved;
+    if (result < 0) return -1;
+    return m->read_only ? remount_read_only(rootfd, m->destination) : 0;
+}
+
+/* Hides a path: /dev/null over a file, an empty read-only tmpfs over a directory. */
+static int mask_path(int rootfd, const char *target) {
+    int fd = open_in_root(rootfd, target, CREATE_NONE);
+    if (fd < 0) return errno == ENOENT ? 0 : -1;
+    struct stat st;
+    int result = fstat(fd, &st);
+    if (result == 0) {
+        char path[32];
+        fd_path(path, fd);
+        result = S_ISDIR(st.st_mode) ? mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0")
+                                     : mount("/dev/null", path, NULL, MS_BIND, NULL);
+    }
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return result;
+}
+
+static int make_read_only(int rootfd, const char *target) {
+    int fd = open_in_root(rootfd, target, CREATE_NONE);
+    if (fd < 0) return errno == ENOENT ? 0 : -1;
+    char path[32];
+    fd_path(path, fd);
+    int result = mount(path, path, NULL, MS_BIND | MS_REC, NULL);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return result < 0 ? -1 : remount_read_only(rootfd, target);
+}
+
+static int bring_loopback_up(void) {
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0) return -1;
+    struct ifreq request;
+    memset(&request, 0, sizeof request);
+    memcpy(request.ifr_name, "lo", 3);
+    int result = ioctl(s, SIOCGIFFLAGS, &request);
+    if (result == 0) {
+        request.ifr_flags |= IFF_UP | IFF_RUNNING;
+        result = ioctl(s, SIOCSIFFLAGS, &request);
+    }
+    int saved = errno;
+    close(s);
+    errno = saved;
+    return result;
+}
+
+/* mkdir -p, then chdir; runs after pivot_root, so the paths are the container's. */
+static int enter_working_directory(const char *path) {
+    char buf[PATH_MAX];
+    size_t length = strlen(path);
+    if (length == 0) path = "/", length = 1;
+    if (length >= sizeof buf) { errno = ENAMETOOLONG; return -1; }
+    memcpy(buf, path, length + 1);
+    for (size_t i = 1; i <= length; i++) {
+        if (buf[i] == '/' || buf[i] == 0) {
+            char saved = buf[i];
+            buf[i] = 0;
+            if (mkdir(buf, 0755) < 0 && errno != EEXIST) return -1;
+            buf[i] = saved;
+        }
+    }
+    return chdir(path);
+}
+
+/* Points `target` (0, 1, 2) at fd; dup2 clears close-on-exec, and when fd already is the
+   target, the flag is cleared by hand. */
+static int install_stdio(int fd, int target) {
+    if (fd < 0) return 0;
+    if (fd == target) {
+        int flags = fcntl(fd, F_GETFD);
+        return flags < 0 ? -1 : fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+    }
+    return dup2(fd, target) < 0 ? -1 : 0;
+}
+
+/* execvpe's search, inside the container: PATH from the container's environment, not ours. */
+static void exec_command(const struct cell_spawn_config *c) {
+    const char *file = c->argv[0];
+    char *const *argv = (char *const *)c->argv;
+    char *const *envp = (char *const *)c->envp;
+    if (file == NULL || *file == 0) { errno = ENOENT; return; }
+    if (strchr(file, '/')) { execve(file, argv, envp); return; }
+
+    const char *search = c->search_path ? c->search_path : DEFAULT_PATH;
+    size_t file_length = strlen(file);
+    int denied = 0;
+    for (const char *p = search;; ) {
+        const char *end = strchr(p, ':');
+        if (end == NULL) end = p + strlen(p);
+        size_t dir_length = (size_t)(end - p);
+        char candidate[PATH_MAX];
+        if (dir_length + file_length + 2 <= sizeof candidate) {
+            size_t at = 0;
+            if (dir_length == 0) candidate[at++] = '.'; /* an empty entry is the current directory */
+            memcpy(candidate + at, p, dir_length);
+            at += dir_length;
+            candidate[at++] = '/';
+            memcpy(candidate + at, file, file_length + 1);
+            execve(candidate, argv, envp);
+            switch (errno) {
+            case EACCES: denied = 1; break;
+            case ENOENT: case ENOTDIR: case ESTALE: case ENODEV: case ETIMEDOUT: case ELOOP: break;
+            default: return; /* ENOEXEC and friends: report what the kernel said */
+            }
+        }
+        if (*end == 0) break;
+        p = end + 1;
+    }
+    errno = denied ? EACCES : ENOENT;
+}
+
+static _Noreturn void child_main(const struct cell_spawn_config *c, int release_fd, int error_fd) {
+    /* Ignored signals and the mask survive execve: give the container a clean slate. */
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < _NSIG; sig++) sigaction(sig, &dfl, NULL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    umask(0);
+
+    /* Wait for the parent to put us in the cgroup. EOF means it gave up (or died). */
+    char byte;
+    ssize_t n;
+    do n = read(release_fd, &byte, 1); while (n < 0 && errno == EINTR);
+    if (n != 1) _exit(125);
+    close(release_fd);
+
+    /* Nothing mounted from here on may propagate back to the host. */
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) fail(error_fd, CELL_STAGE_MAKE_PRIVATE, 0);
+
+    /* The root: the overlay is mounted here, inside the container's mount namespace, so it
+       disappears with the namespace and nothing is left on the host. A plain directory is
+       bound onto itself to become a mount point (pivot_root needs one). */
+    int root_result = c->overlay_options
+        ? mount("overlay", c->root, "overlay", 0, c->overlay_options)
+        : mount(c->root, c->root, NULL, MS_BIND | MS_REC, NULL);
+    if (root_result < 0) fail(error_fd, CELL_STAGE_MOUNT_ROOT, 0);
+    int rootfd = open(c->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0) fail(error_fd, CELL_STAGE_OPEN_ROOT, 0);
+
+    if (mount_in_root(rootfd, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, CREATE_DIRECTORY) < 0)
+        fail(error_fd, CELL_STAGE_MOUNT_PROC, 0);
+    if (setup_dev(rootfd) < 0) fail(error_fd, CELL_STAGE_MOUNT_DEV, 0);
+    if (mount_in_root(rootfd, "sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, CREATE_DIRECTORY) < 0)
+        fail(error_fd, CELL_STAGE_MOUNT_SYS, 0);
+
+    for (size_t i = 0; i < c->mount_count; i++) {
+        const struct cell_mount *m = &c->mounts[i];
+        int result = m->kind == CELL_MOUNT_BIND
+            ? setup_bind(rootfd, m)
+            : mount_in_root(rootfd, "tmpfs", m->destination, "tmpfs",
+                            MS_NOSUID | MS_NODEV | (m->read_only ? MS_RDONLY : 0), m->options, CREATE_DIRECTORY);
+        if (result < 0) fail(error_fd, CELL_STAGE_MOUNT, (int)i);
+    }
+    for (int i = 0; c->masked_paths && c->masked_paths[i]; i++)
+        if (mask_path(rootfd, c->masked_paths[i]) < 0) fail(error_fd, CELL_STAGE_MASK_PATH, i);
+    for (int i = 0; c->read_only_paths && c->read_only_paths[i]; i++)
+        if (make_read_only(rootfd, c->read_only_paths[i]) < 0) fail(error_fd, CELL_STAGE_READ_ONLY_PATH, i);
+
+    /* pivot_root(".", "."): the old root ends up stacked on the new one and is detached at
+       once, so no put_old directory is needed in the image. */
+    if (fchdir(rootfd) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+        fail(error_fd, CELL_STAGE_PIVOT_ROOT, 0);
+    close(rootfd);
+    if (c->read_only_root) {
+        struct statvfs st;
+        unsigned long keep = 0;
+        if (statvfs("/", &st) == 0) keep = st.f_flag & (ST_NOSUID | ST_NODEV | ST_NOEXEC | ST_NOATIME | ST_NODIRATIME | ST_RELATIME);
+        if (mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL) < 0)
+            fail(error_fd, CELL_STAGE_READ_ONLY_ROOT, 0);
+    }
+
+    if ((c->clone_flags & CLONE_NEWUTS) && c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
+        fail(error_fd, CELL_STAGE_HOSTNAME, 0);
+    if (c->loopback_up && bring_loopback_up() < 0) fail(error_fd, CELL_STAGE_LOOPBACK, 0);
+    if (enter_working_directory(c->working_directory ? c->working_directory : "/") < 0)
+        fail(error_fd, CELL_STAGE_WORKING_DIRECTORY, 0);
+
+    if (install_stdio(c->stdin_fd, 0) < 0 || install_stdio(c->stdout_fd, 1) < 0 || install_stdio(c->stderr_fd, 2) < 0)
+        fail(error_fd, CELL_STAGE_STDIO, 0);
+    if (c->terminal && (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0)) fail(error_fd, CELL_STAGE_TERMINAL, 0);
+
+    /* Raw system calls: glibc's wrappers would try to signal the parent's other threads. */
+    if (syscall(SYS_setgroups, c->group_count, c->groups) < 0) fail(error_fd, CELL_STAGE_GROUPS, 0);
+    if (syscall(SYS_setresgid, c->gid, c->gid, c->gid) < 0) fail(error_fd, CELL_STAGE_GID, 0);
+    if (syscall(SYS_setresuid, c->uid, c->uid, c->uid) < 0) fail(error_fd, CELL_STAGE_UID, 0);
+
+    /* Every fd above stdio closes at exec; the error pipe stays usable until then. */
+    if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) fail(error_fd, CELL_STAGE_CLOSE_FDS, 0);
+    umask(022);
+    exec_command(c);
+    fail(error_fd, CELL_STAGE_EXEC, 0);
+}
+
+/* ---- the parent's side ---- */
+
+int cell_spawn(const struct cell_spawn_config *config, struct cell_child *child) {
+    int release[2], error[2];
+    if (pipe2(release, O_CLOEXEC) < 0) return -errno;
+    if (pipe2(error, O_CLOEXEC) < 0) {
+        int saved = errno;
+        close(release[0]); close(release[1]);
+        return -saved;
+    }
+    /* A raw clone: like fork, the child continues here on a copy of our stack. */
+    long pid = syscall(SYS_clone, (unsigned long)config->clone_flags | SIGCHLD, NULL, NULL, NULL, NULL);
+    if (pid < 0) {
+        int saved = errno;
+        close(release[0]); close(release[1]); close(error[0]); close(error[1]);
+        return -saved;
+    }
+    if (pid == 0) {
+        close(release[1]);
+        close(error[0]);
+        child_main(config, release[0], error[1]);
+    }
+    close(release[0]);
+    close(error[1]);
+    child->pid = (pid_t)pid;
+    child->release_fd = release[1];
+    child->error_fd = error[0];
+    return 0;
+}
+
+int cell_spawn_release(struct cell_child *child, struct cell_spawn_failure *failure) {
+    char byte = 1;
+    ssize_t n;
+    do n = write(child->release_fd, &byte, 1); while (n < 0 && errno == EINTR);
+    int write_error = n == 1 ? 0 : errno;
+    close(child->release_fd);
+    child->release_fd = -1;
+    size_t got = 0;
+    while (got < sizeof *failure) {
+        n = read(child->error_fd, (char *)failure + got, sizeof *failure - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += (size_t)n;
+    }
+    int read_error = n < 0 ? errno : 0;
+    close(child->error_fd);
+    child->error_fd = -1;
+    if (got == sizeof *failure) return 1;
+    if (got == 0 && read_error == 0 && write_error == 0) return 0;
+    return -(read_error ? read_error : write_error ? write_error : EIO);
+}
+
+void cell_spawn_abort(struct cell_child *child) {
+    if (child->pid > 0) kill(child->pid, SIGKILL);
+    if (child->release_fd >= 0) close(child->release_fd);
+    if (child->error_fd >= 0) close(child->error_fd);
+    child->release_fd = child->error_fd = -1;
+}
+
+int cell_socket_in_netns(int netns_fd, int domain, int type) {
+    int own = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (own < 0) return -errno;
+    if (setns(netns_fd, CLONE_NEWNET) < 0) {
+        int saved = errno;
+        close(own);
+        return -saved;
+    }
+    int s = socket(domain, type | SOCK_CLOEXEC, 0);
+    int saved = errno;
+    /* Back home; a thread stuck in the container's namespace would be worse than a crash. */
+    if (setns(own, CLONE_NEWNET) < 0) _exit(125);
+    close(own);
+    return s < 0 ? -saved : s;
+}
+
+_Static_assert(CELL_NEW_MOUNT == CLONE_NEWNS && CELL_NEW_UTS == CLONE_NEWUTS && CELL_NEW_IPC == CLONE_NEWIPC &&
+               CELL_NEW_PID == CLONE_NEWPID && CELL_NEW_NETWORK == CLONE_NEWNET, "namespace flags");

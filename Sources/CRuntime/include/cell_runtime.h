@@ -1,6 +1,161 @@
 #ifndef CELL_RUNTIME_H
 #define CELL_RUNTIME_H
-/* The fork->exec path of a container lives here, in C: after clone() only async-signal-safe
-   calls are allowed, which Swift cannot promise. Filled in by the runtime work. */
-int cell_runtime_placeholder(void);
+
+/* The fork->exec path of a container, in C: after clone() only async-signal-safe calls are
+   allowed, which Swift cannot promise (its runtime allocates and takes locks). Everything the
+   child needs is prepared by the caller in a flat struct before the clone; the child only
+   makes system calls on it.
+
+   Use: cell_spawn() clones a child that blocks on a release pipe; the caller puts the pid in
+   its cgroups (anything that must happen before the container runs code), then calls
+   cell_spawn_release(), which tells whether execve succeeded or at which stage setup failed. */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <termios.h>
+
+/* One extra mount. Destinations are paths inside the container, resolved inside the new root
+   (a symlink in them can never lead out of it). */
+enum cell_mount_kind {
+    CELL_MOUNT_BIND = 0,  /* source (host path) bound at destination, created if missing */
+    CELL_MOUNT_TMPFS = 1, /* tmpfs with data `options` at destination */
+};
+
+struct cell_mount {
+    int kind;
+    const char *source;      /* bind: host path; tmpfs: unused */
+    const char *destination; /* absolute path inside the container */
+    const char *options;     /* tmpfs data ("size=64m,mode=1777") or NULL */
+    int read_only;
+};
+
+/* The kernel's CLONE_NEW* values (sched.h needs _GNU_SOURCE, which Swift's importer lacks). */
+enum cell_namespace {
+    CELL_NEW_MOUNT = 0x00020000,   /* CLONE_NEWNS */
+    CELL_NEW_UTS = 0x04000000,     /* CLONE_NEWUTS */
+    CELL_NEW_IPC = 0x08000000,     /* CLONE_NEWIPC */
+    CELL_NEW_PID = 0x20000000,     /* CLONE_NEWPID */
+    CELL_NEW_NETWORK = 0x40000000, /* CLONE_NEWNET */
+};
+
+struct cell_spawn_config {
+    /* The process. */
+    const char *const *argv;        /* NULL-terminated; argv[0] is searched in search_path */
+    const char *const *envp;        /* NULL-terminated */
+    const char *search_path;        /* PATH from the container's environment, for the lookup */
+    const char *working_directory;  /* inside the container; created if missing */
+    uint32_t uid, gid;
+    const uint32_t *groups;         /* supplementary groups */
+    size_t group_count;
+    int stdin_fd, stdout_fd, stderr_fd; /* become 0, 1, 2 in the container */
+    int terminal;                   /* setsid + TIOCSCTTY on stdin (a pty slave) */
+
+    /* Namespaces: CLONE_NEW* flags. */
+    int clone_flags;
+    const char *hostname;           /* set when CLONE_NEWUTS is given; NULL to skip */
+    int loopback_up;                /* bring lo up (in a new network namespace) */
+
+    /* The root file system. */
+    const char *root;               /* directory that becomes / (overlay: the merged dir) */
+    const char *overlay_options;    /* "lowerdir=..,upperdir=..,workdir=.." or NULL for a plain dir */
+    int read_only_root;
+    const struct cell_mount *mounts;
+    size_t mount_count;
+    const char *const *masked_paths;    /* NULL-terminated */
+    const char *const *read_only_paths; /* NULL-terminated */
+};
+
+/* Where the child was when it failed (reported with errno through the error pipe). */
+enum cell_spawn_stage {
+    CELL_STAGE_NONE = 0,
+    CELL_STAGE_WAIT_RELEASE,
+    CELL_STAGE_MAKE_PRIVATE,
+    CELL_STAGE_MOUNT_ROOT,
+    CELL_STAGE_OPEN_ROOT,
+    CELL_STAGE_MOUNT_PROC,
+    CELL_STAGE_MOUNT_DEV,
+    CELL_STAGE_MOUNT_SYS,
+    CELL_STAGE_MOUNT,           /* index = the mount's index in config->mounts */
+    CELL_STAGE_MASK_PATH,       /* index = masked_paths index */
+    CELL_STAGE_READ_ONLY_PATH,  /* index = read_only_paths index */
+    CELL_STAGE_PIVOT_ROOT,
+    CELL_STAGE_READ_ONLY_ROOT,
+    CELL_STAGE_HOSTNAME,
+    CELL_STAGE_LOOPBACK,
+    CELL_STAGE_WORKING_DIRECTORY,
+    CELL_STAGE_STDIO,
+    CELL_STAGE_TERMINAL,
+    CELL_STAGE_GROUPS,
+    CELL_STAGE_GID,
+    CELL_STAGE_UID,
+    CELL_STAGE_CLOSE_FDS,
+    CELL_STAGE_EXEC,            /* errno ENOENT: not found in PATH; EACCES/ENOEXEC: not executable */
+};
+
+struct cell_spawn_failure {
+    int32_t stage;
+    int32_t error; /* errno */
+    int32_t index; /* which mount / path, for the stages that have one */
+};
+
+struct cell_child {
+    pid_t pid;
+    int release_fd; /* write end: one byte lets the child go on */
+    int error_fd;   /* read end: a cell_spawn_failure, or EOF once execve succeeded */
+};
+
+/* Clones the child, which waits to be released. Returns 0, or -errno when clone or a pipe
+   failed (nothing is left behind then). */
+int cell_spawn(const struct cell_spawn_config *config, struct cell_child *child);
+
+/* Lets the child run and waits until it has exec'd (returns 0) or failed (returns 1 and
+   fills *failure; the child has exited and must still be reaped). -errno on other errors.
+   Closes both pipes. */
+int cell_spawn_release(struct cell_child *child, struct cell_spawn_failure *failure);
+
+/* Kills (SIGKILL) a child that will not be released, and closes its pipes. Does not reap. */
+void cell_spawn_abort(struct cell_child *child);
+
+/* Opens a socket of the given type inside the network namespace `netns_fd` and returns it
+   (-errno on failure). The calling thread enters the namespace only for the socket() call. */
+int cell_socket_in_netns(int netns_fd, int domain, int type);
+
+/* statfs(path).f_type (a file system's magic number), or -errno. Swift's Glibc module does not
+   carry sys/statfs.h. */
+long cell_filesystem_magic(const char *path);
+
+/* pidfd_open(pid, 0): a close-on-exec fd naming one process, readable once it exits; -errno. */
+int cell_pidfd_open(pid_t pid);
+
+/* pidfd_send_signal(pidfd, signal, NULL, 0): 0 or -errno. */
+int cell_pidfd_send_signal(int pidfd, int signal);
+
+/* Drops this process's resident pages of read-only code (MADV_DONTNEED on every executable,
+   never-writable segment). Startup touches far more code than an idle poll loop needs; the
+   pages still used come back from the page cache on the next touch. */
+void cell_trim_resident_code(void);
+
+/* A new pseudo-terminal: master and slave, both close-on-exec. 0 or -errno. */
+int cell_open_pty(int *master, int *slave);
+
+/* Copies the window size of terminal `from` to `to` (the kernel then signals SIGWINCH). */
+int cell_copy_window_size(int from, int to);
+
+/* Puts a terminal in raw mode, saving its settings; and puts them back. 0 or -errno. */
+int cell_make_raw(int fd, struct termios *saved);
+int cell_restore_terminal(int fd, const struct termios *saved);
+
+/* accept4(listener, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK): the fd or -errno. */
+int cell_accept(int listener);
+
+/* pipe2(fds, O_CLOEXEC); 0 or -errno. */
+int cell_pipe_cloexec(int fds[2]);
+
+/* Blocks `signals` and returns a non-blocking, close-on-exec signalfd for them (or -errno). */
+int cell_signalfd_open(const int *signals, size_t count);
+
+/* The next pending signal's number from a signalfd, or 0 when none is pending. */
+int cell_signalfd_next(int fd);
+
 #endif

@@ -1,0 +1,257 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CellCore
+
+/// One container's cgroup: a directory in the v2 hierarchy, or one per v1 controller
+/// hierarchy (plus the hybrid v2 one). Every operation works on the directories' files only,
+/// so a fake tree under a temporary directory stands in for /sys/fs/cgroup in tests.
+public struct Cgroup: Equatable, Sendable {
+    public let layout: CgroupLayout
+    /// The cgroup's path inside each hierarchy, e.g. "/cell/<id>" (hierarchy → path).
+    public let relativePaths: [String: String]
+
+    /// Controllers enabled for containers on v2, when the host offers them.
+    public static let unifiedControllers = ["cpuset", "cpu", "io", "memory", "pids"]
+
+    /// Names the cgroup `<parent>/<name>`; a relative parent is taken below the cgroup the
+    /// calling process is in (`membership`, from /proc/self/cgroup), an absolute one below
+    /// each hierarchy's root. Creates nothing.
+    public init(layout: CgroupLayout, parent: String, name: String, membership: String? = nil) throws {
+        self.layout = layout
+        var own: [String: String] = [:]
+        if !parent.hasPrefix("/") { own = Cgroup.parseMembership(try membership ?? Cgroup.ownMembership()) }
+        func path(for key: String) -> String {
+            let base = parent.hasPrefix("/") ? "" : (own[key] ?? "")
+            return Cgroup.normalize("\(base)/\(parent)/\(name)")
+        }
+        var paths: [String: String] = [:]
+        switch layout {
+        case .unified(let root):
+            paths[root] = path(for: "")
+        case .legacy(let hierarchies, let unified):
+            for hierarchy in hierarchies { paths[hierarchy.path] = path(for: hierarchy.controllers[0]) }
+            if let unified { paths[unified] = path(for: "") }
+        }
+        relativePaths = paths
+    }
+
+    /// Every directory of this cgroup, v2 first.
+    public var directories: [String] {
+        relativePaths.sorted { lhs, rhs in
+            let (l, r) = (lhs.key == unifiedRoot, rhs.key == unifiedRoot)
+            return l != r ? l : lhs.key < rhs.key
+        }.map { $0.key + $0.value }
+    }
+
+    /// The v2 directory (pure v2 or hybrid), if any.
+    public var unifiedDirectory: String? { unifiedRoot.map { $0 + relativePaths[$0]! } }
+
+    private var unifiedRoot: String? {
+        switch layout {
+        case .unified(let root): return root
+        case .legacy(_, let unified): return unified
+        }
+    }
+
+    /// The directory of the hierarchy that holds `controller` ("memory"), on v1; the v2 one on v2.
+    public func directory(forController controller: String) -> String? {
+        switch layout {
+        case .unified: return unifiedDirectory
+        case .legacy(let hierarchies, _):
+            guard let hierarchy = hierarchies.first(where: { $0.controllers.contains(controller) }) else { return nil }
+            return hierarchy.path + relativePaths[hierarchy.path]!
+        }
+    }
+
+    // MARK: creating
+
+    /// Creates the directories (and, on v2, enables the controllers down the path; on v1,
+    /// gives new cpuset levels their parent's cpus and mems, without which no task may join).
+    public func create() throws {
+        switch layout {
+        case .unified(let root):
+            try createUnified(root: root, relative: relativePaths[root]!)
+        case .legacy(let hierarchies, let unified):
+            for hierarchy in hierarchies {
+                let relative = relativePaths[hierarchy.path]!
+                try FileSystem.createDirectory(hierarchy.path + relative)
+                if hierarchy.controllers.contains("cpuset") {
+                    try inheritCpuset(root: hierarchy.path, relative: relative)
+                }
+            }
+            if let unified { try FileSystem.createDirectory(unified + relativePaths[unified]!) }
+        }
+    }
+
+    private func createUnified(root: String, relative: String) throws {
+        var available = Set(Cgroup.unifiedControllers)
+        var level = root
+        for component in relative.split(separator: "/") {
+            // A level's cgroup.controllers lists what its parent enabled; a fake tree may
+            // not have the file, and then what we enabled above is assumed.
+            if let text = try readIfPresent("\(level)/cgroup.controllers") {
+                available.formIntersection(Cgroup.words(text))
+            }
+            try enable(controllers: Cgroup.unifiedControllers.filter(available.contains), in: level)
+            level += "/\(component)"
+            if mkdir(level, 0o755) != 0 && errno != EEXIST {
+                throw CellError(.setup, "create cgroup \(level): \(Syscall.errorString(errno))")
+            }
+        }
+    }
+
+    /// Adds controllers to a level's cgroup.subtree_control; all at once first, then one by
+    /// one, so a controller the kernel refuses (busy, threaded) does not hold back the others.
+    private func enable(controllers: [String], in directory: String) throws {
+        let file = "\(directory)/cgroup.subtree_control"
+        let enabled = Set(Cgroup.words(try readIfPresent(file) ?? ""))
+        let missing = controllers.filter { !enabled.contains($0) }
+        if missing.isEmpty { return }
+        if (try? write(missing.map { "+\($0)" }.joined(separator: " "), to: file)) != nil { return }
+        for controller in missing { try? write("+\(controller)", to: file) }
+    }
+
+    private func inheritCpuset(root: String, relative: String) throws {
+        var parent = root
+        for component in relative.split(separator: "/") {
+            let level = "\(parent)/\(component)"
+            for file in ["cpuset.cpus", "cpuset.mems"] {
+                let current = try readIfPresent("\(level)/\(file)") ?? ""
+                if current.allSatisfy({ $0 == "\n" || $0 == " " }),
+                   let inherited = try readIfPresent("\(parent)/\(file)") {
+                    try write(inherited, to: "\(level)/\(file)")
+                }
+            }
+            parent = level
+        }
+    }
+
+    // MARK: processes
+
+    /// Moves `pid` into every directory of the cgroup.
+    public func add(pid: Int32) throws {
+        for directory in directories {
+            do {
+                try write(String(pid), to: "\(directory)/cgroup.procs")
+            } catch let error as CellError {
+                throw CellError(.setup, "join cgroup: \(error.message)")
+            }
+        }
+    }
+
+    /// The pids in the cgroup (the union over its hierarchies).
+    public func processes() throws -> [Int32] {
+        var pids: [Int32] = []
+        for directory in directories {
+            for line in (try readIfPresent("\(directory)/cgroup.procs") ?? "").split(separator: "\n") {
+                if let pid = Int32(line), !pids.contains(pid) { pids.append(pid) }
+            }
+        }
+        return pids
+    }
+
+    /// SIGKILLs everything in the cgroup until it is empty: one write to cgroup.kill where the
+    /// kernel has it (v2, 5.14+), else kill(2) per pid, repeated, since a process may fork
+    /// between the read of cgroup.procs and the kill.
+    public func killAll(timeout: Double = 10) throws {
+        if let unified = unifiedDirectory, FileSystem.exists("\(unified)/cgroup.kill") {
+            try? write("1", to: "\(unified)/cgroup.kill")
+        }
+        let deadline = Deadline(after: timeout)
+        while true {
+            let pids = try processes()
+            if pids.isEmpty { return }
+            if deadline.hasPassed {
+                throw CellError(.system, "cgroup \(directories[0]): processes left after SIGKILL: \(pids)")
+            }
+            for pid in pids { kill(pid, SIGKILL) }
+            Deadline.pause()
+        }
+    }
+
+    /// rmdir of every directory, retried while the kernel still counts dying tasks (EBUSY).
+    /// Parents (such as /cell) stay: other containers share them.
+    public func remove(timeout: Double = 10) throws {
+        let deadline = Deadline(after: timeout)
+        for directory in directories {
+            while rmdir(directory) != 0 {
+                let code = errno
+                if code == ENOENT { break }
+                if code != EBUSY || deadline.hasPassed {
+                    throw CellError(.system, "remove cgroup \(directory): \(Syscall.errorString(code))")
+                }
+                Deadline.pause()
+            }
+        }
+    }
+
+    /// Whether the kernel's OOM killer killed something in the cgroup.
+    public func oomKilled() -> Bool {
+        let file: String
+        switch layout {
+        case .unified: file = "memory.events"
+        case .legacy: file = "memory.oom_control"
+        }
+        guard let directory = directory(forController: "memory"),
+              let text = try? readIfPresent("\(directory)/\(file)") else { return false }
+        for line in text.split(separator: "\n") {
+            let words = line.split(separator: " ")
+            if words.count == 2 && words[0] == "oom_kill", let count = Int(words[1]) { return count > 0 }
+        }
+        return false
+    }
+
+    // MARK: files
+
+    /// Writes a controller file ("memory.max", "pids.max"...) in the hierarchy of `controller`.
+    public func setValue(_ value: String, file: String, controller: String) throws {
+        guard let directory = directory(forController: controller) else {
+            throw CellError(.setup, "cgroup controller \(controller) is not available")
+        }
+        try write(value, to: "\(directory)/\(file)")
+    }
+
+    private func write(_ value: String, to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CLOEXEC | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw CellError(.setup, "open \(path): \(Syscall.errorString(errno))") }
+        defer { close(fd) }
+        let bytes = Array(value.utf8)
+        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        if written != bytes.count {
+            throw CellError(.setup, "write \(value) to \(path): \(Syscall.errorString(errno))")
+        }
+    }
+
+    private func readIfPresent(_ path: String) throws -> String? {
+        try FileSystem.readFileIfPresent(path).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    // MARK: membership
+
+    static func ownMembership() throws -> String {
+        String(decoding: try FileSystem.readFile("/proc/self/cgroup"), as: UTF8.self)
+    }
+
+    /// /proc/<pid>/cgroup lines ("4:memory:/a/b", "0::/a") → controller (or "" for v2) → path.
+    static func parseMembership(_ text: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3 else { continue }
+            if parts[1].isEmpty { result[""] = String(parts[2]) }
+            for controller in parts[1].split(separator: ",") { result[String(controller)] = String(parts[2]) }
+        }
+        return result
+    }
+
+    static func words(_ text: String) -> [String] {
+        text.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+    }
+
+    static func normalize(_ path: String) -> String {
+        "/" + path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+    }
+}

@@ -1,0 +1,160 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CRuntime
+import CellCore
+
+/// Starts a container's monitor from the CLI and learns how the start went.
+///
+/// The CLI is multi-threaded, so the monitor is started with posix_spawn (never fork). It runs
+/// `<monitor> --sync-fd 3 [--attach [--interactive]] <container-dir>` and writes one
+/// `MonitorSyncMessage` line to fd 3 once the container has exec'd or failed to.
+public enum ContainerLauncher {
+    public struct Started: Equatable, Sendable {
+        /// The container's init process, as the host sees it.
+        public var pid: Int32
+        public var monitorPid: Int32
+    }
+
+    /// The monitor's fd for the start result.
+    static let syncDescriptor: Int32 = 3
+    /// glibc's POSIX_SPAWN_SETSID (a GNU extension the Swift importer does not see).
+    static let spawnSetSession: Int32 = 0x80
+
+    /// Starts the monitor for `containerDirectory` (which holds `spec`) and returns once the
+    /// container runs, or throws the start error (kinds .setup, .commandNotFound,
+    /// .commandNotExecutable: exit 125/126/127).
+    ///
+    /// Detached (`attach == false`): the monitor gets its own session, /dev/null as stdio,
+    /// and outlives the caller. Attached: it shares our stdio and process group; call
+    /// `waitForExit(_:)` for the container's exit status.
+    public static func start(containerDirectory: String, monitorPath: String, attach: Bool = false,
+                             interactive: Bool = false, timeout: Double = 60) throws -> Started {
+        let sync = try PipePair()
+        var arguments = [monitorPath, "--sync-fd", String(syncDescriptor)]
+        if attach { arguments.append("--attach") }
+        if attach && interactive { arguments.append("--interactive") }
+        arguments.append(containerDirectory)
+
+        let monitorPid = try spawn(arguments: arguments, syncWriteEnd: sync.writeEnd, detach: !attach)
+        sync.closeWriteEnd()
+        let line = try readSyncLine(sync.readEnd, timeout: timeout)
+        switch line.flatMap(MonitorSyncMessage.init(line:)) {
+        case .started(let pid):
+            return Started(pid: pid, monitorPid: monitorPid)
+        case .failed(let error):
+            _ = reap(monitorPid)
+            throw error
+        case nil:
+            let status = reap(monitorPid)
+            throw CellError(.setup, "container monitor exited without reporting a start (status \(status))")
+        }
+    }
+
+    private static func spawn(arguments: [String], syncWriteEnd: Int32, detach: Bool) throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+
+        // dup2 onto the same number would keep close-on-exec set: move it off 3 first.
+        var source = syncWriteEnd
+        var moved: Int32 = -1
+        if source == syncDescriptor {
+            moved = fcntl(source, F_DUPFD_CLOEXEC, 10)
+            if moved < 0 { throw CellError(.setup, "dup: \(Syscall.errorString(errno))") }
+            source = moved
+        }
+        defer { if moved >= 0 { close(moved) } }
+        posix_spawn_file_actions_adddup2(&actions, source, syncDescriptor)
+        var flags = Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
+        if detach {
+            flags |= spawnSetSession
+            for fd in Int32(0)...2 {
+                posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
+            }
+        }
+        posix_spawnattr_setflags(&attributes, Int16(flags))
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD, SIGUSR1, SIGUSR2, SIGWINCH] {
+            sigaddset(&defaults, signal)
+        }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+
+        let arena = CStringArena()
+        let argv = arena.stringArray(arguments)
+        let envp = arena.stringArray(["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"])
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, arguments[0], &actions, &attributes,
+                                 UnsafeMutablePointer(mutating: UnsafeRawPointer(argv).assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self)),
+                                 UnsafeMutablePointer(mutating: UnsafeRawPointer(envp).assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self)))
+        if result != 0 { throw CellError(.setup, "start \(arguments[0]): \(Syscall.errorString(result))") }
+        return pid
+    }
+
+    /// Reads until EOF (the monitor closes the fd after its one line, or dies).
+    private static func readSyncLine(_ fd: Int32, timeout: Double) throws -> String? {
+        let deadline = Deadline(after: timeout)
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, Int32(deadline.remaining * 1000) + 1)
+            if ready < 0 && errno == EINTR { continue }
+            if ready == 0 { throw CellError(.setup, "timed out waiting for the container monitor") }
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            bytes += chunk[0..<n]
+        }
+        return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// waitpid for a monitor we started; its exit status, 128+signal when killed.
+    @discardableResult
+    static func reap(_ pid: Int32) -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            if errno != EINTR { return 125 }
+        }
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+
+    /// For an attached start: waits for the monitor, which exits with the container's status.
+    /// Meanwhile Ctrl-C and Ctrl-\ are left to the monitor (it is in our process group, so the
+    /// terminal signals it directly), and SIGTERM/SIGHUP sent to us are passed on to it.
+    public static func waitForExit(_ started: Started) -> Int32 {
+        SignalForwarding.target = started.monitorPid
+        let forward: @convention(c) (Int32) -> Void = { signal in
+            if SignalForwarding.target > 0 { kill(SignalForwarding.target, signal) }
+        }
+        var saved: [(Int32, sigaction)] = []
+        for (signal, handler) in [(SIGINT, SIG_IGN), (SIGQUIT, SIG_IGN), (SIGTERM, forward), (SIGHUP, forward)] {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = handler
+            var old = sigaction()
+            sigaction(signal, &action, &old)
+            saved.append((signal, old))
+        }
+        let status = reap(started.monitorPid)
+        for (signal, old) in saved {
+            var action = old
+            sigaction(signal, &action, nil)
+        }
+        SignalForwarding.target = 0
+        return status
+    }
+}
+
+/// The pid a signal handler forwards to; a plain word, read by the handler, written around it.
+enum SignalForwarding {
+    nonisolated(unsafe) static var target: pid_t = 0
+}

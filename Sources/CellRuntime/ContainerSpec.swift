@@ -1,0 +1,154 @@
+/// Everything the monitor needs to start one container process: the root file system, the
+/// process, its namespaces and mounts. The CLI writes it to `<container-dir>/spec`
+/// (`ContainerSpec.encoded()`), the monitor reads it back (`ContainerSpec(decoding:)`).
+public struct ContainerSpec: Equatable, Sendable {
+    /// The overlay that becomes the container's root: image layers below, a private upper dir.
+    public struct Overlay: Equatable, Sendable {
+        /// Top-most layer first, as overlayfs's lowerdir= wants them.
+        public var lowerDirectories: [String]
+        public var upperDirectory: String
+        public var workDirectory: String
+        /// Where the overlay is mounted (inside the container's mount namespace only).
+        public var mergedDirectory: String
+
+        public init(lowerDirectories: [String], upperDirectory: String, workDirectory: String, mergedDirectory: String) {
+            self.lowerDirectories = lowerDirectories
+            self.upperDirectory = upperDirectory
+            self.workDirectory = workDirectory
+            self.mergedDirectory = mergedDirectory
+        }
+    }
+
+    public enum RootFilesystem: Equatable, Sendable {
+        case overlay(Overlay)
+        /// A plain directory used as is (tests, or a rootfs prepared by someone else).
+        case directory(String)
+    }
+
+    public struct Process: Equatable, Sendable {
+        public var arguments: [String]
+        /// "NAME=value" strings; PATH here is what the command is looked up in.
+        public var environment: [String]
+        public var workingDirectory: String
+        public var uid: UInt32
+        public var gid: UInt32
+        public var additionalGids: [UInt32]
+        /// Run on a pseudo-terminal (`-t`).
+        public var terminal: Bool
+
+        public init(arguments: [String], environment: [String] = ["PATH=\(ContainerSpec.defaultPath)"],
+                    workingDirectory: String = "/", uid: UInt32 = 0, gid: UInt32 = 0,
+                    additionalGids: [UInt32] = [], terminal: Bool = false) {
+            self.arguments = arguments
+            self.environment = environment
+            self.workingDirectory = workingDirectory
+            self.uid = uid
+            self.gid = gid
+            self.additionalGids = additionalGids
+            self.terminal = terminal
+        }
+    }
+
+    public enum NetworkMode: String, Equatable, Sendable {
+        /// A new network namespace with the loopback interface up.
+        case `private`
+        /// The host's network namespace.
+        case host
+        /// A new network namespace with nothing configured (lo stays down).
+        case none
+    }
+
+    public enum Mount: Equatable, Sendable {
+        case bind(source: String, destination: String, readOnly: Bool)
+        case tmpfs(destination: String, options: String)
+    }
+
+    /// A host port forwarded by the monitor to a port inside the container (`-p`).
+    public struct PortMapping: Equatable, Sendable {
+        public enum TransportProtocol: String, Equatable, Sendable { case tcp, udp }
+        public var hostAddress: String
+        public var hostPort: UInt16
+        public var containerPort: UInt16
+        public var `protocol`: TransportProtocol
+
+        public init(hostAddress: String = "0.0.0.0", hostPort: UInt16, containerPort: UInt16, protocol: TransportProtocol = .tcp) {
+            self.hostAddress = hostAddress
+            self.hostPort = hostPort
+            self.containerPort = containerPort
+            self.protocol = `protocol`
+        }
+    }
+
+    public static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    public static let defaultMaskedPaths = [
+        "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+        "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+    ]
+    public static let defaultReadOnlyPaths = [
+        "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+    ]
+
+    public var id: String
+    public var rootFilesystem: RootFilesystem
+    public var process: Process
+    public var hostname: String
+    public var network: NetworkMode
+    public var mounts: [Mount]
+    public var readOnlyRootFilesystem: Bool
+    /// Host files bound at /etc/hosts, /etc/hostname, /etc/resolv.conf (prepared by the caller).
+    public var hostsFile: String?
+    public var hostnameFile: String?
+    public var resolvConfFile: String?
+    /// The cgroup is `<cgroupParent>/<cgroupName>` in every hierarchy. An absolute parent
+    /// ("/cell") starts at the hierarchy's root; a relative one at the monitor's own cgroup.
+    public var cgroupParent: String
+    public var cgroupName: String
+    public var maskedPaths: [String]
+    public var readOnlyPaths: [String]
+    public var ports: [PortMapping]
+
+    public init(id: String, rootFilesystem: RootFilesystem, process: Process, hostname: String? = nil,
+                network: NetworkMode = .private, mounts: [Mount] = [], readOnlyRootFilesystem: Bool = false,
+                hostsFile: String? = nil, hostnameFile: String? = nil, resolvConfFile: String? = nil,
+                cgroupParent: String = "/cell", cgroupName: String? = nil,
+                maskedPaths: [String] = ContainerSpec.defaultMaskedPaths,
+                readOnlyPaths: [String] = ContainerSpec.defaultReadOnlyPaths, ports: [PortMapping] = []) {
+        self.id = id
+        self.rootFilesystem = rootFilesystem
+        self.process = process
+        self.hostname = hostname ?? String(id.prefix(12))
+        self.network = network
+        self.mounts = mounts
+        self.readOnlyRootFilesystem = readOnlyRootFilesystem
+        self.hostsFile = hostsFile
+        self.hostnameFile = hostnameFile
+        self.resolvConfFile = resolvConfFile
+        self.cgroupParent = cgroupParent
+        self.cgroupName = cgroupName ?? id
+        self.maskedPaths = maskedPaths
+        self.readOnlyPaths = readOnlyPaths
+        self.ports = ports
+    }
+
+    /// The directory that becomes /.
+    public var rootDirectory: String {
+        switch rootFilesystem {
+        case .overlay(let overlay): return overlay.mergedDirectory
+        case .directory(let path): return path
+        }
+    }
+
+    /// The value of PATH in the container's environment, if any.
+    public var searchPath: String? {
+        process.environment.last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
+    }
+
+    /// The mounts in the order they are made: the caller's, then the /etc files (which win).
+    public var allMounts: [Mount] {
+        var result = mounts
+        if let hostsFile { result.append(.bind(source: hostsFile, destination: "/etc/hosts", readOnly: false)) }
+        if let hostnameFile { result.append(.bind(source: hostnameFile, destination: "/etc/hostname", readOnly: false)) }
+        if let resolvConfFile { result.append(.bind(source: resolvConfFile, destination: "/etc/resolv.conf", readOnly: false)) }
+        return result
+    }
+}

@@ -1,0 +1,126 @@
+import CellCore
+
+/// The spec's file format: records (see `RecordWriter`), one per field, lists repeated.
+extension ContainerSpec {
+    static let formatVersion = "1"
+
+    public func encoded() -> [UInt8] {
+        var writer = RecordWriter()
+        writer.append("cell-spec", ContainerSpec.formatVersion)
+        writer.append("id", id)
+        switch rootFilesystem {
+        case .overlay(let overlay):
+            for lower in overlay.lowerDirectories { writer.append("lower", lower) }
+            writer.append("upper", overlay.upperDirectory)
+            writer.append("work", overlay.workDirectory)
+            writer.append("merged", overlay.mergedDirectory)
+        case .directory(let path):
+            writer.append("root", path)
+        }
+        for argument in process.arguments { writer.append("arg", argument) }
+        for variable in process.environment { writer.append("env", variable) }
+        writer.append("cwd", process.workingDirectory)
+        writer.append("uid", String(process.uid))
+        writer.append("gid", String(process.gid))
+        for gid in process.additionalGids { writer.append("group", String(gid)) }
+        writer.append("terminal", process.terminal ? "1" : "0")
+        writer.append("hostname", hostname)
+        writer.append("network", network.rawValue)
+        for mount in mounts {
+            switch mount {
+            case .bind(let source, let destination, let readOnly):
+                writer.append("bind", [source, destination, readOnly ? "ro" : "rw"])
+            case .tmpfs(let destination, let options):
+                writer.append("tmpfs", [destination, options])
+            }
+        }
+        writer.append("readonly-rootfs", readOnlyRootFilesystem ? "1" : "0")
+        if let hostsFile { writer.append("hosts-file", hostsFile) }
+        if let hostnameFile { writer.append("hostname-file", hostnameFile) }
+        if let resolvConfFile { writer.append("resolv-conf-file", resolvConfFile) }
+        writer.append("cgroup-parent", cgroupParent)
+        writer.append("cgroup-name", cgroupName)
+        // Present even when empty, so "no masked paths" survives a round trip.
+        writer.append("masked", maskedPaths)
+        writer.append("readonly", readOnlyPaths)
+        for port in ports {
+            writer.append("port", [port.hostAddress, String(port.hostPort), String(port.containerPort), port.protocol.rawValue])
+        }
+        return writer.bytes
+    }
+
+    public init(decoding bytes: [UInt8]) throws {
+        let records = try RecordReader.records(in: bytes, what: "container spec")
+        guard records.first?.key == "cell-spec" else { throw CellError.invalidInput("container spec: not a cell spec") }
+        func bad(_ record: Record) -> CellError {
+            CellError.invalidInput("container spec: bad \(record.key) \"\(record.fields.joined(separator: " "))\"")
+        }
+        func number<T: FixedWidthInteger>(_ record: Record) throws -> T {
+            guard let value = T(record.value) else { throw bad(record) }
+            return value
+        }
+        var id = "", root: String?, lowers: [String] = [], upper = "", work = "", merged = ""
+        var process = Process(arguments: [], environment: [])
+        var hostname = "", network = NetworkMode.private, mounts: [Mount] = [], readOnlyRoot = false
+        var hosts: String?, hostnameFile: String?, resolv: String?
+        var cgroupParent = "/cell", cgroupName: String?
+        var masked = ContainerSpec.defaultMaskedPaths, readOnly = ContainerSpec.defaultReadOnlyPaths
+        var ports: [PortMapping] = []
+        for record in records {
+            switch record.key {
+            case "id": id = record.value
+            case "root": root = record.value
+            case "lower": lowers.append(record.value)
+            case "upper": upper = record.value
+            case "work": work = record.value
+            case "merged": merged = record.value
+            case "arg": process.arguments.append(record.value)
+            case "env": process.environment.append(record.value)
+            case "cwd": process.workingDirectory = record.value
+            case "uid": process.uid = try number(record)
+            case "gid": process.gid = try number(record)
+            case "group": process.additionalGids.append(try number(record))
+            case "terminal": process.terminal = record.value == "1"
+            case "hostname": hostname = record.value
+            case "network":
+                guard let mode = NetworkMode(rawValue: record.value) else { throw bad(record) }
+                network = mode
+            case "bind":
+                guard record.fields.count == 3 else { throw bad(record) }
+                mounts.append(.bind(source: record.fields[0], destination: record.fields[1], readOnly: record.fields[2] == "ro"))
+            case "tmpfs":
+                guard record.fields.count == 2 else { throw bad(record) }
+                mounts.append(.tmpfs(destination: record.fields[0], options: record.fields[1]))
+            case "readonly-rootfs": readOnlyRoot = record.value == "1"
+            case "hosts-file": hosts = record.value
+            case "hostname-file": hostnameFile = record.value
+            case "resolv-conf-file": resolv = record.value
+            case "cgroup-parent": cgroupParent = record.value
+            case "cgroup-name": cgroupName = record.value
+            case "masked": masked = record.fields
+            case "readonly": readOnly = record.fields
+            case "port":
+                guard record.fields.count == 4, let hostPort = UInt16(record.fields[1]),
+                      let containerPort = UInt16(record.fields[2]),
+                      let proto = PortMapping.TransportProtocol(rawValue: record.fields[3]) else { throw bad(record) }
+                ports.append(PortMapping(hostAddress: record.fields[0], hostPort: hostPort, containerPort: containerPort, protocol: proto))
+            default: continue // a newer writer's field
+            }
+        }
+        let rootFilesystem: RootFilesystem = root.map { .directory($0) }
+            ?? .overlay(Overlay(lowerDirectories: lowers, upperDirectory: upper, workDirectory: work, mergedDirectory: merged))
+        self.init(id: id, rootFilesystem: rootFilesystem, process: process, hostname: hostname, network: network,
+                  mounts: mounts, readOnlyRootFilesystem: readOnlyRoot, hostsFile: hosts, hostnameFile: hostnameFile,
+                  resolvConfFile: resolv, cgroupParent: cgroupParent, cgroupName: cgroupName,
+                  maskedPaths: masked, readOnlyPaths: readOnly, ports: ports)
+    }
+
+    /// `<container-dir>/spec`.
+    public static func read(fromContainerDirectory directory: String) throws -> ContainerSpec {
+        try ContainerSpec(decoding: FileSystem.readFile("\(directory)/spec"))
+    }
+
+    public func write(toContainerDirectory directory: String) throws {
+        try FileSystem.writeAtomically(encoded(), to: "\(directory)/spec", mode: 0o600)
+    }
+}

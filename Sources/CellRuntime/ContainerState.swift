@@ -1,0 +1,103 @@
+import CellCore
+
+/// What the monitor knows about its container, in `<container-dir>/state`: rewritten
+/// atomically at each change, so a reader sees the old or the new state, never half of one.
+public struct ContainerState: Equatable, Sendable {
+    public enum Status: String, Equatable, Sendable {
+        case created, running, exited
+    }
+
+    public var status: Status
+    /// The container's init process, as the host sees it; 0 when not running.
+    public var pid: Int32
+    /// Its start time in clock ticks since boot (field 22 of /proc/<pid>/stat): with the pid,
+    /// it identifies the process even after the pid number is reused.
+    public var pidStartTime: UInt64
+    public var exitCode: Int32
+    /// The signal that ended the process, 0 when it exited by itself.
+    public var exitSignal: Int32
+    public var startedAt: Timestamp?
+    public var finishedAt: Timestamp?
+    public var oomKilled: Bool
+    public var monitorPid: Int32
+    /// Why the container could not start (empty when it did).
+    public var error: String
+
+    public init(status: Status = .created, pid: Int32 = 0, pidStartTime: UInt64 = 0, exitCode: Int32 = 0,
+                exitSignal: Int32 = 0, startedAt: Timestamp? = nil, finishedAt: Timestamp? = nil,
+                oomKilled: Bool = false, monitorPid: Int32 = 0, error: String = "") {
+        self.status = status
+        self.pid = pid
+        self.pidStartTime = pidStartTime
+        self.exitCode = exitCode
+        self.exitSignal = exitSignal
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.oomKilled = oomKilled
+        self.monitorPid = monitorPid
+        self.error = error
+    }
+
+    public func encoded() -> [UInt8] {
+        var writer = RecordWriter()
+        writer.append("cell-state", "1")
+        writer.append("status", status.rawValue)
+        writer.append("pid", String(pid))
+        writer.append("pid-start-time", String(pidStartTime))
+        writer.append("exit-code", String(exitCode))
+        writer.append("exit-signal", String(exitSignal))
+        if let startedAt { writer.append("started-at", [String(startedAt.seconds), String(startedAt.nanoseconds)]) }
+        if let finishedAt { writer.append("finished-at", [String(finishedAt.seconds), String(finishedAt.nanoseconds)]) }
+        writer.append("oom-killed", oomKilled ? "1" : "0")
+        writer.append("monitor-pid", String(monitorPid))
+        writer.append("error", error)
+        return writer.bytes
+    }
+
+    public init(decoding bytes: [UInt8]) throws {
+        let records = try RecordReader.records(in: bytes, what: "container state")
+        guard records.first?.key == "cell-state" else { throw CellError.invalidInput("container state: not a cell state") }
+        func bad(_ record: Record) -> CellError {
+            CellError.invalidInput("container state: bad \(record.key) \"\(record.fields.joined(separator: " "))\"")
+        }
+        func number<T: FixedWidthInteger>(_ record: Record) throws -> T {
+            guard let value = T(record.value) else { throw bad(record) }
+            return value
+        }
+        func timestamp(_ record: Record) throws -> Timestamp {
+            guard record.fields.count == 2, let seconds = Int64(record.fields[0]),
+                  let nanoseconds = Int32(record.fields[1]) else { throw bad(record) }
+            return Timestamp(seconds: seconds, nanoseconds: nanoseconds)
+        }
+        self.init()
+        for record in records {
+            switch record.key {
+            case "status":
+                guard let value = Status(rawValue: record.value) else { throw bad(record) }
+                status = value
+            case "pid": pid = try number(record)
+            case "pid-start-time": pidStartTime = try number(record)
+            case "exit-code": exitCode = try number(record)
+            case "exit-signal": exitSignal = try number(record)
+            case "started-at": startedAt = try timestamp(record)
+            case "finished-at": finishedAt = try timestamp(record)
+            case "oom-killed": oomKilled = record.value == "1"
+            case "monitor-pid": monitorPid = try number(record)
+            case "error": error = record.value
+            default: continue
+            }
+        }
+    }
+
+    public static func path(inContainerDirectory directory: String) -> String { "\(directory)/state" }
+
+    /// The state, or nil when the monitor has not written one yet.
+    public static func read(fromContainerDirectory directory: String) throws -> ContainerState? {
+        guard let bytes = try FileSystem.readFileIfPresent(path(inContainerDirectory: directory)) else { return nil }
+        return try ContainerState(decoding: bytes)
+    }
+
+    public func write(toContainerDirectory directory: String) throws {
+        try FileSystem.writeAtomically(encoded(), to: ContainerState.path(inContainerDirectory: directory))
+    }
+}

@@ -1,2 +1,0 @@
-import CRuntime
-public enum CellRuntimePlaceholder {}

@@ -1,0 +1,168 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CRuntime
+import CellCore
+
+/// Starts the container's process from a spec through the C fork→exec path (`cell_spawn`),
+/// and turns a failure before exec into a CellError with Docker's exit-status kinds.
+public struct ProcessSpawner {
+    /// The fds that become the container's 0, 1, 2 (each must be above 2 or equal to its target).
+    public struct StandardStreams {
+        public var input: Int32
+        public var output: Int32
+        public var error: Int32
+
+        public init(input: Int32, output: Int32, error: Int32) {
+            self.input = input
+            self.output = output
+            self.error = error
+        }
+    }
+
+    public let spec: ContainerSpec
+
+    public init(spec: ContainerSpec) {
+        self.spec = spec
+    }
+
+    /// The overlay's mount data. Note: the kernel takes at most one page of it, which bounds
+    /// the number of layers with long paths.
+    public var overlayOptions: String? {
+        guard case .overlay(let overlay) = spec.rootFilesystem else { return nil }
+        func escaped(_ path: String) -> String {
+            // overlayfs splits lowerdir on ':' and options on ','; a backslash escapes both.
+            var result = ""
+            for character in path {
+                if character == ":" || character == "," || character == "\\" { result.append("\\") }
+                result.append(character)
+            }
+            return result
+        }
+        return "lowerdir=\(overlay.lowerDirectories.map(escaped).joined(separator: ":"))"
+            + ",upperdir=\(escaped(overlay.upperDirectory)),workdir=\(escaped(overlay.workDirectory))"
+    }
+
+    /// Clones the container's process, calls `beforeStart` with its pid while it waits (to
+    /// put it in its cgroup), then lets it run. Returns the pid once execve succeeded. On a
+    /// failure the child has been reaped and the error says which stage failed.
+    public func spawn(stdio: StandardStreams, beforeStart: (Int32) throws -> Void) throws -> Int32 {
+        let arena = CStringArena()
+        let mounts = spec.allMounts
+        let cMounts: [cell_mount] = mounts.map { mount in
+            switch mount {
+            case .bind(let source, let destination, let readOnly):
+                return cell_mount(kind: Int32(CELL_MOUNT_BIND.rawValue), source: arena.string(source),
+                                  destination: arena.string(destination), options: nil, read_only: readOnly ? 1 : 0)
+            case .tmpfs(let destination, let options):
+                return cell_mount(kind: Int32(CELL_MOUNT_TMPFS.rawValue), source: nil, destination: arena.string(destination),
+                                  options: options.isEmpty ? nil : arena.string(options), read_only: 0)
+            }
+        }
+        var namespaces = CELL_NEW_MOUNT.rawValue | CELL_NEW_PID.rawValue | CELL_NEW_UTS.rawValue | CELL_NEW_IPC.rawValue
+        if spec.network != .host { namespaces |= CELL_NEW_NETWORK.rawValue }
+
+        var config = cell_spawn_config()
+        config.argv = arena.stringArray(spec.process.arguments)
+        config.envp = arena.stringArray(spec.process.environment)
+        config.search_path = arena.optionalString(spec.searchPath)
+        config.working_directory = arena.string(spec.process.workingDirectory)
+        config.uid = spec.process.uid
+        config.gid = spec.process.gid
+        config.groups = arena.values(spec.process.additionalGids)
+        config.group_count = spec.process.additionalGids.count
+        config.stdin_fd = stdio.input
+        config.stdout_fd = stdio.output
+        config.stderr_fd = stdio.error
+        config.terminal = spec.process.terminal ? 1 : 0
+        config.clone_flags = Int32(bitPattern: namespaces)
+        config.hostname = arena.string(spec.hostname)
+        config.loopback_up = spec.network == .private ? 1 : 0
+        config.root = arena.string(spec.rootDirectory)
+        config.overlay_options = arena.optionalString(overlayOptions)
+        config.read_only_root = spec.readOnlyRootFilesystem ? 1 : 0
+        config.mounts = arena.values(cMounts)
+        config.mount_count = cMounts.count
+        config.masked_paths = arena.stringArray(spec.maskedPaths)
+        config.read_only_paths = arena.stringArray(spec.readOnlyPaths)
+
+        guard !spec.process.arguments.isEmpty else { throw CellError(.usage, "no command specified") }
+        var child = cell_child()
+        let result = cell_spawn(&config, &child)
+        if result < 0 { throw CellError(.setup, "clone: \(Syscall.errorString(-result))") }
+        do {
+            try beforeStart(child.pid)
+        } catch {
+            cell_spawn_abort(&child)
+            reap(child.pid)
+            throw error
+        }
+        var failure = cell_spawn_failure()
+        let released = cell_spawn_release(&child, &failure)
+        if released == 0 { return child.pid }
+        reap(child.pid)
+        if released < 0 { throw CellError(.setup, "start container process: \(Syscall.errorString(-released))") }
+        throw error(for: failure)
+    }
+
+    private func reap(_ pid: Int32) {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    }
+
+    /// Docker's wording where users know it (exec), the failed step and errno elsewhere.
+    func error(for failure: cell_spawn_failure) -> CellError {
+        let reason = Syscall.errorString(failure.error)
+        let index = Int(failure.index)
+        let root = spec.rootDirectory
+        func setup(_ what: String) -> CellError { CellError(.setup, "\(what): \(reason)") }
+        switch cell_spawn_stage(rawValue: UInt32(failure.stage)) {
+        case CELL_STAGE_EXEC:
+            let command = spec.process.arguments.first ?? ""
+            let lowered = reason.prefix(1).lowercased() + reason.dropFirst()
+            switch failure.error {
+            case ENOENT where command.contains("/"):
+                return CellError(.commandNotFound, "exec: \"\(command)\": stat \(command): \(lowered)")
+            case ENOENT:
+                return CellError(.commandNotFound, "exec: \"\(command)\": executable file not found in $PATH")
+            case EACCES, ENOEXEC, EPERM, EISDIR:
+                return CellError(.commandNotExecutable, "exec: \"\(command)\": \(lowered)")
+            default:
+                return CellError(.setup, "exec: \"\(command)\": \(lowered)")
+            }
+        case CELL_STAGE_MAKE_PRIVATE: return setup("make the container's mounts private")
+        case CELL_STAGE_MOUNT_ROOT:
+            return overlayOptions == nil ? setup("bind \(root) on itself") : setup("mount overlay on \(root)")
+        case CELL_STAGE_OPEN_ROOT: return setup("open \(root)")
+        case CELL_STAGE_MOUNT_PROC: return setup("mount proc on \(root)/proc")
+        case CELL_STAGE_MOUNT_DEV: return setup("set up /dev in \(root)")
+        case CELL_STAGE_MOUNT_SYS: return setup("mount sysfs on \(root)/sys")
+        case CELL_STAGE_MOUNT:
+            let mounts = spec.allMounts
+            guard index < mounts.count else { return setup("mount") }
+            switch mounts[index] {
+            case .bind(let source, let destination, _): return setup("mount \(source) on \(destination)")
+            case .tmpfs(let destination, _): return setup("mount tmpfs on \(destination)")
+            }
+        case CELL_STAGE_MASK_PATH:
+            return setup("mask \(index < spec.maskedPaths.count ? spec.maskedPaths[index] : "path")")
+        case CELL_STAGE_READ_ONLY_PATH:
+            return setup("make \(index < spec.readOnlyPaths.count ? spec.readOnlyPaths[index] : "path") read-only")
+        case CELL_STAGE_PIVOT_ROOT: return setup("pivot_root to \(root)")
+        case CELL_STAGE_READ_ONLY_ROOT: return setup("remount / read-only")
+        case CELL_STAGE_HOSTNAME: return setup("set hostname \(spec.hostname)")
+        case CELL_STAGE_LOOPBACK: return setup("bring up the loopback interface")
+        case CELL_STAGE_WORKING_DIRECTORY:
+            return setup("chdir to cwd (\"\(spec.process.workingDirectory)\") set in the container's config failed")
+        case CELL_STAGE_STDIO: return setup("set up stdio")
+        case CELL_STAGE_TERMINAL: return setup("make the terminal the controlling one")
+        case CELL_STAGE_GROUPS: return setup("setgroups \(spec.process.additionalGids)")
+        case CELL_STAGE_GID: return setup("setgid \(spec.process.gid)")
+        case CELL_STAGE_UID: return setup("setuid \(spec.process.uid)")
+        case CELL_STAGE_CLOSE_FDS: return setup("close file descriptors")
+        default: return setup("start container process (stage \(failure.stage))")
+        }
+    }
+}

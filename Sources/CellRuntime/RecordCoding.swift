@@ -1,0 +1,66 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CellCore
+
+/// The on-disk format of the spec and state files, chosen to need no Foundation and to carry
+/// any byte but NUL (which no C string, hence no argument, path or variable, can hold):
+///
+///     record := key NUL count NUL (field NUL){count}
+///
+/// Lists are repeated records with the same key. Readers skip keys they do not know, so new
+/// fields can be added without breaking old monitors. `tr '\0' '\n' < spec` makes it legible.
+public struct RecordWriter {
+    public private(set) var bytes: [UInt8] = []
+
+    public init() {}
+
+    public mutating func append(_ key: String, _ fields: [String]) {
+        field(key)
+        field(String(fields.count))
+        for value in fields { field(value) }
+    }
+
+    public mutating func append(_ key: String, _ value: String) { append(key, [value]) }
+
+    private mutating func field(_ text: String) {
+        precondition(!text.utf8.contains(0), "a NUL byte cannot be stored in a record field")
+        bytes.append(contentsOf: text.utf8)
+        bytes.append(0)
+    }
+}
+
+/// One decoded record: its key and fields.
+public struct Record: Equatable, Sendable {
+    public var key: String
+    public var fields: [String]
+
+    /// The first field, or "" for a record without fields.
+    public var value: String { fields.first ?? "" }
+}
+
+public enum RecordReader {
+    /// Splits `bytes` into records; throws `.invalidInput` naming `what` when it is truncated.
+    public static func records(in bytes: [UInt8], what: String) throws -> [Record] {
+        var strings: [String] = []
+        var start = 0
+        for index in bytes.indices where bytes[index] == 0 {
+            strings.append(String(decoding: bytes[start..<index], as: UTF8.self))
+            start = index + 1
+        }
+        guard start == bytes.count else { throw CellError.invalidInput("\(what): truncated record") }
+        var records: [Record] = []
+        var at = 0
+        while at < strings.count {
+            guard at + 1 < strings.count, let count = Int(strings[at + 1]), count >= 0,
+                  at + 2 + count <= strings.count else {
+                throw CellError.invalidInput("\(what): malformed record \"\(strings[at])\"")
+            }
+            records.append(Record(key: strings[at], fields: Array(strings[(at + 2)..<(at + 2 + count)])))
+            at += 2 + count
+        }
+        return records
+    }
+}

@@ -1,0 +1,200 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CellCore
+import CellRuntime
+
+/// One container's life, from spec to final state. Single-threaded: one poll() loop serves
+/// the container's output, our stdin (attached), and signals (through a signalfd).
+///
+/// The overlay is mounted by the container's own process inside its new mount namespace, so
+/// the monitor never mounts anything on the host and nothing outlives the container. The
+/// cgroup is created before the start and removed after the exit, success or not.
+struct Monitor {
+    let options: MonitorOptions
+    private var directory: String { options.containerDirectory }
+
+    /// The signals the monitor receives; all but SIGCHLD are passed on to the container.
+    static let forwardedSignals = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH]
+
+    init(options: MonitorOptions) {
+        self.options = options
+    }
+
+    /// Returns the monitor's exit status.
+    func run() -> Int32 {
+        signal(SIGPIPE, SIG_IGN)
+        reserveStandardDescriptors()
+        let spec: ContainerSpec
+        let cgroup: Cgroup
+        do {
+            spec = try ContainerSpec.read(fromContainerDirectory: directory)
+            cgroup = try Cgroup(layout: CgroupLayout.detect(), parent: spec.cgroupParent, name: spec.cgroupName)
+        } catch {
+            return fail(asCellError(error), cgroup: nil)
+        }
+        do {
+            try cgroup.create()
+        } catch {
+            return fail(asCellError(error), cgroup: cgroup)
+        }
+        do {
+            return try supervise(spec: spec, cgroup: cgroup)
+        } catch {
+            return fail(asCellError(error), cgroup: cgroup)
+        }
+    }
+
+    private func supervise(spec: ContainerSpec, cgroup: Cgroup) throws -> Int32 {
+        let signals = try SignalDescriptor(signals: [SIGCHLD] + Monitor.forwardedSignals)
+        let log = try ContainerLogWriter(path: "\(directory)/container.log")
+        let output = try PipePair()
+        let errorOutput = try PipePair()
+        let input: PipePair? = options.interactive ? try PipePair() : nil
+        let null = try FileDescriptorHandle(path: "/dev/null", flags: O_RDONLY)
+        // -t: one pty carries all three streams; its output is logged as stdout, as Docker does.
+        let terminal: PseudoTerminal? = spec.process.terminal ? try PseudoTerminal() : nil
+
+        let stdio = terminal.map { ProcessSpawner.StandardStreams(input: $0.slave, output: $0.slave, error: $0.slave) }
+            ?? ProcessSpawner.StandardStreams(input: input?.readEnd ?? null.fd, output: output.writeEnd, error: errorOutput.writeEnd)
+        if let terminal, options.attach { terminal.copyWindowSize(from: 0) }
+        let ports = try PortForwarder(ports: spec.ports)
+        let pid = try ProcessSpawner(spec: spec).spawn(stdio: stdio) { pid in try cgroup.add(pid: pid) }
+        try ports.attach(toNetworkOf: spec.network == .host ? nil : pid)
+        output.closeWriteEnd()
+        errorOutput.closeWriteEnd()
+        input?.closeReadEnd()
+        terminal?.closeSlave()
+        try? null.close()
+
+        var state = ContainerState(status: .running, pid: pid, pidStartTime: ProcessStat.startTime(of: pid) ?? 0,
+                                   startedAt: .now(), monitorPid: getpid())
+        try state.write(toContainerDirectory: directory)
+        report(.started(pid: pid))
+        // From here on the monitor mostly sleeps in poll(): give back the startup code's pages.
+        ResidentMemory.trim()
+
+        var relay: OutputRelay
+        var rawMode: RawTerminalMode? = nil
+        if let terminal {
+            output.closeReadEnd()
+            errorOutput.closeReadEnd()
+            if options.attach && options.interactive { rawMode = RawTerminalMode(fd: 0) }
+            relay = OutputRelay(log: log, attach: options.attach, output: fcntl(terminal.master, F_DUPFD_CLOEXEC, 3), errorOutput: -1,
+                                input: options.interactive ? 0 : -1,
+                                containerInput: options.interactive ? fcntl(terminal.master, F_DUPFD_CLOEXEC, 3) : -1)
+        } else {
+            relay = OutputRelay(log: log, attach: options.attach, output: output.takeReadEnd(), errorOutput: errorOutput.takeReadEnd(),
+                                input: options.interactive ? 0 : -1, containerInput: input?.takeWriteEnd() ?? -1)
+        }
+        defer { rawMode?.restore() }
+        var exitStatus: Int32? = nil
+        var drainDeadline: Deadline? = nil
+        while relay.isOpen {
+            if let deadline = drainDeadline, deadline.hasPassed { break }
+            // One poll() over everything: signals, the container's output, our stdin, ports.
+            var ready = [pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0)] + relay.descriptors()
+            let portsStart = ready.count
+            if exitStatus == nil { ready += ports.descriptors() }
+            if poll(&ready, nfds_t(ready.count), exitStatus == nil ? -1 : 100) > 0 {
+                relay.handle(ready[1..<portsStart])
+                if exitStatus == nil { ports.handle(ready[portsStart...]) }
+            }
+            while let signal = signals.next() {
+                if signal == SIGCHLD {
+                    if let status = reapChildren(container: pid), exitStatus == nil {
+                        exitStatus = status
+                        // Everything else in the pid namespace dies with its pid 1; whatever
+                        // still holds the pipes gets a moment, then the cgroup is emptied.
+                        drainDeadline = Deadline(after: 2)
+                        ports.closeAll()
+                    }
+                } else if signal == SIGWINCH, let terminal {
+                    // Our terminal changed size: the kernel tells the container's foreground job.
+                    if options.attach { terminal.copyWindowSize(from: 0) }
+                } else if exitStatus == nil {
+                    kill(pid, signal)
+                }
+            }
+        }
+        relay.finish()
+        if exitStatus == nil { exitStatus = waitForContainer(pid) }
+
+        let status = exitStatus!
+        state.status = .exited
+        state.finishedAt = .now()
+        if (status & 0x7f) == 0 {
+            state.exitCode = (status >> 8) & 0xff
+        } else {
+            state.exitSignal = status & 0x7f
+            state.exitCode = 128 + state.exitSignal
+        }
+        state.oomKilled = cgroup.oomKilled()
+        var cleanupError: CellError? = nil
+        do {
+            try cgroup.killAll()
+            try cgroup.remove()
+        } catch {
+            cleanupError = asCellError(error)
+        }
+        if let cleanupError { state.error = cleanupError.message }
+        try state.write(toContainerDirectory: directory)
+        return options.attach ? state.exitCode : 0
+    }
+
+    /// Reaps every exited child; returns the container's wait status once it is among them.
+    private func reapChildren(container: Int32) -> Int32? {
+        var result: Int32? = nil
+        while true {
+            var status: Int32 = 0
+            let reaped = waitpid(-1, &status, WNOHANG)
+            if reaped <= 0 { return result }
+            if reaped == container { result = status }
+        }
+    }
+
+    private func waitForContainer(_ pid: Int32) -> Int32 {
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return status
+    }
+
+    /// The container did not start: record why, tell the launcher, leave nothing behind.
+    private func fail(_ error: CellError, cgroup: Cgroup?) -> Int32 {
+        if let cgroup {
+            try? cgroup.killAll()
+            try? cgroup.remove()
+        }
+        let state = ContainerState(status: .created, exitCode: error.exitCode, finishedAt: .now(), error: error.message)
+        try? state.write(toContainerDirectory: directory)
+        if options.syncDescriptor < 0 {
+            let text = Array("cell-monitor: \(error.message)\n".utf8)
+            _ = text.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        }
+        report(.failed(error))
+        return error.exitCode
+    }
+
+    private func report(_ message: MonitorSyncMessage) {
+        guard options.syncDescriptor >= 0 else { return }
+        let handle = FileDescriptorHandle(fd: options.syncDescriptor, path: "sync fd")
+        try? handle.writeAll(Array(message.line.utf8))
+        try? handle.close()
+    }
+
+    /// Pipes must not land on 0, 1 or 2 (the child maps its stdio onto those numbers), so
+    /// any of them that is closed is filled with /dev/null.
+    private func reserveStandardDescriptors() {
+        for fd in Int32(0)...2 where fcntl(fd, F_GETFD) < 0 {
+            let opened = open("/dev/null", O_RDWR)
+            if opened >= 0 && opened != fd { close(opened) }
+        }
+    }
+
+    private func asCellError(_ error: any Error) -> CellError {
+        (error as? CellError) ?? CellError(.setup, "\(error)")
+    }
+}

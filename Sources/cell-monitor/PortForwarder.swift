@@ -1,0 +1,183 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CellCore
+import CellRuntime
+
+/// Published TCP ports as a user-space proxy (like docker-proxy, without iptables): listen on
+/// the host; for each client open a socket inside the container's network namespace and
+/// connect it to the container port on loopback; copy bytes both ways.
+///
+/// Listeners are bound before the container starts, so a taken port fails the start.
+final class PortForwarder {
+    private struct Listener {
+        var fd: Int32
+        var containerPort: UInt16
+    }
+
+    /// One direction of a connection: bytes read from `source`, waiting to go to `target`.
+    private struct Flow {
+        var source: Int32
+        var target: Int32
+        var buffer: [UInt8] = []
+        var sourceEnded = false
+        var done = false
+    }
+
+    private var listeners: [Listener] = []
+    private var flows: [Flow] = []
+    private var networkNamespace: Int32 = -1
+
+    init(ports: [ContainerSpec.PortMapping]) throws {
+        for port in ports where port.protocol == .tcp {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            guard fd >= 0 else { throw CellError(.setup, "socket: \(Syscall.errorString(errno))") }
+            listeners.append(Listener(fd: fd, containerPort: port.containerPort))
+            var one: Int32 = 1
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+            var address = try PortForwarder.address(port.hostAddress, port: port.hostPort)
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if bound != 0 || listen(fd, 128) != 0 {
+                let reason = Syscall.errorString(errno)
+                throw CellError(.setup, "publish \(port.hostAddress):\(port.hostPort): bind: \(reason)")
+            }
+        }
+    }
+
+    deinit {
+        for listener in listeners { close(listener.fd) }
+        closeAll()
+        if networkNamespace >= 0 { close(networkNamespace) }
+    }
+
+    var isEmpty: Bool { listeners.isEmpty }
+
+    /// Peers are opened in the network namespace of `pid` (nil: the host's, for --network host).
+    func attach(toNetworkOf pid: Int32?) throws {
+        guard let pid, !listeners.isEmpty else { return }
+        networkNamespace = try Syscall.retrying("open /proc/\(pid)/ns/net") { open("/proc/\(pid)/ns/net", O_RDONLY | O_CLOEXEC) }
+    }
+
+    /// The fds to poll, in the order `handle` expects them back.
+    func descriptors() -> [pollfd] {
+        var result = listeners.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
+        for flow in flows {
+            // Read while the buffer is empty; write while it is not.
+            let wantsRead = !flow.done && !flow.sourceEnded && flow.buffer.isEmpty
+            let wantsWrite = !flow.done && !flow.buffer.isEmpty
+            result.append(pollfd(fd: wantsRead ? flow.source : -1, events: Int16(POLLIN), revents: 0))
+            result.append(pollfd(fd: wantsWrite ? flow.target : -1, events: Int16(POLLOUT), revents: 0))
+        }
+        return result
+    }
+
+    func handle(_ ready: ArraySlice<pollfd>) {
+        var index = ready.startIndex
+        for listener in listeners {
+            if ready[index].revents != 0 { accept(on: listener) }
+            index += 1
+        }
+        let count = flows.count - newFlowsSinceDescriptors
+        for i in 0..<count {
+            if ready[index].revents != 0 { read(&flows[i]) }
+            if ready[index + 1].revents != 0 { write(&flows[i]) }
+            index += 2
+        }
+        newFlowsSinceDescriptors = 0
+        reapFinishedConnections()
+    }
+
+    /// Flows added during `handle` have no entries in this round's poll set.
+    private var newFlowsSinceDescriptors = 0
+
+    private func accept(on listener: Listener) {
+        while true {
+            let client = SocketCalls.accept(listener.fd)
+            if client < 0 { return }
+            let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
+            let peer = networkNamespace >= 0 ? SocketCalls.socket(inNetworkNamespace: networkNamespace, domain: AF_INET, type: type)
+                                             : socket(AF_INET, type | Int32(SOCK_CLOEXEC.rawValue), 0)
+            guard peer >= 0, var address = try? PortForwarder.address("127.0.0.1", port: listener.containerPort) else {
+                close(client)
+                if peer >= 0 { close(peer) }
+                continue
+            }
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(peer, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if connected != 0 && errno != EINPROGRESS {
+                close(client)
+                close(peer)
+                continue
+            }
+            // A refused connect shows up as an error on the first read or write: both close.
+            flows.append(Flow(source: client, target: peer))
+            flows.append(Flow(source: peer, target: client))
+            newFlowsSinceDescriptors += 2
+        }
+    }
+
+    private func read(_ flow: inout Flow) {
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        let n = chunk.withUnsafeMutableBytes { Glibc.read(flow.source, $0.baseAddress, $0.count) }
+        if n < 0 && (errno == EAGAIN || errno == EINTR) { return }
+        if n < 0 { flow.done = true; return }
+        if n == 0 {
+            flow.sourceEnded = true
+            shutdown(flow.target, Int32(SHUT_WR))
+            flow.done = true
+            return
+        }
+        flow.buffer = Array(chunk[0..<n])
+    }
+
+    private func write(_ flow: inout Flow) {
+        let n = flow.buffer.withUnsafeBytes { Glibc.write(flow.target, $0.baseAddress, $0.count) }
+        if n < 0 && (errno == EAGAIN || errno == EINTR) { return }
+        if n <= 0 { flow.done = true; return }
+        flow.buffer.removeFirst(n)
+    }
+
+    /// A connection is two flows next to each other; it closes when both are done, or at once
+    /// when one failed (a reset or refused connect).
+    private func reapFinishedConnections() {
+        var i = 0
+        while i + 1 < flows.count {
+            let (a, b) = (flows[i], flows[i + 1])
+            let failed = (a.done && !a.sourceEnded) || (b.done && !b.sourceEnded)
+            if (a.done && b.done) || failed {
+                close(a.source)
+                close(a.target)
+                flows.removeSubrange(i...(i + 1))
+            } else {
+                i += 2
+            }
+        }
+    }
+
+    /// Drops every connection (the container is gone).
+    func closeAll() {
+        var i = 0
+        while i + 1 < flows.count {
+            close(flows[i].source)
+            close(flows[i].target)
+            i += 2
+        }
+        flows = []
+    }
+
+    static func address(_ host: String, port: UInt16) throws -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        let text = host.isEmpty ? "0.0.0.0" : host
+        guard inet_pton(AF_INET, text, &address.sin_addr) == 1 else {
+            throw CellError(.usage, "invalid IPv4 address \(host) for a published port")
+        }
+        return address
+    }
+}

@@ -1,0 +1,139 @@
+import CellCore
+@testable import CellRuntime
+import Testing
+
+@Suite struct CodecTests {
+    static let overlaySpec = ContainerSpec(
+        id: "0123456789abcdef0123",
+        rootFilesystem: .overlay(.init(lowerDirectories: ["/l/top", "/l/base:with,colon"], upperDirectory: "/c/upper",
+                                       workDirectory: "/c/work", mergedDirectory: "/c/merged")),
+        process: .init(arguments: ["sh", "-c", "echo 'a b'\nexit 3", ""], environment: ["PATH=/bin", "X=a=b"],
+                       workingDirectory: "/srv", uid: 1000, gid: 100, additionalGids: [10, 20], terminal: true),
+        hostname: "web", network: .none,
+        mounts: [.bind(source: "/host/data", destination: "/data", readOnly: true), .tmpfs(destination: "/run", options: "size=1m")],
+        readOnlyRootFilesystem: true, hostsFile: "/c/hosts", hostnameFile: "/c/hostname", resolvConfFile: "/c/resolv.conf",
+        cgroupParent: "cell-x", cgroupName: "name", maskedPaths: [], readOnlyPaths: ["/proc/sys"],
+        ports: [.init(hostAddress: "127.0.0.1", hostPort: 8080, containerPort: 80)])
+
+    @Test func specRoundTrips() throws {
+        let decoded = try ContainerSpec(decoding: CodecTests.overlaySpec.encoded())
+        #expect(decoded == CodecTests.overlaySpec)
+        let plain = ContainerSpec(id: "abc", rootFilesystem: .directory("/r"), process: .init(arguments: ["true"]))
+        let decodedPlain = try ContainerSpec(decoding: plain.encoded())
+        #expect(decodedPlain == plain)
+        #expect(decodedPlain.maskedPaths == ContainerSpec.defaultMaskedPaths)
+        #expect(decodedPlain.hostname == "abc")
+    }
+
+    @Test func specRejectsTruncatedAndForeignInput() throws {
+        var bytes = CodecTests.overlaySpec.encoded()
+        bytes.removeLast(3)
+        #expect(throws: CellError.self) { try ContainerSpec(decoding: bytes) }
+        #expect(throws: CellError.self) { try ContainerSpec(decoding: Array("hello\0".utf8)) }
+        #expect(throws: CellError.self) { try ContainerSpec(decoding: ContainerState().encoded()) }
+    }
+
+    @Test func readersSkipUnknownRecords() throws {
+        var writer = RecordWriter()
+        writer.append("cell-state", "1")
+        writer.append("future-field", ["a", "b"])
+        writer.append("pid", "42")
+        let state = try ContainerState(decoding: writer.bytes)
+        #expect(state.pid == 42)
+    }
+
+    @Test func stateRoundTripsAndIsWrittenAtomically() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        #expect(try ContainerState.read(fromContainerDirectory: directory.path) == nil)
+        let state = ContainerState(status: .exited, pid: 77, pidStartTime: 123456, exitCode: 137, exitSignal: 9,
+                                   startedAt: Timestamp(seconds: 1_714_558_830, nanoseconds: 5),
+                                   finishedAt: Timestamp(seconds: 1_714_558_831, nanoseconds: 999_999_999),
+                                   oomKilled: true, monitorPid: 76, error: "line one\nline two")
+        try state.write(toContainerDirectory: directory.path)
+        #expect(try ContainerState.read(fromContainerDirectory: directory.path) == state)
+        #expect(try FileSystem.contentsOfDirectory(directory.path) == ["state"])
+    }
+
+    @Test func overlayOptionsEscapeSeparators() {
+        let options = ProcessSpawner(spec: CodecTests.overlaySpec).overlayOptions
+        #expect(options == "lowerdir=/l/top:/l/base\\:with\\,colon,upperdir=/c/upper,workdir=/c/work")
+    }
+
+    @Test func syncMessagesRoundTrip() {
+        #expect(MonitorSyncMessage(line: MonitorSyncMessage.started(pid: 1234).line) == .started(pid: 1234))
+        let notFound = CellError(.commandNotFound, "exec: \"foo\": executable file not found in $PATH")
+        #expect(MonitorSyncMessage(line: MonitorSyncMessage.failed(notFound).line) == .failed(notFound))
+        let setup = CellError(.setup, "mount overlay on /x: Invalid argument")
+        #expect(MonitorSyncMessage(line: MonitorSyncMessage.failed(setup).line) == .failed(setup))
+        #expect(MonitorSyncMessage(line: "garbage") == nil)
+    }
+}
+
+@Suite struct LogFormatTests {
+    @Test func entryIsDockerJSONFile() {
+        let time = Timestamp(seconds: 1_714_558_830, nanoseconds: 123_456_700)
+        let entry = ContainerLogWriter.entry(Array("a \"q\" \\ <b>&\t\u{1}é\n".utf8)[...], stream: .stderr, time: time)
+        #expect(String(decoding: entry, as: UTF8.self)
+            == "{\"log\":\"a \\\"q\\\" \\\\ \\u003cb\\u003e\\u0026\\t\\u0001é\\n\",\"stream\":\"stderr\",\"time\":\"2024-05-01T10:20:30.1234567Z\"}\n")
+        let invalid = ContainerLogWriter.entry([0x61, 0xff, 0x0a][...], stream: .stdout, time: Timestamp(seconds: 0))
+        #expect(String(decoding: invalid, as: UTF8.self)
+            == "{\"log\":\"a\u{FFFD}\\n\",\"stream\":\"stdout\",\"time\":\"1970-01-01T00:00:00Z\"}\n")
+    }
+
+    @Test func writerSplitsLinesAndFlushesTheRest() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let writer = try ContainerLogWriter(path: "\(directory.path)/log") { Timestamp(seconds: 0) }
+        try writer.append(Array("one\ntw".utf8)[...], stream: .stdout)
+        try writer.append(Array("o\n".utf8)[...], stream: .stdout)
+        try writer.append(Array("err".utf8)[...], stream: .stderr)
+        try writer.finish(.stderr)
+        try writer.append(Array(repeating: UInt8(ascii: "x"), count: ContainerLogWriter.maximumLineLength + 10)[...], stream: .stdout)
+        try writer.finish(.stdout)
+        let lines = try LogLine.parse(file: "\(directory.path)/log")
+        #expect(lines.map(\.text).prefix(3) == ["one\n", "two\n", "err"])
+        #expect(lines.map(\.stream).prefix(3) == ["stdout", "stdout", "stderr"])
+        #expect(lines.count == 5)
+        #expect(lines[3].text.utf8.count == ContainerLogWriter.maximumLineLength)
+        #expect(lines[4].text == String(repeating: "x", count: 10))
+    }
+}
+
+/// A line of the json-file log, decoded just enough for the tests.
+struct LogLine {
+    var text: String
+    var stream: String
+    var time: String
+
+    static func parse(file: String) throws -> [LogLine] {
+        let content = String(decoding: try FileSystem.readFile(file), as: UTF8.self)
+        return content.split(separator: "\n").map { line in
+            LogLine(text: field("log", in: line), stream: field("stream", in: line), time: field("time", in: line))
+        }
+    }
+
+    /// The unescaped string value of `"key":"..."`.
+    private static func field(_ key: String, in line: Substring) -> String {
+        let needle = Array("\"\(key)\":\"".unicodeScalars)
+        let scalars = Array(line.unicodeScalars)
+        guard let at = scalars.indices.first(where: { Array(scalars[$0...].prefix(needle.count)) == needle }) else { return "" }
+        var result = ""
+        var iterator = scalars[(at + needle.count)...].makeIterator()
+        while let scalar = iterator.next() {
+            if scalar == "\"" { break }
+            guard scalar == "\\", let escaped = iterator.next() else { result.unicodeScalars.append(scalar); continue }
+            switch escaped {
+            case "n": result += "\n"
+            case "t": result += "\t"
+            case "r": result += "\r"
+            case "u":
+                var hex = ""
+                for _ in 0..<4 { if let digit = iterator.next() { hex.unicodeScalars.append(digit) } }
+                if let value = UInt32(hex, radix: 16), let decoded = Unicode.Scalar(value) { result.unicodeScalars.append(decoded) }
+            default: result.unicodeScalars.append(escaped)
+            }
+        }
+        return result
+    }
+}
