@@ -70,11 +70,12 @@ public struct Timestamp: Hashable, Comparable, Sendable {
             }
             return value
         }
-        guard b.count >= 20, b[4] == 0x2d, b[7] == 0x2d, b[10] == 0x54 || b[10] == 0x74 || b[10] == 0x20,
+        guard b.count >= 20, b[4] == 0x2d, b[7] == 0x2d, b[10] == 0x54,
               b[13] == 0x3a, b[16] == 0x3a,
               let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
               let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+              (1...12).contains(month), day >= 1, day <= Timestamp.daysIn(month: month, year: year),
+              hour < 24, minute < 60, second < 60
         else { return nil }
         var index = 19
         var nanos: Int64 = 0
@@ -101,6 +102,14 @@ public struct Timestamp: Hashable, Comparable, Sendable {
         }
         let days = Timestamp.days(fromCivil: year, month, day)
         self.init(seconds: days * 86_400 + hour * 3600 + minute * 60 + second - offset, nanoseconds: Int32(nanos))
+    }
+
+    static func daysIn(month: Int64, year: Int64) -> Int64 {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
     }
 
     /// Howard Hinnant's days-from-civil and its inverse (proleptic Gregorian calendar).

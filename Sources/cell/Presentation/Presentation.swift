@@ -30,34 +30,24 @@ enum Presentation {
 enum Listing {
     static func print(_ rows: [JSONValue], format: String, headers: [String: String]) throws {
         if format == "json" {
-            rows.forEach { Output.line($0.compactString) }
+            // docker's {{json .}}: no HTML escaping (unlike inspect's MarshalIndent).
+            rows.forEach { Output.line($0.serialized(indent: nil, escapingHTML: false)) }
             return
         }
-        var text = format
-        var isTable = false
-        if text == "table" {
+        let (isTable, text) = GoTemplate.splitTableDirective(format)
+        if isTable && text.isEmpty {
             throw CellError.usage("template parsing error: table needs a format, e.g. table {{.ID}}")
         }
-        if text.hasPrefix("table ") || text.hasPrefix("table\t") {
-            isTable = true
-            text.removeFirst("table".count)
-            text = String(text.drop { $0 == " " || $0 == "\t" })
-        }
-        let template = try GoTemplate(unescapeTabs(text))
+        let template = try GoTemplate(text)
         guard isTable else {
             for row in rows { Output.line(try template.render(row)) }
             return
         }
         let headerValue = JSONValue.object(headers.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
-        var lines = [try template.render(headerValue)]
-        for row in rows { lines.append(try template.render(row)) }
         let table = TableWriter()
-        for line in lines { table.addRow(line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)) }
+        for value in [headerValue] + rows {
+            table.addRow(try template.render(value).split(separator: "\t", omittingEmptySubsequences: false).map(String.init))
+        }
         Swift.print(table.render(), terminator: "")
-    }
-
-    /// Users type `\t` in a format on the command line; docker turns it into a tab.
-    static func unescapeTabs(_ text: String) -> String {
-        text.replacing("\\t", with: "\t")
     }
 }

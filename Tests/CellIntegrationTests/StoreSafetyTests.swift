@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+
+@Suite("store safety: concurrency, crashes, corruption, full disk")
+struct StoreSafetyTests {
+    @Test func parallelImportsAndTagsOnOneRootAllLand() throws {
+        let root = try CellRoot()
+        let tarball = try Fixtures.busyboxTarball()
+        let script = (1...8).map { i in
+            "CELL_ROOT='\(root.path)' '\(Paths.cell)' import -c 'ENV N=\(i)' '\(tarball)' par/img:\(i) >/dev/null &"
+        }.joined(separator: "\n") + "\nfor j in $(jobs -p); do wait $j || exit 1; done"
+        try Command.shell(script).expectSuccess()
+        let tags = try root.cell("images", "--format", "{{.Tag}}").lines.sorted()
+        #expect(tags == (1...8).map(String.init).sorted())
+        let index = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(root.path)/index.json")))
+        #expect(((index as? [String: Any])?["manifests"] as? [Any])?.count == 8)
+    }
+
+    @Test func killedMidImportLeavesTheStoreAsItWas() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let before = try String(contentsOfFile: "\(root.path)/index.json", encoding: .utf8)
+        let blobsBefore = try FileManager.default.contentsOfDirectory(atPath: "\(root.path)/blobs/sha256").sorted()
+
+        // A slow writer: the tar header arrives, then the data trickles; cell is killed mid-stream.
+        let fifo = root.file("slow.fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        // The writer opens the FIFO first (opening it for reading blocks until a writer exists).
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: "/bin/bash")
+        writer.arguments = ["-c", "exec 3>'\(fifo)'; head -c 1500000 '\(try Fixtures.busyboxTarball())' >&3; exec sleep 60"]
+        try writer.run()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Paths.cell)
+        process.arguments = ["import", "-", "half:1"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["CELL_ROOT": root.path]) { $1 }
+        process.standardInput = FileHandle(forReadingAtPath: fifo) ?? FileHandle.nullDevice
+        try process.run()
+        // Wait until cell is writing its temporary blob, then kill it.
+        let started = waitUntil(timeout: 20) {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: "\(root.path)/tmp")) ?? []
+            return names.contains { name in
+                ((try? FileManager.default.attributesOfItem(atPath: "\(root.path)/tmp/\(name)")[.size] as? Int) ?? 0) > 0
+            }
+        }
+        #expect(started)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        kill(writer.processIdentifier, SIGKILL)
+        writer.waitUntilExit()
+
+        #expect(try String(contentsOfFile: "\(root.path)/index.json", encoding: .utf8) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root.path)/blobs/sha256").sorted() == blobsBefore)
+        #expect(try root.cell("images", "--format", "{{.Repository}}").stdout == "busybox\n")
+        // The next collection removes what the killed import left in tmp/.
+        try root.cell("image", "prune", "-f").expectSuccess()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root.path)/tmp").isEmpty)
+    }
+
+    @Test func aCorruptBlobIsNamedNeverUsed() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let layer = try root.cell("image", "inspect", "-f", "{{index .RootFS.Layers 0}}", "busybox")
+            .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let path = "\(root.path)/blobs/sha256/\(layer.dropFirst(7))"
+        let handle = try #require(FileHandle(forUpdatingAtPath: path))
+        try handle.seek(toOffset: 4096)
+        try handle.write(contentsOf: Data("tampered".utf8))
+        try handle.close()
+        let save = try root.cell("save", "-o", root.file("out.tar"), "busybox")
+        #expect(save.status == 1)
+        #expect(save.stderr.contains(layer) && save.stderr.contains("corrupt"))
+        #expect(!FileManager.default.fileExists(atPath: root.file("out.tar")))
+
+        // A corrupt config is found on read as well.
+        let config = try root.cell("images", "-q", "--no-trunc").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: "\(root.path)/blobs/sha256/\(config.dropFirst(7))"))
+        let inspect = try root.cell("image", "inspect", "busybox")
+        #expect(inspect.status == 1)
+        #expect(inspect.stderr.contains(config))
+    }
+
+    @Test func aTruncatedOrTamperedArchiveLoadsNothing() throws {
+        let root = try CellRoot()
+        try root.importBusybox("src:1")
+        let archive = root.file("src.tar")
+        try root.cell("save", "--compression", "none", "-o", archive, "src:1").expectSuccess()
+        let target = try CellRoot()
+
+        let whole = try Data(contentsOf: URL(fileURLWithPath: archive))
+        let truncated = target.file("truncated.tar")
+        try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: truncated))
+        let cut = try target.cell("load", "-i", truncated)
+        #expect(cut.status == 1)
+        #expect(cut.stderr.split(separator: "\n").count == 1)
+
+        // Flip bytes inside the layer: the loader names the corrupt blob.
+        let tampered = target.file("tampered.tar")
+        try Command.shell("""
+        set -e; d=$(mktemp -d); tar -xf '\(archive)' -C "$d"
+        layer=$(python3 -c "import json;print(json.load(open('$d/manifest.json'))[0]['Layers'][0])")
+        printf 'XXXXXXXX' | dd of="$d/$layer" bs=1 seek=8192 conv=notrunc status=none
+        tar -C "$d" -cf '\(tampered)' . ; rm -rf "$d"
+        """).expectSuccess()
+        let bad = try target.cell("load", "-i", tampered)
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("corrupt"))
+        #expect(try target.cell("images", "-q").stdout.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(target.path)/blobs/sha256").isEmpty)
+    }
+
+    @Test func aFullDiskIsOneLineAndNothingHalfWritten() throws {
+        let root = try CellRoot()
+        let small = root.file("small-disk")
+        try FileManager.default.createDirectory(atPath: small, withIntermediateDirectories: true)
+        try Command.run("/bin/mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", small]).expectSuccess()
+        defer { _ = try? Command.run("/bin/umount", [small]) }
+        let result = try Command.run(Paths.cell, ["--root", small, "import", try Fixtures.busyboxTarball(), "big:1"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("No space left on device"))
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(try Command.run(Paths.cell, ["--root", small, "images", "-q"]).stdout.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(small)/tmp").isEmpty)
+    }
+}
