@@ -29,6 +29,10 @@ let package = Package(
             "CellCore", "CellArchive",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The Imagefile (Dockerfile) language: parser, variable expansion, stages, ignore rules.
+        .target(name: "CellImagefile", dependencies: ["CellCore"]),
+        // Containers as the CLI sees them: records, names, states, logs, ports.
+        .target(name: "CellContainers", dependencies: ["CellCore", "CellImage", "CellRuntime"]),
         // A container spec -> a running process: rootfs, namespaces, cgroups, mounts. No Foundation.
         .target(name: "CellRuntime", dependencies: ["CellCore", "CRuntime"]),
 
@@ -36,13 +40,15 @@ let package = Package(
         .executableTarget(name: "cell-monitor", dependencies: ["CellRuntime", "CellCore"]),
         // The command line: parsing, tables, messages, exit codes.
         .executableTarget(name: "cell", dependencies: [
-            "CellCore", "CellFormat", "CellImage",
+            "CellCore", "CellFormat", "CellImage", "CellContainers", "CellRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "CellArchiveTests", dependencies: ["CellArchive", "CArchive"]),
         .testTarget(name: "CellFormatTests", dependencies: ["CellFormat"]),
         .testTarget(name: "CellImageTests", dependencies: ["CellImage"]),
+        .testTarget(name: "CellImagefileTests", dependencies: ["CellImagefile"]),
+        .testTarget(name: "CellContainersTests", dependencies: ["CellContainers"]),
         .testTarget(name: "CellRuntimeTests", dependencies: ["CellRuntime"]),
         .testTarget(name: "CellIntegrationTests", dependencies: ["CellCore"]),
     ]
