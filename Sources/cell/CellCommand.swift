@@ -11,8 +11,11 @@ struct CellCommand: ParsableCommand {
         discussion: "Global options, before the command: --root DIR (or CELL_ROOT) moves all state; default /var/lib/cell.",
         version: CellVersion.current,
         subcommands: [
+            RunCommand.self, CreateCommand.self, PsCommand.self, LogsCommand.self, StartCommand.self,
+            StopCommand.self, RestartCommand.self, KillCommand.self, RmCommand.self, WaitCommand.self,
+            PortCommand.self, InspectCommand.self, ContainerCommand.self,
             ImagesCommand.self, ImportCommand.self, TagCommand.self, RmiCommand.self, HistoryCommand.self,
-            SaveCommand.self, LoadCommand.self, ImageCommand.self, InspectCommand.self, VersionCommand.self,
+            SaveCommand.self, LoadCommand.self, ImageCommand.self, VersionCommand.self,
         ]
     )
 

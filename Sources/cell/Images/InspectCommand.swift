@@ -1,4 +1,5 @@
 import ArgumentParser
+import CellContainers
 import CellCore
 import CellFormat
 import CellImage
@@ -55,12 +56,43 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         let store = try GlobalOptions.imageStore()
+        let containers = try GlobalOptions.containerStore()
         try Inspection.print(objects, format: format) { name in
+            if type == nil || type == "container", let container = try containers.find(name) {
+                return ContainerPresentation.inspect(container)
+            }
             if type == nil || type == "image", let summary = try store.find(name) {
                 return ImageInspection.json(try store.load(summary))
             }
             return nil
         } notFound: { "No such object: \($0)" }
+    }
+}
+
+/// `cell container inspect`
+struct ContainerInspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Display detailed information on one or more containers.")
+
+    @Option(name: [.customShort("f"), .long], help: "Format output using a Go template, or 'json'.")
+    var format: String?
+
+    @Flag(name: [.customShort("s"), .long], help: "Display total file sizes.")
+    var size = false
+
+    @Argument(help: "CONTAINER...")
+    var containers: [String] = []
+
+    func validate() throws {
+        if containers.isEmpty { throw ValidationError("\"inspect\" requires at least 1 argument.") }
+    }
+
+    func run() throws {
+        let store = try GlobalOptions.containerStore()
+        try Inspection.print(containers, format: format) { name in
+            try store.find(name).map(ContainerPresentation.inspect)
+        } notFound: { "No such container: \($0)" }
     }
 }
 

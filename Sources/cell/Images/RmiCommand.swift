@@ -42,8 +42,9 @@ struct RmiCommand: ParsableCommand {
     }
 }
 
-/// Which images containers use, so that rmi and prune leave them alone. Containers arrive with the
-/// runtime; until then no image is in use.
+/// Which images containers use, so that rmi and prune leave them alone.
 enum ContainerUsage {
-    static func imagesInUse() throws -> [Digest: String] { [:] }
+    static func imagesInUse() throws -> [Digest: String] {
+        try GlobalOptions.containerStore().imagesInUse()
+    }
 }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CellCore
+import CellContainers
 import CellImage
 
 /// Options that apply to every verb: where the state lives.
@@ -32,7 +33,7 @@ enum GlobalOptions {
         if !root.hasPrefix("/") {
             var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
             if getcwd(&buffer, buffer.count) != nil {
-                root = String(cString: buffer) + "/" + root
+                root = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/" + root
             }
         }
         return Array(rest)
@@ -40,5 +41,23 @@ enum GlobalOptions {
 
     static func imageStore() throws -> ImageStore {
         try ImageStore(root: root)
+    }
+
+    static func containerStore() throws -> ContainerStore {
+        try ContainerStore(layout: StoreLayout(root: root))
+    }
+
+    static func lifecycle() throws -> ContainerLifecycle {
+        ContainerLifecycle(store: try containerStore(), monitorPath: monitorPath)
+    }
+
+    /// cell-monitor beside this executable (CELL_MONITOR overrides, for tests).
+    static var monitorPath: String {
+        if let value = getenv("CELL_MONITOR"), value.pointee != 0 { return String(cString: value) }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink("/proc/self/exe", &buffer, Int(PATH_MAX))
+        guard count > 0 else { return "cell-monitor" }
+        let executable = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return FileSystem.dirname(of: executable) + "/cell-monitor"
     }
 }

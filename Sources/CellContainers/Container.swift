@@ -1,0 +1,58 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CellCore
+import CellRuntime
+
+/// A container as the CLI sees it: its record, where it lives, and its current state.
+public struct Container: Sendable {
+    public var record: ContainerRecord
+    public var directory: String
+    /// What the monitor last wrote; nil when the container was never started.
+    public var state: ContainerState?
+
+    public var id: String { record.id }
+    public var name: String { record.name }
+    public var shortID: String { String(record.id.prefix(12)) }
+
+    public var status: ContainerStatus {
+        guard let state else { return .created }
+        switch state.status {
+        case .created:
+            return .created
+        case .running:
+            // A monitor that died (kill -9, a reboot) without a final word: the container is gone.
+            if state.monitorPid > 0 && !Container.isAlive(state.monitorPid) {
+                return .exited(code: 255, finishedAt: state.startedAt ?? Timestamp.now())
+            }
+            return .running(startedAt: state.startedAt ?? Timestamp.now())
+        case .exited:
+            return .exited(code: state.exitCode, finishedAt: state.finishedAt ?? Timestamp.now())
+        }
+    }
+
+    public var isRunning: Bool {
+        if case .running = status { return true }
+        return false
+    }
+
+    static func isAlive(_ pid: Int32) -> Bool {
+        kill(pid, 0) == 0 || errno == EPERM
+    }
+}
+
+/// docker's container states, as `ps` and `inspect` show them.
+public enum ContainerStatus: Sendable, Equatable {
+    case created
+    case running(startedAt: Timestamp)
+    case exited(code: Int32, finishedAt: Timestamp)
+
+    /// `created`, `running`, `exited` (State.Status and `ps -f status=`).
+    public var name: String {
+        switch self {
+        case .created: return "created"
+        case .running: return "running"
+        case .exited: return "exited"
+        }
+    }
+}

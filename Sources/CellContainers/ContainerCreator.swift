@@ -1,0 +1,146 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CellCore
+import CellImage
+import CellRuntime
+
+/// Turns an image and docker's run options into a container on disk: the record that `inspect`
+/// shows and the spec the runtime starts. Nothing is created when any option is wrong.
+public struct ContainerCreator {
+    public let images: ImageStore
+    public let containers: ContainerStore
+
+    public init(images: ImageStore, containers: ContainerStore) {
+        self.images = images
+        self.containers = containers
+    }
+
+    public func create(_ options: RunOptions, now: Timestamp = .now()) throws -> Container {
+        guard let summary = try images.find(options.image) else {
+            let shown = (try? ImageReference(parsing: options.image))?.familiarName ?? options.image
+            throw CellError(.setup, "Unable to find image '\(shown)' locally: cell does not pull images; import or load it first")
+        }
+        let image = try images.load(summary)
+        let imageConfig = image.config.config ?? ContainerConfig()
+        let id = ContainerCreator.newID()
+        let name = try options.name.map(ContainerCreator.validated) ?? generateName()
+        let directory = containers.directory(of: id)
+        let hostname = options.hostname ?? String(id.prefix(12))
+
+        // Entrypoint and command, by docker's rules: --entrypoint resets the image's CMD.
+        var entrypoint = imageConfig.entrypoint ?? []
+        var cmd = imageConfig.cmd ?? []
+        if let override = options.entrypoint {
+            entrypoint = override.isEmpty ? [] : [override]
+            cmd = []
+        }
+        if !options.command.isEmpty { cmd = options.command }
+        let arguments = entrypoint + cmd
+        guard let path = arguments.first else {
+            throw CellError(.setup, "No command specified")
+        }
+
+        let environment = try ContainerEnvironment.compose(image: imageConfig.env ?? [], hostname: hostname,
+                                                            tty: options.tty, files: options.environmentFiles,
+                                                            overrides: options.environment)
+        let layers = try images.unpackedLayers(of: image)
+        let userText = options.user ?? imageConfig.user ?? ""
+        let user = try ImageUserResolver(layerDirectories: layers.reversed()).resolve(userText)
+        let workingDirectory = options.workingDirectory ?? (imageConfig.workingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/")
+        guard workingDirectory.hasPrefix("/") else {
+            throw CellError(.setup, "the working directory '\(workingDirectory)' is invalid, it needs to be an absolute path")
+        }
+
+        let network: ContainerSpec.NetworkMode
+        switch options.network {
+        case "default", "bridge", "private": network = .private
+        case "host": network = .host
+        case "none": network = .none
+        default: throw CellError(.setup, "network \(options.network) not found")
+        }
+
+        var exposed = Set((imageConfig.exposedPorts ?? [:]).keys)
+        for port in options.expose { exposed.insert(port.contains("/") ? port : "\(port)/tcp") }
+        var bindings = try options.publish.flatMap { try PortSpecification.parse($0) }
+        if options.publishAll {
+            for port in exposed.sorted() {
+                let parts = port.split(separator: "/")
+                guard let number = UInt16(parts[0]) else { continue }
+                let proto = parts.count > 1 ? String(parts[1]) : "tcp"
+                if !bindings.contains(where: { $0.containerPort == number && $0.proto == proto }) {
+                    bindings.append(PortBinding(containerPort: number, proto: proto))
+                }
+            }
+        }
+        if network == .host { bindings = [] }
+        for binding in bindings { exposed.insert("\(binding.containerPort)/\(binding.proto)") }
+
+        let mounts = try MountOptions.parse(volumes: options.volumes, tmpfs: options.tmpfs)
+        var labels = imageConfig.labels ?? [:]
+        for label in options.labels {
+            let parts = label.split(separator: "=", maxSplits: 1)
+            labels[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+        }
+
+        let files = EtcFiles.make(hostname: hostname, network: network, extraHosts: options.addHost)
+        let spec = ContainerSpec(
+            id: id,
+            rootFilesystem: .overlay(.init(lowerDirectories: layers.reversed(), upperDirectory: "\(directory)/upper",
+                                           workDirectory: "\(directory)/work", mergedDirectory: "\(directory)/merged")),
+            process: .init(arguments: arguments, environment: environment, workingDirectory: workingDirectory,
+                           uid: user.uid, gid: user.gid, additionalGids: user.additionalGids, terminal: options.tty),
+            hostname: hostname, network: network, mounts: mounts, readOnlyRootFilesystem: options.readOnly,
+            hostsFile: "\(directory)/hosts", hostnameFile: "\(directory)/hostname", resolvConfFile: "\(directory)/resolv.conf",
+            ports: [])
+
+        let record = ContainerRecord(
+            id: id, name: name, created: now.rfc3339Nano, image: options.image, imageID: image.id.description,
+            path: path, args: Array(arguments.dropFirst()),
+            config: .init(hostname: hostname, user: userText, env: environment,
+                          cmd: cmd.isEmpty ? nil : cmd, entrypoint: entrypoint.isEmpty ? nil : entrypoint,
+                          workingDir: options.workingDirectory ?? imageConfig.workingDir ?? "", labels: labels,
+                          exposedPorts: exposed.sorted(), stopSignal: options.stopSignal ?? imageConfig.stopSignal,
+                          stopTimeout: options.stopTimeout, tty: options.tty, openStdin: options.interactive,
+                          volumes: (imageConfig.volumes ?? [:]).keys.sorted()),
+            hostConfig: .init(binds: options.volumes, portBindings: bindings, publishAllPorts: options.publishAll,
+                              networkMode: options.network, autoRemove: options.autoRemove,
+                              readonlyRootfs: options.readOnly, tmpfs: MountOptions.tmpfsTable(options.tmpfs),
+                              initProcess: options.initProcess, privileged: options.privileged,
+                              capAdd: options.capAdd, capDrop: options.capDrop, securityOpt: options.securityOpt,
+                              extraHosts: options.addHost),
+            layerDirectories: layers)
+        return try containers.create(record, spec: spec, files: files)
+    }
+
+    private func generateName() throws -> String {
+        let taken = Set(try containers.list().map(\.name))
+        for attempt in 0..<10 {
+            let name = NameGenerator.generate(retry: attempt)
+            if !taken.contains(name) { return name }
+        }
+        return NameGenerator.generate(retry: 1) + String(Int.random(in: 10..<100))
+    }
+
+    static func validated(_ name: String) throws -> String {
+        let bare = name.hasPrefix("/") ? String(name.dropFirst()) : name
+        guard NameGenerator.isValid(bare) else {
+            throw CellError.usage("Invalid container name (\(name)), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
+        }
+        return bare
+    }
+
+    /// 64 lower-case hex digits, as docker's ids; never all digits (docker avoids ids that
+    /// look like numbers, since short ids are used as names).
+    static func newID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        while true {
+            var id = ""
+            for _ in 0..<4 {
+                let word = String(generator.next(), radix: 16)
+                id += String(repeating: "0", count: 16 - word.count) + word
+            }
+            if id.prefix(12).contains(where: { $0.isLetter }) { return id }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import CellCore
+import CellImage
+
+/// What `cell create`/`run` decided about a container, kept in `config.json` and shown by
+/// `inspect` under docker's names. The runtime's own view (the `spec` file) is derived from it.
+public struct ContainerRecord: Codable, Sendable {
+    public var id: String
+    public var name: String
+    public var created: String
+    /// The image as the user named it, and the id it resolved to.
+    public var image: String
+    public var imageID: String
+    public var path: String
+    public var args: [String]
+    public var config: Config
+    public var hostConfig: HostConfig
+
+    public struct Config: Codable, Sendable {
+        public var hostname: String
+        public var user: String
+        public var env: [String]
+        public var cmd: [String]?
+        public var entrypoint: [String]?
+        public var workingDir: String
+        public var labels: [String: String]
+        public var exposedPorts: [String]
+        public var stopSignal: String?
+        public var stopTimeout: Int?
+        public var tty: Bool
+        public var openStdin: Bool
+        public var volumes: [String]
+    }
+
+    public struct HostConfig: Codable, Sendable {
+        public var binds: [String]
+        public var portBindings: [PortBinding]
+        public var publishAllPorts: Bool
+        public var networkMode: String
+        public var autoRemove: Bool
+        public var readonlyRootfs: Bool
+        public var tmpfs: [String: String]
+        public var initProcess: Bool
+        public var privileged: Bool
+        public var capAdd: [String]
+        public var capDrop: [String]
+        public var securityOpt: [String]
+        public var extraHosts: [String]
+    }
+
+    /// The image's layers, bottom first, as the runtime needs them.
+    public var layerDirectories: [String]
+}
+
+/// One published port: container port/protocol → host address and port.
+public struct PortBinding: Codable, Sendable, Equatable, Hashable {
+    public var containerPort: UInt16
+    public var proto: String
+    public var hostIP: String
+    public var hostPort: UInt16
+
+    public init(containerPort: UInt16, proto: String = "tcp", hostIP: String = "0.0.0.0", hostPort: UInt16 = 0) {
+        self.containerPort = containerPort
+        self.proto = proto
+        self.hostIP = hostIP
+        self.hostPort = hostPort
+    }
+
+    /// `0.0.0.0:49153->5000/tcp`
+    public var description: String {
+        "\(hostIP):\(hostPort)->\(containerPort)/\(proto)"
+    }
+}
+
+enum RecordJSON {
+    static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return Array(try encoder.encode(value))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], path: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(bytes))
+        } catch {
+            throw CellError.invalidInput("\(path) is damaged: \(error)")
+        }
+    }
+}

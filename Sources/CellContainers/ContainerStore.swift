@@ -1,0 +1,137 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CellCore
+import CellImage
+import CellRuntime
+
+/// Containers on disk: `<root>/containers/<id>/` holding config.json (the record), spec (for the
+/// runtime), state (the monitor's), container.log, and the writable layer (upper/, work/).
+/// Creation and naming happen under one lock; each container has its own lock so that two cell
+/// commands on the same container are serialized.
+public final class ContainerStore: @unchecked Sendable {
+    public let layout: StoreLayout
+
+    public init(layout: StoreLayout) throws {
+        self.layout = layout
+        try FileSystem.createDirectory(layout.containers)
+        try FileSystem.createDirectory(layout.locks)
+    }
+
+    var namesLock: String { "\(layout.locks)/containers.lock" }
+
+    public func directory(of id: String) -> String { "\(layout.containers)/\(id)" }
+
+    // MARK: Reading
+
+    /// Every container, newest first.
+    public func list() throws -> [Container] {
+        var containers: [Container] = []
+        for name in try FileSystem.contentsOfDirectory(layout.containers) where !name.hasPrefix(".") {
+            if let container = try? load(id: name) { containers.append(container) }
+        }
+        return containers.sorted { $0.record.created > $1.record.created }
+    }
+
+    public func load(id: String) throws -> Container {
+        let directory = directory(of: id)
+        let path = "\(directory)/config.json"
+        guard let bytes = try FileSystem.readFileIfPresent(path) else {
+            throw CellError.notFound("No such container: \(id)")
+        }
+        let record = try RecordJSON.decode(ContainerRecord.self, from: bytes, path: path)
+        let state = try? ContainerState.read(fromContainerDirectory: directory)
+        return Container(record: record, directory: directory, state: state)
+    }
+
+    /// By full id, exact name, or unique id prefix, as docker resolves them.
+    public func resolve(_ reference: String) throws -> Container {
+        guard let container = try find(reference) else {
+            throw CellError.notFound("No such container: \(reference)")
+        }
+        return container
+    }
+
+    public func find(_ reference: String) throws -> Container? {
+        let wanted = reference.hasPrefix("/") ? String(reference.dropFirst()) : reference
+        if wanted.utf8.count == 64, FileSystem.exists(directory(of: wanted)) {
+            return try load(id: wanted)
+        }
+        let all = try list()
+        if let byName = all.first(where: { $0.name == wanted }) { return byName }
+        let matches = all.filter { $0.id.hasPrefix(wanted) }
+        if matches.count > 1 {
+            throw CellError.notFound("multiple containers found with provided prefix: \(wanted)")
+        }
+        return wanted.isEmpty ? nil : matches.first
+    }
+
+    /// Image ids used by any container (running or not), with one such container.
+    public func imagesInUse() throws -> [Digest: String] {
+        var result: [Digest: String] = [:]
+        for container in try list() {
+            if let digest = try? Digest(parsing: container.record.imageID) { result[digest] = container.id }
+        }
+        return result
+    }
+
+    // MARK: Writing
+
+    /// Creates the container's directory with its record, runtime spec (whose paths already name
+    /// the final directory) and extra files (hosts, hostname, resolv.conf), atomically: it appears
+    /// whole under its id, or not at all. A name already in use is refused.
+    public func create(_ record: ContainerRecord, spec: ContainerSpec, files: [String: [UInt8]] = [:]) throws -> Container {
+        let lock = try FileLock(path: namesLock)
+        return try lock.withLock {
+            if let other = try list().first(where: { $0.name == record.name }) {
+                throw CellError(.conflict, "Conflict. The container name \"/\(record.name)\" is already in use by container \"\(other.id)\". You have to remove (or rename) that container to be able to reuse that name.")
+            }
+            let final = directory(of: record.id)
+            let temporary = "\(layout.containers)/.tmp-\(record.id)"
+            try FileSystem.removeTree(temporary)
+            try FileSystem.createDirectory(temporary, mode: 0o700)
+            do {
+                for sub in ["upper", "work", "merged"] { try FileSystem.createDirectory("\(temporary)/\(sub)") }
+                for (name, bytes) in files { try FileSystem.writeAtomically(bytes, to: "\(temporary)/\(name)") }
+                try spec.write(toContainerDirectory: temporary)
+                try FileSystem.writeAtomically(try RecordJSON.encode(record), to: "\(temporary)/config.json", mode: 0o600)
+                try Syscall.retrying("rename \(temporary)") { rename(temporary, final) }
+                try FileSystem.syncDirectory(layout.containers)
+            } catch {
+                try? FileSystem.removeTree(temporary)
+                throw error
+            }
+            return Container(record: record, directory: final, state: nil)
+        }
+    }
+
+    /// Holds the container's own lock around `body` (start, stop, rm, ... one at a time).
+    public func withLock<T>(_ container: Container, _ body: () throws -> T) throws -> T {
+        let lock = try FileLock(path: "\(container.directory)/lock")
+        return try lock.withLock(.exclusive, body)
+    }
+
+    /// Deletes a stopped container: its cgroup leftovers, then its directory.
+    public func remove(_ container: Container) throws {
+        if let spec = try? ContainerSpec.read(fromContainerDirectory: container.directory),
+           let layout = try? CgroupLayout.detect(),
+           let cgroup = try? Cgroup(layout: layout, parent: spec.cgroupParent, name: spec.cgroupName) {
+            try? cgroup.killAll(timeout: 5)
+            try? cgroup.remove(timeout: 5)
+        }
+        // Renamed first so that a crash mid-removal never leaves a half container under its id.
+        let doomed = "\(layout.containers)/.rm-\(container.id)"
+        if rename(container.directory, doomed) != 0 && errno != ENOENT {
+            throw CellError.system("remove container \(container.shortID): \(Syscall.errorString(errno))")
+        }
+        try FileSystem.removeTree(doomed)
+    }
+
+    /// Removes leftovers of interrupted creations and removals.
+    public func sweep() throws {
+        for name in try FileSystem.contentsOfDirectory(layout.containers) where name.hasPrefix(".rm-") {
+            try? FileSystem.removeTree("\(layout.containers)/\(name)")
+        }
+    }
+}
+

@@ -1,0 +1,82 @@
+import CellCore
+import CellRuntime
+
+/// `-v HOST:CONTAINER[:ro|rw]` and `--tmpfs PATH[:OPTIONS]`.
+public enum MountOptions {
+    public static func parse(volumes: [String], tmpfs: [String]) throws -> [ContainerSpec.Mount] {
+        var mounts: [ContainerSpec.Mount] = []
+        for volume in volumes {
+            let parts = volume.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 2 || parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw CellError.usage("invalid volume specification: '\(volume)'")
+            }
+            guard parts[0].hasPrefix("/") else {
+                throw CellError.usage("invalid volume specification: '\(volume)': named volumes are not supported, use an absolute host path")
+            }
+            guard parts[1].hasPrefix("/") else {
+                throw CellError.usage("invalid volume specification: '\(volume)': mount path must be absolute")
+            }
+            var readOnly = false
+            if parts.count == 3 {
+                let flags = parts[2].split(separator: ",")
+                for flag in flags {
+                    switch flag {
+                    case "ro": readOnly = true
+                    case "rw", "z", "Z", "rprivate", "private", "rslave", "slave", "rshared", "shared", "nocopy", "delegated", "cached", "consistent": break
+                    default: throw CellError.usage("invalid mode: \(flag)")
+                    }
+                }
+            }
+            // docker creates a missing host directory for a bind.
+            if !FileSystem.exists(parts[0]) { try FileSystem.createDirectory(parts[0]) }
+            mounts.append(.bind(source: parts[0], destination: parts[1], readOnly: readOnly))
+        }
+        for entry in tmpfs {
+            let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
+            guard let destination = parts.first, destination.hasPrefix("/") else {
+                throw CellError.usage("invalid tmpfs specification: '\(entry)': mount path must be absolute")
+            }
+            mounts.append(.tmpfs(destination: destination, options: parts.count > 1 ? parts[1] : "rw,nosuid,nodev,noexec"))
+        }
+        return mounts
+    }
+
+    public static func tmpfsTable(_ tmpfs: [String]) -> [String: String] {
+        var table: [String: String] = [:]
+        for entry in tmpfs {
+            let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
+            if let path = parts.first { table[path] = parts.count > 1 ? parts[1] : "" }
+        }
+        return table
+    }
+}
+
+/// The per-container /etc/hosts, /etc/hostname and /etc/resolv.conf.
+enum EtcFiles {
+    static func make(hostname: String, network: ContainerSpec.NetworkMode, extraHosts: [String]) -> [String: [UInt8]] {
+        var hosts = """
+        127.0.0.1\tlocalhost
+        ::1\tlocalhost ip6-localhost ip6-loopback
+        fe00::0\tip6-localnet
+        ff00::0\tip6-mcastprefix
+        ff02::1\tip6-allnodes
+        ff02::2\tip6-allrouters
+        127.0.0.1\t\(hostname)
+
+        """
+        for entry in extraHosts {
+            let parts = entry.split(separator: ":", maxSplits: 1)
+            if parts.count == 2 { hosts += "\(parts[1])\t\(parts[0])\n" }
+        }
+        var resolv = "nameserver 127.0.0.11\noptions ndots:0\n"
+        if let host = try? FileSystem.readFileIfPresent("/etc/resolv.conf") {
+            let lines = String(decoding: host, as: UTF8.self).split(separator: "\n")
+            // A loopback resolver on the host is unreachable from a private network namespace.
+            let usable = lines.filter { !(network != .host && $0.hasPrefix("nameserver 127.")) }
+            if usable.contains(where: { $0.hasPrefix("nameserver") }) {
+                resolv = usable.joined(separator: "\n") + "\n"
+            }
+        }
+        return ["hosts": Array(hosts.utf8), "hostname": Array((hostname + "\n").utf8), "resolv.conf": Array(resolv.utf8)]
+    }
+}

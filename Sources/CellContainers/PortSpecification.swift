@@ -1,0 +1,70 @@
+import CellCore
+
+/// docker's `-p` forms: `8080:5000`, `127.0.0.1::5000`, `127.0.0.1:8080:5000`, `5000`,
+/// `8080:5000/udp`, and ranges `8000-8001:5000-5001`. Host port 0 means "pick a free one".
+public enum PortSpecification {
+    public static func parse(_ text: String) throws -> [PortBinding] {
+        var spec = Substring(text)
+        var proto = "tcp"
+        if let slash = spec.lastIndex(of: "/") {
+            proto = String(spec[spec.index(after: slash)...]).lowercased()
+            spec = spec[..<slash]
+            guard proto == "tcp" || proto == "udp" else { throw invalid(text, "invalid proto: \(proto)") }
+        }
+        var hostIP = "0.0.0.0"
+        var hostPart = ""
+        let containerPart: Substring
+        if spec.hasPrefix("[") {
+            throw invalid(text, "IPv6 host addresses are not supported")
+        }
+        let parts = spec.split(separator: ":", omittingEmptySubsequences: false)
+        switch parts.count {
+        case 1:
+            containerPart = parts[0]
+        case 2:
+            hostPart = String(parts[0])
+            containerPart = parts[1]
+        case 3:
+            hostIP = String(parts[0])
+            hostPart = String(parts[1])
+            containerPart = parts[2]
+            guard isIPv4(hostIP) else { throw invalid(text, "invalid IP address: \(hostIP)") }
+        default:
+            throw invalid(text, "too many colons")
+        }
+        let containerPorts = try range(containerPart, text: text)
+        guard !containerPorts.isEmpty else { throw invalid(text, "no port specified: \(text)<empty>") }
+        let hostPorts: [UInt16] = hostPart.isEmpty ? Array(repeating: 0, count: containerPorts.count)
+            : try range(Substring(hostPart), text: text)
+        guard hostPorts.count == containerPorts.count || hostPorts.count == 1 && containerPorts.count == 1 else {
+            throw invalid(text, "port ranges don't match in size")
+        }
+        return zip(containerPorts, hostPorts).map {
+            PortBinding(containerPort: $0.0, proto: proto, hostIP: hostIP, hostPort: $0.1)
+        }
+    }
+
+    static func range(_ text: Substring, text whole: String) throws -> [UInt16] {
+        if text.isEmpty { return [] }
+        let bounds = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard bounds.count <= 2, let low = port(bounds[0]), let high = bounds.count == 2 ? port(bounds[1]) : low,
+              low <= high else {
+            throw invalid(whole, "invalid port \"\(text)\"")
+        }
+        return Array(low...high)
+    }
+
+    static func port(_ text: Substring) -> UInt16? {
+        guard let value = UInt16(text), value > 0 else { return nil }
+        return value
+    }
+
+    static func isIPv4(_ text: String) -> Bool {
+        let octets = text.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets.allSatisfy { UInt8($0) != nil }
+    }
+
+    static func invalid(_ text: String, _ why: String) -> CellError {
+        CellError.usage("invalid publish option \"\(text)\": \(why)")
+    }
+}

@@ -1,0 +1,35 @@
+/// Everything `cell create`/`cell run` can say about a new container (docker's flags).
+public struct RunOptions: Sendable {
+    public var image: String
+    public var command: [String] = []
+    public var name: String?
+    public var environment: [String] = []
+    public var environmentFiles: [String] = []
+    public var workingDirectory: String?
+    public var user: String?
+    public var entrypoint: String?
+    public var hostname: String?
+    public var volumes: [String] = []
+    public var tmpfs: [String] = []
+    public var readOnly = false
+    public var initProcess = false
+    public var publish: [String] = []
+    public var publishAll = false
+    public var expose: [String] = []
+    public var network = "default"
+    public var labels: [String] = []
+    public var stopSignal: String?
+    public var stopTimeout: Int?
+    public var tty = false
+    public var interactive = false
+    public var autoRemove = false
+    public var privileged = false
+    public var capAdd: [String] = []
+    public var capDrop: [String] = []
+    public var securityOpt: [String] = []
+    public var addHost: [String] = []
+
+    public init(image: String) {
+        self.image = image
+    }
+}

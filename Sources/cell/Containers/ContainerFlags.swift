@@ -1,0 +1,121 @@
+import ArgumentParser
+import CellContainers
+
+/// The flags `cell create` and `cell run` share, with docker's names.
+struct ContainerFlags: ParsableArguments {
+    @Option(name: .long, help: "Assign a name to the container.")
+    var name: String?
+
+    @Option(name: [.customShort("e"), .long], help: "Set environment variables.")
+    var env: [String] = []
+
+    @Option(name: .customLong("env-file"), help: "Read in a file of environment variables.")
+    var envFile: [String] = []
+
+    @Option(name: [.customShort("w"), .customLong("workdir")], help: "Working directory inside the container.")
+    var workdir: String?
+
+    @Option(name: [.customShort("u"), .long], help: "Username or UID (format: <name|uid>[:<group|gid>]).")
+    var user: String?
+
+    @Option(help: "Overwrite the default ENTRYPOINT of the image.")
+    var entrypoint: String?
+
+    @Option(name: [.customShort("h"), .long], help: "Container host name.")
+    var hostname: String?
+
+    @Option(name: [.customShort("v"), .long], help: "Bind mount a volume (HOST:CONTAINER[:ro]).")
+    var volume: [String] = []
+
+    @Option(help: "Mount a tmpfs directory (PATH[:OPTIONS]).")
+    var tmpfs: [String] = []
+
+    @Flag(name: .customLong("read-only"), help: "Mount the container's root filesystem as read only.")
+    var readOnly = false
+
+    @Flag(name: .customLong("init"), help: "Run an init inside the container that forwards signals and reaps processes.")
+    var initProcess = false
+
+    @Option(name: [.customShort("p"), .long], help: "Publish a container's port(s) to the host.")
+    var publish: [String] = []
+
+    @Flag(name: [.customShort("P"), .customLong("publish-all")], help: "Publish all exposed ports to random ports.")
+    var publishAll = false
+
+    @Option(help: "Expose a port or a range of ports.")
+    var expose: [String] = []
+
+    @Option(name: [.long, .customLong("net")], help: "Connect a container to a network (default, host, none).")
+    var network: String = "default"
+
+    @Option(name: [.customShort("l"), .long], help: "Set meta data on a container.")
+    var label: [String] = []
+
+    @Option(name: .customLong("stop-signal"), help: "Signal to stop the container.")
+    var stopSignal: String?
+
+    @Option(name: .customLong("stop-timeout"), help: "Timeout (in seconds) to stop a container.")
+    var stopTimeout: Int?
+
+    @Flag(name: [.customShort("t"), .long], help: "Allocate a pseudo-TTY.")
+    var tty = false
+
+    @Flag(name: [.customShort("i"), .long], help: "Keep STDIN open even if not attached.")
+    var interactive = false
+
+    @Flag(name: .customLong("rm"), help: "Automatically remove the container when it exits.")
+    var autoRemove = false
+
+    @Flag(help: "Give extended privileges to this container.")
+    var privileged = false
+
+    @Option(name: .customLong("cap-add"), help: "Add Linux capabilities.")
+    var capAdd: [String] = []
+
+    @Option(name: .customLong("cap-drop"), help: "Drop Linux capabilities.")
+    var capDrop: [String] = []
+
+    @Option(name: .customLong("security-opt"), help: "Security options.")
+    var securityOpt: [String] = []
+
+    @Option(name: .customLong("add-host"), help: "Add a custom host-to-IP mapping (host:ip).")
+    var addHost: [String] = []
+
+    @Option(help: "Pull image before running (never: cell uses local images only).")
+    var pull: String?
+
+    @Option(help: "Set platform (the host's only).")
+    var platform: String?
+
+    func options(image: String, command: [String]) -> RunOptions {
+        var options = RunOptions(image: image)
+        options.command = command
+        options.name = name
+        options.environment = env
+        options.environmentFiles = envFile
+        options.workingDirectory = workdir
+        options.user = user
+        options.entrypoint = entrypoint
+        options.hostname = hostname
+        options.volumes = volume
+        options.tmpfs = tmpfs
+        options.readOnly = readOnly
+        options.initProcess = initProcess
+        options.publish = publish
+        options.publishAll = publishAll
+        options.expose = expose
+        options.network = network
+        options.labels = label
+        options.stopSignal = stopSignal
+        options.stopTimeout = stopTimeout
+        options.tty = tty
+        options.interactive = interactive
+        options.autoRemove = autoRemove
+        options.privileged = privileged
+        options.capAdd = capAdd
+        options.capDrop = capDrop
+        options.securityOpt = securityOpt
+        options.addHost = addHost
+        return options
+    }
+}

@@ -1,0 +1,248 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import CellContainers
+import CellCore
+import CellRuntime
+
+/// Runs `body` for each named container as docker does: an error is printed and the rest go on;
+/// the exit status is 1 when any failed.
+enum EachContainer {
+    static func run(_ names: [String], _ body: (Container, String) throws -> Void) throws {
+        let store = try GlobalOptions.containerStore()
+        var failed = false
+        for name in names {
+            do {
+                try body(try store.resolve(name), name)
+            } catch let error as CellError {
+                Output.error("Error response from daemon: \(error.message)")
+                failed = true
+            }
+        }
+        if failed { throw ExitCode(1) }
+    }
+}
+
+struct StopCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop one or more running containers.")
+
+    @Option(name: [.customShort("t"), .customLong("time"), .customLong("timeout")], help: "Seconds to wait before killing the container.")
+    var time: Int?
+
+    @Option(name: [.customShort("s"), .long], help: "Signal to send to the container.")
+    var signal: String?
+
+    @Argument(help: "CONTAINER...")
+    var containers: [String] = []
+
+    func validate() throws {
+        if containers.isEmpty { throw ValidationError("\"stop\" requires at least 1 argument.") }
+    }
+
+    func run() throws {
+        let lifecycle = try GlobalOptions.lifecycle()
+        try EachContainer.run(containers) { container, name in
+            var target = container
+            if let signal { target.record.config.stopSignal = signal }
+            try lifecycle.stop(target, timeout: time)
+            Output.line(name)
+        }
+    }
+}
+
+struct KillCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "kill", abstract: "Kill one or more running containers.")
+
+    @Option(name: [.customShort("s"), .long], help: "Signal to send to the container.")
+    var signal: String = "KILL"
+
+    @Argument(help: "CONTAINER...")
+    var containers: [String] = []
+
+    func validate() throws {
+        if containers.isEmpty { throw ValidationError("\"kill\" requires at least 1 argument.") }
+    }
+
+    func run() throws {
+        let number = try SignalName.parse(signal)
+        let lifecycle = try GlobalOptions.lifecycle()
+        try EachContainer.run(containers) { container, name in
+            try lifecycle.kill(container, signal: number)
+            Output.line(name)
+        }
+    }
+}
+
+struct RmCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove one or more containers.")
+
+    @Flag(name: [.customShort("f"), .long], help: "Force the removal of a running container (uses SIGKILL).")
+    var force = false
+
+    @Flag(name: [.customShort("v"), .long], help: "Remove anonymous volumes associated with the container.")
+    var volumes = false
+
+    @Flag(name: [.customShort("l"), .long], help: "Remove the specified link (not supported).")
+    var link = false
+
+    @Argument(help: "CONTAINER...")
+    var containers: [String] = []
+
+    func validate() throws {
+        if containers.isEmpty { throw ValidationError("\"rm\" requires at least 1 argument.") }
+    }
+
+    func run() throws {
+        let lifecycle = try GlobalOptions.lifecycle()
+        try EachContainer.run(containers) { container, name in
+            try lifecycle.remove(container, force: force)
+            Output.line(name)
+        }
+    }
+}
+
+struct StartCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "start", abstract: "Start one or more stopped containers.")
+
+    @Flag(name: [.customShort("a"), .long], help: "Attach STDOUT/STDERR and forward signals.")
+    var attach = false
+
+    @Flag(name: [.customShort("i"), .long], help: "Attach container's STDIN.")
+    var interactive = false
+
+    @Argument(help: "CONTAINER...")
+    var containers: [String] = []
+
+    func validate() throws {
+        if containers.isEmpty { throw ValidationError("\"start\" requires at least 1 argument.") }
+        if (attach || interactive) && containers.count > 1 {
+            throw ValidationError("you cannot start and attach multiple containers at once")
+        }
+    }
+
+    func run() throws {
+        let lifecycle = try GlobalOptions.lifecycle()
+        if attach || interactive {
+            let container = try GlobalOptions.containerStore().resolve(containers[0])
+            Output.flush()
+            guard let started = try lifecycle.start(container, attach: true, interactive: interactive) else {
+                throw CellError.conflict("container \(containers[0]) is already running")
+            }
+            throw ExitCode(ContainerLauncher.waitForExit(started))
+        }
+        try EachContainer.run(containers) { container, name in
+            try lifecycle.start(container)
+            Output.line(name)
+        }
+    }
+}
+
+struct RestartCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "restart", abstract: "Restart one or more containers.")
+
+    @Option(name: [.customShort("t"), .customLong("time"), .customLong("timeout")], help: "Seconds to wait before killing the container.")
+    var time: Int?
+
+    @Argument(help: "CONTAINER...")
+    var containers: [String] = []
+
+    func validate() throws {
+        if containers.isEmpty { throw ValidationError("\"restart\" requires at least 1 argument.") }
+    }
+
+    func run() throws {
+        let lifecycle = try GlobalOptions.lifecycle()
+        try EachContainer.run(containers) { container, name in
+            try lifecycle.stop(container, timeout: time)
+            try lifecycle.start(try lifecycle.store.load(id: container.id))
+            Output.line(name)
+        }
+    }
+}
+
+struct WaitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "wait", abstract: "Block until one or more containers stop, then print their exit codes.")
+
+    @Argument(help: "CONTAINER...")
+    var containers: [String] = []
+
+    func validate() throws {
+        if containers.isEmpty { throw ValidationError("\"wait\" requires at least 1 argument.") }
+    }
+
+    func run() throws {
+        let lifecycle = try GlobalOptions.lifecycle()
+        try EachContainer.run(containers) { container, _ in
+            Output.line(String(try lifecycle.wait(container)))
+        }
+    }
+}
+
+struct PortCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "port", abstract: "List port mappings or a specific mapping for the container.")
+
+    @Argument(help: "CONTAINER")
+    var container: String
+
+    @Argument(help: "PRIVATE_PORT[/PROTO]")
+    var privatePort: String?
+
+    func run() throws {
+        let container = try GlobalOptions.containerStore().resolve(container)
+        var mappings = ContainerPresentation.publishedPorts(container)
+        if let privatePort {
+            let parts = privatePort.split(separator: "/")
+            let proto = parts.count > 1 ? String(parts[1]) : "tcp"
+            mappings = mappings.filter { String($0.containerPort) == parts.first.map(String.init) && $0.protocol.rawValue == proto }
+            guard !mappings.isEmpty else {
+                throw CellError.notFound("No public port '\(parts.first ?? "")/\(proto)' published for \(container.name)")
+            }
+            mappings.forEach { Output.line("\($0.hostAddress):\($0.hostPort)") }
+            return
+        }
+        for mapping in mappings {
+            Output.line("\(mapping.containerPort)/\(mapping.protocol.rawValue) -> \(mapping.hostAddress):\(mapping.hostPort)")
+        }
+    }
+}
+
+struct ContainerPruneCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove all stopped containers.")
+
+    @Flag(name: [.customShort("f"), .long], help: "Do not prompt for confirmation.")
+    var force = false
+
+    func run() throws {
+        if !force {
+            guard Prompt.confirm("WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ") else { return }
+        }
+        let lifecycle = try GlobalOptions.lifecycle()
+        var deleted: [String] = []
+        var reclaimed: Int64 = 0
+        for container in try lifecycle.store.list() where !container.isRunning {
+            let size = FileSystem.diskUsage("\(container.directory)/upper")
+            if (try? lifecycle.remove(container, force: false)) != nil {
+                deleted.append(container.id)
+                reclaimed += size
+            }
+        }
+        if !deleted.isEmpty {
+            Output.line("Deleted Containers:")
+            deleted.forEach { Output.line($0) }
+            Output.line("")
+        }
+        Output.line("Total reclaimed space: \(Presentation.humanSize(reclaimed))")
+    }
+}
+
+struct ContainerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "container",
+        abstract: "Manage containers.",
+        subcommands: [
+            PsCommand.self, RunCommand.self, CreateCommand.self, StartCommand.self, StopCommand.self,
+            RestartCommand.self, KillCommand.self, RmCommand.self, WaitCommand.self, LogsCommand.self,
+            PortCommand.self, ContainerInspectCommand.self, ContainerPruneCommand.self,
+        ])
+}

@@ -1,0 +1,78 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import CellContainers
+import CellCore
+import CellRuntime
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Create and run a new container from an image.")
+
+    @OptionGroup var flags: ContainerFlags
+
+    @Flag(name: [.customShort("d"), .long], help: "Run container in background and print container ID.")
+    var detach = false
+
+    @Argument(help: "IMAGE")
+    var image: String
+
+    @Argument(parsing: .captureForPassthrough, help: "[COMMAND] [ARG...]")
+    var command: [String] = []
+
+    func run() throws {
+        let container = try ContainerRunner.create(flags.options(image: image, command: command))
+        let lifecycle = try GlobalOptions.lifecycle()
+        if detach {
+            do {
+                try lifecycle.start(container)
+            } catch {
+                if flags.autoRemove { try? lifecycle.remove(container, force: true) }
+                throw error
+            }
+            Output.line(container.id)
+            return
+        }
+        Output.flush()
+        let status: Int32
+        do {
+            guard let started = try lifecycle.start(container, attach: true, interactive: flags.interactive) else {
+                throw CellError(.setup, "container \(container.shortID) is already running")
+            }
+            status = ContainerLauncher.waitForExit(started)
+        } catch {
+            if flags.autoRemove { try? lifecycle.remove(container, force: true) }
+            throw error
+        }
+        if flags.autoRemove { try? lifecycle.remove(container, force: true) }
+        throw ExitCode(status)
+    }
+}
+
+struct CreateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create",
+        abstract: "Create a new container.")
+
+    @OptionGroup var flags: ContainerFlags
+
+    @Argument(help: "IMAGE")
+    var image: String
+
+    @Argument(parsing: .captureForPassthrough, help: "[COMMAND] [ARG...]")
+    var command: [String] = []
+
+    func run() throws {
+        Output.line(try ContainerRunner.create(flags.options(image: image, command: command)).id)
+    }
+}
+
+enum ContainerRunner {
+    /// Creates the container, printing docker's "Unable to find image" line when it applies.
+    static func create(_ options: RunOptions) throws -> Container {
+        let creator = ContainerCreator(images: try GlobalOptions.imageStore(), containers: try GlobalOptions.containerStore())
+        return try creator.create(options)
+    }
+}

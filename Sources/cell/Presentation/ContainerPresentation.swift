@@ -1,0 +1,216 @@
+import CellContainers
+import CellCore
+import CellFormat
+import CellRuntime
+
+/// How containers look in `ps` rows and in `inspect` (docker's shapes).
+enum ContainerPresentation {
+    static let headers: [String: String] = [
+        "ID": "CONTAINER ID", "Image": "IMAGE", "Command": "COMMAND", "CreatedAt": "CREATED AT",
+        "RunningFor": "CREATED", "Status": "STATUS", "Ports": "PORTS", "Names": "NAMES", "Size": "SIZE",
+        "Labels": "LABELS", "Mounts": "MOUNTS", "Networks": "NETWORKS", "State": "STATE", "LocalVolumes": "LOCAL VOLUMES",
+    ]
+
+    static func row(_ container: Container, now: Timestamp, truncate: Bool) -> JSONValue {
+        let created = Timestamp(rfc3339: container.record.created) ?? now
+        var command = ([container.record.path] + container.record.args).joined(separator: " ")
+        if truncate { command = Presentation.ellipsis(command, 20) }
+        return .object([
+            ("Command", .string(goQuote(command))),
+            ("CreatedAt", .string(Presentation.goTimeString(created))),
+            ("ID", .string(truncate ? container.shortID : container.id)),
+            ("Image", .string(container.record.image)),
+            ("Labels", .string(container.record.config.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))),
+            ("LocalVolumes", .string("0")),
+            ("Mounts", .string(container.record.hostConfig.binds.map { String($0.split(separator: ":").first ?? "") }.joined(separator: ","))),
+            ("Names", .string(container.name)),
+            ("Networks", .string(container.record.hostConfig.networkMode == "default" ? "bridge" : container.record.hostConfig.networkMode)),
+            ("Ports", .string(portsText(container))),
+            ("RunningFor", .string(Presentation.since(created, now: now))),
+            ("Size", .string(Presentation.humanSize(FileSystem.diskUsage("\(container.directory)/upper")))),
+            ("State", .string(container.status.name)),
+            ("Status", .string(statusText(container.status, now: now))),
+        ])
+    }
+
+    /// `Up 18 seconds`, `Exited (130) 4 seconds ago`, `Created`.
+    static func statusText(_ status: ContainerStatus, now: Timestamp) -> String {
+        switch status {
+        case .created: return "Created"
+        case .running(let started):
+            return "Up " + HumanUnits.duration(seconds: max(0, started.secondsUntil(now)))
+        case .exited(let code, let finished):
+            return "Exited (\(code)) " + Presentation.since(finished, now: now)
+        }
+    }
+
+    /// The published ports of a running container: `0.0.0.0:49153->5000/tcp, 5001/tcp`.
+    static func portsText(_ container: Container) -> String {
+        let published = publishedPorts(container)
+        var items = published.map { "\($0.hostAddress):\($0.hostPort)->\($0.containerPort)/\($0.protocol.rawValue)" }
+        let covered = Set(published.map { "\($0.containerPort)/\($0.protocol.rawValue)" })
+        items += container.record.config.exposedPorts.filter { !covered.contains($0) }
+        return items.joined(separator: ", ")
+    }
+
+    /// Host ports are fixed when the container starts; they show while it runs.
+    static func publishedPorts(_ container: Container) -> [ContainerSpec.PortMapping] {
+        guard container.isRunning, !container.record.hostConfig.portBindings.isEmpty,
+              let spec = try? ContainerSpec.read(fromContainerDirectory: container.directory) else { return [] }
+        return spec.ports
+    }
+
+    /// Go's strconv.Quote for the COMMAND column.
+    static func goQuote(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\t": result += "\\t"
+            case "\r": result += "\\r"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7f {
+                    result += "\\x" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return result + "\""
+    }
+
+    static func inspect(_ container: Container) -> JSONValue {
+        let record = container.record
+        let state = container.state
+        let status = container.status
+        var exitCode: Int64 = Int64(state?.exitCode ?? 0)
+        var finishedAt = state?.finishedAt
+        if case .exited(let code, let finished) = status { exitCode = Int64(code); finishedAt = finished }
+        let running = container.isRunning
+        let ports = publishedPorts(container)
+        var portTable: [(String, JSONValue)] = []
+        for exposed in record.config.exposedPorts {
+            let matches = ports.filter { "\($0.containerPort)/\($0.protocol.rawValue)" == exposed }
+            portTable.append((exposed, matches.isEmpty ? .null : .array(matches.map {
+                .object([("HostIp", .string($0.hostAddress)), ("HostPort", .string(String($0.hostPort)))])
+            })))
+        }
+        let bindings: [(String, JSONValue)] = Dictionary(grouping: record.hostConfig.portBindings) { "\($0.containerPort)/\($0.proto)" }
+            .sorted { $0.key < $1.key }
+            .map { key, values in (key, .array(values.map {
+                .object([("HostIp", .string($0.hostIP == "0.0.0.0" ? "" : $0.hostIP)), ("HostPort", .string($0.hostPort == 0 ? "" : String($0.hostPort)))])
+            })) }
+        var config = ContainerInspectionConfig.json(record)
+        config["Image"] = .string(record.image)
+        return .object([
+            ("Id", .string(record.id)),
+            ("Created", .string(record.created)),
+            ("Path", .string(record.path)),
+            ("Args", .strings(record.args)),
+            ("State", .object([
+                ("Status", .string(status.name)),
+                ("Running", .bool(running)),
+                ("Paused", .bool(false)),
+                ("Restarting", .bool(false)),
+                ("OOMKilled", .bool(state?.oomKilled ?? false)),
+                ("Dead", .bool(false)),
+                ("Pid", .integer(running ? Int64(state?.pid ?? 0) : 0)),
+                ("ExitCode", .integer(exitCode)),
+                ("Error", .string(state?.error ?? "")),
+                ("StartedAt", .string((state?.startedAt ?? Timestamp.goZero).rfc3339Nano)),
+                ("FinishedAt", .string(running ? Timestamp.goZero.rfc3339Nano : (finishedAt ?? Timestamp.goZero).rfc3339Nano)),
+            ])),
+            ("Image", .string(record.imageID)),
+            ("ResolvConfPath", .string("\(container.directory)/resolv.conf")),
+            ("HostnamePath", .string("\(container.directory)/hostname")),
+            ("HostsPath", .string("\(container.directory)/hosts")),
+            ("LogPath", .string(ContainerLog.path(of: container))),
+            ("Name", .string("/" + record.name)),
+            ("RestartCount", .integer(0)),
+            ("Driver", .string("overlay")),
+            ("Platform", .string("linux")),
+            ("MountLabel", .string("")),
+            ("ProcessLabel", .string("")),
+            ("AppArmorProfile", .string("")),
+            ("HostConfig", .object([
+                ("Binds", record.hostConfig.binds.isEmpty ? .null : .strings(record.hostConfig.binds)),
+                ("NetworkMode", .string(record.hostConfig.networkMode == "default" ? "bridge" : record.hostConfig.networkMode)),
+                ("PortBindings", .object(bindings)),
+                ("AutoRemove", .bool(record.hostConfig.autoRemove)),
+                ("CapAdd", record.hostConfig.capAdd.isEmpty ? .null : .strings(record.hostConfig.capAdd)),
+                ("CapDrop", record.hostConfig.capDrop.isEmpty ? .null : .strings(record.hostConfig.capDrop)),
+                ("ExtraHosts", record.hostConfig.extraHosts.isEmpty ? .null : .strings(record.hostConfig.extraHosts)),
+                ("Privileged", .bool(record.hostConfig.privileged)),
+                ("PublishAllPorts", .bool(record.hostConfig.publishAllPorts)),
+                ("ReadonlyRootfs", .bool(record.hostConfig.readonlyRootfs)),
+                ("SecurityOpt", record.hostConfig.securityOpt.isEmpty ? .null : .strings(record.hostConfig.securityOpt)),
+                ("Tmpfs", record.hostConfig.tmpfs.isEmpty ? .null : .object(record.hostConfig.tmpfs.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+                ("Init", .bool(record.hostConfig.initProcess)),
+            ])),
+            ("GraphDriver", .object([
+                ("Data", .object([
+                    ("LowerDir", .string(record.layerDirectories.reversed().joined(separator: ":"))),
+                    ("MergedDir", .string("\(container.directory)/merged")),
+                    ("UpperDir", .string("\(container.directory)/upper")),
+                    ("WorkDir", .string("\(container.directory)/work")),
+                ])),
+                ("Name", .string("overlay")),
+            ])),
+            ("Mounts", .array(record.hostConfig.binds.map { bind in
+                let parts = bind.split(separator: ":").map(String.init)
+                return .object([
+                    ("Type", .string("bind")), ("Source", .string(parts[0])), ("Destination", .string(parts.count > 1 ? parts[1] : "")),
+                    ("Mode", .string(parts.count > 2 ? parts[2] : "")), ("RW", .bool(!(parts.count > 2 && parts[2].contains("ro")))),
+                    ("Propagation", .string("rprivate")),
+                ])
+            })),
+            ("Config", config),
+            ("NetworkSettings", .object([
+                ("Bridge", .string("")),
+                ("SandboxID", .string("")),
+                ("Ports", .object(portTable)),
+                ("SandboxKey", .string(running ? "/proc/\(state?.pid ?? 0)/ns/net" : "")),
+                ("Gateway", .string("")),
+                ("IPAddress", .string("")),
+                ("IPPrefixLen", .integer(0)),
+                ("MacAddress", .string("")),
+                ("Networks", .object([])),
+            ])),
+        ])
+    }
+}
+
+/// docker's `Config` object of a container.
+enum ContainerInspectionConfig {
+    static func json(_ record: ContainerRecord) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [
+            ("Hostname", .string(record.config.hostname)),
+            ("Domainname", .string("")),
+            ("User", .string(record.config.user)),
+            ("AttachStdin", .bool(record.config.openStdin)),
+            ("AttachStdout", .bool(true)),
+            ("AttachStderr", .bool(true)),
+        ]
+        if !record.config.exposedPorts.isEmpty {
+            pairs.append(("ExposedPorts", .object(record.config.exposedPorts.map { ($0, .object([])) })))
+        }
+        pairs += [
+            ("Tty", .bool(record.config.tty)),
+            ("OpenStdin", .bool(record.config.openStdin)),
+            ("StdinOnce", .bool(false)),
+            ("Env", .strings(record.config.env)),
+            ("Cmd", record.config.cmd.map { .strings($0) } ?? .null),
+            ("Image", .string(record.image)),
+            ("Volumes", record.config.volumes.isEmpty ? .null : .object(record.config.volumes.map { ($0, .object([])) })),
+            ("WorkingDir", .string(record.config.workingDir)),
+            ("Entrypoint", record.config.entrypoint.map { .strings($0) } ?? .null),
+            ("OnBuild", .null),
+            ("Labels", .object(record.config.labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+        ]
+        if let signal = record.config.stopSignal { pairs.append(("StopSignal", .string(signal))) }
+        if let timeout = record.config.stopTimeout { pairs.append(("StopTimeout", .integer(Int64(timeout)))) }
+        return .object(pairs)
+    }
+}
