@@ -22,8 +22,9 @@ install -m 755 "$busybox" "$root/bin/busybox"
     [ "$applet" = bin/busybox ] && continue
     dir=$(dirname "$applet")
     mkdir -p "$root/$dir"
-    # Relative links, so the rootfs also works where it is unpacked, outside a container.
-    rel=$(realpath -m --relative-to="/$dir" /bin/busybox)
+    # Relative links, so the rootfs also works where it is unpacked, outside a container;
+    # --no-symlinks: the host's own /bin may be a link to usr/bin (merged /usr).
+    rel=$(realpath --no-symlinks -m --relative-to="/$dir" /bin/busybox)
     ln -sf "$rel" "$root/$applet"
 done
 cat > "$root/etc/passwd" <<'PASSWD'
