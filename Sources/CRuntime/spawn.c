@@ -4,6 +4,7 @@
    that do not exist in the child). */
 #define _GNU_SOURCE
 #include "cell_runtime.h"
+#include "process_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -296,7 +297,7 @@ static int enter_working_directory(const char *path) {
 
 /* Points `target` (0, 1, 2) at fd; dup2 clears close-on-exec, and when fd already is the
    target, the flag is cleared by hand. */
-static int install_stdio(int fd, int target) {
+int cell_internal_install_stdio(int fd, int target) {
     if (fd < 0) return 0;
     if (fd == target) {
         int flags = fcntl(fd, F_GETFD);
@@ -306,14 +307,14 @@ static int install_stdio(int fd, int target) {
 }
 
 /* execvpe's search, inside the container: PATH from the container's environment, not ours. */
-static void exec_command(const struct cell_spawn_config *c) {
-    const char *file = c->argv[0];
-    char *const *argv = (char *const *)c->argv;
-    char *const *envp = (char *const *)c->envp;
+void cell_internal_exec_search(const char *const *arguments, const char *const *environment, const char *search_path) {
+    const char *file = arguments[0];
+    char *const *argv = (char *const *)arguments;
+    char *const *envp = (char *const *)environment;
     if (file == NULL || *file == 0) { errno = ENOENT; return; }
     if (strchr(file, '/')) { execve(file, argv, envp); return; }
 
-    const char *search = c->search_path ? c->search_path : DEFAULT_PATH;
+    const char *search = search_path ? search_path : DEFAULT_PATH;
     size_t file_length = strlen(file);
     int denied = 0;
     for (const char *p = search;; ) {
@@ -410,7 +411,8 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, int release_
     if (enter_working_directory(c->working_directory ? c->working_directory : "/") < 0)
         fail(error_fd, CELL_STAGE_WORKING_DIRECTORY, 0);
 
-    if (install_stdio(c->stdin_fd, 0) < 0 || install_stdio(c->stdout_fd, 1) < 0 || install_stdio(c->stderr_fd, 2) < 0)
+    if (cell_internal_install_stdio(c->stdin_fd, 0) < 0 || cell_internal_install_stdio(c->stdout_fd, 1) < 0 ||
+        cell_internal_install_stdio(c->stderr_fd, 2) < 0)
         fail(error_fd, CELL_STAGE_STDIO, 0);
     if (c->terminal && (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0)) fail(error_fd, CELL_STAGE_TERMINAL, 0);
 
@@ -422,7 +424,7 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, int release_
     /* Every fd above stdio closes at exec; the error pipe stays usable until then. */
     if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) fail(error_fd, CELL_STAGE_CLOSE_FDS, 0);
     umask(022);
-    exec_command(c);
+    cell_internal_exec_search(c->argv, c->envp, c->search_path);
     fail(error_fd, CELL_STAGE_EXEC, 0);
 }
 

@@ -41,3 +41,16 @@ int cell_make_raw(int fd, struct termios *saved) {
 int cell_restore_terminal(int fd, const struct termios *saved) {
     return tcsetattr(fd, TCSANOW, saved) < 0 ? -errno : 0;
 }
+
+int cell_window_size(int fd, unsigned short *rows, unsigned short *columns) {
+    struct winsize size;
+    if (ioctl(fd, TIOCGWINSZ, &size) < 0) return -errno;
+    *rows = size.ws_row;
+    *columns = size.ws_col;
+    return 0;
+}
+
+int cell_set_window_size(int fd, unsigned short rows, unsigned short columns) {
+    struct winsize size = { .ws_row = rows, .ws_col = columns };
+    return ioctl(fd, TIOCSWINSZ, &size) < 0 ? -errno : 0;
+}

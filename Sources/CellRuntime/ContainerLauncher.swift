@@ -9,7 +9,7 @@ import CellCore
 /// Starts a container's monitor from the CLI and learns how the start went.
 ///
 /// The CLI is multi-threaded, so the monitor is started with posix_spawn (never fork). It runs
-/// `<monitor> --sync-fd 3 [--attach [--interactive]] <container-dir>` and writes one
+/// `<monitor> --sync-fd 3 [--attach] [--interactive] <container-dir>` and writes one
 /// `MonitorSyncMessage` line to fd 3 once the container has exec'd or failed to.
 public enum ContainerLauncher {
     public struct Started: Equatable, Sendable {
@@ -29,13 +29,15 @@ public enum ContainerLauncher {
     ///
     /// Detached (`attach == false`): the monitor gets its own session, /dev/null as stdio,
     /// and outlives the caller. Attached: it shares our stdio and process group; call
-    /// `waitForExit(_:)` for the container's exit status.
+    /// `waitForExit(_:)` for the container's exit status. `interactive` (-i): attached, our
+    /// stdin goes to the container; detached, its stdin stays open for `cell attach` clients.
     public static func start(containerDirectory: String, monitorPath: String, attach: Bool = false,
                              interactive: Bool = false, timeout: Double = 60) throws -> Started {
         let sync = try PipePair()
         var arguments = [monitorPath, "--sync-fd", String(syncDescriptor)]
         if attach { arguments.append("--attach") }
-        if attach && interactive { arguments.append("--interactive") }
+        // Detached, -i keeps the container's stdin a pipe that `cell attach` clients feed.
+        if interactive { arguments.append("--interactive") }
         arguments.append(containerDirectory)
 
         let monitorPid = try spawn(arguments: arguments, syncWriteEnd: sync.writeEnd, detach: !attach)

@@ -10,7 +10,7 @@ import CellCore
 /// and turns a failure before exec into a CellError with Docker's exit-status kinds.
 public struct ProcessSpawner {
     /// The fds that become the container's 0, 1, 2 (each must be above 2 or equal to its target).
-    public struct StandardStreams {
+    public struct StandardStreams: Sendable {
         public var input: Int32
         public var output: Int32
         public var error: Int32
@@ -20,6 +20,9 @@ public struct ProcessSpawner {
             self.output = output
             self.error = error
         }
+
+        /// The calling process's own 0, 1, 2.
+        public static let standard = StandardStreams(input: 0, output: 1, error: 2)
     }
 
     public let spec: ContainerSpec
@@ -112,6 +115,22 @@ public struct ProcessSpawner {
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     }
 
+    /// execve's failure in runc's words: not found → 127, not executable → 126.
+    static func execError(command: String, code: Int32) -> CellError {
+        let reason = Syscall.errorString(code)
+        let lowered = reason.prefix(1).lowercased() + reason.dropFirst()
+        switch code {
+        case ENOENT where command.contains("/"):
+            return CellError(.commandNotFound, "exec: \"\(command)\": stat \(command): \(lowered)")
+        case ENOENT:
+            return CellError(.commandNotFound, "exec: \"\(command)\": executable file not found in $PATH")
+        case EACCES, ENOEXEC, EPERM, EISDIR:
+            return CellError(.commandNotExecutable, "exec: \"\(command)\": \(lowered)")
+        default:
+            return CellError(.setup, "exec: \"\(command)\": \(lowered)")
+        }
+    }
+
     /// Docker's wording where users know it (exec), the failed step and errno elsewhere.
     func error(for failure: cell_spawn_failure) -> CellError {
         let reason = Syscall.errorString(failure.error)
@@ -120,18 +139,7 @@ public struct ProcessSpawner {
         func setup(_ what: String) -> CellError { CellError(.setup, "\(what): \(reason)") }
         switch cell_spawn_stage(rawValue: UInt32(failure.stage)) {
         case CELL_STAGE_EXEC:
-            let command = spec.process.arguments.first ?? ""
-            let lowered = reason.prefix(1).lowercased() + reason.dropFirst()
-            switch failure.error {
-            case ENOENT where command.contains("/"):
-                return CellError(.commandNotFound, "exec: \"\(command)\": stat \(command): \(lowered)")
-            case ENOENT:
-                return CellError(.commandNotFound, "exec: \"\(command)\": executable file not found in $PATH")
-            case EACCES, ENOEXEC, EPERM, EISDIR:
-                return CellError(.commandNotExecutable, "exec: \"\(command)\": \(lowered)")
-            default:
-                return CellError(.setup, "exec: \"\(command)\": \(lowered)")
-            }
+            return ProcessSpawner.execError(command: spec.process.arguments.first ?? "", code: failure.error)
         case CELL_STAGE_MAKE_PRIVATE: return setup("make the container's mounts private")
         case CELL_STAGE_MOUNT_ROOT:
             return overlayOptions == nil ? setup("bind \(root) on itself") : setup("mount overlay on \(root)")

@@ -37,6 +37,18 @@ public final class PseudoTerminal {
     public func copyWindowSize(from terminal: Int32) {
         _ = cell_copy_window_size(terminal, master)
     }
+
+    /// Sets the size an attach client reported.
+    public func setWindowSize(rows: UInt16, columns: UInt16) {
+        _ = cell_set_window_size(master, rows, columns)
+    }
+
+    /// The size of `terminal`, nil when it is not one.
+    public static func windowSize(of terminal: Int32) -> (rows: UInt16, columns: UInt16)? {
+        var rows: UInt16 = 0
+        var columns: UInt16 = 0
+        return cell_window_size(terminal, &rows, &columns) == 0 ? (rows, columns) : nil
+    }
 }
 
 /// Raw mode on our own terminal while attached to a `-t` container, restored afterwards.

@@ -60,6 +60,15 @@ struct Monitor {
         let stdio = terminal.map { ProcessSpawner.StandardStreams(input: $0.slave, output: $0.slave, error: $0.slave) }
             ?? ProcessSpawner.StandardStreams(input: input?.readEnd ?? null.fd, output: output.writeEnd, error: errorOutput.writeEnd)
         if let terminal, options.attach { terminal.copyWindowSize(from: 0) }
+        // The container's stdin is fed from our own stdin when attached, else from attach
+        // clients; the socket exists before the container starts, so `start` then `attach` works.
+        let ownInput = options.interactive && options.attach
+        let clientInput = options.interactive && !options.attach
+        let server = try AttachServer(containerDirectory: directory,
+                                      containerInput: !clientInput ? -1
+                                          : terminal.map { fcntl($0.master, F_DUPFD_CLOEXEC, 3) } ?? input?.takeWriteEnd() ?? -1,
+                                      terminal: terminal)
+
         let ports = try PortForwarder(ports: spec.ports)
         let pid = try ProcessSpawner(spec: spec).spawn(stdio: stdio) { pid in try cgroup.add(pid: pid) }
         try ports.attach(toNetworkOf: spec.network == .host ? nil : pid)
@@ -81,13 +90,13 @@ struct Monitor {
         if let terminal {
             output.closeReadEnd()
             errorOutput.closeReadEnd()
-            if options.attach && options.interactive { rawMode = RawTerminalMode(fd: 0) }
+            if ownInput { rawMode = RawTerminalMode(fd: 0) }
             relay = OutputRelay(log: log, attach: options.attach, output: fcntl(terminal.master, F_DUPFD_CLOEXEC, 3), errorOutput: -1,
-                                input: options.interactive ? 0 : -1,
-                                containerInput: options.interactive ? fcntl(terminal.master, F_DUPFD_CLOEXEC, 3) : -1)
+                                input: ownInput ? 0 : -1,
+                                containerInput: ownInput ? fcntl(terminal.master, F_DUPFD_CLOEXEC, 3) : -1, server: server)
         } else {
             relay = OutputRelay(log: log, attach: options.attach, output: output.takeReadEnd(), errorOutput: errorOutput.takeReadEnd(),
-                                input: options.interactive ? 0 : -1, containerInput: input?.takeWriteEnd() ?? -1)
+                                input: ownInput ? 0 : -1, containerInput: ownInput ? input?.takeWriteEnd() ?? -1 : -1, server: server)
         }
         defer { rawMode?.restore() }
         var exitStatus: Int32? = nil
@@ -96,10 +105,13 @@ struct Monitor {
             if let deadline = drainDeadline, deadline.hasPassed { break }
             // One poll() over everything: signals, the container's output, our stdin, ports.
             var ready = [pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0)] + relay.descriptors()
+            let serverStart = ready.count
+            ready += server.descriptors()
             let portsStart = ready.count
             if exitStatus == nil { ready += ports.descriptors() }
             if poll(&ready, nfds_t(ready.count), exitStatus == nil ? -1 : 100) > 0 {
-                relay.handle(ready[1..<portsStart])
+                relay.handle(ready[1..<serverStart])
+                server.handle(ready[serverStart..<portsStart])
                 if exitStatus == nil { ports.handle(ready[portsStart...]) }
             }
             while let signal = signals.next() {
@@ -131,6 +143,7 @@ struct Monitor {
             state.exitSignal = status & 0x7f
             state.exitCode = 128 + state.exitSignal
         }
+        server.finish(exitCode: state.exitCode)
         state.oomKilled = cgroup.oomKilled()
         var cleanupError: CellError? = nil
         do {

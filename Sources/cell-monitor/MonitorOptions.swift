@@ -5,6 +5,7 @@ struct MonitorOptions {
     var syncDescriptor: Int32 = -1
     /// Foreground: copy the container's output to ours, forward signals, exit with its status.
     var attach = false
-    /// Forward our stdin to the container's (else the container's stdin is /dev/null).
+    /// The container's stdin is a pipe: fed from our stdin with --attach, else from attach
+    /// clients (`attach.sock`). Without it, the container's stdin is /dev/null.
     var interactive = false
 }

@@ -16,11 +16,15 @@ struct OutputRelay {
     private var errorOutput: Int32
     private var input: Int32
     private var containerInput: Int32
+    /// Attach clients, who get the output too.
+    private let server: AttachServer?
     private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
     /// Set when our own stdout went away (a closed pipe): the log still gets everything.
     private var echoBroken = false
 
-    init(log: ContainerLogWriter, attach: Bool, output: Int32, errorOutput: Int32, input: Int32, containerInput: Int32) {
+    init(log: ContainerLogWriter, attach: Bool, output: Int32, errorOutput: Int32, input: Int32, containerInput: Int32,
+         server: AttachServer? = nil) {
+        self.server = server
         self.log = log
         self.attach = attach
         self.output = output
@@ -58,6 +62,7 @@ struct OutputRelay {
             return false
         }
         try? log.append(buffer[0..<n], stream: stream)
+        server?.broadcast(buffer[0..<n], stream: stream)
         if attach && !echoBroken {
             let target: Int32 = stream == .stdout ? 1 : 2
             if !writeAll(target, buffer[0..<n]) { echoBroken = true }

@@ -91,6 +91,9 @@ enum cell_spawn_stage {
     CELL_STAGE_UID,
     CELL_STAGE_CLOSE_FDS,
     CELL_STAGE_EXEC,            /* errno ENOENT: not found in PATH; EACCES/ENOEXEC: not executable */
+    CELL_STAGE_CGROUP,          /* exec: joining the container's cgroups */
+    CELL_STAGE_JOIN_NAMESPACES, /* exec: setns into the container's namespaces */
+    CELL_STAGE_FORK,            /* exec: the clone into the container's pid namespace */
 };
 
 struct cell_spawn_failure {
@@ -117,6 +120,29 @@ int cell_spawn_release(struct cell_child *child, struct cell_spawn_failure *fail
 /* Kills (SIGKILL) a child that will not be released, and closes its pipes. Does not reap. */
 void cell_spawn_abort(struct cell_child *child);
 
+/* A process started inside a running container (exec). */
+struct cell_exec_config {
+    int pidfd;                      /* the container's pid 1 (checked by the caller) */
+    int namespaces;                 /* CLONE_NEW* flags to join */
+    const int *cgroup_fds;          /* the container's cgroup.procs files, opened for writing */
+    size_t cgroup_count;
+    const char *const *argv;        /* NULL-terminated; argv[0] is searched in search_path */
+    const char *const *envp;
+    const char *search_path;
+    const char *working_directory;  /* inside the container; must exist */
+    uint32_t uid, gid;
+    const uint32_t *groups;
+    size_t group_count;
+    int stdin_fd, stdout_fd, stderr_fd; /* become 0, 1, 2 */
+    int terminal;                   /* setsid + TIOCSCTTY on stdin (a pty slave) */
+    int detached;                   /* not the caller's child: orphaned at once, init reaps it */
+};
+
+/* Starts the process and returns 0 once it has exec'd, with *pid (a child of the caller, to
+   be reaped by it); 1 with *failure filled when a stage failed (nothing is left to reap);
+   -errno when the clone or a pipe failed. Safe to call from a multi-threaded process. */
+int cell_exec_spawn(const struct cell_exec_config *config, pid_t *pid, struct cell_spawn_failure *failure);
+
 /* Opens a socket of the given type inside the network namespace `netns_fd` and returns it
    (-errno on failure). The calling thread enters the namespace only for the socket() call. */
 int cell_socket_in_netns(int netns_fd, int domain, int type);
@@ -124,6 +150,20 @@ int cell_socket_in_netns(int netns_fd, int domain, int type);
 /* statfs(path).f_type (a file system's magic number), or -errno. Swift's Glibc module does not
    carry sys/statfs.h. */
 long cell_filesystem_magic(const char *path);
+
+/* GNU open/at flags Swift's importer does not see (no _GNU_SOURCE). */
+enum cell_gnu_flags {
+    CELL_O_PATH = 010000000,
+    CELL_AT_EMPTY_PATH = 0x1000,
+};
+
+/* openat2(rootfd, path, flags | O_CLOEXEC, mode) resolving inside rootfd (RESOLVE_IN_ROOT,
+   no magic links): the fd, or -errno. A leading "/" is dropped; "" or "/" is the root. */
+int cell_open_in_root(int rootfd, const char *path, int flags, unsigned mode);
+
+/* An overlay mounted nowhere (fsopen/fsmount): an O_PATH fd of its root, or -errno. The
+   mount lives as long as fds into it do. upperdir/workdir NULL: read-only overlay. */
+int cell_mount_overlay_detached(const char *lowerdir, const char *upperdir, const char *workdir);
 
 /* pidfd_open(pid, 0): a close-on-exec fd naming one process, readable once it exits; -errno. */
 int cell_pidfd_open(pid_t pid);
@@ -141,6 +181,10 @@ int cell_open_pty(int *master, int *slave);
 
 /* Copies the window size of terminal `from` to `to` (the kernel then signals SIGWINCH). */
 int cell_copy_window_size(int from, int to);
+
+/* A terminal's size, and setting one (attach clients send theirs to the monitor). 0 or -errno. */
+int cell_window_size(int fd, unsigned short *rows, unsigned short *columns);
+int cell_set_window_size(int fd, unsigned short rows, unsigned short columns);
 
 /* Puts a terminal in raw mode, saving its settings; and puts them back. 0 or -errno. */
 int cell_make_raw(int fd, struct termios *saved);

@@ -1,0 +1,190 @@
+/* `exec`: a new process inside a running container. Called from the CLI, which is
+   multi-threaded, so everything after the clone is raw system calls (no malloc, no locks, no
+   glibc set*id wrappers, which would signal threads that do not exist in the child).
+
+   parent ──clone──▶ A: joins the cgroups (writes "0" to each cgroup.procs), setns() into the
+                        namespaces of the container's pid 1 (one call on its pidfd), then
+                     ──clone(CLONE_PARENT)──▶ B: a sibling of A, so the caller's own child,
+                        and born in the container's pid namespace; chdir, stdio, ids, exec.
+   A reports B's pid and exits at once; B's exec closes the report pipe (close-on-exec).
+   The caller waits for B directly: no process stays in between.
+
+   Both clones are CLONE_VM|CLONE_VFORK on stacks of their own (as posix_spawn does): no page
+   tables are copied, which a large multi-threaded CLI would otherwise pay twice per exec.
+   The caller's thread is suspended until A has exited (and A until B has exec'd), so
+   sharing memory is safe; all signals stay blocked until A has reset every handler. */
+#define _GNU_SOURCE
+#include "cell_runtime.h"
+#include "process_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/* What A and B write on the report pipe; each message is far below PIPE_BUF, so atomic. */
+struct exec_message {
+    int32_t pid;   /* A: B's pid (host view); 0 in a failure */
+    struct cell_spawn_failure failure;
+};
+
+static void report(int fd, pid_t pid, int stage, int error) {
+    struct exec_message message = { pid, { stage, error, 0 } };
+    ssize_t ignored = write(fd, &message, sizeof message);
+    (void)ignored;
+}
+
+static _Noreturn void fail(int fd, int stage) {
+    report(fd, 0, stage, errno);
+    _exit(125);
+}
+
+/* Moves fds 0..2 that are not at their target out of the way, so installing one stream
+   cannot overwrite another still to be installed. */
+static int lift(int fd, int target) {
+    if (fd < 0 || fd > 2 || fd == target) return fd;
+    return fcntl(fd, F_DUPFD_CLOEXEC, 3);
+}
+
+static _Noreturn void run_process(const struct cell_exec_config *c, int report_fd) {
+    if (c->working_directory && *c->working_directory && chdir(c->working_directory) < 0)
+        fail(report_fd, CELL_STAGE_WORKING_DIRECTORY);
+    int in = lift(c->stdin_fd, 0), out = lift(c->stdout_fd, 1), err = lift(c->stderr_fd, 2);
+    if ((c->stdin_fd >= 0 && in < 0) || (c->stdout_fd >= 0 && out < 0) || (c->stderr_fd >= 0 && err < 0))
+        fail(report_fd, CELL_STAGE_STDIO);
+    if (cell_internal_install_stdio(in, 0) < 0 || cell_internal_install_stdio(out, 1) < 0 ||
+        cell_internal_install_stdio(err, 2) < 0)
+        fail(report_fd, CELL_STAGE_STDIO);
+    /* A tty session of its own: the pty becomes its controlling terminal. Without one, it
+       stays in the caller's process group, so the caller's terminal signals reach it. */
+    if (c->terminal && (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0)) fail(report_fd, CELL_STAGE_TERMINAL);
+    if (syscall(SYS_setgroups, c->group_count, c->groups) < 0) fail(report_fd, CELL_STAGE_GROUPS);
+    if (syscall(SYS_setresgid, c->gid, c->gid, c->gid) < 0) fail(report_fd, CELL_STAGE_GID);
+    if (syscall(SYS_setresuid, c->uid, c->uid, c->uid) < 0) fail(report_fd, CELL_STAGE_UID);
+    if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) fail(report_fd, CELL_STAGE_CLOSE_FDS);
+    umask(022);
+    cell_internal_exec_search(c->argv, c->envp, c->search_path);
+    fail(report_fd, CELL_STAGE_EXEC);
+}
+
+#define CHILD_STACK_SIZE (128 * 1024)
+
+struct exec_context {
+    const struct cell_exec_config *config;
+    int report_fd;
+    char *process_stack; /* B's; A's is the caller's mapping's other half */
+};
+
+static int process_main(void *argument) {
+    const struct exec_context *context = argument;
+    run_process(context->config, context->report_fd);
+}
+
+static int enter_container(void *argument) {
+    const struct exec_context *context = argument;
+    const struct cell_exec_config *c = context->config;
+    int report_fd = context->report_fd;
+    /* The caller's handlers and mask must not reach the new process (the caller blocked
+       every signal around the clone, so none of its handlers can run on our stack). */
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < _NSIG; sig++) sigaction(sig, &dfl, NULL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+
+    /* "0" moves the writer: no pid to translate between namespaces. */
+    for (size_t i = 0; i < c->cgroup_count; i++)
+        if (write(c->cgroup_fds[i], "0", 1) != 1) fail(report_fd, CELL_STAGE_CGROUP);
+    /* One setns on the pidfd joins them all at once, and the pidfd pins the very process the
+       caller checked (a reused pid cannot be joined by mistake). The mount namespace also sets
+       our root and working directory to the container's root. */
+    if (syscall(SYS_setns, c->pidfd, c->namespaces) < 0) fail(report_fd, CELL_STAGE_JOIN_NAMESPACES);
+
+    /* setns(pid) only places children in the namespace: clone once more. CLONE_PARENT makes
+       the new process the caller's child, so A can go and the caller reaps B itself; a
+       detached one stays A's, and is adopted (and reaped) by init when A exits. */
+    int pid = clone(process_main, context->process_stack + CHILD_STACK_SIZE,
+                    CLONE_VM | CLONE_VFORK | (c->detached ? SIGCHLD : CLONE_PARENT), argument);
+    if (pid < 0) fail(report_fd, CELL_STAGE_FORK);
+    report(report_fd, (pid_t)pid, CELL_STAGE_NONE, 0);
+    _exit(0);
+}
+
+static void reap(pid_t pid) {
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+}
+
+int cell_exec_spawn(const struct cell_exec_config *config, pid_t *pid, struct cell_spawn_failure *failure) {
+    int pipe_fds[2];
+    if (pipe2(pipe_fds, O_CLOEXEC) < 0) return -errno;
+    char *stacks = mmap(NULL, 2 * CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stacks == MAP_FAILED) {
+        int saved = errno;
+        close(pipe_fds[0]);
+        close(pipe_fds[1]);
+        return -saved;
+    }
+    struct exec_context context = { config, pipe_fds[1], stacks + CHILD_STACK_SIZE };
+    sigset_t all, saved_mask;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &saved_mask);
+    /* Returns once A has exited (CLONE_VFORK), which is after B exec'd or failed. */
+    int a = clone(enter_container, stacks + CHILD_STACK_SIZE, CLONE_VM | CLONE_VFORK | SIGCHLD, &context);
+    int clone_error = errno;
+    pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
+    close(pipe_fds[1]);
+    munmap(stacks, 2 * CHILD_STACK_SIZE);
+    if (a < 0) {
+        close(pipe_fds[0]);
+        return -clone_error;
+    }
+
+    /* Messages until EOF: A's pid report, and a failure from A or B, in any order. EOF comes
+       once A has exited and B has exec'd (or died). */
+    pid_t child = 0;
+    int failed = 0;
+    int read_error = 0;
+    struct exec_message message;
+    while (1) {
+        size_t got = 0;
+        ssize_t n = 0;
+        while (got < sizeof message) {
+            n = read(pipe_fds[0], (char *)&message + got, sizeof message - got);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) break;
+            got += (size_t)n;
+        }
+        if (n < 0) read_error = errno;
+        if (got < sizeof message) break;
+        if (message.pid > 0) child = message.pid;
+        if (message.failure.stage != CELL_STAGE_NONE && !failed) {
+            *failure = message.failure;
+            failed = 1;
+        }
+    }
+    close(pipe_fds[0]);
+    reap((pid_t)a);
+    if (failed || read_error) {
+        if (child > 0) reap(child);
+        return failed ? 1 : -read_error;
+    }
+    if (child <= 0) return -ECHILD;
+    *pid = child;
+    return 0;
+}

@@ -1,0 +1,13 @@
+/* Helpers shared by the container's start path (spawn.c) and exec (exec.c). Not part of the
+   module's public interface: both run in a forked child and are async-signal-safe. */
+#ifndef CELL_PROCESS_INTERNAL_H
+#define CELL_PROCESS_INTERNAL_H
+
+/* Points `target` (0, 1, 2) at fd (close-on-exec cleared); a negative fd leaves it alone. */
+int cell_internal_install_stdio(int fd, int target);
+
+/* execvpe's search with the container's PATH (NULL: the default); returns only on failure,
+   with errno ENOENT (not found), EACCES (found but not executable) or the kernel's error. */
+void cell_internal_exec_search(const char *const *argv, const char *const *envp, const char *search_path);
+
+#endif

@@ -1,0 +1,220 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CRuntime
+import CellCore
+
+/// `docker exec`: a new process in a running container's cgroups and namespaces, started by
+/// the C path in exec.c (safe from the multi-threaded CLI: no helper binary, no process left
+/// in between; the new process is the caller's own child).
+public enum ContainerExec {
+    /// docker exec's flags.
+    public struct Options: Equatable, Sendable {
+        public var arguments: [String]
+        /// `-e`: "NAME=value" replaces or adds; "NAME" alone takes our own value (dropped if unset).
+        public var environment: [String]
+        /// `-w`: nil for the container's working directory.
+        public var workingDirectory: String?
+        /// `-u`: nil for the container's user.
+        public var user: String?
+        public var interactive: Bool
+        public var tty: Bool
+        /// `-d`: start and return at once (status 0); the process keeps running.
+        public var detach: Bool
+
+        public init(arguments: [String], environment: [String] = [], workingDirectory: String? = nil, user: String? = nil,
+                    interactive: Bool = false, tty: Bool = false, detach: Bool = false) {
+            self.arguments = arguments
+            self.environment = environment
+            self.workingDirectory = workingDirectory
+            self.user = user
+            self.interactive = interactive
+            self.tty = tty
+            self.detach = detach
+        }
+    }
+
+    /// Runs `options.arguments` in the container and streams our stdin (`-i`), stdout and
+    /// stderr (kept apart unless `-t`) until it exits. Returns its exit status (128+signal
+    /// when killed); throws `.conflict` when the container is not running, and the exec
+    /// errors (`.commandNotFound` 127, `.commandNotExecutable` 126) in runc's wording.
+    /// `streams` are the caller's: what is read for `-i` and where output goes.
+    public static func run(containerDirectory: String, options: Options,
+                           streams: ProcessSpawner.StandardStreams = .standard) throws -> Int32 {
+        let container = try RunningContainer(containerDirectory: containerDirectory)
+        let process = try self.process(for: options, in: container)
+        if options.detach {
+            let null = try FileDescriptorHandle(path: "/dev/null", flags: O_RDWR)
+            // Not our child: init adopts and reaps it, however long we live.
+            _ = try spawn(in: container, process: process, stdio: .init(input: null.fd, output: null.fd, error: null.fd),
+                          detached: true)
+            return 0
+        }
+        return try run(in: container, process: process, interactive: options.interactive, streams: streams)
+    }
+
+    /// The same with a process already composed (`process.terminal` is `-t`).
+    public static func run(containerDirectory: String, process: ContainerSpec.Process, interactive: Bool,
+                           streams: ProcessSpawner.StandardStreams = .standard) throws -> Int32 {
+        try run(in: RunningContainer(containerDirectory: containerDirectory), process: process, interactive: interactive, streams: streams)
+    }
+
+    /// Starts the process with the given fds as its 0, 1, 2 and returns its pid, once it has
+    /// exec'd. The caller reaps it (`waitForExit(pid:)`).
+    public static func spawn(containerDirectory: String, process: ContainerSpec.Process,
+                             stdio: ProcessSpawner.StandardStreams) throws -> Int32 {
+        try spawn(in: RunningContainer(containerDirectory: containerDirectory), process: process, stdio: stdio)
+    }
+
+    /// waitpid; the exit status, 128+signal when killed.
+    public static func waitForExit(pid: Int32) -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            if errno != EINTR { return 125 }
+        }
+        return exitStatus(status)
+    }
+
+    static func exitStatus(_ status: Int32) -> Int32 {
+        (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+
+    /// The process docker would start: the container's environment, user and working
+    /// directory, with HOSTNAME, TERM (for -t) and HOME (the user's) added when missing, then
+    /// the `-e` overrides.
+    public static func process(for options: Options, in container: RunningContainer) throws -> ContainerSpec.Process {
+        guard !options.arguments.isEmpty else { throw CellError.usage("exec requires at least 1 argument") }
+        let spec = try ContainerSpec.read(fromContainerDirectory: container.directory)
+        var process = spec.process
+        process.arguments = options.arguments
+        process.terminal = options.tty
+        if let workingDirectory = options.workingDirectory, !workingDirectory.isEmpty {
+            process.workingDirectory = workingDirectory
+        }
+        var environment = spec.process.environment
+        func has(_ key: String) -> Bool { environment.contains { $0.hasPrefix(key + "=") } }
+        func set(_ entry: String) {
+            let key = entry.split(separator: "=", maxSplits: 1).first.map(String.init) ?? entry
+            environment.removeAll { $0 == key || $0.hasPrefix(key + "=") }
+            environment.append(entry)
+        }
+        if !has("PATH") { set("PATH=\(ContainerSpec.defaultPath)") }
+        if !has("HOSTNAME") { set("HOSTNAME=\(spec.hostname)") }
+        if options.tty && !has("TERM") { set("TERM=xterm") }
+        for entry in options.environment {
+            if entry.contains("=") {
+                set(entry)
+            } else if let value = getenv(entry) {
+                set("\(entry)=\(String(cString: value))")
+            }
+        }
+        let needsHome = !environment.contains { $0.hasPrefix("HOME=") }
+        if options.user != nil || needsHome {
+            let root = try container.openRoot()
+            defer { close(root) }
+            let user = try ContainerUser.resolve(options.user ?? String(process.uid), rootDirectory: root)
+            if let text = options.user, !text.isEmpty {
+                process.uid = user.uid
+                process.gid = user.gid
+                process.additionalGids = user.additionalGids
+            }
+            if needsHome { environment.append("HOME=\(user.home)") }
+        }
+        process.environment = environment
+        return process
+    }
+
+    static func run(in container: RunningContainer, process: ContainerSpec.Process, interactive: Bool,
+                    streams: ProcessSpawner.StandardStreams) throws -> Int32 {
+        if process.terminal {
+            let terminal = try PseudoTerminal()
+            terminal.copyWindowSize(from: isatty(streams.input) == 1 ? streams.input : streams.output)
+            let pid = try spawn(in: container, process: process,
+                                stdio: .init(input: terminal.slave, output: terminal.slave, error: terminal.slave))
+            terminal.closeSlave()
+            let relay = ExecRelay(pid: pid, outputs: [(terminal.master, streams.output)],
+                                  input: interactive ? streams.input : -1, processInput: interactive ? terminal.master : -1,
+                                  terminal: terminal)
+            return relay.run()
+        }
+        let output = try PipePair()
+        let errorOutput = try PipePair()
+        let input: PipePair? = interactive ? try PipePair() : nil
+        let null = try FileDescriptorHandle(path: "/dev/null", flags: O_RDONLY)
+        let pid = try spawn(in: container, process: process,
+                            stdio: .init(input: input?.readEnd ?? null.fd, output: output.writeEnd, error: errorOutput.writeEnd))
+        output.closeWriteEnd()
+        errorOutput.closeWriteEnd()
+        input?.closeReadEnd()
+        try? null.close()
+        let relay = ExecRelay(pid: pid, outputs: [(output.takeReadEnd(), streams.output), (errorOutput.takeReadEnd(), streams.error)],
+                              input: interactive ? streams.input : -1, processInput: input?.takeWriteEnd() ?? -1, terminal: nil)
+        return relay.run()
+    }
+
+    static func spawn(in container: RunningContainer, process: ContainerSpec.Process,
+                      stdio: ProcessSpawner.StandardStreams, detached: Bool = false) throws -> Int32 {
+        guard !process.arguments.isEmpty else { throw CellError.usage("exec requires at least 1 argument") }
+        var cgroupFDs: [Int32] = []
+        defer { for fd in cgroupFDs { close(fd) } }
+        for directory in try container.cgroup().directories {
+            let fd = open("\(directory)/cgroup.procs", O_WRONLY | O_CLOEXEC)
+            if fd < 0 { throw CellError(.setup, "open \(directory)/cgroup.procs: \(Syscall.errorString(errno))") }
+            cgroupFDs.append(fd)
+        }
+        let arena = CStringArena()
+        let namespaces = CELL_NEW_MOUNT.rawValue | CELL_NEW_PID.rawValue | CELL_NEW_UTS.rawValue
+            | CELL_NEW_IPC.rawValue | CELL_NEW_NETWORK.rawValue
+        var config = cell_exec_config()
+        config.pidfd = container.pidfd
+        config.namespaces = Int32(bitPattern: namespaces)
+        config.cgroup_fds = arena.values(cgroupFDs)
+        config.cgroup_count = cgroupFDs.count
+        config.argv = arena.stringArray(process.arguments)
+        config.envp = arena.stringArray(process.environment)
+        config.search_path = arena.optionalString(
+            process.environment.last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) })
+        config.working_directory = arena.string(process.workingDirectory.isEmpty ? "/" : process.workingDirectory)
+        config.uid = process.uid
+        config.gid = process.gid
+        config.groups = arena.values(process.additionalGids)
+        config.group_count = process.additionalGids.count
+        config.stdin_fd = stdio.input
+        config.stdout_fd = stdio.output
+        config.stderr_fd = stdio.error
+        config.terminal = process.terminal ? 1 : 0
+        config.detached = detached ? 1 : 0
+
+        var pid: pid_t = 0
+        var failure = cell_spawn_failure()
+        let result = cell_exec_spawn(&config, &pid, &failure)
+        if result == 0 { return pid }
+        if result < 0 { throw CellError(.setup, "exec: \(Syscall.errorString(-result))") }
+        throw error(for: failure, process: process, container: container)
+    }
+
+    static func error(for failure: cell_spawn_failure, process: ContainerSpec.Process, container: RunningContainer) -> CellError {
+        let reason = Syscall.errorString(failure.error)
+        let lowered = reason.prefix(1).lowercased() + reason.dropFirst()
+        switch cell_spawn_stage(rawValue: UInt32(failure.stage)) {
+        case CELL_STAGE_EXEC:
+            return ProcessSpawner.execError(command: process.arguments[0], code: failure.error)
+        case CELL_STAGE_WORKING_DIRECTORY:
+            return CellError(.commandNotExecutable,
+                             "chdir to cwd (\"\(process.workingDirectory)\") set in config.json failed: \(lowered)")
+        case CELL_STAGE_JOIN_NAMESPACES where failure.error == ESRCH:
+            return RunningContainer.notRunning(container.directory)
+        case CELL_STAGE_JOIN_NAMESPACES: return CellError(.setup, "join the container's namespaces: \(lowered)")
+        case CELL_STAGE_CGROUP: return CellError(.setup, "join the container's cgroup: \(lowered)")
+        case CELL_STAGE_FORK: return CellError(.setup, "fork in the container: \(lowered)")
+        case CELL_STAGE_STDIO: return CellError(.setup, "set up stdio: \(lowered)")
+        case CELL_STAGE_TERMINAL: return CellError(.setup, "make the terminal the controlling one: \(lowered)")
+        case CELL_STAGE_GROUPS: return CellError(.setup, "setgroups \(process.additionalGids): \(lowered)")
+        case CELL_STAGE_GID: return CellError(.setup, "setgid \(process.gid): \(lowered)")
+        case CELL_STAGE_UID: return CellError(.setup, "setuid \(process.uid): \(lowered)")
+        default: return CellError(.setup, "exec (stage \(failure.stage)): \(lowered)")
+        }
+    }
+}

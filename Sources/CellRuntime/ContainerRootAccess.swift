@@ -1,0 +1,55 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CRuntime
+import CellCore
+
+/// An fd of a container's root directory from the host, running or not, without mounting
+/// anything anywhere:
+///
+/// - running: /proc/<pid>/root, the root of its own mount namespace (volumes, /dev, /proc
+///   included), checked to belong to the container's pid 1;
+/// - stopped: its overlay mounted with the new mount API into no namespace at all (a
+///   "detached" mount, reachable through the fd only, unmounted when the fd is closed). Bind
+///   mounts of the spec are not part of it. The caller holds the container's lock, so the
+///   container does not start on the same upper directory meanwhile.
+public final class ContainerRootAccess {
+    public let fd: Int32
+    public let spec: ContainerSpec
+    public let isRunning: Bool
+
+    public init(containerDirectory: String) throws {
+        spec = try ContainerSpec.read(fromContainerDirectory: containerDirectory)
+        if let container = try? RunningContainer(containerDirectory: containerDirectory) {
+            fd = try container.openRoot()
+            isRunning = true
+            return
+        }
+        isRunning = false
+        switch spec.rootFilesystem {
+        case .directory(let path):
+            let opened = open(path, Int32(CELL_O_PATH.rawValue) | O_DIRECTORY | O_CLOEXEC)
+            if opened < 0 { throw CellError.system("open \(path): \(Syscall.errorString(errno))") }
+            fd = opened
+        case .overlay(let overlay):
+            func escaped(_ path: String) -> String {
+                var result = ""
+                for character in path {
+                    if character == ":" || character == "\\" { result.append("\\") }
+                    result.append(character)
+                }
+                return result
+            }
+            let lower = overlay.lowerDirectories.map(escaped).joined(separator: ":")
+            let mounted = cell_mount_overlay_detached(lower, overlay.upperDirectory, overlay.workDirectory)
+            if mounted < 0 {
+                throw CellError.system("mount the container's file system: \(Syscall.errorString(-mounted))")
+            }
+            fd = mounted
+        }
+    }
+
+    deinit { close(fd) }
+}

@@ -1,0 +1,197 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CRuntime
+import CellCore
+
+/// Moves bytes between the caller's stdio and an exec'd process, in the calling thread, with
+/// one poll() loop, until the process has exited and its output has ended: its stdout and
+/// stderr to ours (a pty master to our stdout), our stdin to its input. Input is written
+/// without blocking, so a process that writes more than a pipe holds before reading its
+/// input (`cat`) cannot deadlock with us.
+final class ExecRelay {
+    private let pid: Int32
+    private var outputs: [(source: Int32, target: Int32)]
+    private var input: Int32
+    private var processInput: Int32
+    private let terminal: PseudoTerminal?
+    /// The terminal whose size a -t process follows (our stdin if a tty, else our stdout).
+    private let windowSource: Int32
+    private var pending: [UInt8] = []
+    private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+
+    /// `outputs` and `processInput` are owned (closed at the end) unless they are the
+    /// terminal's master, which the terminal owns.
+    init(pid: Int32, outputs: [(Int32, Int32)], input: Int32, processInput: Int32, terminal: PseudoTerminal?) {
+        self.pid = pid
+        self.outputs = outputs.map { (source: $0.0, target: $0.1) }
+        self.input = input
+        self.processInput = processInput
+        self.terminal = terminal
+        windowSource = input >= 0 && isatty(input) == 1 ? input : (outputs.first?.1 ?? 1)
+    }
+
+    /// Returns the process's exit status.
+    func run() -> Int32 {
+        let pidfd = cell_pidfd_open(pid)
+        defer { if pidfd >= 0 { close(pidfd) } }
+        if processInput >= 0 { _ = fcntl(processInput, F_SETFL, fcntl(processInput, F_GETFL) | O_NONBLOCK) }
+        let raw = terminal != nil && input >= 0 ? RawTerminalMode(fd: input) : nil
+        defer { raw?.restore() }
+        let signals = ExecSignals(forwardingTo: pid, watchWindowSize: terminal != nil)
+        defer { signals.restore() }
+
+        var status: Int32? = nil
+        while true {
+            // After the exit, output still in flight is drained; a background process that
+            // keeps the pipes open does not hold us longer than a quiet 100 ms.
+            if status != nil && outputs.allSatisfy({ $0.source < 0 }) { break }
+            var fds = outputs.map { pollfd(fd: $0.source, events: Int16(POLLIN), revents: 0) }
+            let inputIndex = fds.count
+            fds.append(pollfd(fd: pending.isEmpty && processInput >= 0 ? input : -1, events: Int16(POLLIN), revents: 0))
+            fds.append(pollfd(fd: pending.isEmpty ? -1 : processInput, events: Int16(POLLOUT), revents: 0))
+            fds.append(pollfd(fd: status == nil ? pidfd : -1, events: Int16(POLLIN), revents: 0))
+            fds.append(pollfd(fd: signals.windowChanges, events: Int16(POLLIN), revents: 0))
+            let ready = poll(&fds, nfds_t(fds.count), status == nil ? (pidfd >= 0 ? -1 : 50) : 100)
+            if ready < 0 && errno == EINTR { continue }
+            if ready == 0 && status != nil { break }
+            let readable = Int16(POLLIN | POLLHUP | POLLERR)
+            for index in outputs.indices where fds[index].revents & readable != 0 { relayOutput(index) }
+            if fds[inputIndex].revents & readable != 0 { readInput() }
+            if fds[inputIndex + 1].revents != 0 { writeInput() }
+            if fds[inputIndex + 3].revents & readable != 0 {
+                signals.drainWindowChanges()
+                terminal?.copyWindowSize(from: windowSource)
+            }
+            if status == nil && (pidfd < 0 || fds[inputIndex + 2].revents != 0) {
+                var raw: Int32 = 0
+                let reaped = waitpid(pid, &raw, pidfd >= 0 ? 0 : WNOHANG)
+                if reaped == pid { status = ContainerExec.exitStatus(raw) } else if reaped < 0 && errno != EINTR { status = 125 }
+            }
+        }
+        for output in outputs where output.source >= 0 && output.source != terminal?.master { close(output.source) }
+        if processInput >= 0 && processInput != terminal?.master { close(processInput) }
+        return status ?? 125
+    }
+
+    private func relayOutput(_ index: Int) {
+        let (source, target) = outputs[index]
+        let n = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
+        if n < 0 && (errno == EINTR || errno == EAGAIN) { return }
+        // A pty master reads EIO, not EOF, once no slave is open any more.
+        if n <= 0 {
+            if source != terminal?.master { close(source) }
+            outputs[index].source = -1
+            return
+        }
+        _ = ExecRelay.writeAll(target, buffer[0..<n])
+    }
+
+    private func readInput() {
+        let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+        if n < 0 && (errno == EINTR || errno == EAGAIN) { return }
+        if n <= 0 {
+            // Our stdin ended: the process sees EOF on a pipe; a pty stays open (as docker).
+            input = -1
+            if terminal == nil { closeProcessInput() }
+            return
+        }
+        pending = Array(buffer[0..<n])
+        writeInput()
+    }
+
+    private func writeInput() {
+        while !pending.isEmpty {
+            let n = pending.withUnsafeBytes { write(processInput, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 && errno == EAGAIN { return }
+            if n <= 0 {
+                // The process closed its input: stop forwarding.
+                pending = []
+                input = -1
+                closeProcessInput()
+                return
+            }
+            pending.removeFirst(n)
+        }
+        if input < 0 && terminal == nil { closeProcessInput() }
+    }
+
+    private func closeProcessInput() {
+        if processInput >= 0 && processInput != terminal?.master { close(processInput) }
+        processInput = -1
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return false }
+                offset += n
+            }
+            return true
+        }
+    }
+}
+
+/// Signal handling while an exec runs: SIGTERM and SIGHUP sent to us go on to the process;
+/// SIGWINCH (with a tty) becomes a byte on a pipe the relay polls. Handlers only do
+/// async-signal-safe things with words set before they are installed.
+final class ExecSignals {
+    private var saved: [(Int32, sigaction)] = []
+    private var pipe: PipePair?
+
+    var windowChanges: Int32 { pipe?.readEnd ?? -1 }
+
+    init(forwardingTo pid: Int32, watchWindowSize: Bool) {
+        ExecSignalTargets.pid = pid
+        if watchWindowSize, let pair = try? PipePair() {
+            for fd in [pair.readEnd, pair.writeEnd] { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+            pipe = pair
+            ExecSignalTargets.windowPipe = pair.writeEnd
+            install(SIGWINCH) { _ in
+                var byte: UInt8 = 1
+                _ = write(ExecSignalTargets.windowPipe, &byte, 1)
+            }
+        }
+        for signal in [SIGTERM, SIGHUP] {
+            install(signal) { signal in
+                if ExecSignalTargets.pid > 0 { kill(ExecSignalTargets.pid, signal) }
+            }
+        }
+    }
+
+    private func install(_ signal: Int32, _ handler: @convention(c) (Int32) -> Void) {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = handler
+        action.sa_flags = SA_RESTART
+        var old = sigaction()
+        sigaction(signal, &action, &old)
+        saved.append((signal, old))
+    }
+
+    func drainWindowChanges() {
+        var bytes = [UInt8](repeating: 0, count: 64)
+        while read(windowChanges, &bytes, bytes.count) > 0 {}
+    }
+
+    func restore() {
+        for (signal, old) in saved {
+            var action = old
+            sigaction(signal, &action, nil)
+        }
+        saved = []
+        ExecSignalTargets.pid = 0
+        ExecSignalTargets.windowPipe = -1
+    }
+}
+
+/// What the handlers above read: plain words, written only while no handler is installed.
+enum ExecSignalTargets {
+    nonisolated(unsafe) static var pid: pid_t = 0
+    nonisolated(unsafe) static var windowPipe: Int32 = -1
+}
