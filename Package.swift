@@ -50,6 +50,6 @@ let package = Package(
         .testTarget(name: "CellImagefileTests", dependencies: ["CellImagefile"]),
         .testTarget(name: "CellContainersTests", dependencies: ["CellContainers"]),
         .testTarget(name: "CellRuntimeTests", dependencies: ["CellRuntime"]),
-        .testTarget(name: "CellIntegrationTests", dependencies: ["CellCore"]),
+        .testTarget(name: "CellIntegrationTests", dependencies: ["CellCore", "CRuntime"]),
     ]
 )

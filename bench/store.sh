@@ -9,26 +9,38 @@ cell=$(cell_bin)
 podman_setup
 export CELL_ROOT="$work/cell"
 
-# A ~200 MB rootfs from the machine's own files.
-mkdir -p "$work/rootfs"
-for d in /usr/lib/x86_64-linux-gnu /usr/share/locale /usr/lib/python3 /usr/share/doc /usr/bin; do
-    [ -d "$d" ] && cp -a "$d" "$work/rootfs/" 2>/dev/null || true
-    [ "$(du -sm "$work/rootfs" | cut -f1)" -ge 200 ] && break
-done
+# A ~200 MB rootfs from the machine's own files (libraries, binaries, documentation).
+python3 - "$work/rootfs" <<'PY'
+import os, shutil, sys
+dest, total, limit = sys.argv[1], 0, 200 * 1000 * 1000
+for top in ("/usr/lib/x86_64-linux-gnu", "/usr/bin", "/usr/share"):
+    for base, dirs, files in os.walk(top):
+        dirs.sort()
+        for name in sorted(files):
+            src = os.path.join(base, name)
+            if os.path.islink(src) or not os.path.isfile(src):
+                continue
+            dst = dest + src
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            shutil.copy2(src, dst)
+            total += os.path.getsize(src)
+            if total >= limit:
+                sys.exit(0)
+PY
 tar -C "$work/rootfs" -cf "$work/rootfs.tar" .
 size_mb=$(( $(stat -c %s "$work/rootfs.tar") / 1000000 ))
 echo "rootfs: ${size_mb} MB"
 
 hyperfine -N --warmup 1 --runs 5 --export-json "$work/import.json" \
-    -n "tar c | sha256sum" "bash -c 'tar -C $work/rootfs -c . | sha256sum'" \
+    -n "tar c | sha256sum" --prepare true "bash -c 'tar -C $work/rootfs -c . | sha256sum'" \
     -n "cell import" --prepare "rm -rf $CELL_ROOT" "$cell import $work/rootfs.tar bench:1" \
     -n "podman import" --prepare "$PODMAN rmi -af" "$PODMAN import $work/rootfs.tar bench:1"
 $cell import "$work/rootfs.tar" bench:1 >/dev/null
 $PODMAN import "$work/rootfs.tar" bench:1 >/dev/null
 
 hyperfine -N --warmup 1 --runs 5 --export-json "$work/save.json" \
-    -n "gzip -1" "bash -c 'gzip -1 -c $work/rootfs.tar > $work/gz.out'" \
-    -n "cell save" "$cell save -o $work/cell-save.tar bench:1" \
+    -n "gzip -1" --prepare true "bash -c 'gzip -1 -c $work/rootfs.tar > $work/gz.out'" \
+    -n "cell save" --prepare true "$cell save -o $work/cell-save.tar bench:1" \
     -n "podman save" --prepare "rm -f $work/podman-save.tar" "$PODMAN save -o $work/podman-save.tar localhost/bench:1"
 
 # 500 images: distinct configs over one small layer.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CRuntime
 
 /// Drives the built `cell` binary as a user would: each `CellRoot` is a private CELL_ROOT under
 /// /tmp, removed when the test is done.
@@ -62,40 +63,9 @@ enum Command {
     /// Runs a program to completion, collecting stdout and stderr.
     static func run(_ executable: String, _ arguments: [String], stdin: Data? = nil, stdinFile: String? = nil,
                     environment: [String: String] = [:]) throws -> CommandResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        var input: Pipe?
-        if let stdinFile {
-            process.standardInput = FileHandle(forReadingAtPath: stdinFile)
-        } else if stdin != nil {
-            input = Pipe()
-            process.standardInput = input
-        } else {
-            process.standardInput = FileHandle.nullDevice
-        }
-        try process.run()
-        if let stdin, let input {
-            DispatchQueue.global().async {
-                input.fileHandleForWriting.write(stdin)
-                try? input.fileHandleForWriting.close()
-            }
-        }
-        let collected = Collected()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { collected.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        let outData = collected.data
-        process.waitUntilExit()
-        return CommandResult(status: process.terminationStatus,
-                             stdout: String(decoding: outData, as: UTF8.self),
-                             stderr: String(decoding: errData, as: UTF8.self))
+        let input: ChildProcess.Input = stdinFile.map { .file($0) } ?? stdin.map { .bytes($0) } ?? .null
+        let child = try ChildProcess(executable, arguments, environment: environment, input: input, captureOutput: true)
+        return child.finish()
     }
 
     static func shell(_ script: String, environment: [String: String] = [:]) throws -> CommandResult {
@@ -103,9 +73,131 @@ enum Command {
     }
 }
 
-/// Output collected on another thread, read after it is done.
-private final class Collected: @unchecked Sendable {
-    var data = Data()
+/// A child started with posix_spawn and reaped with waitpid on its own pid. Foundation's Process
+/// is not used: on Linux its SIGCHLD bookkeeping sometimes misses an exit when tests start
+/// processes in parallel, and waitUntilExit then hangs forever.
+final class ChildProcess: @unchecked Sendable {
+    enum Input {
+        case null
+        case file(String)
+        case bytes(Data)
+    }
+
+    let pid: pid_t
+    private var output: Int32 = -1
+    private var errorOutput: Int32 = -1
+    private var pendingInput: [UInt8] = []
+    private var inputPipe: Int32 = -1
+    private var reaped: Int32?
+
+    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], input: Input = .null,
+         captureOutput: Bool) throws {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        var toClose: [Int32] = []
+        defer { toClose.forEach { close($0) } }
+
+        switch input {
+        case .null:
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        case .file(let path):
+            posix_spawn_file_actions_addopen(&actions, 0, path, O_RDONLY, 0)
+        case .bytes(let data):
+            let fds = try ChildProcess.pipe()
+            posix_spawn_file_actions_adddup2(&actions, fds.read, 0)
+            toClose.append(fds.read)
+            inputPipe = fds.write
+            _ = fcntl(inputPipe, F_SETFL, fcntl(inputPipe, F_GETFL) | O_NONBLOCK)
+            pendingInput = Array(data)
+        }
+        if captureOutput {
+            let out = try ChildProcess.pipe(), err = try ChildProcess.pipe()
+            posix_spawn_file_actions_adddup2(&actions, out.write, 1)
+            posix_spawn_file_actions_adddup2(&actions, err.write, 2)
+            toClose += [out.write, err.write]
+            output = out.read
+            errorOutput = err.read
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        }
+
+        let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        guard result == 0 else {
+            [output, errorOutput, inputPipe].filter { $0 >= 0 }.forEach { close($0) }
+            throw HarnessError.failed("spawn \(executable): \(String(cString: strerror(result)))")
+        }
+        self.pid = pid
+        if inputPipe >= 0 && pendingInput.isEmpty { close(inputPipe); inputPipe = -1 }
+    }
+
+    deinit {
+        [output, errorOutput, inputPipe].filter { $0 >= 0 }.forEach { close($0) }
+        if reaped == nil {
+            kill(pid, SIGKILL)
+            _ = waitForExit()
+        }
+    }
+
+    private static func pipe() throws -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [0, 0]
+        guard cell_pipe_cloexec(&fds) == 0 else { throw HarnessError.failed("pipe: \(String(cString: strerror(errno)))") }
+        return (fds[0], fds[1])
+    }
+
+    /// Feeds stdin, reads stdout and stderr to their end, then reaps.
+    func finish() -> CommandResult {
+        var collected: [[UInt8]] = [[], []]
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while output >= 0 || errorOutput >= 0 || inputPipe >= 0 {
+            var fds = [pollfd(fd: output, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: errorOutput, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: inputPipe, events: Int16(POLLOUT), revents: 0)]
+            if poll(&fds, 3, -1) < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            for index in 0..<2 where fds[index].revents != 0 {
+                let count = read(fds[index].fd, &buffer, buffer.count)
+                if count > 0 {
+                    collected[index] += buffer[0..<count]
+                } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
+                    close(fds[index].fd)
+                    if index == 0 { output = -1 } else { errorOutput = -1 }
+                }
+            }
+            if fds[2].revents != 0 {
+                let written = pendingInput.withUnsafeBytes { write(inputPipe, $0.baseAddress, $0.count) }
+                if written > 0 { pendingInput.removeFirst(written) }
+                if pendingInput.isEmpty || (written < 0 && errno != EAGAIN && errno != EINTR) {
+                    close(inputPipe)
+                    inputPipe = -1
+                }
+            }
+        }
+        return CommandResult(status: waitForExit(), stdout: String(decoding: collected[0], as: UTF8.self),
+                             stderr: String(decoding: collected[1], as: UTF8.self))
+    }
+
+    /// Blocks until the child exits; its status as a shell reports it (128 + signal).
+    @discardableResult
+    func waitForExit() -> Int32 {
+        if let reaped { return reaped }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        reaped = code
+        return code
+    }
 }
 
 enum Paths {

@@ -26,16 +26,10 @@ struct StoreSafetyTests {
         let fifo = root.file("slow.fifo")
         #expect(mkfifo(fifo, 0o600) == 0)
         // The writer opens the FIFO first (opening it for reading blocks until a writer exists).
-        let writer = Process()
-        writer.executableURL = URL(fileURLWithPath: "/bin/bash")
-        writer.arguments = ["-c", "exec 3>'\(fifo)'; head -c 1500000 '\(try Fixtures.busyboxTarball())' >&3; exec sleep 60"]
-        try writer.run()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Paths.cell)
-        process.arguments = ["import", "-", "half:1"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["CELL_ROOT": root.path]) { $1 }
-        process.standardInput = FileHandle(forReadingAtPath: fifo) ?? FileHandle.nullDevice
-        try process.run()
+        let writer = try ChildProcess("/bin/bash", ["-c", "exec 3>'\(fifo)'; head -c 1500000 '\(try Fixtures.busyboxTarball())' >&3; exec sleep 60"],
+                                      captureOutput: false)
+        let process = try ChildProcess(Paths.cell, ["import", "-", "half:1"], environment: ["CELL_ROOT": root.path],
+                                       input: .file(fifo), captureOutput: false)
         // Wait until cell is writing its temporary blob, then kill it.
         let started = waitUntil(timeout: 20) {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: "\(root.path)/tmp")) ?? []
@@ -44,10 +38,10 @@ struct StoreSafetyTests {
             }
         }
         #expect(started)
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        kill(writer.processIdentifier, SIGKILL)
-        writer.waitUntilExit()
+        kill(process.pid, SIGKILL)
+        process.waitForExit()
+        kill(writer.pid, SIGKILL)
+        writer.waitForExit()
 
         #expect(try String(contentsOfFile: "\(root.path)/index.json", encoding: .utf8) == before)
         #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root.path)/blobs/sha256").sorted() == blobsBefore)

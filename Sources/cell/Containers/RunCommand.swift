@@ -27,7 +27,7 @@ struct RunCommand: ParsableCommand {
         let lifecycle = try GlobalOptions.lifecycle()
         if detach {
             do {
-                try lifecycle.start(container)
+                try ContainerRunner.asRunError { try lifecycle.start(container) }
             } catch {
                 if flags.autoRemove { try? lifecycle.remove(container, force: true) }
                 throw error
@@ -38,7 +38,9 @@ struct RunCommand: ParsableCommand {
         Output.flush()
         let status: Int32
         do {
-            guard let started = try lifecycle.start(container, attach: true, interactive: flags.interactive) else {
+            guard let started = try ContainerRunner.asRunError({
+                try lifecycle.start(container, attach: true, interactive: flags.interactive)
+            }) else {
                 throw CellError(.setup, "container \(container.shortID) is already running")
             }
             status = ContainerLauncher.waitForExit(started)
@@ -70,9 +72,23 @@ struct CreateCommand: ParsableCommand {
 }
 
 enum ContainerRunner {
-    /// Creates the container, printing docker's "Unable to find image" line when it applies.
     static func create(_ options: RunOptions) throws -> Container {
-        let creator = ContainerCreator(images: try GlobalOptions.imageStore(), containers: try GlobalOptions.containerStore())
-        return try creator.create(options)
+        try asRunError {
+            let creator = ContainerCreator(images: try GlobalOptions.imageStore(), containers: try GlobalOptions.containerStore())
+            return try creator.create(options)
+        }
+    }
+
+    /// docker run and create exit 125 for every failure of their own (a name in use, a missing
+    /// image, a bad flag); only a command that cannot run keeps 126 or 127.
+    static func asRunError<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as CellError {
+            switch error.kind {
+            case .commandNotFound, .commandNotExecutable, .usage, .setup: throw error
+            default: throw CellError(.setup, error.message)
+            }
+        }
     }
 }

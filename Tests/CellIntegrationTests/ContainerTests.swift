@@ -1,0 +1,198 @@
+import Foundation
+import Testing
+
+/// Containers leave nothing behind: no overlay mount, no cgroup, no process.
+func expectNothingLeft(_ root: CellRoot, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let mounts = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+    #expect(!mounts.contains(root.path), "mounts left under \(root.path)", sourceLocation: sourceLocation)
+}
+
+@Suite("containers: run, ps, logs, stop, rm, inspect")
+struct ContainerTests {
+    @Test func foregroundRunStreamsOutputAndPassesTheExitCode() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let hello = try root.cell("run", "--rm", "busybox", "/bin/echo", "Hello world")
+        #expect(hello.status == 0)
+        #expect(hello.stdout == "Hello world\n")
+        let failing = try root.cell("run", "--rm", "busybox", "sh", "-c", "echo out; echo err >&2; exit 3")
+        #expect(failing.status == 3)
+        #expect(failing.stdout == "out\n")
+        #expect(failing.stderr == "err\n")
+        #expect(try root.cell("ps", "-aq").stdout.isEmpty, "--rm removed the container")
+        try expectNothingLeft(root)
+    }
+
+    @Test func theContainerIsItsOwnHost() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let result = try root.cell("run", "--name", "probe", "-e", "GREETING=hi there", "-w", "/tmp",
+                                   "busybox", "sh", "-c", "echo $$; hostname; echo $GREETING; pwd; id -u; ls /proc | grep -c '^[0-9]'")
+        try result.expectSuccess()
+        let lines = result.lines
+        let id = try root.cell("inspect", "-f", "{{.Id}}", "probe").stdout
+        #expect(lines[0] == "1")
+        #expect(lines[1] == String(id.prefix(12)))
+        #expect(lines[2] == "hi there")
+        #expect(lines[3] == "/tmp")
+        #expect(lines[4] == "0")
+        #expect(Int(lines[5]) ?? 99 <= 3, "only the container's processes are visible")
+        let nobody = try root.cell("run", "--rm", "-u", "nobody", "busybox", "id")
+        #expect(nobody.stdout.hasPrefix("uid=65534(nobody) gid=65534(nogroup)"))
+    }
+
+    @Test func detachedContainerLifecycle() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let run = try root.cell("run", "-d", "--name", "ticker", "busybox", "sh", "-c", "trap 'exit 0' TERM; while true; do echo tick; sleep 0.1; done")
+        try run.expectSuccess()
+        let id = run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(id.count == 64 && id.allSatisfy(\.isHexDigit))
+
+        let ps = try root.cell("ps")
+        #expect(ps.lines.first?.hasPrefix("CONTAINER ID   IMAGE     COMMAND") == true)
+        #expect(ps.lines.count == 2 && ps.lines[1].hasPrefix(String(id.prefix(12))) && ps.lines[1].contains("Up ")
+                && ps.lines[1].hasSuffix("ticker"))
+        #expect(try waitUntil { try root.cell("logs", "ticker").lines.count >= 3 })
+        #expect(try root.cell("logs", "--tail", "1", "ticker").lines == ["tick"])
+        let stamped = try root.cell("logs", "-t", "--tail", "1", "ticker").stdout
+        #expect(stamped.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z tick\n$"#, options: .regularExpression) != nil)
+        #expect(try root.cell("inspect", "-f", "{{.State.Running}} {{.State.Status}}", "ticker").stdout == "true running\n")
+
+        let removeRunning = try root.cell("rm", "ticker")
+        #expect(removeRunning.status == 1)
+        #expect(removeRunning.stderr.contains("container is running"))
+
+        let stop = try root.cell("stop", "ticker")
+        #expect(stop.stdout == "ticker\n")
+        #expect(try root.cell("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "ticker").stdout == "exited 0\n")
+        let exited = try root.cell("ps", "-a", "--format", "{{.Names}} {{.Status}}").stdout
+        #expect(exited.hasPrefix("ticker Exited (0) "))
+        #expect(try root.cell("ps", "-q").stdout.isEmpty)
+        try root.cell("rm", String(id.prefix(5))).expectSuccess()
+        #expect(try root.cell("ps", "-aq").stdout.isEmpty)
+        try expectNothingLeft(root)
+    }
+
+    @Test func stopEscalatesToKillAndKillSignals() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        try root.cell("run", "-d", "--name", "stubborn", "busybox", "sleep", "1000").expectSuccess()
+        try root.cell("stop", "-t", "1", "stubborn").expectSuccess()
+        #expect(try root.cell("inspect", "-f", "{{.State.ExitCode}}", "stubborn").stdout == "137\n")
+        try root.cell("start", "stubborn").expectSuccess()
+        // PID 1 ignores signals it has no handler for: the default SIGKILL ends it, a trapped TERM too.
+        try root.cell("kill", "stubborn").expectSuccess()
+        #expect(try root.cell("wait", "stubborn").stdout == "137\n")
+        try root.cell("run", "-d", "--name", "trapper", "busybox", "sh", "-c",
+                      "trap 'exit 7' TERM; touch /ready; while :; do sleep 0.1; done").expectSuccess()
+        #expect(try waitUntil { try root.cell("exec", "trapper", "test", "-e", "/ready").status == 0 })
+        try root.cell("kill", "-s", "TERM", "trapper").expectSuccess()
+        #expect(try root.cell("wait", "trapper").stdout == "7\n")
+        try root.cell("rm", "trapper").expectSuccess()
+        let notRunning = try root.cell("kill", "stubborn")
+        #expect(notRunning.status == 1)
+        #expect(notRunning.stderr.contains("is not running"))
+        try root.cell("rm", "stubborn").expectSuccess()
+    }
+
+    @Test func startRunsAgainOnTheSameWritableLayer() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let first = try root.cell("run", "--name", "keeper", "busybox", "sh", "-c", "echo run >> /state; cat /state")
+        #expect(first.stdout == "run\n")
+        let again = try root.cell("start", "-a", "keeper")
+        #expect(again.stdout == "run\nrun\n")
+        try root.cell("rm", "keeper").expectSuccess()
+    }
+
+    @Test func badInputGetsDockersCodes() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let missingImage = try root.cell("run", "nosuch")
+        #expect(missingImage.status == 125)
+        #expect(missingImage.stderr.contains("Unable to find image 'nosuch:latest' locally"))
+        let notFound = try root.cell("run", "--rm", "busybox", "/no/such/command")
+        #expect(notFound.status == 127)
+        #expect(notFound.stderr.contains("no/such/command"))
+        let notExecutable = try root.cell("run", "--rm", "busybox", "/etc/passwd")
+        #expect(notExecutable.status == 126)
+        try root.cell("create", "--name", "taken", "busybox").expectSuccess()
+        let clash = try root.cell("run", "--name", "taken", "busybox", "true")
+        #expect(clash.status == 125)
+        #expect(clash.stderr.contains("is already in use"))
+        let unknown = try root.cell("stop", "ghost")
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr == "Error response from daemon: No such container: ghost\n")
+        let badPort = try root.cell("run", "-p", "99999:80", "busybox", "true")
+        #expect(badPort.status == 125)
+        #expect(try root.cell("ps", "-aq").lines.count == 1)
+        try expectNothingLeft(root)
+    }
+
+    @Test func removeAllWithPsQuietAndPrune() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        for index in 0..<3 { try root.cell("run", "busybox", "sh", "-c", "exit \(index)").expectSuccess(allowing: [0, 1, 2]) }
+        try root.cell("run", "-d", "busybox", "sleep", "100").expectSuccess()
+        #expect(try root.cell("ps", "-a", "-f", "status=exited", "-q").lines.count == 3)
+        #expect(try root.cell("ps", "-a", "-f", "exited=2", "-q").lines.count == 1)
+        let prune = try root.cell("container", "prune", "-f")
+        #expect(prune.stdout.hasPrefix("Deleted Containers:\n"))
+        #expect(try root.cell("ps", "-aq").lines.count == 1)
+        let all = try root.cell("ps", "-aq").lines
+        try root.cell(["rm", "-f"] + all).expectSuccess()
+        #expect(try root.cell("ps", "-aq").stdout.isEmpty)
+        try expectNothingLeft(root)
+    }
+
+    @Test func publishedPortsReachTheContainer() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let site = root.file("site")
+        try FileManager.default.createDirectory(atPath: site, withIntermediateDirectories: true)
+        try "hello from cell\n".write(toFile: "\(site)/index.html", atomically: true, encoding: .utf8)
+        try root.cell(["import", "-c", "EXPOSE 8000", "-c", "CMD [\"httpd\", \"-f\", \"-p\", \"8000\", \"-h\", \"/www\"]",
+                       try Fixtures.busyboxTarball(), "web:1"]).expectSuccess()
+        try root.cell("run", "-d", "-P", "--name", "web", "-v", "\(site):/www:ro", "web:1").expectSuccess()
+        let port = try root.cell("port", "web")
+        #expect(port.stdout.hasPrefix("8000/tcp -> 0.0.0.0:"))
+        let hostPort = try #require(port.stdout.split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+        #expect(try root.cell("ps", "--format", "{{.Ports}}").stdout == "0.0.0.0:\(hostPort)->8000/tcp\n")
+        var body = ""
+        #expect(waitUntil {
+            body = (try? Command.run("/usr/bin/python3", ["-c", "import urllib.request,sys; sys.stdout.write(urllib.request.urlopen('http://127.0.0.1:\(hostPort)/index.html', timeout=2).read().decode())"]).stdout) ?? ""
+            return !body.isEmpty
+        })
+        #expect(body == "hello from cell\n")
+        let ports = try root.cell("inspect", "-f", "{{json .NetworkSettings.Ports}}", "web").stdout
+        #expect(ports == "{\"8000/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"\(hostPort)\"}]}\n")
+
+        try root.cell("run", "-d", "--name", "fixed", "-p", "127.0.0.1::8000", "web:1").expectSuccess()
+        #expect(try root.cell("port", "fixed", "8000").stdout.hasPrefix("127.0.0.1:"))
+        try root.cell("rm", "-f", "web", "fixed").expectSuccess()
+        try expectNothingLeft(root)
+    }
+
+    @Test func aDeadMonitorLeavesNothingWedged() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        try root.cell("run", "-d", "--name", "orphan", "busybox", "sleep", "1000").expectSuccess()
+        let pids = try root.cell("inspect", "-f", "{{.State.Pid}}", "orphan").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let state = try String(contentsOfFile: "\(root.path)/containers/\(try root.cell("inspect", "-f", "{{.Id}}", "orphan").stdout.trimmingCharacters(in: .whitespacesAndNewlines))/state", encoding: .utf8)
+        let fields = state.split(separator: "\0", omittingEmptySubsequences: false).map(String.init)
+        let key = try #require(fields.firstIndex(of: "monitor-pid"))
+        let monitor = try #require(Int32(fields[key + 2]))
+        kill(monitor, SIGKILL)
+        kill(Int32(pids) ?? 0, SIGKILL)
+        #expect(waitUntil { ((try? root.cell("ps", "-a", "--format", "{{.Status}}").stdout) ?? "").hasPrefix("Exited") })
+        try root.cell("rm", "orphan").expectSuccess()
+        try expectNothingLeft(root)
+    }
+}
+
+extension CommandResult {
+    func expectSuccess(allowing codes: Set<Int32>, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        #expect(codes.contains(status), "exit \(status): \(stderr)", sourceLocation: sourceLocation)
+    }
+}
