@@ -70,8 +70,12 @@ struct Monitor {
                                       terminal: terminal)
 
         let ports = try PortForwarder(ports: spec.ports)
-        let pid = try ProcessSpawner(spec: spec).spawn(stdio: stdio) { pid in try cgroup.add(pid: pid) }
-        try ports.attach(toNetworkOf: spec.network == .host ? nil : pid)
+        // The network namespace is taken while the child waits before exec: a command that
+        // exits at once (a server missing its files) must not make the start fail.
+        let pid = try ProcessSpawner(spec: spec).spawn(stdio: stdio) { pid in
+            try cgroup.add(pid: pid)
+            try ports.attach(toNetworkOf: spec.network == .host ? nil : pid)
+        }
         output.closeWriteEnd()
         errorOutput.closeWriteEnd()
         input?.closeReadEnd()

@@ -13,7 +13,8 @@ struct CellCommand: ParsableCommand {
         subcommands: [
             RunCommand.self, CreateCommand.self, PsCommand.self, LogsCommand.self, StartCommand.self,
             StopCommand.self, RestartCommand.self, KillCommand.self, RmCommand.self, WaitCommand.self,
-            PortCommand.self, InspectCommand.self, ContainerCommand.self,
+            PortCommand.self, ExecCommand.self, AttachCommand.self, CopyCommand.self, TopCommand.self,
+            InspectCommand.self, ContainerCommand.self,
             ImagesCommand.self, ImportCommand.self, TagCommand.self, RmiCommand.self, HistoryCommand.self,
             SaveCommand.self, LoadCommand.self, ImageCommand.self, VersionCommand.self,
         ]
@@ -27,6 +28,8 @@ struct CellCommand: ParsableCommand {
             return 0
         } catch let error as CellError {
             Output.fail(error)
+        } catch let error as DaemonError {
+            error.report()
         } catch let error as ExitCode {
             return error.rawValue
         } catch {

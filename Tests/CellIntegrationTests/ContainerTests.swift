@@ -154,6 +154,7 @@ struct ContainerTests {
         try "hello from cell\n".write(toFile: "\(site)/index.html", atomically: true, encoding: .utf8)
         try root.cell(["import", "-c", "EXPOSE 8000", "-c", "CMD [\"httpd\", \"-f\", \"-p\", \"8000\", \"-h\", \"/www\"]",
                        try Fixtures.busyboxTarball(), "web:1"]).expectSuccess()
+        defer { _ = try? root.cell("rm", "-f", "web", "fixed") }
         try root.cell("run", "-d", "-P", "--name", "web", "-v", "\(site):/www:ro", "web:1").expectSuccess()
         let port = try root.cell("port", "web")
         #expect(port.stdout.hasPrefix("8000/tcp -> 0.0.0.0:"))
@@ -168,7 +169,7 @@ struct ContainerTests {
         let ports = try root.cell("inspect", "-f", "{{json .NetworkSettings.Ports}}", "web").stdout
         #expect(ports == "{\"8000/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"\(hostPort)\"}]}\n")
 
-        try root.cell("run", "-d", "--name", "fixed", "-p", "127.0.0.1::8000", "web:1").expectSuccess()
+        try root.cell("run", "-d", "--name", "fixed", "-p", "127.0.0.1::8000", "-v", "\(site):/www:ro", "web:1").expectSuccess()
         #expect(try root.cell("port", "fixed", "8000").stdout.hasPrefix("127.0.0.1:"))
         try root.cell("rm", "-f", "web", "fixed").expectSuccess()
         try expectNothingLeft(root)

@@ -243,6 +243,7 @@ struct ContainerCommand: ParsableCommand {
         subcommands: [
             PsCommand.self, RunCommand.self, CreateCommand.self, StartCommand.self, StopCommand.self,
             RestartCommand.self, KillCommand.self, RmCommand.self, WaitCommand.self, LogsCommand.self,
-            PortCommand.self, ContainerInspectCommand.self, ContainerPruneCommand.self,
+            PortCommand.self, ExecCommand.self, AttachCommand.self, CopyCommand.self, TopCommand.self,
+            ContainerInspectCommand.self, ContainerPruneCommand.self,
         ])
 }

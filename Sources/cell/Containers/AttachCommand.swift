@@ -1,0 +1,43 @@
+import ArgumentParser
+import CellContainers
+import CellCore
+import CellRuntime
+
+struct AttachCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "attach",
+        abstract: "Attach local standard input, output, and error streams to a running container.",
+        discussion: "Detach with Ctrl-P Ctrl-Q; the container runs on.")
+
+    @Flag(name: .customLong("no-stdin"), help: "Do not attach STDIN.")
+    var noStdin = false
+
+    @Flag(name: .customLong("sig-proxy"), inversion: .prefixedNo, help: "Proxy all received signals to the process.")
+    var signalProxy = true
+
+    @Argument(help: "CONTAINER")
+    var container: String
+
+    func run() throws {
+        let target: Container
+        do {
+            target = try GlobalOptions.containerStore().resolve(container)
+        } catch let error as CellError {
+            throw DaemonError(error)
+        }
+        Output.flush()
+        let outcome: ContainerAttach.Outcome
+        do {
+            outcome = try ContainerAttach.attach(containerDirectory: target.directory, stdin: !noStdin)
+        } catch let error as CellError {
+            throw DaemonError(error)
+        }
+        switch outcome {
+        case .detached:
+            Output.error("read escape sequence")
+            return
+        case .exited(let status):
+            throw ExitCode(status)
+        }
+    }
+}

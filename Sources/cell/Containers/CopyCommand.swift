@@ -1,0 +1,85 @@
+import ArgumentParser
+import CellContainers
+import CellCore
+import CellRuntime
+
+/// `docker cp`: exactly one side names a container (`NAME:PATH`); links inside the container
+/// never lead a copy out of its root.
+struct CopyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cp",
+        abstract: "Copy files/folders between a container and the local filesystem.",
+        usage: "cell cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH\n       cell cp [OPTIONS] SRC_PATH CONTAINER:DEST_PATH")
+
+    @Flag(name: [.customShort("a"), .customLong("archive")], help: "Archive mode (copy all uid/gid information).")
+    var archive = false
+
+    @Flag(name: [.customShort("L"), .customLong("follow-link")], help: "Always follow symbol link in SRC_PATH.")
+    var followLink = false
+
+    @Flag(name: [.customShort("q"), .long], help: "Suppress progress output during copy.")
+    var quiet = false
+
+    @Argument(help: "SOURCE")
+    var source: String
+
+    @Argument(help: "DESTINATION")
+    var destination: String
+
+    func run() throws {
+        let from = CopyEndpoint(source), to = CopyEndpoint(destination)
+        if source == "-" || destination == "-" {
+            throw CellError.usage("copying a tar stream through stdin or stdout is not supported yet")
+        }
+        switch (from.container, to.container) {
+        case (nil, nil):
+            throw CellError.usage("must specify at least one container source")
+        case (.some, .some):
+            throw CellError.usage("copying between containers is not supported")
+        case (let name?, nil):
+            let container = try resolve(name)
+            try daemon {
+                try ContainerCopy.copyOut(containerDirectory: container.directory, containerPath: from.path, hostPath: to.path,
+                                          preserveOwnership: archive, followLink: followLink, containerName: name)
+            }
+        case (nil, let name?):
+            let container = try resolve(name)
+            try daemon {
+                try ContainerCopy.copyIn(hostPath: from.path, containerDirectory: container.directory, containerPath: to.path,
+                                         preserveOwnership: archive, followLink: followLink, containerName: name)
+            }
+        }
+    }
+
+    private func resolve(_ name: String) throws -> Container {
+        try daemon { try GlobalOptions.containerStore().resolve(name) }
+    }
+
+    private func daemon<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as CellError where error.kind != .usage {
+            throw DaemonError(error)
+        }
+    }
+}
+
+/// `NAME:PATH` or a local path. As in docker, a local path with a colon must start with `/` or
+/// `.` (`./a:b`) to be read as local.
+struct CopyEndpoint {
+    var container: String?
+    var path: String
+
+    init(_ text: String) {
+        if text.hasPrefix("/") || text.hasPrefix(".") {
+            container = nil
+            path = text
+        } else if let colon = text.firstIndex(of: ":") {
+            container = String(text[..<colon])
+            path = String(text[text.index(after: colon)...])
+        } else {
+            container = nil
+            path = text
+        }
+    }
+}

@@ -1,0 +1,110 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import CellContainers
+import CellCore
+import CellRuntime
+
+struct ExecCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "exec", abstract: "Execute a command in a running container.")
+
+    @Flag(name: [.customShort("d"), .long], help: "Detached mode: run command in the background.")
+    var detach = false
+
+    @Flag(name: [.customShort("i"), .long], help: "Keep STDIN open even if not attached.")
+    var interactive = false
+
+    @Flag(name: [.customShort("t"), .long], help: "Allocate a pseudo-TTY.")
+    var tty = false
+
+    @Option(name: [.customShort("e"), .long], help: "Set environment variables.")
+    var env: [String] = []
+
+    @Option(name: .customLong("env-file"), help: "Read in a file of environment variables.")
+    var envFile: [String] = []
+
+    @Option(name: [.customShort("u"), .long], help: "Username or UID (format: <name|uid>[:<group|gid>]).")
+    var user: String?
+
+    @Option(name: [.customShort("w"), .customLong("workdir")], help: "Working directory inside the container.")
+    var workdir: String?
+
+    @Flag(help: "Give extended privileges to the command (accepted; the container's own privileges apply).")
+    var privileged = false
+
+    @Option(name: .customLong("detach-keys"), help: "Override the key sequence for detaching a container (accepted for compatibility).")
+    var detachKeys: String?
+
+    @Argument(help: "CONTAINER")
+    var container: String
+
+    @Argument(parsing: .captureForPassthrough, help: "COMMAND [ARG...]")
+    var command: [String] = []
+
+    func validate() throws {
+        if command.isEmpty { throw ValidationError("\"exec\" requires at least 2 arguments.") }
+    }
+
+    func run() throws {
+        let target: Container
+        do {
+            target = try GlobalOptions.containerStore().resolve(container)
+        } catch let error as CellError {
+            throw DaemonError(error)
+        }
+        let environment = try EnvironmentFile.entries(envFile) + env
+        let options = ContainerExec.Options(arguments: command, environment: environment, workingDirectory: workdir,
+                                            user: user, interactive: interactive, tty: tty, detach: detach)
+        Output.flush()
+        let status: Int32
+        do {
+            status = try ContainerExec.run(containerDirectory: target.directory, options: options)
+        } catch let error as CellError {
+            switch error.kind {
+            case .commandNotFound, .commandNotExecutable:
+                // runc's wording, as docker prints it.
+                Output.error("OCI runtime exec failed: exec failed: unable to start container process: \(error.message): unknown")
+                throw ExitCode(error.exitCode)
+            default:
+                throw DaemonError(error)
+            }
+        }
+        Output.flush()
+        throw ExitCode(status)
+    }
+}
+
+/// An error docker reports as coming from its daemon: "Error response from daemon: ...", exit 1
+/// (125 for cell's own failures to set up).
+struct DaemonError: Error {
+    let error: CellError
+    init(_ error: CellError) { self.error = error }
+}
+
+extension DaemonError {
+    /// Prints and exits the way docker does.
+    func report() -> Never {
+        Output.error("Error response from daemon: \(error.message)")
+        Output.flush()
+        exit(error.exitCode)
+    }
+}
+
+/// `--env-file`: one NAME=value (or NAME, taken from our environment) a line; # comments.
+enum EnvironmentFile {
+    static func entries(_ files: [String]) throws -> [String] {
+        var result: [String] = []
+        for file in files {
+            guard let bytes = try FileSystem.readFileIfPresent(file) else {
+                throw CellError.usage("open \(file): no such file or directory")
+            }
+            for line in String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+                let trimmed = line.drop { $0 == " " || $0 == "\t" }
+                if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+                result.append(String(trimmed))
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,29 @@
+import ArgumentParser
+import CellContainers
+import CellCore
+import CellFormat
+import CellRuntime
+
+struct TopCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "top", abstract: "Display the running processes of a container.")
+
+    @Argument(help: "CONTAINER")
+    var container: String
+
+    @Argument(parsing: .captureForPassthrough, help: "[ps OPTIONS] (ignored: ps -ef columns are shown)")
+    var psOptions: [String] = []
+
+    func run() throws {
+        let rows: [ContainerTop.Row]
+        do {
+            let target = try GlobalOptions.containerStore().resolve(container)
+            rows = try ContainerTop.processes(containerDirectory: target.directory)
+        } catch let error as CellError {
+            throw DaemonError(error)
+        }
+        let table = TableWriter(minWidth: 20, padding: 3)
+        table.addRow(ContainerTop.titles)
+        rows.forEach { table.addRow($0.columns) }
+        print(table.render(), terminator: "")
+    }
+}
