@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The runtime side by side with runc and podman, in one run (ratios: how many times faster cell is):
+#   cell run --rm busybox true   vs  runc run of a ready bundle (target: faster) and podman run --rm (target: >= 10x)
+#   cell run -d                  vs  podman run -d (target: cell under 30 ms)
+#   cell ps -a, N containers     vs  podman ps -a with as many (target: cell under 100 ms at N=1000)
+#   monitor memory, 20 running   cell-monitor Pss each vs conmon's (target: <= 3 MB)
+#   cell logs of 100 MB          vs  cat of the same log file (disk speed)
+#   usage: bench/runtime.sh      (N=1000 by default; N=200 bash bench/runtime.sh for a quicker run)
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cell=$(cell_bin)
+podman_setup
+export CELL_ROOT="$work/cell"
+N=${N:-1000}
+
+tarball=$(bash "$repo/rootfs-fixtures/busybox.sh" "$work/busybox.tar")
+$cell import -c 'CMD ["sh"]' "$tarball" busybox >/dev/null
+$PODMAN import -q -c 'CMD ["sh"]' "$tarball" busybox >/dev/null
+
+# runc: a bundle made once, run again and again (what `runc run` costs by itself).
+mkdir -p "$work/bundle/rootfs"
+tar -C "$work/bundle/rootfs" -xf "$tarball"
+(cd "$work/bundle" && runc spec)
+python3 - "$work/bundle/config.json" <<'PY'
+import json, sys
+path = sys.argv[1]
+spec = json.load(open(path))
+spec["process"]["terminal"] = False
+spec["process"]["args"] = ["true"]
+spec["root"]["readonly"] = False
+json.dump(spec, open(path, "w"))
+PY
+RUNC="runc --root $work/runc"
+
+# runc run deletes its container when the process exits, so one id serves every run.
+hyperfine -N --warmup 3 --runs 30 --export-json "$work/run.json" \
+    -n "cell run --rm" "$cell run --rm busybox true" \
+    -n "runc run" "$RUNC run --bundle $work/bundle bench" \
+    -n "podman run --rm" "$PODMAN run --rm busybox true"
+
+hyperfine -N --warmup 2 --runs 20 --export-json "$work/detach.json" \
+    -n "cell run -d" "$cell run -d busybox sleep 1000" \
+    -n "podman run -d" "$PODMAN run -d busybox sleep 1000"
+$cell rm -f $($cell ps -aq) >/dev/null
+$PODMAN rm -f -t 0 -a >/dev/null
+
+# Monitor memory: 20 running containers each.
+for i in $(seq 1 20); do $cell run -d busybox sleep 1000 >/dev/null; $PODMAN run -d busybox sleep 1000 >/dev/null; done
+pss_of() { # the mean Pss in kB of the processes named $1
+    local total=0 count=0
+    for pid in $(pgrep -x "$1"); do
+        kb=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)
+        total=$((total + kb)); count=$((count + 1))
+    done
+    [ "$count" -gt 0 ] && echo $((total / count)) || echo 0
+}
+cell_pss=$(pss_of cell-monitor)
+conmon_pss=$(pss_of conmon)
+$cell rm -f $($cell ps -aq) >/dev/null
+$PODMAN rm -f -t 0 -a >/dev/null
+
+# ps -a with N containers (created, never started: the listing is what is measured).
+seq 1 "$N" | xargs -P 2 -I{} $cell create busybox true >/dev/null
+seq 1 "$N" | xargs -P 2 -I{} $PODMAN create busybox true >/dev/null
+hyperfine -N --warmup 3 --runs 20 --export-json "$work/ps.json" \
+    -n "cell ps -a" "$cell ps -a" \
+    -n "podman ps -a" "$PODMAN ps -a"
+$cell rm $($cell ps -aq) >/dev/null
+
+# logs: 100 MB of lines written by a container, read back.
+$cell run --name chatty busybox sh -c 'yes "cell log line: the quick brown fox jumps over the lazy dog" | head -c 100000000' >/dev/null
+log=$(ls "$CELL_ROOT"/containers/*/container.log)
+log_mb=$(( $(stat -c %s "$log") / 1000000 ))
+hyperfine -N --warmup 1 --runs 5 --export-json "$work/logs.json" \
+    -n "cell logs" "bash -c '$cell logs chatty > /dev/null'" \
+    -n "cat log" "bash -c 'cat $log > /dev/null'"
+
+echo
+echo "== results (ratios: how many times faster cell is) =="
+c=$(mean_of "$work/run.json" 0); r=$(mean_of "$work/run.json" 1); p=$(mean_of "$work/run.json" 2)
+ratio "run --rm true, cell vs runc run (target > 1)" "$c" "$r"
+ratio "run --rm true, cell vs podman (target >= 10)" "$c" "$p"
+ratio "run -d, cell vs podman (target: cell < 30 ms)" "$(mean_of "$work/detach.json" 0)" "$(mean_of "$work/detach.json" 1)"
+ratio "ps -a with $N containers, cell vs podman (target: cell < 100 ms)" "$(mean_of "$work/ps.json" 0)" "$(mean_of "$work/ps.json" 1)"
+echo "monitor Pss with 20 running: cell-monitor ${cell_pss} kB each, conmon ${conmon_pss} kB each (target <= 3072 kB)"
+lc=$(mean_of "$work/logs.json" 0); lr=$(mean_of "$work/logs.json" 1)
+python3 -c "import sys; a,b,m=float(sys.argv[1]),float(sys.argv[2]),float(sys.argv[3]); print(f'logs of {m:.0f} MB of json-file log: cell {m/a:.0f} MB/s, cat {m/b:.0f} MB/s -> {b/a:.2f} of disk speed')" "$lc" "$lr" "$log_mb"
