@@ -30,7 +30,8 @@ CONF
 podman_cleanup() {
     if [ -n "${PODMAN:-}" ]; then
         $PODMAN system reset -f >/dev/null 2>&1 || true
-        umount -R "$work/podman/root" 2>/dev/null || true
+        # podman leaves its overlay directory bind-mounted on itself: unmount everything under $work.
+        awk -v w="$work/" 'index($2, w) == 1 {print $2}' /proc/self/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
     fi
 }
 
