@@ -20,6 +20,14 @@ public enum ContainerEnvironment {
         set("HOSTNAME=\(hostname)")
         if tty { set("TERM=xterm") }
         image.forEach(set)
+        for entry in try entries(fromFiles: files) { try apply(entry, set: set) }
+        for entry in overrides { try apply(entry, set: set) }
+        return result
+    }
+
+    /// `--env-file`: one NAME=value (or NAME alone) a line; blank lines and # comments skipped.
+    public static func entries(fromFiles files: [String]) throws -> [String] {
+        var result: [String] = []
         for file in files {
             guard let bytes = try FileSystem.readFileIfPresent(file) else {
                 throw CellError(.setup, "open \(file): no such file or directory")
@@ -27,10 +35,9 @@ public enum ContainerEnvironment {
             for line in String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
                 let trimmed = line.drop { $0 == " " || $0 == "\t" }
                 if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-                try apply(String(trimmed), set: set)
+                result.append(String(trimmed))
             }
         }
-        for entry in overrides { try apply(entry, set: set) }
         return result
     }
 

@@ -19,18 +19,10 @@ struct AttachCommand: ParsableCommand {
     var container: String
 
     func run() throws {
-        let target: Container
-        do {
-            target = try GlobalOptions.containerStore().resolve(container)
-        } catch let error as CellError {
-            throw DaemonError(error)
-        }
+        let target = try DaemonError.reporting { try GlobalOptions.containerStore().resolve(container) }
         Output.flush()
-        let outcome: ContainerAttach.Outcome
-        do {
-            outcome = try ContainerAttach.attach(containerDirectory: target.directory, stdin: !noStdin)
-        } catch let error as CellError {
-            throw DaemonError(error)
+        let outcome = try DaemonError.reporting {
+            try ContainerAttach.attach(containerDirectory: target.directory, stdin: !noStdin)
         }
         switch outcome {
         case .detached:

@@ -38,13 +38,13 @@ struct CopyCommand: ParsableCommand {
             throw CellError.usage("copying between containers is not supported")
         case (let name?, nil):
             let container = try resolve(name)
-            try daemon {
+            try DaemonError.reporting {
                 try ContainerCopy.copyOut(containerDirectory: container.directory, containerPath: from.path, hostPath: to.path,
                                           preserveOwnership: archive, followLink: followLink, containerName: name)
             }
         case (nil, let name?):
             let container = try resolve(name)
-            try daemon {
+            try DaemonError.reporting {
                 try ContainerCopy.copyIn(hostPath: from.path, containerDirectory: container.directory, containerPath: to.path,
                                          preserveOwnership: archive, followLink: followLink, containerName: name)
             }
@@ -52,15 +52,7 @@ struct CopyCommand: ParsableCommand {
     }
 
     private func resolve(_ name: String) throws -> Container {
-        try daemon { try GlobalOptions.containerStore().resolve(name) }
-    }
-
-    private func daemon<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as CellError where error.kind != .usage {
-            throw DaemonError(error)
-        }
+        try DaemonError.reporting { try GlobalOptions.containerStore().resolve(name) }
     }
 }
 

@@ -47,13 +47,8 @@ struct ExecCommand: ParsableCommand {
     }
 
     func run() throws {
-        let target: Container
-        do {
-            target = try GlobalOptions.containerStore().resolve(container)
-        } catch let error as CellError {
-            throw DaemonError(error)
-        }
-        let environment = try EnvironmentFile.entries(envFile) + env
+        let target = try DaemonError.reporting { try GlobalOptions.containerStore().resolve(container) }
+        let environment = try ContainerEnvironment.entries(fromFiles: envFile) + env
         let options = ContainerExec.Options(arguments: command, environment: environment, workingDirectory: workdir,
                                             user: user, interactive: interactive, tty: tty, detach: detach)
         Output.flush()
@@ -72,39 +67,5 @@ struct ExecCommand: ParsableCommand {
         }
         Output.flush()
         throw ExitCode(status)
-    }
-}
-
-/// An error docker reports as coming from its daemon: "Error response from daemon: ...", exit 1
-/// (125 for cell's own failures to set up).
-struct DaemonError: Error {
-    let error: CellError
-    init(_ error: CellError) { self.error = error }
-}
-
-extension DaemonError {
-    /// Prints and exits the way docker does.
-    func report() -> Never {
-        Output.error("Error response from daemon: \(error.message)")
-        Output.flush()
-        exit(error.exitCode)
-    }
-}
-
-/// `--env-file`: one NAME=value (or NAME, taken from our environment) a line; # comments.
-enum EnvironmentFile {
-    static func entries(_ files: [String]) throws -> [String] {
-        var result: [String] = []
-        for file in files {
-            guard let bytes = try FileSystem.readFileIfPresent(file) else {
-                throw CellError.usage("open \(file): no such file or directory")
-            }
-            for line in String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
-                let trimmed = line.drop { $0 == " " || $0 == "\t" }
-                if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-                result.append(String(trimmed))
-            }
-        }
-        return result
     }
 }

@@ -14,12 +14,8 @@ struct TopCommand: ParsableCommand {
     var psOptions: [String] = []
 
     func run() throws {
-        let rows: [ContainerTop.Row]
-        do {
-            let target = try GlobalOptions.containerStore().resolve(container)
-            rows = try ContainerTop.processes(containerDirectory: target.directory)
-        } catch let error as CellError {
-            throw DaemonError(error)
+        let rows = try DaemonError.reporting {
+            try ContainerTop.processes(containerDirectory: try GlobalOptions.containerStore().resolve(container).directory)
         }
         let table = TableWriter(minWidth: 20, padding: 3)
         table.addRow(ContainerTop.titles)
