@@ -7,8 +7,10 @@ trap 'podman_cleanup; rm -rf "$work"' EXIT
 
 cell_bin() {
     if [ -z "${CELL:-}" ]; then
-        (cd "$repo" && swift build -c release --product cell >/dev/null && swift build -c release --product cell-monitor >/dev/null)
-        CELL="$(cd "$repo" && swift build -c release --show-bin-path)/cell"
+        # As .ci/setup builds it: release, the Swift runtime linked statically.
+        (cd "$repo" && swift build -c release --static-swift-stdlib --product cell >/dev/null &&
+            swift build -c release --static-swift-stdlib --product cell-monitor >/dev/null)
+        CELL="$(cd "$repo" && swift build -c release --static-swift-stdlib --show-bin-path)/cell"
     fi
     echo "$CELL"
 }
