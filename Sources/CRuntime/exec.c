@@ -98,13 +98,7 @@ static int enter_container(void *argument) {
     int report_fd = context->report_fd;
     /* The caller's handlers and mask must not reach the new process (the caller blocked
        every signal around the clone, so none of its handlers can run on our stack). */
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < _NSIG; sig++) sigaction(sig, &dfl, NULL);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
+    cell_internal_reset_signals();
 
     /* "0" moves the writer: no pid to translate between namespaces. */
     for (size_t i = 0; i < c->cgroup_count; i++)

@@ -10,4 +10,8 @@ int cell_internal_install_stdio(int fd, int target);
    with errno ENOENT (not found), EACCES (found but not executable) or the kernel's error. */
 void cell_internal_exec_search(const char *const *argv, const char *const *envp, const char *search_path);
 
+/* Every signal back to its default disposition and an empty mask: ignored signals and the
+   mask survive execve, and a new process in a container must not inherit ours. */
+void cell_internal_reset_signals(void);
+
 #endif

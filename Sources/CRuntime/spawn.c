@@ -295,6 +295,16 @@ static int enter_working_directory(const char *path) {
     return chdir(path);
 }
 
+void cell_internal_reset_signals(void) {
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < _NSIG; sig++) sigaction(sig, &dfl, NULL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 /* Points `target` (0, 1, 2) at fd; dup2 clears close-on-exec, and when fd already is the
    target, the flag is cleared by hand. */
 int cell_internal_install_stdio(int fd, int target) {
@@ -343,14 +353,7 @@ void cell_internal_exec_search(const char *const *arguments, const char *const *
 }
 
 static _Noreturn void child_main(const struct cell_spawn_config *c, int release_fd, int error_fd) {
-    /* Ignored signals and the mask survive execve: give the container a clean slate. */
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < _NSIG; sig++) sigaction(sig, &dfl, NULL);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
+    cell_internal_reset_signals();
     umask(0);
 
     /* Wait for the parent to put us in the cgroup. EOF means it gave up (or died). */

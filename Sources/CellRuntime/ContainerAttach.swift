@@ -75,8 +75,8 @@ public enum ContainerAttach {
                 incoming += chunk[0..<n]
                 for frame in AttachFrame.decode(&incoming) {
                     switch frame.kind {
-                    case .stdout: _ = ExecRelay.writeAll(streams.output, frame.payload[...])
-                    case .stderr: _ = ExecRelay.writeAll(streams.error, frame.payload[...])
+                    case .stdout: Syscall.writeAll(streams.output, frame.payload[...])
+                    case .stderr: Syscall.writeAll(streams.error, frame.payload[...])
                     case .exit: return .exited(AttachFrame.integer(frame.payload) ?? 0)
                     default: break
                     }

@@ -86,7 +86,7 @@ final class ExecRelay {
             outputs[index].source = -1
             return
         }
-        _ = ExecRelay.writeAll(target, buffer[0..<n])
+        Syscall.writeAll(target, buffer[0..<n])
     }
 
     private func readInput() {
@@ -124,18 +124,6 @@ final class ExecRelay {
         processInput = -1
     }
 
-    static func writeAll(_ fd: Int32, _ bytes: ArraySlice<UInt8>) -> Bool {
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return false }
-                offset += n
-            }
-            return true
-        }
-    }
 }
 
 /// Signal handling while an exec runs: SIGTERM and SIGHUP sent to us go on to the process;

@@ -65,7 +65,7 @@ struct OutputRelay {
         server?.broadcast(buffer[0..<n], stream: stream)
         if attach && !echoBroken {
             let target: Int32 = stream == .stdout ? 1 : 2
-            if !writeAll(target, buffer[0..<n]) { echoBroken = true }
+            if !Syscall.writeAll(target, buffer[0..<n]) { echoBroken = true }
         }
         return true
     }
@@ -73,7 +73,7 @@ struct OutputRelay {
     private mutating func forwardInput() {
         let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
         if n < 0 && (errno == EINTR || errno == EAGAIN) { return }
-        if n <= 0 || !writeAll(containerInput, buffer[0..<n]) {
+        if n <= 0 || !Syscall.writeAll(containerInput, buffer[0..<n]) {
             // Our stdin ended (or the container stopped reading): the container sees EOF.
             input = -1
             if containerInput >= 0 { close(containerInput) }
@@ -91,17 +91,4 @@ struct OutputRelay {
         containerInput = -1
     }
 
-    private func writeAll(_ fd: Int32, _ bytes: ArraySlice<UInt8>) -> Bool {
-        guard fd >= 0 else { return false }
-        return bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return false }
-                offset += n
-            }
-            return true
-        }
-    }
 }

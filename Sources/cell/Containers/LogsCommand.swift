@@ -132,12 +132,7 @@ final class LogOutput {
     func flush() {
         Output.flush()
         for (fd, buffer) in [(Int32(1), out), (Int32(2), err)] where !buffer.isEmpty {
-            var offset = 0
-            while offset < buffer.count {
-                let n = buffer[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-                if n <= 0 { if errno == EINTR { continue }; break }
-                offset += n
-            }
+            Syscall.writeAll(fd, buffer[...])
         }
         out.removeAll(keepingCapacity: true)
         err.removeAll(keepingCapacity: true)
