@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "CellFormatTests", dependencies: ["CellFormat"]),
         .testTarget(name: "CellImageTests", dependencies: ["CellImage"]),
         .testTarget(name: "CellImagefileTests", dependencies: ["CellImagefile"]),
-        .testTarget(name: "CellContainersTests", dependencies: ["CellContainers"]),
+        .testTarget(name: "CellContainersTests", dependencies: ["CellContainers", "CellRuntime", "CellCore"]),
         .testTarget(name: "CellRuntimeTests", dependencies: ["CellRuntime"]),
         .testTarget(name: "CellIntegrationTests", dependencies: ["CellCore", "CRuntime"]),
     ]

@@ -3,69 +3,237 @@ import Glibc
 #endif
 import CellCore
 
-/// Reads a container's json-file log (`{"log":"...","stream":"stdout","time":"..."}` per line)
-/// without a JSON library: the monitor writes exactly this shape, and logs can be large.
-public struct ContainerLogEntry: Sendable {
-    public var stream: Stream
-    public var time: Timestamp
-    public var text: [UInt8]
-
-    public enum Stream: Sendable { case stdout, stderr }
-}
-
+/// A container's json-file log (`{"log":"...","stream":"stdout","time":"..."}` per line), as the
+/// monitor writes it.
 public enum ContainerLog {
     public static func path(of container: Container) -> String { "\(container.directory)/container.log" }
+}
 
-    /// Parses one log line; nil for anything malformed (a torn last line after a crash).
-    /// Not generic on purpose: a generic public function is called unspecialized from another
-    /// module, and that made `cell logs` ~100x slower than reading the file.
-    public static func parse(line: ArraySlice<UInt8>) -> ContainerLogEntry? {
-        let prefix = Array(#"{"log":""#.utf8)
-        guard line.count > prefix.count, line.starts(with: prefix) else { return nil }
-        var index = line.startIndex + prefix.count
-        var text: [UInt8] = []
-        text.reserveCapacity(line.count)
-        while index < line.endIndex {
-            let byte = line[index]
-            if byte == 0x22 { break }
-            if byte == 0x5c {
-                index += 1
-                guard index < line.endIndex else { return nil }
-                switch line[index] {
-                case 0x6e: text.append(0x0a)
-                case 0x74: text.append(0x09)
-                case 0x72: text.append(0x0d)
-                case 0x62: text.append(0x08)
-                case 0x66: text.append(0x0c)
-                case 0x75:
-                    guard index + 4 < line.endIndex, var scalar = hex(line[(index + 1)...(index + 4)]) else { return nil }
-                    index += 4
-                    // A surrogate pair.
-                    if scalar >= 0xd800 && scalar < 0xdc00, index + 6 < line.endIndex, line[index + 1] == 0x5c,
-                       line[index + 2] == 0x75, let low = hex(line[(index + 3)...(index + 6)]) {
-                        scalar = 0x10000 + ((scalar - 0xd800) << 10) + (low - 0xdc00)
-                        index += 6
-                    }
-                    text.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar) ?? "\u{fffd}")).utf8))
-                default: text.append(line[index])
-                }
-            } else {
-                text.append(byte)
-            }
-            index += 1
-        }
-        let rest = line[index...]
-        let stream: ContainerLogEntry.Stream = rest.starts(with: Array(#"","stream":"stderr""#.utf8)) ? .stderr : .stdout
-        guard let timeStart = firstRange(of: Array(#""time":""#.utf8), in: rest) else { return nil }
-        var timeEnd = timeStart
-        while timeEnd < line.endIndex && line[timeEnd] != 0x22 { timeEnd += 1 }
-        guard let time = Timestamp(rfc3339: String(decoding: line[timeStart..<timeEnd], as: UTF8.self)) else { return nil }
-        return ContainerLogEntry(stream: stream, time: time, text: text)
+/// What `cell logs` shows of a log.
+public struct LogSelection: Sendable {
+    /// Prefix each line with its RFC 3339 time, as stored.
+    public var timestamps = false
+    public var since: Timestamp?
+    public var until: Timestamp?
+    /// Only the last N lines; nil for all.
+    public var tail: Int?
+
+    public init(timestamps: Bool = false, since: Timestamp? = nil, until: Timestamp? = nil, tail: Int? = nil) {
+        self.timestamps = timestamps
+        self.since = since
+        self.until = until
+        self.tail = tail
+    }
+}
+
+/// Copies a container's log to stdout and stderr, decoded, at close to the speed of reading the
+/// file: lines are decoded in place from large reads into large writes, without a JSON library
+/// and without an allocation per line. Logs can be gigabytes.
+public struct ContainerLogCopier {
+    private let path: String
+    private let selection: LogSelection
+    private let outputs: (stdout: Int32, stderr: Int32)
+    /// Closed when the last copy of the copier goes.
+    private var file: FileDescriptorHandle?
+    private var offset: Int64 = 0
+    private var buffer: [UInt8] = []
+    /// Bytes at the start of `buffer` not yet decoded: a line still being written.
+    private var pendingCount = 0
+    private var output: [UInt8] = []
+    private var outputStream: LogStream = .stdout
+    private var writeFailed = false
+
+    public enum LogStream: Sendable { case stdout, stderr }
+
+    public init(path: String, selection: LogSelection, stdout: Int32 = 1, stderr: Int32 = 2) {
+        self.path = path
+        self.selection = selection
+        self.outputs = (stdout, stderr)
+        buffer = [UInt8](repeating: 0, count: 1 << 20)
+        output.reserveCapacity(1 << 20)
     }
 
-    static func hex<Bytes: Collection>(_ digits: Bytes) -> UInt32? where Bytes.Element == UInt8 {
+    /// Writes every complete line appended since the last call. Returns how many lines it read,
+    /// or nil when a write failed (the reader went away: a closed pipe ends `logs -f`).
+    @discardableResult
+    public mutating func copyAvailable() -> Int? {
+        if file == nil {
+            // The log appears when the container first starts.
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            if fd < 0 { return 0 }
+            file = FileDescriptorHandle(fd: fd, path: path)
+            if let tail = selection.tail { offset = ContainerLogCopier.startOfLastLines(tail, in: fd) }
+        }
+        let fd = file!.fd
+        var lines = 0
+        while true {
+            if pendingCount == buffer.count { buffer += [UInt8](repeating: 0, count: buffer.count) }
+            let count = buffer.withUnsafeMutableBytes { bytes in
+                pread(fd, bytes.baseAddress! + pendingCount, bytes.count - pendingCount, off_t(offset))
+            }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { break }
+            offset += Int64(count)
+            let filled = pendingCount + count
+            // The buffer moves out while its lines are decoded into `output`.
+            let chunk = buffer
+            buffer = []
+            let consumed = chunk.withUnsafeBufferPointer { bytes in
+                decodeLines(UnsafeBufferPointer(rebasing: bytes[0..<filled]), lines: &lines)
+            }
+            buffer = chunk
+            // Keep the unfinished line at the front for the next read.
+            if consumed > 0 && consumed < filled {
+                buffer.withUnsafeMutableBytes { bytes in
+                    _ = memmove(bytes.baseAddress!, bytes.baseAddress! + consumed, filled - consumed)
+                }
+            }
+            pendingCount = filled - consumed
+        }
+        flush()
+        return writeFailed ? nil : lines
+    }
+
+    /// Decodes the complete lines in `bytes`; returns how many bytes they took.
+    private mutating func decodeLines(_ bytes: UnsafeBufferPointer<UInt8>, lines: inout Int) -> Int {
+        var start = 0
+        while start < bytes.count {
+            guard let newline = ContainerLogCopier.index(of: 0x0a, in: bytes, from: start) else { break }
+            decode(UnsafeBufferPointer(rebasing: bytes[start..<newline]))
+            lines += 1
+            start = newline + 1
+        }
+        return start
+    }
+
+    // StaticStrings: compared with memcmp, no array access per line.
+    private static let prefix: StaticString = #"{"log":""#
+    private static let stdoutMiddle: StaticString = #"","stream":"stdout","time":""#
+    private static let stderrMiddle: StaticString = #"","stream":"stderr","time":""#
+
+    /// One line; a malformed one (a torn write after a crash) is skipped.
+    private mutating func decode(_ line: UnsafeBufferPointer<UInt8>) {
+        guard let (text, stream, time) = ContainerLogCopier.fields(of: line) else { return }
+        if selection.since != nil || selection.until != nil {
+            guard let parsed = Timestamp(rfc3339: String(decoding: time, as: UTF8.self)) else { return }
+            if let since = selection.since, parsed < since { return }
+            if let until = selection.until, parsed > until { return }
+        }
+        // Keep the order between the streams: switching streams writes out the other first.
+        if stream != outputStream {
+            flush()
+            outputStream = stream
+        }
+        if selection.timestamps {
+            output.append(contentsOf: time)
+            output.append(0x20)
+        }
+        appendUnescaped(text)
+        if output.count >= 1 << 20 { flush() }
+    }
+
+    /// The escaped text, the stream and the time of a line. The monitor writes every line in the
+    /// same shape, `{"log":"TEXT","stream":"stdout","time":"TIME"}`, and the text holds no bare
+    /// quote, so the fields are found from the end without scanning the text.
+    static func fields(of line: UnsafeBufferPointer<UInt8>) -> (UnsafeBufferPointer<UInt8>, LogStream, UnsafeBufferPointer<UInt8>)? {
+        let count = line.count
+        let prefixCount = prefix.utf8CodeUnitCount
+        let middleCount = stdoutMiddle.utf8CodeUnitCount
+        guard count > prefixCount + middleCount + 2, matches(line, at: 0, prefix),
+              line[count - 1] == 0x7d, line[count - 2] == 0x22 else { return nil }
+        var timeStart = count - 3
+        while timeStart > prefixCount && line[timeStart - 1] != 0x22 { timeStart -= 1 }
+        let textEnd = timeStart - middleCount
+        guard textEnd >= prefixCount else { return nil }
+        let stream: LogStream
+        if matches(line, at: textEnd, stdoutMiddle) {
+            stream = .stdout
+        } else if matches(line, at: textEnd, stderrMiddle) {
+            stream = .stderr
+        } else {
+            return nil
+        }
+        return (UnsafeBufferPointer(rebasing: line[prefixCount..<textEnd]), stream,
+                UnsafeBufferPointer(rebasing: line[timeStart..<(count - 2)]))
+    }
+
+    private static func matches(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int, _ literal: StaticString) -> Bool {
+        let length = literal.utf8CodeUnitCount
+        guard let base = bytes.baseAddress, start + length <= bytes.count else { return false }
+        return memcmp(base + start, literal.utf8Start, length) == 0
+    }
+
+    /// JSON string contents to bytes: runs without escapes are copied whole.
+    private mutating func appendUnescaped(_ text: UnsafeBufferPointer<UInt8>) {
+        var runStart = 0
+        while let backslash = ContainerLogCopier.index(of: 0x5c, in: text, from: runStart) {
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart..<backslash]))
+            var index = backslash + 1
+            guard index < text.count else { return }
+            switch text[index] {
+            case 0x6e: output.append(0x0a)
+            case 0x74: output.append(0x09)
+            case 0x72: output.append(0x0d)
+            case 0x62: output.append(0x08)
+            case 0x66: output.append(0x0c)
+            case 0x75:
+                guard index + 4 < text.count, var scalar = ContainerLogCopier.hex(text, at: index + 1) else { return }
+                index += 4
+                if scalar >= 0xd800 && scalar < 0xdc00, index + 6 < text.count, text[index + 1] == 0x5c,
+                   text[index + 2] == 0x75, let low = ContainerLogCopier.hex(text, at: index + 3),
+                   low >= 0xdc00 && low < 0xe000 {
+                    scalar = 0x10000 + ((scalar - 0xd800) << 10) + (low - 0xdc00)
+                    index += 6
+                }
+                appendUTF8(Unicode.Scalar(scalar) ?? "\u{fffd}")
+            default: output.append(text[index])
+            }
+            runStart = index + 1
+        }
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart..<text.count]))
+    }
+
+    private mutating func appendUTF8(_ scalar: Unicode.Scalar) {
+        UTF8.encode(scalar) { output.append($0) }
+    }
+
+    private mutating func flush() {
+        guard !output.isEmpty else { return }
+        let fd = outputStream == .stdout ? outputs.stdout : outputs.stderr
+        if !writeFailed && !Syscall.writeAll(fd, output[...]) { writeFailed = true }
+        output.removeAll(keepingCapacity: true)
+    }
+
+    /// Where the last `count` lines of the file begin: read backwards in blocks, counting newlines.
+    static func startOfLastLines(_ count: Int, in file: Int32) -> Int64 {
+        var end = Int64(lseek(file, 0, SEEK_END))
+        if end <= 0 || count == 0 { return max(end, 0) }
+        var block = [UInt8](repeating: 0, count: 64 * 1024)
+        // The file ends with a newline; the one that ends the last line does not start a line.
+        var newlines = -1
+        while end > 0 {
+            let start = max(0, end - Int64(block.count))
+            let length = Int(end - start)
+            let read = block.withUnsafeMutableBytes { pread(file, $0.baseAddress, length, off_t(start)) }
+            guard read == length else { return 0 }
+            for index in stride(from: length - 1, through: 0, by: -1) where block[index] == 0x0a {
+                newlines += 1
+                if newlines == count { return start + Int64(index) + 1 }
+            }
+            end = start
+        }
+        return 0
+    }
+
+    static func index(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard start < bytes.count, let base = bytes.baseAddress else { return nil }
+        guard let found = memchr(base + start, Int32(byte), bytes.count - start) else { return nil }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+    }
+
+    static func hex(_ text: UnsafeBufferPointer<UInt8>, at start: Int) -> UInt32? {
         var value: UInt32 = 0
-        for digit in digits {
+        for digit in text[start..<(start + 4)] {
             value <<= 4
             switch digit {
             case 0x30...0x39: value |= UInt32(digit - 0x30)
@@ -75,18 +243,5 @@ public enum ContainerLog {
             }
         }
         return value
-    }
-
-    /// The index just past `needle` in `haystack`.
-    static func firstRange<Bytes: RandomAccessCollection>(of needle: [UInt8], in haystack: Bytes) -> Int? where Bytes.Element == UInt8, Bytes.Index == Int {
-        guard haystack.count >= needle.count else { return nil }
-        var index = haystack.startIndex
-        while index <= haystack.endIndex - needle.count {
-            if haystack[index] == needle[0] && haystack[index..<(index + needle.count)].elementsEqual(needle) {
-                return index + needle.count
-            }
-            index += 1
-        }
-        return nil
     }
 }

@@ -74,6 +74,26 @@ struct ContainerTests {
         try expectNothingLeft(root)
     }
 
+    @Test func logsFollowsUntilTheContainerExitsAndKeepsTheStreamsApart() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        try root.cell("run", "-d", "--name", "talker", "busybox", "sh", "-c",
+                      "echo first; echo oops >&2; while [ ! -e /tmp/go ]; do sleep 0.05; done; echo last").expectSuccess()
+        #expect(try waitUntil { try root.cell("logs", "talker").stdout == "first\n" })
+        let follower = try ChildProcess(Paths.cell, ["logs", "-f", "talker"], environment: ["CELL_ROOT": root.path],
+                                        input: .null, captureOutput: true)
+        try root.cell("exec", "talker", "touch", "/tmp/go").expectSuccess()
+        let followed = follower.finish()
+        #expect(followed.status == 0)
+        #expect(followed.stdout == "first\nlast\n")
+        #expect(followed.stderr == "oops\n")
+        let future = try root.cell("logs", "--since", "2999-01-01T00:00:00Z", "talker")
+        #expect(future.status == 0 && future.stdout.isEmpty && future.stderr.isEmpty)
+        #expect(try root.cell("logs", "--since", "1h", "--tail", "1", "talker").stdout == "last\n")
+        try root.cell("rm", "talker").expectSuccess()
+        try expectNothingLeft(root)
+    }
+
     @Test func stopEscalatesToKillAndKillSignals() throws {
         let root = try CellRoot()
         try root.importBusybox()
