@@ -356,13 +356,6 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, int release_
     cell_internal_reset_signals();
     umask(0);
 
-    /* Wait for the parent to put us in the cgroup. EOF means it gave up (or died). */
-    char byte;
-    ssize_t n;
-    do n = read(release_fd, &byte, 1); while (n < 0 && errno == EINTR);
-    if (n != 1) _exit(125);
-    close(release_fd);
-
     /* Nothing mounted from here on may propagate back to the host. */
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) fail(error_fd, CELL_STAGE_MAKE_PRIVATE, 0);
 
@@ -414,6 +407,15 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, int release_
     if (enter_working_directory(c->working_directory ? c->working_directory : "/") < 0)
         fail(error_fd, CELL_STAGE_WORKING_DIRECTORY, 0);
 
+    /* Wait for the parent to put us in the cgroup before anything of the image runs. The
+       mounts above overlap with that: the parent's first cgroup move waits for an RCU grace
+       period (milliseconds). EOF means it gave up (or died). */
+    char byte;
+    ssize_t n;
+    do n = read(release_fd, &byte, 1); while (n < 0 && errno == EINTR);
+    if (n != 1) _exit(125);
+    close(release_fd);
+
     if (cell_internal_install_stdio(c->stdin_fd, 0) < 0 || cell_internal_install_stdio(c->stdout_fd, 1) < 0 ||
         cell_internal_install_stdio(c->stderr_fd, 2) < 0)
         fail(error_fd, CELL_STAGE_STDIO, 0);
@@ -435,7 +437,9 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, int release_
 
 int cell_spawn(const struct cell_spawn_config *config, struct cell_child *child) {
     int release[2], error[2];
-    if (pipe2(release, O_CLOEXEC) < 0) return -errno;
+    /* A socket, not a pipe: the child may have failed and gone before the release, and send()
+       with MSG_NOSIGNAL reports that as EPIPE instead of raising SIGPIPE in the caller. */
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, release) < 0) return -errno;
     if (pipe2(error, O_CLOEXEC) < 0) {
         int saved = errno;
         close(release[0]); close(release[1]);
@@ -464,7 +468,7 @@ int cell_spawn(const struct cell_spawn_config *config, struct cell_child *child)
 int cell_spawn_release(struct cell_child *child, struct cell_spawn_failure *failure) {
     char byte = 1;
     ssize_t n;
-    do n = write(child->release_fd, &byte, 1); while (n < 0 && errno == EINTR);
+    do n = send(child->release_fd, &byte, 1, MSG_NOSIGNAL); while (n < 0 && errno == EINTR);
     int write_error = n == 1 ? 0 : errno;
     close(child->release_fd);
     child->release_fd = -1;

@@ -23,8 +23,12 @@ public struct ContainerLifecycle {
             let current = try store.load(id: container.id)
             if current.isRunning { return nil }
             var spec = try ContainerSpec.read(fromContainerDirectory: container.directory)
-            spec.ports = try PortAllocator.allocate(current.record.hostConfig.portBindings)
-            try spec.write(toContainerDirectory: container.directory)
+            // Host ports are chosen at each start (a -P port may be taken by now).
+            let ports = try PortAllocator.allocate(current.record.hostConfig.portBindings)
+            if ports != spec.ports {
+                spec.ports = ports
+                try spec.write(toContainerDirectory: container.directory)
+            }
             return try ContainerLauncher.start(containerDirectory: container.directory, monitorPath: monitorPath,
                                                attach: attach, interactive: interactive)
         }

@@ -92,9 +92,12 @@ public final class ContainerStore: @unchecked Sendable {
             try FileSystem.createDirectory(temporary, mode: 0o700)
             do {
                 for sub in ["upper", "work", "merged"] { try FileSystem.createDirectory("\(temporary)/\(sub)") }
-                for (name, bytes) in files { try FileSystem.writeAtomically(bytes, to: "\(temporary)/\(name)") }
-                try spec.write(toContainerDirectory: temporary)
-                try FileSystem.writeAtomically(try RecordJSON.encode(record), to: "\(temporary)/config.json", mode: 0o600)
+                // New files in a directory nobody sees yet: no temporary names, and the
+                // directory is synced once, before it is published by the rename.
+                for (name, bytes) in files { try FileSystem.writeNewFile(bytes, to: "\(temporary)/\(name)") }
+                try FileSystem.writeNewFile(spec.encoded(), to: ContainerSpec.path(inContainerDirectory: temporary), mode: 0o600)
+                try FileSystem.writeNewFile(try RecordJSON.encode(record), to: "\(temporary)/config.json", mode: 0o600)
+                try FileSystem.syncDirectory(temporary)
                 try Syscall.retrying("rename \(temporary)") { rename(temporary, final) }
                 try FileSystem.syncDirectory(layout.containers)
             } catch {

@@ -87,6 +87,15 @@ public enum FileSystem {
         try syncDirectory(dirname(of: path))
     }
 
+    /// A file that must not exist yet, written and fsynced; for directories published later by
+    /// one rename (the caller syncs the directory once).
+    public static func writeNewFile(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws {
+        let handle = try FileDescriptorHandle(path: path, flags: O_WRONLY | O_CREAT | O_EXCL, mode: mode)
+        try handle.writeAll(bytes)
+        try handle.sync()
+        try handle.close()
+    }
+
     public static func rename(_ from: String, to: String) throws {
         try Syscall.retrying("rename \(from) to \(to)") { Glibc.rename(from, to) }
     }

@@ -116,11 +116,13 @@ extension ContainerSpec {
     }
 
     /// `<container-dir>/spec`.
+    public static func path(inContainerDirectory directory: String) -> String { "\(directory)/spec" }
+
     public static func read(fromContainerDirectory directory: String) throws -> ContainerSpec {
-        try ContainerSpec(decoding: FileSystem.readFile("\(directory)/spec"))
+        try ContainerSpec(decoding: FileSystem.readFile(path(inContainerDirectory: directory)))
     }
 
     public func write(toContainerDirectory directory: String) throws {
-        try FileSystem.writeAtomically(encoded(), to: "\(directory)/spec", mode: 0o600)
+        try FileSystem.writeAtomically(encoded(), to: ContainerSpec.path(inContainerDirectory: directory), mode: 0o600)
     }
 }

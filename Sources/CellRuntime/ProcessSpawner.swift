@@ -48,8 +48,9 @@ public struct ProcessSpawner {
             + ",upperdir=\(escaped(overlay.upperDirectory)),workdir=\(escaped(overlay.workDirectory))"
     }
 
-    /// Clones the container's process, calls `beforeStart` with its pid while it waits (to
-    /// put it in its cgroup), then lets it run. Returns the pid once execve succeeded. On a
+    /// Clones the container's process, calls `beforeStart` with its pid (to put it in its
+    /// cgroup) while the child builds its root, then lets it exec: nothing of the image runs
+    /// before `beforeStart` returns. Returns the pid once execve succeeded. On a
     /// failure the child has been reaped and the error says which stage failed.
     public func spawn(stdio: StandardStreams, beforeStart: (Int32) throws -> Void) throws -> Int32 {
         let arena = CStringArena()
