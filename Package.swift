@@ -10,11 +10,13 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C: the module map of libarchive (Debian's libarchive-dev).
         .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive"),
+        // C: the module map of nettle's sha256 (libarchive links nettle already; SHA-NI where the
+        // CPU has it). swift-crypto would bring all of Foundation into every cell command.
+        .systemLibrary(name: "CNettle", path: "Sources/CNettle", pkgConfig: "nettle"),
         // C: the fork->exec path of a container (clone, mounts, pivot_root, exec).
         .target(name: "CRuntime"),
 
@@ -25,10 +27,7 @@ let package = Package(
         // Go-template subset, ordered JSON, docker-style tables, human units.
         .target(name: "CellFormat", dependencies: ["CellCore"]),
         // The OCI image store: digests, blobs, index, names, layer cache, import/save/load.
-        .target(name: "CellImage", dependencies: [
-            "CellCore", "CellArchive",
-            .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        .target(name: "CellImage", dependencies: ["CellCore", "CellArchive", "CNettle"]),
         // The Imagefile (Dockerfile) language: parser, variable expansion, stages, ignore rules.
         .target(name: "CellImagefile", dependencies: ["CellCore"]),
         // Containers as the CLI sees them: records, names, states, logs, ports.

@@ -11,9 +11,9 @@ public enum ConfigChange {
     public static let supported = ["CMD", "ENTRYPOINT", "ENV", "EXPOSE", "LABEL", "ONBUILD", "USER", "VOLUME", "WORKDIR", "STOPSIGNAL"]
 
     public static func apply(_ change: String, to config: inout ContainerConfig) throws {
-        let trimmed = change.trimmingCharacters(in: .whitespaces)
+        let trimmed = change.trimmedWhitespace
         let keyword = String(trimmed.prefix { !$0.isWhitespace })
-        let rest = trimmed.dropFirst(keyword.count).trimmingCharacters(in: .whitespaces)
+        let rest = trimmed.dropFirst(keyword.count).trimmedWhitespace
         switch keyword.uppercased() {
         case "CMD":
             config.cmd = commandForm(rest)
@@ -66,7 +66,7 @@ public enum ConfigChange {
         let parts = words(text)
         guard !parts.isEmpty else { throw CellError.usage("\(instruction) requires at least one argument") }
         if !parts[0].contains("=") {
-            let value = text.dropFirst(parts[0].count).trimmingCharacters(in: .whitespaces)
+            let value = text.dropFirst(parts[0].count).trimmedWhitespace
             return [(parts[0], value)]
         }
         return try parts.map { part in

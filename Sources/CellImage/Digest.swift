@@ -1,5 +1,5 @@
 import CellCore
-import Crypto
+import CNettle
 
 /// A content digest in OCI's form `algorithm:hex`. cell writes sha256 only; it reads sha512 names
 /// so that it can reject them by name rather than by a parse error.
@@ -53,15 +53,18 @@ public struct Digest: Hashable, Comparable, Codable, Sendable, CustomStringConve
     }
 }
 
-/// Streaming sha256 (BoringSSL through swift-crypto: SHA-NI where the CPU has it).
+/// Streaming sha256 (nettle: SHA-NI where the CPU has it).
 public struct SHA256Hasher {
-    private var state = Crypto.SHA256()
+    private var state = sha256_ctx()
     public private(set) var byteCount: Int64 = 0
 
-    public init() {}
+    public init() {
+        nettle_sha256_init(&state)
+    }
 
     public mutating func update(_ buffer: UnsafeRawBufferPointer) {
-        state.update(bufferPointer: buffer)
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return }
+        nettle_sha256_update(&state, buffer.count, base.assumingMemoryBound(to: UInt8.self))
         byteCount += Int64(buffer.count)
     }
 
@@ -70,10 +73,17 @@ public struct SHA256Hasher {
     }
 
     public func finalize() -> Digest {
-        let hex = state.finalize().map { byte -> String in
-            let s = String(byte, radix: 16)
-            return byte < 16 ? "0" + s : s
-        }.joined()
-        return Digest(hex: hex)
+        // nettle's digest resets the context: work on a copy, as the hasher is a value.
+        var copy = state
+        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_SIZE))
+        nettle_sha256_digest(&copy, digest.count, &digest)
+        let hexDigits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        for byte in digest {
+            hex.append(hexDigits[Int(byte >> 4)])
+            hex.append(hexDigits[Int(byte & 0xf)])
+        }
+        return Digest(hex: String(decoding: hex, as: UTF8.self))
     }
 }

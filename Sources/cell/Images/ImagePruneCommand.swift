@@ -46,15 +46,6 @@ enum Prompt {
         print(question, terminator: "")
         Output.flush()
         guard let answer = readLine() else { print(""); return false }
-        return ["y", "yes"].contains(answer.trimmingCharacters(in: " \t").lowercased())
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        var text = Substring(self)
-        while let first = text.first, set.contains(first) { text.removeFirst() }
-        while let last = text.last, set.contains(last) { text.removeLast() }
-        return String(text)
+        return ["y", "yes"].contains(answer.trimmedWhitespace.lowercased())
     }
 }
