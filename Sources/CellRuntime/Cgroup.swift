@@ -131,9 +131,10 @@ public struct Cgroup: Equatable, Sendable {
 
     // MARK: processes
 
-    /// Moves `pid` into every directory of the cgroup.
-    public func add(pid: Int32) throws {
-        for directory in directories {
+    /// Moves `pid` into every directory of the cgroup (but the v2 one, when the process was
+    /// cloned into it).
+    public func add(pid: Int32, skippingUnified: Bool = false) throws {
+        for directory in directories where !(skippingUnified && directory == unifiedDirectory) {
             do {
                 try write(String(pid), to: "\(directory)/cgroup.procs")
             } catch let error as CellError {
@@ -225,8 +226,25 @@ public struct Cgroup: Equatable, Sendable {
         }
     }
 
+    /// A cgroup file's text; nil when the cgroup is gone: ENOENT once removed, ENODEV while
+    /// the kernel tears it down (its monitor may remove it while another command reads it).
     private func readIfPresent(_ path: String) throws -> String? {
-        try FileSystem.readFileIfPresent(path).map { String(decoding: $0, as: UTF8.self) }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT || errno == ENODEV { return nil }
+            throw CellError.system("open \(path): \(Syscall.errorString(errno))")
+        }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 && errno == ENODEV { return nil }
+            if count < 0 { throw CellError.system("read \(path): \(Syscall.errorString(errno))") }
+            if count == 0 { return String(decoding: bytes, as: UTF8.self) }
+            bytes += chunk[0..<count]
+        }
     }
 
     // MARK: membership

@@ -48,11 +48,13 @@ public struct ProcessSpawner {
             + ",upperdir=\(escaped(overlay.upperDirectory)),workdir=\(escaped(overlay.workDirectory))"
     }
 
-    /// Clones the container's process, calls `beforeStart` with its pid (to put it in its
-    /// cgroup) while the child builds its root, then lets it exec: nothing of the image runs
-    /// before `beforeStart` returns. Returns the pid once execve succeeded. On a
+    /// Clones the container's process (straight into `cgroupDirectory`, a v2 cgroup, when the
+    /// kernel can), calls `beforeStart` with its pid and whether it is in that cgroup already
+    /// (to put it in the rest) while the child builds its root, then lets it exec: nothing of
+    /// the image runs before `beforeStart` returns. Returns the pid once execve succeeded. On a
     /// failure the child has been reaped and the error says which stage failed.
-    public func spawn(stdio: StandardStreams, beforeStart: (Int32) throws -> Void) throws -> Int32 {
+    public func spawn(stdio: StandardStreams, cgroupDirectory: String? = nil,
+                      beforeStart: (_ pid: Int32, _ inCgroupDirectory: Bool) throws -> Void) throws -> Int32 {
         let arena = CStringArena()
         let mounts = spec.allMounts
         let cMounts: [cell_mount] = mounts.map { mount in
@@ -93,11 +95,14 @@ public struct ProcessSpawner {
         config.read_only_paths = arena.stringArray(spec.readOnlyPaths)
 
         guard !spec.process.arguments.isEmpty else { throw CellError(.usage, "no command specified") }
+        let cgroupFD = cgroupDirectory.map { open($0, Int32(CELL_O_PATH.rawValue) | O_DIRECTORY | O_CLOEXEC) } ?? -1
+        defer { if cgroupFD >= 0 { close(cgroupFD) } }
+        config.cgroup_fd = cgroupFD
         var child = cell_child()
         let result = cell_spawn(&config, &child)
         if result < 0 { throw CellError(.setup, "clone: \(Syscall.errorString(-result))") }
         do {
-            try beforeStart(child.pid)
+            try beforeStart(child.pid, child.in_cgroup != 0)
         } catch {
             cell_spawn_abort(&child)
             reap(child.pid)

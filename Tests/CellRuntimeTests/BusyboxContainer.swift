@@ -54,6 +54,11 @@ final class BusyboxContainer {
         get throws { try Cgroup(layout: CgroupLayout.detect(), parent: spec.cgroupParent, name: spec.cgroupName) }
     }
 
+    /// Pure v2, or the hybrid layout's v2 hierarchy beside the v1 ones.
+    var cgroupLayoutHasUnifiedHierarchy: Bool {
+        (try? cgroup.unifiedDirectory) != nil
+    }
+
     /// Writes the spec and starts the monitor; throws the start error.
     func start(attach: Bool = false) throws -> ContainerLauncher.Started {
         try spec.write(toContainerDirectory: directory)

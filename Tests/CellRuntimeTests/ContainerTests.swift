@@ -153,6 +153,10 @@ import Testing
         #expect(state.exitSignal == SIGKILL)
         let membership = try container.output()
         #expect(membership.contains(":/cell-test-\(container.id)/\(container.id)\n"))
+        if container.cgroupLayoutHasUnifiedHierarchy {
+            // Cloned straight into the v2 cgroup (CLONE_INTO_CGROUP), moved into the v1 ones.
+            #expect(membership.contains("0::/cell-test-\(container.id)/\(container.id)\n"))
+        }
         try container.expectCleanedUp()
     }
 

@@ -221,21 +221,6 @@ func readLink(_ path: String) -> String {
             #expect(parent != nil && parent != String(getpid()))
         }
     }
-
-    @Test func execLatency() throws {
-        let container = try BusyboxContainer.running("true")
-        defer { container.remove() }
-        var samples: [Double] = []
-        for _ in 0..<50 {
-            let start = Deadline.monotonicNow()
-            #expect(try container.exec(["true"]).status == 0)
-            samples.append((Deadline.monotonicNow() - start) * 1000)
-        }
-        samples.sort()
-        let mean = samples.reduce(0, +) / Double(samples.count)
-        print("exec true latency over 50 runs: mean \(mean) ms, median \(samples[25]) ms, max \(samples.last!) ms")
-        #expect(samples[25] < 10)
-    }
 }
 
 @Suite struct ContainerUserTests {

@@ -10,7 +10,12 @@ import Testing
         let container = try BusyboxContainer.running("sleep 1001 & true")
         defer { container.remove() }
         let pid1 = try #require(try ContainerState.read(fromContainerDirectory: container.directory)).pid
-        let rows = try ContainerTop.processes(containerDirectory: container.directory)
+        // The shell execs `sleep 1000` after printing ready: wait for it.
+        var rows: [ContainerTop.Row] = []
+        #expect(try Deadline.wait(timeout: 10) {
+            rows = try ContainerTop.processes(containerDirectory: container.directory)
+            return rows.map(\.command).sorted() == ["sleep 1000", "sleep 1001"]
+        })
         #expect(ContainerTop.titles == ["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"])
         #expect(rows.map(\.command).sorted() == ["sleep 1000", "sleep 1001"])
         let main = try #require(rows.first { $0.pid == pid1 })

@@ -53,6 +53,9 @@ struct cell_spawn_config {
 
     /* Namespaces: CLONE_NEW* flags. */
     int clone_flags;
+    /* A cgroup v2 directory (O_PATH fd) the child starts in (clone3 CLONE_INTO_CGROUP, no
+       migration afterwards), or -1. */
+    int cgroup_fd;
     const char *hostname;           /* set when CLONE_NEWUTS is given; NULL to skip */
     int loopback_up;                /* bring lo up (in a new network namespace) */
 
@@ -106,10 +109,12 @@ struct cell_child {
     pid_t pid;
     int release_fd; /* write end: one byte lets the child go on */
     int error_fd;   /* read end: a cell_spawn_failure, or EOF once execve succeeded */
+    int in_cgroup;  /* 1 when it was cloned into config->cgroup_fd */
 };
 
-/* Clones the child, which waits to be released. Returns 0, or -errno when clone or a pipe
-   failed (nothing is left behind then). */
+/* Clones the child (into config->cgroup_fd when >= 0 and the kernel can: child->in_cgroup
+   says whether it did), which builds its root and then waits for cell_spawn_release.
+   Returns 0, or -errno when clone or a pipe failed (nothing is left behind then). */
 int cell_spawn(const struct cell_spawn_config *config, struct cell_child *child);
 
 /* Lets the child run and waits until it has exec'd (returns 0) or failed (returns 1 and
