@@ -114,10 +114,9 @@ public struct ContainerCreator {
     }
 
     private func generateName() throws -> String {
-        let taken = Set(try containers.list().map(\.name))
         for attempt in 0..<10 {
             let name = NameGenerator.generate(retry: attempt)
-            if !taken.contains(name) { return name }
+            if !containers.isNameInUse(name) { return name }
         }
         return NameGenerator.generate(retry: 1) + String(Int.random(in: 10..<100))
     }

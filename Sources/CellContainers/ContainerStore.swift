@@ -12,10 +12,19 @@ import CellRuntime
 public final class ContainerStore: @unchecked Sendable {
     public let layout: StoreLayout
 
+    private let names: ContainerNameIndex
+
     public init(layout: StoreLayout) throws {
         self.layout = layout
+        names = ContainerNameIndex(directory: layout.containerNames, containers: layout.containers)
         try FileSystem.createDirectory(layout.containers)
         try FileSystem.createDirectory(layout.locks)
+        if !FileSystem.isDirectory(layout.containerNames) {
+            try FileLock(path: namesLock).withLock {
+                guard !FileSystem.isDirectory(layout.containerNames) else { return }
+                try names.rebuild(from: try list().map { ($0.name, $0.id) })
+            }
+        }
     }
 
     var namesLock: String { "\(layout.locks)/containers.lock" }
@@ -54,17 +63,21 @@ public final class ContainerStore: @unchecked Sendable {
 
     public func find(_ reference: String) throws -> Container? {
         let wanted = reference.hasPrefix("/") ? String(reference.dropFirst()) : reference
+        guard !wanted.isEmpty else { return nil }
         if wanted.utf8.count == 64, FileSystem.exists(directory(of: wanted)) {
             return try load(id: wanted)
         }
-        let all = try list()
-        if let byName = all.first(where: { $0.name == wanted }) { return byName }
-        let matches = all.filter { $0.id.hasPrefix(wanted) }
+        if let id = names.id(named: wanted) { return try load(id: id) }
+        // A unique prefix of an id: the directory names are the ids, no record needs reading.
+        let matches = try FileSystem.contentsOfDirectory(layout.containers).filter { !$0.hasPrefix(".") && $0.hasPrefix(wanted) }
         if matches.count > 1 {
             throw CellError.notFound("multiple containers found with provided prefix: \(wanted)")
         }
-        return wanted.isEmpty ? nil : matches.first
+        return try matches.first.map { try load(id: $0) }
     }
+
+    /// Whether a live container has this name.
+    public func isNameInUse(_ name: String) -> Bool { names.id(named: name) != nil }
 
     /// Image ids used by any container (running or not), with one such container.
     public func imagesInUse() throws -> [Digest: String] {
@@ -83,8 +96,8 @@ public final class ContainerStore: @unchecked Sendable {
     public func create(_ record: ContainerRecord, spec: ContainerSpec, files: [String: [UInt8]] = [:]) throws -> Container {
         let lock = try FileLock(path: namesLock)
         return try lock.withLock {
-            if let other = try list().first(where: { $0.name == record.name }) {
-                throw CellError(.conflict, "Conflict. The container name \"/\(record.name)\" is already in use by container \"\(other.id)\". You have to remove (or rename) that container to be able to reuse that name.")
+            if let other = names.id(named: record.name) {
+                throw CellError(.conflict, "Conflict. The container name \"/\(record.name)\" is already in use by container \"\(other)\". You have to remove (or rename) that container to be able to reuse that name.")
             }
             let final = directory(of: record.id)
             let temporary = "\(layout.containers)/.tmp-\(record.id)"
@@ -98,10 +111,13 @@ public final class ContainerStore: @unchecked Sendable {
                 try FileSystem.writeNewFile(spec.encoded(), to: ContainerSpec.path(inContainerDirectory: temporary), mode: 0o600)
                 try FileSystem.writeNewFile(try RecordJSON.encode(record), to: "\(temporary)/config.json", mode: 0o600)
                 try FileSystem.syncDirectory(temporary)
+                // The name first: until the directory appears under its id, it names nothing.
+                try names.link(record.name, to: record.id)
                 try Syscall.retrying("rename \(temporary)") { rename(temporary, final) }
                 try FileSystem.syncDirectory(layout.containers)
             } catch {
                 try? FileSystem.removeTree(temporary)
+                names.unlink(record.name, from: record.id)
                 throw error
             }
             return Container(record: record, directory: final, state: nil)
@@ -128,6 +144,7 @@ public final class ContainerStore: @unchecked Sendable {
             throw CellError.system("remove container \(container.shortID): \(Syscall.errorString(errno))")
         }
         try FileSystem.removeTree(doomed)
+        try FileLock(path: namesLock).withLock { names.unlink(container.name, from: container.id) }
     }
 
     /// Removes leftovers of interrupted creations and removals.

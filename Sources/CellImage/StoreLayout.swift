@@ -20,6 +20,7 @@ public struct StoreLayout: Sendable {
     public var temporary: String { "\(root)/tmp" }
     public var locks: String { "\(root)/locks" }
     public var containers: String { "\(root)/containers" }
+    public var containerNames: String { "\(root)/container-names" }
 
     /// Held shared by every writer of blobs, exclusive by garbage collection: a blob written but not
     /// yet named in index.json is never collected.

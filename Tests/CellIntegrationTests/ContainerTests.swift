@@ -150,6 +150,31 @@ struct ContainerTests {
         try expectNothingLeft(root)
     }
 
+    @Test func namesAreIndexedFreedByRmAndRebuiltForOlderStores() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let web = try root.cell("create", "--name", "web", "busybox").lines.first ?? ""
+        try root.cell("create", "--name", "db", "busybox").expectSuccess()
+        #expect(try root.cell("inspect", "-f", "{{.Id}}", "web").stdout == web + "\n")
+        #expect(try root.cell("inspect", "-f", "{{.Name}}", String(web.prefix(6))).stdout == "/web\n")
+
+        // A store from before the index: it is rebuilt from the records on first use.
+        try FileManager.default.removeItem(atPath: "\(root.path)/container-names")
+        #expect(try root.cell("create", "--name", "web", "busybox").status == 125)
+        #expect(try root.cell("inspect", "-f", "{{.Id}}", "web").stdout == web + "\n")
+
+        // rm frees the name; a link left by a crash (its container gone) names nothing.
+        try root.cell("rm", "web").expectSuccess()
+        #expect(try root.cell("inspect", "web").status == 1)
+        try FileManager.default.createSymbolicLink(atPath: "\(root.path)/container-names/ghost",
+                                                   withDestinationPath: String(repeating: "ab", count: 32))
+        #expect(try root.cell("inspect", "ghost").status == 1)
+        try root.cell("create", "--name", "ghost", "busybox").expectSuccess()
+        try root.cell("create", "--name", "web", "busybox").expectSuccess()
+        #expect(Set(try root.cell("ps", "-a", "--format", "{{.Names}}").lines) == ["web", "db", "ghost"])
+        try root.cell("rm", "web", "db", "ghost").expectSuccess()
+    }
+
     @Test func removeAllWithPsQuietAndPrune() throws {
         let root = try CellRoot()
         try root.importBusybox()
