@@ -31,7 +31,7 @@ let package = Package(
         // The Imagefile (Dockerfile) language: parser, variable expansion, stages, ignore rules.
         .target(name: "CellImagefile", dependencies: ["CellCore"]),
         // Containers as the CLI sees them: records, names, states, logs, ports.
-        .target(name: "CellContainers", dependencies: ["CellCore", "CellImage", "CellRuntime"]),
+        .target(name: "CellContainers", dependencies: ["CellCore", "CellArchive", "CellImage", "CellRuntime"]),
         // A container spec -> a running process: rootfs, namespaces, cgroups, mounts. No Foundation.
         .target(name: "CellRuntime", dependencies: ["CellCore", "CRuntime"]),
 

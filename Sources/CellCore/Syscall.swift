@@ -30,16 +30,18 @@ public enum Syscall {
     /// broken pipe, fd < 0). For relays, where a reader going away is normal, not an error.
     @discardableResult
     public static func writeAll(_ fd: Int32, _ bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.withUnsafeBytes { writeAll(fd, $0) }
+    }
+
+    public static func writeAll(_ fd: Int32, _ raw: UnsafeRawBufferPointer) -> Bool {
         guard fd >= 0 else { return false }
-        return bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return false }
-                offset += n
-            }
-            return true
+        var offset = 0
+        while offset < raw.count {
+            let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return false }
+            offset += n
         }
+        return true
     }
 }

@@ -48,6 +48,20 @@ public enum ContainerCopy {
         try copy(from: source, to: destination, owner: preserveOwnership ? nil : (getuid(), getgid()), followLink: followLink)
     }
 
+    /// Whether `containerPath` is a directory in the container (links resolved inside its
+    /// root); throws docker's "Could not find the file" when it is missing.
+    public static func isDirectory(containerDirectory: String, containerPath: String, containerName: String? = nil) throws -> Bool {
+        let access = try ContainerRootAccess(containerDirectory: containerDirectory)
+        let fd = cell_open_in_root(access.fd, containerPath, Int32(CELL_O_PATH.rawValue), 0)
+        if fd == -ENOENT || fd == -ENOTDIR {
+            throw CellError.notFound("Could not find the file \(containerPath) in container \(containerName ?? access.spec.id)")
+        }
+        if fd < 0 { throw CellError.system("open \(containerPath): \(Syscall.errorString(-fd))") }
+        defer { close(fd) }
+        var st = stat()
+        return fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
     /// One end of a copy: a root fd, a path inside it as the user wrote it, and how to say
     /// that a path is missing.
     struct Side {

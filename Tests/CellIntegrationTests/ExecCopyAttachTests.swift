@@ -42,6 +42,58 @@ struct ExecCopyAttachTests {
         try expectNothingLeft(root)
     }
 
+    @Test func copyThroughATarStreamBothWays() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        try root.cell("run", "-d", "--name", "box", "busybox", "sh", "-c",
+                      "mkdir -p /data/sub; echo one > /data/sub/one; ln -s / /escape; touch /ready; exec sleep 1000").expectSuccess()
+        defer { _ = try? root.cell("rm", "-f", "box") }
+        #expect(try waitUntil { try root.cell("exec", "box", "test", "-e", "/ready").status == 0 })
+
+        // Out: a tar on stdout, entries named after the path's last component.
+        let tarball = root.file("out.tar")
+        let out = try Command.shell("\(Paths.cell) cp box:/data - > \(tarball)", environment: ["CELL_ROOT": root.path])
+        #expect(out.status == 0, "\(out.stderr)")
+        #expect(Set(try Command.shell("tar -tf \(tarball)").lines) == ["data/", "data/sub/", "data/sub/one"])
+        #expect(try Command.shell("tar -xOf \(tarball) data/sub/one").stdout == "one\n")
+
+        // In: a tar on stdin, extracted into an existing directory.
+        let input = root.file("in.tar")
+        try Command.shell("""
+            cd \(root.scratch) && mkdir -p payload/dir && echo hello > payload/dir/hello && tar -C payload -cf \(input) dir
+            """).expectSuccess()
+        try root.cell(["cp", "-", "box:/tmp"], stdinFile: input).expectSuccess()
+        #expect(try root.cell("exec", "box", "cat", "/tmp/dir/hello").stdout == "hello\n")
+
+        // A hostile tar: names climbing out, an absolute name, a link out and a write through it.
+        let hostile = root.file("hostile.tar")
+        let marker = "cell-cp-escape-\(UUID().uuidString.prefix(8))"
+        try Command.run("/usr/bin/python3", ["-c", """
+            import io, sys, tarfile
+            with tarfile.open(sys.argv[1], "w") as t:
+                def add(name, data=b"x", kind=tarfile.REGTYPE, link=""):
+                    info = tarfile.TarInfo(name); info.type = kind; info.linkname = link; info.size = len(data) if kind == tarfile.REGTYPE else 0
+                    t.addfile(info, io.BytesIO(data) if kind == tarfile.REGTYPE else None)
+                add("../../../../tmp/" + sys.argv[2])
+                add("/tmp/" + sys.argv[2] + "-absolute")
+                add("out", kind=tarfile.SYMTYPE, link="/tmp")
+                add("out/" + sys.argv[2] + "-through-link")
+            """, hostile, marker]).expectSuccess()
+        _ = try root.cell(["cp", "-", "box:/escape/tmp"], stdinFile: hostile)
+        for suffix in ["", "-absolute", "-through-link"] {
+            #expect(!FileManager.default.fileExists(atPath: "/tmp/\(marker)\(suffix)"), "the tar wrote \(marker)\(suffix) on the host")
+        }
+
+        let missing = try root.cell(["cp", "-", "box:/no/such/dir"], stdinFile: input)
+        #expect(missing.status == 1)
+        #expect(missing.stderr == "Error response from daemon: Could not find the file /no/such/dir in container box\n")
+        let notDirectory = try root.cell(["cp", "-", "box:/data/sub/one"], stdinFile: input)
+        #expect(notDirectory.status == 1)
+        #expect(notDirectory.stderr.contains("extraction point is not a directory"))
+        try root.cell("rm", "-f", "box").expectSuccess()
+        try expectNothingLeft(root)
+    }
+
     @Test func copyBothWaysNeverLeavesTheContainersRoot() throws {
         let root = try CellRoot()
         try root.importBusybox()

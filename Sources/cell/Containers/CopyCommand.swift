@@ -1,6 +1,7 @@
 import ArgumentParser
 import CellContainers
 import CellCore
+import CellImage
 import CellRuntime
 
 /// `docker cp`: exactly one side names a container (`NAME:PATH`); links inside the container
@@ -28,10 +29,20 @@ struct CopyCommand: ParsableCommand {
 
     func run() throws {
         let from = CopyEndpoint(source), to = CopyEndpoint(destination)
-        if source == "-" || destination == "-" {
-            throw CellError.usage("copying a tar stream through stdin or stdout is not supported yet")
-        }
+        let staging = StoreLayout(root: GlobalOptions.root).temporary
         switch (from.container, to.container) {
+        case (let name?, nil) where destination == "-":
+            let container = try resolve(name)
+            try DaemonError.reporting {
+                try ContainerTarCopy.copyOut(containerDirectory: container.directory, containerPath: from.path,
+                                             followLink: followLink, containerName: name, staging: staging, to: 1)
+            }
+        case (nil, let name?) where source == "-":
+            let container = try resolve(name)
+            try DaemonError.reporting {
+                try ContainerTarCopy.copyIn(from: 0, containerDirectory: container.directory, containerPath: to.path,
+                                            containerName: name, staging: staging)
+            }
         case (nil, nil):
             throw CellError.usage("must specify at least one container source")
         case (.some, .some):

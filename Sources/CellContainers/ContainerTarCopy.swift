@@ -1,0 +1,51 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CellArchive
+import CellCore
+import CellImage
+import CellRuntime
+
+/// `docker cp` with a tar stream on one side (`cp C:PATH -`, `cp - C:DIR`). The stream goes
+/// through a private staging directory, so the container side uses the same root-confined
+/// copy as every other `cp`, and the tar side the same safe extraction as image layers: a
+/// hostile tar (`..`, absolute names, links out) cannot write outside the container's root.
+public enum ContainerTarCopy {
+    /// The container's PATH as a tar on `output`: one entry named after PATH's last component
+    /// (its contents, for `PATH/.`), owners and modes as they are in the container.
+    public static func copyOut(containerDirectory: String, containerPath: String, followLink: Bool = false,
+                               containerName: String? = nil, staging: String, to output: Int32) throws {
+        let directory = try makeStagingDirectory(in: staging)
+        defer { try? FileSystem.removeTree(directory) }
+        try ContainerCopy.copyOut(containerDirectory: containerDirectory, containerPath: containerPath,
+                                  hostPath: directory + "/", preserveOwnership: true, followLink: followLink,
+                                  containerName: containerName)
+        let writer = try TarWriter { buffer in
+            guard Syscall.writeAll(output, buffer) else { throw CellError.system("write: \(Syscall.errorString(errno))") }
+        }
+        try DirectoryArchiver().archive(directory, into: writer)
+        try writer.finish()
+    }
+
+    /// A tar read from `input`, extracted into the container's directory DIR, which must exist.
+    public static func copyIn(from input: Int32, containerDirectory: String, containerPath: String,
+                              containerName: String? = nil, staging: String) throws {
+        guard try ContainerCopy.isDirectory(containerDirectory: containerDirectory, containerPath: containerPath,
+                                            containerName: containerName) else {
+            throw CellError.invalidInput("extraction point is not a directory")
+        }
+        let directory = try makeStagingDirectory(in: staging)
+        defer { try? FileSystem.removeTree(directory) }
+        let reader = try TarReader(fileDescriptor: input, name: "stdin")
+        _ = try LayerExtractor(convertWhiteoutsToOverlay: false).extract(reader, into: directory)
+        try ContainerCopy.copyIn(hostPath: directory + "/.", containerDirectory: containerDirectory,
+                                 containerPath: containerPath, preserveOwnership: true, containerName: containerName)
+    }
+
+    private static func makeStagingDirectory(in parent: String) throws -> String {
+        try FileSystem.createDirectory(parent)
+        let directory = "\(parent)/cp-\(FileSystem.randomSuffix())"
+        try FileSystem.createDirectory(directory, mode: 0o700)
+        return directory
+    }
+}
