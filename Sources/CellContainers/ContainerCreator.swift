@@ -92,7 +92,7 @@ public struct ContainerCreator {
                            uid: user.uid, gid: user.gid, additionalGids: user.additionalGids, terminal: options.tty),
             hostname: hostname, network: network, mounts: mounts, readOnlyRootFilesystem: options.readOnly,
             hostsFile: "\(directory)/hosts", hostnameFile: "\(directory)/hostname", resolvConfFile: "\(directory)/resolv.conf",
-            ports: [])
+            ports: [], autoRemove: options.autoRemove, nameLink: containers.nameLink(for: name))
 
         let record = ContainerRecord(
             id: id, name: name, created: now.rfc3339Nano, image: options.image, imageID: image.id.description,

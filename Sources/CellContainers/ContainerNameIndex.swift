@@ -14,13 +14,12 @@ struct ContainerNameIndex {
 
     /// The id of the live container with this name.
     func id(named name: String) -> String? {
-        guard NameGenerator.isValid(name) else { return nil }
-        var buffer = [CChar](repeating: 0, count: 128)
-        let count = readlink("\(directory)/\(name)", &buffer, buffer.count - 1)
-        guard count == 64 else { return nil }
-        let id = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard NameGenerator.isValid(name), let id = FileSystem.symlinkTarget(path(of: name)), id.utf8.count == 64 else { return nil }
         return FileSystem.exists("\(containers)/\(id)/config.json") ? id : nil
     }
+
+    /// The symlink that holds `name`.
+    func path(of name: String) -> String { "\(directory)/\(name)" }
 
     /// Points `name` at `id`, replacing a stale link atomically.
     func link(_ name: String, to id: String) throws {
@@ -29,7 +28,7 @@ struct ContainerNameIndex {
             throw CellError.system("name \(name): symlink: \(Syscall.errorString(errno))")
         }
         do {
-            try FileSystem.rename(temporary, to: "\(directory)/\(name)")
+            try FileSystem.rename(temporary, to: path(of: name))
         } catch {
             Glibc.unlink(temporary)
             throw error
@@ -38,10 +37,7 @@ struct ContainerNameIndex {
 
     /// Frees `name` if it still names `id`.
     func unlink(_ name: String, from id: String) {
-        var buffer = [CChar](repeating: 0, count: 128)
-        let count = readlink("\(directory)/\(name)", &buffer, buffer.count - 1)
-        guard count == 64, String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) == id else { return }
-        Glibc.unlink("\(directory)/\(name)")
+        FileSystem.removeSymlink(path(of: name), ifPointingTo: id)
     }
 
     /// Builds the index from the records, for a store made before it existed. Creates the

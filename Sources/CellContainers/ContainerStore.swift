@@ -107,14 +107,16 @@ public final class ContainerStore: @unchecked Sendable {
                 for sub in ["upper", "work", "merged"] { try FileSystem.createDirectory("\(temporary)/\(sub)") }
                 // New files in a directory nobody sees yet: no temporary names, and the
                 // directory is synced once, before it is published by the rename.
-                for (name, bytes) in files { try FileSystem.writeNewFile(bytes, to: "\(temporary)/\(name)") }
-                try FileSystem.writeNewFile(spec.encoded(), to: ContainerSpec.path(inContainerDirectory: temporary), mode: 0o600)
-                try FileSystem.writeNewFile(try RecordJSON.encode(record), to: "\(temporary)/config.json", mode: 0o600)
-                try FileSystem.syncDirectory(temporary)
+                // A --rm container is not made durable: after a power cut it has nothing to keep.
+                let durable = !spec.autoRemove
+                for (name, bytes) in files { try FileSystem.writeNewFile(bytes, to: "\(temporary)/\(name)", durable: durable) }
+                try FileSystem.writeNewFile(spec.encoded(), to: ContainerSpec.path(inContainerDirectory: temporary), mode: 0o600, durable: durable)
+                try FileSystem.writeNewFile(try RecordJSON.encode(record), to: "\(temporary)/config.json", mode: 0o600, durable: durable)
+                if durable { try FileSystem.syncDirectory(temporary) }
                 // The name first: until the directory appears under its id, it names nothing.
                 try names.link(record.name, to: record.id)
                 try Syscall.retrying("rename \(temporary)") { rename(temporary, final) }
-                try FileSystem.syncDirectory(layout.containers)
+                if durable { try FileSystem.syncDirectory(layout.containers) }
             } catch {
                 try? FileSystem.removeTree(temporary)
                 names.unlink(record.name, from: record.id)
@@ -138,14 +140,13 @@ public final class ContainerStore: @unchecked Sendable {
             try? cgroup.killAll(timeout: 5)
             try? cgroup.remove(timeout: 5)
         }
-        // Renamed first so that a crash mid-removal never leaves a half container under its id.
-        let doomed = "\(layout.containers)/.rm-\(container.id)"
-        if rename(container.directory, doomed) != 0 && errno != ENOENT {
-            throw CellError.system("remove container \(container.shortID): \(Syscall.errorString(errno))")
-        }
-        try FileSystem.removeTree(doomed)
         try FileLock(path: namesLock).withLock { names.unlink(container.name, from: container.id) }
+        try ContainerRemoval.removeDirectory(container.directory)
     }
+
+    /// The symlink that names a container called `name` (the monitor of a --rm container
+    /// unlinks it).
+    public func nameLink(for name: String) -> String { names.path(of: name) }
 
     /// Removes leftovers of interrupted creations and removals.
     public func sweep() throws {

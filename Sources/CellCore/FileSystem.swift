@@ -71,29 +71,43 @@ public enum FileSystem {
     }
 
     /// temp file + write + fsync + rename + fsync of the directory: after a crash the file holds
-    /// either its old or its new content, never a mix.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws {
+    /// either its old or its new content, never a mix. Without `durable`, no fsync: still never
+    /// a mix for a reader or after a kill, but a power cut may lose the write.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644, durable: Bool = true) throws {
         let temporary = temporaryName(besides: path)
         do {
             let handle = try FileDescriptorHandle(path: temporary, flags: O_WRONLY | O_CREAT | O_EXCL, mode: mode)
             try handle.writeAll(bytes)
-            try handle.sync()
+            if durable { try handle.sync() }
             try handle.close()
             try rename(temporary, to: path)
         } catch {
             unlink(temporary)
             throw error
         }
-        try syncDirectory(dirname(of: path))
+        if durable { try syncDirectory(dirname(of: path)) }
     }
 
-    /// A file that must not exist yet, written and fsynced; for directories published later by
-    /// one rename (the caller syncs the directory once).
-    public static func writeNewFile(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws {
+    /// A file that must not exist yet, written and (when `durable`) fsynced; for directories
+    /// published later by one rename (the caller syncs the directory once).
+    public static func writeNewFile(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644, durable: Bool = true) throws {
         let handle = try FileDescriptorHandle(path: path, flags: O_WRONLY | O_CREAT | O_EXCL, mode: mode)
         try handle.writeAll(bytes)
-        try handle.sync()
+        if durable { try handle.sync() }
         try handle.close()
+    }
+
+    /// The target of the symlink at `path`, nil when it is not one.
+    public static func symlinkTarget(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count >= 0 else { return nil }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Removes the symlink at `path` if it still points at `target`.
+    public static func removeSymlink(_ path: String, ifPointingTo target: String) {
+        if symlinkTarget(path) == target { unlink(path) }
     }
 
     public static func rename(_ from: String, to: String) throws {

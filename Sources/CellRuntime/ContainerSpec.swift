@@ -106,13 +106,19 @@ public struct ContainerSpec: Equatable, Sendable {
     public var maskedPaths: [String]
     public var readOnlyPaths: [String]
     public var ports: [PortMapping]
+    /// docker run --rm: the monitor removes the container when it exits, and its files are
+    /// not made durable (after a power cut such a container has nothing worth keeping).
+    public var autoRemove: Bool
+    /// The store's symlink that names this container, unlinked by the auto-remove.
+    public var nameLink: String?
 
     public init(id: String, rootFilesystem: RootFilesystem, process: Process, hostname: String? = nil,
                 network: NetworkMode = .private, mounts: [Mount] = [], readOnlyRootFilesystem: Bool = false,
                 hostsFile: String? = nil, hostnameFile: String? = nil, resolvConfFile: String? = nil,
                 cgroupParent: String = "/cell", cgroupName: String? = nil,
                 maskedPaths: [String] = ContainerSpec.defaultMaskedPaths,
-                readOnlyPaths: [String] = ContainerSpec.defaultReadOnlyPaths, ports: [PortMapping] = []) {
+                readOnlyPaths: [String] = ContainerSpec.defaultReadOnlyPaths, ports: [PortMapping] = [],
+                autoRemove: Bool = false, nameLink: String? = nil) {
         self.id = id
         self.rootFilesystem = rootFilesystem
         self.process = process
@@ -128,6 +134,8 @@ public struct ContainerSpec: Equatable, Sendable {
         self.maskedPaths = maskedPaths
         self.readOnlyPaths = readOnlyPaths
         self.ports = ports
+        self.autoRemove = autoRemove
+        self.nameLink = nameLink
     }
 
     /// The directory that becomes /.

@@ -46,6 +46,8 @@ extension ContainerSpec {
         for port in ports {
             writer.append("port", [port.hostAddress, String(port.hostPort), String(port.containerPort), port.protocol.rawValue])
         }
+        if autoRemove { writer.append("auto-remove", "1") }
+        if let nameLink { writer.append("name-link", nameLink) }
         return writer.bytes
     }
 
@@ -66,6 +68,7 @@ extension ContainerSpec {
         var cgroupParent = "/cell", cgroupName: String?
         var masked = ContainerSpec.defaultMaskedPaths, readOnly = ContainerSpec.defaultReadOnlyPaths
         var ports: [PortMapping] = []
+        var autoRemove = false, nameLink: String?
         for record in records {
             switch record.key {
             case "id": id = record.value
@@ -104,6 +107,8 @@ extension ContainerSpec {
                       let containerPort = UInt16(record.fields[2]),
                       let proto = PortMapping.TransportProtocol(rawValue: record.fields[3]) else { throw bad(record) }
                 ports.append(PortMapping(hostAddress: record.fields[0], hostPort: hostPort, containerPort: containerPort, protocol: proto))
+            case "auto-remove": autoRemove = record.value == "1"
+            case "name-link": nameLink = record.value
             default: continue // a newer writer's field
             }
         }
@@ -112,7 +117,7 @@ extension ContainerSpec {
         self.init(id: id, rootFilesystem: rootFilesystem, process: process, hostname: hostname, network: network,
                   mounts: mounts, readOnlyRootFilesystem: readOnlyRoot, hostsFile: hosts, hostnameFile: hostnameFile,
                   resolvConfFile: resolv, cgroupParent: cgroupParent, cgroupName: cgroupName,
-                  maskedPaths: masked, readOnlyPaths: readOnly, ports: ports)
+                  maskedPaths: masked, readOnlyPaths: readOnly, ports: ports, autoRemove: autoRemove, nameLink: nameLink)
     }
 
     /// `<container-dir>/spec`.

@@ -97,7 +97,7 @@ public struct ContainerState: Equatable, Sendable {
         return try ContainerState(decoding: bytes)
     }
 
-    public func write(toContainerDirectory directory: String) throws {
-        try FileSystem.writeAtomically(encoded(), to: ContainerState.path(inContainerDirectory: directory))
+    public func write(toContainerDirectory directory: String, durable: Bool = true) throws {
+        try FileSystem.writeAtomically(encoded(), to: ContainerState.path(inContainerDirectory: directory), durable: durable)
     }
 }

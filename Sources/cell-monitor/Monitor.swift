@@ -84,7 +84,7 @@ struct Monitor {
 
         var state = ContainerState(status: .running, pid: pid, pidStartTime: ProcessStat.startTime(of: pid) ?? 0,
                                    startedAt: .now(), monitorPid: getpid())
-        try state.write(toContainerDirectory: directory)
+        try state.write(toContainerDirectory: directory, durable: !spec.autoRemove)
         report(.started(pid: pid))
         // From here on the monitor mostly sleeps in poll(): give back the startup code's pages.
         ResidentMemory.trim()
@@ -157,6 +157,15 @@ struct Monitor {
             cleanupError = asCellError(error)
         }
         if let cleanupError { state.error = cleanupError.message }
+        if spec.autoRemove && cleanupError == nil {
+            // docker run --rm (attached or not): the container goes as it exits.
+            do {
+                try ContainerRemoval.autoRemove(spec, directory: directory)
+                return options.attach ? state.exitCode : 0
+            } catch {
+                state.error = asCellError(error).message
+            }
+        }
         try state.write(toContainerDirectory: directory)
         return options.attach ? state.exitCode : 0
     }

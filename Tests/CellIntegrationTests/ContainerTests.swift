@@ -175,6 +175,22 @@ struct ContainerTests {
         try root.cell("rm", "web", "db", "ghost").expectSuccess()
     }
 
+    @Test func autoRemoveHappensWhenADetachedContainerExitsOrIsStopped() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        try root.cell("run", "-d", "--rm", "--name", "brief", "busybox", "sh", "-c", "until [ -e /tmp/go ]; do sleep 0.05; done").expectSuccess()
+        #expect(try root.cell("ps", "-q").lines.count == 1)
+        try root.cell("exec", "brief", "touch", "/tmp/go").expectSuccess()
+        #expect(try waitUntil { try root.cell("ps", "-aq").stdout.isEmpty }, "the monitor removed the container as it exited")
+        try root.cell("run", "-d", "--rm", "--name", "brief", "busybox", "sleep", "1000").expectSuccess()
+        let stop = try root.cell("stop", "-t", "0", "brief")
+        #expect(stop.status == 0 && stop.stdout == "brief\n")
+        #expect(try waitUntil { try root.cell("ps", "-aq").stdout.isEmpty })
+        #expect(try root.cell("inspect", "brief").status == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root.path)/container-names").isEmpty, "names freed")
+        try expectNothingLeft(root)
+    }
+
     @Test func removeAllWithPsQuietAndPrune() throws {
         let root = try CellRoot()
         try root.importBusybox()

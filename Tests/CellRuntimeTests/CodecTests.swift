@@ -13,7 +13,8 @@ import Testing
         mounts: [.bind(source: "/host/data", destination: "/data", readOnly: true), .tmpfs(destination: "/run", options: "size=1m")],
         readOnlyRootFilesystem: true, hostsFile: "/c/hosts", hostnameFile: "/c/hostname", resolvConfFile: "/c/resolv.conf",
         cgroupParent: "cell-x", cgroupName: "name", maskedPaths: [], readOnlyPaths: ["/proc/sys"],
-        ports: [.init(hostAddress: "127.0.0.1", hostPort: 8080, containerPort: 80)])
+        ports: [.init(hostAddress: "127.0.0.1", hostPort: 8080, containerPort: 80)],
+        autoRemove: true, nameLink: "/var/lib/cell/container-names/web")
 
     @Test func specRoundTrips() throws {
         let decoded = try ContainerSpec(decoding: CodecTests.overlaySpec.encoded())

@@ -48,7 +48,8 @@ struct RunCommand: ParsableCommand {
             if flags.autoRemove { try? lifecycle.remove(container, force: true) }
             throw error
         }
-        if flags.autoRemove { try? lifecycle.remove(container, force: true) }
+        // --rm: the monitor removed the container as it exited (unless that failed).
+        if flags.autoRemove, let left = try? lifecycle.store.find(container.id) { try? lifecycle.remove(left, force: true) }
         throw ExitCode(status)
     }
 }
