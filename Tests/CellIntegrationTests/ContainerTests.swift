@@ -191,6 +191,28 @@ struct ContainerTests {
         try expectNothingLeft(root)
     }
 
+    @Test func networkModes() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        func interfaces(_ arguments: [String]) throws -> Set<String> {
+            let result = try root.cell(["run", "--rm"] + arguments + ["busybox", "sh", "-c", "tail -n +3 /proc/net/dev | cut -d: -f1"])
+            try result.expectSuccess()
+            return Set(result.lines.map { $0.trimmingCharacters(in: .whitespaces) })
+        }
+        let host = Set(try String(contentsOfFile: "/proc/net/dev", encoding: .utf8).split(separator: "\n").dropFirst(2)
+            .map { $0.split(separator: ":")[0].trimmingCharacters(in: .whitespaces) })
+        #expect(try interfaces([]) == ["lo"], "the default network has only its own loopback")
+        #expect(try interfaces(["--network", "none"]) == ["lo"])
+        #expect(try interfaces(["--network", "host"]) == host)
+        // Loopback is up: a server on 127.0.0.1 answers inside the container.
+        let loopback = try root.cell("run", "--rm", "busybox", "sh", "-c",
+                                     "echo hi > /tmp/x; httpd -p 127.0.0.1:8080 -h /tmp; wget -qO- http://127.0.0.1:8080/x")
+        #expect(loopback.stdout == "hi\n", "\(loopback.stderr)")
+        let bad = try root.cell("run", "--rm", "--network", "bridge2", "busybox", "true")
+        #expect(bad.status == 125)
+        try expectNothingLeft(root)
+    }
+
     @Test func removeAllWithPsQuietAndPrune() throws {
         let root = try CellRoot()
         try root.importBusybox()
