@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "cell", targets: ["cell"]),
         .executable(name: "cell-monitor", targets: ["cell-monitor"]),
+        .executable(name: "cell-init", targets: ["cell-init"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -35,6 +36,8 @@ let package = Package(
         // A container spec -> a running process: rootfs, namespaces, cgroups, mounts. No Foundation.
         .target(name: "CellRuntime", dependencies: ["CellCore", "CRuntime"]),
 
+        // C: the --init process (PID 1 that forwards signals and reaps), static: it runs inside images.
+        .executableTarget(name: "cell-init", linkerSettings: [.unsafeFlags(["-static-executable", "-Xlinker", "--gc-sections"])]),
         // The per-container monitor: small, no Foundation.
         .executableTarget(name: "cell-monitor", dependencies: ["CellRuntime", "CellCore"]),
         // The command line: parsing, tables, messages, exit codes.

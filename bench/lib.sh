@@ -9,7 +9,8 @@ cell_bin() {
     if [ -z "${CELL:-}" ]; then
         # As .ci/setup builds it: release, the Swift runtime linked statically.
         (cd "$repo" && swift build -c release --static-swift-stdlib --product cell >/dev/null &&
-            swift build -c release --static-swift-stdlib --product cell-monitor >/dev/null)
+            swift build -c release --static-swift-stdlib --product cell-monitor >/dev/null &&
+            swift build -c release --static-swift-stdlib --product cell-init >/dev/null)
         CELL="$(cd "$repo" && swift build -c release --static-swift-stdlib --show-bin-path)/cell"
     fi
     echo "$CELL"

@@ -10,10 +10,17 @@ import CellRuntime
 public struct ContainerCreator {
     public let images: ImageStore
     public let containers: ContainerStore
+    /// The static cell-init binary that --init bind-mounts into the container.
+    public let initBinary: String
 
-    public init(images: ImageStore, containers: ContainerStore) {
+    /// Where --init is found inside a container: on /dev (a tmpfs of the container's own), so
+    /// the mount point never lands in the image's files.
+    public static let initPath = "/dev/init"
+
+    public init(images: ImageStore, containers: ContainerStore, initBinary: String) {
         self.images = images
         self.containers = containers
+        self.initBinary = initBinary
     }
 
     public func create(_ options: RunOptions, now: Timestamp = .now()) throws -> Container {
@@ -76,7 +83,14 @@ public struct ContainerCreator {
         if network == .host { bindings = [] }
         for binding in bindings { exposed.insert("\(binding.containerPort)/\(binding.proto)") }
 
-        let mounts = try MountOptions.parse(volumes: options.volumes, tmpfs: options.tmpfs)
+        var mounts = try MountOptions.parse(volumes: options.volumes, tmpfs: options.tmpfs)
+        // --init: PID 1 is cell-init (read-only from the host), the command its child.
+        var processArguments = arguments
+        if options.initProcess {
+            guard FileSystem.exists(initBinary) else { throw CellError(.setup, "--init: \(initBinary) is missing") }
+            mounts.append(.bind(source: initBinary, destination: ContainerCreator.initPath, readOnly: true))
+            processArguments = [ContainerCreator.initPath, "--"] + arguments
+        }
         var labels = imageConfig.labels ?? [:]
         for label in options.labels {
             let parts = label.split(separator: "=", maxSplits: 1)
@@ -88,7 +102,7 @@ public struct ContainerCreator {
             id: id,
             rootFilesystem: .overlay(.init(lowerDirectories: layers.reversed(), upperDirectory: "\(directory)/upper",
                                            workDirectory: "\(directory)/work", mergedDirectory: "\(directory)/merged")),
-            process: .init(arguments: arguments, environment: environment, workingDirectory: workingDirectory,
+            process: .init(arguments: processArguments, environment: environment, workingDirectory: workingDirectory,
                            uid: user.uid, gid: user.gid, additionalGids: user.additionalGids, terminal: options.tty),
             hostname: hostname, network: network, mounts: mounts, readOnlyRootFilesystem: options.readOnly,
             hostsFile: "\(directory)/hosts", hostnameFile: "\(directory)/hostname", resolvConfFile: "\(directory)/resolv.conf",

@@ -213,6 +213,29 @@ struct ContainerTests {
         try expectNothingLeft(root)
     }
 
+    @Test func initForwardsSignalsAndReapsOrphans() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        // An orphan (the subshell's sleep) is handed to PID 1, which must reap it.
+        try root.cell("run", "-d", "--init", "--name", "inited", "busybox", "sh", "-c", "(sleep 0.1 &); exec sleep 1000").expectSuccess()
+        #expect(try root.cell("exec", "inited", "cat", "/proc/1/cmdline").stdout.hasPrefix("/dev/init\0--\0sh\0"))
+        let settled = try waitUntil {
+            let processes = try root.cell("exec", "inited", "sh", "-c", "cat /proc/[0-9]*/stat").lines
+            return processes.count == 3 && !processes.contains { $0.contains(") Z ") }  // init, sleep 1000, and this cat
+        }
+        #expect(settled, "the orphan was reaped, no zombie left")
+        #expect(try root.cell("inspect", "-f", "{{.HostConfig.Init}}", "inited").stdout == "true\n")
+        // TERM reaches the command through init: no wait for the SIGKILL.
+        let stop = try root.cell("stop", "-t", "30", "inited")
+        #expect(stop.status == 0)
+        #expect(try root.cell("inspect", "-f", "{{.State.ExitCode}}", "inited").stdout == "143\n")
+        let missing = try root.cell("run", "--rm", "--init", "busybox", "no-such-command")
+        #expect(missing.status == 127)
+        #expect(missing.stderr.contains("no-such-command"))
+        try root.cell("rm", "inited").expectSuccess()
+        try expectNothingLeft(root)
+    }
+
     @Test func removeAllWithPsQuietAndPrune() throws {
         let root = try CellRoot()
         try root.importBusybox()

@@ -75,7 +75,8 @@ struct CreateCommand: ParsableCommand {
 enum ContainerRunner {
     static func create(_ options: RunOptions) throws -> Container {
         try asRunError {
-            let creator = ContainerCreator(images: try GlobalOptions.imageStore(), containers: try GlobalOptions.containerStore())
+            let creator = ContainerCreator(images: try GlobalOptions.imageStore(), containers: try GlobalOptions.containerStore(),
+                                           initBinary: GlobalOptions.initPath)
             return try creator.create(options)
         }
     }

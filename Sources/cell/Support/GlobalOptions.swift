@@ -54,10 +54,14 @@ enum GlobalOptions {
     /// cell-monitor beside this executable (CELL_MONITOR overrides, for tests).
     static var monitorPath: String {
         if let value = getenv("CELL_MONITOR"), value.pointee != 0 { return String(cString: value) }
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let count = readlink("/proc/self/exe", &buffer, Int(PATH_MAX))
-        guard count > 0 else { return "cell-monitor" }
-        let executable = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return FileSystem.dirname(of: executable) + "/cell-monitor"
+        return besideExecutable("cell-monitor")
+    }
+
+    /// cell-init (for --init) beside this executable.
+    static var initPath: String { besideExecutable("cell-init") }
+
+    private static func besideExecutable(_ name: String) -> String {
+        guard let executable = FileSystem.symlinkTarget("/proc/self/exe") else { return name }
+        return FileSystem.dirname(of: executable) + "/" + name
     }
 }
