@@ -1,3 +1,4 @@
+import CellCore
 /// How Go's fmt prints values decoded from JSON (interface{} holding string, float64, bool,
 /// []interface{}, map[string]interface{} or nil), with cell's exact integers printed as ints.
 enum GoValueFormatting {
@@ -63,34 +64,8 @@ enum GoValueFormatting {
         return false
     }
 
-    /// strconv.Quote: Go-syntax double-quoted string, printable Unicode kept as is.
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            case "\u{07}": out += "\\a"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "\u{0B}": out += "\\v"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7f {
-                    out += "\\x" + hex(scalar.value, digits: 2)
-                } else if scalar.properties.generalCategory == .format || scalar.properties.generalCategory == .control
-                            || scalar.properties.generalCategory == .unassigned || scalar.properties.generalCategory == .lineSeparator
-                            || scalar.properties.generalCategory == .paragraphSeparator {
-                    out += scalar.value > 0xFFFF ? "\\U" + hex(scalar.value, digits: 8) : "\\u" + hex(scalar.value, digits: 4)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// strconv.Quote, for %q.
+    static func quote(_ text: String) -> String { GoQuote.quote(text) }
 
     static func hex(_ value: UInt32, digits: Int) -> String {
         let text = String(value, radix: 16)

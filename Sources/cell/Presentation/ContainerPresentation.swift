@@ -16,7 +16,7 @@ enum ContainerPresentation {
         var command = ([container.record.path] + container.record.args).joined(separator: " ")
         if truncate { command = Presentation.ellipsis(command, 20) }
         return .object([
-            ("Command", .string(goQuote(command))),
+            ("Command", .string(GoQuote.quote(command))),
             ("CreatedAt", .string(Presentation.goTimeString(created))),
             ("ID", .string(truncate ? container.shortID : container.id)),
             ("Image", .string(container.record.image)),
@@ -58,27 +58,6 @@ enum ContainerPresentation {
         guard container.isRunning, !container.record.hostConfig.portBindings.isEmpty,
               let spec = try? ContainerSpec.read(fromContainerDirectory: container.directory) else { return [] }
         return spec.ports
-    }
-
-    /// Go's strconv.Quote for the COMMAND column.
-    static func goQuote(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\t": result += "\\t"
-            case "\r": result += "\\r"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7f {
-                    result += "\\x" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
     }
 
     static func inspect(_ container: Container) -> JSONValue {
