@@ -38,7 +38,8 @@ if options.containerDirectory.isEmpty {
 if !options.containerDirectory.hasPrefix("/") {
     var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
     if getcwd(&buffer, buffer.count) != nil {
-        options.containerDirectory = String(cString: buffer) + "/" + options.containerDirectory
+        let directory = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        options.containerDirectory = directory + "/" + options.containerDirectory
     }
 }
 _ = chdir("/")

@@ -83,6 +83,7 @@ enum ContainerRunner {
 
     /// docker run and create exit 125 for every failure of their own (a name in use, a missing
     /// image, a bad flag); only a command that cannot run keeps 126 or 127.
+    @discardableResult
     static func asRunError<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
