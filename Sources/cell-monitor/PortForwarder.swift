@@ -6,9 +6,9 @@ import Musl
 import CellCore
 import CellRuntime
 
-/// Published TCP ports as a user-space proxy (like docker-proxy, without iptables): listen on
+/// Published ports as a user-space proxy (like docker-proxy, without iptables). TCP: listen on
 /// the host; for each client open a socket inside the container's network namespace and
-/// connect it to the container port on loopback; copy bytes both ways.
+/// connect it to the container port on loopback; copy bytes both ways. UDP: `DatagramForwarder`.
 ///
 /// Listeners are bound before the container starts, so a taken port fails the start.
 final class PortForwarder {
@@ -29,8 +29,12 @@ final class PortForwarder {
     private var listeners: [Listener] = []
     private var flows: [Flow] = []
     private var networkNamespace: Int32 = -1
+    private let datagrams: DatagramForwarder
+    /// How many fds the TCP side listed in the last `descriptors()`.
+    private var streamDescriptorCount = 0
 
     init(ports: [ContainerSpec.PortMapping]) throws {
+        datagrams = try DatagramForwarder(ports: ports)
         for port in ports where port.protocol == .tcp {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
             guard fd >= 0 else { throw CellError(.setup, "socket: \(Syscall.errorString(errno))") }
@@ -54,11 +58,11 @@ final class PortForwarder {
         if networkNamespace >= 0 { close(networkNamespace) }
     }
 
-    var isEmpty: Bool { listeners.isEmpty }
+    var isEmpty: Bool { listeners.isEmpty && datagrams.isEmpty }
 
     /// Peers are opened in the network namespace of `pid` (nil: the host's, for --network host).
     func attach(toNetworkOf pid: Int32?) throws {
-        guard let pid, !listeners.isEmpty else { return }
+        guard let pid, !isEmpty else { return }
         networkNamespace = try Syscall.retrying("open /proc/\(pid)/ns/net") { open("/proc/\(pid)/ns/net", O_RDONLY | O_CLOEXEC) }
     }
 
@@ -72,7 +76,8 @@ final class PortForwarder {
             result.append(pollfd(fd: wantsRead ? flow.source : -1, events: Int16(POLLIN), revents: 0))
             result.append(pollfd(fd: wantsWrite ? flow.target : -1, events: Int16(POLLOUT), revents: 0))
         }
-        return result
+        streamDescriptorCount = result.count
+        return result + datagrams.descriptors()
     }
 
     func handle(_ ready: ArraySlice<pollfd>) {
@@ -89,6 +94,7 @@ final class PortForwarder {
         }
         newFlowsSinceDescriptors = 0
         reapFinishedConnections()
+        datagrams.handle(ready[(ready.startIndex + streamDescriptorCount)...], networkNamespace: networkNamespace)
     }
 
     /// Flows added during `handle` have no entries in this round's poll set.
@@ -161,6 +167,7 @@ final class PortForwarder {
 
     /// Drops every connection (the container is gone).
     func closeAll() {
+        datagrams.closeAll()
         var i = 0
         while i + 1 < flows.count {
             close(flows[i].source)

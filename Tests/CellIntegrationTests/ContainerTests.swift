@@ -281,6 +281,43 @@ struct ContainerTests {
         try expectNothingLeft(root)
     }
 
+    @Test func publishedUDPPortsRelayDatagramsBothWays() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        // busybox has no UDP server: the host's python3, its /usr and /lib bound read-only.
+        let server = """
+            import socket
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.bind(("127.0.0.1", 5353))
+            print("ready", flush=True)
+            while True:
+                data, peer = s.recvfrom(2048)
+                s.sendto(data.upper(), peer)
+            """
+        try root.cell("run", "-d", "--name", "udp", "-p", "127.0.0.1::5353/udp",
+                      "-v", "/usr:/usr:ro", "-v", "/lib:/lib:ro", "-v", "/lib64:/lib64:ro",
+                      "busybox", "/usr/bin/python3", "-c", server).expectSuccess()
+        defer { _ = try? root.cell("rm", "-f", "udp") }
+        #expect(try waitUntil { try root.cell("logs", "udp").stdout == "ready\n" })
+        let port = try root.cell("port", "udp", "5353/udp").stdout
+        #expect(port.hasPrefix("127.0.0.1:"))
+        let hostPort = port.split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+        // Two clients, each answered on its own address.
+        let client = """
+            import socket, sys
+            port = int(sys.argv[1])
+            a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); a.settimeout(5)
+            b = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); b.settimeout(5)
+            a.sendto(b"ping from a", ("127.0.0.1", port))
+            b.sendto(b"ping from b", ("127.0.0.1", port))
+            print(a.recv(2048).decode(), b.recv(2048).decode(), sep="|")
+            """
+        let answer = try Command.run("/usr/bin/python3", ["-c", client, hostPort])
+        #expect(answer.stdout == "PING FROM A|PING FROM B\n", "\(answer.stderr)")
+        try root.cell("rm", "-f", "udp").expectSuccess()
+        try expectNothingLeft(root)
+    }
+
     @Test func aDeadMonitorLeavesNothingWedged() throws {
         let root = try CellRoot()
         try root.importBusybox()
