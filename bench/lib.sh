@@ -38,8 +38,9 @@ podman_cleanup() {
     fi
 }
 
-# mean seconds of one hyperfine command from its JSON export
-mean_of() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['results'][int(sys.argv[2])]['mean'])" "$1" "$2"; }
+# seconds of one hyperfine command from its JSON export: the median, which a few outliers on a
+# noisy machine do not drag (the means are in hyperfine's own output above the results)
+median_of() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['results'][int(sys.argv[2])]['median'])" "$1" "$2"; }
 
 # ratio NAME A_SECONDS B_SECONDS: prints how many times faster A is than B
 ratio() { python3 -c "import sys; a,b=float(sys.argv[2]),float(sys.argv[3]); print(f'{sys.argv[1]}: {a*1000:.1f} ms vs {b*1000:.1f} ms -> {b/a:.2f}x')" "$@"; }

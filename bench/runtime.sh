@@ -35,12 +35,12 @@ PY
 RUNC="runc --root $work/runc"
 
 # runc run deletes its container when the process exits, so one id serves every run.
-hyperfine -N --warmup 3 --runs 30 --export-json "$work/run.json" \
+hyperfine -N --warmup 5 --runs 60 --export-json "$work/run.json" \
     -n "cell run --rm" "$cell run --rm busybox true" \
     -n "runc run" "$RUNC run --bundle $work/bundle bench" \
     -n "podman run --rm" "$PODMAN run --rm busybox true"
 
-hyperfine -N --warmup 2 --runs 20 --export-json "$work/detach.json" \
+hyperfine -N --warmup 3 --runs 40 --export-json "$work/detach.json" \
     -n "cell run -d" "$cell run -d busybox sleep 1000" \
     -n "podman run -d" "$PODMAN run -d busybox sleep 1000"
 $cell rm -f $($cell ps -aq) >/dev/null
@@ -108,16 +108,16 @@ hyperfine -N --warmup 1 --runs 5 --export-json "$work/logs.json" \
     -n "disk read" "dd if=$log of=/dev/null bs=1M iflag=direct status=none"
 
 echo
-echo "== results (ratios: how many times faster cell is) =="
-c=$(mean_of "$work/run.json" 0); r=$(mean_of "$work/run.json" 1); p=$(mean_of "$work/run.json" 2)
+echo "== results (medians; ratios: how many times faster cell is) =="
+c=$(median_of "$work/run.json" 0); r=$(median_of "$work/run.json" 1); p=$(median_of "$work/run.json" 2)
 ratio "run --rm true, cell vs runc run (target > 1)" "$c" "$r"
 ratio "run --rm true, cell vs podman (target >= 10)" "$c" "$p"
-ratio "run -d, cell vs podman (target: cell < 30 ms)" "$(mean_of "$work/detach.json" 0)" "$(mean_of "$work/detach.json" 1)"
-ratio "exec true, cell vs podman (target: cell < 10 ms)" "$(mean_of "$work/exec.json" 0)" "$(mean_of "$work/exec.json" 1)"
+ratio "run -d, cell vs podman (target: cell < 30 ms)" "$(median_of "$work/detach.json" 0)" "$(median_of "$work/detach.json" 1)"
+ratio "exec true, cell vs podman (target: cell < 10 ms)" "$(median_of "$work/exec.json" 0)" "$(median_of "$work/exec.json" 1)"
 python3 -c "import sys; c,cr,cp,crm,p,pr,prm,n=sys.argv[1:]; print(f'{n} containers at once: cell started {cr} in {float(c):.1f} s ({float(c)/int(n)*1000:.1f} ms each; the monitors {int(cp)//1024} MB Pss in all), removed in {float(crm):.1f} s; podman started {pr} in {float(p):.1f} s, removed in {float(prm):.1f} s -> cell {float(p)/float(c):.1f}x faster to start')" \
     "$cell_many" "$cell_running" "$cell_many_pss" "$cell_rm" "$podman_many" "$podman_running" "$podman_rm" "$many"
-python3 -c "import sys; print(f'ps with {sys.argv[2]} running: cell {float(sys.argv[1])*1000:.1f} ms (target < 100 ms)')" "$(mean_of "$work/ps-running.json" 0)" "$many"
-ratio "ps -a with $N containers, cell vs podman (target: cell < 100 ms)" "$(mean_of "$work/ps.json" 0)" "$(mean_of "$work/ps.json" 1)"
+python3 -c "import sys; print(f'ps with {sys.argv[2]} running: cell {float(sys.argv[1])*1000:.1f} ms (target < 100 ms)')" "$(median_of "$work/ps-running.json" 0)" "$many"
+ratio "ps -a with $N containers, cell vs podman (target: cell < 100 ms)" "$(median_of "$work/ps.json" 0)" "$(median_of "$work/ps.json" 1)"
 echo "monitor Pss with 20 running: cell-monitor ${cell_pss} kB each, conmon ${conmon_pss} kB each (target <= 3072 kB)"
-lc=$(mean_of "$work/logs.json" 0); lr=$(mean_of "$work/logs.json" 1); ld=$(mean_of "$work/logs.json" 2)
+lc=$(median_of "$work/logs.json" 0); lr=$(median_of "$work/logs.json" 1); ld=$(median_of "$work/logs.json" 2)
 python3 -c "import sys; a,b,d,m=map(float,sys.argv[1:]); print(f'logs of {m:.0f} MB of json-file log: cell {m/a:.0f} MB/s; disk read {m/d:.0f} MB/s -> {d/a:.2f}x disk speed (target >= 1); cat from the page cache {m/b:.0f} MB/s')" "$lc" "$lr" "$ld" "$log_mb"

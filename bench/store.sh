@@ -53,12 +53,12 @@ hyperfine -N --runs 2 --export-json "$work/podman-images.json" -n "podman images
 
 echo
 echo "== results ($size_mb MB rootfs; ratios = how many times faster the first is) =="
-base=$(mean_of "$work/import.json" 0); ci=$(mean_of "$work/import.json" 1); pi=$(mean_of "$work/import.json" 2)
+base=$(median_of "$work/import.json" 0); ci=$(median_of "$work/import.json" 1); pi=$(median_of "$work/import.json" 2)
 python3 -c "import sys; b,c=float(sys.argv[1]),float(sys.argv[2]); print(f'import throughput: cell {sys.argv[3]/c:.0f} MB/s, tar|sha256sum {sys.argv[3]/b:.0f} MB/s -> {b/c:.2f} of baseline (target >= 0.5)')" "$base" "$ci" "$size_mb" 2>/dev/null || \
 python3 -c "import sys; b,c,m=float(sys.argv[1]),float(sys.argv[2]),float(sys.argv[3]); print(f'import throughput: cell {m/c:.0f} MB/s, tar|sha256sum {m/b:.0f} MB/s -> {b/c:.2f} of baseline (target >= 0.5)')" "$base" "$ci" "$size_mb"
 ratio "cell import vs podman import" "$ci" "$pi"
-gz=$(mean_of "$work/save.json" 0); cs=$(mean_of "$work/save.json" 1); ps=$(mean_of "$work/save.json" 2)
+gz=$(median_of "$work/save.json" 0); cs=$(median_of "$work/save.json" 1); ps=$(median_of "$work/save.json" 2)
 python3 -c "import sys; g,c=float(sys.argv[1]),float(sys.argv[2]); print(f'save throughput: {g/c:.2f} of gzip -1 (target >= 1)')" "$gz" "$cs"
 ratio "cell save (gzip layers) vs podman save (docker-archive, uncompressed)" "$cs" "$ps"
-ci=$(mean_of "$work/images.json" 0); pi=$(mean_of "$work/podman-images.json" 0)
+ci=$(median_of "$work/images.json" 0); pi=$(median_of "$work/podman-images.json" 0)
 ratio "images with 500 images (target < 50 ms)" "$ci" "$pi"

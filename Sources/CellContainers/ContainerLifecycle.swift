@@ -23,6 +23,7 @@ public struct ContainerLifecycle {
             let current = try store.load(id: container.id)
             if current.isRunning { return nil }
             var spec = try ContainerSpec.read(fromContainerDirectory: container.directory)
+            try EtcFiles.repair(current)
             // Host ports are chosen at each start (a -P port may be taken by now).
             let ports = try PortAllocator.allocate(current.record.hostConfig.portBindings)
             if ports != spec.ports {

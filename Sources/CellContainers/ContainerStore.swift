@@ -109,7 +109,8 @@ public final class ContainerStore: @unchecked Sendable {
                 // directory is synced once, before it is published by the rename.
                 // A --rm container is not made durable: after a power cut it has nothing to keep.
                 let durable = !spec.autoRemove
-                for (name, bytes) in files { try FileSystem.writeNewFile(bytes, to: "\(temporary)/\(name)", durable: durable) }
+                // The /etc files are derived: `start` writes them again if a power cut lost them.
+                for (name, bytes) in files { try FileSystem.writeNewFile(bytes, to: "\(temporary)/\(name)", durable: false) }
                 try FileSystem.writeNewFile(spec.encoded(), to: ContainerSpec.path(inContainerDirectory: temporary), mode: 0o600, durable: durable)
                 try FileSystem.writeNewFile(try RecordJSON.encode(record), to: "\(temporary)/config.json", mode: 0o600, durable: durable)
                 if durable { try FileSystem.syncDirectory(temporary) }

@@ -50,33 +50,3 @@ public enum MountOptions {
         return table
     }
 }
-
-/// The per-container /etc/hosts, /etc/hostname and /etc/resolv.conf.
-enum EtcFiles {
-    static func make(hostname: String, network: ContainerSpec.NetworkMode, extraHosts: [String]) -> [String: [UInt8]] {
-        var hosts = """
-        127.0.0.1\tlocalhost
-        ::1\tlocalhost ip6-localhost ip6-loopback
-        fe00::0\tip6-localnet
-        ff00::0\tip6-mcastprefix
-        ff02::1\tip6-allnodes
-        ff02::2\tip6-allrouters
-        127.0.0.1\t\(hostname)
-
-        """
-        for entry in extraHosts {
-            let parts = entry.split(separator: ":", maxSplits: 1)
-            if parts.count == 2 { hosts += "\(parts[1])\t\(parts[0])\n" }
-        }
-        var resolv = "nameserver 127.0.0.11\noptions ndots:0\n"
-        if let host = try? FileSystem.readFileIfPresent("/etc/resolv.conf") {
-            let lines = String(decoding: host, as: UTF8.self).split(separator: "\n")
-            // A loopback resolver on the host is unreachable from a private network namespace.
-            let usable = lines.filter { !(network != .host && $0.hasPrefix("nameserver 127.")) }
-            if usable.contains(where: { $0.hasPrefix("nameserver") }) {
-                resolv = usable.joined(separator: "\n") + "\n"
-            }
-        }
-        return ["hosts": Array(hosts.utf8), "hostname": Array((hostname + "\n").utf8), "resolv.conf": Array(resolv.utf8)]
-    }
-}
