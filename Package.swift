@@ -33,6 +33,10 @@ let package = Package(
         .target(name: "CellImagefile", dependencies: ["CellCore"]),
         // Containers as the CLI sees them: records, names, states, logs, ports.
         .target(name: "CellContainers", dependencies: ["CellCore", "CellArchive", "CellImage", "CellRuntime"]),
+        // The builder: Imagefile stages and steps, the build cache, RUN containers, COPY layers.
+        .target(name: "CellBuild", dependencies: [
+            "CellCore", "CRuntime", "CellArchive", "CellImage", "CellImagefile", "CellRuntime", "CellContainers",
+        ]),
         // A container spec -> a running process: rootfs, namespaces, cgroups, mounts. No Foundation.
         .target(name: "CellRuntime", dependencies: ["CellCore", "CRuntime"]),
 
@@ -42,7 +46,7 @@ let package = Package(
         .executableTarget(name: "cell-monitor", dependencies: ["CellRuntime", "CellCore"]),
         // The command line: parsing, tables, messages, exit codes.
         .executableTarget(name: "cell", dependencies: [
-            "CellCore", "CellFormat", "CellImage", "CellContainers", "CellRuntime",
+            "CellCore", "CellFormat", "CellImage", "CellContainers", "CellRuntime", "CellBuild",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

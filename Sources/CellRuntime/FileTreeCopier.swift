@@ -10,20 +10,29 @@ import CellCore
 /// opened with O_NOFOLLOW relative to their directory's fd, destinations created with *at
 /// calls relative to theirs, metadata set through fds (never through a path that a symlink
 /// could redirect). Regular files, directories, symlinks (as links), device nodes and fifos;
-/// sockets are skipped (as tar does).
-final class FileTreeCopier {
+/// sockets are skipped (as tar does). `cp` and the builder's COPY use it.
+public final class FileTreeCopier {
+    /// What to do with an entry, by its path relative to where the copy started.
+    public enum Selection: Sendable { case copy, skip, descendOnly }
+
     /// (uid, gid) every copy gets; nil keeps the source's.
     let owner: (UInt32, UInt32)?
+    /// Permission bits every copy gets but links (COPY --chmod); nil keeps the source's.
+    let mode: mode_t?
+    let select: ((String) -> Selection)?
     private var buffer = [UInt8](repeating: 0, count: 256 * 1024)
 
-    init(owner: (UInt32, UInt32)?) {
+    public init(owner: (UInt32, UInt32)?, mode: mode_t? = nil, select: ((String) -> Selection)? = nil) {
         self.owner = owner
+        self.mode = mode
+        self.select = select
     }
 
     private var pathFlags: Int32 { Int32(CELL_O_PATH.rawValue) | O_NOFOLLOW | O_CLOEXEC }
 
-    /// Copies the entry `source` (an O_PATH fd, possibly of a symlink) as `name` in `parent`.
-    func copy(_ source: Int32, to parent: Int32, name: String) throws {
+    /// Copies the entry `source` (an O_PATH fd, possibly of a symlink) as `name` in `parent`;
+    /// `relativePath` names it for `select`.
+    public func copy(_ source: Int32, to parent: Int32, name: String, relativePath: String = "") throws {
         var st = stat()
         guard fstat(source, &st) == 0 else { throw failure("stat", name) }
         var existing = stat()
@@ -39,7 +48,7 @@ final class FileTreeCopier {
             let target = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
             if target < 0 { throw failure("open", name) }
             defer { close(target) }
-            try copyContents(of: source, into: target)
+            try copyContents(of: source, into: target, relativePath: relativePath)
             try setMetadata(fd: target, st, name: name)
             return
         }
@@ -74,7 +83,7 @@ final class FileTreeCopier {
     }
 
     /// Copies every entry of the directory `source` (an O_PATH or directory fd) into `target`.
-    func copyContents(of source: Int32, into target: Int32) throws {
+    public func copyContents(of source: Int32, into target: Int32, relativePath: String = "") throws {
         let directory = openat(source, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directory < 0 { throw failure("open", ".") }
         defer { close(directory) }
@@ -85,7 +94,16 @@ final class FileTreeCopier {
                 throw failure("open", name)
             }
             defer { close(child) }
-            try copy(child, to: target, name: name)
+            let childPath = relativePath.isEmpty ? name : relativePath + "/" + name
+            switch select?(childPath) ?? .copy {
+            case .copy: try copy(child, to: target, name: name, relativePath: childPath)
+            case .skip: continue
+            case .descendOnly:
+                // An excluded directory that an exception pattern may reach into.
+                var st = stat()
+                guard fstat(child, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { continue }
+                try copy(child, to: target, name: name, relativePath: childPath)
+            }
         }
     }
 
@@ -137,7 +155,7 @@ final class FileTreeCopier {
     private func setMetadata(fd: Int32, _ st: stat, name: String) throws {
         let (uid, gid) = owner ?? (st.st_uid, st.st_gid)
         if fchown(fd, uid, gid) != 0 { throw failure("chown", name) }
-        if fchmod(fd, st.st_mode & 0o7777) != 0 { throw failure("chmod", name) }
+        if fchmod(fd, mode ?? (st.st_mode & 0o7777)) != 0 { throw failure("chmod", name) }
         var times = [st.st_atim, st.st_mtim]
         if futimens(fd, &times) != 0 { throw failure("set times of", name) }
     }
@@ -147,7 +165,7 @@ final class FileTreeCopier {
         let (uid, gid) = owner ?? (st.st_uid, st.st_gid)
         let path = "/proc/self/fd/\(pathFD)"
         if fchownat(pathFD, "", uid, gid, Int32(CELL_AT_EMPTY_PATH.rawValue)) != 0 { throw failure("chown", name) }
-        if chmod(path, st.st_mode & 0o7777) != 0 { throw failure("chmod", name) }
+        if chmod(path, mode ?? (st.st_mode & 0o7777)) != 0 { throw failure("chmod", name) }
         var times = [st.st_atim, st.st_mtim]
         if utimensat(AT_FDCWD, path, &times, 0) != 0 { throw failure("set times of", name) }
     }

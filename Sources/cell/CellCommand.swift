@@ -16,7 +16,7 @@ struct CellCommand: ParsableCommand {
             PortCommand.self, ExecCommand.self, AttachCommand.self, CopyCommand.self, TopCommand.self,
             InspectCommand.self, ContainerCommand.self,
             ImagesCommand.self, ImportCommand.self, TagCommand.self, RmiCommand.self, HistoryCommand.self,
-            SaveCommand.self, LoadCommand.self, ImageCommand.self, VersionCommand.self,
+            SaveCommand.self, LoadCommand.self, ImageCommand.self, BuildCommand.self, VersionCommand.self,
         ]
     )
 

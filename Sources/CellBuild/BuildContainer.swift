@@ -1,0 +1,89 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CellArchive
+import CellContainers
+import CellCore
+import CellRuntime
+
+/// A RUN step's throwaway container: the state's layers as the overlay's lower directories
+/// and a fresh upper directory, which becomes the step's layer. It runs through cell-monitor
+/// like any container (namespaces, cgroup, log), on the host's network, as docker build's
+/// RUN reaches the network.
+struct BuildContainer {
+    let directory: String
+    let id: String
+    var upperDirectory: String { "\(directory)/upper" }
+
+    /// The container's files under `parent` (the store's build directory).
+    init(parent: String) throws {
+        var generator = SystemRandomNumberGenerator()
+        id = (0..<4).map { _ in
+            let word = String(generator.next(), radix: 16)
+            return String(repeating: "0", count: 16 - word.count) + word
+        }.joined()
+        directory = "\(parent)/\(id)"
+        try FileSystem.createDirectory(parent, mode: 0o700)
+        try FileSystem.createDirectory(directory, mode: 0o700)
+        for sub in ["upper", "work", "merged"] { try FileSystem.createDirectory("\(directory)/\(sub)") }
+    }
+
+    /// Runs the command to its end; its exit code. Attached, the output goes to our stdout
+    /// and stderr as it comes; either way it is in the container's log.
+    func run(arguments: [String], environment: [String], user: ImageUserResolver.User, workingDirectory: String,
+             layerDirectories: [String], monitorPath: String, attach: Bool) throws -> Int32 {
+        let hostname = String(id.prefix(12))
+        for (name, bytes) in EtcFiles.make(hostname: hostname, network: .host, extraHosts: []) {
+            try FileSystem.writeNewFile(bytes, to: "\(directory)/\(name)", durable: false)
+        }
+        let spec = ContainerSpec(
+            id: id,
+            rootFilesystem: .overlay(.init(lowerDirectories: layerDirectories.reversed(), upperDirectory: upperDirectory,
+                                           workDirectory: "\(directory)/work", mergedDirectory: "\(directory)/merged")),
+            process: .init(arguments: arguments, environment: environment, workingDirectory: workingDirectory,
+                           uid: user.uid, gid: user.gid, additionalGids: user.additionalGids),
+            hostname: hostname, network: .host,
+            hostsFile: "\(directory)/hosts", hostnameFile: "\(directory)/hostname", resolvConfFile: "\(directory)/resolv.conf",
+            cgroupParent: "/cell-build")
+        try FileSystem.writeNewFile(spec.encoded(), to: ContainerSpec.path(inContainerDirectory: directory), mode: 0o600, durable: false)
+        let started = try ContainerLauncher.start(containerDirectory: directory, monitorPath: monitorPath, attach: attach)
+        if attach { return ContainerLauncher.waitForExit(started) }
+        let state = try ContainerSignaller.waitForExit(containerDirectory: directory, timeout: .infinity)
+        return state?.exitCode ?? 125
+    }
+
+    /// The last lines of the command's output (stdout and stderr as they came), for an error.
+    func lastLines(_ count: Int) -> [String] {
+        let memory = open("\(directory)/last-lines", O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard memory >= 0 else { return [] }
+        defer { close(memory) }
+        var copier = ContainerLogCopier(path: "\(directory)/container.log", selection: LogSelection(tail: count),
+                                        stdout: memory, stderr: memory)
+        copier.copyAvailable()
+        lseek(memory, 0, SEEK_SET)
+        guard let bytes = try? FileDescriptorHandle(fd: fcntl(memory, F_DUPFD_CLOEXEC, 0), path: "output").readToEnd() else { return [] }
+        return String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    /// Removes what the runtime made in the upper directory only to mount over (the /etc
+    /// files, /proc, /sys, /dev) when the image did not have them: they are not the step's.
+    func dropMountPoints(presentIn layerDirectories: [String]) {
+        func inImage(_ path: String) -> Bool {
+            layerDirectories.contains { FileSystem.exists("\($0)/\(path)") || FileSystem.symlinkTarget("\($0)/\(path)") != nil }
+        }
+        for file in ["etc/hosts", "etc/hostname", "etc/resolv.conf"] where !inImage(file) {
+            let path = "\(upperDirectory)/\(file)"
+            if let size = try? FileSystem.fileSize(path), size == 0 { unlink(path) }
+        }
+        for directory in ["proc", "sys", "dev", "etc"] {
+            // Empty and not opaque: made for a mount point, or copied up only to hold the /etc
+            // stubs; either way it changes nothing over the image. (rmdir removes only empty ones.)
+            let path = "\(upperDirectory)/\(directory)"
+            if !OverlayDirectory.isOpaque(path) { rmdir(path) }
+        }
+    }
+
+    func remove() {
+        try? FileSystem.removeTree(directory)
+    }
+}

@@ -1,0 +1,27 @@
+import CellCore
+
+/// `cell build`'s options, as docker build takes them.
+public struct BuildOptions: Sendable {
+    /// The build context: the directory COPY and ADD read from.
+    public var contextDirectory: String
+    /// -f; nil: Imagefile, else Dockerfile, else Containerfile in the context.
+    public var imagefile: String?
+    /// -t, each `name[:tag]`.
+    public var tags: [String] = []
+    /// --build-arg K=V (a bare K takes the value from cell's own environment).
+    public var buildArgs: [String: String] = [:]
+    /// --target: build up to this stage.
+    public var target: String?
+    public var noCache = false
+    /// -q: print the image id only.
+    public var quiet = false
+    /// --label k=v on the final image.
+    public var labels: [String: String] = [:]
+    /// SOURCE_DATE_EPOCH: every timestamp of the image, and the layers' mtimes clamped to it,
+    /// so the same Imagefile and context give the same bytes and the same id.
+    public var sourceDateEpoch: Timestamp?
+
+    public init(contextDirectory: String) {
+        self.contextDirectory = contextDirectory
+    }
+}

@@ -1,0 +1,158 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CellContainers
+import CellCore
+import CellImage
+import CellImagefile
+import CellRuntime
+
+/// `cell build`: an Imagefile and its context into a layered image in the store.
+///
+/// Each stage the target needs is built in order, step by step. A step's result (a config,
+/// with a new layer for RUN, COPY and ADD) is found in the build cache by a key made of its
+/// parent state, the instruction after expansion and what COPY copies; a hit creates no
+/// container and no layer. RUN runs in a throwaway container whose upper directory becomes the
+/// layer; COPY and ADD build their layer in a private directory. The whole build is one write
+/// session of the store: garbage collection waits for it, and the image is named only at the
+/// end, so a failed build leaves no image behind.
+public final class Builder {
+    let images: ImageStore
+    let monitorPath: String
+    let options: BuildOptions
+    /// Progress lines (`[2/5] RUN ...`, `CACHED`, times); nil with -q.
+    let report: ((String) -> Void)?
+    private let cache: BuildCache
+    private let buildDirectory: String
+
+    public init(images: ImageStore, monitorPath: String, options: BuildOptions, report: ((String) -> Void)?) {
+        self.images = images
+        self.monitorPath = monitorPath
+        self.options = options
+        self.report = report
+        cache = BuildCache(directory: "\(images.layout.root)/build-cache")
+        buildDirectory = "\(images.layout.root)/build"
+    }
+
+    // MARK: The Imagefile
+
+    /// -f, else Imagefile, Dockerfile or Containerfile in the context: its path and the name
+    /// errors give it.
+    public static func locateImagefile(_ options: BuildOptions) throws -> (path: String, name: String) {
+        if let explicit = options.imagefile {
+            let path = explicit == "-" ? "/dev/stdin" : explicit
+            return (path, FileSystem.basename(of: explicit))
+        }
+        for name in ["Imagefile", "Dockerfile", "Containerfile"] where FileSystem.exists("\(options.contextDirectory)/\(name)") {
+            return ("\(options.contextDirectory)/\(name)", name)
+        }
+        throw CellError.usage("no Imagefile, Dockerfile or Containerfile in \(options.contextDirectory) (name one with -f)")
+    }
+
+    /// Parses and checks the Imagefile (`--check`): the stages the target needs, their base
+    /// names and arguments. Returns the stages.
+    public static func check(_ options: BuildOptions) throws -> BuildStages {
+        let (path, name) = try locateImagefile(options)
+        guard let bytes = try? FileSystem.readFile(path) else { throw CellError.usage("unable to read \(path)") }
+        let stages = try Imagefile(parsing: String(decoding: bytes, as: UTF8.self), fileName: name).stages()
+        for index in try stages.requiredStages(for: options.target, buildArgs: options.buildArgs) {
+            _ = try stages.baseName(of: stages.stages[index], buildArgs: options.buildArgs)
+        }
+        return stages
+    }
+
+    // MARK: Building
+
+    /// Builds the target stage; its image id. The image gets the -t names.
+    public func build() throws -> Digest {
+        let stages = try Builder.check(options)
+        let names = try options.tags.map { try ImageReference(parsing: $0) }
+        let context = try BuildContext(directory: options.contextDirectory)
+        let required = try stages.requiredStages(for: options.target, buildArgs: options.buildArgs)
+        let total = required.reduce(0) { $0 + stages.stages[$1].steps.count + 1 }
+        var counter = StepCounter(total: total)
+        return try images.withWriteSession {
+            var built: [Int: BuildState] = [:]
+            for index in required {
+                let stage = stages.stages[index]
+                var stageBuild = try StageBuild(builder: self, stages: stages, stage: stage, context: context, built: built,
+                                                counter: counter)
+                try stageBuild.run()
+                built[index] = stageBuild.state
+                counter = stageBuild.counter
+            }
+            guard let last = required.last, var final = built[last] else { throw CellError.usage("nothing to build") }
+            if !options.labels.isEmpty {
+                var runtime = final.runtime
+                runtime.labels = (runtime.labels ?? [:]).merging(options.labels) { $1 }
+                final.runtime = runtime
+            }
+            return try images.commitImage(config: final.config, layers: final.layers, names: names)
+        }
+    }
+
+    func say(_ line: String) { report?(line) }
+
+    var now: Timestamp { options.sourceDateEpoch ?? .now() }
+
+    /// The state a cache entry names, if its blobs are all still in the store.
+    func cachedState(_ key: Digest, unpack: Bool = true) throws -> BuildState? {
+        guard !options.noCache, let entry = cache.entry(for: key),
+              images.hasBlobs([entry.config] + entry.layers.map(\.digest)) else { return nil }
+        let config = try images.config(entry.config)
+        let directories = unpack ? try zip(entry.layers, config.rootfs.diffIDs).map { try images.unpackedLayer($0.0, diffID: $0.1) } : []
+        return BuildState(config: config, configDigest: entry.config, layers: entry.layers, layerDirectories: directories)
+    }
+
+    /// Stores a step's result under its key.
+    func remember(_ state: BuildState, as key: Digest) throws {
+        try cache.store(.init(config: state.configDigest, layers: state.layers), for: key)
+    }
+
+    /// A new state from `parent`: the config changed by `change`, a history entry, and the
+    /// layer made from `layerDirectory` (nil for a metadata step).
+    func commit(from parent: BuildState, createdBy: String, layerDirectory: String? = nil,
+                change: (inout ContainerConfig) throws -> Void = { _ in }) throws -> BuildState {
+        var state = parent
+        var runtime = state.runtime
+        try change(&runtime)
+        state.runtime = runtime
+        let created = now.rfc3339Nano
+        state.config.created = created
+        if let layerDirectory {
+            let layer = try images.writeLayer(fromDirectory: layerDirectory, clampModificationTime: options.sourceDateEpoch)
+            let unpacked = try images.adoptUnpackedLayer(layerDirectory, diffID: layer.digest)
+            state.layers.append(layer)
+            state.layerDirectories.append(unpacked)
+            state.config.rootfs.diffIDs.append(layer.digest)
+        }
+        state.config.history = (state.config.history ?? []) + [
+            History(created: created, createdBy: createdBy, comment: "buildkit.dockerfile.v0",
+                    emptyLayer: layerDirectory == nil ? true : nil),
+        ]
+        state.configDigest = try images.storeConfig(state.config).digest
+        return state
+    }
+
+    func temporaryDirectory(_ prefix: String) throws -> String {
+        try FileSystem.createDirectory(images.layout.temporary)
+        let directory = "\(images.layout.temporary)/\(prefix)-\(FileSystem.randomSuffix())"
+        try FileSystem.createDirectory(directory, mode: 0o755)
+        return directory
+    }
+
+    func buildContainer() throws -> BuildContainer {
+        try BuildContainer(parent: buildDirectory)
+    }
+}
+
+/// `[n/total]` across the stages.
+struct StepCounter {
+    let total: Int
+    var current = 0
+
+    mutating func next() -> String {
+        current += 1
+        return "[\(current)/\(total)]"
+    }
+}

@@ -1,0 +1,395 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CellContainers
+import CellCore
+import CellImage
+import CellImagefile
+import CellRuntime
+
+/// One stage of a build: its FROM, then each step, with the stage's ARGs in scope.
+struct StageBuild {
+    let builder: Builder
+    let stages: BuildStages
+    let stage: Stage
+    let context: BuildContext
+    let built: [Int: BuildState]
+    var counter: StepCounter
+    var state: BuildState
+    /// ARGs declared in this stage: name → value (nil: declared without a value).
+    private var arguments: [String: String?] = [:]
+    /// CMD set in this stage (ENTRYPOINT then keeps it; one from the base is reset).
+    private var commandSetHere = false
+    private var lexer: ShellLexer
+
+    init(builder: Builder, stages: BuildStages, stage: Stage, context: BuildContext, built: [Int: BuildState],
+         counter: StepCounter) throws {
+        self.builder = builder
+        self.stages = stages
+        self.stage = stage
+        self.context = context
+        self.built = built
+        self.counter = counter
+        lexer = ShellLexer(escapeCharacter: stages.escapeCharacter)
+        state = BuildState(config: ImageConfig(created: nil, diffIDs: [], history: []), configDigest: Digest.sha256(of: []),
+                           layers: [], layerDirectories: [])
+    }
+
+    mutating func run() throws {
+        let base = try stages.baseName(of: stage, buildArgs: builder.options.buildArgs)
+        let label = counter.next()
+        builder.say("\(label) FROM \(base)\(stage.name.map { " AS \($0)" } ?? "")")
+        state = try located { try baseState(base) }
+        for step in stage.steps {
+            let label = counter.next()
+            try located(step.instruction) { try execute(step, label: label) }
+        }
+    }
+
+    /// Errors name the Imagefile and the line.
+    private func located<T>(_ instruction: Instruction? = nil, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as CellError {
+            let line = (instruction ?? stage.instruction).startLine
+            let prefix = "\(stages.fileName):\(line): "
+            throw error.message.hasPrefix(prefix) ? error : CellError(error.kind, prefix + error.message)
+        }
+    }
+
+    // MARK: FROM
+
+    private func baseState(_ base: String) throws -> BuildState {
+        if base == "scratch" {
+            var config = ImageConfig(created: nil, config: ContainerConfig(), diffIDs: [], history: [])
+            config.config?.env = ["PATH=\(ContainerSpec.defaultPath)"]
+            return BuildState(config: config, configDigest: try builder.images.storeConfig(config).digest, layers: [],
+                              layerDirectories: [])
+        }
+        if let index = stages.stages.firstIndex(where: { $0.name?.lowercased() == base.lowercased() }), index < stage.index,
+           let earlier = built[index] {
+            return earlier
+        }
+        guard let summary = try builder.images.find(base) else {
+            let shown = (try? ImageReference(parsing: base))?.familiarName ?? base
+            throw CellError.notFound("Unable to find image '\(shown)' locally: cell does not pull images; import, load or build it first")
+        }
+        let image = try builder.images.load(summary)
+        return BuildState(config: image.config, configDigest: image.id, layers: image.layers,
+                          layerDirectories: try builder.images.unpackedLayers(of: image))
+    }
+
+    // MARK: Steps
+
+    /// The variables a step's words are expanded with: the stage's ARGs, then ENV over them.
+    private var environment: [String: String] {
+        var result: [String: String] = [:]
+        for (name, value) in arguments { if let value { result[name] = value } }
+        for entry in state.runtime.env ?? [] {
+            let parts = entry.split(separator: "=", maxSplits: 1)
+            result[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+        }
+        return result
+    }
+
+    private func expand(_ word: String) throws -> String {
+        try lexer.processWord(word, environment: environment)
+    }
+
+    private mutating func execute(_ step: Step, label: String) throws {
+        let text = step.instruction.original.trimmedWhitespace
+        switch step.command {
+        case .from:
+            return
+        case .arg(let definitions):
+            for definition in definitions {
+                let value = try builder.options.buildArgs[definition.name] ?? definition.defaultValue.map(expand)
+                    ?? (try? stages.globalEnvironment(buildArgs: builder.options.buildArgs))?[definition.name]
+                arguments[definition.name] = .some(value)
+            }
+            builder.say("\(label) \(text)")
+        case .run(let run):
+            try runStep(run, label: label)
+        case .copy(let copy):
+            try copyStep(CopySpecification(copy), keyword: "COPY", label: label)
+        case .add(let add):
+            try copyStep(CopySpecification(add), keyword: "ADD", label: label)
+        default:
+            try metadataStep(step.command, text: text, label: label)
+        }
+    }
+
+    /// ENV, LABEL, CMD and the rest: a new config, no layer.
+    private mutating func metadataStep(_ command: Command, text: String, label: String) throws {
+        var description = ""
+        var change: (inout ContainerConfig) throws -> Void = { _ in }
+        var author: String?
+        switch command {
+        case .env(let pairs):
+            let expanded = try pairs.map { ($0.key, try expand($0.value)) }
+            description = "ENV " + expanded.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
+            change = { config in
+                var env = config.env ?? []
+                for (key, value) in expanded {
+                    env.removeAll { $0 == key || $0.hasPrefix(key + "=") }
+                    env.append("\(key)=\(value)")
+                }
+                config.env = env
+            }
+        case .label(let pairs):
+            let expanded = try pairs.map { (try expand($0.key), try expand($0.value)) }
+            description = "LABEL " + expanded.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
+            change = { config in
+                var labels = config.labels ?? [:]
+                for (key, value) in expanded { labels[key] = value }
+                config.labels = labels
+            }
+        case .workdir(let path):
+            let expanded = try expand(path)
+            let current = state.runtime.workingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/"
+            let absolute = expanded.hasPrefix("/") ? expanded : (current == "/" ? "/" : current + "/") + expanded
+            description = "WORKDIR \(absolute)"
+            change = { $0.workingDir = absolute }
+        case .user(let user):
+            let expanded = try expand(user)
+            description = "USER \(expanded)"
+            change = { $0.user = expanded }
+        case .expose(let ports):
+            let expanded = try ports.flatMap { try lexer.processWords($0, environment: environment) }
+                .map { $0.contains("/") ? $0.lowercased() : "\($0)/tcp" }
+            description = "EXPOSE " + expanded.joined(separator: " ")
+            change = { config in
+                var exposed = config.exposedPorts ?? [:]
+                for port in expanded { exposed[port] = EmptyObject() }
+                config.exposedPorts = exposed
+            }
+        case .volume(let paths):
+            let expanded = try paths.map(expand)
+            description = "VOLUME " + expanded.joined(separator: " ")
+            change = { config in
+                var volumes = config.volumes ?? [:]
+                for path in expanded { volumes[path] = EmptyObject() }
+                config.volumes = volumes
+            }
+        case .cmd(let form):
+            let arguments = commandArguments(form)
+            description = "CMD " + JSONText.array(arguments)
+            commandSetHere = true
+            change = { $0.cmd = arguments }
+        case .entrypoint(let form):
+            let arguments = commandArguments(form)
+            description = "ENTRYPOINT " + JSONText.array(arguments)
+            let keepCommand = commandSetHere
+            change = { config in
+                config.entrypoint = arguments
+                if !keepCommand { config.cmd = nil }
+            }
+        case .shell(let shell):
+            description = "SHELL " + JSONText.array(shell)
+            change = { $0.shell = shell }
+        case .stopSignal(let signal):
+            let expanded = try expand(signal)
+            description = "STOPSIGNAL \(expanded)"
+            change = { $0.stopSignal = expanded }
+        case .healthcheck(let check):
+            description = "HEALTHCHECK " + JSONText.array(check.testArray)
+            change = { config in
+                var healthcheck = Healthcheck(test: check.testArray)
+                func nanoseconds(_ duration: Duration?) -> Int64? {
+                    duration.map { $0.components.seconds * 1_000_000_000 + $0.components.attoseconds / 1_000_000_000 }
+                }
+                healthcheck.interval = nanoseconds(check.interval)
+                healthcheck.timeout = nanoseconds(check.timeout)
+                healthcheck.startPeriod = nanoseconds(check.startPeriod)
+                healthcheck.retries = check.retries
+                config.healthcheck = healthcheck
+            }
+        case .onbuild(let trigger):
+            description = "ONBUILD \(trigger)"
+            change = { $0.onBuild = ($0.onBuild ?? []) + [trigger] }
+        case .maintainer(let name):
+            description = "MAINTAINER \(name)"
+            author = name
+        default:
+            throw CellError.invalidInput("unsupported instruction: \(text)")
+        }
+        let key = BuildCache.key(parent: state.configDigest, step: description)
+        if let cached = try builder.cachedState(key, unpack: false) {
+            state = BuildState(config: cached.config, configDigest: cached.configDigest, layers: state.layers,
+                               layerDirectories: state.layerDirectories)
+            builder.say("\(label) \(description) CACHED")
+            return
+        }
+        var next = try builder.commit(from: state, createdBy: description, change: change)
+        if let author {
+            next.config.author = author
+            next.configDigest = try builder.images.storeConfig(next.config).digest
+        }
+        try builder.remember(next, as: key)
+        state = next
+        builder.say("\(label) \(description)")
+    }
+
+    /// CMD and ENTRYPOINT: exec form as written; shell form through the SHELL.
+    private func commandArguments(_ form: CommandForm) -> [String] {
+        switch form {
+        case .exec(let arguments): return arguments
+        case .shell(let text): return (state.runtime.shell ?? ["/bin/sh", "-c"]) + [text]
+        }
+    }
+
+    // MARK: RUN
+
+    private mutating func runStep(_ run: RunCommand, label: String) throws {
+        var arguments: [String]
+        switch run.command {
+        case .exec(let words):
+            arguments = words
+        case .shell(var script):
+            // Heredocs go to the shell as written: it reads them itself.
+            for heredoc in run.heredocs { script += "\n" + heredoc.content + heredoc.name }
+            arguments = (state.runtime.shell ?? ["/bin/sh", "-c"]) + [script]
+        }
+        // The command's environment: the image's, and the stage's ARGs under it.
+        var environment = state.runtime.env ?? ["PATH=\(ContainerSpec.defaultPath)"]
+        for (name, value) in self.arguments.sorted(by: { $0.key < $1.key }) {
+            if let value, !environment.contains(where: { $0.hasPrefix(name + "=") }) { environment.append("\(name)=\(value)") }
+        }
+        let description = "RUN " + (run.command.isShell ? arguments.suffix(1).joined() : JSONText.array(arguments))
+        let key = BuildCache.key(parent: state.configDigest, step: description + "\n" + environment.joined(separator: "\n"))
+        if let cached = try builder.cachedState(key) {
+            state = cached
+            builder.say("\(label) \(description) CACHED")
+            return
+        }
+        builder.say("\(label) \(description)")
+        let started = Deadline.monotonicNow()
+        let user = try ImageUserResolver(layerDirectories: state.layerDirectories.reversed()).resolve(state.runtime.user ?? "")
+        let container = try builder.buildContainer()
+        defer { container.remove() }
+        let workingDirectory = state.runtime.workingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/"
+        let status = try container.run(arguments: arguments, environment: environment, user: user,
+                                       workingDirectory: workingDirectory, layerDirectories: state.layerDirectories,
+                                       monitorPath: builder.monitorPath, attach: builder.report != nil)
+        guard status == 0 else {
+            let lines = container.lastLines(10)
+            if !lines.isEmpty {
+                builder.say("------\n > \(label) \(description):\n" + lines.map { "   \($0)" }.joined(separator: "\n") + "\n------")
+            }
+            throw CellError.invalidInput("process \(GoQuote.quote(arguments.joined(separator: " "))) did not complete successfully: exit code: \(status)")
+        }
+        container.dropMountPoints(presentIn: state.layerDirectories)
+        let next = try builder.commit(from: state, createdBy: description + " # buildkit", layerDirectory: container.upperDirectory)
+        try builder.remember(next, as: key)
+        state = next
+        builder.say("\(label) DONE \(Builder.seconds(since: started))")
+    }
+
+    // MARK: COPY and ADD
+
+    private mutating func copyStep(_ copy: CopySpecification, keyword: String, label: String) throws {
+        let sources = try copy.sources.map(expand)
+        let destinationText = try expand(copy.destination)
+        let workingDirectory = state.runtime.workingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/"
+        let destination = destinationText.hasPrefix("/") ? destinationText
+            : (workingDirectory == "/" ? "/" : workingDirectory + "/") + destinationText
+        var flags = ""
+        if let from = copy.from { flags += " --from=\(from)" }
+        if let chown = copy.chown { flags += " --chown=\(chown)" }
+        if let chmod = copy.chmod { flags += " --chmod=\(chmod)" }
+        let description = "\(keyword)\(flags) \(sources.joined(separator: " ")) \(destinationText)"
+
+        let origin: CopyOrigin
+        let content: Digest
+        if let from = copy.from {
+            let source = try copySourceState(from)
+            origin = .layers(source.layerDirectories)
+            content = source.configDigest
+        } else {
+            let paths = try sources.flatMap { try context.expand($0, instruction: keyword) }
+            origin = .context(paths)
+            content = try context.contentDigest(of: paths)
+        }
+        let key = BuildCache.key(parent: state.configDigest, step: description, content: content)
+        if let cached = try builder.cachedState(key) {
+            state = cached
+            builder.say("\(label) \(description) CACHED")
+            return
+        }
+        builder.say("\(label) \(description)")
+        let started = Deadline.monotonicNow()
+        let owner = try copy.chown.map { text -> (UInt32, UInt32) in
+            let user = try ImageUserResolver(layerDirectories: state.layerDirectories.reversed()).resolve(try expand(text))
+            return (user.uid, user.gid)
+        } ?? (0, 0)
+        var mode: mode_t?
+        if let chmod = copy.chmod {
+            guard let value = mode_t(chmod, radix: 8), value <= 0o7777 else {
+                throw CellError.invalidInput("invalid chmod parameter: \(chmod)")
+            }
+            mode = value
+        }
+        let layer = try builder.temporaryDirectory("copy")
+        do {
+            let writer = LayerTreeWriter(root: layer, imageLayers: state.layerDirectories)
+            let many = sources.count > 1 || destinationText.hasSuffix("/")
+            try writer.copy(origin: origin, sources: sources, context: context, destination: destination,
+                            destinationIsDirectory: many, owner: owner, mode: mode, extractArchives: keyword == "ADD")
+            let next = try builder.commit(from: state, createdBy: description + " # buildkit", layerDirectory: layer)
+            try builder.remember(next, as: key)
+            state = next
+        } catch {
+            try? FileSystem.removeTree(layer)
+            throw error
+        }
+        builder.say("\(label) DONE \(Builder.seconds(since: started))")
+    }
+
+    /// COPY --from: an earlier stage (by name or index), else an image.
+    private func copySourceState(_ from: String) throws -> BuildState {
+        let expanded = try expand(from)
+        if let index = stages.stages.firstIndex(where: { $0.name?.lowercased() == expanded.lowercased() }) ?? Int(expanded),
+           let earlier = built[index] {
+            return earlier
+        }
+        guard let summary = try builder.images.find(expanded) else {
+            throw CellError.notFound("COPY --from: no stage or image named \(expanded)")
+        }
+        let image = try builder.images.load(summary)
+        return BuildState(config: image.config, configDigest: image.id, layers: image.layers,
+                          layerDirectories: try builder.images.unpackedLayers(of: image))
+    }
+}
+
+extension Builder {
+    static func seconds(since start: Double) -> String {
+        let elapsed = Deadline.monotonicNow() - start
+        return String(Double(Int(elapsed * 100)) / 100) + "s"
+    }
+}
+
+extension CommandForm {
+    var isShell: Bool {
+        if case .shell = self { return true }
+        return false
+    }
+}
+
+/// JSON arrays of strings as history and progress lines show them.
+enum JSONText {
+    static func array(_ values: [String]) -> String {
+        "[" + values.map { value -> String in
+            var out = "\""
+            for scalar in value.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\t": out += "\\t"
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out + "\""
+        }.joined(separator: ",") + "]"
+    }
+}

@@ -1,0 +1,111 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import CellBuild
+import CellCore
+
+/// `docker build`: an Imagefile (or Dockerfile) and its context into an image.
+struct BuildCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build",
+        abstract: "Build an image from an Imagefile (Dockerfile syntax).",
+        usage: "cell build [OPTIONS] PATH")
+
+    @Option(name: [.customShort("t"), .long], help: "Name and optionally a tag (format: name:tag).")
+    var tag: [String] = []
+
+    @Option(name: [.customShort("f"), .long], help: "Name of the Imagefile (default: PATH/Imagefile, else Dockerfile, Containerfile).")
+    var file: String?
+
+    @Option(name: .customLong("build-arg"), help: "Set build-time variables.")
+    var buildArg: [String] = []
+
+    @Option(help: "Set the target build stage to build.")
+    var target: String?
+
+    @Flag(name: .customLong("no-cache"), help: "Do not use cache when building the image.")
+    var noCache = false
+
+    @Flag(name: [.customShort("q"), .long], help: "Suppress the build output and print image ID on success.")
+    var quiet = false
+
+    @Option(help: "Set type of progress output (auto, plain, tty).")
+    var progress: String = "auto"
+
+    @Option(help: "Set metadata for an image.")
+    var label: [String] = []
+
+    @Option(help: "Write the image ID to the file.")
+    var iidfile: String?
+
+    @Flag(help: "Check the Imagefile without building.")
+    var check = false
+
+    @Flag(name: .customLong("rm"), help: "Remove intermediate containers after a successful build (always).")
+    var removeIntermediate = false
+
+    @Flag(name: .customLong("force-rm"), help: "Always remove intermediate containers (always).")
+    var forceRemove = false
+
+    @Option(help: "Always attempt to pull a newer version of the image (cell uses local images only).")
+    var pull: String?
+
+    @Option(help: "Set the networking mode for the RUN instructions (host only).")
+    var network: String?
+
+    @Argument(help: "PATH")
+    var context: String
+
+    func validate() throws {
+        guard ["auto", "plain", "tty", "quiet", "rawjson"].contains(progress) else {
+            throw ValidationError("invalid progress mode \(progress)")
+        }
+        if let network, network != "host", network != "default" {
+            throw ValidationError("--network \(network): cell's RUN steps use the host's network")
+        }
+    }
+
+    func run() throws {
+        var options = BuildOptions(contextDirectory: context)
+        options.imagefile = file
+        options.tags = tag
+        options.target = target
+        options.noCache = noCache
+        options.quiet = quiet || progress == "quiet"
+        for argument in buildArg {
+            let parts = argument.split(separator: "=", maxSplits: 1)
+            let name = String(parts[0])
+            if parts.count == 2 {
+                options.buildArgs[name] = String(parts[1])
+            } else if let value = getenv(name) {
+                options.buildArgs[name] = String(cString: value)
+            }
+        }
+        for item in label {
+            let parts = item.split(separator: "=", maxSplits: 1)
+            options.labels[String(parts[0])] = parts.count == 2 ? String(parts[1]) : ""
+        }
+        if let epoch = getenv("SOURCE_DATE_EPOCH"), let seconds = Int64(String(cString: epoch)) {
+            options.sourceDateEpoch = Timestamp(seconds: seconds)
+        }
+        if check {
+            let stages = try Builder.check(options)
+            Output.line("Check complete, no warnings found (\(stages.stages.count) stage\(stages.stages.count == 1 ? "" : "s")).")
+            return
+        }
+        let images = try GlobalOptions.imageStore()
+        let report: ((String) -> Void)? = options.quiet ? nil : { line in
+            Output.flush()
+            Output.error(line)
+        }
+        let id = try Builder(images: images, monitorPath: GlobalOptions.monitorPath, options: options, report: report).build()
+        if let iidfile { try FileSystem.writeAtomically(Array(id.description.utf8), to: iidfile) }
+        if options.quiet {
+            Output.line(id.description)
+        } else {
+            Output.error("Successfully built \(id.shortHex)")
+            for name in tag { Output.error("Successfully tagged \(name)") }
+        }
+    }
+}
