@@ -67,6 +67,15 @@ struct BuildCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Like docker build, every failure of the build itself exits 1, with one line.
+        do {
+            try build()
+        } catch let error as CellError where error.kind == .usage || error.kind == .setup {
+            throw CellError.invalidInput(error.message)
+        }
+    }
+
+    private func build() throws {
         var options = BuildOptions(contextDirectory: context)
         options.imagefile = file
         options.tags = tag
