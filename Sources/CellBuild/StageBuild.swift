@@ -246,8 +246,13 @@ struct StageBuild {
         case .exec(let words):
             arguments = words
         case .shell(var script):
-            // Heredocs go to the shell as written: it reads them itself.
-            for heredoc in run.heredocs { script += "\n" + heredoc.content + heredoc.name }
+            if run.heredocs.count == 1, script.trimmedWhitespace.hasPrefix("<<"), !script.trimmedWhitespace.contains(" ") {
+                // `RUN <<EOF`: the heredoc is the script.
+                script = run.heredocs[0].content
+            } else {
+                // `RUN cmd <<EOF`: the shell reads the heredocs itself, as written.
+                for heredoc in run.heredocs { script += "\n" + heredoc.content + heredoc.name }
+            }
             arguments = (state.runtime.shell ?? ["/bin/sh", "-c"]) + [script]
         }
         // The command's environment: the image's, and the stage's ARGs under it.
@@ -262,7 +267,7 @@ struct StageBuild {
             builder.say("\(label) \(description) CACHED")
             return
         }
-        builder.say("\(label) \(description)")
+        builder.say("\(label) \(description.split(separator: "\n").first ?? "")")
         let started = Deadline.monotonicNow()
         let user = try ImageUserResolver(layerDirectories: state.layerDirectories.reversed()).resolve(state.runtime.user ?? "")
         let container = try builder.buildContainer()
