@@ -14,10 +14,14 @@ public struct DirectoryArchiver: Sendable {
     public var convertOverlayWhiteouts: Bool
     /// SOURCE_DATE_EPOCH: later mtimes are lowered to this.
     public var clampModificationTime: Timestamp?
+    /// Entries left out (with what is below them), by relative path and lstat.
+    public var skip: (@Sendable (String, stat) -> Bool)?
 
-    public init(convertOverlayWhiteouts: Bool = false, clampModificationTime: Timestamp? = nil) {
+    public init(convertOverlayWhiteouts: Bool = false, clampModificationTime: Timestamp? = nil,
+                skip: (@Sendable (String, stat) -> Bool)? = nil) {
         self.convertOverlayWhiteouts = convertOverlayWhiteouts
         self.clampModificationTime = clampModificationTime
+        self.skip = skip
     }
 
     /// Archives what is below `directory` (not the directory itself); paths are relative.
@@ -59,6 +63,7 @@ private final class ArchiveWalk {
         if fstatat(directory.fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 {
             throw CellError.system("stat \(directory.path)/\(name): \(Syscall.errorString(errno))")
         }
+        if let skip = options.skip, skip(path, st) { return }
         // Through the directory's descriptor: the name cannot be swapped for a symlink elsewhere.
         let procPath = "/proc/self/fd/\(directory.fd)/\(name)"
         var entry = TarEntry(

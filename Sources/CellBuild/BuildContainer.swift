@@ -65,22 +65,18 @@ struct BuildContainer {
         return String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
-    /// Removes what the runtime made in the upper directory only to mount over (the /etc
-    /// files, /proc, /sys, /dev) when the image did not have them: they are not the step's.
+    /// Removes what the runtime made in the upper directory only to mount over: the step's
+    /// layer is this directory, so they must go from it, not just from the archive.
     func dropMountPoints(presentIn layerDirectories: [String]) {
-        func inImage(_ path: String) -> Bool {
-            layerDirectories.contains { FileSystem.exists("\($0)/\(path)") || FileSystem.symlinkTarget("\($0)/\(path)") != nil }
+        for path in MountPointStubs.files + MountPointStubs.directories {
+            var st = stat()
+            let full = "\(upperDirectory)/\(path)"
+            guard lstat(full, &st) == 0,
+                  MountPointStubs.isStub(path, st, upperDirectory: upperDirectory, imageLayers: layerDirectories) else { continue }
+            _ = (st.st_mode & S_IFMT) == S_IFDIR ? rmdir(full) : unlink(full)
         }
-        for file in ["etc/hosts", "etc/hostname", "etc/resolv.conf"] where !inImage(file) {
-            let path = "\(upperDirectory)/\(file)"
-            if let size = try? FileSystem.fileSize(path), size == 0 { unlink(path) }
-        }
-        for directory in ["proc", "sys", "dev", "etc"] {
-            // Empty and not opaque: made for a mount point, or copied up only to hold the /etc
-            // stubs; either way it changes nothing over the image. (rmdir removes only empty ones.)
-            let path = "\(upperDirectory)/\(directory)"
-            if !OverlayDirectory.isOpaque(path) { rmdir(path) }
-        }
+        // /etc copied up only to hold those stubs: empty and not opaque, it changes nothing.
+        if !OverlayDirectory.isOpaque("\(upperDirectory)/etc") { rmdir("\(upperDirectory)/etc") }
     }
 
     func remove() {

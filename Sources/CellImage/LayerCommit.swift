@@ -9,10 +9,11 @@ extension ImageStore {
     /// archived in a fixed order (names sorted, numeric owners, overlay whiteouts as OCI's,
     /// mtimes clamped to `clamp` when given) into an uncompressed blob hashed as it is
     /// written, so its digest is also its diff_id. Call inside `withWriteSession`.
-    public func writeLayer(fromDirectory directory: String, clampModificationTime clamp: Timestamp? = nil) throws -> Descriptor {
+    public func writeLayer(fromDirectory directory: String, clampModificationTime clamp: Timestamp? = nil,
+                           skip: (@Sendable (String, stat) -> Bool)? = nil) throws -> Descriptor {
         let blob = try BlobWriter(store: blobs)
         let writer = try TarWriter(compression: .none) { bytes in try blob.write(bytes) }
-        try DirectoryArchiver(convertOverlayWhiteouts: true, clampModificationTime: clamp).archive(directory, into: writer)
+        try DirectoryArchiver(convertOverlayWhiteouts: true, clampModificationTime: clamp, skip: skip).archive(directory, into: writer)
         try writer.finish()
         let (digest, size) = try blob.commit()
         return Descriptor(mediaType: MediaType.ociLayer, digest: digest, size: size)
