@@ -337,7 +337,8 @@ struct StageBuild {
         let layer = try builder.temporaryDirectory("copy")
         do {
             let writer = LayerTreeWriter(root: layer, imageLayers: state.layerDirectories)
-            let many = sources.count > 1 || destinationText.hasSuffix("/")
+            // "dir/", ".", "dir/." and several sources all name a directory.
+            let many = sources.count > 1 || destinationText.hasSuffix("/") || destinationText == "." || destinationText.hasSuffix("/.")
             try writer.copy(origin: origin, sources: sources, context: context, destination: destination,
                             destinationIsDirectory: many, owner: owner, mode: mode, extractArchives: keyword == "ADD")
             let next = try builder.commit(from: state, createdBy: description + " # buildkit", layerDirectory: layer)

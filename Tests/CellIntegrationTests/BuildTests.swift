@@ -87,7 +87,7 @@ struct BuildTests {
     @Test func quietIidfileNoCacheAndReproducibleWithSourceDateEpoch() throws {
         let root = try CellRoot()
         try root.importBusybox()
-        let context = try Context(root, imagefile: "FROM busybox\nCOPY a.txt /a.txt\nRUN echo made > /made\n", files: ["a.txt": "a\n"])
+        let context = try Context(root, imagefile: "FROM busybox\nWORKDIR /w\nCOPY a.txt .\nRUN cat a.txt > /made\n", files: ["a.txt": "a\n"])
         let quiet = try root.cell("build", "-q", "--iidfile", root.file("iid"), context.path)
         try quiet.expectSuccess()
         #expect(quiet.stdout.hasPrefix("sha256:") && quiet.lines.count == 1 && quiet.stderr.isEmpty)
