@@ -14,8 +14,11 @@ struct CopySpecification {
     var from: String?
     var chown: String?
     var chmod: String?
+    /// `COPY <<EOF /path`: files whose content is in the Imagefile.
+    var inline: [Heredoc] = []
 
     init(_ copy: CopyCommand) {
+        inline = copy.inlineSources
         sources = copy.sources
         destination = copy.destination
         from = copy.from
@@ -24,6 +27,7 @@ struct CopySpecification {
     }
 
     init(_ add: AddCommand) {
+        inline = add.inlineSources
         sources = add.sources
         destination = add.destination
         chown = add.chown

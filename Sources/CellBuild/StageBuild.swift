@@ -40,6 +40,7 @@ struct StageBuild {
         let label = counter.next()
         builder.say("\(label) FROM \(base)\(stage.name.map { " AS \($0)" } ?? "")")
         state = try located { try baseState(base) }
+        try located { try runTriggers(of: base, label: label) }
         for step in stage.steps {
             let label = counter.next()
             try located(step.instruction) { try execute(step, label: label) }
@@ -77,6 +78,22 @@ struct StageBuild {
         let image = try builder.images.load(summary)
         return BuildState(config: image.config, configDigest: image.id, layers: image.layers,
                           layerDirectories: try builder.images.unpackedLayers(of: image))
+    }
+
+    /// ONBUILD: a base image's triggers run first, as steps of this stage; the new image does
+    /// not inherit them.
+    private mutating func runTriggers(of base: String, label: String) throws {
+        guard let triggers = state.runtime.onBuild, !triggers.isEmpty,
+              !stages.stages.contains(where: { $0.name?.lowercased() == base.lowercased() }) else { return }
+        var runtime = state.runtime
+        runtime.onBuild = nil
+        state.runtime = runtime
+        state.configDigest = try builder.images.storeConfig(state.config).digest
+        for trigger in triggers {
+            for step in try Imagefile(parsing: trigger, fileName: stages.fileName).steps() {
+                try execute(step, label: "\(label) ONBUILD")
+            }
+        }
     }
 
     // MARK: Steps
@@ -293,7 +310,23 @@ struct StageBuild {
     // MARK: COPY and ADD
 
     private mutating func copyStep(_ copy: CopySpecification, keyword: String, label: String) throws {
-        let sources = try copy.sources.map(expand)
+        var sources = try copy.sources.map(expand)
+        if keyword == "ADD", let remote = sources.first(where: { $0.contains("://") || $0.hasPrefix("git@") }) {
+            throw CellError.invalidInput("ADD \(remote): cell builds offline and fetches nothing; download it into the context and ADD the file")
+        }
+        // Inline files (`COPY <<EOF /path`) are a small context of their own.
+        var context = self.context
+        var inlineDirectory: String?
+        defer { if let inlineDirectory { try? FileSystem.removeTree(inlineDirectory) } }
+        if !copy.inline.isEmpty {
+            let directory = try builder.temporaryDirectory("inline")
+            inlineDirectory = directory
+            for heredoc in copy.inline {
+                try FileSystem.writeNewFile(Array(heredoc.effectiveContent.utf8), to: "\(directory)/\(heredoc.name)", durable: false)
+            }
+            context = try BuildContext(directory: directory)
+            sources = copy.inline.map(\.name)
+        }
         let destinationText = try expand(copy.destination)
         let workingDirectory = state.runtime.workingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/"
         let destination = destinationText.hasPrefix("/") ? destinationText

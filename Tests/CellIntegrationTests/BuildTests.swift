@@ -189,6 +189,35 @@ struct BuildTests {
         try expectNothingLeft(root)
     }
 
+    @Test func onbuildInlineFilesAndAddArchives() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let base = try Context(root, "base", imagefile: "FROM busybox\nONBUILD COPY marker.txt /from-trigger.txt\nONBUILD RUN echo trigger ran > /trigger\n")
+        try root.cell("build", "-q", "-t", "base-with-triggers", base.path).expectSuccess()
+        #expect(try root.cell("image", "inspect", "-f", "{{len .Config.OnBuild}}", "base-with-triggers").stdout == "2\n")
+
+        let context = try Context(root, "child", imagefile: """
+            FROM base-with-triggers
+            COPY <<EOF /etc/motd
+            Welcome to the testbed
+            EOF
+            ADD bundle.tar.gz /opt/
+            """, files: ["marker.txt": "marked\n", "payload/inner/file.txt": "inside the archive\n"])
+        try Command.shell("tar -C \(context.path)/payload -czf \(context.path)/bundle.tar.gz inner").expectSuccess()
+        let build = try root.cell("build", "-t", "child", context.path)
+        try build.expectSuccess()
+        #expect(build.stderr.contains("ONBUILD"))
+        let check = try root.cell("run", "--rm", "child", "cat", "/from-trigger.txt", "/trigger", "/etc/motd", "/opt/inner/file.txt")
+        #expect(check.stdout == "marked\ntrigger ran\nWelcome to the testbed\ninside the archive\n", "\(check.stderr)")
+        #expect(try root.cell("image", "inspect", "-f", "{{json .Config.OnBuild}}", "child").stdout == "null\n", "triggers are not inherited")
+
+        try "FROM busybox\nADD https://example.com/file.tar /\n".write(toFile: "\(context.path)/Imagefile", atomically: true, encoding: .utf8)
+        let remote = try root.cell("build", context.path)
+        #expect(remote.status == 1)
+        #expect(remote.stderr.contains("cell builds offline"))
+        try expectNoBuildLeftovers(root)
+    }
+
     @Test func multiStageBuildsOnlyWhatTheTargetNeeds() throws {
         let root = try CellRoot()
         try root.importBusybox()
