@@ -31,7 +31,7 @@ struct BuildContainer {
     /// Runs the command to its end; its exit code. Attached, the output goes to our stdout
     /// and stderr as it comes; either way it is in the container's log.
     func run(arguments: [String], environment: [String], user: ImageUserResolver.User, workingDirectory: String,
-             layerDirectories: [String], monitorPath: String, attach: Bool) throws -> Int32 {
+             layerDirectories: [String], mounts: [ContainerSpec.Mount] = [], monitorPath: String, attach: Bool) throws -> Int32 {
         let hostname = String(id.prefix(12))
         for (name, bytes) in EtcFiles.make(hostname: hostname, network: .host, extraHosts: []) {
             try FileSystem.writeNewFile(bytes, to: "\(directory)/\(name)", durable: false)
@@ -42,7 +42,7 @@ struct BuildContainer {
                                            workDirectory: "\(directory)/work", mergedDirectory: "\(directory)/merged")),
             process: .init(arguments: arguments, environment: environment, workingDirectory: workingDirectory,
                            uid: user.uid, gid: user.gid, additionalGids: user.additionalGids),
-            hostname: hostname, network: .host,
+            hostname: hostname, network: .host, mounts: mounts,
             hostsFile: "\(directory)/hosts", hostnameFile: "\(directory)/hostname", resolvConfFile: "\(directory)/resolv.conf",
             cgroupParent: "/cell-build")
         try FileSystem.writeNewFile(spec.encoded(), to: ContainerSpec.path(inContainerDirectory: directory), mode: 0o600, durable: false)
@@ -67,7 +67,19 @@ struct BuildContainer {
 
     /// Removes what the runtime made in the upper directory only to mount over: the step's
     /// layer is this directory, so they must go from it, not just from the archive.
-    func dropMountPoints(presentIn layerDirectories: [String]) {
+    func dropMountPoints(presentIn layerDirectories: [String], mountTargets: [String] = []) {
+        // RUN --mount targets: an empty directory made only to mount on.
+        for target in mountTargets.sorted(by: >) {
+            let relative = String(target.drop { $0 == "/" })
+            guard !relative.isEmpty, !layerDirectories.contains(where: { FileSystem.exists("\($0)/\(relative)") }) else { continue }
+            var path = relative
+            while !path.isEmpty {
+                // rmdir removes only empty directories; parents made for the target go too.
+                guard !layerDirectories.contains(where: { FileSystem.exists("\($0)/\(path)") }),
+                      rmdir("\(upperDirectory)/\(path)") == 0 else { break }
+                path = FileSystem.dirname(of: path) == "." ? "" : FileSystem.dirname(of: path)
+            }
+        }
         for path in MountPointStubs.files + MountPointStubs.directories {
             var st = stat()
             let full = "\(upperDirectory)/\(path)"

@@ -71,6 +71,7 @@ public final class Builder {
         let required = try stages.requiredStages(for: options.target, buildArgs: options.buildArgs)
         let total = required.reduce(0) { $0 + stages.stages[$1].steps.count + 1 }
         var counter = StepCounter(total: total)
+        sweepAbandonedContainers()
         return try images.withWriteSession {
             var built: [Int: BuildState] = [:]
             for index in required {
@@ -139,6 +140,21 @@ public final class Builder {
         let directory = "\(images.layout.temporary)/\(prefix)-\(FileSystem.randomSuffix())"
         try FileSystem.createDirectory(directory, mode: 0o755)
         return directory
+    }
+
+    /// RUN containers of builds that were killed: their monitor is gone (or they never got one
+    /// and are older than a minute). A build running beside this one keeps its own.
+    private func sweepAbandonedContainers() {
+        for name in (try? FileSystem.contentsOfDirectory(buildDirectory)) ?? [] {
+            let directory = "\(buildDirectory)/\(name)"
+            if let state = try? ContainerState.read(fromContainerDirectory: directory) {
+                if state.monitorPid > 0 && (kill(state.monitorPid, 0) == 0 || errno == EPERM) && state.status == .running { continue }
+            } else {
+                var st = stat()
+                if stat(directory, &st) == 0 && Timestamp.now().seconds - Int64(st.st_mtim.tv_sec) < 60 { continue }
+            }
+            try? FileSystem.removeTree(directory)
+        }
     }
 
     func buildContainer() throws -> BuildContainer {

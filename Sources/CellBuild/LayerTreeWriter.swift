@@ -16,9 +16,13 @@ struct CopySpecification {
     var chmod: String?
     /// `COPY <<EOF /path`: files whose content is in the Imagefile.
     var inline: [Heredoc] = []
+    /// Flags cell does not implement yet (named in the error).
+    var unsupported: [String] = []
 
     init(_ copy: CopyCommand) {
         inline = copy.inlineSources
+        if !copy.excludes.isEmpty { unsupported.append("--exclude") }
+        if copy.parents { unsupported.append("--parents") }
         sources = copy.sources
         destination = copy.destination
         from = copy.from
@@ -28,6 +32,7 @@ struct CopySpecification {
 
     init(_ add: AddCommand) {
         inline = add.inlineSources
+        if !add.excludes.isEmpty { unsupported.append("--exclude") }
         sources = add.sources
         destination = add.destination
         chown = add.chown

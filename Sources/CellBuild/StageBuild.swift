@@ -277,7 +277,9 @@ struct StageBuild {
         for (name, value) in self.arguments.sorted(by: { $0.key < $1.key }) {
             if let value, !environment.contains(where: { $0.hasPrefix(name + "=") }) { environment.append("\(name)=\(value)") }
         }
-        let description = "RUN " + (run.command.isShell ? arguments.suffix(1).joined() : JSONText.array(arguments))
+        let mounts = try runMounts(run)
+        let mountFlags = run.mounts.map { "--mount=\($0) " }.joined()
+        let description = "RUN " + mountFlags + (run.command.isShell ? arguments.suffix(1).joined() : JSONText.array(arguments))
         let key = BuildCache.key(parent: state.configDigest, step: description + "\n" + environment.joined(separator: "\n"))
         if let cached = try builder.cachedState(key) {
             state = cached
@@ -292,7 +294,7 @@ struct StageBuild {
         let workingDirectory = state.runtime.workingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/"
         let status = try container.run(arguments: arguments, environment: environment, user: user,
                                        workingDirectory: workingDirectory, layerDirectories: state.layerDirectories,
-                                       monitorPath: builder.monitorPath, attach: builder.report != nil)
+                                       mounts: mounts, monitorPath: builder.monitorPath, attach: builder.report != nil)
         guard status == 0 else {
             let lines = container.lastLines(10)
             if !lines.isEmpty {
@@ -300,16 +302,49 @@ struct StageBuild {
             }
             throw CellError.invalidInput("process \(GoQuote.quote(arguments.joined(separator: " "))) did not complete successfully: exit code: \(status)")
         }
-        container.dropMountPoints(presentIn: state.layerDirectories)
+        container.dropMountPoints(presentIn: state.layerDirectories, mountTargets: mounts.map(\.destination))
         let next = try builder.commit(from: state, createdBy: description + " # buildkit", layerDirectory: container.upperDirectory)
         try builder.remember(next, as: key)
         state = next
         builder.say("\(label) DONE \(Builder.seconds(since: started))")
     }
 
+    /// RUN --mount: `type=cache` (a directory kept between builds, by id or target),
+    /// `type=bind` (a context path, read-only unless rw), `type=tmpfs`. Not part of the layer.
+    private func runMounts(_ run: RunCommand) throws -> [ContainerSpec.Mount] {
+        try run.mountOptions.map { options in
+            guard let target = options["target"] ?? options["dst"] ?? options["destination"] else {
+                throw CellError.invalidInput("RUN --mount: target is required")
+            }
+            let destination = try expand(target)
+            switch options["type"] ?? "bind" {
+            case "cache":
+                let id = options["id"] ?? destination
+                let directory = "\(builder.images.layout.root)/build-cache-mounts/\(Digest.sha256(of: Array(id.utf8)).hex.prefix(32))"
+                try FileSystem.createDirectory("\(builder.images.layout.root)/build-cache-mounts", mode: 0o700)
+                try FileSystem.createDirectory(directory, mode: 0o755)
+                return .bind(source: directory, destination: destination, readOnly: options["readonly"] == "true" || options["ro"] == "true")
+            case "bind":
+                if options["from"] != nil { throw CellError.invalidInput("RUN --mount=type=bind,from=... is not supported yet") }
+                let source = "\(context.path)/\(BuildContext.clean(try expand(options["source"] ?? options["src"] ?? ".")))"
+                guard let real = FileSystem.realPath(source), let base = FileSystem.realPath(context.path),
+                      real == base || real.hasPrefix(base + "/") else {
+                    throw CellError.invalidInput("RUN --mount: \(options["source"] ?? ".") is not in the build context")
+                }
+                let writable = options["rw"] == "true" || options["readwrite"] == "true"
+                return .bind(source: real, destination: destination, readOnly: !writable)
+            case "tmpfs":
+                return .tmpfs(destination: destination, options: options["size"].map { "size=\($0)" } ?? "")
+            case let other:
+                throw CellError.invalidInput("RUN --mount=type=\(other) is not supported")
+            }
+        }
+    }
+
     // MARK: COPY and ADD
 
     private mutating func copyStep(_ copy: CopySpecification, keyword: String, label: String) throws {
+        if let flag = copy.unsupported.first { throw CellError.invalidInput("\(keyword) \(flag) is not supported yet") }
         var sources = try copy.sources.map(expand)
         if keyword == "ADD", let remote = sources.first(where: { $0.contains("://") || $0.hasPrefix("git@") }) {
             throw CellError.invalidInput("ADD \(remote): cell builds offline and fetches nothing; download it into the context and ADD the file")

@@ -97,6 +97,13 @@ public enum FileSystem {
         try handle.close()
     }
 
+    /// realpath(3): every link resolved; nil when the path does not exist.
+    public static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
     /// The target of the symlink at `path`, nil when it is not one.
     public static func symlinkTarget(_ path: String) -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)

@@ -61,6 +61,13 @@ public struct ContainerSpec: Equatable, Sendable {
     public enum Mount: Equatable, Sendable {
         case bind(source: String, destination: String, readOnly: Bool)
         case tmpfs(destination: String, options: String)
+
+        /// The path in the container.
+        public var destination: String {
+            switch self {
+            case .bind(_, let destination, _), .tmpfs(let destination, _): return destination
+            }
+        }
     }
 
     /// A host port forwarded by the monitor to a port inside the container (`-p`).
