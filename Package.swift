@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "CellContainers", dependencies: ["CellCore", "CellArchive", "CellImage", "CellRuntime"]),
         // The builder: Imagefile stages and steps, the build cache, RUN containers, COPY layers.
         .target(name: "CellBuild", dependencies: [
-            "CellCore", "CRuntime", "CellArchive", "CellImage", "CellImagefile", "CellRuntime", "CellContainers",
+            "CellCore", "CRuntime", "CellArchive", "CellFormat", "CellImage", "CellImagefile", "CellRuntime", "CellContainers",
         ]),
         // A container spec -> a running process: rootfs, namespaces, cgroups, mounts. No Foundation.
         .target(name: "CellRuntime", dependencies: ["CellCore", "CRuntime"]),

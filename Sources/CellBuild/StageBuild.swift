@@ -3,6 +3,7 @@ import Glibc
 #endif
 import CellContainers
 import CellCore
+import CellFormat
 import CellImage
 import CellImagefile
 import CellRuntime
@@ -449,21 +450,9 @@ extension CommandForm {
     }
 }
 
-/// JSON arrays of strings as history and progress lines show them.
+/// JSON arrays of strings as history and progress lines show them (`["cat","/app/x"]`).
 enum JSONText {
     static func array(_ values: [String]) -> String {
-        "[" + values.map { value -> String in
-            var out = "\""
-            for scalar in value.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\t": out += "\\t"
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-            return out + "\""
-        }.joined(separator: ",") + "]"
+        JSONValue.strings(values).serialized(indent: nil, escapingHTML: false)
     }
 }

@@ -31,16 +31,8 @@ final class DatagramForwarder {
 
     init(ports: [ContainerSpec.PortMapping]) throws {
         for port in ports where port.protocol == .udp {
-            let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-            guard fd >= 0 else { throw CellError(.setup, "socket: \(Syscall.errorString(errno))") }
+            let fd = try PortForwarder.boundSocket(for: port, type: Int32(SOCK_DGRAM.rawValue))
             listeners.append(Listener(fd: fd, containerPort: port.containerPort))
-            var address = try PortForwarder.address(port.hostAddress, port: port.hostPort)
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            if bound != 0 {
-                throw CellError(.setup, "publish \(port.hostAddress):\(port.hostPort)/udp: bind: \(Syscall.errorString(errno))")
-            }
         }
     }
 

@@ -36,18 +36,10 @@ final class PortForwarder {
     init(ports: [ContainerSpec.PortMapping]) throws {
         datagrams = try DatagramForwarder(ports: ports)
         for port in ports where port.protocol == .tcp {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-            guard fd >= 0 else { throw CellError(.setup, "socket: \(Syscall.errorString(errno))") }
+            let fd = try PortForwarder.boundSocket(for: port, type: Int32(SOCK_STREAM.rawValue))
             listeners.append(Listener(fd: fd, containerPort: port.containerPort))
-            var one: Int32 = 1
-            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-            var address = try PortForwarder.address(port.hostAddress, port: port.hostPort)
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            if bound != 0 || listen(fd, 128) != 0 {
-                let reason = Syscall.errorString(errno)
-                throw CellError(.setup, "publish \(port.hostAddress):\(port.hostPort): bind: \(reason)")
+            if listen(fd, 128) != 0 {
+                throw CellError(.setup, "publish \(port.hostAddress):\(port.hostPort): listen: \(Syscall.errorString(errno))")
             }
         }
     }
@@ -175,6 +167,28 @@ final class PortForwarder {
             i += 2
         }
         flows = []
+    }
+
+    /// A non-blocking socket bound to the published host address and port. Closed on error.
+    static func boundSocket(for port: ContainerSpec.PortMapping, type: Int32) throws -> Int32 {
+        let fd = socket(AF_INET, type | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0 else { throw CellError(.setup, "socket: \(Syscall.errorString(errno))") }
+        var one: Int32 = 1
+        if type == Int32(SOCK_STREAM.rawValue) { setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size)) }
+        do {
+            var address = try PortForwarder.address(port.hostAddress, port: port.hostPort)
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if bound != 0 {
+                let suffix = type == Int32(SOCK_DGRAM.rawValue) ? "/udp" : ""
+                throw CellError(.setup, "publish \(port.hostAddress):\(port.hostPort)\(suffix): bind: \(Syscall.errorString(errno))")
+            }
+        } catch {
+            close(fd)
+            throw error
+        }
+        return fd
     }
 
     static func address(_ host: String, port: UInt16) throws -> sockaddr_in {
