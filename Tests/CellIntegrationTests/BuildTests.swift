@@ -235,6 +235,38 @@ struct BuildTests {
         try expectNoBuildLeftovers(root)
     }
 
+    @Test func fileNamesIgnoreFilesLabelsAndWhatALayerKeeps() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        // No Imagefile: a Dockerfile builds unchanged; .cellignore wins over .dockerignore.
+        let context = root.file("plain")
+        try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
+        try """
+            FROM busybox
+            COPY . /ctx/
+            RUN rm /etc/group && echo x > /f && chown 1234:5678 /f && chmod 4750 /f && ln /f /hard && ln -s /f /soft
+            """.write(toFile: "\(context)/Dockerfile", atomically: true, encoding: .utf8)
+        try "cellignored.txt\n".write(toFile: "\(context)/.cellignore", atomically: true, encoding: .utf8)
+        try "dockerignored.txt\n".write(toFile: "\(context)/.dockerignore", atomically: true, encoding: .utf8)
+        for name in ["cellignored.txt", "dockerignored.txt"] { try "x\n".write(toFile: "\(context)/\(name)", atomically: true, encoding: .utf8) }
+        #expect(try root.cell("build", "--check", context).stdout.hasPrefix("Check complete"))
+        try root.cell("build", "-q", "-t", "plain", "--label", "stage=test", "--progress", "plain", context).expectSuccess()
+        let inside = try root.cell("run", "--rm", "plain", "sh", "-c",
+                                   "ls /ctx | tr '\\n' ' '; test -e /etc/group || echo group gone; stat -c '%u:%g %a %h' /f; readlink /soft")
+        #expect(inside.stdout == "Dockerfile dockerignored.txt group gone\n1234:5678 4750 2\n/f\n", "\(inside.stderr)")
+        #expect(try root.cell("image", "inspect", "-f", "{{.Config.Labels.stage}}", "plain").stdout == "test\n")
+
+        // -f names an Imagefile anywhere; the context stays the directory given.
+        try "FROM busybox\nCOPY dockerignored.txt /\n".write(toFile: root.file("Other.imagefile"), atomically: true, encoding: .utf8)
+        let other = try root.cell("build", "-q", "-f", root.file("Other.imagefile"), context)
+        #expect(other.status == 0, "\(other.stderr)")
+        #expect(try root.cell("run", "--rm", other.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "cat", "/dockerignored.txt").stdout == "x\n")
+        try "FROM busybox\nCOPY cellignored.txt /\n".write(toFile: root.file("Other.imagefile"), atomically: true, encoding: .utf8)
+        let ignored = try root.cell("build", "-q", "-f", root.file("Other.imagefile"), context)
+        #expect(ignored.status == 1 && ignored.stderr.contains("excluded by .cellignore"), "\(ignored.stderr)")
+        try expectNoBuildLeftovers(root)
+    }
+
     @Test func multiStageBuildsOnlyWhatTheTargetNeeds() throws {
         let root = try CellRoot()
         try root.importBusybox()
