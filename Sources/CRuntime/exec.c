@@ -70,9 +70,12 @@ static _Noreturn void run_process(const struct cell_exec_config *c, int report_f
     /* A tty session of its own: the pty becomes its controlling terminal. Without one, it
        stays in the caller's process group, so the caller's terminal signals reach it. */
     if (c->terminal && (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0)) fail(report_fd, CELL_STAGE_TERMINAL);
+    if (cell_internal_drop_bounding(c->capabilities) < 0) fail(report_fd, CELL_STAGE_CAPABILITIES);
     if (syscall(SYS_setgroups, c->group_count, c->groups) < 0) fail(report_fd, CELL_STAGE_GROUPS);
     if (syscall(SYS_setresgid, c->gid, c->gid, c->gid) < 0) fail(report_fd, CELL_STAGE_GID);
     if (syscall(SYS_setresuid, c->uid, c->uid, c->uid) < 0) fail(report_fd, CELL_STAGE_UID);
+    if (cell_internal_set_capabilities(c->capabilities, c->uid, c->no_new_privileges) < 0)
+        fail(report_fd, CELL_STAGE_CAPABILITIES);
     if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) fail(report_fd, CELL_STAGE_CLOSE_FDS);
     umask(022);
     cell_internal_exec_search(c->argv, c->envp, c->search_path);

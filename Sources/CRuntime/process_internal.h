@@ -3,6 +3,8 @@
 #ifndef CELL_PROCESS_INTERNAL_H
 #define CELL_PROCESS_INTERNAL_H
 
+#include <stdint.h>
+
 /* Points `target` (0, 1, 2) at fd (close-on-exec cleared); a negative fd leaves it alone. */
 int cell_internal_install_stdio(int fd, int target);
 
@@ -13,5 +15,11 @@ void cell_internal_exec_search(const char *const *argv, const char *const *envp,
 /* Every signal back to its default disposition and an empty mask: ignored signals and the
    mask survive execve, and a new process in a container must not inherit ours. */
 void cell_internal_reset_signals(void);
+
+/* Capabilities, in two steps around the uid change: first the bounding set reduced to
+   `capabilities` (and keep-caps set), then effective/permitted (the set for uid 0, none for
+   others), inheritable and ambient empty, and no_new_privs when asked. 0 or -1 with errno. */
+int cell_internal_drop_bounding(uint64_t capabilities);
+int cell_internal_set_capabilities(uint64_t capabilities, uint32_t uid, int no_new_privileges);
 
 #endif

@@ -137,16 +137,17 @@ static int mount_in_root(int rootfd, const char *source, const char *target, con
 
 /* Remounts the mount at `target` read-only, keeping its nosuid/nodev/noexec/atime flags
    (leaving them out would be refused where they are locked). */
-static int remount_read_only(int rootfd, const char *target) {
+/* Adds MS_RDONLY and/or MS_NODEV to a bind mount, keeping the flags it has. */
+static int remount_bind(int rootfd, const char *target, unsigned long add) {
     int fd = open_in_root(rootfd, target, CREATE_NONE);
     if (fd < 0) return -1;
     struct statvfs st;
     unsigned long keep = 0;
     if (fstatvfs(fd, &st) == 0)
-        keep = st.f_flag & (ST_NOSUID | ST_NODEV | ST_NOEXEC | ST_NOATIME | ST_NODIRATIME | ST_RELATIME);
+        keep = st.f_flag & (ST_RDONLY | ST_NOSUID | ST_NODEV | ST_NOEXEC | ST_NOATIME | ST_NODIRATIME | ST_RELATIME);
     char path[32];
     fd_path(path, fd);
-    int result = mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL);
+    int result = mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | add | keep, NULL);
     int saved = errno;
     close(fd);
     errno = saved;
@@ -155,9 +156,13 @@ static int remount_read_only(int rootfd, const char *target) {
 
 /* ---- the stages ---- */
 
-/* /dev as Docker lays it out: a small tmpfs with the usual nodes, devpts, shm and mqueue. */
-static int setup_dev(int rootfd) {
-    if (mount_in_root(rootfd, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+/* /dev as Docker lays it out: a small tmpfs with the usual nodes, devpts, shm and mqueue.
+   Unless devices are allowed (--privileged), the tmpfs is nodev and the nodes are the host's
+   bound in one by one: a node the container makes with mknod opens nothing, in /dev as
+   anywhere else (the root, volumes and tmpfs mounts are nodev too). That is the device
+   allow-list, without a devices cgroup (v1) or an eBPF program (v2). */
+static int setup_dev(int rootfd, int devices_allowed) {
+    if (mount_in_root(rootfd, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME | (devices_allowed ? 0 : MS_NODEV),
                       "mode=755,size=65536k", CREATE_DIRECTORY) < 0)
         return -1;
     /* Re-resolve: the fd must name the new tmpfs, which is empty and ours, so plain *at
@@ -169,9 +174,9 @@ static int setup_dev(int rootfd) {
         { "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
     };
     for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
-        if (mknodat(dev, nodes[i].name, S_IFCHR | 0666, makedev(nodes[i].major, nodes[i].minor)) == 0)
+        if (devices_allowed && mknodat(dev, nodes[i].name, S_IFCHR | 0666, makedev(nodes[i].major, nodes[i].minor)) == 0)
             continue;
-        /* No mknod (a user namespace): bind the host's node instead. */
+        /* The host's node, bound: its own mount, not nodev. */
         char host[32] = "/dev/";
         memcpy(host + 5, nodes[i].name, strlen(nodes[i].name) + 1);
         int file = openat(dev, nodes[i].name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0666);
@@ -215,7 +220,7 @@ fail:;
     return -1;
 }
 
-static int setup_bind(int rootfd, const struct cell_mount *m) {
+static int setup_bind(int rootfd, const struct cell_mount *m, int devices_allowed) {
     int source = open(m->source, O_PATH | O_CLOEXEC);
     if (source < 0) return -1;
     struct stat st;
@@ -228,7 +233,8 @@ static int setup_bind(int rootfd, const struct cell_mount *m) {
     close(source);
     errno = saved;
     if (result < 0) return -1;
-    return m->read_only ? remount_read_only(rootfd, m->destination) : 0;
+    unsigned long add = (m->read_only ? MS_RDONLY : 0) | (devices_allowed ? 0 : MS_NODEV);
+    return add ? remount_bind(rootfd, m->destination, add) : 0;
 }
 
 /* Hides a path: /dev/null over a file, an empty read-only tmpfs over a directory. */
@@ -258,7 +264,7 @@ static int make_read_only(int rootfd, const char *target) {
     int saved = errno;
     close(fd);
     errno = saved;
-    return result < 0 ? -1 : remount_read_only(rootfd, target);
+    return result < 0 ? -1 : remount_bind(rootfd, target, MS_RDONLY);
 }
 
 static int bring_loopback_up(void) {
@@ -363,23 +369,26 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, int release_
     /* The root: the overlay is mounted here, inside the container's mount namespace, so it
        disappears with the namespace and nothing is left on the host. A plain directory is
        bound onto itself to become a mount point (pivot_root needs one). */
+    unsigned long nodev = c->devices_allowed ? 0 : MS_NODEV;
     int root_result = c->overlay_options
-        ? mount("overlay", c->root, "overlay", 0, c->overlay_options)
+        ? mount("overlay", c->root, "overlay", nodev, c->overlay_options)
         : mount(c->root, c->root, NULL, MS_BIND | MS_REC, NULL);
+    if (root_result == 0 && !c->overlay_options && nodev)
+        root_result = mount(NULL, c->root, NULL, MS_BIND | MS_REMOUNT | MS_NODEV, NULL);
     if (root_result < 0) fail(error_fd, CELL_STAGE_MOUNT_ROOT, 0);
     int rootfd = open(c->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0) fail(error_fd, CELL_STAGE_OPEN_ROOT, 0);
 
     if (mount_in_root(rootfd, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, CREATE_DIRECTORY) < 0)
         fail(error_fd, CELL_STAGE_MOUNT_PROC, 0);
-    if (setup_dev(rootfd) < 0) fail(error_fd, CELL_STAGE_MOUNT_DEV, 0);
+    if (setup_dev(rootfd, c->devices_allowed) < 0) fail(error_fd, CELL_STAGE_MOUNT_DEV, 0);
     if (mount_in_root(rootfd, "sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, CREATE_DIRECTORY) < 0)
         fail(error_fd, CELL_STAGE_MOUNT_SYS, 0);
 
     for (size_t i = 0; i < c->mount_count; i++) {
         const struct cell_mount *m = &c->mounts[i];
         int result = m->kind == CELL_MOUNT_BIND
-            ? setup_bind(rootfd, m)
+            ? setup_bind(rootfd, m, c->devices_allowed)
             : mount_in_root(rootfd, "tmpfs", m->destination, "tmpfs",
                             MS_NOSUID | MS_NODEV | (m->read_only ? MS_RDONLY : 0), m->options, CREATE_DIRECTORY);
         if (result < 0) fail(error_fd, CELL_STAGE_MOUNT, (int)i);
@@ -423,9 +432,12 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, int release_
     if (c->terminal && (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0)) fail(error_fd, CELL_STAGE_TERMINAL, 0);
 
     /* Raw system calls: glibc's wrappers would try to signal the parent's other threads. */
+    if (cell_internal_drop_bounding(c->capabilities) < 0) fail(error_fd, CELL_STAGE_CAPABILITIES, 0);
     if (syscall(SYS_setgroups, c->group_count, c->groups) < 0) fail(error_fd, CELL_STAGE_GROUPS, 0);
     if (syscall(SYS_setresgid, c->gid, c->gid, c->gid) < 0) fail(error_fd, CELL_STAGE_GID, 0);
     if (syscall(SYS_setresuid, c->uid, c->uid, c->uid) < 0) fail(error_fd, CELL_STAGE_UID, 0);
+    if (cell_internal_set_capabilities(c->capabilities, c->uid, c->no_new_privileges) < 0)
+        fail(error_fd, CELL_STAGE_CAPABILITIES, 0);
 
     /* Every fd above stdio closes at exec; the error pipe stays usable until then. */
     if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) fail(error_fd, CELL_STAGE_CLOSE_FDS, 0);

@@ -97,17 +97,22 @@ public struct ContainerCreator {
             labels[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
         }
 
+        let security = try SecurityOptions(options)
         let files = EtcFiles.make(hostname: hostname, network: network, extraHosts: options.addHost)
-        let spec = ContainerSpec(
+        var spec = ContainerSpec(
             id: id,
             rootFilesystem: .overlay(.init(lowerDirectories: layers.reversed(), upperDirectory: "\(directory)/upper",
                                            workDirectory: "\(directory)/work", mergedDirectory: "\(directory)/merged")),
             process: .init(arguments: processArguments, environment: environment, workingDirectory: workingDirectory,
-                           uid: user.uid, gid: user.gid, additionalGids: user.additionalGids, terminal: options.tty),
+                           uid: user.uid, gid: user.gid, additionalGids: user.additionalGids, terminal: options.tty,
+                           capabilities: security.capabilities, noNewPrivileges: security.noNewPrivileges),
             hostname: hostname, network: network, mounts: mounts, readOnlyRootFilesystem: options.readOnly,
             hostsFile: "\(directory)/hosts", hostnameFile: "\(directory)/hostname", resolvConfFile: "\(directory)/resolv.conf",
+            maskedPaths: options.privileged ? [] : ContainerSpec.defaultMaskedPaths,
+            readOnlyPaths: options.privileged ? [] : ContainerSpec.defaultReadOnlyPaths,
             ports: [], autoRemove: options.autoRemove, nameLink: containers.nameLink(for: name))
 
+        spec.devicesAllowed = options.privileged
         let record = ContainerRecord(
             id: id, name: name, created: now.rfc3339Nano, image: options.image, imageID: image.id.description,
             path: path, args: Array(arguments.dropFirst()),

@@ -186,6 +186,8 @@ public enum ContainerExec {
         config.stderr_fd = stdio.error
         config.terminal = process.terminal ? 1 : 0
         config.detached = detached ? 1 : 0
+        config.capabilities = process.capabilities.mask
+        config.no_new_privileges = process.noNewPrivileges ? 1 : 0
 
         var pid: pid_t = 0
         var failure = cell_spawn_failure()
@@ -213,6 +215,7 @@ public enum ContainerExec {
         case CELL_STAGE_TERMINAL: return CellError(.setup, "make the terminal the controlling one: \(lowered)")
         case CELL_STAGE_GROUPS: return CellError(.setup, "setgroups \(process.additionalGids): \(lowered)")
         case CELL_STAGE_GID: return CellError(.setup, "setgid \(process.gid): \(lowered)")
+        case CELL_STAGE_CAPABILITIES: return CellError(.setup, "set the capabilities: \(lowered)")
         case CELL_STAGE_UID: return CellError(.setup, "setuid \(process.uid): \(lowered)")
         default: return CellError(.setup, "exec (stage \(failure.stage)): \(lowered)")
         }

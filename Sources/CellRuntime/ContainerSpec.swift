@@ -35,10 +35,15 @@ public struct ContainerSpec: Equatable, Sendable {
         public var additionalGids: [UInt32]
         /// Run on a pseudo-terminal (`-t`).
         public var terminal: Bool
+        /// Its capabilities (docker's default set unless told otherwise); `exec` gets the same.
+        public var capabilities: Capabilities
+        /// --security-opt no-new-privileges: setuid binaries do not raise privileges.
+        public var noNewPrivileges: Bool
 
         public init(arguments: [String], environment: [String] = ["PATH=\(ContainerSpec.defaultPath)"],
                     workingDirectory: String = "/", uid: UInt32 = 0, gid: UInt32 = 0,
-                    additionalGids: [UInt32] = [], terminal: Bool = false) {
+                    additionalGids: [UInt32] = [], terminal: Bool = false,
+                    capabilities: Capabilities = .dockerDefault, noNewPrivileges: Bool = false) {
             self.arguments = arguments
             self.environment = environment
             self.workingDirectory = workingDirectory
@@ -46,6 +51,8 @@ public struct ContainerSpec: Equatable, Sendable {
             self.gid = gid
             self.additionalGids = additionalGids
             self.terminal = terminal
+            self.capabilities = capabilities
+            self.noNewPrivileges = noNewPrivileges
         }
     }
 
@@ -118,6 +125,9 @@ public struct ContainerSpec: Equatable, Sendable {
     public var autoRemove: Bool
     /// The store's symlink that names this container, unlinked by the auto-remove.
     public var nameLink: String?
+    /// --privileged: device nodes the container makes work (else every mount but cell's /dev
+    /// nodes is nodev).
+    public var devicesAllowed = false
 
     public init(id: String, rootFilesystem: RootFilesystem, process: Process, hostname: String? = nil,
                 network: NetworkMode = .private, mounts: [Mount] = [], readOnlyRootFilesystem: Bool = false,

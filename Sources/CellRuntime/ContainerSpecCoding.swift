@@ -24,6 +24,8 @@ extension ContainerSpec {
         writer.append("gid", String(process.gid))
         for gid in process.additionalGids { writer.append("group", String(gid)) }
         writer.append("terminal", process.terminal ? "1" : "0")
+        writer.append("capabilities", String(process.capabilities.mask, radix: 16))
+        if process.noNewPrivileges { writer.append("no-new-privileges", "1") }
         writer.append("hostname", hostname)
         writer.append("network", network.rawValue)
         for mount in mounts {
@@ -47,6 +49,7 @@ extension ContainerSpec {
             writer.append("port", [port.hostAddress, String(port.hostPort), String(port.containerPort), port.protocol.rawValue])
         }
         if autoRemove { writer.append("auto-remove", "1") }
+        if devicesAllowed { writer.append("devices-allowed", "1") }
         if let nameLink { writer.append("name-link", nameLink) }
         return writer.bytes
     }
@@ -68,7 +71,7 @@ extension ContainerSpec {
         var cgroupParent = "/cell", cgroupName: String?
         var masked = ContainerSpec.defaultMaskedPaths, readOnly = ContainerSpec.defaultReadOnlyPaths
         var ports: [PortMapping] = []
-        var autoRemove = false, nameLink: String?
+        var autoRemove = false, nameLink: String?, devicesAllowed = false
         for record in records {
             switch record.key {
             case "id": id = record.value
@@ -84,6 +87,10 @@ extension ContainerSpec {
             case "gid": process.gid = try number(record)
             case "group": process.additionalGids.append(try number(record))
             case "terminal": process.terminal = record.value == "1"
+            case "capabilities":
+                guard let mask = UInt64(record.value, radix: 16) else { throw bad(record) }
+                process.capabilities = Capabilities(mask: mask)
+            case "no-new-privileges": process.noNewPrivileges = record.value == "1"
             case "hostname": hostname = record.value
             case "network":
                 guard let mode = NetworkMode(rawValue: record.value) else { throw bad(record) }
@@ -108,6 +115,7 @@ extension ContainerSpec {
                       let proto = PortMapping.TransportProtocol(rawValue: record.fields[3]) else { throw bad(record) }
                 ports.append(PortMapping(hostAddress: record.fields[0], hostPort: hostPort, containerPort: containerPort, protocol: proto))
             case "auto-remove": autoRemove = record.value == "1"
+            case "devices-allowed": devicesAllowed = record.value == "1"
             case "name-link": nameLink = record.value
             default: continue // a newer writer's field
             }
@@ -118,6 +126,7 @@ extension ContainerSpec {
                   mounts: mounts, readOnlyRootFilesystem: readOnlyRoot, hostsFile: hosts, hostnameFile: hostnameFile,
                   resolvConfFile: resolv, cgroupParent: cgroupParent, cgroupName: cgroupName,
                   maskedPaths: masked, readOnlyPaths: readOnly, ports: ports, autoRemove: autoRemove, nameLink: nameLink)
+        self.devicesAllowed = devicesAllowed
     }
 
     /// `<container-dir>/spec`.

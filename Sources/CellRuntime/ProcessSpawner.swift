@@ -93,6 +93,9 @@ public struct ProcessSpawner {
         config.mount_count = cMounts.count
         config.masked_paths = arena.stringArray(spec.maskedPaths)
         config.read_only_paths = arena.stringArray(spec.readOnlyPaths)
+        config.capabilities = spec.process.capabilities.mask
+        config.no_new_privileges = spec.process.noNewPrivileges ? 1 : 0
+        config.devices_allowed = spec.devicesAllowed ? 1 : 0
 
         guard !spec.process.arguments.isEmpty else { throw CellError(.usage, "no command specified") }
         let cgroupFD = cgroupDirectory.map { open($0, Int32(CELL_O_PATH.rawValue) | O_DIRECTORY | O_CLOEXEC) } ?? -1
@@ -176,6 +179,7 @@ public struct ProcessSpawner {
         case CELL_STAGE_GID: return setup("setgid \(spec.process.gid)")
         case CELL_STAGE_UID: return setup("setuid \(spec.process.uid)")
         case CELL_STAGE_CLOSE_FDS: return setup("close file descriptors")
+        case CELL_STAGE_CAPABILITIES: return setup("set the capabilities")
         default: return setup("start container process (stage \(failure.stage))")
         }
     }

@@ -67,6 +67,12 @@ struct cell_spawn_config {
     size_t mount_count;
     const char *const *masked_paths;    /* NULL-terminated */
     const char *const *read_only_paths; /* NULL-terminated */
+
+    /* Privileges: the capability set (bit n = capability n) and no_new_privs. */
+    uint64_t capabilities;
+    int no_new_privileges;
+    /* --privileged: device nodes work anywhere; otherwise only the /dev nodes cell puts there. */
+    int devices_allowed;
 };
 
 /* Where the child was when it failed (reported with errno through the error pipe). */
@@ -97,6 +103,7 @@ enum cell_spawn_stage {
     CELL_STAGE_CGROUP,          /* exec: joining the container's cgroups */
     CELL_STAGE_JOIN_NAMESPACES, /* exec: setns into the container's namespaces */
     CELL_STAGE_FORK,            /* exec: the clone into the container's pid namespace */
+    CELL_STAGE_CAPABILITIES,    /* the capability sets, no_new_privs */
 };
 
 struct cell_spawn_failure {
@@ -141,6 +148,8 @@ struct cell_exec_config {
     int stdin_fd, stdout_fd, stderr_fd; /* become 0, 1, 2 */
     int terminal;                   /* setsid + TIOCSCTTY on stdin (a pty slave) */
     int detached;                   /* not the caller's child: orphaned at once, init reaps it */
+    uint64_t capabilities;          /* the container's capability set */
+    int no_new_privileges;
 };
 
 /* Starts the process and returns 0 once it has exec'd, with *pid (a child of the caller, to
