@@ -18,6 +18,8 @@ let package = Package(
         // C: the module map of nettle's sha256 (libarchive links nettle already; SHA-NI where the
         // CPU has it). swift-crypto would bring all of Foundation into every cell command.
         .systemLibrary(name: "CNettle", path: "Sources/CNettle", pkgConfig: "nettle"),
+        // C: the module map of libseccomp (the default profile and --security-opt seccomp=, compiled to BPF).
+        .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp", pkgConfig: "libseccomp"),
         // C: the fork->exec path of a container (clone, mounts, pivot_root, exec).
         .target(name: "CRuntime"),
 
@@ -38,7 +40,7 @@ let package = Package(
             "CellCore", "CRuntime", "CellArchive", "CellFormat", "CellImage", "CellImagefile", "CellRuntime", "CellContainers",
         ]),
         // A container spec -> a running process: rootfs, namespaces, cgroups, mounts. No Foundation.
-        .target(name: "CellRuntime", dependencies: ["CellCore", "CRuntime"]),
+        .target(name: "CellRuntime", dependencies: ["CellCore", "CRuntime", "CSeccomp"]),
 
         // C: the --init process (PID 1 that forwards signals and reaps), static: it runs inside images.
         .executableTarget(name: "cell-init", linkerSettings: [.unsafeFlags(["-static-executable", "-Xlinker", "--gc-sections"])]),

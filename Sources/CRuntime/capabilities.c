@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -44,4 +46,11 @@ int cell_internal_set_capabilities(uint64_t capabilities, uint32_t uid, int no_n
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL) return -1;
     if (no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return -1;
     return 0;
+}
+
+int cell_internal_install_seccomp(const void *filter, size_t length) {
+    if (filter == NULL || length == 0) return 0;
+    struct sock_fprog program = { (unsigned short)(length / sizeof(struct sock_filter)), (struct sock_filter *)filter };
+    /* Still holding CAP_SYS_ADMIN here, so no_new_privs is not required to install it. */
+    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program, 0, 0);
 }

@@ -71,6 +71,7 @@ static _Noreturn void run_process(const struct cell_exec_config *c, int report_f
        stays in the caller's process group, so the caller's terminal signals reach it. */
     if (c->terminal && (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0)) fail(report_fd, CELL_STAGE_TERMINAL);
     if (cell_internal_drop_bounding(c->capabilities) < 0) fail(report_fd, CELL_STAGE_CAPABILITIES);
+    if (cell_internal_install_seccomp(c->seccomp_filter, c->seccomp_filter_length) < 0) fail(report_fd, CELL_STAGE_SECCOMP);
     if (syscall(SYS_setgroups, c->group_count, c->groups) < 0) fail(report_fd, CELL_STAGE_GROUPS);
     if (syscall(SYS_setresgid, c->gid, c->gid, c->gid) < 0) fail(report_fd, CELL_STAGE_GID);
     if (syscall(SYS_setresuid, c->uid, c->uid, c->uid) < 0) fail(report_fd, CELL_STAGE_UID);

@@ -3,6 +3,7 @@
 #ifndef CELL_PROCESS_INTERNAL_H
 #define CELL_PROCESS_INTERNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Points `target` (0, 1, 2) at fd (close-on-exec cleared); a negative fd leaves it alone. */
@@ -21,5 +22,10 @@ void cell_internal_reset_signals(void);
    others), inheritable and ambient empty, and no_new_privs when asked. 0 or -1 with errno. */
 int cell_internal_drop_bounding(uint64_t capabilities);
 int cell_internal_set_capabilities(uint64_t capabilities, uint32_t uid, int no_new_privileges);
+
+/* Installs a seccomp BPF program (struct sock_filter entries; none: nothing). Called while the
+   process still has CAP_SYS_ADMIN, before the uid and capability changes, which the program
+   must therefore allow. 0 or -1 with errno. */
+int cell_internal_install_seccomp(const void *filter, size_t length);
 
 #endif

@@ -433,6 +433,7 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, int release_
 
     /* Raw system calls: glibc's wrappers would try to signal the parent's other threads. */
     if (cell_internal_drop_bounding(c->capabilities) < 0) fail(error_fd, CELL_STAGE_CAPABILITIES, 0);
+    if (cell_internal_install_seccomp(c->seccomp_filter, c->seccomp_filter_length) < 0) fail(error_fd, CELL_STAGE_SECCOMP, 0);
     if (syscall(SYS_setgroups, c->group_count, c->groups) < 0) fail(error_fd, CELL_STAGE_GROUPS, 0);
     if (syscall(SYS_setresgid, c->gid, c->gid, c->gid) < 0) fail(error_fd, CELL_STAGE_GID, 0);
     if (syscall(SYS_setresuid, c->uid, c->uid, c->uid) < 0) fail(error_fd, CELL_STAGE_UID, 0);

@@ -6,6 +6,7 @@ import CellRuntime
 struct SecurityOptions {
     var capabilities: Capabilities
     var noNewPrivileges = false
+    var seccomp: SeccompPolicy = .dockerDefault
 
     init(_ options: RunOptions) throws {
         capabilities = try Capabilities.resolve(add: options.capAdd, drop: options.capDrop, privileged: options.privileged)
@@ -21,7 +22,7 @@ struct SecurityOptions {
                 }
                 noNewPrivileges = value != "false"
             case "seccomp" where value == "unconfined":
-                continue
+                seccomp = .unconfined
             case "apparmor" where value == "unconfined", "label" where value == "disable":
                 continue  // neither exists here: unconfined is what there is
             case "seccomp":

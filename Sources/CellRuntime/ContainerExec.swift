@@ -188,6 +188,9 @@ public enum ContainerExec {
         config.detached = detached ? 1 : 0
         config.capabilities = process.capabilities.mask
         config.no_new_privileges = process.noNewPrivileges ? 1 : 0
+        let filter = try process.seccomp.profile.map { try SeccompFilter.compile($0, capabilities: process.capabilities) } ?? []
+        config.seccomp_filter = arena.values(filter).map { UnsafeRawPointer($0) }
+        config.seccomp_filter_length = filter.count
 
         var pid: pid_t = 0
         var failure = cell_spawn_failure()
@@ -216,6 +219,7 @@ public enum ContainerExec {
         case CELL_STAGE_GROUPS: return CellError(.setup, "setgroups \(process.additionalGids): \(lowered)")
         case CELL_STAGE_GID: return CellError(.setup, "setgid \(process.gid): \(lowered)")
         case CELL_STAGE_CAPABILITIES: return CellError(.setup, "set the capabilities: \(lowered)")
+        case CELL_STAGE_SECCOMP: return CellError(.setup, "install the seccomp filter: \(lowered)")
         case CELL_STAGE_UID: return CellError(.setup, "setuid \(process.uid): \(lowered)")
         default: return CellError(.setup, "exec (stage \(failure.stage)): \(lowered)")
         }

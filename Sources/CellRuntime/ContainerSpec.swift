@@ -39,11 +39,14 @@ public struct ContainerSpec: Equatable, Sendable {
         public var capabilities: Capabilities
         /// --security-opt no-new-privileges: setuid binaries do not raise privileges.
         public var noNewPrivileges: Bool
+        /// The system calls it may make.
+        public var seccomp: SeccompPolicy
 
         public init(arguments: [String], environment: [String] = ["PATH=\(ContainerSpec.defaultPath)"],
                     workingDirectory: String = "/", uid: UInt32 = 0, gid: UInt32 = 0,
                     additionalGids: [UInt32] = [], terminal: Bool = false,
-                    capabilities: Capabilities = .dockerDefault, noNewPrivileges: Bool = false) {
+                    capabilities: Capabilities = .dockerDefault, noNewPrivileges: Bool = false,
+                    seccomp: SeccompPolicy = .dockerDefault) {
             self.arguments = arguments
             self.environment = environment
             self.workingDirectory = workingDirectory
@@ -53,6 +56,7 @@ public struct ContainerSpec: Equatable, Sendable {
             self.terminal = terminal
             self.capabilities = capabilities
             self.noNewPrivileges = noNewPrivileges
+            self.seccomp = seccomp
         }
     }
 

@@ -26,6 +26,7 @@ extension ContainerSpec {
         writer.append("terminal", process.terminal ? "1" : "0")
         writer.append("capabilities", String(process.capabilities.mask, radix: 16))
         if process.noNewPrivileges { writer.append("no-new-privileges", "1") }
+        SeccompCoding.append(process.seccomp, to: &writer)
         writer.append("hostname", hostname)
         writer.append("network", network.rawValue)
         for mount in mounts {
@@ -72,6 +73,7 @@ extension ContainerSpec {
         var masked = ContainerSpec.defaultMaskedPaths, readOnly = ContainerSpec.defaultReadOnlyPaths
         var ports: [PortMapping] = []
         var autoRemove = false, nameLink: String?, devicesAllowed = false
+        var seccomp = SeccompCoding.Reader()
         for record in records {
             switch record.key {
             case "id": id = record.value
@@ -91,6 +93,8 @@ extension ContainerSpec {
                 guard let mask = UInt64(record.value, radix: 16) else { throw bad(record) }
                 process.capabilities = Capabilities(mask: mask)
             case "no-new-privileges": process.noNewPrivileges = record.value == "1"
+            case "seccomp", "seccomp-default", "seccomp-rule":
+                try seccomp.read(record)
             case "hostname": hostname = record.value
             case "network":
                 guard let mode = NetworkMode(rawValue: record.value) else { throw bad(record) }
@@ -120,6 +124,7 @@ extension ContainerSpec {
             default: continue // a newer writer's field
             }
         }
+        process.seccomp = try seccomp.policy()
         let rootFilesystem: RootFilesystem = root.map { .directory($0) }
             ?? .overlay(Overlay(lowerDirectories: lowers, upperDirectory: upper, workDirectory: work, mergedDirectory: merged))
         self.init(id: id, rootFilesystem: rootFilesystem, process: process, hostname: hostname, network: network,

@@ -96,6 +96,9 @@ public struct ProcessSpawner {
         config.capabilities = spec.process.capabilities.mask
         config.no_new_privileges = spec.process.noNewPrivileges ? 1 : 0
         config.devices_allowed = spec.devicesAllowed ? 1 : 0
+        let filter = try spec.process.seccomp.profile.map { try SeccompFilter.compile($0, capabilities: spec.process.capabilities) } ?? []
+        config.seccomp_filter = arena.values(filter).map { UnsafeRawPointer($0) }
+        config.seccomp_filter_length = filter.count
 
         guard !spec.process.arguments.isEmpty else { throw CellError(.usage, "no command specified") }
         let cgroupFD = cgroupDirectory.map { open($0, Int32(CELL_O_PATH.rawValue) | O_DIRECTORY | O_CLOEXEC) } ?? -1
@@ -180,6 +183,7 @@ public struct ProcessSpawner {
         case CELL_STAGE_UID: return setup("setuid \(spec.process.uid)")
         case CELL_STAGE_CLOSE_FDS: return setup("close file descriptors")
         case CELL_STAGE_CAPABILITIES: return setup("set the capabilities")
+        case CELL_STAGE_SECCOMP: return setup("install the seccomp filter")
         default: return setup("start container process (stage \(failure.stage))")
         }
     }

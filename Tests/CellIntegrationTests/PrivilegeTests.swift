@@ -54,6 +54,23 @@ struct PrivilegeTests {
         try expectNothingLeft(root)
     }
 
+    @Test func seccompRefusesWhatDockersProfileRefuses() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let probe = "grep '^Seccomp:' /proc/self/status; unshare -U true 2>/dev/null && echo user-namespace || echo refused"
+        #expect(try root.cell("run", "--rm", "busybox", "sh", "-c", probe).stdout == "Seccomp:\t2\nrefused\n")
+        #expect(try root.cell("run", "--rm", "--security-opt", "seccomp=unconfined", "busybox", "sh", "-c", probe).stdout
+                    == "Seccomp:\t0\nuser-namespace\n")
+        // CAP_SYS_ADMIN opens what it governs, as in Docker's profile.
+        #expect(try root.cell("run", "--rm", "--cap-add", "SYS_ADMIN", "busybox", "sh", "-c", probe).stdout == "Seccomp:\t2\nuser-namespace\n")
+        #expect(try root.cell("run", "--rm", "--privileged", "busybox", "sh", "-c", probe).stdout == "Seccomp:\t0\nuser-namespace\n")
+        try root.cell("run", "-d", "--name", "filtered", "busybox", "sleep", "1000").expectSuccess()
+        defer { _ = try? root.cell("rm", "-f", "filtered") }
+        #expect(try root.cell("exec", "filtered", "sh", "-c", probe).stdout == "Seccomp:\t2\nrefused\n", "exec is filtered too")
+        try root.cell("rm", "-f", "filtered").expectSuccess()
+        try expectNothingLeft(root)
+    }
+
     @Test func badPrivilegeFlagsAreRefusedBeforeAnythingIsCreated() throws {
         let root = try CellRoot()
         try root.importBusybox()

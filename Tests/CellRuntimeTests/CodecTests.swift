@@ -16,6 +16,23 @@ import Testing
         ports: [.init(hostAddress: "127.0.0.1", hostPort: 8080, containerPort: 80)],
         autoRemove: true, nameLink: "/var/lib/cell/container-names/web")
 
+    @Test func seccompPoliciesRoundTripAndCompile() throws {
+        var spec = ContainerSpec(id: "abc", rootFilesystem: .directory("/r"), process: .init(arguments: ["true"]))
+        #expect(try ContainerSpec(decoding: spec.encoded()).process.seccomp == .dockerDefault)
+        spec.process.seccomp = .unconfined
+        #expect(try ContainerSpec(decoding: spec.encoded()).process.seccomp == .unconfined)
+        let custom = SeccompProfile(defaultAction: .errno(38), rules: [
+            .init(["read", "write"]),
+            .init(["personality"], arguments: [.init(index: 0, value: 8, op: .equal)], excludesCapabilities: ["CAP_SYS_ADMIN"]),
+            .init(["kill"], action: .log, includesCapabilities: ["CAP_KILL"]),
+        ])
+        spec.process.seccomp = .custom(custom)
+        #expect(try ContainerSpec(decoding: spec.encoded()).process.seccomp == .custom(custom))
+        let program = try SeccompFilter.compile(.dockerDefault, capabilities: .dockerDefault)
+        #expect(program.count > 8 && program.count % 8 == 0)
+        #expect(try SeccompFilter.compile(.dockerDefault, capabilities: .all) != program, "capabilities change the filter")
+    }
+
     @Test func specRoundTrips() throws {
         let decoded = try ContainerSpec(decoding: CodecTests.overlaySpec.encoded())
         #expect(decoded == CodecTests.overlaySpec)

@@ -73,6 +73,9 @@ struct cell_spawn_config {
     int no_new_privileges;
     /* --privileged: device nodes work anywhere; otherwise only the /dev nodes cell puts there. */
     int devices_allowed;
+    /* A compiled seccomp program (struct sock_filter entries), or NULL for none. */
+    const void *seccomp_filter;
+    size_t seccomp_filter_length;
 };
 
 /* Where the child was when it failed (reported with errno through the error pipe). */
@@ -104,6 +107,7 @@ enum cell_spawn_stage {
     CELL_STAGE_JOIN_NAMESPACES, /* exec: setns into the container's namespaces */
     CELL_STAGE_FORK,            /* exec: the clone into the container's pid namespace */
     CELL_STAGE_CAPABILITIES,    /* the capability sets, no_new_privs */
+    CELL_STAGE_SECCOMP,         /* installing the seccomp filter */
 };
 
 struct cell_spawn_failure {
@@ -150,6 +154,8 @@ struct cell_exec_config {
     int detached;                   /* not the caller's child: orphaned at once, init reaps it */
     uint64_t capabilities;          /* the container's capability set */
     int no_new_privileges;
+    const void *seccomp_filter;     /* the container's seccomp program, or NULL */
+    size_t seccomp_filter_length;
 };
 
 /* Starts the process and returns 0 once it has exec'd, with *pid (a child of the caller, to

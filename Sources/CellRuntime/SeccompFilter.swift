@@ -1,0 +1,93 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CSeccomp
+import CellCore
+
+/// A seccomp profile compiled by libseccomp into the BPF program the container's process
+/// installs just before exec. Compiled in the monitor (and in `exec`), never in the child:
+/// libseccomp allocates.
+public enum SeccompFilter {
+    /// The program's `struct sock_filter` entries (8 bytes each) for a process with `capabilities`.
+    public static func compile(_ profile: SeccompProfile, capabilities: Capabilities) throws -> [UInt8] {
+        guard let context = seccomp_init(action(profile.defaultAction)) else {
+            throw CellError(.setup, "seccomp: cannot create a filter")
+        }
+        defer { seccomp_release(context) }
+        // Programs built for the 32-bit ABIs run on x86_64 too: the rules cover them as well.
+        #if arch(x86_64)
+        for name in ["x86", "x32"] {
+            let arch = seccomp_arch_resolve_name(name)
+            if arch != 0 { _ = seccomp_arch_add(context, arch) }
+        }
+        #endif
+        for rule in profile.rules(for: capabilities) {
+            let ruleAction = action(rule.action)
+            if ruleAction == action(profile.defaultAction) { continue }
+            var comparisons = rule.arguments.map { argument in
+                scmp_arg_cmp(arg: argument.index, op: comparison(argument.op), datum_a: argument.value, datum_b: argument.valueTwo)
+            }
+            for name in rule.names {
+                let number = seccomp_syscall_resolve_name(name)
+                // A call this architecture does not have (chown32 on x86_64) is no rule.
+                if number < 0 { continue }
+                let result = comparisons.withUnsafeMutableBufferPointer {
+                    seccomp_rule_add_array(context, ruleAction, number, UInt32($0.count), $0.baseAddress)
+                }
+                if result < 0 && result != -EEXIST {
+                    throw CellError(.setup, "seccomp: rule for \(name): \(Syscall.errorString(-result))")
+                }
+            }
+        }
+        return try export(context)
+    }
+
+    /// seccomp_export_bpf writes to an fd: a pipe, made large enough for any program.
+    private static func export(_ context: scmp_filter_ctx) throws -> [UInt8] {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw CellError(.setup, "seccomp: pipe: \(Syscall.errorString(errno))") }
+        defer { close(fds[0]) }
+        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fds[1], 1031 /* F_SETPIPE_SZ */, 1 << 20)
+        let result = seccomp_export_bpf(context, fds[1])
+        close(fds[1])
+        if result < 0 { throw CellError(.setup, "seccomp: export: \(Syscall.errorString(-result))") }
+        var program: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { break }
+            program += chunk[0..<count]
+        }
+        guard !program.isEmpty, program.count % 8 == 0 else { throw CellError(.setup, "seccomp: the compiled filter is malformed") }
+        return program
+    }
+
+    /// libseccomp's SCMP_ACT_* values (macros Swift cannot import).
+    static func action(_ action: SeccompProfile.Action) -> UInt32 {
+        switch action {
+        case .allow: return 0x7fff_0000
+        case .errno(let code): return 0x0005_0000 | (code & 0xffff)
+        case .killThread: return 0x0000_0000
+        case .killProcess: return 0x8000_0000
+        case .trap: return 0x0003_0000
+        case .log: return 0x7ffc_0000
+        }
+    }
+
+    static func comparison(_ op: SeccompProfile.Argument.Operator) -> scmp_compare {
+        switch op {
+        case .notEqual: return SCMP_CMP_NE
+        case .lessThan: return SCMP_CMP_LT
+        case .lessOrEqual: return SCMP_CMP_LE
+        case .equal: return SCMP_CMP_EQ
+        case .greaterOrEqual: return SCMP_CMP_GE
+        case .greaterThan: return SCMP_CMP_GT
+        case .maskedEqual: return SCMP_CMP_MASKED_EQ
+        }
+    }
+}
