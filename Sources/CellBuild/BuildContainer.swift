@@ -13,10 +13,12 @@ import CellRuntime
 struct BuildContainer {
     let directory: String
     let id: String
+    let seccompCache: String
     var upperDirectory: String { "\(directory)/upper" }
 
     /// The container's files under `parent` (the store's build directory).
-    init(parent: String) throws {
+    init(parent: String, seccompCache: String) throws {
+        self.seccompCache = seccompCache
         var generator = SystemRandomNumberGenerator()
         id = (0..<4).map { _ in
             let word = String(generator.next(), radix: 16)
@@ -36,7 +38,7 @@ struct BuildContainer {
         for (name, bytes) in EtcFiles.make(hostname: hostname, network: .host, extraHosts: []) {
             try FileSystem.writeNewFile(bytes, to: "\(directory)/\(name)", durable: false)
         }
-        let spec = ContainerSpec(
+        let baseSpec = ContainerSpec(
             id: id,
             rootFilesystem: .overlay(.init(lowerDirectories: layerDirectories.reversed(), upperDirectory: upperDirectory,
                                            workDirectory: "\(directory)/work", mergedDirectory: "\(directory)/merged")),
@@ -45,6 +47,8 @@ struct BuildContainer {
             hostname: hostname, network: .host, mounts: mounts,
             hostsFile: "\(directory)/hosts", hostnameFile: "\(directory)/hostname", resolvConfFile: "\(directory)/resolv.conf",
             cgroupParent: "/cell-build")
+        var spec = baseSpec
+        spec.seccompCache = seccompCache
         try FileSystem.writeNewFile(spec.encoded(), to: ContainerSpec.path(inContainerDirectory: directory), mode: 0o600, durable: false)
         let started = try ContainerLauncher.start(containerDirectory: directory, monitorPath: monitorPath, attach: attach)
         if attach { return ContainerLauncher.waitForExit(started) }

@@ -158,7 +158,7 @@ public final class Builder {
     }
 
     func buildContainer() throws -> BuildContainer {
-        try BuildContainer(parent: buildDirectory)
+        try BuildContainer(parent: buildDirectory, seccompCache: images.layout.seccompCache)
     }
 }
 

@@ -114,6 +114,7 @@ public struct ContainerCreator {
             ports: [], autoRemove: options.autoRemove, nameLink: containers.nameLink(for: name))
 
         spec.devicesAllowed = options.privileged
+        spec.seccompCache = images.layout.seccompCache
         let record = ContainerRecord(
             id: id, name: name, created: now.rfc3339Nano, image: options.image, imageID: image.id.description,
             path: path, args: Array(arguments.dropFirst()),

@@ -21,6 +21,8 @@ public struct StoreLayout: Sendable {
     public var locks: String { "\(root)/locks" }
     public var containers: String { "\(root)/containers" }
     public var containerNames: String { "\(root)/container-names" }
+    /// Compiled seccomp programs, by profile and capabilities.
+    public var seccompCache: String { "\(root)/seccomp" }
 
     /// Held shared by every writer of blobs, exclusive by garbage collection: a blob written but not
     /// yet named in index.json is never collected.

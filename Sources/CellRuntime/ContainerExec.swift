@@ -188,7 +188,10 @@ public enum ContainerExec {
         config.detached = detached ? 1 : 0
         config.capabilities = process.capabilities.mask
         config.no_new_privileges = process.noNewPrivileges ? 1 : 0
-        let filter = try process.seccomp.profile.map { try SeccompFilter.compile($0, capabilities: process.capabilities) } ?? []
+        let cache = (try? ContainerSpec.read(fromContainerDirectory: container.directory))?.seccompCache
+        let filter = try process.seccomp.profile.map {
+            try SeccompFilter.program(for: $0, capabilities: process.capabilities, cacheDirectory: cache)
+        } ?? []
         config.seccomp_filter = arena.values(filter).map { UnsafeRawPointer($0) }
         config.seccomp_filter_length = filter.count
 

@@ -132,6 +132,8 @@ public struct ContainerSpec: Equatable, Sendable {
     /// --privileged: device nodes the container makes work (else every mount but cell's /dev
     /// nodes is nodev).
     public var devicesAllowed = false
+    /// Where compiled seccomp programs are kept between containers (the store's), if anywhere.
+    public var seccompCache: String?
 
     public init(id: String, rootFilesystem: RootFilesystem, process: Process, hostname: String? = nil,
                 network: NetworkMode = .private, mounts: [Mount] = [], readOnlyRootFilesystem: Bool = false,

@@ -51,6 +51,7 @@ extension ContainerSpec {
         }
         if autoRemove { writer.append("auto-remove", "1") }
         if devicesAllowed { writer.append("devices-allowed", "1") }
+        if let seccompCache { writer.append("seccomp-cache", seccompCache) }
         if let nameLink { writer.append("name-link", nameLink) }
         return writer.bytes
     }
@@ -72,7 +73,7 @@ extension ContainerSpec {
         var cgroupParent = "/cell", cgroupName: String?
         var masked = ContainerSpec.defaultMaskedPaths, readOnly = ContainerSpec.defaultReadOnlyPaths
         var ports: [PortMapping] = []
-        var autoRemove = false, nameLink: String?, devicesAllowed = false
+        var autoRemove = false, nameLink: String?, devicesAllowed = false, seccompCache: String?
         var seccomp = SeccompCoding.Reader()
         for record in records {
             switch record.key {
@@ -120,6 +121,7 @@ extension ContainerSpec {
                 ports.append(PortMapping(hostAddress: record.fields[0], hostPort: hostPort, containerPort: containerPort, protocol: proto))
             case "auto-remove": autoRemove = record.value == "1"
             case "devices-allowed": devicesAllowed = record.value == "1"
+            case "seccomp-cache": seccompCache = record.value
             case "name-link": nameLink = record.value
             default: continue // a newer writer's field
             }
@@ -132,6 +134,7 @@ extension ContainerSpec {
                   resolvConfFile: resolv, cgroupParent: cgroupParent, cgroupName: cgroupName,
                   maskedPaths: masked, readOnlyPaths: readOnly, ports: ports, autoRemove: autoRemove, nameLink: nameLink)
         self.devicesAllowed = devicesAllowed
+        self.seccompCache = seccompCache
     }
 
     /// `<container-dir>/spec`.

@@ -96,7 +96,9 @@ public struct ProcessSpawner {
         config.capabilities = spec.process.capabilities.mask
         config.no_new_privileges = spec.process.noNewPrivileges ? 1 : 0
         config.devices_allowed = spec.devicesAllowed ? 1 : 0
-        let filter = try spec.process.seccomp.profile.map { try SeccompFilter.compile($0, capabilities: spec.process.capabilities) } ?? []
+        let filter = try spec.process.seccomp.profile.map {
+            try SeccompFilter.program(for: $0, capabilities: spec.process.capabilities, cacheDirectory: spec.seccompCache)
+        } ?? []
         config.seccomp_filter = arena.values(filter).map { UnsafeRawPointer($0) }
         config.seccomp_filter_length = filter.count
 
