@@ -114,6 +114,8 @@ public struct ContainerCreator {
             ports: [], autoRemove: options.autoRemove, nameLink: containers.nameLink(for: name))
 
         spec.devicesAllowed = options.privileged
+        try options.limits.validate()
+        spec.limits = options.limits
         spec.seccompCache = images.layout.seccompCache
         let record = ContainerRecord(
             id: id, name: name, created: now.rfc3339Nano, image: options.image, imageID: image.id.description,
@@ -129,7 +131,11 @@ public struct ContainerCreator {
                               readonlyRootfs: options.readOnly, tmpfs: MountOptions.tmpfsTable(options.tmpfs),
                               initProcess: options.initProcess, privileged: options.privileged,
                               capAdd: options.capAdd, capDrop: options.capDrop, securityOpt: options.securityOpt,
-                              extraHosts: options.addHost),
+                              extraHosts: options.addHost, memory: options.limits.memory,
+                              memorySwap: options.limits.memorySwap, memoryReservation: options.limits.memoryReservation,
+                              cpuQuota: options.limits.cpuQuota, cpuPeriod: options.limits.cpuPeriod,
+                              cpuShares: options.limits.cpuShares, cpusetCpus: options.limits.cpusetCpus,
+                              pidsLimit: options.limits.pidsLimit),
             layerDirectories: layers)
         return try containers.create(record, spec: spec, files: files)
     }

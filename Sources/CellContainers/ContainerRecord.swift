@@ -50,6 +50,15 @@ public struct ContainerRecord: Codable, Sendable {
         public var capDrop: [String]
         public var securityOpt: [String]
         public var extraHosts: [String]
+        /// Resource limits (absent in records written before them).
+        public var memory: Int64?
+        public var memorySwap: Int64?
+        public var memoryReservation: Int64?
+        public var cpuQuota: Int64?
+        public var cpuPeriod: Int64?
+        public var cpuShares: Int64?
+        public var cpusetCpus: String?
+        public var pidsLimit: Int64?
     }
 
     /// The image's layers, bottom first, as the runtime needs them.

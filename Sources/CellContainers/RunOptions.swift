@@ -1,3 +1,5 @@
+import CellRuntime
+
 /// Everything `cell create`/`cell run` can say about a new container (docker's flags).
 public struct RunOptions: Sendable {
     public var image: String
@@ -28,6 +30,8 @@ public struct RunOptions: Sendable {
     public var capDrop: [String] = []
     public var securityOpt: [String] = []
     public var addHost: [String] = []
+    /// -m, --cpus, --pids-limit and the rest, as numbers.
+    public var limits = ResourceLimits()
 
     public init(image: String) {
         self.image = image

@@ -205,6 +205,59 @@ public struct Cgroup: Equatable, Sendable {
         return false
     }
 
+    // MARK: limits
+
+    /// Writes the limits into the cgroup, in the files of its layout: v1's *_in_bytes, cfs_*,
+    /// shares; v2's memory.max, memory.swap.max, cpu.max, cpu.weight.
+    public func apply(_ limits: ResourceLimits) throws {
+        guard !limits.isEmpty else { return }
+        let unified: Bool
+        switch layout {
+        case .unified: unified = true
+        case .legacy: unified = false
+        }
+        if let memory = limits.memory {
+            // Docker: with -m and no --memory-swap, as much swap as memory.
+            let total = limits.memorySwap ?? memory * 2
+            if unified {
+                try setValue(String(memory), file: "memory.max", controller: "memory")
+                try setValue(total == -1 ? "max" : String(total - memory), file: "memory.swap.max", controller: "memory")
+            } else {
+                try setValue(String(memory), file: "memory.limit_in_bytes", controller: "memory")
+                // Swap accounting may be off (no memsw files): then there is nothing to limit.
+                if let directory = directory(forController: "memory"), FileSystem.exists("\(directory)/memory.memsw.limit_in_bytes") {
+                    try setValue(String(total), file: "memory.memsw.limit_in_bytes", controller: "memory")
+                }
+            }
+        }
+        if let reservation = limits.memoryReservation {
+            try setValue(String(reservation), file: unified ? "memory.low" : "memory.soft_limit_in_bytes", controller: "memory")
+        }
+        if limits.cpuQuota != nil || limits.cpuPeriod != nil {
+            let period = limits.cpuPeriod ?? 100_000
+            let quota = limits.cpuQuota.flatMap { $0 > 0 ? $0 : nil }
+            if unified {
+                try setValue("\(quota.map(String.init) ?? "max") \(period)", file: "cpu.max", controller: "cpu")
+            } else {
+                try setValue(String(period), file: "cpu.cfs_period_us", controller: "cpu")
+                try setValue(String(quota ?? -1), file: "cpu.cfs_quota_us", controller: "cpu")
+            }
+        }
+        if let shares = limits.cpuShares {
+            if unified {
+                try setValue(String(ResourceLimits.weight(forShares: shares)), file: "cpu.weight", controller: "cpu")
+            } else {
+                try setValue(String(shares), file: "cpu.shares", controller: "cpu")
+            }
+        }
+        if let cpus = limits.cpusetCpus {
+            try setValue(cpus, file: "cpuset.cpus", controller: "cpuset")
+        }
+        if let pids = limits.pidsLimit {
+            try setValue(pids > 0 ? String(pids) : "max", file: "pids.max", controller: "pids")
+        }
+    }
+
     // MARK: files
 
     /// Writes a controller file ("memory.max", "pids.max"...) in the hierarchy of `controller`.

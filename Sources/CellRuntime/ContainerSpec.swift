@@ -134,6 +134,8 @@ public struct ContainerSpec: Equatable, Sendable {
     public var devicesAllowed = false
     /// Where compiled seccomp programs are kept between containers (the store's), if anywhere.
     public var seccompCache: String?
+    /// What its cgroup is limited to.
+    public var limits = ResourceLimits()
 
     public init(id: String, rootFilesystem: RootFilesystem, process: Process, hostname: String? = nil,
                 network: NetworkMode = .private, mounts: [Mount] = [], readOnlyRootFilesystem: Bool = false,

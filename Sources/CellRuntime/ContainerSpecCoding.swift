@@ -52,6 +52,7 @@ extension ContainerSpec {
         if autoRemove { writer.append("auto-remove", "1") }
         if devicesAllowed { writer.append("devices-allowed", "1") }
         if let seccompCache { writer.append("seccomp-cache", seccompCache) }
+        for (name, value) in limits.fields { writer.append("limit", [name, value]) }
         if let nameLink { writer.append("name-link", nameLink) }
         return writer.bytes
     }
@@ -74,6 +75,7 @@ extension ContainerSpec {
         var masked = ContainerSpec.defaultMaskedPaths, readOnly = ContainerSpec.defaultReadOnlyPaths
         var ports: [PortMapping] = []
         var autoRemove = false, nameLink: String?, devicesAllowed = false, seccompCache: String?
+        var limits = ResourceLimits()
         var seccomp = SeccompCoding.Reader()
         for record in records {
             switch record.key {
@@ -122,6 +124,8 @@ extension ContainerSpec {
             case "auto-remove": autoRemove = record.value == "1"
             case "devices-allowed": devicesAllowed = record.value == "1"
             case "seccomp-cache": seccompCache = record.value
+            case "limit":
+                guard record.fields.count == 2, limits.set(record.fields[0], record.fields[1]) else { throw bad(record) }
             case "name-link": nameLink = record.value
             default: continue // a newer writer's field
             }
@@ -135,6 +139,7 @@ extension ContainerSpec {
                   maskedPaths: masked, readOnlyPaths: readOnly, ports: ports, autoRemove: autoRemove, nameLink: nameLink)
         self.devicesAllowed = devicesAllowed
         self.seccompCache = seccompCache
+        self.limits = limits
     }
 
     /// `<container-dir>/spec`.

@@ -37,6 +37,7 @@ struct Monitor {
         }
         do {
             try cgroup.create()
+            try cgroup.apply(spec.limits)
         } catch {
             return fail(asCellError(error), cgroup: cgroup)
         }

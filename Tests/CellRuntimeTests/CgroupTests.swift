@@ -27,6 +27,37 @@ import Testing
         #expect(cgroup.oomKilled())
     }
 
+    @Test func limitsAreWrittenInV2Files() throws {
+        let root = try TemporaryDirectory()
+        defer { root.remove() }
+        try root.write("cpuset cpu io memory pids\n", to: "cgroup.controllers")
+        let cgroup = try Cgroup(layout: .unified(root: root.path), parent: "/cell", name: "lim")
+        try cgroup.create()
+        var limits = ResourceLimits()
+        limits.memory = 64 << 20
+        limits.memoryReservation = 16 << 20
+        limits.cpuQuota = 50_000
+        limits.cpuPeriod = 100_000
+        limits.cpuShares = 512
+        limits.cpusetCpus = "0-1"
+        limits.pidsLimit = 64
+        try cgroup.apply(limits)
+        #expect(try root.read("cell/lim/memory.max") == "67108864")
+        #expect(try root.read("cell/lim/memory.swap.max") == "67108864", "as much swap as memory, as Docker gives")
+        #expect(try root.read("cell/lim/memory.low") == "16777216")
+        #expect(try root.read("cell/lim/cpu.max") == "50000 100000")
+        #expect(try root.read("cell/lim/cpu.weight") == "20")
+        #expect(try root.read("cell/lim/cpuset.cpus") == "0-1")
+        #expect(try root.read("cell/lim/pids.max") == "64")
+        limits.memorySwap = -1
+        limits.pidsLimit = -1
+        limits.cpuQuota = nil
+        limits.cpuPeriod = nil
+        try cgroup.apply(limits)
+        #expect(try root.read("cell/lim/memory.swap.max") == "max")
+        #expect(try root.read("cell/lim/pids.max") == "max")
+    }
+
     @Test func onlyOfferedControllersAreEnabledAndEnabledOnesAreKept() throws {
         let root = try TemporaryDirectory()
         defer { root.remove() }

@@ -53,6 +53,45 @@ enum ContainerPresentation {
         return items.joined(separator: ", ")
     }
 
+    /// inspect's HostConfig.
+    static func hostConfig(_ record: ContainerRecord, bindings: [(String, JSONValue)]) -> JSONValue {
+        let memory: [(String, JSONValue)] = [
+            ("Memory", .int(record.hostConfig.memory ?? 0)),
+            ("MemorySwap", .int(record.hostConfig.memorySwap ?? (record.hostConfig.memory.map { $0 * 2 } ?? 0))),
+            ("MemoryReservation", .int(record.hostConfig.memoryReservation ?? 0)),
+        ]
+        let cpu: [(String, JSONValue)] = [
+            ("NanoCpus", .int(nanoCpus(record.hostConfig))),
+            ("CpuShares", .int(record.hostConfig.cpuShares ?? 0)),
+            ("CpuPeriod", .int(record.hostConfig.cpuPeriod ?? 0)),
+            ("CpuQuota", .int(record.hostConfig.cpuQuota ?? 0)),
+            ("CpusetCpus", .string(record.hostConfig.cpusetCpus ?? "")),
+            ("PidsLimit", record.hostConfig.pidsLimit.map { .int($0) } ?? .null),
+        ]
+        let general: [(String, JSONValue)] = [
+            ("Binds", record.hostConfig.binds.isEmpty ? .null : .strings(record.hostConfig.binds)),
+            ("NetworkMode", .string(record.hostConfig.networkMode == "default" ? "bridge" : record.hostConfig.networkMode)),
+            ("PortBindings", .object(bindings)),
+            ("AutoRemove", .bool(record.hostConfig.autoRemove)),
+            ("CapAdd", record.hostConfig.capAdd.isEmpty ? .null : .strings(record.hostConfig.capAdd)),
+            ("CapDrop", record.hostConfig.capDrop.isEmpty ? .null : .strings(record.hostConfig.capDrop)),
+            ("ExtraHosts", record.hostConfig.extraHosts.isEmpty ? .null : .strings(record.hostConfig.extraHosts)),
+            ("Privileged", .bool(record.hostConfig.privileged)),
+            ("PublishAllPorts", .bool(record.hostConfig.publishAllPorts)),
+            ("ReadonlyRootfs", .bool(record.hostConfig.readonlyRootfs)),
+            ("SecurityOpt", record.hostConfig.securityOpt.isEmpty ? .null : .strings(record.hostConfig.securityOpt)),
+            ("Tmpfs", record.hostConfig.tmpfs.isEmpty ? .null : .object(record.hostConfig.tmpfs.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+            ("Init", .bool(record.hostConfig.initProcess)),
+        ]
+        return .object(general + memory + cpu)
+    }
+
+    /// docker's NanoCpus (--cpus × 10⁹) from the quota and period.
+    static func nanoCpus(_ host: ContainerRecord.HostConfig) -> Int64 {
+        guard let quota = host.cpuQuota else { return 0 }
+        return quota * 1_000_000_000 / (host.cpuPeriod ?? 100_000)
+    }
+
     /// Host ports are fixed when the container starts; they show while it runs.
     static func publishedPorts(_ container: Container) -> [ContainerSpec.PortMapping] {
         guard container.isRunning, !container.record.hostConfig.portBindings.isEmpty,
@@ -113,21 +152,7 @@ enum ContainerPresentation {
             ("MountLabel", .string("")),
             ("ProcessLabel", .string("")),
             ("AppArmorProfile", .string("")),
-            ("HostConfig", .object([
-                ("Binds", record.hostConfig.binds.isEmpty ? .null : .strings(record.hostConfig.binds)),
-                ("NetworkMode", .string(record.hostConfig.networkMode == "default" ? "bridge" : record.hostConfig.networkMode)),
-                ("PortBindings", .object(bindings)),
-                ("AutoRemove", .bool(record.hostConfig.autoRemove)),
-                ("CapAdd", record.hostConfig.capAdd.isEmpty ? .null : .strings(record.hostConfig.capAdd)),
-                ("CapDrop", record.hostConfig.capDrop.isEmpty ? .null : .strings(record.hostConfig.capDrop)),
-                ("ExtraHosts", record.hostConfig.extraHosts.isEmpty ? .null : .strings(record.hostConfig.extraHosts)),
-                ("Privileged", .bool(record.hostConfig.privileged)),
-                ("PublishAllPorts", .bool(record.hostConfig.publishAllPorts)),
-                ("ReadonlyRootfs", .bool(record.hostConfig.readonlyRootfs)),
-                ("SecurityOpt", record.hostConfig.securityOpt.isEmpty ? .null : .strings(record.hostConfig.securityOpt)),
-                ("Tmpfs", record.hostConfig.tmpfs.isEmpty ? .null : .object(record.hostConfig.tmpfs.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
-                ("Init", .bool(record.hostConfig.initProcess)),
-            ])),
+            ("HostConfig", hostConfig(record, bindings: bindings)),
             ("GraphDriver", .object([
                 ("Data", .object([
                     ("LowerDir", .string(record.layerDirectories.reversed().joined(separator: ":"))),

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+
+/// cgroup limits that bind on this machine's kernel (v1 controllers here, v2 where the host has it).
+@Suite("isolation: resource limits")
+struct LimitTests {
+    /// The container's file in the hierarchy that holds `controller`: v1 `<controller>/cell/<id>`,
+    /// else the v2 directory.
+    static func cgroupFile(_ controller: String, _ v1: String, v2: String, id: String) -> String? {
+        for path in ["/sys/fs/cgroup/\(controller)/cell/\(id)/\(v1)", "/sys/fs/cgroup/cell/\(id)/\(v2)"]
+        where FileManager.default.fileExists(atPath: path) {
+            return path
+        }
+        return nil
+    }
+
+    static func read(_ path: String?) -> String {
+        path.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+    }
+
+    @Test func aMemoryHogIsKilledAndRecordedAsOOM() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let hog = try root.cell("run", "--name", "hog", "-m", "32m", "--memory-swap", "32m", "busybox", "sh", "-c", "tail /dev/zero")
+        #expect(hog.status == 137)
+        #expect(try root.cell("inspect", "-f", "{{.State.OOMKilled}} {{.State.ExitCode}} {{.HostConfig.Memory}}", "hog").stdout
+                    == "true 137 33554432\n")
+        try root.cell("rm", "hog").expectSuccess()
+        try expectNothingLeft(root)
+    }
+
+    @Test func processesAreCappedAndAForkBombStaysInside() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let loop = "i=0; while [ $i -lt 40 ]; do sleep 30 & i=$((i+1)); done; echo started $i; kill $(jobs -p)"
+        #expect(try root.cell("run", "--rm", "busybox", "sh", "-c", loop).stdout == "started 40\n")
+        let capped = try root.cell("run", "--rm", "--pids-limit", "12", "busybox", "sh", "-c", loop)
+        #expect(capped.status == 2 && capped.stderr.contains("can't fork"), "\(capped.stdout) \(capped.stderr)")
+
+        let bomb = try root.cell("run", "-d", "--pids-limit", "32", "--name", "bomb", "busybox", "sh", "-c",
+                                 "bomb() { bomb | bomb & }; bomb; sleep 1000")
+        try bomb.expectSuccess()
+        let id = bomb.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let current = LimitTests.cgroupFile("pids", "pids.current", v2: "pids.current", id: id)
+        #expect(try waitUntil { Int(LimitTests.read(current)) ?? 0 >= 30 }, "the bomb fills its cgroup")
+        #expect((Int(LimitTests.read(current)) ?? 99) <= 32)
+        // The host answers meanwhile, and rm -f takes every process of the bomb.
+        let started = Date()
+        #expect(try root.cell("ps", "-q").lines == [String(id.prefix(12))])
+        #expect(Date().timeIntervalSince(started) < 5)
+        try root.cell("rm", "-f", "bomb").expectSuccess()
+        try expectNothingLeft(root)
+    }
+
+    @Test func cpuLimitsAreWrittenAsTheKernelExpects() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let run = try root.cell("run", "-d", "--cpus", "0.5", "--cpu-shares", "512", "--cpuset-cpus", "0",
+                                "--memory-reservation", "16m", "-m", "64m", "busybox", "sleep", "1000")
+        try run.expectSuccess()
+        let id = run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        defer { _ = try? root.cell("rm", "-f", id) }
+        if FileManager.default.fileExists(atPath: "/sys/fs/cgroup/cpu/cell/\(id)") {
+            #expect(LimitTests.read("/sys/fs/cgroup/cpu/cell/\(id)/cpu.cfs_quota_us") == "50000")
+            #expect(LimitTests.read("/sys/fs/cgroup/cpu/cell/\(id)/cpu.cfs_period_us") == "100000")
+            #expect(LimitTests.read("/sys/fs/cgroup/cpu/cell/\(id)/cpu.shares") == "512")
+            #expect(LimitTests.read("/sys/fs/cgroup/cpuset/cell/\(id)/cpuset.cpus") == "0")
+            #expect(LimitTests.read("/sys/fs/cgroup/memory/cell/\(id)/memory.limit_in_bytes") == "67108864")
+            #expect(LimitTests.read("/sys/fs/cgroup/memory/cell/\(id)/memory.soft_limit_in_bytes") == "16777216")
+        } else {
+            #expect(LimitTests.read("/sys/fs/cgroup/cell/\(id)/cpu.max") == "50000 100000")
+            #expect(LimitTests.read("/sys/fs/cgroup/cell/\(id)/memory.max") == "67108864")
+        }
+        #expect(try root.cell("inspect", "-f", "{{.HostConfig.NanoCpus}} {{.HostConfig.CpuShares}} {{.HostConfig.CpusetCpus}}", id).stdout
+                    == "500000000 512 0\n")
+        try root.cell("rm", "-f", id).expectSuccess()
+        try expectNothingLeft(root)
+    }
+
+    @Test func limitsThatDoNotParseOrCannotBeMetAreRefused() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let cases: [([String], String)] = [
+            (["-m", "12q"], "invalid argument \"12q\" for \"-m, --memory\" flag"),
+            (["-m", "1m"], "Minimum memory limit allowed is 6MB"),
+            (["--cpus", "64"], "range of CPUs is from 0.01 to"),
+            (["--cpuset-cpus", "0-99"], "Requested CPUs are not available"),
+            (["-m", "64m", "--memory-swap", "32m"], "Minimum memoryswap limit should be larger than memory limit"),
+        ]
+        for (flags, message) in cases {
+            let result = try root.cell(["run", "--rm"] + flags + ["busybox", "true"])
+            #expect(result.status == 125, "\(flags)")
+            #expect(result.stderr.contains(message), "\(flags): \(result.stderr)")
+        }
+        #expect(try root.cell("ps", "-aq").stdout.isEmpty)
+    }
+}
