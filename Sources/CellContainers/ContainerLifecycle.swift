@@ -35,6 +35,32 @@ public struct ContainerLifecycle {
         }
     }
 
+    /// docker update: the given limits over the container's; a running container's cgroup
+    /// gets them at once. Checked first, as `run` checks them.
+    public func update(_ container: Container, limits change: ResourceLimits) throws {
+        try store.withLock(container) {
+            let current = try store.load(id: container.id)
+            var spec = try ContainerSpec.read(fromContainerDirectory: current.directory)
+            let merged = spec.limits.merging(change)
+            try merged.validate()
+            if current.isRunning {
+                try RunningContainer(containerDirectory: current.directory).cgroup().apply(merged)
+            }
+            spec.limits = merged
+            try spec.write(toContainerDirectory: current.directory)
+            var record = current.record
+            record.hostConfig.memory = merged.memory
+            record.hostConfig.memorySwap = merged.memorySwap
+            record.hostConfig.memoryReservation = merged.memoryReservation
+            record.hostConfig.cpuQuota = merged.cpuQuota
+            record.hostConfig.cpuPeriod = merged.cpuPeriod
+            record.hostConfig.cpuShares = merged.cpuShares
+            record.hostConfig.cpusetCpus = merged.cpusetCpus
+            record.hostConfig.pidsLimit = merged.pidsLimit
+            try store.save(record)
+        }
+    }
+
     /// docker stop: the stop signal, `timeout` seconds, then SIGKILL. A stopped container is fine.
     public func stop(_ container: Container, timeout: Int?) throws {
         try store.withLock(container) {

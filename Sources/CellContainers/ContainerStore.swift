@@ -127,6 +127,11 @@ public final class ContainerStore: @unchecked Sendable {
         }
     }
 
+    /// Writes a changed record (`update`); the caller holds the container's lock.
+    public func save(_ record: ContainerRecord) throws {
+        try FileSystem.writeAtomically(try RecordJSON.encode(record), to: "\(directory(of: record.id))/config.json", mode: 0o600)
+    }
+
     /// Holds the container's own lock around `body` (start, stop, rm, ... one at a time).
     public func withLock<T>(_ container: Container, _ body: () throws -> T) throws -> T {
         let lock = try FileLock(path: "\(container.directory)/lock")

@@ -223,9 +223,16 @@ public struct Cgroup: Equatable, Sendable {
                 try setValue(String(memory), file: "memory.max", controller: "memory")
                 try setValue(total == -1 ? "max" : String(total - memory), file: "memory.swap.max", controller: "memory")
             } else {
+                // memory <= memory+swap at every step: when the new memory is above the current
+                // memsw limit (an update upwards), memsw goes first. Swap accounting may be off
+                // (no memsw files): then there is nothing to limit.
+                let memswPath = directory(forController: "memory").map { "\($0)/memory.memsw.limit_in_bytes" }
+                let memsw = memswPath.flatMap { FileSystem.exists($0) ? $0 : nil }
+                let currentMemsw = memsw.flatMap { try? readIfPresent($0) }.flatMap { Int64($0.trimmedWhitespace) }
+                let memswFirst = memsw != nil && (total == -1 || memory > (currentMemsw ?? Int64.max))
+                if memswFirst { try setValue(String(total), file: "memory.memsw.limit_in_bytes", controller: "memory") }
                 try setValue(String(memory), file: "memory.limit_in_bytes", controller: "memory")
-                // Swap accounting may be off (no memsw files): then there is nothing to limit.
-                if let directory = directory(forController: "memory"), FileSystem.exists("\(directory)/memory.memsw.limit_in_bytes") {
+                if memsw != nil && !memswFirst {
                     try setValue(String(total), file: "memory.memsw.limit_in_bytes", controller: "memory")
                 }
             }

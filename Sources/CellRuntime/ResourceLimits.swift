@@ -27,6 +27,20 @@ public struct ResourceLimits: Equatable, Sendable {
 
     public var isEmpty: Bool { self == ResourceLimits() }
 
+    /// These limits with every one `other` sets replacing ours (docker update).
+    public func merging(_ other: ResourceLimits) -> ResourceLimits {
+        var result = self
+        if let value = other.memory { result.memory = value }
+        if let value = other.memorySwap { result.memorySwap = value }
+        if let value = other.memoryReservation { result.memoryReservation = value }
+        if let value = other.cpuQuota { result.cpuQuota = value }
+        if let value = other.cpuPeriod { result.cpuPeriod = value }
+        if let value = other.cpuShares { result.cpuShares = value }
+        if let value = other.cpusetCpus { result.cpusetCpus = value }
+        if let value = other.pidsLimit { result.pidsLimit = value }
+        return result
+    }
+
     /// Docker's checks, with Docker's messages: nothing is created when one fails.
     public func validate(cpuCount: Int = ResourceLimits.onlineCPUs) throws {
         if let memory, memory < 6 * 1024 * 1024 {

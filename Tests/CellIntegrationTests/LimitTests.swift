@@ -77,6 +77,42 @@ struct LimitTests {
         try expectNothingLeft(root)
     }
 
+    @Test func statsShowsUsageAndUpdateChangesLimitsOfARunningContainer() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        try root.cell("run", "-d", "--name", "busy", "-m", "64m", "busybox", "sh", "-c", "while true; do :; done").expectSuccess()
+        try root.cell("run", "-d", "--name", "idle", "busybox", "sleep", "1000").expectSuccess()
+        defer { _ = try? root.cell("rm", "-f", "busy", "idle") }
+        let table = try root.cell("stats", "--no-stream")
+        try table.expectSuccess()
+        #expect(table.lines.first == "CONTAINER ID   NAME      CPU %     MEM USAGE / LIMIT   MEM %     NET I/O   BLOCK I/O   PIDS")
+        let busy = try #require(table.lines.first { $0.contains(" busy ") })
+        let cpu = Double(busy.split(separator: " ", omittingEmptySubsequences: true)[2].dropLast()) ?? 0
+        #expect(cpu > 30, "a busy loop shows: \(busy)")
+        #expect(busy.contains(" / 64MiB"))
+        #expect(try root.cell("stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}}", "idle").stdout == "idle 1\n")
+
+        let update = try root.cell("update", "-m", "128m", "--pids-limit", "50", "--cpus", "0.5", "busy")
+        #expect(update.stdout == "busy\n")
+        let id = try root.cell("inspect", "-f", "{{.Id}}", "busy").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(LimitTests.read(LimitTests.cgroupFile("pids", "pids.max", v2: "pids.max", id: id)) == "50")
+        #expect(LimitTests.read(LimitTests.cgroupFile("memory", "memory.limit_in_bytes", v2: "memory.max", id: id)) == "134217728")
+        #expect(try root.cell("inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.HostConfig.NanoCpus}}", "busy").stdout
+                    == "134217728 50 500000000\n")
+        let refused = try root.cell("update", "-m", "1m", "busy")
+        #expect(refused.status == 1 && refused.stderr.contains("Minimum memory limit allowed is 6MB"))
+        #expect(try root.cell("update", "--cpus", "1", "nosuch").stderr == "Error response from daemon: No such container: nosuch\n")
+
+        // A stopped container gets the limits when it starts.
+        try root.cell("create", "--name", "later", "busybox", "sleep", "1000").expectSuccess()
+        try root.cell("update", "--pids-limit", "7", "later").expectSuccess()
+        try root.cell("start", "later").expectSuccess()
+        let later = try root.cell("inspect", "-f", "{{.Id}}", "later").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(LimitTests.read(LimitTests.cgroupFile("pids", "pids.max", v2: "pids.max", id: later)) == "7")
+        try root.cell("rm", "-f", "busy", "idle", "later").expectSuccess()
+        try expectNothingLeft(root)
+    }
+
     @Test func limitsThatDoNotParseOrCannotBeMetAreRefused() throws {
         let root = try CellRoot()
         try root.importBusybox()

@@ -84,32 +84,7 @@ struct ContainerFlags: ParsableArguments {
     @Option(name: .customLong("add-host"), help: "Add a custom host-to-IP mapping (host:ip).")
     var addHost: [String] = []
 
-    @Option(name: [.customShort("m"), .long], help: "Memory limit.")
-    var memory: String?
-
-    @Option(name: .customLong("memory-swap"), help: "Swap limit equal to memory plus swap: '-1' to enable unlimited swap.")
-    var memorySwap: String?
-
-    @Option(name: .customLong("memory-reservation"), help: "Memory soft limit.")
-    var memoryReservation: String?
-
-    @Option(help: "Number of CPUs.")
-    var cpus: String?
-
-    @Option(name: [.customShort("c"), .customLong("cpu-shares")], help: "CPU shares (relative weight).")
-    var cpuShares: Int64?
-
-    @Option(name: .customLong("cpu-period"), help: "Limit CPU CFS (Completely Fair Scheduler) period.")
-    var cpuPeriod: Int64?
-
-    @Option(name: .customLong("cpu-quota"), help: "Limit CPU CFS (Completely Fair Scheduler) quota.")
-    var cpuQuota: Int64?
-
-    @Option(name: .customLong("cpuset-cpus"), help: "CPUs in which to allow execution (0-3, 0,1).")
-    var cpusetCpus: String?
-
-    @Option(name: .customLong("pids-limit"), help: "Tune container pids limit (set -1 for unlimited).")
-    var pidsLimit: Int64?
+    @OptionGroup var resources: ResourceFlags
 
     @Option(help: "Pull image before running (never: cell uses local images only).")
     var pull: String?
@@ -146,43 +121,7 @@ struct ContainerFlags: ParsableArguments {
         options.capDrop = capDrop
         options.securityOpt = securityOpt
         options.addHost = addHost
-        options.limits = try resourceLimits()
+        options.limits = try resources.resourceLimits()
         return options
-    }
-
-    /// The resource flags as numbers, with docker's messages for what does not parse.
-    func resourceLimits() throws -> ResourceLimits {
-        func bytes(_ text: String?, flag: String, allowUnlimited: Bool = false) throws -> Int64? {
-            guard let text else { return nil }
-            if allowUnlimited && text == "-1" { return -1 }
-            do {
-                return try HumanUnits.ramInBytes(text)
-            } catch let error as CellError {
-                throw CellError.usage("invalid argument \"\(text)\" for \"\(flag)\" flag: \(error.message)")
-            }
-        }
-        var limits = ResourceLimits()
-        limits.memory = try bytes(memory, flag: "-m, --memory")
-        limits.memorySwap = try bytes(memorySwap, flag: "--memory-swap", allowUnlimited: true)
-        limits.memoryReservation = try bytes(memoryReservation, flag: "--memory-reservation")
-        if let cpus {
-            guard let value = Double(cpus), value >= 0 else {
-                throw CellError.usage("invalid argument \"\(cpus)\" for \"--cpus\" flag: failed to parse \(cpus) as a rational number")
-            }
-            if cpuQuota != nil || cpuPeriod != nil {
-                throw CellError(.setup, "Conflicting options: Nano CPUs and CPU Period cannot both be set")
-            }
-            if value > 0 {
-                limits.cpuPeriod = 100_000
-                limits.cpuQuota = Int64((value * 100_000).rounded())
-            }
-        } else {
-            limits.cpuQuota = cpuQuota
-            limits.cpuPeriod = cpuPeriod
-        }
-        limits.cpuShares = cpuShares
-        limits.cpusetCpus = cpusetCpus
-        limits.pidsLimit = pidsLimit
-        return limits
     }
 }

@@ -1,0 +1,33 @@
+import CellCore
+import CellRuntime
+
+/// One line of `cell stats`: a container's usage over an interval between two samples.
+public struct ContainerStats: Sendable {
+    public var container: Container
+    /// Percent of one CPU (docker's CPU %: 200% is two CPUs busy).
+    public var cpuPercent: Double
+    public var current: CgroupStatistics
+
+    public var memoryPercent: Double {
+        current.memoryLimit == 0 ? 0 : Double(current.memoryUsage) / Double(current.memoryLimit) * 100
+    }
+
+    /// Takes a first sample of every container, and a second `interval` seconds later.
+    public static func sample(_ containers: [Container], interval: Double) -> [ContainerStats] {
+        func read(_ container: Container) -> (CgroupStatistics, Double)? {
+            guard container.isRunning, let running = try? RunningContainer(containerDirectory: container.directory),
+                  let cgroup = try? running.cgroup() else { return nil }
+            return (CgroupStatistics.read(cgroup, pid: running.pid), Deadline.monotonicNow())
+        }
+        let first = containers.map(read)
+        Deadline.pause(milliseconds: Int(interval * 1000))
+        return zip(containers, first).map { container, before in
+            guard let before, let after = read(container) else {
+                return ContainerStats(container: container, cpuPercent: 0, current: CgroupStatistics())
+            }
+            let elapsed = (after.1 - before.1) * 1e9
+            let used = after.0.cpuNanoseconds >= before.0.cpuNanoseconds ? Double(after.0.cpuNanoseconds - before.0.cpuNanoseconds) : 0
+            return ContainerStats(container: container, cpuPercent: elapsed > 0 ? used / elapsed * 100 : 0, current: after.0)
+        }
+    }
+}

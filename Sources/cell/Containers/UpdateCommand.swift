@@ -1,0 +1,26 @@
+import ArgumentParser
+import CellContainers
+import CellCore
+import CellRuntime
+
+/// `docker update`: new resource limits for containers, running (their cgroup at once) or not.
+struct UpdateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "update",
+        abstract: "Update configuration of one or more containers.")
+
+    @OptionGroup var limits: ResourceFlags
+
+    @Argument(help: "CONTAINER")
+    var containers: [String]
+
+    func run() throws {
+        let change = try limits.resourceLimits()
+        guard !change.isEmpty else { throw CellError.usage("you must provide one or more flags when using this command") }
+        let lifecycle = try GlobalOptions.lifecycle()
+        try EachContainer.run(containers) { container, name in
+            try lifecycle.update(container, limits: change)
+            Output.line(name)
+        }
+    }
+}
