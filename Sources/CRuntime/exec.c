@@ -59,7 +59,7 @@ static int lift(int fd, int target) {
 }
 
 static _Noreturn void run_process(const struct cell_exec_config *c, int report_fd) {
-    if (c->working_directory && *c->working_directory && chdir(c->working_directory) < 0)
+    if (c->working_directory && *c->working_directory && cell_internal_enter_directory(c->working_directory) < 0)
         fail(report_fd, CELL_STAGE_WORKING_DIRECTORY);
     int in = lift(c->stdin_fd, 0), out = lift(c->stdout_fd, 1), err = lift(c->stderr_fd, 2);
     if ((c->stdin_fd >= 0 && in < 0) || (c->stdout_fd >= 0 && out < 0) || (c->stderr_fd >= 0 && err < 0))

@@ -1,8 +1,10 @@
 /* File-system calls that Swift's Glibc module cannot reach (it lacks _GNU_SOURCE and sys/vfs.h). */
 #define _GNU_SOURCE
 #include "cell_runtime.h"
+#include "process_internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -37,3 +39,28 @@ int cell_open_in_root(int rootfd, const char *path, int flags, unsigned mode) {
 }
 
 _Static_assert(CELL_O_PATH == O_PATH && CELL_AT_EMPTY_PATH == AT_EMPTY_PATH, "GNU flags");
+
+/* The working directory: `path` resolved inside the process's root ("/"), magic links such as
+   /proc/self/fd/N refused, so a descriptor leaked into the process can never make its working
+   directory a host directory (CVE-2024-21626); then checked to be reachable from the root. */
+int cell_internal_enter_directory(const char *path) {
+    int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0) return -1;
+    int fd = cell_open_in_root(rootfd, path, O_PATH | O_DIRECTORY, 0);
+    close(rootfd);
+    if (fd < 0) { errno = -fd; return -1; }
+    int result = fchdir(fd);
+    int saved = errno;
+    close(fd);
+    if (result < 0) { errno = saved; return -1; }
+    return cell_internal_check_working_directory();
+}
+
+int cell_internal_check_working_directory(void) {
+    char buffer[PATH_MAX];
+    /* The raw call: the kernel answers "(unreachable)/..." for a directory outside the root. */
+    long length = syscall(SYS_getcwd, buffer, sizeof buffer);
+    if (length < 0) return -1;
+    if (buffer[0] != '/') { errno = EPERM; return -1; }
+    return 0;
+}

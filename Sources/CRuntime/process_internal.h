@@ -28,4 +28,9 @@ int cell_internal_set_capabilities(uint64_t capabilities, uint32_t uid, int no_n
    must therefore allow. 0 or -1 with errno. */
 int cell_internal_install_seccomp(const void *filter, size_t length);
 
+/* chdir into `path` resolved inside "/" without magic links (no leaked fd can lead out), and
+   a check that the result is reachable from the root. 0 or -1 with errno. */
+int cell_internal_enter_directory(const char *path);
+int cell_internal_check_working_directory(void);
+
 #endif

@@ -286,20 +286,19 @@ static int bring_loopback_up(void) {
 
 /* mkdir -p, then chdir; runs after pivot_root, so the paths are the container's. */
 static int enter_working_directory(const char *path) {
-    char buf[PATH_MAX];
-    size_t length = strlen(path);
-    if (length == 0) path = "/", length = 1;
-    if (length >= sizeof buf) { errno = ENAMETOOLONG; return -1; }
-    memcpy(buf, path, length + 1);
-    for (size_t i = 1; i <= length; i++) {
-        if (buf[i] == '/' || buf[i] == 0) {
-            char saved = buf[i];
-            buf[i] = 0;
-            if (mkdir(buf, 0755) < 0 && errno != EEXIST) return -1;
-            buf[i] = saved;
-        }
-    }
-    return chdir(path);
+    /* Resolved inside the new root, missing directories made on the way, magic links
+       (/proc/self/fd/N: a descriptor of ours that leads to the host) refused: CVE-2024-21626. */
+    int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0) return -1;
+    int fd = open_in_root(rootfd, *path ? path : "/", CREATE_DIRECTORY);
+    int saved = errno;
+    close(rootfd);
+    if (fd < 0) { errno = saved; return -1; }
+    int result = fchdir(fd);
+    saved = errno;
+    close(fd);
+    if (result < 0) { errno = saved; return -1; }
+    return cell_internal_check_working_directory();
 }
 
 void cell_internal_reset_signals(void) {

@@ -71,6 +71,26 @@ struct PrivilegeTests {
         try expectNothingLeft(root)
     }
 
+    @Test func aLeakedDescriptorCannotBeTheWorkingDirectory() throws {
+        // CVE-2024-21626: `-w /proc/self/fd/N` naming a descriptor the runtime leaked (a host
+        // cgroup directory, a store file) must never leave the process outside its root.
+        let root = try CellRoot()
+        try root.importBusybox()
+        try root.cell("run", "-d", "--name", "target", "busybox", "sleep", "1000").expectSuccess()
+        defer { _ = try? root.cell("rm", "-f", "target") }
+        for fd in 3...20 {
+            let run = try root.cell("run", "--rm", "-w", "/proc/self/fd/\(fd)", "busybox", "sh", "-c", "ls ../../../sys/fs/cgroup 2>/dev/null | head -1")
+            #expect(run.status != 0 && run.stdout.isEmpty, "run -w /proc/self/fd/\(fd): \(run.stdout)")
+            let exec = try root.cell("exec", "-w", "/proc/self/fd/\(fd)", "target", "sh", "-c", "ls ../../../sys/fs/cgroup 2>/dev/null | head -1")
+            #expect(exec.status != 0 && exec.stdout.isEmpty, "exec -w /proc/self/fd/\(fd): \(exec.stdout)")
+        }
+        // Only 0, 1 and 2 are open when the command starts (3 is ls's own directory).
+        #expect(try root.cell("run", "--rm", "busybox", "ls", "/proc/self/fd").lines == ["0", "1", "2", "3"])
+        #expect(try root.cell("exec", "target", "ls", "/proc/self/fd").lines == ["0", "1", "2", "3"])
+        try root.cell("rm", "-f", "target").expectSuccess()
+        try expectNothingLeft(root)
+    }
+
     @Test func badPrivilegeFlagsAreRefusedBeforeAnythingIsCreated() throws {
         let root = try CellRoot()
         try root.importBusybox()
