@@ -425,6 +425,13 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, int release_
     if (n != 1) _exit(125);
     close(release_fd);
 
+    if (c->cgroup_namespace) {
+        if (unshare(CLONE_NEWCGROUP) < 0) fail(error_fd, CELL_STAGE_CGROUP_NAMESPACE, 0);
+        if (c->mount_cgroup2 &&
+            mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+            fail(error_fd, CELL_STAGE_CGROUP_NAMESPACE, 0);
+    }
+
     if (cell_internal_install_stdio(c->stdin_fd, 0) < 0 || cell_internal_install_stdio(c->stdout_fd, 1) < 0 ||
         cell_internal_install_stdio(c->stderr_fd, 2) < 0)
         fail(error_fd, CELL_STAGE_STDIO, 0);
@@ -537,5 +544,5 @@ int cell_socket_in_netns(int netns_fd, int domain, int type) {
     return s < 0 ? -saved : s;
 }
 
-_Static_assert(CELL_NEW_MOUNT == CLONE_NEWNS && CELL_NEW_UTS == CLONE_NEWUTS && CELL_NEW_IPC == CLONE_NEWIPC &&
+_Static_assert(CELL_NEW_MOUNT == CLONE_NEWNS && CELL_NEW_CGROUP == CLONE_NEWCGROUP && CELL_NEW_UTS == CLONE_NEWUTS && CELL_NEW_IPC == CLONE_NEWIPC &&
                CELL_NEW_PID == CLONE_NEWPID && CELL_NEW_NETWORK == CLONE_NEWNET, "namespace flags");

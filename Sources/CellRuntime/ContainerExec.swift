@@ -166,7 +166,7 @@ public enum ContainerExec {
         }
         let arena = CStringArena()
         let namespaces = CELL_NEW_MOUNT.rawValue | CELL_NEW_PID.rawValue | CELL_NEW_UTS.rawValue
-            | CELL_NEW_IPC.rawValue | CELL_NEW_NETWORK.rawValue
+            | CELL_NEW_IPC.rawValue | CELL_NEW_NETWORK.rawValue | CELL_NEW_CGROUP.rawValue
         var config = cell_exec_config()
         config.pidfd = container.pidfd
         config.namespaces = Int32(bitPattern: namespaces)

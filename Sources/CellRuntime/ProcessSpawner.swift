@@ -53,7 +53,7 @@ public struct ProcessSpawner {
     /// (to put it in the rest) while the child builds its root, then lets it exec: nothing of
     /// the image runs before `beforeStart` returns. Returns the pid once execve succeeded. On a
     /// failure the child has been reaped and the error says which stage failed.
-    public func spawn(stdio: StandardStreams, cgroupDirectory: String? = nil,
+    public func spawn(stdio: StandardStreams, cgroupDirectory: String? = nil, mountCgroup2: Bool = false,
                       beforeStart: (_ pid: Int32, _ inCgroupDirectory: Bool) throws -> Void) throws -> Int32 {
         let arena = CStringArena()
         let mounts = spec.allMounts
@@ -96,6 +96,8 @@ public struct ProcessSpawner {
         config.capabilities = spec.process.capabilities.mask
         config.no_new_privileges = spec.process.noNewPrivileges ? 1 : 0
         config.devices_allowed = spec.devicesAllowed ? 1 : 0
+        config.cgroup_namespace = 1
+        config.mount_cgroup2 = mountCgroup2 ? 1 : 0
         let filter = try spec.process.seccomp.profile.map {
             try SeccompFilter.program(for: $0, capabilities: spec.process.capabilities, cacheDirectory: spec.seccompCache)
         } ?? []
@@ -186,6 +188,7 @@ public struct ProcessSpawner {
         case CELL_STAGE_CLOSE_FDS: return setup("close file descriptors")
         case CELL_STAGE_CAPABILITIES: return setup("set the capabilities")
         case CELL_STAGE_SECCOMP: return setup("install the seccomp filter")
+        case CELL_STAGE_CGROUP_NAMESPACE: return setup("enter a cgroup namespace")
         default: return setup("start container process (stage \(failure.stage))")
         }
     }

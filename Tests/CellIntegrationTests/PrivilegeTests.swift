@@ -115,6 +115,8 @@ struct PrivilegeTests {
             cat /proc/kcore 2>/dev/null | head -c 1 | wc -c | grep -q 1 && echo kcore
             mknod /tmp/made c 1 3 && (echo x > /tmp/made) 2>/dev/null && echo device-in-root
             mknod /dev/made c 1 3 && (echo x > /dev/made) 2>/dev/null && echo device-in-dev
+            grep -v ':/$' /proc/self/cgroup && echo cgroup-path
+            ls -R /sys/fs/cgroup 2>/dev/null | grep -q cell && echo host-cgroups
             echo x > /dev/null && echo done
             """
         let result = try root.cell("run", "--rm", "busybox", "sh", "-c", attempts)

@@ -147,16 +147,20 @@ import Testing
         let three = try Deadline.wait(timeout: 10) { try cgroup.processes().count == 3 }
         #expect(three)
         #expect(try cgroup.processes().contains(started.pid))
+        // Seen from the host: in its cgroup in every hierarchy.
+        let hostView = String(decoding: try FileSystem.readFile("/proc/\(started.pid)/cgroup"), as: UTF8.self)
+        #expect(hostView.contains(":/cell-test-\(container.id)/\(container.id)\n"))
+        if container.cgroupLayoutHasUnifiedHierarchy {
+            // Cloned straight into the v2 cgroup (CLONE_INTO_CGROUP), moved into the v1 ones.
+            #expect(hostView.contains("0::/cell-test-\(container.id)/\(container.id)\n"))
+        }
         try cgroup.killAll()
         let state = try container.waitForExit()
         #expect(state.exitCode == 137)
         #expect(state.exitSignal == SIGKILL)
+        // Seen from inside: a cgroup namespace of its own, rooted at that cgroup.
         let membership = try container.output()
-        #expect(membership.contains(":/cell-test-\(container.id)/\(container.id)\n"))
-        if container.cgroupLayoutHasUnifiedHierarchy {
-            // Cloned straight into the v2 cgroup (CLONE_INTO_CGROUP), moved into the v1 ones.
-            #expect(membership.contains("0::/cell-test-\(container.id)/\(container.id)\n"))
-        }
+        #expect(!membership.isEmpty && membership.split(separator: "\n").allSatisfy { $0.hasSuffix(":/") })
         try container.expectCleanedUp()
     }
 

@@ -33,6 +33,7 @@ struct cell_mount {
 /* The kernel's CLONE_NEW* values (sched.h needs _GNU_SOURCE, which Swift's importer lacks). */
 enum cell_namespace {
     CELL_NEW_MOUNT = 0x00020000,   /* CLONE_NEWNS */
+    CELL_NEW_CGROUP = 0x02000000,  /* CLONE_NEWCGROUP */
     CELL_NEW_UTS = 0x04000000,     /* CLONE_NEWUTS */
     CELL_NEW_IPC = 0x08000000,     /* CLONE_NEWIPC */
     CELL_NEW_PID = 0x20000000,     /* CLONE_NEWPID */
@@ -76,6 +77,10 @@ struct cell_spawn_config {
     /* A compiled seccomp program (struct sock_filter entries), or NULL for none. */
     const void *seccomp_filter;
     size_t seccomp_filter_length;
+    /* Once in its cgroups: a cgroup namespace of its own (its cgroup is its "/"), and on a
+       cgroup v2 host that view mounted read-only at /sys/fs/cgroup. */
+    int cgroup_namespace;
+    int mount_cgroup2;
 };
 
 /* Where the child was when it failed (reported with errno through the error pipe). */
@@ -108,6 +113,7 @@ enum cell_spawn_stage {
     CELL_STAGE_FORK,            /* exec: the clone into the container's pid namespace */
     CELL_STAGE_CAPABILITIES,    /* the capability sets, no_new_privs */
     CELL_STAGE_SECCOMP,         /* installing the seccomp filter */
+    CELL_STAGE_CGROUP_NAMESPACE, /* the cgroup namespace and its /sys/fs/cgroup */
 };
 
 struct cell_spawn_failure {
