@@ -34,7 +34,7 @@ let package = Package(
         // The Imagefile (Dockerfile) language: parser, variable expansion, stages, ignore rules.
         .target(name: "CellImagefile", dependencies: ["CellCore"]),
         // Containers as the CLI sees them: records, names, states, logs, ports.
-        .target(name: "CellContainers", dependencies: ["CellCore", "CellArchive", "CellImage", "CellRuntime"]),
+        .target(name: "CellContainers", dependencies: ["CellCore", "CellArchive", "CellFormat", "CellImage", "CellRuntime"]),
         // The builder: Imagefile stages and steps, the build cache, RUN containers, COPY layers.
         .target(name: "CellBuild", dependencies: [
             "CellCore", "CRuntime", "CellArchive", "CellFormat", "CellImage", "CellImagefile", "CellRuntime", "CellContainers",

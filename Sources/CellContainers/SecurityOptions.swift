@@ -26,7 +26,7 @@ struct SecurityOptions {
             case "apparmor" where value == "unconfined", "label" where value == "disable":
                 continue  // neither exists here: unconfined is what there is
             case "seccomp":
-                throw CellError(.setup, "--security-opt seccomp=\(value): seccomp profiles are not supported yet")
+                seccomp = .custom(try SeccompProfileFile.read(value))
             default:
                 throw CellError(.setup, "invalid --security-opt 1: \"\(option)\"")
             }

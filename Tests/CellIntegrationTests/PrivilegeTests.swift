@@ -91,6 +91,31 @@ struct PrivilegeTests {
         try expectNothingLeft(root)
     }
 
+    @Test func aSeccompProfileInDockersFormat() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let profile = root.file("no-mkdir.json")
+        try """
+            {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"],
+             "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13},
+                          {"names": ["chmod", "fchmodat"], "action": "SCMP_ACT_ERRNO",
+                           "args": [{"index": 1, "value": 511, "valueTwo": 0, "op": "SCMP_CMP_EQ"}]}]}
+            """.write(toFile: profile, atomically: true, encoding: .utf8)
+        let run = try root.cell("run", "--rm", "--security-opt", "seccomp=\(profile)", "busybox", "sh", "-c",
+                                "mkdir /made 2>&1; touch /f; chmod 777 /f 2>/dev/null || echo 777-refused; chmod 700 /f && echo 700-allowed")
+        #expect(run.stdout == "mkdir: can't create directory '/made': Permission denied\n777-refused\n700-allowed\n", "\(run.stderr)")
+
+        try "{\"defaultAction\": ".write(toFile: root.file("broken.json"), atomically: true, encoding: .utf8)
+        let broken = try root.cell("run", "--rm", "--security-opt", "seccomp=\(root.file("broken.json"))", "busybox", "true")
+        #expect(broken.status == 125 && broken.stderr.contains("Decoding seccomp profile failed"))
+        try #"{"defaultAction": "SCMP_ACT_NOTIFY"}"#.write(toFile: root.file("notify.json"), atomically: true, encoding: .utf8)
+        let notify = try root.cell("run", "--rm", "--security-opt", "seccomp=\(root.file("notify.json"))", "busybox", "true")
+        #expect(notify.status == 125 && notify.stderr.contains("unsupported action SCMP_ACT_NOTIFY"))
+        let missing = try root.cell("run", "--rm", "--security-opt", "seccomp=/no/such.json", "busybox", "true")
+        #expect(missing.status == 125)
+        #expect(try root.cell("ps", "-aq").stdout.isEmpty)
+    }
+
     @Test func badPrivilegeFlagsAreRefusedBeforeAnythingIsCreated() throws {
         let root = try CellRoot()
         try root.importBusybox()
