@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -103,6 +104,10 @@ static int enter_container(void *argument) {
     /* The caller's handlers and mask must not reach the new process (the caller blocked
        every signal around the clone, so none of its handlers can run on our stack). */
     cell_internal_reset_signals();
+    /* Not dumpable while we are cell inside the container (until the exec): its processes,
+       without CAP_SYS_PTRACE, cannot open our /proc/PID/exe, the host's binary
+       (CVE-2019-5736). The exec makes the new program dumpable as usual. */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) fail(report_fd, CELL_STAGE_JOIN_NAMESPACES);
 
     /* "0" moves the writer: no pid to translate between namespaces. */
     for (size_t i = 0; i < c->cgroup_count; i++)
