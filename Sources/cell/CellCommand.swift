@@ -17,7 +17,7 @@ struct CellCommand: ParsableCommand {
             StatsCommand.self, UpdateCommand.self,
             InspectCommand.self, ContainerCommand.self,
             ImagesCommand.self, ImportCommand.self, TagCommand.self, RmiCommand.self, HistoryCommand.self,
-            SaveCommand.self, LoadCommand.self, ImageCommand.self, BuildCommand.self, VersionCommand.self,
+            SaveCommand.self, LoadCommand.self, ImageCommand.self, BuildCommand.self, SystemCommand.self, VersionCommand.self,
         ]
     )
 
@@ -50,10 +50,3 @@ enum CellVersion {
     static let current = "0.1.0"
 }
 
-struct VersionCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "version", abstract: "Show the cell version information.")
-
-    func run() throws {
-        Output.line("cell version \(CellVersion.current)")
-    }
-}

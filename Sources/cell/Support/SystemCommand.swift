@@ -1,0 +1,39 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import CellCore
+
+/// `cell system ...`: the machine-level helpers.
+struct SystemCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "system", abstract: "Manage cell on this machine.",
+        subcommands: [InstallDockerAliasCommand.self])
+}
+
+/// `cell system install-docker-alias DIR`: DIR/docker → cell, so that tools which run `docker`
+/// (Ansible's docker connection, Testinfra, Serverspec, dgoss) drive cell unchanged.
+struct InstallDockerAliasCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "install-docker-alias", abstract: "Make DIR/docker run cell (a symlink).")
+
+    @Argument(help: "DIR")
+    var directory: String
+
+    func run() throws {
+        guard let cell = FileSystem.symlinkTarget("/proc/self/exe") else { throw CellError.system("cannot find cell's own binary") }
+        guard FileSystem.isDirectory(directory) else { throw CellError.usage("\(directory) is not a directory") }
+        let link = directory.hasSuffix("/") ? directory + "docker" : directory + "/docker"
+        var st = stat()
+        if lstat(link, &st) == 0 {
+            // Only an alias of ours is replaced: a real docker stays.
+            guard let target = FileSystem.symlinkTarget(link), FileSystem.basename(of: target) == "cell" || target == cell else {
+                throw CellError.conflict("\(link) exists and is not a cell alias: remove it first")
+            }
+        }
+        let temporary = link + ".tmp-\(FileSystem.randomSuffix())"
+        guard symlink(cell, temporary) == 0 else { throw CellError.system("symlink \(temporary): \(Syscall.errorString(errno))") }
+        try FileSystem.rename(temporary, to: link)
+        Output.line(link)
+    }
+}
