@@ -131,11 +131,7 @@ public struct ContainerCreator {
                               readonlyRootfs: options.readOnly, tmpfs: MountOptions.tmpfsTable(options.tmpfs),
                               initProcess: options.initProcess, privileged: options.privileged,
                               capAdd: options.capAdd, capDrop: options.capDrop, securityOpt: options.securityOpt,
-                              extraHosts: options.addHost, memory: options.limits.memory,
-                              memorySwap: options.limits.memorySwap, memoryReservation: options.limits.memoryReservation,
-                              cpuQuota: options.limits.cpuQuota, cpuPeriod: options.limits.cpuPeriod,
-                              cpuShares: options.limits.cpuShares, cpusetCpus: options.limits.cpusetCpus,
-                              pidsLimit: options.limits.pidsLimit),
+                              extraHosts: options.addHost, resources: options.limits.isEmpty ? nil : options.limits),
             layerDirectories: layers)
         return try containers.create(record, spec: spec, files: files)
     }

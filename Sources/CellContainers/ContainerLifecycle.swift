@@ -49,14 +49,7 @@ public struct ContainerLifecycle {
             spec.limits = merged
             try spec.write(toContainerDirectory: current.directory)
             var record = current.record
-            record.hostConfig.memory = merged.memory
-            record.hostConfig.memorySwap = merged.memorySwap
-            record.hostConfig.memoryReservation = merged.memoryReservation
-            record.hostConfig.cpuQuota = merged.cpuQuota
-            record.hostConfig.cpuPeriod = merged.cpuPeriod
-            record.hostConfig.cpuShares = merged.cpuShares
-            record.hostConfig.cpusetCpus = merged.cpusetCpus
-            record.hostConfig.pidsLimit = merged.pidsLimit
+            record.hostConfig.resources = merged
             try store.save(record)
         }
     }

@@ -5,6 +5,7 @@ import Foundation
 #endif
 import CellCore
 import CellImage
+import CellRuntime
 
 /// What `cell create`/`run` decided about a container, kept in `config.json` and shown by
 /// `inspect` under docker's names. The runtime's own view (the `spec` file) is derived from it.
@@ -50,15 +51,8 @@ public struct ContainerRecord: Codable, Sendable {
         public var capDrop: [String]
         public var securityOpt: [String]
         public var extraHosts: [String]
-        /// Resource limits (absent in records written before them).
-        public var memory: Int64?
-        public var memorySwap: Int64?
-        public var memoryReservation: Int64?
-        public var cpuQuota: Int64?
-        public var cpuPeriod: Int64?
-        public var cpuShares: Int64?
-        public var cpusetCpus: String?
-        public var pidsLimit: Int64?
+        /// Resource limits (absent in records written before them, and when none is set).
+        public var resources: ResourceLimits?
     }
 
     /// The image's layers, bottom first, as the runtime needs them.

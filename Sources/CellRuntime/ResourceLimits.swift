@@ -6,7 +6,7 @@ import Musl
 import CellCore
 
 /// docker run's resource flags, as numbers: what the container's cgroup is limited to.
-public struct ResourceLimits: Equatable, Sendable {
+public struct ResourceLimits: Equatable, Sendable, Codable {
     /// -m: bytes of memory.
     public var memory: Int64?
     /// --memory-swap: memory plus swap, bytes; -1 unlimited. Unset with -m: twice -m (Docker's).

@@ -55,18 +55,19 @@ enum ContainerPresentation {
 
     /// inspect's HostConfig.
     static func hostConfig(_ record: ContainerRecord, bindings: [(String, JSONValue)]) -> JSONValue {
+        let limits = record.hostConfig.resources ?? ResourceLimits()
         let memory: [(String, JSONValue)] = [
-            ("Memory", .int(record.hostConfig.memory ?? 0)),
-            ("MemorySwap", .int(record.hostConfig.memorySwap ?? (record.hostConfig.memory.map { $0 * 2 } ?? 0))),
-            ("MemoryReservation", .int(record.hostConfig.memoryReservation ?? 0)),
+            ("Memory", .int(limits.memory ?? 0)),
+            ("MemorySwap", .int(limits.memorySwap ?? (limits.memory.map { $0 * 2 } ?? 0))),
+            ("MemoryReservation", .int(limits.memoryReservation ?? 0)),
         ]
         let cpu: [(String, JSONValue)] = [
-            ("NanoCpus", .int(nanoCpus(record.hostConfig))),
-            ("CpuShares", .int(record.hostConfig.cpuShares ?? 0)),
-            ("CpuPeriod", .int(record.hostConfig.cpuPeriod ?? 0)),
-            ("CpuQuota", .int(record.hostConfig.cpuQuota ?? 0)),
-            ("CpusetCpus", .string(record.hostConfig.cpusetCpus ?? "")),
-            ("PidsLimit", record.hostConfig.pidsLimit.map { .int($0) } ?? .null),
+            ("NanoCpus", .int(nanoCpus(limits))),
+            ("CpuShares", .int(limits.cpuShares ?? 0)),
+            ("CpuPeriod", .int(limits.cpuPeriod ?? 0)),
+            ("CpuQuota", .int(limits.cpuQuota ?? 0)),
+            ("CpusetCpus", .string(limits.cpusetCpus ?? "")),
+            ("PidsLimit", limits.pidsLimit.map { .int($0) } ?? .null),
         ]
         let general: [(String, JSONValue)] = [
             ("Binds", record.hostConfig.binds.isEmpty ? .null : .strings(record.hostConfig.binds)),
@@ -87,9 +88,9 @@ enum ContainerPresentation {
     }
 
     /// docker's NanoCpus (--cpus × 10⁹) from the quota and period.
-    static func nanoCpus(_ host: ContainerRecord.HostConfig) -> Int64 {
-        guard let quota = host.cpuQuota else { return 0 }
-        return quota * 1_000_000_000 / (host.cpuPeriod ?? 100_000)
+    static func nanoCpus(_ limits: ResourceLimits) -> Int64 {
+        guard let quota = limits.cpuQuota else { return 0 }
+        return quota * 1_000_000_000 / (limits.cpuPeriod ?? 100_000)
     }
 
     /// Host ports are fixed when the container starts; they show while it runs.
