@@ -52,7 +52,7 @@ private final class ArchiveWalk {
     }
 
     func archiveContents(of directory: FileDescriptorHandle, prefix: String) throws {
-        let names = try DirectoryListing.names(in: directory).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let names = try FileSystem.names(inDirectory: directory.fd, path: directory.path).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         for name in names {
             try archive(name, in: directory, path: prefix + name)
         }

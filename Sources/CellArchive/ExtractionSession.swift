@@ -231,7 +231,7 @@ final class ExtractionSession {
 
     /// Empties a directory of everything that did not come from this layer.
     private func removeLowerContents(of directory: FileDescriptorHandle, key: String) throws {
-        for name in try DirectoryListing.names(in: directory) {
+        for name in try FileSystem.names(inDirectory: directory.fd, path: directory.path) {
             let childKey = key.isEmpty ? name : key + "/" + name
             if extracted.contains(childKey) || ancestorsOfExtracted.contains(childKey) {
                 if root.kind(in: directory.fd, name) == S_IFDIR,

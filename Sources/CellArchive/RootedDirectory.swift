@@ -67,7 +67,7 @@ final class RootedDirectory {
             let child = openat(directory, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
             guard child >= 0 else { throw CellError.system("open \(path): \(Syscall.errorString(errno))") }
             let handle = FileDescriptorHandle(fd: child, path: path)
-            for childName in try DirectoryListing.names(in: handle) {
+            for childName in try FileSystem.names(inDirectory: handle.fd, path: handle.path) {
                 try remove(childName, in: handle.fd, path: "\(path)/\(childName)")
             }
             if unlinkat(directory, name, AT_REMOVEDIR) != 0 && errno != ENOENT {

@@ -166,18 +166,8 @@ final class BuildContext {
         return parts.joined(separator: "/")
     }
 
+    /// A directory's names in a fixed (bytewise) order.
     static func names(in directory: Int32) throws -> [String] {
-        let duplicate = fcntl(directory, F_DUPFD_CLOEXEC, 0)
-        guard duplicate >= 0, let stream = fdopendir(duplicate) else {
-            if duplicate >= 0 { close(duplicate) }
-            throw CellError.system("read directory: \(Syscall.errorString(errno))")
-        }
-        defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        try FileSystem.names(inDirectory: directory, path: "the build context").sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 }

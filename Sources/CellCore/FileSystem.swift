@@ -128,16 +128,29 @@ public enum FileSystem {
 
     /// Names in a directory, without . and ..; empty when the directory is missing.
     public static func contentsOfDirectory(_ path: String) throws -> [String] {
-        guard let dir = opendir(path) else {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd < 0 {
             if errno == ENOENT { return [] }
             throw CellError.system("opendir \(path): \(Syscall.errorString(errno))")
         }
-        defer { closedir(dir) }
+        defer { close(fd) }
+        return try names(inDirectory: fd, path: path)
+    }
+
+    /// The names in an open directory, without . and .. (`path` names it in errors). The
+    /// descriptor stays open: readdir works on a duplicate, read from the start.
+    public static func names(inDirectory fd: Int32, path: String) throws -> [String] {
+        // fdopendir takes ownership of the descriptor it is given, so give it a duplicate.
+        let copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)
+        guard copy >= 0, let stream = fdopendir(copy) else {
+            if copy >= 0 { close(copy) }
+            throw CellError.system("read directory \(path): \(Syscall.errorString(errno))")
+        }
+        defer { closedir(stream) }
+        rewinddir(stream)
         var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             if name != "." && name != ".." { names.append(name) }
         }
         return names
@@ -165,20 +178,7 @@ public enum FileSystem {
     }
 
     private static func removeContents(ofDirectory fd: Int32, path: String) throws {
-        let dupFD = dup(fd)
-        guard dupFD >= 0, let dir = fdopendir(dupFD) else {
-            throw CellError.system("opendir \(path): \(Syscall.errorString(errno))")
-        }
-        defer { closedir(dir) }
-        var names: [(String, Bool)] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name == "." || name == ".." { continue }
-            names.append((name, entry.pointee.d_type == UInt8(DT_DIR)))
-        }
-        for (name, _) in names {
+        for name in try names(inDirectory: fd, path: path) {
             var st = stat()
             if fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 { continue }
             if (st.st_mode & S_IFMT) == S_IFDIR {

@@ -87,7 +87,7 @@ public final class FileTreeCopier {
         let directory = openat(source, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directory < 0 { throw failure("open", ".") }
         defer { close(directory) }
-        for name in try entries(directory) {
+        for name in try FileSystem.names(inDirectory: directory, path: ".") {
             let child = openat(directory, name, pathFlags)
             if child < 0 {
                 if errno == ENOENT { continue }
@@ -105,23 +105,6 @@ public final class FileTreeCopier {
                 try copy(child, to: target, name: name, relativePath: childPath)
             }
         }
-    }
-
-    private func entries(_ directory: Int32) throws -> [String] {
-        let duplicate = fcntl(directory, F_DUPFD_CLOEXEC, 0)
-        guard duplicate >= 0, let stream = fdopendir(duplicate) else {
-            if duplicate >= 0 { close(duplicate) }
-            throw failure("read directory", ".")
-        }
-        defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
     }
 
     private func copyFile(_ source: Int32, to parent: Int32, name: String, _ st: stat) throws {

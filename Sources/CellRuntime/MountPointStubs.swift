@@ -32,12 +32,6 @@ public enum MountPointStubs {
     }
 
     static func isEmptyDirectory(_ path: String) -> Bool {
-        guard let stream = opendir(path) else { return false }
-        defer { closedir(stream) }
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != "." && name != ".." { return false }
-        }
-        return true
+        (try? FileSystem.contentsOfDirectory(path))?.isEmpty ?? false
     }
 }
