@@ -38,7 +38,7 @@ struct LimitTests {
         #expect(capped.status == 2 && capped.stderr.contains("can't fork"), "\(capped.stdout) \(capped.stderr)")
 
         let bomb = try root.cell("run", "-d", "--pids-limit", "32", "--name", "bomb", "busybox", "sh", "-c",
-                                 "bomb() { bomb | bomb & }; bomb; sleep 1000")
+                                 "bomb() { bomb | bomb & }; bomb; exec sleep 1000")
         try bomb.expectSuccess()
         let id = bomb.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let current = LimitTests.cgroupFile("pids", "pids.current", v2: "pids.current", id: id)
