@@ -52,23 +52,28 @@ public final class Builder {
     /// Parses and checks the Imagefile (`--check`): the stages the target needs, their base
     /// names and arguments. Returns the stages.
     public static func check(_ options: BuildOptions) throws -> BuildStages {
+        try plan(options).stages
+    }
+
+    /// The parsed Imagefile and the stages the target needs, in build order, checked.
+    static func plan(_ options: BuildOptions) throws -> (stages: BuildStages, required: [Int]) {
         let (path, name) = try locateImagefile(options)
         guard let bytes = try? FileSystem.readFile(path) else { throw CellError.usage("unable to read \(path)") }
         let stages = try Imagefile(parsing: String(decoding: bytes, as: UTF8.self), fileName: name).stages()
-        for index in try stages.requiredStages(for: options.target, buildArgs: options.buildArgs) {
+        let required = try stages.requiredStages(for: options.target, buildArgs: options.buildArgs)
+        for index in required {
             _ = try stages.baseName(of: stages.stages[index], buildArgs: options.buildArgs)
         }
-        return stages
+        return (stages, required)
     }
 
     // MARK: Building
 
     /// Builds the target stage; its image id. The image gets the -t names.
     public func build() throws -> Digest {
-        let stages = try Builder.check(options)
+        let (stages, required) = try Builder.plan(options)
         let names = try options.tags.map { try ImageReference(parsing: $0) }
         let context = try BuildContext(directory: options.contextDirectory)
-        let required = try stages.requiredStages(for: options.target, buildArgs: options.buildArgs)
         let total = required.reduce(0) { $0 + stages.stages[$1].steps.count + 1 }
         var counter = StepCounter(total: total)
         sweepAbandonedContainers()
@@ -112,12 +117,13 @@ public final class Builder {
 
     /// A new state from `parent`: the config changed by `change`, a history entry, and the
     /// layer made from `layerDirectory` (nil for a metadata step).
-    func commit(from parent: BuildState, createdBy: String, layerDirectory: String? = nil,
+    func commit(from parent: BuildState, createdBy: String, layerDirectory: String? = nil, author: String? = nil,
                 change: (inout ContainerConfig) throws -> Void = { _ in }) throws -> BuildState {
         var state = parent
         var runtime = state.runtime
         try change(&runtime)
         state.runtime = runtime
+        if let author { state.config.author = author }
         let created = now.rfc3339Nano
         state.config.created = created
         if let layerDirectory {
@@ -135,6 +141,13 @@ public final class Builder {
         return state
     }
 
+    /// An image of the store as the state a stage starts from (or COPY --from reads).
+    func state(of summary: ImageSummary) throws -> BuildState {
+        let image = try images.load(summary)
+        return BuildState(config: image.config, configDigest: image.id, layers: image.layers,
+                          layerDirectories: try images.unpackedLayers(of: image))
+    }
+
     func temporaryDirectory(_ prefix: String) throws -> String {
         try FileSystem.createDirectory(images.layout.temporary)
         let directory = "\(images.layout.temporary)/\(prefix)-\(FileSystem.randomSuffix())"
@@ -148,7 +161,7 @@ public final class Builder {
         for name in (try? FileSystem.contentsOfDirectory(buildDirectory)) ?? [] {
             let directory = "\(buildDirectory)/\(name)"
             if let state = try? ContainerState.read(fromContainerDirectory: directory) {
-                if state.monitorPid > 0 && (kill(state.monitorPid, 0) == 0 || errno == EPERM) && state.status == .running { continue }
+                if state.monitorPid > 0 && ContainerSignaller.isAlive(state.monitorPid) && state.status == .running { continue }
             } else {
                 var st = stat()
                 if stat(directory, &st) == 0 && Timestamp.now().seconds - Int64(st.st_mtim.tv_sec) < 60 { continue }

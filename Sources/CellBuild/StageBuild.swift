@@ -68,24 +68,26 @@ struct StageBuild {
             return BuildState(config: config, configDigest: try builder.images.storeConfig(config).digest, layers: [],
                               layerDirectories: [])
         }
-        if let index = stages.stages.firstIndex(where: { $0.name?.lowercased() == base.lowercased() }), index < stage.index,
-           let earlier = built[index] {
+        if let index = stageIndex(named: base), index < stage.index, let earlier = built[index] {
             return earlier
         }
         guard let summary = try builder.images.find(base) else {
             let shown = (try? ImageReference(parsing: base))?.familiarName ?? base
             throw CellError.notFound("Unable to find image '\(shown)' locally: cell does not pull images; import, load or build it first")
         }
-        let image = try builder.images.load(summary)
-        return BuildState(config: image.config, configDigest: image.id, layers: image.layers,
-                          layerDirectories: try builder.images.unpackedLayers(of: image))
+        return try builder.state(of: summary)
+    }
+
+    /// The stage a FROM or ONBUILD names (by name only, any case).
+    private func stageIndex(named name: String) -> Int? {
+        stages.stages.firstIndex { $0.name?.lowercased() == name.lowercased() }
     }
 
     /// ONBUILD: a base image's triggers run first, as steps of this stage; the new image does
     /// not inherit them.
     private mutating func runTriggers(of base: String, label: String) throws {
         guard let triggers = state.runtime.onBuild, !triggers.isEmpty,
-              !stages.stages.contains(where: { $0.name?.lowercased() == base.lowercased() }) else { return }
+              stageIndex(named: base) == nil else { return }
         var runtime = state.runtime
         runtime.onBuild = nil
         state.runtime = runtime
@@ -238,11 +240,7 @@ struct StageBuild {
             builder.say("\(label) \(description) CACHED")
             return
         }
-        var next = try builder.commit(from: state, createdBy: description, change: change)
-        if let author {
-            next.config.author = author
-            next.configDigest = try builder.images.storeConfig(next.config).digest
-        }
+        let next = try builder.commit(from: state, createdBy: description, author: author, change: change)
         try builder.remember(next, as: key)
         state = next
         builder.say("\(label) \(description)")
@@ -423,16 +421,13 @@ struct StageBuild {
     /// COPY --from: an earlier stage (by name or index), else an image.
     private func copySourceState(_ from: String) throws -> BuildState {
         let expanded = try expand(from)
-        if let index = stages.stages.firstIndex(where: { $0.name?.lowercased() == expanded.lowercased() }) ?? Int(expanded),
-           let earlier = built[index] {
+        if let index = stageIndex(named: expanded) ?? Int(expanded), let earlier = built[index] {
             return earlier
         }
         guard let summary = try builder.images.find(expanded) else {
             throw CellError.notFound("COPY --from: no stage or image named \(expanded)")
         }
-        let image = try builder.images.load(summary)
-        return BuildState(config: image.config, configDigest: image.id, layers: image.layers,
-                          layerDirectories: try builder.images.unpackedLayers(of: image))
+        return try builder.state(of: summary)
     }
 }
 

@@ -22,7 +22,7 @@ public struct Container: Sendable {
             return .created
         case .running:
             // A monitor that died (kill -9, a reboot) without a final word: the container is gone.
-            if state.monitorPid > 0 && !Container.isAlive(state.monitorPid) {
+            if state.monitorPid > 0 && !ContainerSignaller.isAlive(state.monitorPid) {
                 return .exited(code: 255, finishedAt: state.startedAt ?? Timestamp.now())
             }
             return .running(startedAt: state.startedAt ?? Timestamp.now())
@@ -34,10 +34,6 @@ public struct Container: Sendable {
     public var isRunning: Bool {
         if case .running = status { return true }
         return false
-    }
-
-    static func isAlive(_ pid: Int32) -> Bool {
-        kill(pid, 0) == 0 || errno == EPERM
     }
 }
 

@@ -67,7 +67,8 @@ public enum ContainerSignaller {
         return try waitForExit(containerDirectory: containerDirectory, timeout: 30)
     }
 
-    static func isAlive(_ pid: Int32) -> Bool {
+    /// Whether a process exists (kill(pid, 0); EPERM means it does).
+    public static func isAlive(_ pid: Int32) -> Bool {
         kill(pid, 0) == 0 || errno == EPERM
     }
 }
