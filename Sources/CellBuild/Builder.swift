@@ -30,8 +30,8 @@ public final class Builder {
         self.monitorPath = monitorPath
         self.options = options
         self.report = report
-        cache = BuildCache(directory: "\(images.layout.root)/build-cache")
-        buildDirectory = "\(images.layout.root)/build"
+        cache = BuildCache(directory: images.layout.buildCache)
+        buildDirectory = images.layout.buildContainers
     }
 
     // MARK: The Imagefile

@@ -166,8 +166,7 @@ struct StageBuild {
             }
         case .workdir(let path):
             let expanded = try expand(path)
-            let current = state.runtime.workingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/"
-            let absolute = expanded.hasPrefix("/") ? expanded : (current == "/" ? "/" : current + "/") + expanded
+            let absolute = state.absolute(expanded)
             description = "WORKDIR \(absolute)"
             change = { $0.workingDir = absolute }
         case .user(let user):
@@ -234,23 +233,31 @@ struct StageBuild {
             throw CellError.invalidInput("unsupported instruction: \(text)")
         }
         let key = BuildCache.key(parent: state.configDigest, step: description)
-        if let cached = try builder.cachedState(key, unpack: false) {
-            state = BuildState(config: cached.config, configDigest: cached.configDigest, layers: state.layers,
-                               layerDirectories: state.layerDirectories)
-            builder.say("\(label) \(description) CACHED")
-            return
-        }
+        if try takeFromCache(key, description, label: label, layersChange: false) { return }
         let next = try builder.commit(from: state, createdBy: description, author: author, change: change)
         try builder.remember(next, as: key)
         state = next
         builder.say("\(label) \(description)")
     }
 
+    /// On a cache hit the step's recorded result becomes the state (a metadata step keeps the
+    /// layers it had, unpacked already), and the step is shown as CACHED.
+    private mutating func takeFromCache(_ key: Digest, _ description: String, label: String, layersChange: Bool = true) throws -> Bool {
+        guard var cached = try builder.cachedState(key, unpack: layersChange) else { return false }
+        if !layersChange {
+            cached.layers = state.layers
+            cached.layerDirectories = state.layerDirectories
+        }
+        state = cached
+        builder.say("\(label) \(description) CACHED")
+        return true
+    }
+
     /// CMD and ENTRYPOINT: exec form as written; shell form through the SHELL.
     private func commandArguments(_ form: CommandForm) -> [String] {
         switch form {
         case .exec(let arguments): return arguments
-        case .shell(let text): return (state.runtime.shell ?? ["/bin/sh", "-c"]) + [text]
+        case .shell(let text): return state.shell + [text]
         }
     }
 
@@ -269,7 +276,7 @@ struct StageBuild {
                 // `RUN cmd <<EOF`: the shell reads the heredocs itself, as written.
                 for heredoc in run.heredocs { script += "\n" + heredoc.content + heredoc.name }
             }
-            arguments = (state.runtime.shell ?? ["/bin/sh", "-c"]) + [script]
+            arguments = state.shell + [script]
         }
         // The command's environment: the image's, and the stage's ARGs under it.
         var environment = state.runtime.env ?? ["PATH=\(ContainerSpec.defaultPath)"]
@@ -280,19 +287,14 @@ struct StageBuild {
         let mountFlags = run.mounts.map { "--mount=\($0) " }.joined()
         let description = "RUN " + mountFlags + (run.command.isShell ? arguments.suffix(1).joined() : JSONText.array(arguments))
         let key = BuildCache.key(parent: state.configDigest, step: description + "\n" + environment.joined(separator: "\n"))
-        if let cached = try builder.cachedState(key) {
-            state = cached
-            builder.say("\(label) \(description) CACHED")
-            return
-        }
+        if try takeFromCache(key, description, label: label) { return }
         builder.say("\(label) \(description.split(separator: "\n").first ?? "")")
         let started = Deadline.monotonicNow()
         let user = try ImageUserResolver(layerDirectories: state.layerDirectories.reversed()).resolve(state.runtime.user ?? "")
         let container = try builder.buildContainer()
         defer { container.remove() }
-        let workingDirectory = state.runtime.workingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/"
         let status = try container.run(arguments: arguments, environment: environment, user: user,
-                                       workingDirectory: workingDirectory, layerDirectories: state.layerDirectories,
+                                       workingDirectory: state.workingDirectory, layerDirectories: state.layerDirectories,
                                        mounts: mounts, monitorPath: builder.monitorPath, attach: builder.report != nil)
         guard status == 0 else {
             let lines = container.lastLines(10)
@@ -319,8 +321,8 @@ struct StageBuild {
             switch options["type"] ?? "bind" {
             case "cache":
                 let id = options["id"] ?? destination
-                let directory = "\(builder.images.layout.root)/build-cache-mounts/\(Digest.sha256(of: Array(id.utf8)).hex.prefix(32))"
-                try FileSystem.createDirectory("\(builder.images.layout.root)/build-cache-mounts", mode: 0o700)
+                let directory = "\(builder.images.layout.buildCacheMounts)/\(Digest.sha256(of: Array(id.utf8)).hex.prefix(32))"
+                try FileSystem.createDirectory(builder.images.layout.buildCacheMounts, mode: 0o700)
                 try FileSystem.createDirectory(directory, mode: 0o755)
                 return .bind(source: directory, destination: destination, readOnly: options["readonly"] == "true" || options["ro"] == "true")
             case "bind":
@@ -362,9 +364,7 @@ struct StageBuild {
             sources = copy.inline.map(\.name)
         }
         let destinationText = try expand(copy.destination)
-        let workingDirectory = state.runtime.workingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/"
-        let destination = destinationText.hasPrefix("/") ? destinationText
-            : (workingDirectory == "/" ? "/" : workingDirectory + "/") + destinationText
+        let destination = state.absolute(destinationText)
         var flags = ""
         if let from = copy.from { flags += " --from=\(from)" }
         if let chown = copy.chown { flags += " --chown=\(chown)" }
@@ -383,11 +383,7 @@ struct StageBuild {
             content = try context.contentDigest(of: paths)
         }
         let key = BuildCache.key(parent: state.configDigest, step: description, content: content)
-        if let cached = try builder.cachedState(key) {
-            state = cached
-            builder.say("\(label) \(description) CACHED")
-            return
-        }
+        if try takeFromCache(key, description, label: label) { return }
         builder.say("\(label) \(description)")
         let started = Deadline.monotonicNow()
         let owner = try copy.chown.map { text -> (UInt32, UInt32) in

@@ -21,6 +21,10 @@ public struct StoreLayout: Sendable {
     public var locks: String { "\(root)/locks" }
     public var containers: String { "\(root)/containers" }
     public var containerNames: String { "\(root)/container-names" }
+    /// Build steps' results by cache key, RUN --mount=type=cache directories, RUN containers.
+    public var buildCache: String { "\(root)/build-cache" }
+    public var buildCacheMounts: String { "\(root)/build-cache-mounts" }
+    public var buildContainers: String { "\(root)/build" }
     /// Compiled seccomp programs, by profile and capabilities.
     public var seccompCache: String { "\(root)/seccomp" }
 
