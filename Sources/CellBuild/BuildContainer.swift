@@ -38,7 +38,7 @@ struct BuildContainer {
         for (name, bytes) in EtcFiles.make(hostname: hostname, network: .host, extraHosts: []) {
             try FileSystem.writeNewFile(bytes, to: "\(directory)/\(name)", durable: false)
         }
-        let baseSpec = ContainerSpec(
+        var spec = ContainerSpec(
             id: id,
             rootFilesystem: .overlay(.init(lowerDirectories: layerDirectories.reversed(), upperDirectory: upperDirectory,
                                            workDirectory: "\(directory)/work", mergedDirectory: "\(directory)/merged")),
@@ -47,7 +47,6 @@ struct BuildContainer {
             hostname: hostname, network: .host, mounts: mounts,
             hostsFile: "\(directory)/hosts", hostnameFile: "\(directory)/hostname", resolvConfFile: "\(directory)/resolv.conf",
             cgroupParent: "/cell-build")
-        var spec = baseSpec
         spec.seccompCache = seccompCache
         try FileSystem.writeNewFile(spec.encoded(), to: ContainerSpec.path(inContainerDirectory: directory), mode: 0o600, durable: false)
         let started = try ContainerLauncher.start(containerDirectory: directory, monitorPath: monitorPath, attach: attach)
@@ -58,14 +57,13 @@ struct BuildContainer {
 
     /// The last lines of the command's output (stdout and stderr as they came), for an error.
     func lastLines(_ count: Int) -> [String] {
-        let memory = open("\(directory)/last-lines", O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard memory >= 0 else { return [] }
-        defer { close(memory) }
+        let path = "\(directory)/last-lines"
+        guard let file = try? FileDescriptorHandle(path: path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600) else { return [] }
         var copier = ContainerLogCopier(path: "\(directory)/container.log", selection: LogSelection(tail: count),
-                                        stdout: memory, stderr: memory)
+                                        stdout: file.fd, stderr: file.fd)
         copier.copyAvailable()
-        lseek(memory, 0, SEEK_SET)
-        guard let bytes = try? FileDescriptorHandle(fd: fcntl(memory, F_DUPFD_CLOEXEC, 0), path: "output").readToEnd() else { return [] }
+        try? file.close()
+        guard let bytes = try? FileSystem.readFile(path) else { return [] }
         return String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
@@ -74,13 +72,9 @@ struct BuildContainer {
     func dropMountPoints(presentIn layerDirectories: [String], mountTargets: [String] = []) {
         // RUN --mount targets: an empty directory made only to mount on.
         for target in mountTargets.sorted(by: >) {
-            let relative = String(target.drop { $0 == "/" })
-            guard !relative.isEmpty, !layerDirectories.contains(where: { FileSystem.exists("\($0)/\(relative)") }) else { continue }
-            var path = relative
-            while !path.isEmpty {
-                // rmdir removes only empty directories; parents made for the target go too.
-                guard !layerDirectories.contains(where: { FileSystem.exists("\($0)/\(path)") }),
-                      rmdir("\(upperDirectory)/\(path)") == 0 else { break }
+            var path = String(target.drop { $0 == "/" })
+            // rmdir removes only empty directories; parents made for the target go too.
+            while !path.isEmpty, !MountPointStubs.inImage(path, layerDirectories), rmdir("\(upperDirectory)/\(path)") == 0 {
                 path = FileSystem.dirname(of: path) == "." ? "" : FileSystem.dirname(of: path)
             }
         }

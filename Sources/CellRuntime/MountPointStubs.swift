@@ -24,7 +24,8 @@ public enum MountPointStubs {
         return false
     }
 
-    static func inImage(_ relativePath: String, _ layers: [String]) -> Bool {
+    /// Whether any of the image's layers has `relativePath` (a link counts, followed or not).
+    public static func inImage(_ relativePath: String, _ layers: [String]) -> Bool {
         layers.contains { layer in
             var st = stat()
             return lstat("\(layer)/\(relativePath)", &st) == 0
