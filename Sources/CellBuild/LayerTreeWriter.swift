@@ -179,7 +179,7 @@ struct LayerTreeWriter {
             if fd < 0 { throw CellError.system("open \(layers[0]): \(Syscall.errorString(errno))") }
             return fd
         }
-        let lower = layers.reversed().map { $0.replacingColons }.joined(separator: ":")
+        let lower = OverlayPaths.lowerDirectories(layers.reversed())
         let fd = cell_mount_overlay_detached(lower, nil, nil)
         if fd < 0 { throw CellError.system("mount the source's layers: \(Syscall.errorString(-fd))") }
         return fd
@@ -194,17 +194,5 @@ struct LayerTreeWriter {
         let lowered = name.lowercased()
         return [".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst", ".tar.zstd"]
             .contains { lowered.hasSuffix($0) }
-    }
-}
-
-private extension String {
-    /// overlay's lowerdir option separates with ":" and escapes with "\".
-    var replacingColons: String {
-        var result = ""
-        for character in self {
-            if character == ":" || character == "\\" { result.append("\\") }
-            result.append(character)
-        }
-        return result
     }
 }

@@ -34,15 +34,7 @@ public final class ContainerRootAccess {
             if opened < 0 { throw CellError.system("open \(path): \(Syscall.errorString(errno))") }
             fd = opened
         case .overlay(let overlay):
-            func escaped(_ path: String) -> String {
-                var result = ""
-                for character in path {
-                    if character == ":" || character == "\\" { result.append("\\") }
-                    result.append(character)
-                }
-                return result
-            }
-            let lower = overlay.lowerDirectories.map(escaped).joined(separator: ":")
+            let lower = OverlayPaths.lowerDirectories(overlay.lowerDirectories)
             let mounted = cell_mount_overlay_detached(lower, overlay.upperDirectory, overlay.workDirectory)
             if mounted < 0 {
                 throw CellError.system("mount the container's file system: \(Syscall.errorString(-mounted))")

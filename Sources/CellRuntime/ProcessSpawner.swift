@@ -35,17 +35,8 @@ public struct ProcessSpawner {
     /// the number of layers with long paths.
     public var overlayOptions: String? {
         guard case .overlay(let overlay) = spec.rootFilesystem else { return nil }
-        func escaped(_ path: String) -> String {
-            // overlayfs splits lowerdir on ':' and options on ','; a backslash escapes both.
-            var result = ""
-            for character in path {
-                if character == ":" || character == "," || character == "\\" { result.append("\\") }
-                result.append(character)
-            }
-            return result
-        }
-        return "lowerdir=\(overlay.lowerDirectories.map(escaped).joined(separator: ":"))"
-            + ",upperdir=\(escaped(overlay.upperDirectory)),workdir=\(escaped(overlay.workDirectory))"
+        return "lowerdir=\(OverlayPaths.lowerDirectories(overlay.lowerDirectories))"
+            + ",upperdir=\(OverlayPaths.escaped(overlay.upperDirectory)),workdir=\(OverlayPaths.escaped(overlay.workDirectory))"
     }
 
     /// Clones the container's process (straight into `cgroupDirectory`, a v2 cgroup, when the
