@@ -149,10 +149,7 @@ public final class Builder {
     }
 
     func temporaryDirectory(_ prefix: String) throws -> String {
-        try FileSystem.createDirectory(images.layout.temporary)
-        let directory = "\(images.layout.temporary)/\(prefix)-\(FileSystem.randomSuffix())"
-        try FileSystem.createDirectory(directory, mode: 0o755)
-        return directory
+        try FileSystem.makeTemporaryDirectory(in: images.layout.temporary, prefix: prefix, mode: 0o755)
     }
 
     /// RUN containers of builds that were killed: their monitor is gone (or they never got one

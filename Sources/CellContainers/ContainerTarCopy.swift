@@ -15,7 +15,7 @@ public enum ContainerTarCopy {
     /// (its contents, for `PATH/.`), owners and modes as they are in the container.
     public static func copyOut(containerDirectory: String, containerPath: String, followLink: Bool = false,
                                containerName: String? = nil, staging: String, to output: Int32) throws {
-        let directory = try makeStagingDirectory(in: staging)
+        let directory = try FileSystem.makeTemporaryDirectory(in: staging, prefix: "cp")
         defer { try? FileSystem.removeTree(directory) }
         try ContainerCopy.copyOut(containerDirectory: containerDirectory, containerPath: containerPath,
                                   hostPath: directory + "/", preserveOwnership: true, followLink: followLink,
@@ -34,18 +34,11 @@ public enum ContainerTarCopy {
                                             containerName: containerName) else {
             throw CellError.invalidInput("extraction point is not a directory")
         }
-        let directory = try makeStagingDirectory(in: staging)
+        let directory = try FileSystem.makeTemporaryDirectory(in: staging, prefix: "cp")
         defer { try? FileSystem.removeTree(directory) }
         let reader = try TarReader(fileDescriptor: input, name: "stdin")
         _ = try LayerExtractor(convertWhiteoutsToOverlay: false).extract(reader, into: directory)
         try ContainerCopy.copyIn(hostPath: directory + "/.", containerDirectory: containerDirectory,
                                  containerPath: containerPath, preserveOwnership: true, containerName: containerName)
-    }
-
-    private static func makeStagingDirectory(in parent: String) throws -> String {
-        try FileSystem.createDirectory(parent)
-        let directory = "\(parent)/cp-\(FileSystem.randomSuffix())"
-        try FileSystem.createDirectory(directory, mode: 0o700)
-        return directory
     }
 }

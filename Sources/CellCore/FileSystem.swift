@@ -65,6 +65,14 @@ public enum FileSystem {
         return "\(dir)/.tmp-\(basename(of: path))-\(getpid())-\(randomSuffix())"
     }
 
+    /// A new private directory `<parent>/<prefix>-<pid>-<random>` (the parent made if missing).
+    public static func makeTemporaryDirectory(in parent: String, prefix: String, mode: mode_t = 0o700) throws -> String {
+        try createDirectory(parent)
+        let directory = "\(parent)/\(prefix)-\(getpid())-\(randomSuffix())"
+        try createDirectory(directory, mode: mode)
+        return directory
+    }
+
     public static func randomSuffix() -> String {
         var generator = SystemRandomNumberGenerator()
         return String(generator.next() & 0xffff_ffff_ffff, radix: 16)

@@ -17,8 +17,7 @@ extension ImageStore {
     /// only then are the images named.
     public func load(from source: ImportSource) throws -> [LoadedImage] {
         try withWriteSession {
-            let staging = "\(layout.temporary)/load-\(getpid())-\(FileSystem.randomSuffix())"
-            try FileSystem.createDirectory(staging)
+            let staging = try FileSystem.makeTemporaryDirectory(in: layout.temporary, prefix: "load", mode: 0o755)
             defer { try? FileSystem.removeTree(staging) }
             let reader: TarReader
             switch source {
