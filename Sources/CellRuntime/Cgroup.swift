@@ -211,11 +211,7 @@ public struct Cgroup: Equatable, Sendable {
     /// shares; v2's memory.max, memory.swap.max, cpu.max, cpu.weight.
     public func apply(_ limits: ResourceLimits) throws {
         guard !limits.isEmpty else { return }
-        let unified: Bool
-        switch layout {
-        case .unified: unified = true
-        case .legacy: unified = false
-        }
+        let unified = layout.isUnified
         if let memory = limits.memory {
             // Docker: with -m and no --memory-swap, as much swap as memory.
             let total = limits.memorySwap ?? memory * 2

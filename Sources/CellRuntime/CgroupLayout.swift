@@ -32,6 +32,12 @@ public enum CgroupLayout: Equatable, Sendable {
     public static let legacyControllers = ["memory", "pids", "cpu", "cpuacct", "cpuset", "blkio", "devices", "freezer"]
 
     /// Looks at `root` (normally /sys/fs/cgroup).
+    /// Pure v2: the controllers, and their files, are v2's.
+    public var isUnified: Bool {
+        if case .unified = self { return true }
+        return false
+    }
+
     public static func detect(root: String = "/sys/fs/cgroup") throws -> CgroupLayout {
         if fileSystemMagic(root) == cgroup2Magic { return .unified(root: root) }
         var hierarchies: [Hierarchy] = []

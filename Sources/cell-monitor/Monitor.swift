@@ -73,10 +73,8 @@ struct Monitor {
         let ports = try PortForwarder(ports: spec.ports)
         // The network namespace is taken while the child waits before exec: a command that
         // exits at once (a server missing its files) must not make the start fail.
-        let pureV2: Bool
-        if case .unified = cgroup.layout { pureV2 = true } else { pureV2 = false }
         let pid = try ProcessSpawner(spec: spec).spawn(stdio: stdio, cgroupDirectory: cgroup.unifiedDirectory,
-                                                       mountCgroup2: pureV2) { pid, inUnified in
+                                                       mountCgroup2: cgroup.layout.isUnified) { pid, inUnified in
             try cgroup.add(pid: pid, skippingUnified: inUnified)
             try ports.attach(toNetworkOf: spec.network == .host ? nil : pid)
         }
