@@ -33,12 +33,16 @@ public enum EtcFiles {
     /// Writes a container's /etc files again where they are missing or empty (they are not
     /// made durable when the container is created).
     static func repair(_ container: Container) throws {
+        let lost = names.filter { (try? FileSystem.fileSize("\(container.directory)/\($0)")) ?? 0 == 0 }
+        guard !lost.isEmpty else { return }
         let network: ContainerSpec.NetworkMode = container.record.hostConfig.networkMode == "host" ? .host : .private
         let files = make(hostname: container.record.config.hostname, network: network,
                          extraHosts: container.record.hostConfig.extraHosts)
-        for (name, bytes) in files {
-            let path = "\(container.directory)/\(name)"
-            if (try? FileSystem.fileSize(path)) ?? 0 == 0 { try FileSystem.writeAtomically(bytes, to: path) }
+        for name in lost {
+            try FileSystem.writeAtomically(files[name] ?? [], to: "\(container.directory)/\(name)")
         }
     }
+
+    /// The files `make` returns.
+    static let names = ["hosts", "hostname", "resolv.conf"]
 }
