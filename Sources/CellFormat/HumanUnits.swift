@@ -17,6 +17,11 @@ public enum HumanUnits {
         return GoFloat.formatG(value, precision: precision) + unit
     }
 
+    /// A percentage as docker prints it (`%.2f%%`): `12.50%`.
+    public static func percent(_ value: Double) -> String {
+        GoFloat.cFormat("%.*f", precision: 2, value) + "%"
+    }
+
     /// units.BytesSize: binary units with 4 significant digits (`1.5GiB`, `512KiB`).
     public static func binarySize(_ bytes: Int64) -> String {
         let (value, unit) = scaled(Double(bytes), base: 1024, units: binaryUnits)

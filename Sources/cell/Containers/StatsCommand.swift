@@ -54,23 +54,14 @@ struct StatsCommand: ParsableCommand {
         }
         return .object([
             ("BlockIO", .string(running ? pair(usage.blockRead, usage.blockWritten) : "0B / 0B")),
-            ("CPUPerc", .string(running ? String(format2: stats.cpuPercent) + "%" : "0.00%")),
+            ("CPUPerc", .string(running ? HumanUnits.percent(stats.cpuPercent) : "0.00%")),
             ("Container", .string(given)),
             ("ID", .string(truncate ? stats.container.shortID : stats.container.id)),
-            ("MemPerc", .string(running ? String(format2: stats.memoryPercent) + "%" : "0.00%")),
+            ("MemPerc", .string(running ? HumanUnits.percent(stats.memoryPercent) : "0.00%")),
             ("MemUsage", .string(running ? "\(HumanUnits.binarySize(Int64(usage.memoryUsage))) / \(HumanUnits.binarySize(Int64(usage.memoryLimit)))" : "0B / 0B")),
             ("Name", .string(stats.container.name)),
             ("NetIO", .string(running ? pair(usage.networkReceived, usage.networkSent) : "0B / 0B")),
             ("PIDs", .string(String(running ? usage.pids : 0))),
         ])
-    }
-}
-
-private extension String {
-    /// Two decimals, as docker's %.2f.
-    init(format2 value: Double) {
-        let hundredths = Int((value * 100).rounded())
-        let fraction = abs(hundredths % 100)
-        self = "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 }
