@@ -22,6 +22,7 @@
 #include <sched.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -35,14 +36,10 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-/* What A and B write on the report pipe; each message is far below PIPE_BUF, so atomic. */
-struct exec_message {
-    int32_t pid;   /* A: B's pid (host view); 0 in a failure */
-    struct cell_spawn_failure failure;
-};
-
+/* A and B write struct cell_child_report on the report pipe: A B's pid (host view), either of
+   them (or cell-init, B's helper) a failure. */
 static void report(int fd, pid_t pid, int stage, int error) {
-    struct exec_message message = { pid, { stage, error, 0 } };
+    struct cell_child_report message = { pid, stage, error, 0 };
     ssize_t ignored = write(fd, &message, sizeof message);
     (void)ignored;
 }
@@ -59,7 +56,7 @@ static int lift(int fd, int target) {
     return fcntl(fd, F_DUPFD_CLOEXEC, 3);
 }
 
-static _Noreturn void run_process(const struct cell_exec_config *c, int report_fd) {
+static _Noreturn void run_process(const struct cell_exec_config *c, char *const *helper_argv, int report_fd) {
     if (c->working_directory && *c->working_directory && cell_internal_enter_directory(c->working_directory) < 0)
         fail(report_fd, CELL_STAGE_WORKING_DIRECTORY);
     int in = lift(c->stdin_fd, 0), out = lift(c->stdout_fd, 1), err = lift(c->stderr_fd, 2);
@@ -80,21 +77,22 @@ static _Noreturn void run_process(const struct cell_exec_config *c, int report_f
         fail(report_fd, CELL_STAGE_CAPABILITIES);
     if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) fail(report_fd, CELL_STAGE_CLOSE_FDS);
     umask(022);
-    cell_internal_exec_search(c->argv, c->envp, c->search_path);
-    fail(report_fd, CELL_STAGE_EXEC);
+    int stage = cell_internal_exec_command(c->exec_helper_fd, helper_argv, report_fd, c->argv, c->envp, c->search_path);
+    fail(report_fd, stage);
 }
 
 #define CHILD_STACK_SIZE (128 * 1024)
 
 struct exec_context {
     const struct cell_exec_config *config;
+    char *const *helper_argv;
     int report_fd;
     char *process_stack; /* B's; A's is the caller's mapping's other half */
 };
 
 static int process_main(void *argument) {
     const struct exec_context *context = argument;
-    run_process(context->config, context->report_fd);
+    run_process(context->config, context->helper_argv, context->report_fd);
 }
 
 static int enter_container(void *argument) {
@@ -143,7 +141,17 @@ int cell_exec_spawn(const struct cell_exec_config *config, pid_t *pid, struct ce
         close(pipe_fds[1]);
         return -saved;
     }
-    struct exec_context context = { config, pipe_fds[1], stacks + CHILD_STACK_SIZE };
+    /* The helper's arguments are allocated here: the children share our memory but may not
+       call malloc. */
+    char **helper_argv = NULL;
+    if (config->exec_helper_fd >= 0 &&
+        (helper_argv = cell_internal_helper_arguments(config->argv, pipe_fds[1], config->search_path)) == NULL) {
+        close(pipe_fds[0]);
+        close(pipe_fds[1]);
+        munmap(stacks, 2 * CHILD_STACK_SIZE);
+        return -ENOMEM;
+    }
+    struct exec_context context = { config, helper_argv, pipe_fds[1], stacks + CHILD_STACK_SIZE };
     sigset_t all, saved_mask;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &saved_mask);
@@ -153,6 +161,7 @@ int cell_exec_spawn(const struct cell_exec_config *config, pid_t *pid, struct ce
     pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
     close(pipe_fds[1]);
     munmap(stacks, 2 * CHILD_STACK_SIZE);
+    free(helper_argv);
     if (a < 0) {
         close(pipe_fds[0]);
         return -clone_error;
@@ -163,7 +172,7 @@ int cell_exec_spawn(const struct cell_exec_config *config, pid_t *pid, struct ce
     pid_t child = 0;
     int failed = 0;
     int read_error = 0;
-    struct exec_message message;
+    struct cell_child_report message;
     while (1) {
         size_t got = 0;
         ssize_t n = 0;
@@ -176,8 +185,8 @@ int cell_exec_spawn(const struct cell_exec_config *config, pid_t *pid, struct ce
         if (n < 0) read_error = errno;
         if (got < sizeof message) break;
         if (message.pid > 0) child = message.pid;
-        if (message.failure.stage != CELL_STAGE_NONE && !failed) {
-            *failure = message.failure;
+        if (message.stage != CELL_STAGE_NONE && !failed) {
+            *failure = (struct cell_spawn_failure){ message.stage, message.error, message.index };
             failed = 1;
         }
     }

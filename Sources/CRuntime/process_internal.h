@@ -6,12 +6,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "exec_helper.h"
+
 /* Points `target` (0, 1, 2) at fd (close-on-exec cleared); a negative fd leaves it alone. */
 int cell_internal_install_stdio(int fd, int target);
 
-/* execvpe's search with the container's PATH (NULL: the default); returns only on failure,
-   with errno ENOENT (not found), EACCES (found but not executable) or the kernel's error. */
-void cell_internal_exec_search(const char *const *argv, const char *const *envp, const char *search_path);
+/* The container's command line as cell-init's --exec mode takes it (see exec_helper.h):
+   "cell-init --exec REPORT_FD [--path PATH] -- ARGV...". Allocated (malloc) by the parent
+   before the clone; NULL when out of memory. */
+char **cell_internal_helper_arguments(const char *const *argv, int report_fd, const char *search_path);
+
+/* The last step of a child: execs the command through the sealed helper when helper_fd >= 0
+   (helper_argv names report_fd, which stays open for it), else straight from here. Returns only on failure: the stage that failed (errno set). */
+int cell_internal_exec_command(int helper_fd, char *const *helper_argv, int report_fd, const char *const *argv,
+                               const char *const *envp, const char *search_path);
 
 /* Every signal back to its default disposition and an empty mask: ignored signals and the
    mask survive execve, and a new process in a container must not inherit ours. */

@@ -15,6 +15,7 @@
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -30,14 +31,12 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
 /* ---- small async-signal-safe helpers ---- */
 
 /* Reports the failing stage with the current errno to the parent and exits. */
 static _Noreturn void fail(int error_fd, int stage, int index) {
-    struct cell_spawn_failure failure = { stage, errno, index };
-    ssize_t ignored = write(error_fd, &failure, sizeof failure);
+    struct cell_child_report report = { 0, stage, errno, index };
+    ssize_t ignored = write(error_fd, &report, sizeof report);
     (void)ignored;
     _exit(125);
 }
@@ -322,43 +321,7 @@ int cell_internal_install_stdio(int fd, int target) {
     return dup2(fd, target) < 0 ? -1 : 0;
 }
 
-/* execvpe's search, inside the container: PATH from the container's environment, not ours. */
-void cell_internal_exec_search(const char *const *arguments, const char *const *environment, const char *search_path) {
-    const char *file = arguments[0];
-    char *const *argv = (char *const *)arguments;
-    char *const *envp = (char *const *)environment;
-    if (file == NULL || *file == 0) { errno = ENOENT; return; }
-    if (strchr(file, '/')) { execve(file, argv, envp); return; }
-
-    const char *search = search_path ? search_path : DEFAULT_PATH;
-    size_t file_length = strlen(file);
-    int denied = 0;
-    for (const char *p = search;; ) {
-        const char *end = strchr(p, ':');
-        if (end == NULL) end = p + strlen(p);
-        size_t dir_length = (size_t)(end - p);
-        char candidate[PATH_MAX];
-        if (dir_length + file_length + 2 <= sizeof candidate) {
-            size_t at = 0;
-            if (dir_length == 0) candidate[at++] = '.'; /* an empty entry is the current directory */
-            memcpy(candidate + at, p, dir_length);
-            at += dir_length;
-            candidate[at++] = '/';
-            memcpy(candidate + at, file, file_length + 1);
-            execve(candidate, argv, envp);
-            switch (errno) {
-            case EACCES: denied = 1; break;
-            case ENOENT: case ENOTDIR: case ESTALE: case ENODEV: case ETIMEDOUT: case ELOOP: break;
-            default: return; /* ENOEXEC and friends: report what the kernel said */
-            }
-        }
-        if (*end == 0) break;
-        p = end + 1;
-    }
-    errno = denied ? EACCES : ENOENT;
-}
-
-static _Noreturn void child_main(const struct cell_spawn_config *c, int release_fd, int error_fd) {
+static _Noreturn void child_main(const struct cell_spawn_config *c, char *const *helper_argv, int release_fd, int error_fd) {
     cell_internal_reset_signals();
     umask(0);
 
@@ -449,8 +412,7 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, int release_
     /* Every fd above stdio closes at exec; the error pipe stays usable until then. */
     if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) fail(error_fd, CELL_STAGE_CLOSE_FDS, 0);
     umask(022);
-    cell_internal_exec_search(c->argv, c->envp, c->search_path);
-    fail(error_fd, CELL_STAGE_EXEC, 0);
+    fail(error_fd, cell_internal_exec_command(c->exec_helper_fd, helper_argv, error_fd, c->argv, c->envp, c->search_path), 0);
 }
 
 /* ---- the parent's side ---- */
@@ -464,6 +426,13 @@ int cell_spawn(const struct cell_spawn_config *config, struct cell_child *child)
         int saved = errno;
         close(release[0]); close(release[1]);
         return -saved;
+    }
+    /* The helper's arguments are allocated here: the child may not call malloc. */
+    char **helper_argv = NULL;
+    if (config->exec_helper_fd >= 0 &&
+        (helper_argv = cell_internal_helper_arguments(config->argv, error[1], config->search_path)) == NULL) {
+        close(release[0]); close(release[1]); close(error[0]); close(error[1]);
+        return -ENOMEM;
     }
     /* A raw clone: like fork, the child continues here on a copy of our stack. Into the
        cgroup directly where possible: a later move through cgroup.procs costs the mover an
@@ -484,13 +453,15 @@ int cell_spawn(const struct cell_spawn_config *config, struct cell_child *child)
     if (pid < 0) {
         int saved = errno;
         close(release[0]); close(release[1]); close(error[0]); close(error[1]);
+        free(helper_argv);
         return -saved;
     }
     if (pid == 0) {
         close(release[1]);
         close(error[0]);
-        child_main(config, release[0], error[1]);
+        child_main(config, helper_argv, release[0], error[1]);
     }
+    free(helper_argv); /* the child has its own copy */
     close(release[0]);
     close(error[1]);
     child->pid = (pid_t)pid;
@@ -506,9 +477,10 @@ int cell_spawn_release(struct cell_child *child, struct cell_spawn_failure *fail
     int write_error = n == 1 ? 0 : errno;
     close(child->release_fd);
     child->release_fd = -1;
+    struct cell_child_report report;
     size_t got = 0;
-    while (got < sizeof *failure) {
-        n = read(child->error_fd, (char *)failure + got, sizeof *failure - got);
+    while (got < sizeof report) {
+        n = read(child->error_fd, (char *)&report + got, sizeof report - got);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;
         got += (size_t)n;
@@ -516,7 +488,10 @@ int cell_spawn_release(struct cell_child *child, struct cell_spawn_failure *fail
     int read_error = n < 0 ? errno : 0;
     close(child->error_fd);
     child->error_fd = -1;
-    if (got == sizeof *failure) return 1;
+    if (got == sizeof report) {
+        *failure = (struct cell_spawn_failure){ report.stage, report.error, report.index };
+        return 1;
+    }
     if (got == 0 && read_error == 0 && write_error == 0) return 0;
     return -(read_error ? read_error : write_error ? write_error : EIO);
 }

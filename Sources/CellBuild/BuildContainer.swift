@@ -14,11 +14,13 @@ struct BuildContainer {
     let directory: String
     let id: String
     let seccompCache: String
+    let execHelper: String
     var upperDirectory: String { "\(directory)/upper" }
 
     /// The container's files under `parent` (the store's build directory).
-    init(parent: String, seccompCache: String) throws {
+    init(parent: String, seccompCache: String, execHelper: String) throws {
         self.seccompCache = seccompCache
+        self.execHelper = execHelper
         var generator = SystemRandomNumberGenerator()
         id = (0..<4).map { _ in
             let word = String(generator.next(), radix: 16)
@@ -48,6 +50,7 @@ struct BuildContainer {
             hostsFile: "\(directory)/hosts", hostnameFile: "\(directory)/hostname", resolvConfFile: "\(directory)/resolv.conf",
             cgroupParent: "/cell-build")
         spec.seccompCache = seccompCache
+        spec.execHelper = execHelper
         try FileSystem.writeNewFile(spec.encoded(), to: ContainerSpec.path(inContainerDirectory: directory), mode: 0o600, durable: false)
         let started = try ContainerLauncher.start(containerDirectory: directory, monitorPath: monitorPath, attach: attach)
         if attach { return ContainerLauncher.waitForExit(started) }

@@ -19,15 +19,19 @@ import CellRuntime
 public final class Builder {
     let images: ImageStore
     let monitorPath: String
+    /// cell-init, through which RUN steps exec their commands (ContainerSpec.execHelper).
+    let initPath: String
     let options: BuildOptions
     /// Progress lines (`[2/5] RUN ...`, `CACHED`, times); nil with -q.
     let report: ((String) -> Void)?
     private let cache: BuildCache
     private let buildDirectory: String
 
-    public init(images: ImageStore, monitorPath: String, options: BuildOptions, report: ((String) -> Void)?) {
+    public init(images: ImageStore, monitorPath: String, initPath: String, options: BuildOptions,
+                report: ((String) -> Void)?) {
         self.images = images
         self.monitorPath = monitorPath
+        self.initPath = initPath
         self.options = options
         self.report = report
         cache = BuildCache(directory: images.layout.buildCache)
@@ -168,7 +172,7 @@ public final class Builder {
     }
 
     func buildContainer() throws -> BuildContainer {
-        try BuildContainer(parent: buildDirectory, seccompCache: images.layout.seccompCache)
+        try BuildContainer(parent: buildDirectory, seccompCache: images.layout.seccompCache, execHelper: initPath)
     }
 }
 

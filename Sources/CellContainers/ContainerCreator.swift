@@ -10,7 +10,8 @@ import CellRuntime
 public struct ContainerCreator {
     public let images: ImageStore
     public let containers: ContainerStore
-    /// The static cell-init binary that --init bind-mounts into the container.
+    /// The static cell-init binary: --init bind-mounts it into the container, and every
+    /// container process is exec'd through it (ContainerSpec.execHelper).
     public let initBinary: String
 
     /// Where --init is found inside a container: on /dev (a tmpfs of the container's own), so
@@ -87,7 +88,6 @@ public struct ContainerCreator {
         // --init: PID 1 is cell-init (read-only from the host), the command its child.
         var processArguments = arguments
         if options.initProcess {
-            guard FileSystem.exists(initBinary) else { throw CellError(.setup, "--init: \(initBinary) is missing") }
             mounts.append(.bind(source: initBinary, destination: ContainerCreator.initPath, readOnly: true))
             processArguments = [ContainerCreator.initPath, "--"] + arguments
         }
@@ -117,6 +117,8 @@ public struct ContainerCreator {
         try options.limits.validate()
         spec.limits = options.limits
         spec.seccompCache = images.layout.seccompCache
+        guard FileSystem.exists(initBinary) else { throw CellError(.setup, "\(initBinary) is missing (cell-init execs every container process)") }
+        spec.execHelper = initBinary
         let record = ContainerRecord(
             id: id, name: name, created: now.rfc3339Nano, image: options.image, imageID: image.id.description,
             path: path, args: Array(arguments.dropFirst()),

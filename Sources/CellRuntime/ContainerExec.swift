@@ -188,12 +188,15 @@ public enum ContainerExec {
         config.detached = detached ? 1 : 0
         config.capabilities = process.capabilities.mask
         config.no_new_privileges = process.noNewPrivileges ? 1 : 0
-        let cache = (try? ContainerSpec.read(fromContainerDirectory: container.directory))?.seccompCache
+        let spec = try? ContainerSpec.read(fromContainerDirectory: container.directory)
         let filter = try process.seccomp.profile.map {
-            try SeccompFilter.program(for: $0, capabilities: process.capabilities, cacheDirectory: cache)
+            try SeccompFilter.program(for: $0, capabilities: process.capabilities, cacheDirectory: spec?.seccompCache)
         } ?? []
         config.seccomp_filter = arena.values(filter).map { UnsafeRawPointer($0) }
         config.seccomp_filter_length = filter.count
+        let helperFD = try spec?.execHelper.map(SealedExecutable.open) ?? -1
+        defer { if helperFD >= 0 { close(helperFD) } }
+        config.exec_helper_fd = helperFD
 
         var pid: pid_t = 0
         var failure = cell_spawn_failure()
@@ -224,6 +227,7 @@ public enum ContainerExec {
         case CELL_STAGE_CAPABILITIES: return CellError(.setup, "set the capabilities: \(lowered)")
         case CELL_STAGE_SECCOMP: return CellError(.setup, "install the seccomp filter: \(lowered)")
         case CELL_STAGE_UID: return CellError(.setup, "setuid \(process.uid): \(lowered)")
+        case CELL_STAGE_EXEC_HELPER: return CellError(.setup, "exec cell-init: \(lowered)")
         default: return CellError(.setup, "exec (stage \(failure.stage)): \(lowered)")
         }
     }

@@ -136,6 +136,10 @@ public struct ContainerSpec: Equatable, Sendable {
     public var seccompCache: String?
     /// What its cgroup is limited to.
     public var limits = ResourceLimits()
+    /// The static cell-init that execs the container's processes from a sealed, read-only
+    /// mount, so that none of them can reach a writable host binary of cell's through
+    /// /proc/PID/exe (CVE-2019-5736); nil: they are exec'd directly (tests of the runtime).
+    public var execHelper: String?
 
     public init(id: String, rootFilesystem: RootFilesystem, process: Process, hostname: String? = nil,
                 network: NetworkMode = .private, mounts: [Mount] = [], readOnlyRootFilesystem: Bool = false,

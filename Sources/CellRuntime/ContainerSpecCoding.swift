@@ -54,6 +54,7 @@ extension ContainerSpec {
         if let seccompCache { writer.append("seccomp-cache", seccompCache) }
         for (name, value) in limits.fields { writer.append("limit", [name, value]) }
         if let nameLink { writer.append("name-link", nameLink) }
+        if let execHelper { writer.append("exec-helper", execHelper) }
         return writer.bytes
     }
 
@@ -74,7 +75,7 @@ extension ContainerSpec {
         var cgroupParent = "/cell", cgroupName: String?
         var masked = ContainerSpec.defaultMaskedPaths, readOnly = ContainerSpec.defaultReadOnlyPaths
         var ports: [PortMapping] = []
-        var autoRemove = false, nameLink: String?, devicesAllowed = false, seccompCache: String?
+        var autoRemove = false, nameLink: String?, devicesAllowed = false, seccompCache: String?, execHelper: String?
         var limits = ResourceLimits()
         var seccomp = SeccompCoding.Reader()
         for record in records {
@@ -127,6 +128,7 @@ extension ContainerSpec {
             case "limit":
                 guard record.fields.count == 2, limits.set(record.fields[0], record.fields[1]) else { throw bad(record) }
             case "name-link": nameLink = record.value
+            case "exec-helper": execHelper = record.value
             default: continue // a newer writer's field
             }
         }
@@ -140,6 +142,7 @@ extension ContainerSpec {
         self.devicesAllowed = devicesAllowed
         self.seccompCache = seccompCache
         self.limits = limits
+        self.execHelper = execHelper
     }
 
     /// `<container-dir>/spec`.

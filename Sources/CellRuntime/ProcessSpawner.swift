@@ -99,6 +99,9 @@ public struct ProcessSpawner {
         let cgroupFD = cgroupDirectory.map { open($0, Int32(CELL_O_PATH.rawValue) | O_DIRECTORY | O_CLOEXEC) } ?? -1
         defer { if cgroupFD >= 0 { close(cgroupFD) } }
         config.cgroup_fd = cgroupFD
+        let helperFD = try spec.execHelper.map(SealedExecutable.open) ?? -1
+        defer { if helperFD >= 0 { close(helperFD) } }
+        config.exec_helper_fd = helperFD
         var child = cell_child()
         let result = cell_spawn(&config, &child)
         if result < 0 { throw CellError(.setup, "clone: \(Syscall.errorString(-result))") }
@@ -180,6 +183,7 @@ public struct ProcessSpawner {
         case CELL_STAGE_CAPABILITIES: return setup("set the capabilities")
         case CELL_STAGE_SECCOMP: return setup("install the seccomp filter")
         case CELL_STAGE_CGROUP_NAMESPACE: return setup("enter a cgroup namespace")
+        case CELL_STAGE_EXEC_HELPER: return setup("exec \(spec.execHelper ?? "cell-init")")
         default: return setup("start container process (stage \(failure.stage))")
         }
     }

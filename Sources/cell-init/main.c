@@ -1,14 +1,21 @@
 /* cell-init: the --init process, PID 1 of a container (docker's tini, podman's catatonit).
    It starts the command as its only child, forwards every signal it gets to it, reaps the
    orphans the kernel hands to PID 1, and exits with the command's status. Linked statically:
-   it is bind-mounted read-only into images that have no libc of ours. */
+   it is bind-mounted read-only into images that have no libc of ours.
+
+   Also the last step of every container process (`--exec`): cell execs it from a sealed,
+   read-only mount and it execs the command (the reason: ../CRuntime/exec_helper.h). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "../CRuntime/exec_helper.h"
 
 static int exit_status(int status) {
     if (WIFEXITED(status)) return WEXITSTATUS(status);
@@ -16,7 +23,31 @@ static int exit_status(int status) {
     return 1;
 }
 
+/* cell-init --exec REPORT_FD [--path PATH] -- COMMAND [ARG...]: execs the command, searched
+   in PATH (the container's), with this environment; when that fails, reports the stage and
+   errno on REPORT_FD as the process cell started would have. REPORT_FD closes by the exec. */
+static int exec_command(int argc, char **argv) {
+    if (argc < 4) return 125;
+    int report_fd = atoi(argv[2]);
+    int first = 3;
+    const char *search_path = NULL;
+    if (first + 1 < argc && strcmp(argv[first], "--path") == 0) {
+        search_path = argv[first + 1];
+        first += 2;
+    }
+    if (first < argc && strcmp(argv[first], "--") == 0) first++;
+    if (first >= argc) return 125;
+    fcntl(report_fd, F_SETFD, FD_CLOEXEC);
+    extern char **environ;
+    cell_exec_search((const char *const *)argv + first, (const char *const *)environ, search_path);
+    struct cell_child_report report = { 0, CELL_STAGE_EXEC, errno, 0 };
+    ssize_t ignored = write(report_fd, &report, sizeof report);
+    (void)ignored;
+    return 125;
+}
+
 int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "--exec") == 0) return exec_command(argc, argv);
     int first = 1;
     if (first < argc && strcmp(argv[first], "--") == 0) first++;
     if (first >= argc) {

@@ -91,6 +91,33 @@ struct PrivilegeTests {
         try expectNothingLeft(root)
     }
 
+    @Test func theHostsBinariesCannotBeWrittenThroughProcExe() throws {
+        // CVE-2019-5736: a command that is a `#!/proc/self/exe` script is interpreted by the
+        // binary that exec'd it. That must not be a host file the container can open for
+        // writing (the attack waits for it to stop running, then overwrites it). Writing with
+        // O_TRUNC reports a read-only mount before a busy text file, so EROFS here proves the
+        // mount, whether or not the binary is running.
+        let root = try CellRoot()
+        try root.importBusybox()
+        let scripts = root.file("scripts")
+        try FileManager.default.createDirectory(atPath: scripts, withIntermediateDirectories: true)
+        let script = """
+            #!/proc/self/exe /bin/sh
+            error=$( { echo x > /proc/$PPID/exe; } 2>&1 ) && echo "written" || echo "${error##*: }"
+
+            """
+        try script.write(toFile: "\(scripts)/attack", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: "\(scripts)/attack")
+        let run = try root.cell("run", "--rm", "-v", "\(scripts):/scripts:ro", "busybox", "/scripts/attack")
+        #expect(run.stdout == "Read-only file system\n", "run: \(run.stdout) \(run.stderr)")
+        try root.cell("run", "-d", "--name", "target", "-v", "\(scripts):/scripts:ro", "busybox", "sleep", "1000").expectSuccess()
+        defer { _ = try? root.cell("rm", "-f", "target") }
+        let exec = try root.cell("exec", "target", "/scripts/attack")
+        #expect(exec.stdout == "Read-only file system\n", "exec: \(exec.stdout) \(exec.stderr)")
+        try root.cell("rm", "-f", "target").expectSuccess()
+        try expectNothingLeft(root)
+    }
+
     @Test func aSeccompProfileInDockersFormat() throws {
         let root = try CellRoot()
         try root.importBusybox()

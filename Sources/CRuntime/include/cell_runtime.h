@@ -81,6 +81,9 @@ struct cell_spawn_config {
        cgroup v2 host that view mounted read-only at /sys/fs/cgroup. */
     int cgroup_namespace;
     int mount_cgroup2;
+    /* cell-init from cell_open_sealed_executable, which execs the command (so that no host
+       binary of cell's is the container's /proc/self/exe), or -1 to exec it directly. */
+    int exec_helper_fd;
 };
 
 /* Where the child was when it failed (reported with errno through the error pipe). */
@@ -114,6 +117,7 @@ enum cell_spawn_stage {
     CELL_STAGE_CAPABILITIES,    /* the capability sets, no_new_privs */
     CELL_STAGE_SECCOMP,         /* installing the seccomp filter */
     CELL_STAGE_CGROUP_NAMESPACE, /* the cgroup namespace and its /sys/fs/cgroup */
+    CELL_STAGE_EXEC_HELPER,     /* exec of cell-init, which then execs the command */
 };
 
 struct cell_spawn_failure {
@@ -162,6 +166,7 @@ struct cell_exec_config {
     int no_new_privileges;
     const void *seccomp_filter;     /* the container's seccomp program, or NULL */
     size_t seccomp_filter_length;
+    int exec_helper_fd;             /* as in cell_spawn_config */
 };
 
 /* Starts the process and returns 0 once it has exec'd, with *pid (a child of the caller, to
@@ -190,6 +195,12 @@ int cell_open_in_root(int rootfd, const char *path, int flags, unsigned mode);
 /* An overlay mounted nowhere (fsopen/fsmount): an O_PATH fd of its root, or -errno. The
    mount lives as long as fds into it do. upperdir/workdir NULL: read-only overlay. */
 int cell_mount_overlay_detached(const char *lowerdir, const char *upperdir, const char *workdir);
+
+/* An O_PATH fd of the executable at `path` on a mount of its own that is read-only, nosuid,
+   nodev and attached nowhere (open_tree + mount_setattr): a process exec'd from it cannot be
+   written through /proc/PID/exe (EROFS). The mount lives as long as fds or processes use it.
+   Close-on-exec; -errno on failure. */
+int cell_open_sealed_executable(const char *path);
 
 /* pidfd_open(pid, 0): a close-on-exec fd naming one process, readable once it exits; -errno. */
 int cell_pidfd_open(pid_t pid);

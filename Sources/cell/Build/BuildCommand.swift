@@ -108,7 +108,7 @@ struct BuildCommand: ParsableCommand {
             Output.flush()
             Output.error(line)
         }
-        let id = try Builder(images: images, monitorPath: GlobalOptions.monitorPath, options: options, report: report).build()
+        let id = try Builder(images: images, monitorPath: GlobalOptions.monitorPath, initPath: GlobalOptions.initPath, options: options, report: report).build()
         if let iidfile { try FileSystem.writeAtomically(Array(id.description.utf8), to: iidfile) }
         if options.quiet {
             Output.line(id.description)
