@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Builds a minimal Debian 12 rootfs with python3 (for Ansible and Testinfra inside provisioning
 # testbeds) with debootstrap from Debian's own mirror. Slow (minutes), so it is built on demand
-# and cached once per machine under /var/cache/cell-fixtures; the default test run never needs it.
+# and cached once per machine under /var/cache/cell-fixtures; .ci/test builds it when missing.
 #   usage: rootfs-fixtures/debian.sh [OUTPUT.tar]
 set -euo pipefail
 cache=${CELL_FIXTURE_CACHE:-/var/cache/cell-fixtures}
 out=${1:-$cache/debian-bookworm-python3.tar}
 [ -s "$out" ] && { echo "$out"; exit 0; }
-command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -47,7 +47,8 @@ struct LogsCommand: ParsableCommand {
             selection: LogSelection(timestamps: timestamps, since: sinceTime, until: untilTime, tail: tailCount))
         guard copier.copyAvailable() != nil, follow else { return }
         while true {
-            let running = try store.load(id: container.id).isRunning
+            // Removed while followed (dgoss's `rm -vf` under its `logs -f`): the stream ends, as with docker.
+            let running = (try? store.load(id: container.id))?.isRunning ?? false
             guard let lines = copier.copyAvailable() else { return }
             if !running {
                 // One last read: the monitor writes the final lines before the exit state.
