@@ -66,7 +66,8 @@ struct LayerTreeWriter {
         case .context(let paths):
             for path in paths { opened.append((try context.open(path), path)) }
         case .layers(let layers):
-            originRoot = try LayerTreeWriter.mergedRoot(of: layers)
+            if layers.isEmpty { throw CellError.invalidInput("COPY --from: the source has no files") }
+            originRoot = try LayerView.open(layers)
             for source in sources {
                 let path = BuildContext.clean(source)
                 let fd = cell_open_in_root(originRoot, path, Int32(CELL_O_PATH.rawValue) | O_NOFOLLOW, 0)
@@ -170,20 +171,6 @@ struct LayerTreeWriter {
     }
 
     // MARK: Sources
-
-    /// A read-only view of a stage's or image's layers, mounted nowhere.
-    static func mergedRoot(of layers: [String]) throws -> Int32 {
-        if layers.isEmpty { throw CellError.invalidInput("COPY --from: the source has no files") }
-        if layers.count == 1 {
-            let fd = open(layers[0], Int32(CELL_O_PATH.rawValue) | O_DIRECTORY | O_CLOEXEC)
-            if fd < 0 { throw CellError.system("open \(layers[0]): \(Syscall.errorString(errno))") }
-            return fd
-        }
-        let lower = OverlayPaths.lowerDirectories(layers.reversed())
-        let fd = cell_mount_overlay_detached(lower, nil, nil)
-        if fd < 0 { throw CellError.system("mount the source's layers: \(Syscall.errorString(-fd))") }
-        return fd
-    }
 
     static func isDirectory(_ fd: Int32) -> Bool {
         var st = stat()

@@ -17,6 +17,11 @@ public enum HumanUnits {
         return GoFloat.formatG(value, precision: precision) + unit
     }
 
+    /// A number with a fixed count of decimals (`%.*f`): `0.125` for 3.
+    public static func fixed(_ value: Double, digits: Int) -> String {
+        GoFloat.cFormat("%.*f", precision: digits, value)
+    }
+
     /// A percentage as docker prints it (`%.2f%%`): `12.50%`.
     public static func percent(_ value: Double) -> String {
         GoFloat.cFormat("%.*f", precision: 2, value) + "%"
