@@ -47,8 +47,10 @@ let package = Package(
         // The per-container monitor: small, no Foundation.
         .executableTarget(name: "cell-monitor", dependencies: ["CellRuntime", "CellCore"]),
         // The command line: parsing, tables, messages, exit codes.
+        // cell test: container-structure-test specs against an image or a running container.
+        .target(name: "CellStructureTest", dependencies: ["CellCore", "CRuntime", "CellFormat", "CellImage", "CellContainers", "CellRuntime"]),
         .executableTarget(name: "cell", dependencies: [
-            "CellCore", "CellFormat", "CellImage", "CellContainers", "CellRuntime", "CellBuild",
+            "CellCore", "CellFormat", "CellImage", "CellContainers", "CellRuntime", "CellBuild", "CellStructureTest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -17,7 +17,8 @@ struct CellCommand: ParsableCommand {
             StatsCommand.self, UpdateCommand.self,
             InspectCommand.self, ContainerCommand.self,
             ImagesCommand.self, ImportCommand.self, TagCommand.self, RmiCommand.self, HistoryCommand.self,
-            SaveCommand.self, LoadCommand.self, ImageCommand.self, BuildCommand.self, SystemCommand.self, VersionCommand.self,
+            SaveCommand.self, LoadCommand.self, ImageCommand.self, BuildCommand.self, TestCommand.self, SystemCommand.self,
+            VersionCommand.self,
         ]
     )
 
