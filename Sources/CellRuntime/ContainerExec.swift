@@ -43,6 +43,7 @@ public enum ContainerExec {
     /// `streams` are the caller's: what is read for `-i` and where output goes.
     public static func run(containerDirectory: String, options: Options,
                            streams: ProcessSpawner.StandardStreams = .standard) throws -> Int32 {
+        CgroupMigrationWarmUp.start()
         let container = try RunningContainer(containerDirectory: containerDirectory)
         let process = try self.process(for: options, in: container)
         if options.detach {
