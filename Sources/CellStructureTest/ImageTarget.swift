@@ -52,7 +52,8 @@ public final class ImageTarget: StructureTestTarget, @unchecked Sendable {
             current = id
         }
         let output = try inContainer(of: current, command, environment: environment) { $1 }
-        // Teardown runs on what the command left, as with docker; its outcome does not change the test's.
+        // Teardown commands run in containers of the set-up image (the command's own is gone);
+        // their outcome does not change the test's.
         for step in teardown { _ = try? inContainer(of: current, step, environment: environment) { $1 } }
         return output
     }
