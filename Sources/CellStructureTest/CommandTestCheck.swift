@@ -5,7 +5,7 @@ enum CommandTestCheck {
     static func evaluate(_ test: StructureTestSpec.CommandTest, on target: StructureTestTarget,
                          globalEnvironment: [StructureTestSpec.EnvironmentVariable]) -> TestResult {
         var result = TestResult(kind: .command, name: test.name)
-        let environment = expanded(globalEnvironment + test.environment, over: target.metadata.environment)
+        let environment = expanded(globalEnvironment + test.environment, over: target.metadata.environmentValues)
         let output: CommandOutput
         do {
             output = try target.run([test.command] + test.arguments, environment: environment,
@@ -27,12 +27,8 @@ enum CommandTestCheck {
     /// "KEY=value" for each variable, `$NAME` and `${NAME}` in values replaced by the image's
     /// (or container's) variables and the ones set before it, as container-structure-test does:
     /// `PATH=/opt/bin:$PATH` extends the image's PATH. An unknown name is empty.
-    static func expanded(_ variables: [StructureTestSpec.EnvironmentVariable], over base: [String]) -> [String] {
-        var known: [String: String] = [:]
-        for entry in base {
-            let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            known[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
-        }
+    static func expanded(_ variables: [StructureTestSpec.EnvironmentVariable], over base: [String: String]) -> [String] {
+        var known = base
         return variables.map { variable in
             var value = ""
             var rest = Substring(variable.value)

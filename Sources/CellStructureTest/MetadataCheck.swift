@@ -3,12 +3,7 @@ enum MetadataCheck {
     static func evaluate(_ test: StructureTestSpec.MetadataTest, on target: StructureTestTarget) -> TestResult {
         var result = TestResult(kind: .metadata, name: "Metadata Test")
         let actual = target.metadata
-        var environment: [String: String] = [:]
-        for entry in actual.environment {
-            let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            environment[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
-        }
-        compare(test.environment, with: environment, what: "env var", into: &result)
+        compare(test.environment, with: actual.environmentValues, what: "env var", into: &result)
         compare(test.labels, with: actual.labels, what: "label", into: &result)
 
         let ports = Set(actual.exposedPorts.flatMap { port in

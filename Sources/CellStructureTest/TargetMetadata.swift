@@ -13,6 +13,16 @@ public struct TargetMetadata: Sendable {
     public var volumes: [String] = []
     public var user = ""
 
+    /// `environment` as name → value (the last one wins, as in a process's environment).
+    public var environmentValues: [String: String] {
+        var values: [String: String] = [:]
+        for entry in environment {
+            let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            values[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+        }
+        return values
+    }
+
     public init(image config: ContainerConfig) {
         environment = config.env ?? []
         labels = config.labels ?? [:]
