@@ -42,6 +42,13 @@ final class CellRoot {
     }
 
     func file(_ name: String) -> String { "\(scratch)/\(name)" }
+
+    /// Writes an executable file through a child shell, never through an fd of this process: an
+    /// fd opened for writing here (Foundation does not set close-on-exec) is inherited by every
+    /// process other tests spawn meanwhile, and executing the file then fails with ETXTBSY.
+    func writeExecutable(_ text: String, to path: String) throws {
+        try Command.run("/bin/sh", ["-c", "cat > \"$1\" && chmod 755 \"$1\"", "sh", path], stdin: Data(text.utf8)).expectSuccess()
+    }
 }
 
 struct CommandResult {

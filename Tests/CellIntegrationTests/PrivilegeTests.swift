@@ -106,8 +106,7 @@ struct PrivilegeTests {
             error=$( { echo x > /proc/$PPID/exe; } 2>&1 ) && echo "written" || echo "${error##*: }"
 
             """
-        try script.write(toFile: "\(scripts)/attack", atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: "\(scripts)/attack")
+        try root.writeExecutable(script, to: "\(scripts)/attack")
         let run = try root.cell("run", "--rm", "-v", "\(scripts):/scripts:ro", "busybox", "/scripts/attack")
         #expect(run.stdout == "Read-only file system\n", "run: \(run.stdout) \(run.stderr)")
         try root.cell("run", "-d", "--name", "target", "-v", "\(scripts):/scripts:ro", "busybox", "sleep", "1000").expectSuccess()

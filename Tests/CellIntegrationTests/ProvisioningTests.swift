@@ -118,9 +118,8 @@ struct ProvisioningTests {
         let goss = bed.root.file("goss")
         try FileManager.default.createDirectory(atPath: goss, withIntermediateDirectories: true)
         try "file:\n  /etc/passwd:\n    exists: true\n".write(toFile: "\(goss)/goss.yaml", atomically: true, encoding: .utf8)
-        try "#!/bin/sh\n[ \"$1 $2 $3\" = '-g /goss/goss.yaml validate' ] && test -e /etc/passwd && echo 'Count: 1, Failed: 0'\n"
-            .write(toFile: "\(goss)/goss", atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: "\(goss)/goss")
+        try bed.root.writeExecutable("#!/bin/sh\n[ \"$1 $2 $3\" = '-g /goss/goss.yaml validate' ] && test -e /etc/passwd && echo 'Count: 1, Failed: 0'\n",
+                                     to: "\(goss)/goss")
 
         // GOSS_FILES_STRATEGY=mount: run -d -v, logs -f in the background.
         let mounted = try bed.docker("run", "-d", "-v", "\(goss):/goss:z", "busybox", "sh", "-c", "echo started; sleep 100000")
