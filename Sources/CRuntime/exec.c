@@ -114,6 +114,9 @@ static int enter_container(void *argument) {
        caller checked (a reused pid cannot be joined by mistake). The mount namespace also sets
        our root and working directory to the container's root. */
     if (syscall(SYS_setns, c->pidfd, c->namespaces) < 0) fail(report_fd, CELL_STAGE_JOIN_NAMESPACES);
+    /* Its user namespace last: joined first, it would leave us without the power to join the
+       others, which the host's user namespace owns. */
+    if (c->join_user_namespace && syscall(SYS_setns, c->pidfd, CLONE_NEWUSER) < 0) fail(report_fd, CELL_STAGE_USER_NAMESPACE);
 
     /* setns(pid) only places children in the namespace: clone once more. CLONE_PARENT makes
        the new process the caller's child, so A can go and the caller reaps B itself; a

@@ -41,4 +41,7 @@ int cell_internal_install_seccomp(const void *filter, size_t length);
 int cell_internal_enter_directory(const char *path);
 int cell_internal_check_working_directory(void);
 
+/* setfsuid/setfsgid, with the effective capabilities raised again (see user_namespace.c). */
+int cell_internal_set_file_system_ids(uint32_t uid, uint32_t gid);
+
 #endif

@@ -332,6 +332,10 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
        disappears with the namespace and nothing is left on the host. A plain directory is
        bound onto itself to become a mount point (pivot_root needs one). */
     unsigned long nodev = c->devices_allowed ? 0 : MS_NODEV;
+    /* With a user namespace, the overlay and every mount point made in it work with the ids
+       of the container's root (the idmapped layers turn them into the ids on disk). */
+    if (c->userns_fd >= 0 && cell_internal_set_file_system_ids(c->userns_root_uid, c->userns_root_gid) < 0)
+        fail(error_fd, CELL_STAGE_USER_NAMESPACE, 0);
     int root_result = c->overlay_options
         ? mount("overlay", c->root, "overlay", nodev, c->overlay_options)
         : mount(c->root, c->root, NULL, MS_BIND | MS_REC, NULL);
@@ -399,6 +403,10 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
         cell_internal_install_stdio(c->stderr_fd, 2) < 0)
         fail(error_fd, CELL_STAGE_STDIO, 0);
     if (c->terminal && (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0)) fail(error_fd, CELL_STAGE_TERMINAL, 0);
+
+    /* Every mount is made: from here on root is only root inside its user namespace, and its
+       namespaces (owned by the host's) give it no power over the mounts. */
+    if (c->userns_fd >= 0 && setns(c->userns_fd, CLONE_NEWUSER) < 0) fail(error_fd, CELL_STAGE_USER_NAMESPACE, 0);
 
     /* Raw system calls: glibc's wrappers would try to signal the parent's other threads. */
     if (cell_internal_drop_bounding(c->capabilities) < 0) fail(error_fd, CELL_STAGE_CAPABILITIES, 0);

@@ -119,6 +119,7 @@ public struct ContainerCreator {
         spec.seccompCache = images.layout.seccompCache
         guard FileSystem.exists(initBinary) else { throw CellError(.setup, "\(initBinary) is missing (cell-init execs every container process)") }
         spec.execHelper = initBinary
+        spec.idMapping = try idMapping(options)
         let record = ContainerRecord(
             id: id, name: name, created: now.rfc3339Nano, image: options.image, imageID: image.id.description,
             path: path, args: Array(arguments.dropFirst()),
@@ -135,7 +136,45 @@ public struct ContainerCreator {
                               capAdd: options.capAdd, capDrop: options.capDrop, securityOpt: options.securityOpt,
                               extraHosts: options.addHost, resources: options.limits.isEmpty ? nil : options.limits),
             layerDirectories: layers)
-        return try containers.create(record, spec: spec, files: files)
+        if options.userNamespace == "auto" {
+            // Chosen and recorded under one lock, so that two containers never share ids.
+            let lock = try FileLock(path: "\(images.layout.locks)/userns.lock")
+            try lock.lock()
+            spec.idMapping = try SubordinateIDs.automatic(avoiding: try containers.list().compactMap {
+                try? ContainerSpec.read(fromContainerDirectory: $0.directory).idMapping
+            })
+            return try created(record, spec: spec, files: files)
+        }
+        return try created(record, spec: spec, files: files)
+    }
+
+    /// The container on disk; with a user namespace, the /etc files it binds are its root's.
+    private func created(_ record: ContainerRecord, spec: ContainerSpec, files: [String: [UInt8]]) throws -> Container {
+        let container = try containers.create(record, spec: spec, files: files)
+        if let mapping = spec.idMapping {
+            for name in files.keys where chown("\(container.directory)/\(name)", mapping.uids.hostStart, mapping.gids.hostStart) != 0 {
+                throw CellError.system("chown \(name): \(Syscall.errorString(errno))")
+            }
+        }
+        return container
+    }
+
+    /// --userns, --uidmap, --gidmap: a mapping, or nil for the host's ids.
+    private func idMapping(_ options: RunOptions) throws -> IDMapping? {
+        switch options.userNamespace ?? "" {
+        case "", "host":
+            guard let uidMap = options.uidMap ?? options.gidMap else { return nil }
+            if options.privileged { throw CellError(.usage, "privileged mode is incompatible with user namespace remapping") }
+            let uids = try IDMapping.parseRange(uidMap, flag: "--uidmap")
+            let gids = try options.gidMap.map { try IDMapping.parseRange($0, flag: "--gidmap") } ?? uids
+            return IDMapping(uids: uids, gids: gids)
+        case "auto":
+            if options.privileged { throw CellError(.usage, "privileged mode is incompatible with user namespace remapping") }
+            if options.uidMap != nil || options.gidMap != nil { throw CellError(.usage, "--userns=auto and --uidmap/--gidmap are exclusive") }
+            return nil  // chosen when the container is recorded
+        default:
+            throw CellError(.usage, "unsupported --userns mode \"\(options.userNamespace ?? "")\" (host or auto)")
+        }
     }
 
     private func generateName() throws -> String {

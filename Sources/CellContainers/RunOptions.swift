@@ -30,6 +30,10 @@ public struct RunOptions: Sendable {
     public var capDrop: [String] = []
     public var securityOpt: [String] = []
     public var addHost: [String] = []
+    /// --userns (host, auto), --uidmap and --gidmap ("0:HOST:SIZE").
+    public var userNamespace: String?
+    public var uidMap: String?
+    public var gidMap: String?
     /// -m, --cpus, --pids-limit and the rest, as numbers.
     public var limits = ResourceLimits()
 

@@ -25,9 +25,7 @@ public enum ContainerCopy {
     public static func copyIn(hostPath: String, containerDirectory: String, containerPath: String,
                               preserveOwnership: Bool = false, followLink: Bool = false, containerName: String? = nil) throws {
         let access = try ContainerRootAccess(containerDirectory: containerDirectory)
-        if !access.isRunning && access.spec.readOnlyRootFilesystem {
-            throw CellError.conflict("container rootfs is marked read-only")
-        }
+        try access.checkWritable()
         let host = try HostRoot()
         let source = Side(root: host.fd, path: host.absolute(hostPath), describeMissing: { "lstat \($0): no such file or directory" })
         let destination = Side(root: access.fd, path: containerPath, describeMissing: {

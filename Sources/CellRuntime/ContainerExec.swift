@@ -198,6 +198,7 @@ public enum ContainerExec {
         let helperFD = try spec?.execHelper.map(SealedExecutable.open) ?? -1
         defer { if helperFD >= 0 { close(helperFD) } }
         config.exec_helper_fd = helperFD
+        config.join_user_namespace = spec?.idMapping == nil ? 0 : 1
 
         var pid: pid_t = 0
         var failure = cell_spawn_failure()
@@ -229,6 +230,7 @@ public enum ContainerExec {
         case CELL_STAGE_SECCOMP: return CellError(.setup, "install the seccomp filter: \(lowered)")
         case CELL_STAGE_UID: return CellError(.setup, "setuid \(process.uid): \(lowered)")
         case CELL_STAGE_EXEC_HELPER: return CellError(.setup, "exec cell-init: \(lowered)")
+        case CELL_STAGE_USER_NAMESPACE: return CellError(.setup, "join the container's user namespace: \(lowered)")
         default: return CellError(.setup, "exec (stage \(failure.stage)): \(lowered)")
         }
     }

@@ -43,5 +43,17 @@ public final class ContainerRootAccess {
         }
     }
 
+    /// Writing into a running container with its own user namespace would go through its overlay
+    /// with host ids that its idmapped upper layer cannot store (EOVERFLOW): refused by name.
+    /// A stopped one is written through an overlay of its own, without the mapping.
+    public func checkWritable() throws {
+        if isRunning && spec.idMapping != nil {
+            throw CellError.conflict("copying into a running container with a user namespace (--uidmap, --userns=auto) is not supported: stop it first")
+        }
+        if !isRunning && spec.readOnlyRootFilesystem {
+            throw CellError.conflict("container rootfs is marked read-only")
+        }
+    }
+
     deinit { close(fd) }
 }

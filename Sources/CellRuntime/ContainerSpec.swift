@@ -140,6 +140,8 @@ public struct ContainerSpec: Equatable, Sendable {
     /// mount, so that none of them can reach a writable host binary of cell's through
     /// /proc/PID/exe (CVE-2019-5736); nil: they are exec'd directly (tests of the runtime).
     public var execHelper: String?
+    /// Its own user namespace with these ids, or nil to share the host's.
+    public var idMapping: IDMapping?
 
     public init(id: String, rootFilesystem: RootFilesystem, process: Process, hostname: String? = nil,
                 network: NetworkMode = .private, mounts: [Mount] = [], readOnlyRootFilesystem: Bool = false,

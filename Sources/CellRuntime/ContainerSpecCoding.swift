@@ -55,6 +55,10 @@ extension ContainerSpec {
         for (name, value) in limits.fields { writer.append("limit", [name, value]) }
         if let nameLink { writer.append("name-link", nameLink) }
         if let execHelper { writer.append("exec-helper", execHelper) }
+        if let idMapping {
+            writer.append("uidmap", [String(idMapping.uids.hostStart), String(idMapping.uids.size)])
+            writer.append("gidmap", [String(idMapping.gids.hostStart), String(idMapping.gids.size)])
+        }
         return writer.bytes
     }
 
@@ -76,6 +80,13 @@ extension ContainerSpec {
         var masked = ContainerSpec.defaultMaskedPaths, readOnly = ContainerSpec.defaultReadOnlyPaths
         var ports: [PortMapping] = []
         var autoRemove = false, nameLink: String?, devicesAllowed = false, seccompCache: String?, execHelper: String?
+        var uidRange: IDMapping.Range?, gidRange: IDMapping.Range?
+        func range(_ record: Record) throws -> IDMapping.Range {
+            guard record.fields.count == 2, let start = UInt32(record.fields[0]), let size = UInt32(record.fields[1]) else {
+                throw bad(record)
+            }
+            return IDMapping.Range(hostStart: start, size: size)
+        }
         var limits = ResourceLimits()
         var seccomp = SeccompCoding.Reader()
         for record in records {
@@ -129,6 +140,8 @@ extension ContainerSpec {
                 guard record.fields.count == 2, limits.set(record.fields[0], record.fields[1]) else { throw bad(record) }
             case "name-link": nameLink = record.value
             case "exec-helper": execHelper = record.value
+            case "uidmap": uidRange = try range(record)
+            case "gidmap": gidRange = try range(record)
             default: continue // a newer writer's field
             }
         }
@@ -143,6 +156,7 @@ extension ContainerSpec {
         self.seccompCache = seccompCache
         self.limits = limits
         self.execHelper = execHelper
+        if let uidRange, let gidRange { idMapping = IDMapping(uids: uidRange, gids: gidRange) }
     }
 
     /// `<container-dir>/spec`.

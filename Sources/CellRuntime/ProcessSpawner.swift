@@ -102,6 +102,20 @@ public struct ProcessSpawner {
         let helperFD = try spec.execHelper.map(SealedExecutable.open) ?? -1
         defer { if helperFD >= 0 { close(helperFD) } }
         config.exec_helper_fd = helperFD
+        var userNamespace: UserNamespaceMounts?
+        config.userns_fd = -1
+        if let mapping = spec.idMapping {
+            guard case .overlay(let overlay) = spec.rootFilesystem else {
+                throw CellError(.setup, "a user namespace needs an overlay root")
+            }
+            let mounts = try UserNamespaceMounts(mapping: mapping, overlay: overlay)
+            userNamespace = mounts
+            config.overlay_options = arena.string(mounts.overlayOptions)
+            config.userns_fd = mounts.namespace
+            config.userns_root_uid = mapping.uids.hostStart
+            config.userns_root_gid = mapping.gids.hostStart
+        }
+        defer { withExtendedLifetime(userNamespace) {} }
         var child = cell_child()
         let result = cell_spawn(&config, &child)
         if result < 0 { throw CellError(.setup, "clone: \(Syscall.errorString(-result))") }
@@ -184,6 +198,7 @@ public struct ProcessSpawner {
         case CELL_STAGE_SECCOMP: return setup("install the seccomp filter")
         case CELL_STAGE_CGROUP_NAMESPACE: return setup("enter a cgroup namespace")
         case CELL_STAGE_EXEC_HELPER: return setup("exec \(spec.execHelper ?? "cell-init")")
+        case CELL_STAGE_USER_NAMESPACE: return setup("enter the user namespace")
         default: return setup("start container process (stage \(failure.stage))")
         }
     }

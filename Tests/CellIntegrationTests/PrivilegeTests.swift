@@ -117,6 +117,58 @@ struct PrivilegeTests {
         try expectNothingLeft(root)
     }
 
+    @Test func aRemappedRootIsAnUnprivilegedHostUser() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        try root.cell("run", "-d", "--name", "mapped", "--uidmap", "0:200000:65536", "busybox", "sh", "-c",
+                      "touch /made; mkdir /home/app; chown 1000:1000 /home/app; sleep 1000").expectSuccess()
+        defer { _ = try? root.cell("rm", "-f", "mapped") }
+        try root.cell("exec", "mapped", "sh", "-c", "while [ ! -d /home/app ]; do sleep 0.01; done").expectSuccess()
+        #expect(try root.cell("exec", "mapped", "id", "-u").stdout == "0\n")
+        #expect(try root.cell("exec", "mapped", "cat", "/proc/self/uid_map").stdout
+                    .split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") == "0 200000 65536\n")
+        // On the host, the container's root is uid 200000...
+        let pid = try root.cell("inspect", "-f", "{{.State.Pid}}", "mapped").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        #expect(status.contains("\nUid:\t200000\t200000\t200000\t200000\n"))
+        // ...while its files are stored with the ids it sees (commit and cp read them as usual).
+        let id = try root.cell("inspect", "-f", "{{.Id}}", "mapped").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let upper = "\(root.path)/containers/\(id)/upper"
+        let made = try FileManager.default.attributesOfItem(atPath: "\(upper)/made")
+        let app = try FileManager.default.attributesOfItem(atPath: "\(upper)/home/app")
+        #expect((made[.ownerAccountID] as? NSNumber)?.intValue == 0)
+        #expect((app[.ownerAccountID] as? NSNumber)?.intValue == 1000 && (app[.groupOwnerAccountID] as? NSNumber)?.intValue == 1000)
+
+        // Root inside is nobody to the host's files: a root-only file in a volume stays closed.
+        let secret = root.file("secret")
+        try FileManager.default.createDirectory(atPath: secret, withIntermediateDirectories: true)
+        try "s\n".write(toFile: "\(secret)/key", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: "\(secret)/key")
+        let read = try root.cell("run", "--rm", "--uidmap", "0:200000:65536", "-v", "\(secret):/secret", "busybox",
+                                 "sh", "-c", "cat /secret/key 2>/dev/null || echo refused")
+        #expect(read.stdout == "refused\n", "\(read.stderr)")
+
+        // cp into it while it runs is refused by name; stopped, it works.
+        try "hello\n".write(toFile: root.file("in"), atomically: true, encoding: .utf8)
+        let copy = try root.cell("cp", root.file("in"), "mapped:/in")
+        #expect(copy.status == 1 && copy.stderr.contains("user namespace"), "\(copy.stderr)")
+        try root.cell("stop", "-t", "0", "mapped").expectSuccess()
+        try root.cell("cp", root.file("in"), "mapped:/in").expectSuccess()
+        try root.cell("start", "mapped").expectSuccess()
+        #expect(try root.cell("exec", "mapped", "cat", "/in").stdout == "hello\n")
+
+        for (flags, message) in [(["--uidmap", "1:200000:10"], "starting at container id 0"),
+                                 (["--uidmap", "0:0:65536"], "no remapping"),
+                                 (["--privileged", "--uidmap", "0:200000:65536"], "incompatible"),
+                                 (["--userns", "private"], "unsupported --userns mode")] {
+            let refused = try root.cell(["run", "--rm"] + flags + ["busybox", "true"])
+            #expect(refused.status == 125 && refused.stderr.contains(message), "\(flags): \(refused.stderr)")
+        }
+        try root.cell("rm", "-f", "mapped").expectSuccess()
+        #expect(try root.cell("ps", "-aq").stdout.isEmpty)
+        try expectNothingLeft(root)
+    }
+
     @Test func aSeccompProfileInDockersFormat() throws {
         let root = try CellRoot()
         try root.importBusybox()

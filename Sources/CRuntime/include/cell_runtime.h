@@ -84,6 +84,11 @@ struct cell_spawn_config {
     /* cell-init from cell_open_sealed_executable, which execs the command (so that no host
        binary of cell's is the container's /proc/self/exe), or -1 to exec it directly. */
     int exec_helper_fd;
+    /* A user namespace (cell_user_namespace_create) the child joins after its mounts, or -1;
+       the overlay is then mounted with the file-system ids the container's root has on the
+       host (userns_root_uid/gid), over idmapped layers (cell_open_idmapped). */
+    int userns_fd;
+    uint32_t userns_root_uid, userns_root_gid;
 };
 
 /* Where the child was when it failed (reported with errno through the error pipe). */
@@ -118,6 +123,7 @@ enum cell_spawn_stage {
     CELL_STAGE_SECCOMP,         /* installing the seccomp filter */
     CELL_STAGE_CGROUP_NAMESPACE, /* the cgroup namespace and its /sys/fs/cgroup */
     CELL_STAGE_EXEC_HELPER,     /* exec of cell-init, which then execs the command */
+    CELL_STAGE_USER_NAMESPACE,  /* joining the container's user namespace */
 };
 
 struct cell_spawn_failure {
@@ -167,6 +173,7 @@ struct cell_exec_config {
     const void *seccomp_filter;     /* the container's seccomp program, or NULL */
     size_t seccomp_filter_length;
     int exec_helper_fd;             /* as in cell_spawn_config */
+    int join_user_namespace;        /* the container has one of its own: joined last */
 };
 
 /* Starts the process and returns 0 once it has exec'd, with *pid (a child of the caller, to
@@ -201,6 +208,14 @@ int cell_mount_overlay_detached(const char *lowerdir, const char *upperdir, cons
    written through /proc/PID/exe (EROFS). The mount lives as long as fds or processes use it.
    Close-on-exec; -errno on failure. */
 int cell_open_sealed_executable(const char *path);
+
+/* A new user namespace with these uid_map and gid_map contents ("0 100000 65536\n"), held by
+   the returned fd (close-on-exec); -errno on failure. Safe in a multi-threaded process. */
+int cell_user_namespace_create(const char *uid_map, const char *gid_map);
+
+/* An O_PATH fd of a detached mount of `path` that shows its ids through the mapping of the
+   user namespace `userns_fd` (MOUNT_ATTR_IDMAP); -errno on failure. */
+int cell_open_idmapped(const char *path, int userns_fd);
 
 /* pidfd_open(pid, 0): a close-on-exec fd naming one process, readable once it exits; -errno. */
 int cell_pidfd_open(pid_t pid);

@@ -84,6 +84,15 @@ struct ContainerFlags: ParsableArguments {
     @Option(name: .customLong("add-host"), help: "Add a custom host-to-IP mapping (host:ip).")
     var addHost: [String] = []
 
+    @Option(help: "User namespace: host (the default) or auto (ids of user containers in /etc/subuid, /etc/subgid).")
+    var userns: String?
+
+    @Option(help: "Map the container's uids 0..SIZE to the host's from HOST_ID (0:HOST_ID:SIZE).")
+    var uidmap: String?
+
+    @Option(help: "Map the container's gids the same way (default: as --uidmap).")
+    var gidmap: String?
+
     @OptionGroup var resources: ResourceFlags
 
     @Option(help: "Pull image before running (never: cell uses local images only).")
@@ -121,6 +130,9 @@ struct ContainerFlags: ParsableArguments {
         options.capDrop = capDrop
         options.securityOpt = securityOpt
         options.addHost = addHost
+        options.userNamespace = userns
+        options.uidMap = uidmap
+        options.gidMap = gidmap
         options.limits = try resources.resourceLimits()
         return options
     }
