@@ -220,6 +220,11 @@ struct PrivilegeTests {
             mknod /dev/made c 1 3 && (echo x > /dev/made) 2>/dev/null && echo device-in-dev
             grep -v ':/$' /proc/self/cgroup && echo cgroup-path
             ls -R /sys/fs/cgroup 2>/dev/null | grep -q cell && echo host-cgroups
+            unshare -m true 2>/dev/null && echo unshare
+            head -c 4096 /dev/zero > /tmp/bad.ko; insmod /tmp/bad.ko 2>&1 | grep -qv 'not permitted' && echo module
+            [ "$(ls /proc | grep -c '^[0-9]')" -gt 4 ] && echo host-processes
+            [ "$(ls /sys/class/net)" != lo ] && echo host-interfaces
+            reboot -f 2>/dev/null
             echo x > /dev/null && echo done
             """
         let result = try root.cell("run", "--rm", "busybox", "sh", "-c", attempts)
