@@ -136,15 +136,13 @@ public struct ContainerCreator {
                               capAdd: options.capAdd, capDrop: options.capDrop, securityOpt: options.securityOpt,
                               extraHosts: options.addHost, resources: options.limits.isEmpty ? nil : options.limits),
             layerDirectories: layers)
-        if options.userNamespace == "auto" {
-            // Chosen and recorded under one lock, so that two containers never share ids.
-            let lock = try FileLock(path: "\(images.layout.locks)/userns.lock")
-            try lock.lock()
-            spec.idMapping = try SubordinateIDs.automatic(avoiding: try containers.list().compactMap {
-                try? ContainerSpec.read(fromContainerDirectory: $0.directory).idMapping
-            })
-            return try created(record, spec: spec, files: files)
-        }
+        guard options.userNamespace == "auto" else { return try created(record, spec: spec, files: files) }
+        // Chosen and recorded under one lock, so that two containers never share ids.
+        let lock = try FileLock(path: "\(images.layout.locks)/userns.lock")
+        try lock.lock()
+        spec.idMapping = try SubordinateIDs.automatic(avoiding: try containers.list().compactMap {
+            try? ContainerSpec.read(fromContainerDirectory: $0.directory).idMapping
+        })
         return try created(record, spec: spec, files: files)
     }
 
@@ -153,7 +151,9 @@ public struct ContainerCreator {
         let container = try containers.create(record, spec: spec, files: files)
         if let mapping = spec.idMapping {
             for name in files.keys where chown("\(container.directory)/\(name)", mapping.uids.hostStart, mapping.gids.hostStart) != 0 {
-                throw CellError.system("chown \(name): \(Syscall.errorString(errno))")
+                let error = CellError.system("chown \(name): \(Syscall.errorString(errno))")
+                try? containers.remove(container)
+                throw error
             }
         }
         return container
@@ -163,11 +163,11 @@ public struct ContainerCreator {
     private func idMapping(_ options: RunOptions) throws -> IDMapping? {
         switch options.userNamespace ?? "" {
         case "", "host":
-            guard let uidMap = options.uidMap ?? options.gidMap else { return nil }
+            let uids = try options.uidMap.map { try IDMapping.parseRange($0, flag: "--uidmap") }
+            let gids = try options.gidMap.map { try IDMapping.parseRange($0, flag: "--gidmap") }
+            guard let either = uids ?? gids else { return nil }
             if options.privileged { throw CellError(.usage, "privileged mode is incompatible with user namespace remapping") }
-            let uids = try IDMapping.parseRange(uidMap, flag: "--uidmap")
-            let gids = try options.gidMap.map { try IDMapping.parseRange($0, flag: "--gidmap") } ?? uids
-            return IDMapping(uids: uids, gids: gids)
+            return IDMapping(uids: uids ?? either, gids: gids ?? either)
         case "auto":
             if options.privileged { throw CellError(.usage, "privileged mode is incompatible with user namespace remapping") }
             if options.uidMap != nil || options.gidMap != nil { throw CellError(.usage, "--userns=auto and --uidmap/--gidmap are exclusive") }
