@@ -87,7 +87,7 @@ public enum ContainerExec {
     /// the `-e` overrides.
     public static func process(for options: Options, in container: RunningContainer) throws -> ContainerSpec.Process {
         guard !options.arguments.isEmpty else { throw CellError.usage("exec requires at least 1 argument") }
-        let spec = try ContainerSpec.read(fromContainerDirectory: container.directory)
+        let spec = try container.spec()
         var process = spec.process
         process.arguments = options.arguments
         process.terminal = options.tty
@@ -155,8 +155,9 @@ public enum ContainerExec {
         return relay.run()
     }
 
-    static func spawn(in container: RunningContainer, process: ContainerSpec.Process,
-                      stdio: ProcessSpawner.StandardStreams, detached: Bool = false) throws -> Int32 {
+    /// The same in a container already pinned (its spec read once for `process(for:in:)` and this).
+    public static func spawn(in container: RunningContainer, process: ContainerSpec.Process,
+                             stdio: ProcessSpawner.StandardStreams, detached: Bool = false) throws -> Int32 {
         guard !process.arguments.isEmpty else { throw CellError.usage("exec requires at least 1 argument") }
         var cgroupFDs: [Int32] = []
         defer { for fd in cgroupFDs { close(fd) } }
@@ -189,16 +190,17 @@ public enum ContainerExec {
         config.detached = detached ? 1 : 0
         config.capabilities = process.capabilities.mask
         config.no_new_privileges = process.noNewPrivileges ? 1 : 0
-        let spec = try? ContainerSpec.read(fromContainerDirectory: container.directory)
+        // Strictly: without the spec, the exec helper and the user namespace would be skipped.
+        let spec = try container.spec()
         let filter = try process.seccomp.profile.map {
-            try SeccompFilter.program(for: $0, capabilities: process.capabilities, cacheDirectory: spec?.seccompCache)
+            try SeccompFilter.program(for: $0, capabilities: process.capabilities, cacheDirectory: spec.seccompCache)
         } ?? []
         config.seccomp_filter = arena.values(filter).map { UnsafeRawPointer($0) }
         config.seccomp_filter_length = filter.count
-        let helperFD = try spec?.execHelper.map(SealedExecutable.open) ?? -1
+        let helperFD = try spec.execHelper.map(SealedExecutable.open) ?? -1
         defer { if helperFD >= 0 { close(helperFD) } }
         config.exec_helper_fd = helperFD
-        config.join_user_namespace = spec?.idMapping == nil ? 0 : 1
+        config.join_user_namespace = spec.idMapping == nil ? 0 : 1
 
         var pid: pid_t = 0
         var failure = cell_spawn_failure()

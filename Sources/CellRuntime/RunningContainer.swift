@@ -34,6 +34,17 @@ public final class RunningContainer {
 
     deinit { close(pidfd) }
 
+    private var cachedSpec: ContainerSpec?
+
+    /// Its spec, read once (exec composes the process from it, then starts it with the
+    /// seccomp cache, exec helper and id mapping it names).
+    public func spec() throws -> ContainerSpec {
+        if let cachedSpec { return cachedSpec }
+        let spec = try ContainerSpec.read(fromContainerDirectory: directory)
+        cachedSpec = spec
+        return spec
+    }
+
     /// False once the process has exited (its pidfd turns readable).
     public var isAlive: Bool {
         var descriptor = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)

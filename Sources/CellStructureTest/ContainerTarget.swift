@@ -46,7 +46,7 @@ public final class ContainerTarget: StructureTestTarget, @unchecked Sendable {
             let running = try RunningContainer(containerDirectory: container.directory)
             let process = try ContainerExec.process(for: options, in: running)
             let null = try FileDescriptorHandle(path: "/dev/null", flags: O_RDONLY | O_CLOEXEC)
-            let pid = try ContainerExec.spawn(containerDirectory: container.directory, process: process,
+            let pid = try ContainerExec.spawn(in: running, process: process,
                                               stdio: .init(input: null.fd, output: files.stdout.fd, error: files.stderr.fd))
             return try files.read(exitCode: ContainerExec.waitForExit(pid: pid))
         } catch let error as CellError where error.kind == .commandNotFound || error.kind == .commandNotExecutable {
