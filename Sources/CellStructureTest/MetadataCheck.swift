@@ -43,7 +43,7 @@ enum MetadataCheck {
                 result.errors.append("\(what) \(variable.key) not found in config")
                 continue
             }
-            let matches = variable.isRegex ? ((try? TestPattern(variable.value))?.matches(value) ?? false) : value == variable.value
+            let matches = variable.pattern?.matches(value) ?? (value == variable.value)
             if !matches {
                 result.errors.append("\(what) \(variable.key) value \(value) does not match expected value: \(variable.value)")
             }

@@ -14,11 +14,11 @@ public struct StructureTestSpec: Sendable {
         self.file = file
     }
 
-    public struct EnvironmentVariable: Sendable, Equatable {
+    public struct EnvironmentVariable: Sendable {
         public var key: String
         public var value: String
-        /// metadataTest only: `value` is a regular expression.
-        public var isRegex = false
+        /// metadataTest with isRegex: `value` compiled, which the actual value must match.
+        public var pattern: TestPattern?
     }
 
     public struct CommandTest: Sendable {

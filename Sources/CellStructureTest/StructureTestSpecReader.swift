@@ -22,7 +22,7 @@ public enum StructureTestSpecReader {
         } catch let error as YAMLError {
             throw CellError(.setup, "\(file): line \(error.line): \(error.message)")
         }
-        var reader = NodeReader(file: file)
+        let reader = NodeReader(file: file)
         return try reader.spec(root)
     }
 }
@@ -110,10 +110,9 @@ private struct NodeReader {
             let fields = try mapping(item, at, allowed: regex ? ["key", "value", "isRegex"] : ["key", "value"])
             var variable = StructureTestSpec.EnvironmentVariable(
                 key: try required(fields["key"], "\(at).key", in: item), value: try string(fields["value"], "\(at).value") ?? "")
-            variable.isRegex = try bool(fields["isRegex"], "\(at).isRegex") ?? false
-            if variable.isRegex {
+            if try bool(fields["isRegex"], "\(at).isRegex") == true {
                 do {
-                    _ = try TestPattern(variable.value)
+                    variable.pattern = try TestPattern(variable.value)
                 } catch {
                     throw fail(item, "\(at).value", "bad regular expression \(GoQuote.quote(variable.value)): \(error)")
                 }
@@ -122,7 +121,7 @@ private struct NodeReader {
         }
     }
 
-    mutating func spec(_ root: YAMLNode) throws -> StructureTestSpec {
+    func spec(_ root: YAMLNode) throws -> StructureTestSpec {
         let top = try mapping(root, "", allowed: [
             "schemaVersion", "globalEnvVars", "commandTests", "fileExistenceTests", "fileContentTests",
             "metadataTest", "licenseTests", "containerRunOptions",
