@@ -2,17 +2,20 @@
    multi-threaded, so everything after the clone is raw system calls (no malloc, no locks, no
    glibc set*id wrappers, which would signal threads that do not exist in the child).
 
-   parent ──clone──▶ A: joins the cgroups (writes "0" to each cgroup.procs), setns() into the
+   parent ──clone──▶ A: joins the cgroups (born in the v2 one), setns() into the
                         namespaces of the container's pid 1 (one call on its pidfd), then
                      ──clone(CLONE_PARENT)──▶ B: a sibling of A, so the caller's own child,
                         and born in the container's pid namespace; chdir, stdio, ids, exec.
    A reports B's pid and exits at once; B's exec closes the report pipe (close-on-exec).
    The caller waits for B directly: no process stays in between.
 
-   Both clones are CLONE_VM|CLONE_VFORK on stacks of their own (as posix_spawn does): no page
-   tables are copied, which a large multi-threaded CLI would otherwise pay twice per exec.
-   The caller's thread is suspended until A has exited (and A until B has exec'd), so
-   sharing memory is safe; all signals stay blocked until A has reset every handler. */
+   B is cloned CLONE_VM|CLONE_VFORK on a stack of its own (as posix_spawn does). A is too on
+   kernels without CLONE_INTO_CGROUP; where there is a v2 cgroup to be born in, A is a
+   vfork-like clone3 without CLONE_VM (clone3 cannot start a function on a new stack), which
+   copies the page tables (tens of microseconds for the CLI) but spares the move through
+   cgroup.procs, which waits for an RCU grace period (milliseconds) on a quiet host. The
+   caller's thread is suspended until A has exited (and A until B has exec'd), so sharing
+   memory is safe; all signals stay blocked until A has reset every handler. */
 #define _GNU_SOURCE
 #include "cell_runtime.h"
 #include "process_internal.h"
@@ -88,6 +91,7 @@ struct exec_context {
     char *const *helper_argv;
     int report_fd;
     char *process_stack; /* B's; A's is the caller's mapping's other half */
+    int cloned_into_cgroup;
 };
 
 static int process_main(void *argument) {
@@ -107,9 +111,8 @@ static int enter_container(void *argument) {
        (CVE-2019-5736). The exec makes the new program dumpable as usual. */
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) fail(report_fd, CELL_STAGE_JOIN_NAMESPACES);
 
-    /* "0" moves the writer: no pid to translate between namespaces. */
-    for (size_t i = 0; i < c->cgroup_count; i++)
-        if (write(c->cgroup_fds[i], "0", 1) != 1) fail(report_fd, CELL_STAGE_CGROUP);
+    if (cell_internal_join_cgroups(c->cgroup_fd, context->cloned_into_cgroup, c->cgroup_thread_fds, c->cgroup_thread_count) < 0)
+        fail(report_fd, CELL_STAGE_CGROUP);
     /* One setns on the pidfd joins them all at once, and the pidfd pins the very process the
        caller checked (a reused pid cannot be joined by mistake). The mount namespace also sets
        our root and working directory to the container's root. */
@@ -154,12 +157,17 @@ int cell_exec_spawn(const struct cell_exec_config *config, pid_t *pid, struct ce
         munmap(stacks, 2 * CHILD_STACK_SIZE);
         return -ENOMEM;
     }
-    struct exec_context context = { config, helper_argv, pipe_fds[1], stacks + CHILD_STACK_SIZE };
+    struct exec_context context = { config, helper_argv, pipe_fds[1], stacks + CHILD_STACK_SIZE, 1 };
     sigset_t all, saved_mask;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &saved_mask);
     /* Returns once A has exited (CLONE_VFORK), which is after B exec'd or failed. */
-    int a = clone(enter_container, stacks + CHILD_STACK_SIZE, CLONE_VM | CLONE_VFORK | SIGCHLD, &context);
+    long a = cell_internal_clone_into_cgroup(CLONE_VFORK, config->cgroup_fd);
+    if (a == 0) _exit(enter_container(&context));
+    if (a < 0) {
+        context.cloned_into_cgroup = 0;
+        a = clone(enter_container, stacks + CHILD_STACK_SIZE, CLONE_VM | CLONE_VFORK | SIGCHLD, &context);
+    }
     int clone_error = errno;
     pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
     close(pipe_fds[1]);

@@ -41,6 +41,15 @@ int cell_internal_install_seccomp(const void *filter, size_t length);
 int cell_internal_enter_directory(const char *path);
 int cell_internal_check_working_directory(void);
 
+/* clone3 with CLONE_INTO_CGROUP (flags must not include CLONE_VM: the child returns here on
+   a copy of the caller's stack, as from fork): the pid, 0 in the child, or -1 with errno
+   (ENOSYS, E2BIG before 5.7; EBADF without a cgroup). */
+long cell_internal_clone_into_cgroup(unsigned long flags, int cgroup_fd);
+
+/* In the new process, which must have one thread: joins the v2 cgroup (cgroup_fd, O_PATH)
+   unless it was cloned into it, and writes "0" to each v1 `tasks` file. 0 or -1 with errno. */
+int cell_internal_join_cgroups(int cgroup_fd, int cloned_into, const int *thread_fds, size_t thread_count);
+
 /* setfsuid/setfsgid, with the effective capabilities raised again (see user_namespace.c). */
 int cell_internal_set_file_system_ids(uint32_t uid, uint32_t gid);
 

@@ -11,7 +11,6 @@
 #include <grp.h>
 #include <limits.h>
 #include <linux/openat2.h>
-#include <linux/sched.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -321,9 +320,13 @@ int cell_internal_install_stdio(int fd, int target) {
     return dup2(fd, target) < 0 ? -1 : 0;
 }
 
-static _Noreturn void child_main(const struct cell_spawn_config *c, char *const *helper_argv, int release_fd, int error_fd) {
+static _Noreturn void child_main(const struct cell_spawn_config *c, char *const *helper_argv, int cloned_into_cgroup,
+                                 int release_fd, int error_fd) {
     cell_internal_reset_signals();
     umask(0);
+    /* Into the container's cgroups before anything else, so that what follows counts there. */
+    if (cell_internal_join_cgroups(c->cgroup_fd, cloned_into_cgroup, c->cgroup_thread_fds, c->cgroup_thread_count) < 0)
+        fail(error_fd, CELL_STAGE_CGROUP, 0);
 
     /* Nothing mounted from here on may propagate back to the host. */
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) fail(error_fd, CELL_STAGE_MAKE_PRIVATE, 0);
@@ -383,9 +386,9 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
     if (enter_working_directory(c->working_directory ? c->working_directory : "/") < 0)
         fail(error_fd, CELL_STAGE_WORKING_DIRECTORY, 0);
 
-    /* Wait for the parent to put us in the cgroup before anything of the image runs. The
-       mounts above overlap with that: the parent's first cgroup move waits for an RCU grace
-       period (milliseconds). EOF means it gave up (or died). */
+    /* Wait for the parent's go before anything of the image runs: it finishes what needs our
+       pid (the port forwarders' network; the v2 cgroup on kernels that could not clone us into
+       it) while we mount. EOF means it gave up (or died). */
     char byte;
     ssize_t n;
     do n = read(release_fd, &byte, 1); while (n < 0 && errno == EINTR);
@@ -442,22 +445,15 @@ int cell_spawn(const struct cell_spawn_config *config, struct cell_child *child)
         close(release[0]); close(release[1]); close(error[0]); close(error[1]);
         return -ENOMEM;
     }
-    /* A raw clone: like fork, the child continues here on a copy of our stack. Into the
-       cgroup directly where possible: a later move through cgroup.procs costs the mover an
-       RCU grace period (milliseconds) on every start. */
-    long pid = -1;
-    child->in_cgroup = 0;
-    if (config->cgroup_fd >= 0) {
-        struct clone_args args;
-        memset(&args, 0, sizeof args);
-        args.flags = (uint64_t)(unsigned)config->clone_flags | CLONE_INTO_CGROUP;
-        args.exit_signal = SIGCHLD;
-        args.cgroup = (uint64_t)config->cgroup_fd;
-        pid = syscall(SYS_clone3, &args, sizeof args);
-        if (pid >= 0) child->in_cgroup = 1;
-        /* Kernels before 5.7 (ENOSYS, E2BIG): a plain clone and a move. */
+    /* A raw clone: like fork, the child continues here on a copy of our stack; born in its v2
+       cgroup where the kernel can (before 5.7, ENOSYS or E2BIG: a plain clone, and the child
+       joins it itself). */
+    int cloned_into_cgroup = 1;
+    long pid = cell_internal_clone_into_cgroup((unsigned long)(unsigned)config->clone_flags, config->cgroup_fd);
+    if (pid < 0) {
+        cloned_into_cgroup = 0;
+        pid = syscall(SYS_clone, (unsigned long)config->clone_flags | SIGCHLD, NULL, NULL, NULL, NULL);
     }
-    if (pid < 0) pid = syscall(SYS_clone, (unsigned long)config->clone_flags | SIGCHLD, NULL, NULL, NULL, NULL);
     if (pid < 0) {
         int saved = errno;
         close(release[0]); close(release[1]); close(error[0]); close(error[1]);
@@ -467,7 +463,7 @@ int cell_spawn(const struct cell_spawn_config *config, struct cell_child *child)
     if (pid == 0) {
         close(release[1]);
         close(error[0]);
-        child_main(config, helper_argv, release[0], error[1]);
+        child_main(config, helper_argv, cloned_into_cgroup, release[0], error[1]);
     }
     free(helper_argv); /* the child has its own copy */
     close(release[0]);

@@ -131,17 +131,8 @@ public struct Cgroup: Equatable, Sendable {
 
     // MARK: processes
 
-    /// Moves `pid` into every directory of the cgroup (but the v2 one, when the process was
-    /// cloned into it).
-    public func add(pid: Int32, skippingUnified: Bool = false) throws {
-        for directory in directories where !(skippingUnified && directory == unifiedDirectory) {
-            do {
-                try write(String(pid), to: "\(directory)/cgroup.procs")
-            } catch let error as CellError {
-                throw CellError(.setup, "join cgroup: \(error.message)")
-            }
-        }
-    }
+    /// The directories in the v1 controller hierarchies (none on pure v2).
+    public var legacyDirectories: [String] { directories.filter { $0 != unifiedDirectory } }
 
     /// The pids in the cgroup (the union over its hierarchies).
     public func processes() throws -> [Int32] {

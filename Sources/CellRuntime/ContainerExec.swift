@@ -43,7 +43,6 @@ public enum ContainerExec {
     /// `streams` are the caller's: what is read for `-i` and where output goes.
     public static func run(containerDirectory: String, options: Options,
                            streams: ProcessSpawner.StandardStreams = .standard) throws -> Int32 {
-        CgroupMigrationWarmUp.start()
         let container = try RunningContainer(containerDirectory: containerDirectory)
         let process = try self.process(for: options, in: container)
         if options.detach {
@@ -159,21 +158,17 @@ public enum ContainerExec {
     public static func spawn(in container: RunningContainer, process: ContainerSpec.Process,
                              stdio: ProcessSpawner.StandardStreams, detached: Bool = false) throws -> Int32 {
         guard !process.arguments.isEmpty else { throw CellError.usage("exec requires at least 1 argument") }
-        var cgroupFDs: [Int32] = []
-        defer { for fd in cgroupFDs { close(fd) } }
-        for directory in try container.cgroup().directories {
-            let fd = open("\(directory)/cgroup.procs", O_WRONLY | O_CLOEXEC)
-            if fd < 0 { throw CellError(.setup, "open \(directory)/cgroup.procs: \(Syscall.errorString(errno))") }
-            cgroupFDs.append(fd)
-        }
+        let cgroupHandles = try CgroupJoinHandles(container.cgroup())
+        defer { withExtendedLifetime(cgroupHandles) {} }
         let arena = CStringArena()
         let namespaces = CELL_NEW_MOUNT.rawValue | CELL_NEW_PID.rawValue | CELL_NEW_UTS.rawValue
             | CELL_NEW_IPC.rawValue | CELL_NEW_NETWORK.rawValue | CELL_NEW_CGROUP.rawValue
         var config = cell_exec_config()
         config.pidfd = container.pidfd
         config.namespaces = Int32(bitPattern: namespaces)
-        config.cgroup_fds = arena.values(cgroupFDs)
-        config.cgroup_count = cgroupFDs.count
+        config.cgroup_fd = cgroupHandles.directory
+        config.cgroup_thread_fds = arena.values(cgroupHandles.threadFiles)
+        config.cgroup_thread_count = cgroupHandles.threadFiles.count
         config.argv = arena.stringArray(process.arguments)
         config.envp = arena.stringArray(process.environment)
         config.search_path = arena.optionalString(

@@ -39,13 +39,12 @@ public struct ProcessSpawner {
             + ",upperdir=\(OverlayPaths.escaped(overlay.upperDirectory)),workdir=\(OverlayPaths.escaped(overlay.workDirectory))"
     }
 
-    /// Clones the container's process (straight into `cgroupDirectory`, a v2 cgroup, when the
-    /// kernel can), calls `beforeStart` with its pid and whether it is in that cgroup already
-    /// (to put it in the rest) while the child builds its root, then lets it exec: nothing of
-    /// the image runs before `beforeStart` returns. Returns the pid once execve succeeded. On a
-    /// failure the child has been reaped and the error says which stage failed.
-    public func spawn(stdio: StandardStreams, cgroupDirectory: String? = nil, mountCgroup2: Bool = false,
-                      beforeStart: (_ pid: Int32, _ inCgroupDirectory: Bool) throws -> Void) throws -> Int32 {
+    /// Clones the container's process into `cgroup` (into its v2 directory directly when the
+    /// kernel can; the child moves itself into the v1 ones), calls `beforeStart` with its pid
+    /// while the child builds its root, then lets it exec: nothing of the image runs before
+    /// `beforeStart` returns. Returns the pid once execve succeeded. On a failure the child has
+    /// been reaped and the error says which stage failed.
+    public func spawn(stdio: StandardStreams, cgroup: Cgroup?, beforeStart: (_ pid: Int32) throws -> Void) throws -> Int32 {
         let arena = CStringArena()
         let mounts = spec.allMounts
         let cMounts: [cell_mount] = mounts.map { mount in
@@ -88,7 +87,7 @@ public struct ProcessSpawner {
         config.no_new_privileges = spec.process.noNewPrivileges ? 1 : 0
         config.devices_allowed = spec.devicesAllowed ? 1 : 0
         config.cgroup_namespace = 1
-        config.mount_cgroup2 = mountCgroup2 ? 1 : 0
+        config.mount_cgroup2 = cgroup?.layout.isUnified == true ? 1 : 0
         let filter = try spec.process.seccomp.profile.map {
             try SeccompFilter.program(for: $0, capabilities: spec.process.capabilities, cacheDirectory: spec.seccompCache)
         } ?? []
@@ -96,9 +95,10 @@ public struct ProcessSpawner {
         config.seccomp_filter_length = filter.count
 
         guard !spec.process.arguments.isEmpty else { throw CellError(.usage, "no command specified") }
-        let cgroupFD = cgroupDirectory.map { open($0, Int32(CELL_O_PATH.rawValue) | O_DIRECTORY | O_CLOEXEC) } ?? -1
-        defer { if cgroupFD >= 0 { close(cgroupFD) } }
-        config.cgroup_fd = cgroupFD
+        let cgroupHandles = try CgroupJoinHandles(cgroup)
+        config.cgroup_fd = cgroupHandles.directory
+        config.cgroup_thread_fds = arena.values(cgroupHandles.threadFiles)
+        config.cgroup_thread_count = cgroupHandles.threadFiles.count
         let helperFD = try spec.execHelper.map(SealedExecutable.open) ?? -1
         defer { if helperFD >= 0 { close(helperFD) } }
         config.exec_helper_fd = helperFD
@@ -115,12 +115,12 @@ public struct ProcessSpawner {
             config.userns_root_uid = mapping.uids.hostStart
             config.userns_root_gid = mapping.gids.hostStart
         }
-        defer { withExtendedLifetime(userNamespace) {} }
+        defer { withExtendedLifetime((userNamespace, cgroupHandles)) {} }
         var child = cell_child()
         let result = cell_spawn(&config, &child)
         if result < 0 { throw CellError(.setup, "clone: \(Syscall.errorString(-result))") }
         do {
-            try beforeStart(child.pid, child.in_cgroup != 0)
+            try beforeStart(child.pid)
         } catch {
             cell_spawn_abort(&child)
             reap(child.pid)
@@ -196,6 +196,7 @@ public struct ProcessSpawner {
         case CELL_STAGE_CLOSE_FDS: return setup("close file descriptors")
         case CELL_STAGE_CAPABILITIES: return setup("set the capabilities")
         case CELL_STAGE_SECCOMP: return setup("install the seccomp filter")
+        case CELL_STAGE_CGROUP: return setup("join the container's cgroup")
         case CELL_STAGE_CGROUP_NAMESPACE: return setup("enter a cgroup namespace")
         case CELL_STAGE_EXEC_HELPER: return setup("exec \(spec.execHelper ?? "cell-init")")
         case CELL_STAGE_USER_NAMESPACE: return setup("enter the user namespace")

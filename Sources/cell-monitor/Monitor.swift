@@ -73,9 +73,7 @@ struct Monitor {
         let ports = try PortForwarder(ports: spec.ports)
         // The network namespace is taken while the child waits before exec: a command that
         // exits at once (a server missing its files) must not make the start fail.
-        let pid = try ProcessSpawner(spec: spec).spawn(stdio: stdio, cgroupDirectory: cgroup.unifiedDirectory,
-                                                       mountCgroup2: cgroup.layout.isUnified) { pid, inUnified in
-            try cgroup.add(pid: pid, skippingUnified: inUnified)
+        let pid = try ProcessSpawner(spec: spec).spawn(stdio: stdio, cgroup: cgroup) { pid in
             try ports.attach(toNetworkOf: spec.network == .host ? nil : pid)
         }
         output.closeWriteEnd()

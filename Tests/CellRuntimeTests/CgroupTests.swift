@@ -17,9 +17,9 @@ import Testing
         #expect(try root.read("cell/cgroup.subtree_control") == "+cpuset +cpu +io +memory +pids")
         #expect(!FileSystem.exists("\(root.path)/cell/abc/cgroup.subtree_control"))
 
-        try cgroup.add(pid: 4242)
-        #expect(try root.read("cell/abc/cgroup.procs") == "4242")
+        try root.write("4242\n", to: "cell/abc/cgroup.procs")
         #expect(try cgroup.processes() == [4242])
+        #expect(cgroup.legacyDirectories.isEmpty)
 
         try cgroup.setValue("104857600", file: "memory.max", controller: "memory")
         #expect(try root.read("cell/abc/memory.max") == "104857600")
@@ -80,6 +80,7 @@ import Testing
         let nested = try Cgroup(layout: legacy, parent: "cell", name: "c2",
                                 membership: "4:memory:/api/1\n2:cpu,cpuacct:/\n0::/\n")
         #expect(nested.directories == ["/fs/unified/cell/c2", "/fs/cpu,cpuacct/cell/c2", "/fs/memory/api/1/cell/c2"])
+        #expect(nested.legacyDirectories == ["/fs/cpu,cpuacct/cell/c2", "/fs/memory/api/1/cell/c2"])
         #expect(nested.directory(forController: "cpuacct") == "/fs/cpu,cpuacct/cell/c2")
         let absolute = try Cgroup(layout: legacy, parent: "/cell", name: "c3", membership: "4:memory:/api/1\n")
         #expect(absolute.directory(forController: "memory") == "/fs/memory/cell/c3")

@@ -147,12 +147,17 @@ import Testing
         let three = try Deadline.wait(timeout: 10) { try cgroup.processes().count == 3 }
         #expect(three)
         #expect(try cgroup.processes().contains(started.pid))
-        // Seen from the host: in its cgroup in every hierarchy.
+        // Seen from the host: in its cgroup in every hierarchy (cloned straight into the v2
+        // one, moved into the v1 ones by its only thread), and so are its children.
         let hostView = String(decoding: try FileSystem.readFile("/proc/\(started.pid)/cgroup"), as: UTF8.self)
         #expect(hostView.contains(":/cell-test-\(container.id)/\(container.id)\n"))
         if container.cgroupLayoutHasUnifiedHierarchy {
-            // Cloned straight into the v2 cgroup (CLONE_INTO_CGROUP), moved into the v1 ones.
             #expect(hostView.contains("0::/cell-test-\(container.id)/\(container.id)\n"))
+        }
+        for directory in cgroup.directories {
+            let pids = String(decoding: try FileSystem.readFile("\(directory)/cgroup.procs"), as: UTF8.self)
+                .split(separator: "\n").compactMap { Int32($0) }
+            #expect(pids.count == 3 && pids.contains(started.pid), "\(directory): \(pids)")
         }
         try cgroup.killAll()
         let state = try container.waitForExit()

@@ -55,8 +55,14 @@ struct cell_spawn_config {
     /* Namespaces: CLONE_NEW* flags. */
     int clone_flags;
     /* A cgroup v2 directory (O_PATH fd) the child starts in (clone3 CLONE_INTO_CGROUP, no
-       migration afterwards), or -1. */
+       migration afterwards; on kernels before 5.7 it writes "0" to its cgroup.procs), or -1. */
     int cgroup_fd;
+    /* Cgroup v1 `tasks` files (opened for writing) the child writes "0" to first: a thread
+       moving only itself takes no global lock, while a move through cgroup.procs waits for an
+       RCU grace period (milliseconds) whenever the host has been quiet. The child has one
+       thread, so this moves the whole process. */
+    const int *cgroup_thread_fds;
+    size_t cgroup_thread_count;
     const char *hostname;           /* set when CLONE_NEWUTS is given; NULL to skip */
     int loopback_up;                /* bring lo up (in a new network namespace) */
 
@@ -116,7 +122,7 @@ enum cell_spawn_stage {
     CELL_STAGE_UID,
     CELL_STAGE_CLOSE_FDS,
     CELL_STAGE_EXEC,            /* errno ENOENT: not found in PATH; EACCES/ENOEXEC: not executable */
-    CELL_STAGE_CGROUP,          /* exec: joining the container's cgroups */
+    CELL_STAGE_CGROUP,          /* joining the container's cgroups */
     CELL_STAGE_JOIN_NAMESPACES, /* exec: setns into the container's namespaces */
     CELL_STAGE_FORK,            /* exec: the clone into the container's pid namespace */
     CELL_STAGE_CAPABILITIES,    /* the capability sets, no_new_privs */
@@ -136,11 +142,10 @@ struct cell_child {
     pid_t pid;
     int release_fd; /* write end: one byte lets the child go on */
     int error_fd;   /* read end: a cell_spawn_failure, or EOF once execve succeeded */
-    int in_cgroup;  /* 1 when it was cloned into config->cgroup_fd */
 };
 
-/* Clones the child (into config->cgroup_fd when >= 0 and the kernel can: child->in_cgroup
-   says whether it did), which builds its root and then waits for cell_spawn_release.
+/* Clones the child into its cgroups, which builds its root and then waits for
+   cell_spawn_release.
    Returns 0, or -errno when clone or a pipe failed (nothing is left behind then). */
 int cell_spawn(const struct cell_spawn_config *config, struct cell_child *child);
 
@@ -156,8 +161,11 @@ void cell_spawn_abort(struct cell_child *child);
 struct cell_exec_config {
     int pidfd;                      /* the container's pid 1 (checked by the caller) */
     int namespaces;                 /* CLONE_NEW* flags to join */
-    const int *cgroup_fds;          /* the container's cgroup.procs files, opened for writing */
-    size_t cgroup_count;
+    /* The container's cgroup, joined as cell_spawn_config's fields say: its v2 directory
+       (O_PATH) or -1, and its v1 `tasks` files, opened for writing. */
+    int cgroup_fd;
+    const int *cgroup_thread_fds;
+    size_t cgroup_thread_count;
     const char *const *argv;        /* NULL-terminated; argv[0] is searched in search_path */
     const char *const *envp;
     const char *search_path;
