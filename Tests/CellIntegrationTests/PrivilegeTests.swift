@@ -206,6 +206,40 @@ struct PrivilegeTests {
         #expect(try root.cell("ps", "-aq").stdout.isEmpty)
     }
 
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: ImagefileExampleTests.debianFixture),
+                   "the Debian fixture (python3, for raw system calls) is not built on this machine"))
+    func theKernelsKeyringsAndTheHostsProcessesAreOutOfReach() throws {
+        // Raw system calls from python3 (busybox has no keyctl): the kernel's keyrings are not
+        // namespaced, so Docker's profile refuses them; ptrace cannot even name a host process.
+        let root = try CellRoot()
+        try root.cell(["import", "-c", "CMD [\"bash\"]", ImagefileExampleTests.debianFixture, "debian"]).expectSuccess()
+        let probe = """
+            import ctypes, errno, platform, sys
+            libc = ctypes.CDLL(None, use_errno=True)
+            numbers = {"x86_64": (250, 248, 249, 101), "aarch64": (219, 217, 218, 117)}[platform.machine()]
+            keyctl, add_key, request_key, ptrace = numbers
+            text = lambda value: ctypes.cast(ctypes.c_char_p(value), ctypes.c_void_p).value
+            def call(number, *arguments):
+                result = libc.syscall(number, *[ctypes.c_long(argument) for argument in arguments])
+                return "ok" if result >= 0 else errno.errorcode[ctypes.get_errno()]
+            print("keyctl", call(keyctl, 0, -3, 0))  # KEYCTL_GET_KEYRING_ID of the session keyring
+            print("add_key", call(add_key, text(b"user"), text(b"cell"), 0, 1, -3))  # EFAULT past seccomp: adds nothing
+            print("request_key", call(request_key, text(b"user"), text(b"cell"), 0, 0))
+            print("ptrace", call(ptrace, 16, int(sys.argv[1]), 0, 0))  # PTRACE_ATTACH to the host's pid
+
+            """
+        try probe.write(toFile: root.file("probe.py"), atomically: true, encoding: .utf8)
+        let host = String(getpid())
+        let confined = try root.cell("run", "--rm", "-v", "\(root.file("probe.py")):/probe.py:ro", "debian", "python3", "/probe.py", host)
+        #expect(confined.stdout == "keyctl EPERM\nadd_key EPERM\nrequest_key EPERM\nptrace ESRCH\n", "\(confined.stderr)")
+        // Unconfined, the same calls reach the kernel (which answers for itself), and the host's
+        // processes stay out of sight.
+        let unconfined = try root.cell("run", "--rm", "--privileged", "-v", "\(root.file("probe.py")):/probe.py:ro",
+                                       "debian", "python3", "/probe.py", host)
+        #expect(!unconfined.stdout.contains("EPERM") && unconfined.stdout.hasSuffix("ptrace ESRCH\n"), "\(unconfined.stdout)")
+        try expectNothingLeft(root)
+    }
+
     @Test func aDefaultContainerCannotReconfigureTheHost() throws {
         let root = try CellRoot()
         try root.importBusybox()
