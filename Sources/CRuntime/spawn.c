@@ -133,9 +133,8 @@ static int mount_in_root(int rootfd, const char *source, const char *target, con
     return result;
 }
 
-/* Remounts the mount at `target` read-only, keeping its nosuid/nodev/noexec/atime flags
-   (leaving them out would be refused where they are locked). */
-/* Adds MS_RDONLY and/or MS_NODEV to a bind mount, keeping the flags it has. */
+/* Adds MS_RDONLY and/or MS_NODEV to a bind mount, keeping its nosuid/nodev/noexec/atime
+   flags (leaving them out would be refused where they are locked). */
 static int remount_bind(int rootfd, const char *target, unsigned long add) {
     int fd = open_in_root(rootfd, target, CREATE_NONE);
     if (fd < 0) return -1;
@@ -153,6 +152,48 @@ static int remount_bind(int rootfd, const char *target, unsigned long add) {
 }
 
 /* ---- the stages ---- */
+
+/* "/sys/fs/cgroup/<name>" into buf; -1 (ENAMETOOLONG) when it does not fit. */
+static int cgroup_path(char buf[64], const char *name, size_t length) {
+    static const char prefix[] = "/sys/fs/cgroup/";
+    if (sizeof prefix + length > 64) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(buf, prefix, sizeof prefix - 1);
+    memcpy(buf + sizeof prefix - 1, name, length);
+    buf[sizeof prefix - 1 + length] = 0;
+    return 0;
+}
+
+/* A v1 host's view at /sys/fs/cgroup, laid out as Docker's: a tmpfs holding each controller
+   hierarchy mounted read-only from inside the cgroup namespace (so rooted at the container's
+   own cgroup: memory/memory.limit_in_bytes is its limit, which runtimes like the JVM read),
+   a symlink per controller of a joint hierarchy ("cpu" -> "cpu,cpuacct"), a hybrid host's v2
+   hierarchy at "unified"; then the tmpfs is made read-only too. Runs after pivot_root, on
+   the fresh sysfs: no path here is the image's. */
+static int mount_cgroup1_view(const char *const *hierarchies, int unified) {
+    const unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+    char path[64];
+    if (mount("tmpfs", "/sys/fs/cgroup", "tmpfs", flags, "mode=755") < 0) return -1;
+    for (const char *const *hierarchy = hierarchies; *hierarchy; hierarchy++) {
+        const char *name = *hierarchy;
+        if (cgroup_path(path, name, strlen(name)) < 0 || mkdir(path, 0555) < 0 ||
+            mount("cgroup", path, "cgroup", flags | MS_RDONLY, name) < 0)
+            return -1;
+        if (!strchr(name, ',')) continue;
+        for (const char *part = name; *part;) {
+            size_t length = strcspn(part, ",");
+            if (cgroup_path(path, part, length) < 0 || symlink(name, path) < 0) return -1;
+            part += length;
+            if (*part == ',') part++;
+        }
+    }
+    if (unified && (cgroup_path(path, "unified", 7) < 0 || mkdir(path, 0555) < 0 ||
+                    mount("cgroup2", path, "cgroup2", flags | MS_RDONLY, NULL) < 0))
+        return -1;
+    return mount(NULL, "/sys/fs/cgroup", NULL, MS_REMOUNT | MS_RDONLY | flags, "mode=755");
+}
 
 /* /dev as Docker lays it out: a small tmpfs with the usual nodes, devpts, shm and mqueue.
    Unless devices are allowed (--privileged), the tmpfs is nodev and the nodes are the host's
@@ -399,6 +440,9 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
         if (unshare(CLONE_NEWCGROUP) < 0) fail(error_fd, CELL_STAGE_CGROUP_NAMESPACE, 0);
         if (c->mount_cgroup2 &&
             mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+            fail(error_fd, CELL_STAGE_CGROUP_NAMESPACE, 0);
+        if (c->cgroup1_hierarchies && *c->cgroup1_hierarchies &&
+            mount_cgroup1_view(c->cgroup1_hierarchies, c->mount_cgroup2_unified) < 0)
             fail(error_fd, CELL_STAGE_CGROUP_NAMESPACE, 0);
     }
 

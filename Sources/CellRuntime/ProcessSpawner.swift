@@ -87,7 +87,12 @@ public struct ProcessSpawner {
         config.no_new_privileges = spec.process.noNewPrivileges ? 1 : 0
         config.devices_allowed = spec.devicesAllowed ? 1 : 0
         config.cgroup_namespace = 1
-        config.mount_cgroup2 = cgroup?.layout.isUnified == true ? 1 : 0
+        if case .legacy(let hierarchies, let unified)? = cgroup?.layout {
+            config.cgroup1_hierarchies = arena.stringArray(hierarchies.map { $0.controllers.joined(separator: ",") })
+            config.mount_cgroup2_unified = unified == nil ? 0 : 1
+        } else {
+            config.mount_cgroup2 = cgroup == nil ? 0 : 1
+        }
         let filter = try spec.process.seccomp.profile.map {
             try SeccompFilter.program(for: $0, capabilities: spec.process.capabilities, cacheDirectory: spec.seccompCache)
         } ?? []

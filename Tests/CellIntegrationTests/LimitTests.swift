@@ -77,6 +77,37 @@ struct LimitTests {
         try expectNothingLeft(root)
     }
 
+    @Test func theContainerSeesItsOwnCgroupAndItsLimitsAtSysFsCgroup() throws {
+        // What runtimes like the JVM read to size themselves: the container's own cgroup, as
+        // the root of a read-only view (v1: one directory per controller, as Docker lays it out).
+        let root = try CellRoot()
+        try root.importBusybox()
+        let v1 = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory/cell")
+        let limits = v1 ? "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us"
+                        : "cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/cpu.max"
+        let procs = v1 ? "/sys/fs/cgroup/pids/cgroup.procs" : "/sys/fs/cgroup/cgroup.procs"
+        let probe = "\(limits); sleep 1000 & wc -l < \(procs); mkdir /sys/fs/cgroup/x 2>/dev/null || echo read-only; "
+            + "mkdir \(v1 ? "/sys/fs/cgroup/memory/x" : "/sys/fs/cgroup/x") 2>/dev/null || echo read-only; kill $!"
+        func expected(processes: Int) -> String {
+            (v1 ? "67108864\n50000\n" : "67108864\n50000 100000\n") + "\(processes)\nread-only\nread-only\n"
+        }
+        // The shell, its sleep and wc: only the container's processes are in the view.
+        let run = try root.cell("run", "--rm", "-m", "64m", "--cpus", "0.5", "busybox", "sh", "-c", probe)
+        #expect(run.stdout == expected(processes: 3), "\(run.stderr)")
+        try root.cell("run", "-d", "--name", "limited", "-m", "64m", "--cpus", "0.5", "busybox", "sleep", "1000").expectSuccess()
+        defer { _ = try? root.cell("rm", "-f", "limited") }
+        // The same three and the container's pid 1.
+        let exec = try root.cell("exec", "limited", "sh", "-c", probe)
+        #expect(exec.stdout == expected(processes: 4), "\(exec.stderr)")
+        if v1 {
+            let layout = try root.cell("exec", "limited", "sh", "-c", "ls /sys/fs/cgroup | tr '\\n' ' '")
+            #expect(layout.stdout.contains("memory ") && layout.stdout.contains("pids ") && !layout.stdout.contains("systemd"),
+                    "\(layout.stdout)")
+        }
+        try root.cell("rm", "-f", "limited").expectSuccess()
+        try expectNothingLeft(root)
+    }
+
     @Test func statsShowsUsageAndUpdateChangesLimitsOfARunningContainer() throws {
         let root = try CellRoot()
         try root.importBusybox()
