@@ -171,16 +171,21 @@ static int cgroup_path(char buf[64], const char *name, size_t length) {
    own cgroup: memory/memory.limit_in_bytes is its limit, which runtimes like the JVM read),
    a symlink per controller of a joint hierarchy ("cpu" -> "cpu,cpuacct"), a hybrid host's v2
    hierarchy at "unified"; then the tmpfs is made read-only too. Runs after pivot_root, on
-   the fresh sysfs: no path here is the image's. */
+   the fresh sysfs: no path here is the image's. A hierarchy whose mount the kernel refuses
+   (one that holds a controller cell does not know of, so the options do not name its whole
+   set) is left out of the view rather than failing the start: it only shows, it confines
+   nothing. */
 static int mount_cgroup1_view(const char *const *hierarchies, int unified) {
     const unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
     char path[64];
     if (mount("tmpfs", "/sys/fs/cgroup", "tmpfs", flags, "mode=755") < 0) return -1;
     for (const char *const *hierarchy = hierarchies; *hierarchy; hierarchy++) {
         const char *name = *hierarchy;
-        if (cgroup_path(path, name, strlen(name)) < 0 || mkdir(path, 0555) < 0 ||
-            mount("cgroup", path, "cgroup", flags | MS_RDONLY, name) < 0)
-            return -1;
+        if (cgroup_path(path, name, strlen(name)) < 0 || mkdir(path, 0555) < 0) return -1;
+        if (mount("cgroup", path, "cgroup", flags | MS_RDONLY, name) < 0) {
+            if (rmdir(path) < 0) return -1;
+            continue;
+        }
         if (!strchr(name, ',')) continue;
         for (const char *part = name; *part;) {
             size_t length = strcspn(part, ",");
