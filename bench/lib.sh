@@ -3,7 +3,7 @@
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$bench_dir/.." && pwd)
 work=${BENCH_WORK:-$(mktemp -d /var/tmp/cell-bench.XXXXXX)}
-trap 'podman_cleanup; rm -rf "$work"' EXIT
+trap 'cell_cleanup; podman_cleanup; rm -rf "$work"' EXIT
 
 cell_bin() {
     if [ -z "${CELL:-}" ]; then
@@ -14,6 +14,16 @@ cell_bin() {
         CELL="$(cd "$repo" && swift build -c release --static-swift-stdlib --show-bin-path)/cell"
     fi
     echo "$CELL"
+}
+
+# The containers a benchmark left running in its own store (the script's $cell, CELL_ROOT under
+# $work): their monitors would outlive the store and slow every later run.
+cell_cleanup() {
+    if [ -n "${cell:-}" ] && [ "${CELL_ROOT:-}" != "${CELL_ROOT#"$work"/}" ]; then
+        local ids
+        ids=$("$cell" ps -aq 2>/dev/null || true)
+        [ -z "$ids" ] || "$cell" rm -f $ids >/dev/null 2>&1 || true
+    fi
 }
 
 podman_setup() {
