@@ -31,7 +31,7 @@ public enum ContainerTarCopy {
     public static func copyIn(from input: Int32, containerDirectory: String, containerPath: String,
                               containerName: String? = nil, staging: String) throws {
         guard try ContainerCopy.isDirectory(containerDirectory: containerDirectory, containerPath: containerPath,
-                                            containerName: containerName) else {
+                                            containerName: containerName, forWriting: true) else {
             throw CellError.invalidInput("extraction point is not a directory")
         }
         let directory = try FileSystem.makeTemporaryDirectory(in: staging, prefix: "cp")

@@ -47,9 +47,12 @@ public enum ContainerCopy {
     }
 
     /// Whether `containerPath` is a directory in the container (links resolved inside its
-    /// root); throws docker's "Could not find the file" when it is missing.
-    public static func isDirectory(containerDirectory: String, containerPath: String, containerName: String? = nil) throws -> Bool {
+    /// root); throws docker's "Could not find the file" when it is missing. With `forWriting`,
+    /// first whether the container can be written at all (before a caller stages anything).
+    public static func isDirectory(containerDirectory: String, containerPath: String, containerName: String? = nil,
+                                   forWriting: Bool = false) throws -> Bool {
         let access = try ContainerRootAccess(containerDirectory: containerDirectory)
+        if forWriting { try access.checkWritable() }
         let fd = cell_open_in_root(access.fd, containerPath, Int32(CELL_O_PATH.rawValue), 0)
         if fd == -ENOENT || fd == -ENOTDIR {
             throw CellError.notFound("Could not find the file \(containerPath) in container \(containerName ?? access.spec.id)")

@@ -152,6 +152,9 @@ struct PrivilegeTests {
         try "hello\n".write(toFile: root.file("in"), atomically: true, encoding: .utf8)
         let copy = try root.cell("cp", root.file("in"), "mapped:/in")
         #expect(copy.status == 1 && copy.stderr.contains("user namespace"), "\(copy.stderr)")
+        // A tar on stdin too, before a byte of it is read (this one is not even a tar).
+        let tarCopy = try root.cell(["cp", "-", "mapped:/"], stdin: Data("not a tar".utf8))
+        #expect(tarCopy.status == 1 && tarCopy.stderr.contains("user namespace"), "\(tarCopy.stderr)")
         try root.cell("stop", "-t", "0", "mapped").expectSuccess()
         try root.cell("cp", root.file("in"), "mapped:/in").expectSuccess()
         try root.cell("start", "mapped").expectSuccess()
