@@ -10,11 +10,21 @@ import CellRuntime
 /// through a private staging directory, so the container side uses the same root-confined
 /// copy as every other `cp`, and the tar side the same safe extraction as image layers: a
 /// hostile tar (`..`, absolute names, links out) cannot write outside the container's root.
+/// The staging directory is in the store's tmp/, inside a write session, so a garbage
+/// collection (which empties tmp/) waits for the copy instead of deleting under it.
 public enum ContainerTarCopy {
     /// The container's PATH as a tar on `output`: one entry named after PATH's last component
     /// (its contents, for `PATH/.`), owners and modes as they are in the container.
     public static func copyOut(containerDirectory: String, containerPath: String, followLink: Bool = false,
-                               containerName: String? = nil, staging: String, to output: Int32) throws {
+                               containerName: String? = nil, store: ImageStore, to output: Int32) throws {
+        try store.withWriteSession {
+            try copyOut(containerDirectory: containerDirectory, containerPath: containerPath, followLink: followLink,
+                        containerName: containerName, staging: store.layout.temporary, to: output)
+        }
+    }
+
+    private static func copyOut(containerDirectory: String, containerPath: String, followLink: Bool,
+                                containerName: String?, staging: String, to output: Int32) throws {
         let directory = try FileSystem.makeTemporaryDirectory(in: staging, prefix: "cp")
         defer { try? FileSystem.removeTree(directory) }
         try ContainerCopy.copyOut(containerDirectory: containerDirectory, containerPath: containerPath,
@@ -29,11 +39,19 @@ public enum ContainerTarCopy {
 
     /// A tar read from `input`, extracted into the container's directory DIR, which must exist.
     public static func copyIn(from input: Int32, containerDirectory: String, containerPath: String,
-                              containerName: String? = nil, staging: String) throws {
+                              containerName: String? = nil, store: ImageStore) throws {
         guard try ContainerCopy.isDirectory(containerDirectory: containerDirectory, containerPath: containerPath,
                                             containerName: containerName, forWriting: true) else {
             throw CellError.invalidInput("extraction point is not a directory")
         }
+        try store.withWriteSession {
+            try copyIn(from: input, containerDirectory: containerDirectory, containerPath: containerPath,
+                       containerName: containerName, staging: store.layout.temporary)
+        }
+    }
+
+    private static func copyIn(from input: Int32, containerDirectory: String, containerPath: String,
+                               containerName: String?, staging: String) throws {
         let directory = try FileSystem.makeTemporaryDirectory(in: staging, prefix: "cp")
         defer { try? FileSystem.removeTree(directory) }
         let reader = try TarReader(fileDescriptor: input, name: "stdin")

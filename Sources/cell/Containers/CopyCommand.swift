@@ -29,19 +29,18 @@ struct CopyCommand: ParsableCommand {
 
     func run() throws {
         let from = CopyEndpoint(source), to = CopyEndpoint(destination)
-        let staging = StoreLayout(root: GlobalOptions.root).temporary
         switch (from.container, to.container) {
         case (let name?, nil) where destination == "-":
             let container = try resolve(name)
             try DaemonError.reporting {
                 try ContainerTarCopy.copyOut(containerDirectory: container.directory, containerPath: from.path,
-                                             followLink: followLink, containerName: name, staging: staging, to: 1)
+                                             followLink: followLink, containerName: name, store: GlobalOptions.imageStore(), to: 1)
             }
         case (nil, let name?) where source == "-":
             let container = try resolve(name)
             try DaemonError.reporting {
                 try ContainerTarCopy.copyIn(from: 0, containerDirectory: container.directory, containerPath: to.path,
-                                            containerName: name, staging: staging)
+                                            containerName: name, store: GlobalOptions.imageStore())
             }
         case (nil, nil):
             throw CellError.usage("must specify at least one container source")
