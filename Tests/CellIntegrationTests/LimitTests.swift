@@ -82,7 +82,7 @@ struct LimitTests {
         // the root of a read-only view (v1: one directory per controller, as Docker lays it out).
         let root = try CellRoot()
         try root.importBusybox()
-        let v1 = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory/cell")
+        let v1 = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory/tasks")  // a v1 memory hierarchy
         let limits = v1 ? "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us"
                         : "cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/cpu.max"
         let procs = v1 ? "/sys/fs/cgroup/pids/cgroup.procs" : "/sys/fs/cgroup/cgroup.procs"
