@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
-#include <linux/mount.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,10 +22,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#ifndef OPEN_TREE_CLONE
-#define OPEN_TREE_CLONE 1
-#endif
 
 #define HOLDER_STACK_SIZE (64 * 1024)
 
@@ -83,18 +78,6 @@ int cell_user_namespace_create(const char *uid_map, const char *gid_map) {
     if (pid > 0) while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
     munmap(stack, HOLDER_STACK_SIZE);
     return result;
-}
-
-int cell_open_idmapped(const char *path, int userns_fd) {
-    int fd = (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-    if (fd < 0) return -errno;
-    struct mount_attr attributes = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns_fd };
-    if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &attributes, sizeof attributes) < 0) {
-        int saved = errno;
-        close(fd);
-        return -saved;
-    }
-    return fd;
 }
 
 /* Changing the fsuid away from 0 clears the file-system capabilities from the effective set;
