@@ -14,4 +14,9 @@ public enum OverlayPaths {
     public static func lowerDirectories(_ topFirst: [String]) -> String {
         topFirst.map(escaped).joined(separator: ":")
     }
+
+    /// The mount data of a writable overlay: lowerdir (top first), upperdir and workdir.
+    public static func mountOptions(lower topFirst: [String], upper: String, work: String) -> String {
+        "lowerdir=\(lowerDirectories(topFirst)),upperdir=\(escaped(upper)),workdir=\(escaped(work))"
+    }
 }

@@ -35,8 +35,8 @@ public struct ProcessSpawner {
     /// the number of layers with long paths.
     public var overlayOptions: String? {
         guard case .overlay(let overlay) = spec.rootFilesystem else { return nil }
-        return "lowerdir=\(OverlayPaths.lowerDirectories(overlay.lowerDirectories))"
-            + ",upperdir=\(OverlayPaths.escaped(overlay.upperDirectory)),workdir=\(OverlayPaths.escaped(overlay.workDirectory))"
+        return OverlayPaths.mountOptions(lower: overlay.lowerDirectories, upper: overlay.upperDirectory,
+                                         work: overlay.workDirectory)
     }
 
     /// Clones the container's process into `cgroup` (into its v2 directory directly when the

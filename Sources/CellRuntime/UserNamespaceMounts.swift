@@ -44,9 +44,10 @@ final class UserNamespaceMounts {
             throw error
         }
         mounts = opened
-        overlayOptions = "lowerdir=\(lower.joined(separator: ":"))"
-            + ",upperdir=/proc/self/fd/\(writableFD)/\(FileSystem.basename(of: overlay.upperDirectory))"
-            + ",workdir=/proc/self/fd/\(writableFD)/\(FileSystem.basename(of: overlay.workDirectory))"
+        let writableRoot = "/proc/self/fd/\(writableFD)/"
+        overlayOptions = OverlayPaths.mountOptions(lower: lower,
+                                                   upper: writableRoot + FileSystem.basename(of: overlay.upperDirectory),
+                                                   work: writableRoot + FileSystem.basename(of: overlay.workDirectory))
     }
 
     deinit {
