@@ -24,7 +24,7 @@ public enum HumanUnits {
 
     /// A percentage as docker prints it (`%.2f%%`): `12.50%`.
     public static func percent(_ value: Double) -> String {
-        GoFloat.cFormat("%.*f", precision: 2, value) + "%"
+        fixed(value, digits: 2) + "%"
     }
 
     /// units.BytesSize: binary units with 4 significant digits (`1.5GiB`, `512KiB`).
