@@ -42,8 +42,8 @@ struct LimitTests {
         try bomb.expectSuccess()
         let id = bomb.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let current = LimitTests.cgroupFile("pids", "pids.current", v2: "pids.current", id: id)
-        #expect(try waitUntil { Int(LimitTests.read(current)) ?? 0 >= 30 }, "the bomb fills its cgroup")
-        #expect((Int(LimitTests.read(current)) ?? 99) <= 32)
+        #expect(try waitUntil { Int(LimitTests.read(current)) ?? 0 >= 30 }, "the bomb fills its cgroup: \(LimitTests.read(current))")
+        #expect((Int(LimitTests.read(current)) ?? 99) <= 32, "\(current ?? "no pids.current") holds \(LimitTests.read(current))")
         // The host answers meanwhile, and rm -f takes every process of the bomb.
         let started = Date()
         #expect(try root.cell("ps", "-q").lines == [String(id.prefix(12))])
