@@ -45,8 +45,13 @@ public struct StoreLayout: Sendable {
         if !FileSystem.exists(layoutFile) {
             try FileSystem.writeAtomically(Array(#"{"imageLayoutVersion":"1.0.0"}"#.utf8), to: layoutFile)
         }
+        // Under the index lock: a first command that found no index must not overwrite the one a
+        // parallel first command has written since (its image would vanish).
         if !FileSystem.exists(indexFile) {
-            try FileSystem.writeAtomically(try JSON.encode(ImageIndex(manifests: [])), to: indexFile)
+            try FileLock(path: indexLock).withLock {
+                guard !FileSystem.exists(indexFile) else { return }
+                try FileSystem.writeAtomically(try JSON.encode(ImageIndex(manifests: [])), to: indexFile)
+            }
         }
     }
 }
