@@ -42,7 +42,16 @@ struct LimitTests {
         try bomb.expectSuccess()
         let id = bomb.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let current = LimitTests.cgroupFile("pids", "pids.current", v2: "pids.current", id: id)
-        #expect(try waitUntil { Int(LimitTests.read(current)) ?? 0 >= 30 }, "the bomb fills its cgroup: \(LimitTests.read(current))")
+        // The kernel counts the forks it refused at the cap ("max N"): proof the bomb reached it even
+        // if, refused everywhere at once, it then dies out (a busybox shell exits when fork fails).
+        let events = LimitTests.cgroupFile("pids", "pids.events", v2: "pids.events", id: id)
+        let refusals = {
+            LimitTests.read(events).split(separator: "\n").compactMap { line -> Int? in
+                let fields = line.split(separator: " ")
+                return fields.count == 2 && fields[0] == "max" ? Int(fields[1]) : nil
+            }.first ?? 0
+        }
+        #expect(try waitUntil { refusals() > 0 }, "the bomb reaches the cap: \(events ?? "no pids.events") holds \(LimitTests.read(events))")
         #expect((Int(LimitTests.read(current)) ?? 99) <= 32, "\(current ?? "no pids.current") holds \(LimitTests.read(current))")
         // The host answers meanwhile, and rm -f takes every process of the bomb.
         let started = Date()
