@@ -167,22 +167,22 @@ static int cgroup_path(char buf[64], const char *name, size_t length) {
 }
 
 /* A v1 host's view at /sys/fs/cgroup, laid out as Docker's: a tmpfs holding each controller
-   hierarchy mounted read-only from inside the cgroup namespace (so rooted at the container's
-   own cgroup: memory/memory.limit_in_bytes is its limit, which runtimes like the JVM read),
-   a symlink per controller of a joint hierarchy ("cpu" -> "cpu,cpuacct"), a hybrid host's v2
-   hierarchy at "unified"; then the tmpfs is made read-only too. Runs after pivot_root, on
-   the fresh sysfs: no path here is the image's. A hierarchy whose mount the kernel refuses
-   (one that holds a controller cell does not know of, so the options do not name its whole
-   set) is left out of the view rather than failing the start: it only shows, it confines
-   nothing. */
-static int mount_cgroup1_view(const char *const *hierarchies, int unified) {
+   hierarchy mounted (read-only unless privileged) from inside the cgroup namespace (so rooted
+   at the container's own cgroup: memory/memory.limit_in_bytes is its limit, which runtimes
+   like the JVM read), a symlink per controller of a joint hierarchy ("cpu" -> "cpu,cpuacct"),
+   a hybrid host's v2 hierarchy at "unified"; then the tmpfs is made read-only. Runs after
+   pivot_root, on the fresh sysfs: no path here is the image's. A hierarchy whose mount the
+   kernel refuses (one that holds a controller cell does not know of, so the options do not
+   name its whole set) is left out of the view rather than failing the start: it only shows,
+   it confines nothing. */
+static int mount_cgroup1_view(const char *const *hierarchies, int unified, unsigned long read_only) {
     const unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
     char path[64];
     if (mount("tmpfs", "/sys/fs/cgroup", "tmpfs", flags, "mode=755") < 0) return -1;
     for (const char *const *hierarchy = hierarchies; *hierarchy; hierarchy++) {
         const char *name = *hierarchy;
         if (cgroup_path(path, name, strlen(name)) < 0 || mkdir(path, 0555) < 0) return -1;
-        if (mount("cgroup", path, "cgroup", flags | MS_RDONLY, name) < 0) {
+        if (mount("cgroup", path, "cgroup", flags | read_only, name) < 0) {
             if (rmdir(path) < 0) return -1;
             continue;
         }
@@ -195,7 +195,7 @@ static int mount_cgroup1_view(const char *const *hierarchies, int unified) {
         }
     }
     if (unified && (cgroup_path(path, "unified", 7) < 0 || mkdir(path, 0555) < 0 ||
-                    mount("cgroup2", path, "cgroup2", flags | MS_RDONLY, NULL) < 0))
+                    mount("cgroup2", path, "cgroup2", flags | read_only, NULL) < 0))
         return -1;
     return mount(NULL, "/sys/fs/cgroup", NULL, MS_REMOUNT | MS_RDONLY | flags, "mode=755");
 }
@@ -442,12 +442,13 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
     close(release_fd);
 
     if (c->cgroup_namespace) {
+        const unsigned long read_only = c->cgroup_writable ? 0 : MS_RDONLY;
         if (unshare(CLONE_NEWCGROUP) < 0) fail(error_fd, CELL_STAGE_CGROUP_NAMESPACE, 0);
         if (c->mount_cgroup2 &&
-            mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+            mount("cgroup2", "/sys/fs/cgroup", "cgroup2", read_only | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
             fail(error_fd, CELL_STAGE_CGROUP_NAMESPACE, 0);
         if (c->cgroup1_hierarchies && *c->cgroup1_hierarchies &&
-            mount_cgroup1_view(c->cgroup1_hierarchies, c->mount_cgroup2_unified) < 0)
+            mount_cgroup1_view(c->cgroup1_hierarchies, c->mount_cgroup2_unified, read_only) < 0)
             fail(error_fd, CELL_STAGE_CGROUP_NAMESPACE, 0);
     }
 

@@ -114,6 +114,7 @@ public struct ContainerCreator {
             ports: [], autoRemove: options.autoRemove, nameLink: containers.nameLink(for: name))
 
         spec.devicesAllowed = options.privileged
+        spec.cgroupsWritable = options.privileged
         try options.limits.validate()
         spec.limits = options.limits
         spec.seccompCache = images.layout.seccompCache

@@ -134,15 +134,28 @@ public struct Cgroup: Equatable, Sendable {
     /// The directories in the v1 controller hierarchies (none on pure v2).
     public var legacyDirectories: [String] { directories.filter { $0 != unifiedDirectory } }
 
-    /// The pids in the cgroup (the union over its hierarchies).
+    /// The pids in the cgroup and in any cgroups a privileged container made below it (the
+    /// union over its hierarchies).
     public func processes() throws -> [Int32] {
         var pids: [Int32] = []
         for directory in directories {
-            for line in (try readIfPresent("\(directory)/cgroup.procs") ?? "").split(separator: "\n") {
-                if let pid = Int32(line), !pids.contains(pid) { pids.append(pid) }
+            for cgroup in try Cgroup.tree(at: directory) {
+                for line in (try readIfPresent("\(cgroup)/cgroup.procs") ?? "").split(separator: "\n") {
+                    if let pid = Int32(line), !pids.contains(pid) { pids.append(pid) }
+                }
             }
         }
         return pids
+    }
+
+    /// A cgroup directory and every cgroup below it, children before their parents (the order
+    /// rmdir needs). Only --privileged containers can make any: the others see a read-only view.
+    static func tree(at directory: String) throws -> [String] {
+        var result: [String] = []
+        for name in try FileSystem.contentsOfDirectory(directory) where FileSystem.isDirectory("\(directory)/\(name)") {
+            result += try tree(at: "\(directory)/\(name)")
+        }
+        return result + [directory]
     }
 
     /// SIGKILLs everything in the cgroup until it is empty: one write to cgroup.kill where the
@@ -164,11 +177,11 @@ public struct Cgroup: Equatable, Sendable {
         }
     }
 
-    /// rmdir of every directory, retried while the kernel still counts dying tasks (EBUSY).
-    /// Parents (such as /cell) stay: other containers share them.
+    /// rmdir of every directory and the cgroups below it, retried while the kernel still counts
+    /// dying tasks (EBUSY). Parents (such as /cell) stay: other containers share them.
     public func remove(timeout: Double = 10) throws {
         let deadline = Deadline(after: timeout)
-        for directory in directories {
+        for directory in try directories.flatMap(Cgroup.tree(at:)) {
             while rmdir(directory) != 0 {
                 let code = errno
                 if code == ENOENT { break }

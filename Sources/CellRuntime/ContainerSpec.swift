@@ -132,6 +132,9 @@ public struct ContainerSpec: Equatable, Sendable {
     /// --privileged: device nodes the container makes work (else every mount but cell's /dev
     /// nodes is nodev).
     public var devicesAllowed = false
+    /// --privileged: the cgroup view at /sys/fs/cgroup is writable (else read-only), so that
+    /// systemd or a nested runtime inside can make cgroups below the container's.
+    public var cgroupsWritable = false
     /// Where compiled seccomp programs are kept between containers (the store's), if anywhere.
     public var seccompCache: String?
     /// What its cgroup is limited to.

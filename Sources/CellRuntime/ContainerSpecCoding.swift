@@ -51,6 +51,7 @@ extension ContainerSpec {
         }
         if autoRemove { writer.append("auto-remove", "1") }
         if devicesAllowed { writer.append("devices-allowed", "1") }
+        if cgroupsWritable { writer.append("cgroups-writable", "1") }
         if let seccompCache { writer.append("seccomp-cache", seccompCache) }
         for (name, value) in limits.fields { writer.append("limit", [name, value]) }
         if let nameLink { writer.append("name-link", nameLink) }
@@ -79,7 +80,7 @@ extension ContainerSpec {
         var cgroupParent = "/cell", cgroupName: String?
         var masked = ContainerSpec.defaultMaskedPaths, readOnly = ContainerSpec.defaultReadOnlyPaths
         var ports: [PortMapping] = []
-        var autoRemove = false, nameLink: String?, devicesAllowed = false, seccompCache: String?, execHelper: String?
+        var autoRemove = false, nameLink: String?, devicesAllowed = false, cgroupsWritable = false, seccompCache: String?, execHelper: String?
         var uidRange: IDMapping.Range?, gidRange: IDMapping.Range?
         func range(_ record: Record) throws -> IDMapping.Range {
             guard record.fields.count == 2, let start = UInt32(record.fields[0]), let size = UInt32(record.fields[1]) else {
@@ -135,6 +136,7 @@ extension ContainerSpec {
                 ports.append(PortMapping(hostAddress: record.fields[0], hostPort: hostPort, containerPort: containerPort, protocol: proto))
             case "auto-remove": autoRemove = record.value == "1"
             case "devices-allowed": devicesAllowed = record.value == "1"
+            case "cgroups-writable": cgroupsWritable = record.value == "1"
             case "seccomp-cache": seccompCache = record.value
             case "limit":
                 guard record.fields.count == 2, limits.set(record.fields[0], record.fields[1]) else { throw bad(record) }
@@ -153,6 +155,7 @@ extension ContainerSpec {
                   resolvConfFile: resolv, cgroupParent: cgroupParent, cgroupName: cgroupName,
                   maskedPaths: masked, readOnlyPaths: readOnly, ports: ports, autoRemove: autoRemove, nameLink: nameLink)
         self.devicesAllowed = devicesAllowed
+        self.cgroupsWritable = cgroupsWritable
         self.seccompCache = seccompCache
         self.limits = limits
         self.execHelper = execHelper

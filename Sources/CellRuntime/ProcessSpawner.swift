@@ -87,6 +87,7 @@ public struct ProcessSpawner {
         config.no_new_privileges = spec.process.noNewPrivileges ? 1 : 0
         config.devices_allowed = spec.devicesAllowed ? 1 : 0
         config.cgroup_namespace = 1
+        config.cgroup_writable = spec.cgroupsWritable ? 1 : 0
         if case .legacy(let hierarchies, let unified)? = cgroup?.layout {
             config.cgroup1_hierarchies = arena.stringArray(hierarchies.map { $0.controllers.joined(separator: ",") })
             config.mount_cgroup2_unified = unified == nil ? 0 : 1

@@ -117,6 +117,32 @@ struct LimitTests {
         try expectNothingLeft(root)
     }
 
+    @Test func aPrivilegedContainerMakesCgroupsOfItsOwnAndRemovalTakesThem() throws {
+        // As with Docker, --privileged gets a writable view, so systemd or a nested runtime can
+        // make cgroups below the container's; top sees their processes and rm -f takes them.
+        let root = try CellRoot()
+        try root.importBusybox()
+        let v1 = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory/tasks")
+        let inner = v1 ? "/sys/fs/cgroup/pids/inner" : "/sys/fs/cgroup/inner"
+        let run = try root.cell("run", "-d", "--privileged", "busybox", "sh", "-c",
+                                "mkdir \(inner) && { sleep 1000 & echo $! > \(inner)/cgroup.procs; } && touch /tmp/moved; wait")
+        try run.expectSuccess()
+        let id = run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        defer { _ = try? root.cell("rm", "-f", id) }
+        #expect(try waitUntil { (try? root.cell("exec", id, "test", "-e", "/tmp/moved").status) == 0 },
+                "\((try? root.cell("logs", id).stderr) ?? "")")
+        let host = LimitTests.cgroupFile("pids", "inner/cgroup.procs", v2: "inner/cgroup.procs", id: id)
+        #expect(LimitTests.read(host).split(separator: "\n").count == 1, "\(host ?? "no inner cgroup on the host")")
+        #expect(try root.cell("top", id).stdout.contains("sleep 1000"))
+        try root.cell("rm", "-f", id).expectSuccess()
+        #expect(LimitTests.cgroupFile("pids", "cgroup.procs", v2: "cgroup.procs", id: id) == nil)
+        try expectNothingLeft(root)
+
+        // Without --privileged the view stays read-only.
+        let plain = try root.cell("run", "--rm", "busybox", "sh", "-c", "mkdir \(inner) || echo refused")
+        #expect(plain.stdout == "refused\n", "\(plain.stderr)")
+    }
+
     @Test func statsShowsUsageAndUpdateChangesLimitsOfARunningContainer() throws {
         let root = try CellRoot()
         try root.importBusybox()

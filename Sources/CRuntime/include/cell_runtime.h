@@ -87,11 +87,14 @@ struct cell_spawn_config {
        view mounted read-only at /sys/fs/cgroup: the v2 hierarchy on a v2 host (mount_cgroup2),
        else a tmpfs with the v1 hierarchies named in cgroup1_hierarchies (NULL-terminated, each
        its controllers joined by ",": the directory's name and the mount's options) and, on a
-       hybrid host, the v2 one at "unified" (mount_cgroup2_unified). */
+       hybrid host, the v2 one at "unified" (mount_cgroup2_unified). --privileged: the
+       hierarchies are mounted read-write (cgroup_writable), so that systemd or a nested
+       runtime can make cgroups below the container's, as with Docker. */
     int cgroup_namespace;
     int mount_cgroup2;
     const char *const *cgroup1_hierarchies;
     int mount_cgroup2_unified;
+    int cgroup_writable;
     /* cell-init from cell_open_sealed_executable, which execs the command (so that no host
        binary of cell's is the container's /proc/self/exe), or -1 to exec it directly. */
     int exec_helper_fd;
