@@ -145,6 +145,24 @@ public enum FileSystem {
         return try names(inDirectory: fd, path: path)
     }
 
+    /// The names of the directories in a directory, told by readdir's d_type (no stat per entry:
+    /// a cgroup directory holds dozens of files); empty when the directory is missing.
+    public static func subdirectories(_ path: String) throws -> [String] {
+        guard let stream = opendir(path) else {
+            if errno == ENOENT { return [] }
+            throw CellError.system("opendir \(path): \(Syscall.errorString(errno))")
+        }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name != "." && name != ".." else { continue }
+            let type = entry.pointee.d_type
+            if type == UInt8(DT_DIR) || (type == UInt8(DT_UNKNOWN) && isDirectory("\(path)/\(name)")) { names.append(name) }
+        }
+        return names
+    }
+
     /// The names in an open directory, without . and .. (`path` names it in errors). The
     /// descriptor stays open: readdir works on a duplicate, read from the start.
     public static func names(inDirectory fd: Int32, path: String) throws -> [String] {

@@ -152,7 +152,7 @@ public struct Cgroup: Equatable, Sendable {
     /// rmdir needs). Only --privileged containers can make any: the others see a read-only view.
     static func tree(at directory: String) throws -> [String] {
         var result: [String] = []
-        for name in try FileSystem.contentsOfDirectory(directory) where FileSystem.isDirectory("\(directory)/\(name)") {
+        for name in try FileSystem.subdirectories(directory) {
             result += try tree(at: "\(directory)/\(name)")
         }
         return result + [directory]

@@ -19,6 +19,16 @@ import Testing
 
         try root.write("4242\n", to: "cell/abc/cgroup.procs")
         #expect(try cgroup.processes() == [4242])
+        // Cgroups a privileged container made below its own count too; files are not cgroups.
+        try root.write("4343\n4344\n", to: "cell/abc/init.scope/cgroup.procs")
+        try root.write("4545\n", to: "cell/abc/system.slice/sshd.service/cgroup.procs")
+        #expect(try cgroup.processes().sorted() == [4242, 4343, 4344, 4545])
+        // Children before their parents, the order rmdir needs.
+        let tree = try Cgroup.tree(at: "\(root.path)/cell/abc").map { String($0.dropFirst(root.path.count + 9)) }
+        #expect(Set(tree) == ["/init.scope", "/system.slice", "/system.slice/sshd.service", ""])
+        #expect(tree.last == "" && tree.firstIndex(of: "/system.slice/sshd.service")! < tree.firstIndex(of: "/system.slice")!)
+        try FileSystem.removeTree("\(root.path)/cell/abc/init.scope")
+        try FileSystem.removeTree("\(root.path)/cell/abc/system.slice")
         #expect(cgroup.legacyDirectories.isEmpty)
 
         try cgroup.setValue("104857600", file: "memory.max", controller: "memory")
