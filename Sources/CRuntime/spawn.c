@@ -404,8 +404,8 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
         const struct cell_mount *m = &c->mounts[i];
         int result = m->kind == CELL_MOUNT_BIND
             ? setup_bind(rootfd, m, c->devices_allowed)
-            : mount_in_root(rootfd, "tmpfs", m->destination, "tmpfs",
-                            MS_NOSUID | MS_NODEV | (m->read_only ? MS_RDONLY : 0), m->options, CREATE_DIRECTORY);
+            : mount_in_root(rootfd, "tmpfs", m->destination, "tmpfs", m->flags | (m->read_only ? MS_RDONLY : 0),
+                            m->options, CREATE_DIRECTORY);
         if (result < 0) fail(error_fd, CELL_STAGE_MOUNT, (int)i);
     }
     for (int i = 0; c->masked_paths && c->masked_paths[i]; i++)

@@ -335,7 +335,8 @@ struct StageBuild {
                 let writable = options["rw"] == "true" || options["readwrite"] == "true"
                 return .bind(source: real, destination: destination, readOnly: !writable)
             case "tmpfs":
-                return .tmpfs(destination: destination, options: options["size"].map { "size=\($0)" } ?? "")
+                // BuildKit's tmpfs mounts allow exec (a step may build and run a tool there).
+                return .tmpfs(destination: destination, options: "exec" + (options["size"].map { ",size=\($0)" } ?? ""))
             case let other:
                 throw CellError.invalidInput("RUN --mount=type=\(other) is not supported")
             }

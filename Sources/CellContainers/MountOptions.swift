@@ -36,7 +36,9 @@ public enum MountOptions {
             guard let destination = parts.first, destination.hasPrefix("/") else {
                 throw CellError.usage("invalid tmpfs specification: '\(entry)': mount path must be absolute")
             }
-            mounts.append(.tmpfs(destination: destination, options: parts.count > 1 ? parts[1] : "rw,nosuid,nodev,noexec"))
+            let options = parts.count > 1 ? parts[1] : ""
+            _ = try TmpfsOptions(options)  // refused here, before anything is created
+            mounts.append(.tmpfs(destination: destination, options: options))
         }
         return mounts
     }

@@ -47,14 +47,15 @@ public struct ProcessSpawner {
     public func spawn(stdio: StandardStreams, cgroup: Cgroup?, beforeStart: (_ pid: Int32) throws -> Void) throws -> Int32 {
         let arena = CStringArena()
         let mounts = spec.allMounts
-        let cMounts: [cell_mount] = mounts.map { mount in
+        let cMounts: [cell_mount] = try mounts.map { mount in
             switch mount {
             case .bind(let source, let destination, let readOnly):
                 return cell_mount(kind: Int32(CELL_MOUNT_BIND.rawValue), source: arena.string(source),
-                                  destination: arena.string(destination), options: nil, read_only: readOnly ? 1 : 0)
+                                  destination: arena.string(destination), options: nil, flags: 0, read_only: readOnly ? 1 : 0)
             case .tmpfs(let destination, let options):
+                let tmpfs = try TmpfsOptions(options)
                 return cell_mount(kind: Int32(CELL_MOUNT_TMPFS.rawValue), source: nil, destination: arena.string(destination),
-                                  options: options.isEmpty ? nil : arena.string(options), read_only: 0)
+                                  options: tmpfs.data.isEmpty ? nil : arena.string(tmpfs.data), flags: tmpfs.flags, read_only: 0)
             }
         }
         var namespaces = CELL_NEW_MOUNT.rawValue | CELL_NEW_PID.rawValue | CELL_NEW_UTS.rawValue | CELL_NEW_IPC.rawValue

@@ -19,7 +19,7 @@
    (a symlink in them can never lead out of it). */
 enum cell_mount_kind {
     CELL_MOUNT_BIND = 0,  /* source (host path) bound at destination, created if missing */
-    CELL_MOUNT_TMPFS = 1, /* tmpfs with data `options` at destination */
+    CELL_MOUNT_TMPFS = 1, /* tmpfs with data `options` and MS_* `flags` at destination */
 };
 
 struct cell_mount {
@@ -27,6 +27,7 @@ struct cell_mount {
     const char *source;      /* bind: host path; tmpfs: unused */
     const char *destination; /* absolute path inside the container */
     const char *options;     /* tmpfs data ("size=64m,mode=1777") or NULL */
+    unsigned long flags;     /* tmpfs: MS_* flags (MS_NOEXEC | MS_NOSUID | MS_NODEV by default) */
     int read_only;
 };
 
@@ -232,6 +233,10 @@ int cell_user_namespace_create(const char *uid_map, const char *gid_map);
 /* An O_PATH fd of a detached mount of `path` that shows its ids through the mapping of the
    user namespace `userns_fd` (MOUNT_ATTR_IDMAP); -errno on failure. */
 int cell_open_idmapped(const char *path, int userns_fd);
+
+/* Loads an eBPF device-cgroup program (instructions: struct bpf_insn words) and attaches it to
+   the cgroup v2 directory cgroup_fd (allowing other programs above it). 0 or -errno. */
+int cell_device_filter_attach(int cgroup_fd, const uint64_t *instructions, size_t count);
 
 /* pidfd_open(pid, 0): a close-on-exec fd naming one process, readable once it exits; -errno. */
 int cell_pidfd_open(pid_t pid);
