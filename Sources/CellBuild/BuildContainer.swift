@@ -34,7 +34,7 @@ struct BuildContainer {
 
     /// Runs the command to its end; its exit code. Attached, the output goes to our stdout
     /// and stderr as it comes; either way it is in the container's log.
-    func run(arguments: [String], environment: [String], user: ImageUserResolver.User, workingDirectory: String,
+    func run(arguments: [String], environment: [String], user: ContainerUser, workingDirectory: String,
              layerDirectories: [String], mounts: [ContainerSpec.Mount] = [], monitorPath: String, attach: Bool) throws -> Int32 {
         let hostname = String(id.prefix(12))
         for (name, bytes) in EtcFiles.make(hostname: hostname, network: .host, extraHosts: []) {

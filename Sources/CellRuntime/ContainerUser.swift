@@ -10,9 +10,10 @@ import CellCore
 /// container's /etc/passwd and /etc/group, as runc does it:
 ///
 /// - a name must be in passwd; a number need not be (then gid 0 and home "/");
-/// - an explicit group (name or number) replaces the primary one, and then no
-///   supplementary groups are added; without one, every group in /etc/group that lists the
-///   user by name is added.
+/// - an explicit group (name or number) replaces the primary one, and then no groups of
+///   /etc/group are added; without one, every group there that lists the user by name is;
+/// - the supplementary groups start with the primary one (Docker's fix for CVE-2022-36109)
+///   and end with --group-add's (names looked up in /etc/group, or numbers).
 public struct ContainerUser: Equatable, Sendable {
     public var uid: UInt32
     public var gid: UInt32
@@ -28,7 +29,7 @@ public struct ContainerUser: Equatable, Sendable {
     }
 
     /// Resolves `user` with the passwd and group files' texts (empty when missing).
-    public static func resolve(_ user: String, passwd: String, group: String) throws -> ContainerUser {
+    public static func resolve(_ user: String, passwd: String, group: String, additionalGroups: [String] = []) throws -> ContainerUser {
         let parts = user.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         let userPart = parts[0]
         let groupPart = parts.count > 1 && !parts[1].isEmpty ? parts[1] : nil
@@ -56,12 +57,21 @@ public struct ContainerUser: Equatable, Sendable {
             } else {
                 throw CellError(.setup, "unable to find group \(groupPart): no matching entries in group file")
             }
-        } else if let name {
-            for entry in groups where entry.members.contains(name) && entry.gid != result.gid
-                && !result.additionalGids.contains(entry.gid) {
-                result.additionalGids.append(entry.gid)
+        }
+        var supplementary = [result.gid]
+        if groupPart == nil, let name {
+            supplementary += groups.filter { $0.members.contains(name) }.map(\.gid)
+        }
+        for added in additionalGroups {
+            if let entry = groups.first(where: { $0.name == added }) {
+                supplementary.append(entry.gid)
+            } else if let gid = UInt32(added) {
+                supplementary.append(gid)
+            } else {
+                throw CellError(.setup, "Unable to find group \(added): no matching entries in group file")
             }
         }
+        for gid in supplementary where !result.additionalGids.contains(gid) { result.additionalGids.append(gid) }
         return result
     }
 

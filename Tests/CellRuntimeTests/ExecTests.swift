@@ -229,13 +229,19 @@ func readLink(_ path: String) -> String {
     let group = "root:x:0:\nwheel:x:10:app,root\nstaff:x:50:app\napp:x:1000:\n"
 
     @Test func namesNumbersAndGroups() throws {
-        #expect(try ContainerUser.resolve("", passwd: passwd, group: group) == ContainerUser(uid: 0, gid: 0, additionalGids: [10], home: "/root"))
-        #expect(try ContainerUser.resolve("app", passwd: passwd, group: group) == ContainerUser(uid: 1000, gid: 1000, additionalGids: [10, 50], home: "/home/app"))
-        #expect(try ContainerUser.resolve("1000", passwd: passwd, group: group) == ContainerUser(uid: 1000, gid: 1000, additionalGids: [10, 50], home: "/home/app"))
-        #expect(try ContainerUser.resolve("4242", passwd: passwd, group: group) == ContainerUser(uid: 4242, gid: 0, home: "/"))
-        #expect(try ContainerUser.resolve("app:staff", passwd: passwd, group: group) == ContainerUser(uid: 1000, gid: 50, home: "/home/app"))
-        #expect(try ContainerUser.resolve("4242:4343", passwd: passwd, group: group) == ContainerUser(uid: 4242, gid: 4343))
-        #expect(try ContainerUser.resolve("0", passwd: "", group: "") == ContainerUser(uid: 0, gid: 0))
+        // The supplementary groups start with the primary one, as Docker has them since CVE-2022-36109.
+        #expect(try ContainerUser.resolve("", passwd: passwd, group: group) == ContainerUser(uid: 0, gid: 0, additionalGids: [0, 10], home: "/root"))
+        #expect(try ContainerUser.resolve("app", passwd: passwd, group: group) == ContainerUser(uid: 1000, gid: 1000, additionalGids: [1000, 10, 50], home: "/home/app"))
+        #expect(try ContainerUser.resolve("1000", passwd: passwd, group: group) == ContainerUser(uid: 1000, gid: 1000, additionalGids: [1000, 10, 50], home: "/home/app"))
+        #expect(try ContainerUser.resolve("4242", passwd: passwd, group: group) == ContainerUser(uid: 4242, gid: 0, additionalGids: [0], home: "/"))
+        #expect(try ContainerUser.resolve("app:staff", passwd: passwd, group: group) == ContainerUser(uid: 1000, gid: 50, additionalGids: [50], home: "/home/app"))
+        #expect(try ContainerUser.resolve("4242:4343", passwd: passwd, group: group) == ContainerUser(uid: 4242, gid: 4343, additionalGids: [4343]))
+        #expect(try ContainerUser.resolve("0", passwd: "", group: "") == ContainerUser(uid: 0, gid: 0, additionalGids: [0]))
+        // --group-add: names from /etc/group, or numbers, after the rest.
+        #expect(try ContainerUser.resolve("app", passwd: passwd, group: group, additionalGroups: ["staff", "77", "root"])
+                == ContainerUser(uid: 1000, gid: 1000, additionalGids: [1000, 10, 50, 77, 0], home: "/home/app"))
+        let unknown = #expect(throws: CellError.self) { try ContainerUser.resolve("app", passwd: passwd, group: group, additionalGroups: ["nosuch"]) }
+        #expect(unknown?.message == "Unable to find group nosuch: no matching entries in group file")
         #expect(throws: CellError.self) { try ContainerUser.resolve("nosuch", passwd: passwd, group: group) }
         let error = #expect(throws: CellError.self) { try ContainerUser.resolve("app:nosuch", passwd: passwd, group: group) }
         #expect(error?.message == "unable to find group nosuch: no matching entries in group file")
