@@ -200,40 +200,45 @@ static int mount_cgroup1_view(const char *const *hierarchies, int unified, unsig
     return mount(NULL, "/sys/fs/cgroup", NULL, MS_REMOUNT | MS_RDONLY | flags, "mode=755");
 }
 
-/* /dev as Docker lays it out: a small tmpfs with the usual nodes, devpts, shm and mqueue.
-   Unless devices are allowed (--privileged), the tmpfs is nodev and the nodes are the host's
-   bound in one by one: a node the container makes with mknod opens nothing, in /dev as
-   anywhere else (the root, volumes and tmpfs mounts are nodev too). That is the device
-   allow-list, without a devices cgroup (v1) or an eBPF program (v2). */
-static int setup_dev(int rootfd, int devices_allowed) {
-    if (mount_in_root(rootfd, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME | (devices_allowed ? 0 : MS_NODEV),
-                      "mode=755,size=65536k", CREATE_DIRECTORY) < 0)
+/* Makes one node below /dev (dev: the fd of the container's fresh /dev tmpfs). */
+static int make_device(int dev, const struct cell_device *device) {
+    static const char prefix[] = "/dev/";
+    if (strncmp(device->path, prefix, sizeof prefix - 1) != 0) { errno = EINVAL; return -1; }
+    const char *relative = device->path + sizeof prefix - 1;
+    size_t length = strlen(relative);
+    if (length == 0 || length >= PATH_MAX) { errno = EINVAL; return -1; }
+    char buffer[PATH_MAX];
+    memcpy(buffer, relative, length + 1);
+    char *slash = strrchr(buffer, '/');
+    const char *name = buffer;
+    int parent = dev;
+    if (slash) {
+        *slash = 0;
+        name = slash + 1;
+        parent = open_in_root(dev, buffer, CREATE_DIRECTORY);
+        if (parent < 0) return -1;
+    }
+    int result = mknodat(parent, name, device->mode, makedev(device->major, device->minor));
+    if (result == 0 && (device->uid || device->gid))
+        result = fchownat(parent, name, device->uid, device->gid, AT_SYMLINK_NOFOLLOW);
+    int saved = errno;
+    if (parent != dev) close(parent);
+    errno = saved;
+    return result;
+}
+
+/* /dev as Docker lays it out: a small tmpfs with the nodes made by mknod, devpts, shm and
+   mqueue. What the nodes open is the devices cgroup's decision (Cgroup.restrictDevices), as
+   with runc; the nodes are the container's own, so a chmod of one changes nothing on the host. */
+static int setup_dev(int rootfd, const struct cell_device *devices, size_t device_count) {
+    if (mount_in_root(rootfd, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", CREATE_DIRECTORY) < 0)
         return -1;
     /* Re-resolve: the fd must name the new tmpfs, which is empty and ours, so plain *at
        calls in it are safe. */
     int dev = open_in_root(rootfd, "/dev", CREATE_NONE);
     if (dev < 0) return -1;
-    static const struct { const char *name; unsigned major, minor; } nodes[] = {
-        { "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 },
-        { "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
-    };
-    for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
-        if (devices_allowed && mknodat(dev, nodes[i].name, S_IFCHR | 0666, makedev(nodes[i].major, nodes[i].minor)) == 0)
-            continue;
-        /* The host's node, bound: its own mount, not nodev. */
-        char host[32] = "/dev/";
-        memcpy(host + 5, nodes[i].name, strlen(nodes[i].name) + 1);
-        int file = openat(dev, nodes[i].name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0666);
-        if (file < 0) goto fail;
-        close(file);
-        int target = openat(dev, nodes[i].name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-        if (target < 0) goto fail;
-        char path[32];
-        fd_path(path, target);
-        int result = mount(host, path, NULL, MS_BIND, NULL);
-        close(target);
-        if (result < 0) goto fail;
-    }
+    for (size_t i = 0; i < device_count; i++)
+        if (make_device(dev, &devices[i]) < 0) goto fail;
     static const struct { const char *name; const char *type; unsigned long flags; const char *data; mode_t mode; } mounts[] = {
         { "pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5", 0755 },
         { "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k", 01777 },
@@ -281,17 +286,30 @@ static int setup_bind(int rootfd, const struct cell_mount *m, int devices_allowe
     return add ? remount_bind(rootfd, m->destination, add) : 0;
 }
 
-/* Hides a path: /dev/null over a file, an empty read-only tmpfs over a directory. */
+/* Hides a path: the container's /dev/null over a file (never the host's: a chmod through the
+   mask would change it), an empty read-only tmpfs over a directory. */
 static int mask_path(int rootfd, const char *target) {
     int fd = open_in_root(rootfd, target, CREATE_NONE);
     if (fd < 0) return errno == ENOENT ? 0 : -1;
     struct stat st;
     int result = fstat(fd, &st);
-    if (result == 0) {
+    if (result == 0 && S_ISDIR(st.st_mode)) {
         char path[32];
         fd_path(path, fd);
-        result = S_ISDIR(st.st_mode) ? mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0")
-                                     : mount("/dev/null", path, NULL, MS_BIND, NULL);
+        result = mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0");
+    } else if (result == 0) {
+        int null = open_in_root(rootfd, "/dev/null", CREATE_NONE);
+        if (null < 0) {
+            result = -1;
+        } else {
+            char path[32], source[32];
+            fd_path(path, fd);
+            fd_path(source, null);
+            result = mount(source, path, NULL, MS_BIND, NULL);
+            int saved = errno;
+            close(null);
+            errno = saved;
+        }
     }
     int saved = errno;
     close(fd);
@@ -396,7 +414,7 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
 
     if (mount_in_root(rootfd, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, CREATE_DIRECTORY) < 0)
         fail(error_fd, CELL_STAGE_MOUNT_PROC, 0);
-    if (setup_dev(rootfd, c->devices_allowed) < 0) fail(error_fd, CELL_STAGE_MOUNT_DEV, 0);
+    if (setup_dev(rootfd, c->devices, c->device_count) < 0) fail(error_fd, CELL_STAGE_MOUNT_DEV, 0);
     if (mount_in_root(rootfd, "sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, CREATE_DIRECTORY) < 0)
         fail(error_fd, CELL_STAGE_MOUNT_SYS, 0);
 

@@ -54,7 +54,7 @@ public struct ContainerCreator {
                                                             overrides: options.environment)
         let layers = try images.unpackedLayers(of: image)
         let userText = options.user ?? imageConfig.user ?? ""
-        let user = try ImageUserResolver(layerDirectories: layers.reversed()).resolve(userText)
+        let user = try ImageUserResolver(layerDirectories: layers.reversed()).resolve(userText, additionalGroups: options.groupAdd)
         let workingDirectory = options.workingDirectory ?? (imageConfig.workingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/")
         guard workingDirectory.hasPrefix("/") else {
             throw CellError(.setup, "the working directory '\(workingDirectory)' is invalid, it needs to be an absolute path")
@@ -114,6 +114,8 @@ public struct ContainerCreator {
             ports: [], autoRemove: options.autoRemove, nameLink: containers.nameLink(for: name))
 
         spec.devicesAllowed = options.privileged
+        (spec.devices, spec.deviceRules) = try DeviceOptions.parse(devices: options.devices, cgroupRules: options.deviceCgroupRules,
+                                                                   privileged: options.privileged)
         spec.cgroupsWritable = options.privileged
         try options.limits.validate()
         spec.limits = options.limits

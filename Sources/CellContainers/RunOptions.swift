@@ -29,6 +29,10 @@ public struct RunOptions: Sendable {
     public var capAdd: [String] = []
     public var capDrop: [String] = []
     public var securityOpt: [String] = []
+    /// --device HOST[:CONTAINER][:rwm], --device-cgroup-rule, --group-add.
+    public var devices: [String] = []
+    public var deviceCgroupRules: [String] = []
+    public var groupAdd: [String] = []
     public var addHost: [String] = []
     /// --userns (host, auto), --uidmap and --gidmap ("0:HOST:SIZE").
     public var userNamespace: String?

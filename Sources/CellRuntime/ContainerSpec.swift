@@ -99,8 +99,8 @@ public struct ContainerSpec: Equatable, Sendable {
 
     public static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
     public static let defaultMaskedPaths = [
-        "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
-        "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+        "/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+        "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap",
     ]
     public static let defaultReadOnlyPaths = [
         "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
@@ -129,9 +129,13 @@ public struct ContainerSpec: Equatable, Sendable {
     public var autoRemove: Bool
     /// The store's symlink that names this container, unlinked by the auto-remove.
     public var nameLink: String?
-    /// --privileged: device nodes the container makes work (else every mount but cell's /dev
-    /// nodes is nodev).
+    /// --privileged: no devices cgroup restriction, and no mount is nodev (else every mount but
+    /// /dev is nodev, and the cgroup lets only Docker's default devices and `deviceRules` open).
     public var devicesAllowed = false
+    /// The nodes made in /dev: Docker's defaults, then --device's (or the host's, privileged).
+    public var devices = DeviceNode.dockerDefaults
+    /// What the devices cgroup allows beyond Docker's defaults (--device, --device-cgroup-rule).
+    public var deviceRules: [DeviceRule] = []
     /// --privileged: the cgroup view at /sys/fs/cgroup is writable (else read-only), so that
     /// systemd or a nested runtime inside can make cgroups below the container's.
     public var cgroupsWritable = false

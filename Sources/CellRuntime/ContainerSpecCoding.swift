@@ -51,6 +51,11 @@ extension ContainerSpec {
         }
         if autoRemove { writer.append("auto-remove", "1") }
         if devicesAllowed { writer.append("devices-allowed", "1") }
+        for device in devices {
+            writer.append("device", [device.path, String(device.kind.rawValue), String(device.major), String(device.minor),
+                                     String(device.permissions, radix: 8), String(device.uid), String(device.gid)])
+        }
+        for rule in deviceRules { writer.append("device-rule", rule.description) }
         if cgroupsWritable { writer.append("cgroups-writable", "1") }
         if let seccompCache { writer.append("seccomp-cache", seccompCache) }
         for (name, value) in limits.fields { writer.append("limit", [name, value]) }
@@ -90,6 +95,7 @@ extension ContainerSpec {
         }
         var limits = ResourceLimits()
         var seccomp = SeccompCoding.Reader()
+        var devices: [DeviceNode] = [], deviceRules: [DeviceRule] = []
         for record in records {
             switch record.key {
             case "id": id = record.value
@@ -136,6 +142,15 @@ extension ContainerSpec {
                 ports.append(PortMapping(hostAddress: record.fields[0], hostPort: hostPort, containerPort: containerPort, protocol: proto))
             case "auto-remove": autoRemove = record.value == "1"
             case "devices-allowed": devicesAllowed = record.value == "1"
+            case "device":
+                let f = record.fields
+                guard f.count == 7, f[1].count == 1, let kind = DeviceRule.Kind(rawValue: f[1].first!), kind != .all,
+                      let major = UInt32(f[2]), let minor = UInt32(f[3]), let permissions = UInt32(f[4], radix: 8),
+                      let uid = UInt32(f[5]), let gid = UInt32(f[6]) else { throw bad(record) }
+                devices.append(DeviceNode(path: f[0], kind: kind, major: major, minor: minor, permissions: permissions, uid: uid, gid: gid))
+            case "device-rule":
+                guard let rule = try? DeviceRule(parsing: record.value) else { throw bad(record) }
+                deviceRules.append(rule)
             case "cgroups-writable": cgroupsWritable = record.value == "1"
             case "seccomp-cache": seccompCache = record.value
             case "limit":
@@ -155,6 +170,9 @@ extension ContainerSpec {
                   resolvConfFile: resolv, cgroupParent: cgroupParent, cgroupName: cgroupName,
                   maskedPaths: masked, readOnlyPaths: readOnly, ports: ports, autoRemove: autoRemove, nameLink: nameLink)
         self.devicesAllowed = devicesAllowed
+        // A spec from before the device records had Docker's default nodes.
+        self.devices = devices.isEmpty ? DeviceNode.dockerDefaults : devices
+        self.deviceRules = deviceRules
         self.cgroupsWritable = cgroupsWritable
         self.seccompCache = seccompCache
         self.limits = limits

@@ -87,6 +87,13 @@ public struct ProcessSpawner {
         config.capabilities = spec.process.capabilities.mask
         config.no_new_privileges = spec.process.noNewPrivileges ? 1 : 0
         config.devices_allowed = spec.devicesAllowed ? 1 : 0
+        let devices = spec.devices.map { device in
+            cell_device(path: arena.string(device.path),
+                        mode: (device.kind == .block ? UInt32(S_IFBLK) : UInt32(S_IFCHR)) | device.permissions,
+                        major: device.major, minor: device.minor, uid: device.uid, gid: device.gid)
+        }
+        config.devices = arena.values(devices)
+        config.device_count = devices.count
         config.cgroup_namespace = 1
         config.cgroup_writable = spec.cgroupsWritable ? 1 : 0
         if case .legacy(let hierarchies, let unified)? = cgroup?.layout {

@@ -38,6 +38,7 @@ struct Monitor {
         do {
             try cgroup.create()
             try cgroup.apply(spec.limits)
+            if !spec.devicesAllowed { try cgroup.restrictDevices(to: DeviceRule.dockerDefaults + spec.deviceRules) }
         } catch {
             return fail(asCellError(error), cgroup: cgroup)
         }

@@ -254,7 +254,7 @@ struct PrivilegeTests {
             echo h > /proc/sysrq-trigger 2>/dev/null && echo sysrq
             cat /proc/kcore 2>/dev/null | head -c 1 | wc -c | grep -q 1 && echo kcore
             mknod /tmp/made c 1 3 && (echo x > /tmp/made) 2>/dev/null && echo device-in-root
-            mknod /dev/made c 1 3 && (echo x > /dev/made) 2>/dev/null && echo device-in-dev
+            mknod /dev/made c 1 11 && (echo x > /dev/made) 2>/dev/null && echo device-in-dev
             grep -v ':/$' /proc/self/cgroup && echo cgroup-path
             ls -R /sys/fs/cgroup 2>/dev/null | grep -q cell && echo host-cgroups
             unshare -m true 2>/dev/null && echo unshare
@@ -271,6 +271,104 @@ struct PrivilegeTests {
         let privileged = try root.cell("run", "--rm", "--privileged", "busybox", "sh", "-c",
                                        "mknod /tmp/made c 1 3 && echo x > /tmp/made && echo device-works")
         #expect(privileged.stdout == "device-works\n", "\(privileged.stderr)")
+        try expectNothingLeft(root)
+    }
+
+    /// The devices cgroup (v1's controller here, and the eBPF program on the hybrid host's v2
+    /// cgroup) decides what a node opens, whatever the container's capabilities: with
+    /// SYS_ADMIN it can mount a tmpfs of its own (not nodev) and mknod there, and still
+    /// reaches no device beyond Docker's list.
+    @Test func theDeviceAllowListHoldsWhateverTheCapabilities() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let attempts = """
+            mkdir /m && mount -t tmpfs none /m || echo no-mount
+            mknod /m/kmsg c 1 11 && (echo cell-escape > /m/kmsg) 2>/dev/null && echo kmsg
+            mknod /m/loop-control c 10 237 && (exec 3</m/loop-control) 2>/dev/null && echo loop-control
+            mknod /m/null c 1 3 && echo x > /m/null && echo null-works
+            mknod /m/mem b 7 0 && (exec 3</m/mem) 2>/dev/null && echo block
+            """
+        let confined = try root.cell("run", "--rm", "--cap-add", "SYS_ADMIN", "busybox", "sh", "-c", attempts)
+        #expect(confined.stdout == "null-works\n", "escaped: \(confined.stdout) \(confined.stderr)")
+        // The same node opens for a privileged container (no devices cgroup), and for one given
+        // the device with --device; read-only access refuses a write.
+        if FileManager.default.fileExists(atPath: "/dev/loop-control") {
+            let privileged = try root.cell("run", "--rm", "--privileged", "busybox", "sh", "-c",
+                                           "mknod /tmp/lc c 10 237 && exec 3</tmp/lc && ls /dev/loop-control")
+            #expect(privileged.stdout == "/dev/loop-control\n", "\(privileged.stderr)")
+            let given = try root.cell("run", "--rm", "--device", "/dev/loop-control", "busybox", "sh", "-c",
+                                      "exec 3</dev/loop-control && echo opened")
+            #expect(given.stdout == "opened\n", "\(given.stderr)")
+            let readOnly = try root.cell("run", "--rm", "--device", "/dev/loop-control:/dev/lc:r", "busybox", "sh", "-c",
+                                         "exec 3</dev/lc && echo read; (exec 4>/dev/lc) 2>/dev/null || echo no-write")
+            #expect(readOnly.stdout == "read\nno-write\n", "\(readOnly.stderr)")
+            let rule = try root.cell("run", "--rm", "--device-cgroup-rule", "c 10:237 r", "busybox", "sh", "-c",
+                                     "mknod /dev/lc c 10 237 && exec 3</dev/lc && echo ruled")
+            #expect(rule.stdout == "ruled\n", "\(rule.stderr)")
+        }
+        try expectNothingLeft(root)
+    }
+
+    /// /dev's nodes and the masks over /proc files are the container's own: changing them
+    /// changes nothing on the host (they were once the host's nodes, bound in).
+    @Test func devNodesAndMasksAreTheContainersOwn() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        func mode(_ path: String) throws -> String {
+            try Command.shell("stat -c '%a %u:%g' \(path)").stdout
+        }
+        let before = (try mode("/dev/full"), try mode("/dev/null"))
+        let result = try root.cell("run", "--rm", "busybox", "sh", "-c", """
+            chmod 600 /dev/full && chown 1234:1234 /dev/full && stat -c '%a %u' /dev/full
+            for masked in /proc/keys /proc/timer_list; do [ -e $masked ] && chmod 000 $masked; done
+            for masked in /proc/keys /proc/timer_list /proc/kcore /proc/sched_debug; do
+                [ -e $masked ] && [ -n "$(cat $masked 2>/dev/null | head -c 1)" ] && echo "readable $masked"
+            done
+            for masked in /proc/acpi /proc/scsi /sys/firmware /proc/asound /sys/devices/virtual/powercap; do
+                [ -d $masked ] && [ -n "$(ls -A $masked)" ] && echo "listed $masked"
+            done
+            ls -l /dev | grep -c '^[cb]'
+            """)
+        #expect(result.stdout == "600 1234\n6\n", "\(result.stderr)")
+        #expect(try mode("/dev/full") == before.0 && mode("/dev/null") == before.1)
+        try expectNothingLeft(root)
+    }
+
+    /// --tmpfs as Docker mounts it: noexec, nosuid, nodev unless the options say otherwise;
+    /// tmpfs's own options reach the kernel; an unknown option is refused before anything exists.
+    @Test func tmpfsMountsTakeDockersDefaultsAndOptions() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let script = "grep ' /t ' /proc/mounts | cut -d' ' -f4; cp /bin/busybox /t/true && /t/true && echo ran"
+        let plain = try root.cell("run", "--rm", "--tmpfs", "/t", "busybox", "sh", "-c", script)
+        #expect(plain.stdout == "rw,nosuid,nodev,noexec,relatime\n", "\(plain.stderr)")
+        let options = try root.cell("run", "--rm", "--tmpfs", "/t:exec,size=8m,mode=700", "busybox", "sh", "-c",
+                                    script + "; stat -c %a /t")
+        #expect(options.stdout == "rw,nosuid,nodev,relatime,size=8192k,mode=700\nran\n700\n", "\(options.stderr)")
+        let readOnly = try root.cell("run", "--rm", "--tmpfs", "/t:ro", "busybox", "sh", "-c", "touch /t/x 2>/dev/null || echo refused")
+        #expect(readOnly.stdout == "refused\n")
+        let bad = try root.cell("run", "--rm", "--tmpfs", "/t:sizes=1m", "busybox", "true")
+        #expect(bad.status == 125 && bad.stderr.hasPrefix("cell: invalid tmpfs option \"sizes=1m\"\n"), "\(bad.stderr)")
+        #expect(try root.cell("ps", "-aq").stdout.isEmpty)
+        try expectNothingLeft(root)
+    }
+
+    /// The supplementary groups: the primary group first, then the image's /etc/group, then
+    /// --group-add's (a name or a number), as Docker sets them.
+    @Test func supplementaryGroupsAsDockerSetsThem() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        func groups(_ arguments: String...) throws -> String {
+            let result = try root.cell(["run", "--rm"] + arguments + ["busybox", "sh", "-c", "grep ^Groups: /proc/self/status | cut -f2"])
+            return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) + result.stderr
+        }
+        #expect(try groups() == "0 10")
+        #expect(try groups("-u", "daemon") == "1")
+        #expect(try groups("-u", "1000") == "0")
+        #expect(try groups("-u", "daemon:wheel") == "10")
+        #expect(try groups("--group-add", "wheel", "--group-add", "4321", "-u", "daemon") == "1 10 4321")
+        let unknown = try root.cell("run", "--rm", "--group-add", "nosuch", "busybox", "true")
+        #expect(unknown.status == 125 && unknown.stderr.contains("Unable to find group nosuch"), "\(unknown.stderr)")
         try expectNothingLeft(root)
     }
 }

@@ -31,6 +31,15 @@ struct cell_mount {
     int read_only;
 };
 
+/* A device node made in the container's /dev (with mknod: the devices cgroup, not the node,
+   decides what opens). */
+struct cell_device {
+    const char *path;      /* absolute, below /dev; missing directories are made */
+    uint32_t mode;         /* S_IFCHR or S_IFBLK | permission bits */
+    uint32_t major, minor;
+    uint32_t uid, gid;     /* owner; 0:0 leaves it to the creator (the container's root) */
+};
+
 /* The kernel's CLONE_NEW* values (sched.h needs _GNU_SOURCE, which Swift's importer lacks). */
 enum cell_namespace {
     CELL_NEW_MOUNT = 0x00020000,   /* CLONE_NEWNS */
@@ -79,8 +88,11 @@ struct cell_spawn_config {
     /* Privileges: the capability set (bit n = capability n) and no_new_privs. */
     uint64_t capabilities;
     int no_new_privileges;
-    /* --privileged: device nodes work anywhere; otherwise only the /dev nodes cell puts there. */
+    /* --privileged: device nodes work anywhere; otherwise every mount but /dev is nodev. */
     int devices_allowed;
+    /* The nodes of /dev (Docker's six, and --device's or, privileged, the host's). */
+    const struct cell_device *devices;
+    size_t device_count;
     /* A compiled seccomp program (struct sock_filter entries), or NULL for none. */
     const void *seccomp_filter;
     size_t seccomp_filter_length;

@@ -81,6 +81,15 @@ struct ContainerFlags: ParsableArguments {
     @Option(name: .customLong("security-opt"), help: "Security options.")
     var securityOpt: [String] = []
 
+    @Option(help: "Add a host device to the container (HOST[:CONTAINER][:PERMISSIONS]).")
+    var device: [String] = []
+
+    @Option(name: .customLong("device-cgroup-rule"), help: "Add a rule to the cgroup allowed devices list ('c 10:200 rwm').")
+    var deviceCgroupRule: [String] = []
+
+    @Option(name: .customLong("group-add"), help: "Add additional groups to join.")
+    var groupAdd: [String] = []
+
     @Option(name: .customLong("add-host"), help: "Add a custom host-to-IP mapping (host:ip).")
     var addHost: [String] = []
 
@@ -129,6 +138,9 @@ struct ContainerFlags: ParsableArguments {
         options.capAdd = capAdd
         options.capDrop = capDrop
         options.securityOpt = securityOpt
+        options.devices = device
+        options.deviceCgroupRules = deviceCgroupRule
+        options.groupAdd = groupAdd
         options.addHost = addHost
         options.userNamespace = userns
         options.uidMap = uidmap
