@@ -49,12 +49,7 @@ public struct Cgroup: Equatable, Sendable {
     /// The v2 directory (pure v2 or hybrid), if any.
     public var unifiedDirectory: String? { unifiedRoot.map { $0 + relativePaths[$0]! } }
 
-    private var unifiedRoot: String? {
-        switch layout {
-        case .unified(let root): return root
-        case .legacy(_, let unified): return unified
-        }
-    }
+    private var unifiedRoot: String? { layout.unifiedRoot }
 
     /// The directory of the hierarchy that holds `controller` ("memory"), on v1; the v2 one on v2.
     public func directory(forController controller: String) -> String? {

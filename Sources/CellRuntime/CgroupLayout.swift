@@ -38,6 +38,14 @@ public enum CgroupLayout: Equatable, Sendable {
         return false
     }
 
+    /// The v2 hierarchy's mount point (pure v2, or a hybrid host's), if any.
+    public var unifiedRoot: String? {
+        switch self {
+        case .unified(let root): return root
+        case .legacy(_, let unified): return unified
+        }
+    }
+
     public static func detect(root: String = "/sys/fs/cgroup") throws -> CgroupLayout {
         if fileSystemMagic(root) == cgroup2Magic { return .unified(root: root) }
         var hierarchies: [Hierarchy] = []

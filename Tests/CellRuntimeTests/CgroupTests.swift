@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CellCore
 @testable import CellRuntime
 import Testing
@@ -128,5 +131,72 @@ import Testing
         defer { fake.remove() }
         try FileSystem.createDirectory("\(fake.path)/memory")
         #expect(throws: CellError.self) { try CgroupLayout.detect(root: fake.path) }
+    }
+}
+
+/// The v2 device filter on the real kernel: an eBPF program on a cgroup of the host's v2
+/// hierarchy (pure v2, or the hybrid's), and a shell that moves itself there.
+@Suite struct DeviceFilterTests {
+    @Test func theProgramLetsOnlyTheRulesDevicesOpen() throws {
+        guard let unified = try CgroupLayout.detect().unifiedRoot else { return }
+        let cgroup = try Cgroup(layout: .unified(root: unified), parent: "/cell-test-devices", name: FileSystem.randomSuffix())
+        try cgroup.create()
+        defer {
+            try? cgroup.remove(timeout: 5)
+            rmdir("\(unified)/cell-test-devices")
+        }
+        try cgroup.restrictDevices(to: DeviceRule.dockerDefaults + [DeviceRule(parsing: "c 10:237 r")])
+        let directory = try #require(cgroup.unifiedDirectory)
+        let script = """
+            echo $$ > \(directory)/cgroup.procs
+            echo x > /dev/null && echo null
+            head -c 1 /dev/zero | wc -c
+            (exec 3</dev/loop-control) 2>/dev/null && echo loop-read
+            (exec 3>/dev/loop-control) 2>/dev/null && echo loop-write
+            (exec 3</dev/kmsg) 2>/dev/null && echo kmsg
+            """
+        let output = try DeviceFilterTests.shell(script)
+        let loop = FileSystem.exists("/dev/loop-control") ? "loop-read\n" : ""
+        #expect(output == "null\n1\n" + loop)
+    }
+
+    @Test func instructionsAreRuncsShape() {
+        // "c 1:3 rwm": type, major and minor tests, then allow; the default denies.
+        let program = DeviceFilterProgram.instructions(allowing: [DeviceRule(.character, 1, 3)])
+        #expect(program.count == 6 + 5 + 2)
+        #expect(program[6] == DeviceFilterProgram.instruction(0x55, destination: 2, offset: 4, immediate: 2))
+        #expect(program[9] == DeviceFilterProgram.moveImmediate(0, 1))
+        #expect(program.suffix(2) == [DeviceFilterProgram.moveImmediate(0, 0), DeviceFilterProgram.exit])
+        #expect(DeviceRule(.block, nil, nil, .mknod).description == "b *:* m")
+        #expect(throws: CellError.self) { try DeviceRule(parsing: "x 1:3 rwm") }
+        #expect(throws: CellError.self) { try DeviceRule(parsing: "c 1:3 rwx") }
+    }
+
+    /// Runs a script with /bin/sh, returns its stdout.
+    static func shell(_ script: String) throws -> String {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw CellError.system("pipe") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+        posix_spawn_file_actions_addclose(&actions, fds[0])
+        let argv: [UnsafeMutablePointer<CChar>?] = ["/bin/sh", "-c", script].map { (text: String) in strdup(text) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, environ)
+        close(fds[1])
+        defer { close(fds[0]) }
+        guard spawned == 0 else { throw CellError.system("spawn: \(spawned)") }
+        var output: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(fds[0], &buffer, buffer.count)
+            if n <= 0 { break }
+            output += buffer[0..<n]
+        }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        return String(decoding: output, as: UTF8.self)
     }
 }
