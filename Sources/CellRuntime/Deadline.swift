@@ -23,9 +23,10 @@ public struct Deadline: Sendable {
         return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 
-    /// A short wait between two polls of a condition (5 ms).
+    /// A wait between two polls of a condition (5 ms unless told).
     public static func pause(milliseconds: Int = 5) {
-        var request = timespec(tv_sec: 0, tv_nsec: milliseconds * 1_000_000)
+        // tv_nsec must stay below a second: nanosleep refuses 1000 ms as EINVAL at once.
+        var request = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
         var remaining = timespec()
         while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
     }
