@@ -117,8 +117,9 @@ public struct ContainerCreator {
         (spec.devices, spec.deviceRules) = try DeviceOptions.parse(devices: options.devices, cgroupRules: options.deviceCgroupRules,
                                                                    privileged: options.privileged)
         spec.cgroupsWritable = options.privileged
-        try options.limits.validate()
-        spec.limits = options.limits
+        let limits = options.limits.withCreationDefaults()
+        try limits.validate()
+        spec.limits = limits
         spec.seccompCache = images.layout.seccompCache
         guard FileSystem.exists(initBinary) else { throw CellError(.setup, "\(initBinary) is missing (cell-init execs every container process)") }
         spec.execHelper = initBinary
@@ -137,7 +138,7 @@ public struct ContainerCreator {
                               readonlyRootfs: options.readOnly, tmpfs: MountOptions.tmpfsTable(options.tmpfs),
                               initProcess: options.initProcess, privileged: options.privileged,
                               capAdd: options.capAdd, capDrop: options.capDrop, securityOpt: options.securityOpt,
-                              extraHosts: options.addHost, resources: options.limits.isEmpty ? nil : options.limits),
+                              extraHosts: options.addHost, resources: limits.isEmpty ? nil : limits),
             layerDirectories: layers)
         guard options.userNamespace == "auto" else { return try created(record, spec: spec, files: files) }
         // Chosen and recorded under one lock, so that two containers never share ids.

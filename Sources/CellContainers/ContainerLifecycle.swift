@@ -41,7 +41,7 @@ public struct ContainerLifecycle {
         try store.withLock(container) {
             let current = try store.load(id: container.id)
             var spec = try ContainerSpec.read(fromContainerDirectory: current.directory)
-            let merged = spec.limits.merging(change)
+            let merged = try spec.limits.updated(by: change)
             try merged.validate()
             if current.isRunning {
                 try RunningContainer(containerDirectory: current.directory).cgroup().apply(merged)

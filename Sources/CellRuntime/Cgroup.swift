@@ -216,7 +216,10 @@ public struct Cgroup: Equatable, Sendable {
             let total = limits.memorySwap ?? memory * 2
             if unified {
                 try setValue(String(memory), file: "memory.max", controller: "memory")
-                try setValue(total == -1 ? "max" : String(total - memory), file: "memory.swap.max", controller: "memory")
+                // Without swap accounting there is no memory.swap.max, and no swap to limit.
+                if let directory = directory(forController: "memory"), FileSystem.exists("\(directory)/memory.swap.max") {
+                    try setValue(total == -1 ? "max" : String(total - memory), file: "memory.swap.max", controller: "memory")
+                }
             } else {
                 // memory <= memory+swap at every step: when the new memory is above the current
                 // memsw limit (an update upwards), memsw goes first. Swap accounting may be off
@@ -235,9 +238,10 @@ public struct Cgroup: Equatable, Sendable {
         if let reservation = limits.memoryReservation {
             try setValue(String(reservation), file: unified ? "memory.low" : "memory.soft_limit_in_bytes", controller: "memory")
         }
-        if limits.cpuQuota != nil || limits.cpuPeriod != nil {
-            let period = limits.cpuPeriod ?? 100_000
-            let quota = limits.cpuQuota.flatMap { $0 > 0 ? $0 : nil }
+        let cpu = limits.effectiveCPUQuota
+        if cpu.quota != nil || cpu.period != nil {
+            let period = cpu.period ?? 100_000
+            let quota = cpu.quota.flatMap { $0 > 0 ? $0 : nil }
             if unified {
                 try setValue("\(quota.map(String.init) ?? "max") \(period)", file: "cpu.max", controller: "cpu")
             } else {

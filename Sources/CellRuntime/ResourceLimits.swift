@@ -13,7 +13,9 @@ public struct ResourceLimits: Equatable, Sendable, Codable {
     public var memorySwap: Int64?
     /// --memory-reservation: a soft limit, bytes.
     public var memoryReservation: Int64?
-    /// --cpus / --cpu-quota: microseconds of CPU time per period.
+    /// --cpus, in billionths of a CPU (Docker's NanoCpus); written as a quota per 100 ms.
+    public var nanoCpus: Int64?
+    /// --cpu-quota / --cpu-period: microseconds of CPU time per period (-1: no quota).
     public var cpuQuota: Int64?
     public var cpuPeriod: Int64?
     /// -c, --cpu-shares: relative weight (docker's 2...262144, 1024 by default).
@@ -27,9 +29,56 @@ public struct ResourceLimits: Equatable, Sendable, Codable {
 
     public var isEmpty: Bool { self == ResourceLimits() }
 
-    /// These limits with every one `other` sets replacing ours (docker update).
+    /// As Docker's flags mean them: 0 is "not set" (-m 0, --cpus 0, -c 0, --cpu-period 0...).
+    public func withZerosUnset() -> ResourceLimits {
+        var result = self
+        func unset(_ value: Int64?) -> Int64? { value == 0 ? nil : value }
+        result.memory = unset(memory)
+        result.memorySwap = unset(memorySwap)
+        result.memoryReservation = unset(memoryReservation)
+        result.nanoCpus = unset(nanoCpus)
+        result.cpuQuota = unset(cpuQuota)
+        result.cpuPeriod = unset(cpuPeriod)
+        result.cpuShares = unset(cpuShares)
+        return result
+    }
+
+    /// A new container's: -m without --memory-swap gets as much swap as memory (memory + swap
+    /// = twice -m), kept from then on, as Docker stores it when it creates the container.
+    public func withCreationDefaults() -> ResourceLimits {
+        var result = self
+        if let memory, memory > 0, memorySwap == nil { result.memorySwap = memory * 2 }
+        return result
+    }
+
+    /// These limits with every one `other` sets replacing ours (docker update), after Docker's
+    /// checks of an update against what is set already.
+    public func updated(by other: ResourceLimits) throws -> ResourceLimits {
+        if let memory = other.memory, other.memorySwap == nil, let swap = memorySwap, swap > 0, memory > swap {
+            throw CellError(.setup, "Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time")
+        }
+        if other.nanoCpus != nil, let quota = cpuQuota, quota > 0, other.cpuQuota == nil {
+            throw CellError(.setup, "Conflicting options: Nano CPUs cannot be updated as CPU Quota has already been set")
+        }
+        if other.cpuQuota != nil, let nano = nanoCpus, nano > 0, other.nanoCpus == nil {
+            throw CellError(.setup, "Conflicting options: CPU Quota cannot be updated as NanoCPUs has already been set")
+        }
+        var result = merging(other)
+        // A container that had no memory limit gets Docker's swap default with its first one.
+        if let memory = other.memory, memorySwap == nil, other.memorySwap == nil { result.memorySwap = memory * 2 }
+        return result
+    }
+
+    /// The quota and period the cgroup gets: --cpus as a quota per 100 ms, or --cpu-quota's.
+    public var effectiveCPUQuota: (quota: Int64?, period: Int64?) {
+        if let nanoCpus, nanoCpus > 0 { return (nanoCpus * 100_000 / 1_000_000_000, 100_000) }
+        return (cpuQuota, cpuPeriod)
+    }
+
+    /// These limits with every one `other` sets replacing ours.
     public func merging(_ other: ResourceLimits) -> ResourceLimits {
         var result = self
+        if let value = other.nanoCpus { result.nanoCpus = value }
         if let value = other.memory { result.memory = value }
         if let value = other.memorySwap { result.memorySwap = value }
         if let value = other.memoryReservation { result.memoryReservation = value }
@@ -43,24 +92,33 @@ public struct ResourceLimits: Equatable, Sendable, Codable {
 
     /// Docker's checks, with Docker's messages: nothing is created when one fails.
     public func validate(cpuCount: Int = ResourceLimits.onlineCPUs) throws {
-        if let memory, memory < 6 * 1024 * 1024 {
+        if let memory, memory > 0, memory < 6 * 1024 * 1024 {
             throw CellError(.setup, "Minimum memory limit allowed is 6MB")
         }
-        if let memorySwap, memorySwap != -1 {
-            guard let memory else { throw CellError(.setup, "You should always set the Memory limit when using Memoryswap limit, see usage.") }
-            if memorySwap < memory { throw CellError(.setup, "Minimum memoryswap limit should be larger than memory limit, see usage.") }
+        if let memorySwap, memorySwap > 0 {
+            guard let memory, memory > 0 else {
+                throw CellError(.setup, "You should always set the Memory limit when using Memoryswap limit, see usage")
+            }
+            if memorySwap < memory { throw CellError(.setup, "Minimum memoryswap limit should be larger than memory limit, see usage") }
         }
-        if let memoryReservation, let memory, memoryReservation > memory {
-            throw CellError(.setup, "Minimum memory limit can not be less than memory reservation limit, see usage.")
+        if let memoryReservation, memoryReservation > 0, memoryReservation < 6 * 1024 * 1024 {
+            throw CellError(.setup, "Minimum memory reservation allowed is 6MB")
+        }
+        if let memoryReservation, let memory, memory > 0, memoryReservation > memory {
+            throw CellError(.setup, "Minimum memory limit can not be less than memory reservation limit, see usage")
+        }
+        if let nanoCpus, nanoCpus > 0 {
+            if let cpuPeriod, cpuPeriod > 0 { throw CellError(.setup, "Conflicting options: Nano CPUs and CPU Period cannot both be set") }
+            if let cpuQuota, cpuQuota > 0 { throw CellError(.setup, "Conflicting options: Nano CPUs and CPU Quota cannot both be set") }
+        }
+        if let nanoCpus, nanoCpus < 0 || nanoCpus > Int64(cpuCount) * 1_000_000_000 {
+            throw CellError(.setup, "Range of CPUs is from 0.01 to \(cpuCount).00, as there are only \(cpuCount) CPUs available")
         }
         if let cpuQuota, cpuQuota > 0 && cpuQuota < 1000 {
             throw CellError(.setup, "CPU cfs quota can not be less than 1ms (i.e. 1000)")
         }
-        if let cpuPeriod, cpuPeriod < 1000 || cpuPeriod > 1_000_000 {
+        if let cpuPeriod, cpuPeriod != 0, cpuPeriod < 1000 || cpuPeriod > 1_000_000 {
             throw CellError(.setup, "CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)")
-        }
-        if let cpuQuota, cpuQuota > 0, Double(cpuQuota) / Double(cpuPeriod ?? 100_000) > Double(cpuCount) {
-            throw CellError(.setup, "range of CPUs is from 0.01 to \(cpuCount).00, as there are only \(cpuCount) CPUs available")
         }
         if let cpusetCpus {
             guard let cpus = ResourceLimits.cpuList(cpusetCpus) else {
@@ -99,6 +157,7 @@ public struct ResourceLimits: Equatable, Sendable, Codable {
         if let memory { result.append(("memory", String(memory))) }
         if let memorySwap { result.append(("memory-swap", String(memorySwap))) }
         if let memoryReservation { result.append(("memory-reservation", String(memoryReservation))) }
+        if let nanoCpus { result.append(("nano-cpus", String(nanoCpus))) }
         if let cpuQuota { result.append(("cpu-quota", String(cpuQuota))) }
         if let cpuPeriod { result.append(("cpu-period", String(cpuPeriod))) }
         if let cpuShares { result.append(("cpu-shares", String(cpuShares))) }
@@ -118,6 +177,7 @@ public struct ResourceLimits: Equatable, Sendable, Codable {
         case "memory": memory = number
         case "memory-swap": memorySwap = number
         case "memory-reservation": memoryReservation = number
+        case "nano-cpus": nanoCpus = number
         case "cpu-quota": cpuQuota = number
         case "cpu-period": cpuPeriod = number
         case "cpu-shares": cpuShares = number

@@ -14,6 +14,9 @@ struct LimitTests {
         return nil
     }
 
+    /// Pure v2 at /sys/fs/cgroup (this development host is a hybrid: v1 controllers).
+    static var isUnified: Bool { !FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory") }
+
     static func read(_ path: String?) -> String {
         path.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
     }
@@ -185,9 +188,15 @@ struct LimitTests {
         let cases: [([String], String)] = [
             (["-m", "12q"], "invalid argument \"12q\" for \"-m, --memory\" flag"),
             (["-m", "1m"], "Minimum memory limit allowed is 6MB"),
-            (["--cpus", "64"], "range of CPUs is from 0.01 to"),
+            (["--cpus", "64"], "Range of CPUs is from 0.01 to"),
             (["--cpuset-cpus", "0-99"], "Requested CPUs are not available"),
             (["-m", "64m", "--memory-swap", "32m"], "Minimum memoryswap limit should be larger than memory limit"),
+            (["--memory-swap", "64m"], "You should always set the Memory limit when using Memoryswap limit"),
+            (["--memory-reservation", "1m"], "Minimum memory reservation allowed is 6MB"),
+            (["--cpus", "1", "--cpu-quota", "50000"], "Conflicting options: Nano CPUs and CPU Quota cannot both be set"),
+            (["--cpus", "1", "--cpu-period", "50000"], "Conflicting options: Nano CPUs and CPU Period cannot both be set"),
+            (["--cpu-period", "100"], "CPU cfs period can not be less than 1ms"),
+            (["--tmpfs", "/t:size"], "invalid tmpfs option \"size\""),
         ]
         for (flags, message) in cases {
             let result = try root.cell(["run", "--rm"] + flags + ["busybox", "true"])
@@ -195,5 +204,61 @@ struct LimitTests {
             #expect(result.stderr.contains(message), "\(flags): \(result.stderr)")
         }
         #expect(try root.cell("ps", "-aq").stdout.isEmpty)
+    }
+
+    /// Docker's meanings: 0 is "not set", -1 (given as its own argument) is "unlimited", --cpus
+    /// is NanoCpus beside --cpu-quota, and an update keeps the memory+swap set at creation.
+    @Test func zeroUnlimitedAndUpdatesMeanWhatTheyMeanInDocker() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        try root.cell("run", "-d", "--name", "zero", "-m", "0", "-c", "0", "--cpu-period", "0", "--memory-swap", "0",
+                      "busybox", "sleep", "1000").expectSuccess()
+        let zero = try root.cell("inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.CpuShares}} {{.HostConfig.CpuPeriod}}", "zero")
+        #expect(zero.stdout == "0 0 0 0\n", "\(zero.stderr)")
+        let zeroID = try root.cell("inspect", "-f", "{{.Id}}", "zero").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(LimitTests.read(LimitTests.cgroupFile("cpu", "cpu.shares", v2: "cpu.weight", id: zeroID)) == (LimitTests.isUnified ? "100" : "1024"))
+
+        try root.cell("run", "-d", "--name", "capped", "-m", "64m", "--memory-swap", "-1", "--pids-limit", "-1", "--cpus", "0.5",
+                      "busybox", "sleep", "1000").expectSuccess()
+        let capped = try root.cell("inspect", "-f", "{{.HostConfig.MemorySwap}} {{.HostConfig.NanoCpus}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuPeriod}}", "capped")
+        #expect(capped.stdout == "-1 500000000 0 0\n", "\(capped.stderr)")
+        let cappedID = try root.cell("inspect", "-f", "{{.Id}}", "capped").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !LimitTests.isUnified {
+            #expect(LimitTests.read(LimitTests.cgroupFile("cpu", "cpu.cfs_quota_us", v2: "cpu.max", id: cappedID)) == "50000")
+        }
+        let quota = try root.cell("update", "--cpu-quota", "20000", "capped")
+        #expect(quota.status != 0 && quota.stderr.contains("CPU Quota cannot be updated as NanoCPUs has already been set"), "\(quota.stderr)")
+
+        // -m 64m stores 128m of memory+swap; an update of -m alone keeps it, and may not pass it.
+        try root.cell("run", "-d", "--name", "mem", "-m", "64m", "busybox", "sleep", "1000").expectSuccess()
+        #expect(try root.cell("inspect", "-f", "{{.HostConfig.MemorySwap}}", "mem").stdout == "134217728\n")
+        let above = try root.cell("update", "-m", "200m", "mem")
+        #expect(above.status != 0 && above.stderr.contains("Memory limit should be smaller than already set memoryswap limit"), "\(above.stderr)")
+        try root.cell("update", "-m", "100m", "mem").expectSuccess()
+        #expect(try root.cell("inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}", "mem").stdout == "104857600 134217728\n")
+        try root.cell("update", "-m", "300m", "--memory-swap", "-1", "mem").expectSuccess()
+        #expect(try root.cell("inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}", "mem").stdout == "314572800 -1\n")
+        try root.cell("rm", "-f", "zero", "capped", "mem").expectSuccess()
+        try expectNothingLeft(root)
+    }
+
+    /// Without --no-stream, stats redraws about once a second (it once spun: its one-second
+    /// pause was refused by nanosleep as 10^9 nanoseconds), and a busy container's CPU % stays
+    /// within what the host's CPUs can give.
+    @Test func streamingStatsRefreshesOnceASecond() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        try root.cell("run", "-d", "--name", "busy", "busybox", "sh", "-c", "while :; do :; done").expectSuccess()
+        let output = root.file("stats.out")
+        _ = try Command.shell("CELL_ROOT='\(root.path)' timeout -s INT 2.5 '\(Paths.cell)' stats busy > '\(output)'")
+        let text = try String(contentsOfFile: output, encoding: .utf8)
+        let frames = text.components(separatedBy: "\u{1B}[2J").count - 1
+        #expect((1...4).contains(frames), "\(frames) frames in 2.5 s")
+        let percents = text.split(separator: "\n").filter { $0.contains("busy") }.compactMap { line in
+            line.split(separator: " ", omittingEmptySubsequences: true).first { $0.hasSuffix("%") }.flatMap { Double($0.dropLast()) }
+        }
+        #expect(!percents.isEmpty && percents.allSatisfy { $0 <= Double(ProcessInfo.processInfo.activeProcessorCount) * 100 + 5 }, "\(percents)")
+        try root.cell("rm", "-f", "busy").expectSuccess()
+        try expectNothingLeft(root)
     }
 }

@@ -46,8 +46,14 @@ import Testing
         try root.write("cpuset cpu io memory pids\n", to: "cgroup.controllers")
         let cgroup = try Cgroup(layout: .unified(root: root.path), parent: "/cell", name: "lim")
         try cgroup.create()
+        // Without swap accounting the kernel has no memory.swap.max: nothing is written there.
         var limits = ResourceLimits()
         limits.memory = 64 << 20
+        try cgroup.apply(limits)
+        #expect(try root.read("cell/lim/memory.max") == "67108864")
+        #expect(!FileSystem.exists("\(root.path)/cell/lim/memory.swap.max"))
+        try root.write("max\n", to: "cell/lim/memory.swap.max")
+        limits = limits.withCreationDefaults()
         limits.memoryReservation = 16 << 20
         limits.cpuQuota = 50_000
         limits.cpuPeriod = 100_000
@@ -62,13 +68,25 @@ import Testing
         #expect(try root.read("cell/lim/cpu.weight") == "20")
         #expect(try root.read("cell/lim/cpuset.cpus") == "0-1")
         #expect(try root.read("cell/lim/pids.max") == "64")
-        limits.memorySwap = -1
+        limits.memorySwap = 96 << 20
         limits.pidsLimit = -1
         limits.cpuQuota = nil
         limits.cpuPeriod = nil
+        limits.nanoCpus = 1_500_000_000
+        limits.cpuShares = 2
+        try cgroup.apply(limits)
+        #expect(try root.read("cell/lim/memory.swap.max") == "33554432", "swap alone: memory-swap minus memory")
+        #expect(try root.read("cell/lim/pids.max") == "max")
+        #expect(try root.read("cell/lim/cpu.max") == "150000 100000")
+        #expect(try root.read("cell/lim/cpu.weight") == "1")
+        limits.memorySwap = -1
+        limits.nanoCpus = nil
+        limits.cpuQuota = -1
+        limits.cpuShares = 262_144
         try cgroup.apply(limits)
         #expect(try root.read("cell/lim/memory.swap.max") == "max")
-        #expect(try root.read("cell/lim/pids.max") == "max")
+        #expect(try root.read("cell/lim/cpu.max") == "max 100000")
+        #expect(try root.read("cell/lim/cpu.weight") == "10000")
     }
 
     @Test func onlyOfferedControllersAreEnabledAndEnabledOnesAreKept() throws {

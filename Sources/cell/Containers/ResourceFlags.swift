@@ -8,7 +8,7 @@ struct ResourceFlags: ParsableArguments {
     @Option(name: [.customShort("m"), .long], help: "Memory limit.")
     var memory: String?
 
-    @Option(name: .customLong("memory-swap"), help: "Swap limit equal to memory plus swap: '-1' to enable unlimited swap.")
+    @Option(name: .customLong("memory-swap"), parsing: .unconditional, help: "Swap limit equal to memory plus swap: '-1' to enable unlimited swap.")
     var memorySwap: String?
 
     @Option(name: .customLong("memory-reservation"), help: "Memory soft limit.")
@@ -17,19 +17,19 @@ struct ResourceFlags: ParsableArguments {
     @Option(help: "Number of CPUs.")
     var cpus: String?
 
-    @Option(name: [.customShort("c"), .customLong("cpu-shares")], help: "CPU shares (relative weight).")
+    @Option(name: [.customShort("c"), .customLong("cpu-shares")], parsing: .unconditional, help: "CPU shares (relative weight).")
     var cpuShares: Int64?
 
-    @Option(name: .customLong("cpu-period"), help: "Limit CPU CFS (Completely Fair Scheduler) period.")
+    @Option(name: .customLong("cpu-period"), parsing: .unconditional, help: "Limit CPU CFS (Completely Fair Scheduler) period.")
     var cpuPeriod: Int64?
 
-    @Option(name: .customLong("cpu-quota"), help: "Limit CPU CFS (Completely Fair Scheduler) quota.")
+    @Option(name: .customLong("cpu-quota"), parsing: .unconditional, help: "Limit CPU CFS (Completely Fair Scheduler) quota.")
     var cpuQuota: Int64?
 
     @Option(name: .customLong("cpuset-cpus"), help: "CPUs in which to allow execution (0-3, 0,1).")
     var cpusetCpus: String?
 
-    @Option(name: .customLong("pids-limit"), help: "Tune container pids limit (set -1 for unlimited).")
+    @Option(name: .customLong("pids-limit"), parsing: .unconditional, help: "Tune container pids limit (set -1 for unlimited).")
     var pidsLimit: Int64?
 
     /// The resource flags as numbers, with docker's messages for what does not parse.
@@ -48,23 +48,16 @@ struct ResourceFlags: ParsableArguments {
         limits.memorySwap = try bytes(memorySwap, flag: "--memory-swap", allowUnlimited: true)
         limits.memoryReservation = try bytes(memoryReservation, flag: "--memory-reservation")
         if let cpus {
-            guard let value = Double(cpus), value >= 0 else {
+            guard let value = Double(cpus), value.isFinite else {
                 throw CellError.usage("invalid argument \"\(cpus)\" for \"--cpus\" flag: failed to parse \(cpus) as a rational number")
             }
-            if cpuQuota != nil || cpuPeriod != nil {
-                throw CellError(.setup, "Conflicting options: Nano CPUs and CPU Period cannot both be set")
-            }
-            if value > 0 {
-                limits.cpuPeriod = 100_000
-                limits.cpuQuota = Int64((value * 100_000).rounded())
-            }
-        } else {
-            limits.cpuQuota = cpuQuota
-            limits.cpuPeriod = cpuPeriod
+            limits.nanoCpus = Int64((value * 1e9).rounded())
         }
+        limits.cpuQuota = cpuQuota
+        limits.cpuPeriod = cpuPeriod
         limits.cpuShares = cpuShares
         limits.cpusetCpus = cpusetCpus
         limits.pidsLimit = pidsLimit
-        return limits
+        return limits.withZerosUnset()
     }
 }

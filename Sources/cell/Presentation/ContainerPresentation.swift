@@ -58,11 +58,11 @@ enum ContainerPresentation {
         let limits = record.hostConfig.resources ?? ResourceLimits()
         let memory: [(String, JSONValue)] = [
             ("Memory", .int(limits.memory ?? 0)),
-            ("MemorySwap", .int(limits.memorySwap ?? (limits.memory.map { $0 * 2 } ?? 0))),
+            ("MemorySwap", .int(limits.memorySwap ?? 0)),
             ("MemoryReservation", .int(limits.memoryReservation ?? 0)),
         ]
         let cpu: [(String, JSONValue)] = [
-            ("NanoCpus", .int(nanoCpus(limits))),
+            ("NanoCpus", .int(limits.nanoCpus ?? 0)),
             ("CpuShares", .int(limits.cpuShares ?? 0)),
             ("CpuPeriod", .int(limits.cpuPeriod ?? 0)),
             ("CpuQuota", .int(limits.cpuQuota ?? 0)),
@@ -85,12 +85,6 @@ enum ContainerPresentation {
             ("Init", .bool(record.hostConfig.initProcess)),
         ]
         return .object(general + memory + cpu)
-    }
-
-    /// docker's NanoCpus (--cpus × 10⁹) from the quota and period.
-    static func nanoCpus(_ limits: ResourceLimits) -> Int64 {
-        guard let quota = limits.cpuQuota else { return 0 }
-        return quota * 1_000_000_000 / (limits.cpuPeriod ?? 100_000)
     }
 
     /// Host ports are fixed when the container starts; they show while it runs.
