@@ -25,6 +25,12 @@ public struct ContainerCreator {
     }
 
     public func create(_ options: RunOptions, now: Timestamp = .now()) throws -> Container {
+        // A writer of the store from finding the image until the record is on disk: a garbage
+        // collection (rmi, prune) waits, then finds the record and keeps the image and layers.
+        try images.withWriteSession { try createInSession(options, now: now) }
+    }
+
+    private func createInSession(_ options: RunOptions, now: Timestamp) throws -> Container {
         guard let summary = try images.find(options.image) else {
             let shown = (try? ImageReference(parsing: options.image))?.familiarName ?? options.image
             throw CellError(.setup, "Unable to find image '\(shown)' locally: cell does not pull images; import or load it first")

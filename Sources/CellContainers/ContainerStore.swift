@@ -79,13 +79,17 @@ public final class ContainerStore: @unchecked Sendable {
     /// Whether a live container has this name.
     public func isNameInUse(_ name: String) -> Bool { names.id(named: name) != nil }
 
-    /// Image ids used by any container (running or not), with one such container.
-    public func imagesInUse() throws -> [Digest: String] {
-        var result: [Digest: String] = [:]
+    /// Image ids used by any container (running or not), with one such container, and the
+    /// layers they mount: what `rmi`, `image prune` and garbage collection leave alone. Call it
+    /// under the collection lock (the image store's `users` closures are), which creation holds
+    /// until its record is published, so no container is missed.
+    public func imageUsers() throws -> ImageUsers {
+        var users = ImageUsers()
         for container in try list() {
-            if let digest = try? Digest(parsing: container.record.imageID) { result[digest] = container.id }
+            if let digest = try? Digest(parsing: container.record.imageID) { users.images[digest] = container.id }
+            users.layerDirectories.formUnion(container.record.layerDirectories)
         }
-        return result
+        return users
     }
 
     // MARK: Writing

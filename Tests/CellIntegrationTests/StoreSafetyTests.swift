@@ -116,4 +116,59 @@ struct StoreSafetyTests {
         #expect(try Command.run(Paths.cell, ["--root", small, "images", "-q"]).stdout.isEmpty)
         #expect(try FileManager.default.contentsOfDirectory(atPath: "\(small)/tmp").isEmpty)
     }
+
+    // MARK: Several cell processes on one store
+
+    /// busybox plus `files` empty files in /data: unpacking its layer (or deleting it) takes long
+    /// enough for another command to start meanwhile. Imported as `name`.
+    static func importBigImage(_ root: CellRoot, _ name: String, files: Int = 20000) throws {
+        let tarball = root.file("big.tar")
+        try Command.shell("""
+        set -e; d=$(mktemp -d); tar -C "$d" -xf '\(try Fixtures.busyboxTarball())'; mkdir "$d/data"
+        (cd "$d/data" && seq 1 \(files) | xargs touch); tar -C "$d" -cf '\(tarball)' .; rm -rf "$d"
+        """).expectSuccess()
+        try root.cell("import", "-c", "CMD [\"sh\"]", tarball, name).expectSuccess()
+    }
+
+    func entries(_ directory: String) -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    }
+
+    @Test func rmiDuringACreationWaitsAndKeepsTheContainersImage() throws {
+        let root = try CellRoot()
+        try Self.importBigImage(root, "big")
+        let create = try ChildProcess(Paths.cell, ["create", "big", "sh", "-c", "ls /data | wc -l"],
+                                      environment: ["CELL_ROOT": root.path], captureOutput: true)
+        // The creation has found the image and is unpacking its layer: rmi now.
+        let unpacking = waitUntil(timeout: 30) { entries("\(root.path)/layers").contains { $0.hasPrefix(".tmp-") } }
+        #expect(unpacking)
+        let rmi = try root.cell("rmi", "big")
+        let created = create.finish()
+        try created.expectSuccess()
+        // rmi waited for the record, then saw the image in use.
+        #expect(rmi.status == 1)
+        #expect(rmi.stderr.contains("is using its referenced image"))
+        try root.cell("image", "prune", "-a", "-f").expectSuccess()
+        let start = try root.cell("start", "-a", created.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(start.status == 0)
+        #expect(start.stdout == "20000\n")
+    }
+
+    @Test func parallelRmisOfTwoNamesKeepAnImageInUse() throws {
+        let root = try CellRoot()
+        let id = try root.importBusybox("a")
+        try root.cell("create", "--name", "user", "a", "true").expectSuccess()
+        for _ in 1...15 {
+            try root.cell("tag", id, "a").expectSuccess()
+            try root.cell("tag", id, "b").expectSuccess()
+            try Command.shell("""
+            export CELL_ROOT='\(root.path)'; '\(Paths.cell)' rmi a >/dev/null 2>&1 & '\(Paths.cell)' rmi b >/dev/null 2>&1 & wait
+            """).expectSuccess()
+            // One untags its name, the other is refused: the last name of an image in use stays.
+            #expect(try root.cell("images", "-q", "--no-trunc").stdout == "\(id)\n")
+            if try root.cell("images", "--format", "{{.Repository}}").lines.count != 1 { break }
+        }
+        try root.cell("image", "prune", "-a", "-f").expectSuccess()
+        try root.cell("start", "-a", "user").expectSuccess()
+    }
 }
