@@ -146,12 +146,20 @@ public final class ImageStore: @unchecked Sendable {
         guard reference.digest == nil else {
             throw CellError.usage("refusing to create a tag with a digest reference")
         }
-        let image = try resolve(source)
-        try NameIndex.update(layout) { index in
-            let manifestSize = try blobs.size(of: image.summary.manifest)
-            index.setName(reference, to: ImageSummaryAnnotations(
-                id: image.id, manifest: image.summary.manifest, manifestSize: manifestSize,
-                created: image.config.created, size: image.summary.size))
+        // A writer of the store, so that no collection deletes the image's blobs between the check
+        // and the new name; resolved on the index it changes, so the name goes to what the source
+        // names at that moment.
+        try withWriteSession {
+            try NameIndex.update(layout) { index in
+                guard let summary = try find(source, in: index) else {
+                    throw CellError.notFound("No such image: \(ImageStore.displayName(source))")
+                }
+                let image = try load(summary)
+                let manifestSize = try blobs.size(of: summary.manifest)
+                index.setName(reference, to: ImageSummaryAnnotations(
+                    id: image.id, manifest: summary.manifest, manifestSize: manifestSize,
+                    created: image.config.created, size: summary.size))
+            }
         }
     }
 
