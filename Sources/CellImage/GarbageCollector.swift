@@ -70,14 +70,20 @@ extension ImageStore {
         }
         for name in try FileSystem.contentsOfDirectory(layout.layers) {
             if name.hasPrefix(".") {
-                // An unpack that never finished: no one else can be writing (we hold the lock).
+                // An unpack that never finished or a removal cut short: no one else can be
+                // writing (we hold the lock).
                 try FileSystem.removeTree("\(layout.layers)/\(name)")
                 continue
             }
             guard let diffID = try? Digest(parsing: "sha256:\(name)"), !liveLayers.contains(diffID) else { continue }
             let path = "\(layout.layers)/\(name)"
             reclaimed.bytes += FileSystem.diskUsage(path)
-            try FileSystem.removeTree(path)
+            // Out of the way first, in one rename: a kill -9 in the middle of the removal
+            // must not leave a partial layer under the name that LayerCache trusts.
+            let doomed = "\(layout.layers)/.rm-\(name)"
+            try FileSystem.removeTree(doomed)
+            try FileSystem.rename(path, to: doomed)
+            try FileSystem.removeTree(doomed)
             reclaimed.layers.append(diffID)
         }
         for name in try FileSystem.contentsOfDirectory(layout.temporary) {

@@ -120,13 +120,14 @@ struct StoreSafetyTests {
     // MARK: Several cell processes on one store
 
     /// busybox plus `files` empty files in /data: unpacking its layer (or deleting it) takes long
-    /// enough for another command to start meanwhile. Imported as `name`.
+    /// enough for another command to start meanwhile. Imported as `name` (the same layer again
+    /// on a second import).
     static func importBigImage(_ root: CellRoot, _ name: String, files: Int = 20000) throws {
         let tarball = root.file("big.tar")
-        try Command.shell("""
+        if !FileManager.default.fileExists(atPath: tarball) { try Command.shell("""
         set -e; d=$(mktemp -d); tar -C "$d" -xf '\(try Fixtures.busyboxTarball())'; mkdir "$d/data"
         (cd "$d/data" && seq 1 \(files) | xargs touch); tar -C "$d" -cf '\(tarball)' .; rm -rf "$d"
-        """).expectSuccess()
+        """).expectSuccess() }
         try root.cell("import", "-c", "CMD [\"sh\"]", tarball, name).expectSuccess()
     }
 
@@ -170,5 +171,27 @@ struct StoreSafetyTests {
         }
         try root.cell("image", "prune", "-a", "-f").expectSuccess()
         try root.cell("start", "-a", "user").expectSuccess()
+    }
+
+    @Test func aCollectionKilledMidLayerLeavesNoPartialLayer() throws {
+        let root = try CellRoot()
+        try Self.importBigImage(root, "big", files: 30000)
+        try root.cell("run", "--rm", "big", "true").expectSuccess()
+        let layer = try #require(entries("\(root.path)/layers").first)
+        let rmi = try ChildProcess(Paths.cell, ["rmi", "big"], environment: ["CELL_ROOT": root.path], captureOutput: false)
+        // Kill the collection once it has begun on the layer's files.
+        let deleting = waitUntil(timeout: 30) {
+            !FileManager.default.fileExists(atPath: "\(root.path)/layers/\(layer)")
+                || entries("\(root.path)/layers/\(layer)/data").count < 30000
+        }
+        kill(rmi.pid, SIGKILL)
+        rmi.waitForExit()
+        #expect(deleting)
+        // The image again: its layer is unpacked whole, never taken from what the kill left.
+        try Self.importBigImage(root, "big", files: 30000)
+        let count = try root.cell("run", "--rm", "big", "sh", "-c", "ls /data | wc -l")
+        #expect(count.stdout == "30000\n")
+        try root.cell("image", "prune", "-f").expectSuccess()
+        #expect(entries("\(root.path)/layers") == [layer])
     }
 }
