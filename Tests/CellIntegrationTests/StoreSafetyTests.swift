@@ -194,4 +194,27 @@ struct StoreSafetyTests {
         try root.cell("image", "prune", "-f").expectSuccess()
         #expect(entries("\(root.path)/layers") == [layer])
     }
+
+    @Test func aBuildLeavesAnotherBuildsFinishedRunStepAlone() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        for (name, imagefile) in [("big", "FROM busybox\nRUN mkdir /data && for i in $(seq 1 2000); do dd if=/dev/zero of=/data/f$i bs=16k count=1 2>/dev/null; done\n"),
+                                  ("small", "FROM busybox\nRUN true\n")] {
+            try FileManager.default.createDirectory(atPath: root.file(name), withIntermediateDirectories: true)
+            try imagefile.write(toFile: root.file("\(name)/Imagefile"), atomically: true, encoding: .utf8)
+        }
+        let big = try ChildProcess(Paths.cell, ["build", "--no-cache", "-q", "-t", "big", root.file("big")],
+                                   environment: ["CELL_ROOT": root.path], captureOutput: true)
+        // The RUN step has exited; its upper directory is being archived into a layer.
+        let exited = waitUntil(timeout: 60) {
+            entries("\(root.path)/build").contains { name in
+                ((try? String(contentsOfFile: "\(root.path)/build/\(name)/state", encoding: .utf8)) ?? "").contains("exited")
+            }
+        }
+        #expect(exited)
+        try root.cell("build", "--no-cache", "-q", "-t", "small", root.file("small")).expectSuccess()
+        try big.finish().expectSuccess()
+        #expect(try root.cell("run", "--rm", "big", "sh", "-c", "ls /data | wc -l").stdout == "2000\n")
+        #expect(entries("\(root.path)/build").isEmpty)
+    }
 }
