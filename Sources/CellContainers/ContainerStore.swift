@@ -137,9 +137,17 @@ public final class ContainerStore: @unchecked Sendable {
     }
 
     /// Holds the container's own lock around `body` (start, stop, rm, ... one at a time).
+    /// The lock file is in the container's directory, which `rm` renames away and deletes while
+    /// holding it: a container removed before or while we waited is "No such container", and its
+    /// directory is never created again for the lock.
     public func withLock<T>(_ container: Container, _ body: () throws -> T) throws -> T {
-        let lock = try FileLock(path: "\(container.directory)/lock")
-        return try lock.withLock(.exclusive, body)
+        guard let lock = try FileLock.inExistingDirectory("\(container.directory)/lock") else {
+            throw CellError.notFound("No such container: \(container.id)")
+        }
+        return try lock.withLock(.exclusive) {
+            guard lock.isStillAtItsPath else { throw CellError.notFound("No such container: \(container.id)") }
+            return try body()
+        }
     }
 
     /// Deletes a stopped container: its cgroup leftovers, then its directory.
