@@ -217,4 +217,34 @@ struct StoreSafetyTests {
         #expect(try root.cell("run", "--rm", "big", "sh", "-c", "ls /data | wc -l").stdout == "2000\n")
         #expect(entries("\(root.path)/build").isEmpty)
     }
+
+    /// Whether a child has exited (a zombie not yet reaped counts), without reaping it.
+    func hasExited(_ process: ChildProcess) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(process.pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return true }
+        return stat[stat.index(close, offsetBy: 2)] == "Z"
+    }
+
+    @Test func cpHoldsTheContainersLockAgainstStartAndRm() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let payload = root.file("payload")
+        try Command.shell("mkdir '\(payload)' && cd '\(payload)' && seq 1 10000 | xargs touch").expectSuccess()
+        for verb in ["start", "rm"] {
+            let id = try root.cell("create", "busybox", "sleep", "30").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let copy = try ChildProcess(Paths.cell, ["cp", payload, "\(id):/payload"], environment: ["CELL_ROOT": root.path],
+                                        captureOutput: true)
+            let copying = waitUntil(timeout: 30) { FileManager.default.fileExists(atPath: "\(root.path)/containers/\(id)/upper/payload") }
+            #expect(copying)
+            // start waits for the copy (no second overlay on its upper directory), rm too.
+            try root.cell(verb, id).expectSuccess()
+            #expect(hasExited(copy), "\(verb) returned while cp was still copying")
+            try copy.finish().expectSuccess()
+            if verb == "start" {
+                #expect(try root.cell("exec", id, "sh", "-c", "ls /payload | wc -l").stdout == "10000\n")
+                try root.cell("rm", "-f", id).expectSuccess()
+            }
+        }
+        #expect(entries("\(root.path)/containers").isEmpty)
+    }
 }
