@@ -158,7 +158,10 @@ public final class ContainerStore: @unchecked Sendable {
             try? cgroup.killAll(timeout: 5)
             try? cgroup.remove(timeout: 5)
         }
-        try FileLock(path: namesLock).withLock { names.unlink(container.name, from: container.id) }
+        try FileLock(path: namesLock).withLock {
+            names.unlink(container.name, from: container.id)
+            sweep()
+        }
         try ContainerRemoval.removeDirectory(container.directory)
     }
 
@@ -166,9 +169,12 @@ public final class ContainerStore: @unchecked Sendable {
     /// unlinks it).
     public func nameLink(for name: String) -> String { names.path(of: name) }
 
-    /// Removes leftovers of interrupted creations and removals.
-    public func sweep() throws {
-        for name in try FileSystem.contentsOfDirectory(layout.containers) where name.hasPrefix(".rm-") {
+    /// Removes what a kill -9 left of creations (`.tmp-<id>`) and removals (`.rm-<id>`); called
+    /// under the names lock, which every creation holds while its `.tmp-` directory exists. A
+    /// removal still running deletes its `.rm-` tree beside us (removeTree tolerates that).
+    func sweep() {
+        for name in (try? FileSystem.contentsOfDirectory(layout.containers)) ?? []
+        where name.hasPrefix(".rm-") || name.hasPrefix(".tmp-") {
             try? FileSystem.removeTree("\(layout.containers)/\(name)")
         }
     }

@@ -247,4 +247,18 @@ struct StoreSafetyTests {
         }
         #expect(entries("\(root.path)/containers").isEmpty)
     }
+
+    @Test func rmSweepsWhatKilledCreationsAndRemovalsLeft() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let id = try root.cell("create", "busybox", "true").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        // What a kill -9 leaves mid-create and mid-rm.
+        let containers = "\(root.path)/containers"
+        try Command.shell("""
+        mkdir -p '\(containers)/.tmp-\(String(repeating: "a", count: 64))/upper/etc' '\(containers)/.rm-\(String(repeating: "b", count: 64))/upper'
+        touch '\(containers)/.tmp-\(String(repeating: "a", count: 64))/config.json' '\(containers)/.rm-\(String(repeating: "b", count: 64))/upper/f'
+        """).expectSuccess()
+        try root.cell("rm", id).expectSuccess()
+        #expect(entries(containers).isEmpty)
+    }
 }
