@@ -101,7 +101,7 @@ public final class ContainerStore: @unchecked Sendable {
         let lock = try FileLock(path: namesLock)
         return try lock.withLock {
             if let other = names.id(named: record.name) {
-                throw CellError(.conflict, "Conflict. The container name \"/\(record.name)\" is already in use by container \"\(other)\". You have to remove (or rename) that container to be able to reuse that name.")
+                throw CellError(.conflict, "\(ContainerStore.nameConflict) The container name \"/\(record.name)\" is already in use by container \"\(other)\". You have to remove (or rename) that container to be able to reuse that name.")
             }
             let final = directory(of: record.id)
             let temporary = "\(layout.containers)/.tmp-\(record.id)"
@@ -129,6 +129,13 @@ public final class ContainerStore: @unchecked Sendable {
             }
             return Container(record: record, directory: final, state: nil)
         }
+    }
+
+    private static let nameConflict = "Conflict."
+
+    /// Whether `create` refused the record's name as taken.
+    public static func isNameConflict(_ error: CellError) -> Bool {
+        error.kind == .conflict && error.message.hasPrefix("\(nameConflict) The container name")
     }
 
     /// Writes a changed record (`update`); the caller holds the container's lock.
