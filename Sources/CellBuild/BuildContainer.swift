@@ -15,6 +15,9 @@ struct BuildContainer {
     let id: String
     let seccompCache: String
     let execHelper: String
+    /// `<directory>.lock`, held for the container's whole life (until `remove`): a sweep by
+    /// another build deletes only directories whose lock it can take.
+    private let lock: FileLock
     var upperDirectory: String { "\(directory)/upper" }
 
     /// The container's files under `parent` (the store's build directory).
@@ -28,6 +31,9 @@ struct BuildContainer {
         }.joined()
         directory = "\(parent)/\(id)"
         try FileSystem.createDirectory(parent, mode: 0o700)
+        // Locked before the directory exists, so a sweep never sees it unlocked while we live.
+        lock = try FileLock(path: BuildContainer.lockPath(of: directory))
+        try lock.lock()
         try FileSystem.createDirectory(directory, mode: 0o700)
         for sub in ["upper", "work", "merged"] { try FileSystem.createDirectory("\(directory)/\(sub)") }
     }
@@ -94,5 +100,22 @@ struct BuildContainer {
 
     func remove() {
         try? FileSystem.removeTree(directory)
+        unlink(BuildContainer.lockPath(of: directory))
+        lock.unlock()
+    }
+
+    static func lockPath(of directory: String) -> String { "\(directory).lock" }
+
+    /// Removes the RUN containers of builds that are gone (killed: their lock is free). One
+    /// whose monitor still runs it stays until it has exited.
+    static func sweepAbandoned(in parent: String) {
+        for name in (try? FileSystem.contentsOfDirectory(parent)) ?? [] where !name.hasSuffix(".lock") {
+            let directory = "\(parent)/\(name)"
+            guard let lock = try? FileLock(path: lockPath(of: directory)), (try? lock.tryLock()) == true else { continue }
+            if let state = try? ContainerState.read(fromContainerDirectory: directory),
+               state.monitorPid > 0 && ContainerSignaller.isAlive(state.monitorPid) && state.status == .running { continue }
+            try? FileSystem.removeTree(directory)
+            unlink(lockPath(of: directory))
+        }
     }
 }

@@ -80,7 +80,7 @@ public final class Builder {
         let context = try BuildContext(directory: options.contextDirectory)
         let total = required.reduce(0) { $0 + stages.stages[$1].steps.count + 1 }
         var counter = StepCounter(total: total)
-        sweepAbandonedContainers()
+        BuildContainer.sweepAbandoned(in: buildDirectory)
         return try images.withWriteSession {
             var built: [Int: BuildState] = [:]
             for index in required {
@@ -154,21 +154,6 @@ public final class Builder {
 
     func temporaryDirectory(_ prefix: String) throws -> String {
         try FileSystem.makeTemporaryDirectory(in: images.layout.temporary, prefix: prefix, mode: 0o755)
-    }
-
-    /// RUN containers of builds that were killed: their monitor is gone (or they never got one
-    /// and are older than a minute). A build running beside this one keeps its own.
-    private func sweepAbandonedContainers() {
-        for name in (try? FileSystem.contentsOfDirectory(buildDirectory)) ?? [] {
-            let directory = "\(buildDirectory)/\(name)"
-            if let state = try? ContainerState.read(fromContainerDirectory: directory) {
-                if state.monitorPid > 0 && ContainerSignaller.isAlive(state.monitorPid) && state.status == .running { continue }
-            } else {
-                var st = stat()
-                if stat(directory, &st) == 0 && Timestamp.now().seconds - Int64(st.st_mtim.tv_sec) < 60 { continue }
-            }
-            try? FileSystem.removeTree(directory)
-        }
     }
 
     func buildContainer() throws -> BuildContainer {

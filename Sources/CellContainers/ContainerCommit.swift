@@ -11,6 +11,15 @@ import CellRuntime
 public enum ContainerCommit {
     public static func commit(_ container: Container, images: ImageStore, changes: [String] = [], message: String? = nil,
                               author: String? = nil, names: [ImageReference] = [], now: Timestamp = .now()) throws -> Digest {
+        // A writer from reading the image on: no collection deletes its blobs under the commit.
+        try images.withWriteSession {
+            try commitInSession(container, images: images, changes: changes, message: message, author: author,
+                                names: names, now: now)
+        }
+    }
+
+    private static func commitInSession(_ container: Container, images: ImageStore, changes: [String], message: String?,
+                                        author: String?, names: [ImageReference], now: Timestamp) throws -> Digest {
         guard let summary = try images.find(container.record.imageID) else {
             throw CellError.notFound("the image of container \(container.shortID) (\(container.record.image)) is gone")
         }
@@ -30,20 +39,18 @@ public enum ContainerCommit {
         for change in changes { try ConfigChange.apply(change, to: &runtime) }
 
         let upper = "\(container.directory)/upper"
-        return try images.withWriteSession {
-            let layer = try images.writeLayer(fromDirectory: upper) { path, st in
-                MountPointStubs.isStub(path, st, upperDirectory: upper, imageLayers: imageLayers)
-            }
-            var config = image.config
-            config.config = runtime
-            config.created = now.rfc3339Nano
-            if let author, !author.isEmpty { config.author = author }
-            config.rootfs.diffIDs.append(layer.digest)
-            let createdBy = ([container.record.path] + container.record.args).joined(separator: " ")
-            config.history = (config.history ?? []) + [
-                History(created: config.created, createdBy: createdBy, comment: message?.isEmpty == false ? message : nil),
-            ]
-            return try images.commitImage(config: config, layers: image.layers + [layer], names: names)
+        let layer = try images.writeLayer(fromDirectory: upper) { path, st in
+            MountPointStubs.isStub(path, st, upperDirectory: upper, imageLayers: imageLayers)
         }
+        var config = image.config
+        config.config = runtime
+        config.created = now.rfc3339Nano
+        if let author, !author.isEmpty { config.author = author }
+        config.rootfs.diffIDs.append(layer.digest)
+        let createdBy = ([container.record.path] + container.record.args).joined(separator: " ")
+        config.history = (config.history ?? []) + [
+            History(created: config.created, createdBy: createdBy, comment: message?.isEmpty == false ? message : nil),
+        ]
+        return try images.commitImage(config: config, layers: image.layers + [layer], names: names)
     }
 }

@@ -25,6 +25,23 @@ public struct ContainerCreator {
     }
 
     public func create(_ options: RunOptions, now: Timestamp = .now()) throws -> Container {
+        // A writer of the store from finding the image until the record is on disk: a garbage
+        // collection (rmi, prune) waits, then finds the record and keeps the image and layers.
+        try images.withWriteSession {
+            // A generated name is chosen before the names lock is taken: if another creation
+            // took it meanwhile, a new one, rather than a conflict the user never asked for.
+            var attempt = 0
+            while true {
+                do {
+                    return try createInSession(options, now: now)
+                } catch let error as CellError where options.name == nil && attempt < 5 && ContainerStore.isNameConflict(error) {
+                    attempt += 1
+                }
+            }
+        }
+    }
+
+    private func createInSession(_ options: RunOptions, now: Timestamp) throws -> Container {
         guard let summary = try images.find(options.image) else {
             let shown = (try? ImageReference(parsing: options.image))?.familiarName ?? options.image
             throw CellError(.setup, "Unable to find image '\(shown)' locally: cell does not pull images; import or load it first")

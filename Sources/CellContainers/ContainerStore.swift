@@ -79,13 +79,17 @@ public final class ContainerStore: @unchecked Sendable {
     /// Whether a live container has this name.
     public func isNameInUse(_ name: String) -> Bool { names.id(named: name) != nil }
 
-    /// Image ids used by any container (running or not), with one such container.
-    public func imagesInUse() throws -> [Digest: String] {
-        var result: [Digest: String] = [:]
+    /// Image ids used by any container (running or not), with one such container, and the
+    /// layers they mount: what `rmi`, `image prune` and garbage collection leave alone. Call it
+    /// under the collection lock (the image store's `users` closures are), which creation holds
+    /// until its record is published, so no container is missed.
+    public func imageUsers() throws -> ImageUsers {
+        var users = ImageUsers()
         for container in try list() {
-            if let digest = try? Digest(parsing: container.record.imageID) { result[digest] = container.id }
+            if let digest = try? Digest(parsing: container.record.imageID) { users.images[digest] = container.id }
+            users.layerDirectories.formUnion(container.record.layerDirectories)
         }
-        return result
+        return users
     }
 
     // MARK: Writing
@@ -97,7 +101,7 @@ public final class ContainerStore: @unchecked Sendable {
         let lock = try FileLock(path: namesLock)
         return try lock.withLock {
             if let other = names.id(named: record.name) {
-                throw CellError(.conflict, "Conflict. The container name \"/\(record.name)\" is already in use by container \"\(other)\". You have to remove (or rename) that container to be able to reuse that name.")
+                throw CellError(.conflict, "\(ContainerStore.nameConflict) The container name \"/\(record.name)\" is already in use by container \"\(other)\". You have to remove (or rename) that container to be able to reuse that name.")
             }
             let final = directory(of: record.id)
             let temporary = "\(layout.containers)/.tmp-\(record.id)"
@@ -127,15 +131,30 @@ public final class ContainerStore: @unchecked Sendable {
         }
     }
 
+    private static let nameConflict = "Conflict."
+
+    /// Whether `create` refused the record's name as taken.
+    public static func isNameConflict(_ error: CellError) -> Bool {
+        error.kind == .conflict && error.message.hasPrefix("\(nameConflict) The container name")
+    }
+
     /// Writes a changed record (`update`); the caller holds the container's lock.
     public func save(_ record: ContainerRecord) throws {
         try FileSystem.writeAtomically(try RecordJSON.encode(record), to: "\(directory(of: record.id))/config.json", mode: 0o600)
     }
 
     /// Holds the container's own lock around `body` (start, stop, rm, ... one at a time).
+    /// The lock file is in the container's directory, which `rm` renames away and deletes while
+    /// holding it: a container removed before or while we waited is "No such container", and its
+    /// directory is never created again for the lock.
     public func withLock<T>(_ container: Container, _ body: () throws -> T) throws -> T {
-        let lock = try FileLock(path: "\(container.directory)/lock")
-        return try lock.withLock(.exclusive, body)
+        guard let lock = try FileLock.inExistingDirectory("\(container.directory)/lock") else {
+            throw CellError.notFound("No such container: \(container.id)")
+        }
+        return try lock.withLock(.exclusive) {
+            guard lock.isStillAtItsPath else { throw CellError.notFound("No such container: \(container.id)") }
+            return try body()
+        }
     }
 
     /// Deletes a stopped container: its cgroup leftovers, then its directory.
@@ -146,7 +165,10 @@ public final class ContainerStore: @unchecked Sendable {
             try? cgroup.killAll(timeout: 5)
             try? cgroup.remove(timeout: 5)
         }
-        try FileLock(path: namesLock).withLock { names.unlink(container.name, from: container.id) }
+        try FileLock(path: namesLock).withLock {
+            names.unlink(container.name, from: container.id)
+            sweep()
+        }
         try ContainerRemoval.removeDirectory(container.directory)
     }
 
@@ -154,9 +176,12 @@ public final class ContainerStore: @unchecked Sendable {
     /// unlinks it).
     public func nameLink(for name: String) -> String { names.path(of: name) }
 
-    /// Removes leftovers of interrupted creations and removals.
-    public func sweep() throws {
-        for name in try FileSystem.contentsOfDirectory(layout.containers) where name.hasPrefix(".rm-") {
+    /// Removes what a kill -9 left of creations (`.tmp-<id>`) and removals (`.rm-<id>`); called
+    /// under the names lock, which every creation holds while its `.tmp-` directory exists. A
+    /// removal still running deletes its `.rm-` tree beside us (removeTree tolerates that).
+    func sweep() {
+        for name in (try? FileSystem.contentsOfDirectory(layout.containers)) ?? []
+        where name.hasPrefix(".rm-") || name.hasPrefix(".tmp-") {
             try? FileSystem.removeTree("\(layout.containers)/\(name)")
         }
     }

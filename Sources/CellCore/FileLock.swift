@@ -16,6 +16,29 @@ public final class FileLock {
         handle = try FileDescriptorHandle(path: path, flags: O_RDWR | O_CREAT, mode: 0o600)
     }
 
+    private init(handle: FileDescriptorHandle) {
+        self.handle = handle
+    }
+
+    /// A lock file in a directory that must already exist (it is never created): nil when the
+    /// directory is gone, as a lock inside something being removed must not bring it back.
+    public static func inExistingDirectory(_ path: String) throws -> FileLock? {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw CellError.system("open \(path): \(Syscall.errorString(errno))")
+        }
+        return FileLock(handle: FileDescriptorHandle(fd: fd, path: path))
+    }
+
+    /// Whether the locked file is still the one at its path (not renamed away or unlinked by
+    /// whoever held the lock before).
+    public var isStillAtItsPath: Bool {
+        var opened = stat(), named = stat()
+        return fstat(handle.fd, &opened) == 0 && stat(handle.path, &named) == 0
+            && opened.st_dev == named.st_dev && opened.st_ino == named.st_ino
+    }
+
     public func lock(_ mode: Mode = .exclusive) throws {
         try Syscall.retrying("lock \(handle.path)") { flock(handle.fd, mode == .exclusive ? LOCK_EX : LOCK_SH) }
     }

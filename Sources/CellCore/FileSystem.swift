@@ -195,7 +195,12 @@ public enum FileSystem {
             try Syscall.retrying("unlink \(path)") { unlink(path) }
             return
         }
-        let fd = try Syscall.retrying("open \(path)") { open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        if fd < 0 {
+            // Removed meanwhile by another process sweeping the same leftovers: done.
+            if errno == ENOENT { return }
+            throw CellError.system("open \(path): \(Syscall.errorString(errno))")
+        }
         try removeContents(ofDirectory: fd, path: path)
         close(fd)
         if rmdir(path) != 0 && errno != ENOENT {
@@ -210,6 +215,7 @@ public enum FileSystem {
             if (st.st_mode & S_IFMT) == S_IFDIR {
                 // A read-only layer directory may lack the write bit; root ignores it anyway.
                 let child = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                if child < 0 && errno == ENOENT { continue }
                 if child < 0 { throw CellError.system("open \(path)/\(name): \(Syscall.errorString(errno))") }
                 do {
                     try removeContents(ofDirectory: child, path: "\(path)/\(name)")

@@ -17,7 +17,11 @@ public final class ImageStore: @unchecked Sendable {
 
     /// Every image with its names, newest first.
     public func images() throws -> [ImageSummary] {
-        let index = try NameIndex.read(layout)
+        try images(in: try NameIndex.read(layout))
+    }
+
+    /// The images an index names (one read under the index lock, for a decision made on it).
+    private func images(in index: NameIndex) throws -> [ImageSummary] {
         var byID: [Digest: ImageSummary] = [:]
         var order: [Digest] = []
         for entry in index.entries {
@@ -60,7 +64,11 @@ public final class ImageStore: @unchecked Sendable {
 
     /// Like `resolve`, without reading manifest and config; nil when nothing matches.
     public func find(_ text: String) throws -> ImageSummary? {
-        let all = try images()
+        try find(text, in: try NameIndex.read(layout))
+    }
+
+    private func find(_ text: String, in index: NameIndex) throws -> ImageSummary? {
+        let all = try images(in: index)
         if let reference = try? ImageReference(parsing: text),
            let match = all.first(where: { $0.names.contains(reference) }) {
             return match
@@ -138,12 +146,20 @@ public final class ImageStore: @unchecked Sendable {
         guard reference.digest == nil else {
             throw CellError.usage("refusing to create a tag with a digest reference")
         }
-        let image = try resolve(source)
-        try NameIndex.update(layout) { index in
-            let manifestSize = try blobs.size(of: image.summary.manifest)
-            index.setName(reference, to: ImageSummaryAnnotations(
-                id: image.id, manifest: image.summary.manifest, manifestSize: manifestSize,
-                created: image.config.created, size: image.summary.size))
+        // A writer of the store, so that no collection deletes the image's blobs between the check
+        // and the new name; resolved on the index it changes, so the name goes to what the source
+        // names at that moment.
+        try withWriteSession {
+            try NameIndex.update(layout) { index in
+                guard let summary = try find(source, in: index) else {
+                    throw CellError.notFound("No such image: \(ImageStore.displayName(source))")
+                }
+                let image = try load(summary)
+                let manifestSize = try blobs.size(of: summary.manifest)
+                index.setName(reference, to: ImageSummaryAnnotations(
+                    id: image.id, manifest: summary.manifest, manifestSize: manifestSize,
+                    created: image.config.created, size: summary.size))
+            }
         }
     }
 
@@ -154,51 +170,68 @@ public final class ImageStore: @unchecked Sendable {
     }
 
     /// `cell rmi [-f]`: untags a name, or removes an image by id. An image that loses its last
-    /// name is deleted unless a container uses it. `inUse` maps image ids to a container using it.
-    public func remove(_ text: String, force: Bool, inUse: [Digest: String] = [:]) throws -> [RemovalEvent] {
-        guard let summary = try find(text) else {
+    /// name is deleted unless a container uses it (`users`), then garbage is collected.
+    ///
+    /// The decision and the collection are made under the exclusive collection lock, on the
+    /// index read under the index lock: no container is being created from the image meanwhile
+    /// (creation holds the collection lock shared), and a name another command has just moved
+    /// to a new image is judged by what it names now. A caller inside a write session (which
+    /// cannot take the lock exclusively) passes `collect: false`: the images are only dropped
+    /// from the index, as a writer, and the next collection frees their files; a container
+    /// made from one meanwhile keeps its layers all the same (collection keeps what containers use).
+    public func remove(_ text: String, force: Bool, users: () throws -> ImageUsers, collect: Bool = true) throws -> [RemovalEvent] {
+        let lock = try FileLock(path: layout.collectionLock)
+        return try lock.withLock(collect ? .exclusive : .shared) {
+            let users = try users()
+            let events = try NameIndex.update(layout) { index in
+                try decideRemoval(text, force: force, inUse: users.images, in: &index)
+            }
+            if collect, events.contains(where: { if case .deleted = $0 { return true } else { return false } }) {
+                _ = try collectLocked(users: users)
+            }
+            return events
+        }
+    }
+
+    private func decideRemoval(_ text: String, force: Bool, inUse: [Digest: String], in index: inout NameIndex) throws -> [RemovalEvent] {
+        guard let summary = try find(text, in: index) else {
             throw CellError.notFound("No such image: \(ImageStore.displayName(text))")
         }
         let reference = try? ImageReference(parsing: text)
         let byName = reference.map { summary.names.contains($0) } ?? false
         var events: [RemovalEvent] = []
-        try NameIndex.update(layout) { index in
-            if byName, let reference {
-                if let container = inUse[summary.id], summary.names.count == 1, !force {
-                    throw CellError.conflict("conflict: unable to remove repository reference \"\(text)\" (must force) - container \(container.prefix(12)) is using its referenced image \(summary.id.shortHex)")
-                }
-                _ = index.removeName(reference.description)
-                events.append(.untagged(reference.familiarName))
-                if summary.names.count > 1 { return }
+        if byName, let reference {
+            if let container = inUse[summary.id], summary.names.count == 1, !force {
+                throw CellError.conflict("conflict: unable to remove repository reference \"\(text)\" (must force) - container \(container.prefix(12)) is using its referenced image \(summary.id.shortHex)")
+            }
+            _ = index.removeName(reference.description)
+            events.append(.untagged(reference.familiarName))
+            if summary.names.count > 1 { return events }
+        } else {
+            if summary.names.count > 1 && !force {
+                throw CellError.conflict("conflict: unable to delete \(summary.id.shortHex) (must be forced) - image is referenced in multiple repositories")
+            }
+            if let container = inUse[summary.id], !force {
+                throw CellError.conflict("conflict: unable to delete \(summary.id.shortHex) (must be forced) - image is being used by container \(container.prefix(12))")
+            }
+            for name in summary.names {
+                _ = index.removeName(name.description)
+                events.append(.untagged(name.familiarName))
+            }
+        }
+        if inUse[summary.id] != nil {
+            // Untagged but used: it stays as a dangling image, as docker keeps it.
+            if let entry = index.entries.first(where: { NameIndex.imageID(of: $0) == summary.id }) {
+                index.keepUnnamedIfOrphaned(entry)
             } else {
-                if summary.names.count > 1 && !force {
-                    throw CellError.conflict("conflict: unable to delete \(summary.id.shortHex) (must be forced) - image is referenced in multiple repositories")
-                }
-                if let container = inUse[summary.id], !force {
-                    throw CellError.conflict("conflict: unable to delete \(summary.id.shortHex) (must be forced) - image is being used by container \(container.prefix(12))")
-                }
-                for name in summary.names {
-                    _ = index.removeName(name.description)
-                    events.append(.untagged(name.familiarName))
-                }
+                index.addUnnamed(ImageSummaryAnnotations(id: summary.id, manifest: summary.manifest,
+                    manifestSize: (try? blobs.size(of: summary.manifest)) ?? 0,
+                    created: summary.created?.rfc3339Nano, size: summary.size))
             }
-            if inUse[summary.id] != nil {
-                // Untagged but used: it stays as a dangling image, as docker keeps it.
-                if let entry = index.entries.first(where: { NameIndex.imageID(of: $0) == summary.id }) {
-                    index.keepUnnamedIfOrphaned(entry)
-                } else {
-                    index.addUnnamed(ImageSummaryAnnotations(id: summary.id, manifest: summary.manifest,
-                        manifestSize: (try? blobs.size(of: summary.manifest)) ?? 0,
-                        created: summary.created?.rfc3339Nano, size: summary.size))
-                }
-                return
-            }
-            index.removeImage(summary.id)
-            events.append(.deleted(summary.id))
+            return events
         }
-        if events.contains(where: { if case .deleted = $0 { return true } else { return false } }) {
-            _ = try collectGarbage()
-        }
+        index.removeImage(summary.id)
+        events.append(.deleted(summary.id))
         return events
     }
 }

@@ -15,17 +15,25 @@ public final class ImageTarget: StructureTestTarget, @unchecked Sendable {
     public let rootDirectory: Int32
     private let image: Image
     private let images: ImageStore
+    private let containers: ContainerStore
+    /// The collection lock, shared for the target's life: the layers the view and the test
+    /// containers mount are not collected under them (no container record names the view's).
+    private let session: FileLock
+    private let removedImages = SharedSlots<Bool>(count: 1)
     private let creator: ContainerCreator
     private let lifecycle: ContainerLifecycle
     private let runOptions: StructureTestSpec.ContainerRunOptions
 
     public init(image reference: String, images: ImageStore, containers: ContainerStore, monitorPath: String,
                 initBinary: String, runOptions: StructureTestSpec.ContainerRunOptions) throws {
+        session = try FileLock(path: images.layout.collectionLock)
+        try session.lock(.shared)
         guard let summary = try images.find(reference) else {
             throw CellError(.notFound, "Unable to find image '\(reference)' locally: cell does not pull images; import or load it first")
         }
         image = try images.load(summary)
         self.images = images
+        self.containers = containers
         creator = ContainerCreator(images: images, containers: containers, initBinary: initBinary)
         lifecycle = ContainerLifecycle(store: containers, monitorPath: monitorPath)
         self.runOptions = runOptions
@@ -33,13 +41,22 @@ public final class ImageTarget: StructureTestTarget, @unchecked Sendable {
         rootDirectory = try LayerView.open(try images.unpackedLayers(of: image))
     }
 
-    deinit { close(rootDirectory) }
+    deinit {
+        close(rootDirectory)
+        session.unlock()
+        // The setup images left the index during the run; their files go now that we no
+        // longer hold the collection lock.
+        if removedImages[0] == true { _ = try? images.collectGarbage(users: containers.imageUsers) }
+    }
 
     public func run(_ command: [String], environment: [String], setup: [[String]], teardown: [[String]]) throws -> CommandOutput {
         var current = image.id.description
         var committed: [String] = []
         defer {
-            for id in committed.reversed() { _ = try? images.remove(id, force: true) }
+            for id in committed.reversed() {
+                _ = try? images.remove(id, force: true, users: containers.imageUsers, collect: false)
+                removedImages[0] = true
+            }
         }
         for step in setup {
             let id = try inContainer(of: current, step, environment: environment) { container, output in

@@ -116,4 +116,149 @@ struct StoreSafetyTests {
         #expect(try Command.run(Paths.cell, ["--root", small, "images", "-q"]).stdout.isEmpty)
         #expect(try FileManager.default.contentsOfDirectory(atPath: "\(small)/tmp").isEmpty)
     }
+
+    // MARK: Several cell processes on one store
+
+    /// busybox plus `files` empty files in /data: unpacking its layer (or deleting it) takes long
+    /// enough for another command to start meanwhile. Imported as `name` (the same layer again
+    /// on a second import).
+    static func importBigImage(_ root: CellRoot, _ name: String, files: Int = 20000) throws {
+        let tarball = root.file("big.tar")
+        if !FileManager.default.fileExists(atPath: tarball) { try Command.shell("""
+        set -e; d=$(mktemp -d); tar -C "$d" -xf '\(try Fixtures.busyboxTarball())'; mkdir "$d/data"
+        (cd "$d/data" && seq 1 \(files) | xargs touch); tar -C "$d" -cf '\(tarball)' .; rm -rf "$d"
+        """).expectSuccess() }
+        try root.cell("import", "-c", "CMD [\"sh\"]", tarball, name).expectSuccess()
+    }
+
+    func entries(_ directory: String) -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    }
+
+    @Test func rmiDuringACreationWaitsAndKeepsTheContainersImage() throws {
+        let root = try CellRoot()
+        try Self.importBigImage(root, "big")
+        let create = try ChildProcess(Paths.cell, ["create", "big", "sh", "-c", "ls /data | wc -l"],
+                                      environment: ["CELL_ROOT": root.path], captureOutput: true)
+        // The creation has found the image and is unpacking its layer: rmi now.
+        let unpacking = waitUntil(timeout: 30) { entries("\(root.path)/layers").contains { $0.hasPrefix(".tmp-") } }
+        #expect(unpacking)
+        let rmi = try root.cell("rmi", "big")
+        let created = create.finish()
+        try created.expectSuccess()
+        // rmi waited for the record, then saw the image in use.
+        #expect(rmi.status == 1)
+        #expect(rmi.stderr.contains("is using its referenced image"))
+        try root.cell("image", "prune", "-a", "-f").expectSuccess()
+        let start = try root.cell("start", "-a", created.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(start.status == 0)
+        #expect(start.stdout == "20000\n")
+    }
+
+    @Test func parallelRmisOfTwoNamesKeepAnImageInUse() throws {
+        let root = try CellRoot()
+        let id = try root.importBusybox("a")
+        try root.cell("create", "--name", "user", "a", "true").expectSuccess()
+        for _ in 1...15 {
+            try root.cell("tag", id, "a").expectSuccess()
+            try root.cell("tag", id, "b").expectSuccess()
+            try Command.shell("""
+            export CELL_ROOT='\(root.path)'; '\(Paths.cell)' rmi a >/dev/null 2>&1 & '\(Paths.cell)' rmi b >/dev/null 2>&1 & wait
+            """).expectSuccess()
+            // One untags its name, the other is refused: the last name of an image in use stays.
+            #expect(try root.cell("images", "-q", "--no-trunc").stdout == "\(id)\n")
+            if try root.cell("images", "--format", "{{.Repository}}").lines.count != 1 { break }
+        }
+        try root.cell("image", "prune", "-a", "-f").expectSuccess()
+        try root.cell("start", "-a", "user").expectSuccess()
+    }
+
+    @Test func aCollectionKilledMidLayerLeavesNoPartialLayer() throws {
+        let root = try CellRoot()
+        try Self.importBigImage(root, "big", files: 30000)
+        try root.cell("run", "--rm", "big", "true").expectSuccess()
+        let layer = try #require(entries("\(root.path)/layers").first)
+        let rmi = try ChildProcess(Paths.cell, ["rmi", "big"], environment: ["CELL_ROOT": root.path], captureOutput: false)
+        // Kill the collection once it has begun on the layer's files.
+        let deleting = waitUntil(timeout: 30) {
+            !FileManager.default.fileExists(atPath: "\(root.path)/layers/\(layer)")
+                || entries("\(root.path)/layers/\(layer)/data").count < 30000
+        }
+        kill(rmi.pid, SIGKILL)
+        rmi.waitForExit()
+        #expect(deleting)
+        // The image again: its layer is unpacked whole, never taken from what the kill left.
+        try Self.importBigImage(root, "big", files: 30000)
+        let count = try root.cell("run", "--rm", "big", "sh", "-c", "ls /data | wc -l")
+        #expect(count.stdout == "30000\n")
+        try root.cell("image", "prune", "-f").expectSuccess()
+        #expect(entries("\(root.path)/layers") == [layer])
+    }
+
+    @Test func aBuildLeavesAnotherBuildsFinishedRunStepAlone() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        for (name, imagefile) in [("big", "FROM busybox\nRUN mkdir /data && for i in $(seq 1 2000); do dd if=/dev/zero of=/data/f$i bs=16k count=1 2>/dev/null; done\n"),
+                                  ("small", "FROM busybox\nRUN true\n")] {
+            try FileManager.default.createDirectory(atPath: root.file(name), withIntermediateDirectories: true)
+            try imagefile.write(toFile: root.file("\(name)/Imagefile"), atomically: true, encoding: .utf8)
+        }
+        let big = try ChildProcess(Paths.cell, ["build", "--no-cache", "-q", "-t", "big", root.file("big")],
+                                   environment: ["CELL_ROOT": root.path], captureOutput: true)
+        // The RUN step has exited; its upper directory is being archived into a layer.
+        let exited = waitUntil(timeout: 60) {
+            entries("\(root.path)/build").contains { name in
+                ((try? String(contentsOfFile: "\(root.path)/build/\(name)/state", encoding: .utf8)) ?? "").contains("exited")
+            }
+        }
+        #expect(exited)
+        try root.cell("build", "--no-cache", "-q", "-t", "small", root.file("small")).expectSuccess()
+        try big.finish().expectSuccess()
+        #expect(try root.cell("run", "--rm", "big", "sh", "-c", "ls /data | wc -l").stdout == "2000\n")
+        #expect(entries("\(root.path)/build").isEmpty)
+    }
+
+    /// Whether a child has exited (a zombie not yet reaped counts), without reaping it.
+    func hasExited(_ process: ChildProcess) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(process.pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return true }
+        return stat[stat.index(close, offsetBy: 2)] == "Z"
+    }
+
+    @Test func cpHoldsTheContainersLockAgainstStartAndRm() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let payload = root.file("payload")
+        try Command.shell("mkdir '\(payload)' && cd '\(payload)' && seq 1 10000 | xargs touch").expectSuccess()
+        for verb in ["start", "rm"] {
+            let id = try root.cell("create", "busybox", "sleep", "30").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let copy = try ChildProcess(Paths.cell, ["cp", payload, "\(id):/payload"], environment: ["CELL_ROOT": root.path],
+                                        captureOutput: true)
+            let copying = waitUntil(timeout: 30) { FileManager.default.fileExists(atPath: "\(root.path)/containers/\(id)/upper/payload") }
+            #expect(copying)
+            // start waits for the copy (no second overlay on its upper directory), rm too.
+            try root.cell(verb, id).expectSuccess()
+            #expect(hasExited(copy), "\(verb) returned while cp was still copying")
+            try copy.finish().expectSuccess()
+            if verb == "start" {
+                #expect(try root.cell("exec", id, "sh", "-c", "ls /payload | wc -l").stdout == "10000\n")
+                try root.cell("rm", "-f", id).expectSuccess()
+            }
+        }
+        #expect(entries("\(root.path)/containers").isEmpty)
+    }
+
+    @Test func rmSweepsWhatKilledCreationsAndRemovalsLeft() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let id = try root.cell("create", "busybox", "true").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        // What a kill -9 leaves mid-create and mid-rm.
+        let containers = "\(root.path)/containers"
+        try Command.shell("""
+        mkdir -p '\(containers)/.tmp-\(String(repeating: "a", count: 64))/upper/etc' '\(containers)/.rm-\(String(repeating: "b", count: 64))/upper'
+        touch '\(containers)/.tmp-\(String(repeating: "a", count: 64))/config.json' '\(containers)/.rm-\(String(repeating: "b", count: 64))/upper/f'
+        """).expectSuccess()
+        try root.cell("rm", id).expectSuccess()
+        #expect(entries(containers).isEmpty)
+    }
 }

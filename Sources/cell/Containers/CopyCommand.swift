@@ -31,14 +31,12 @@ struct CopyCommand: ParsableCommand {
         let from = CopyEndpoint(source), to = CopyEndpoint(destination)
         switch (from.container, to.container) {
         case (let name?, nil) where destination == "-":
-            let container = try resolve(name)
-            try DaemonError.reporting {
+            try withContainer(name) { container in
                 try ContainerTarCopy.copyOut(containerDirectory: container.directory, containerPath: from.path,
                                              followLink: followLink, containerName: name, store: GlobalOptions.imageStore(), to: 1)
             }
         case (nil, let name?) where source == "-":
-            let container = try resolve(name)
-            try DaemonError.reporting {
+            try withContainer(name) { container in
                 try ContainerTarCopy.copyIn(from: 0, containerDirectory: container.directory, containerPath: to.path,
                                             containerName: name, store: GlobalOptions.imageStore())
             }
@@ -47,22 +45,25 @@ struct CopyCommand: ParsableCommand {
         case (.some, .some):
             throw CellError.usage("copying between containers is not supported")
         case (let name?, nil):
-            let container = try resolve(name)
-            try DaemonError.reporting {
+            try withContainer(name) { container in
                 try ContainerCopy.copyOut(containerDirectory: container.directory, containerPath: from.path, hostPath: to.path,
                                           preserveOwnership: archive, followLink: followLink, containerName: name)
             }
         case (nil, let name?):
-            let container = try resolve(name)
-            try DaemonError.reporting {
+            try withContainer(name) { container in
                 try ContainerCopy.copyIn(hostPath: from.path, containerDirectory: container.directory, containerPath: to.path,
                                          preserveOwnership: archive, followLink: followLink, containerName: name)
             }
         }
     }
 
-    private func resolve(_ name: String) throws -> Container {
-        try DaemonError.reporting { try GlobalOptions.containerStore().resolve(name) }
+    /// Under the container's lock, as ContainerRootAccess needs: no start, rm or commit meanwhile.
+    private func withContainer(_ name: String, _ body: (Container) throws -> Void) throws {
+        try DaemonError.reporting {
+            let store = try GlobalOptions.containerStore()
+            let container = try store.resolve(name)
+            try store.withLock(container) { try body(container) }
+        }
     }
 }
 

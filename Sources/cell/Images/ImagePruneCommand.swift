@@ -24,8 +24,8 @@ struct ImagePruneCommand: ParsableCommand {
             }
         }
         let store = try GlobalOptions.imageStore()
-        let inUse = Set(try ContainerUsage.imagesInUse().keys)
-        let (events, reclaimed) = try store.prune(all: all, inUse: inUse)
+        let containers = try GlobalOptions.containerStore()
+        let (events, reclaimed) = try store.prune(all: all, users: containers.imageUsers)
         if !events.isEmpty {
             Output.line("Deleted Images:")
             for event in events {

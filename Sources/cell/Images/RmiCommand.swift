@@ -22,11 +22,11 @@ struct RmiCommand: ParsableCommand {
 
     func run() throws {
         let store = try GlobalOptions.imageStore()
-        let inUse = try ContainerUsage.imagesInUse()
+        let containers = try GlobalOptions.containerStore()
         var failure: CellError?
         for image in images {
             do {
-                for event in try store.remove(image, force: force, inUse: inUse) {
+                for event in try store.remove(image, force: force, users: containers.imageUsers) {
                     switch event {
                     case .untagged(let name): Output.line("Untagged: \(name)")
                     case .deleted(let id): Output.line("Deleted: \(id)")
@@ -39,12 +39,5 @@ struct RmiCommand: ParsableCommand {
             }
         }
         if let failure { throw ExitCode(failure.exitCode) }
-    }
-}
-
-/// Which images containers use, so that rmi and prune leave them alone.
-enum ContainerUsage {
-    static func imagesInUse() throws -> [Digest: String] {
-        try GlobalOptions.containerStore().imagesInUse()
     }
 }
