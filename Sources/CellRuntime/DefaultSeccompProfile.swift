@@ -35,13 +35,15 @@ extension SeccompProfile {
             ("CAP_SYS_NICE", ["get_mempolicy", "mbind", "set_mempolicy", "set_mempolicy_home_node"]),
             ("CAP_SYSLOG", ["syslog"]),
             ("CAP_BPF", ["bpf"]),
+            ("CAP_DAC_READ_SEARCH", ["open_by_handle_at"]),
             ("CAP_PERFMON", ["perf_event_open"]),
         ]
         for (capability, names) in byCapability {
             rules.append(Rule(names, includesCapabilities: [capability]))
         }
-        // ptrace of processes of the same container (kernels since 4.8 keep seccomp sound under it).
-        rules.append(Rule(["ptrace"]))
+        // ptrace and cross-process memory access within the container (Docker's minKernel 4.8
+        // rule: kernels since keep seccomp sound under ptrace); gdb and py-spy need them.
+        rules.append(Rule(["ptrace", "process_vm_readv", "process_vm_writev"]))
         return SeccompProfile(defaultAction: errnoEPERM, rules: rules)
     }()
 

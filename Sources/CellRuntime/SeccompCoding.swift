@@ -11,6 +11,7 @@ enum SeccompCoding {
         case .custom(let profile):
             writer.append("seccomp", "custom")
             writer.append("seccomp-default", text(profile.defaultAction))
+            if let architectures = profile.architectures { writer.append("seccomp-arches", architectures.joined(separator: ",")) }
             for rule in profile.rules {
                 let arguments = rule.arguments.map { "\($0.index):\($0.op.rawValue):\($0.value):\($0.valueTwo)" }.joined(separator: ";")
                 let capabilities = (rule.includesCapabilities.map { "+" + $0 } + rule.excludesCapabilities.map { "-" + $0 }).joined(separator: ",")
@@ -47,6 +48,7 @@ enum SeccompCoding {
         private var kind = "default"
         private var defaultAction: SeccompProfile.Action = .errno(1)
         private var rules: [SeccompProfile.Rule] = []
+        private var architectures: [String]?
 
         mutating func read(_ record: Record) throws {
             let bad = CellError.invalidInput("container spec: bad \(record.key) \"\(record.fields.joined(separator: " "))\"")
@@ -55,6 +57,8 @@ enum SeccompCoding {
             case "seccomp-default":
                 guard let action = SeccompCoding.action(record.value) else { throw bad }
                 defaultAction = action
+            case "seccomp-arches":
+                architectures = record.value.split(separator: ",").map(String.init)
             default:
                 guard record.fields.count == 4, let action = SeccompCoding.action(record.fields[0]) else { throw bad }
                 var arguments: [SeccompProfile.Argument] = []
@@ -76,7 +80,7 @@ enum SeccompCoding {
             switch kind {
             case "default": return .dockerDefault
             case "unconfined": return .unconfined
-            case "custom": return .custom(SeccompProfile(defaultAction: defaultAction, rules: rules))
+            case "custom": return .custom(SeccompProfile(defaultAction: defaultAction, rules: rules, architectures: architectures))
             default: throw CellError.invalidInput("container spec: bad seccomp \"\(kind)\"")
             }
         }

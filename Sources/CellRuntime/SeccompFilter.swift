@@ -54,13 +54,16 @@ public enum SeccompFilter {
         // A binary tree of system call numbers, not a list: the kernel runs the filter for every
         // call number when it installs it (to cache what is always allowed) and on every call.
         _ = seccomp_attr_set(context, SCMP_FLTATR_CTL_OPTIMIZE, 2)
-        // Programs built for the 32-bit ABIs run on x86_64 too: the rules cover them as well.
+        // Programs built for the 32-bit ABIs run on x86_64 too: the rules cover them as well
+        // (unless a profile names its architectures).
+        var architectures = profile.architectures ?? []
         #if arch(x86_64)
-        for name in ["x86", "x32"] {
-            let arch = seccomp_arch_resolve_name(name)
-            if arch != 0 { _ = seccomp_arch_add(context, arch) }
-        }
+        if profile.architectures == nil { architectures = ["x86", "x32"] }
         #endif
+        for name in architectures {
+            let arch = seccomp_arch_resolve_name(name)
+            if arch != 0 && arch != seccomp_arch_native() { _ = seccomp_arch_add(context, arch) }
+        }
         for rule in profile.rules(for: capabilities) {
             let ruleAction = action(rule.action)
             if ruleAction == action(profile.defaultAction) { continue }
@@ -81,6 +84,9 @@ public enum SeccompFilter {
         }
         return try export(context)
     }
+
+    /// Whether libseccomp knows the ABI ("x86_64", "aarch64"...).
+    public static func isKnownArchitecture(_ name: String) -> Bool { seccomp_arch_resolve_name(name) != 0 }
 
     /// seccomp_export_bpf writes to an fd: a pipe, made large enough for any program.
     private static func export(_ context: scmp_filter_ctx) throws -> [UInt8] {

@@ -72,10 +72,14 @@ public struct SeccompProfile: Equatable, Sendable {
 
     public var defaultAction: Action
     public var rules: [Rule]
+    /// libseccomp's names of the ABIs the filter admits besides the native one ("x86", "x32");
+    /// any other ABI is killed. nil: the native one's 32-bit ABIs too (Docker's default profile).
+    public var architectures: [String]?
 
-    public init(defaultAction: Action, rules: [Rule]) {
+    public init(defaultAction: Action, rules: [Rule], architectures: [String]? = nil) {
         self.defaultAction = defaultAction
         self.rules = rules
+        self.architectures = architectures
     }
 
     /// The rules that apply to a container with `capabilities`.
