@@ -213,7 +213,7 @@ public struct Cgroup: Equatable, Sendable {
         let unified = layout.isUnified
         if let memory = limits.memory {
             // Docker: with -m and no --memory-swap, as much swap as memory.
-            let total = limits.memorySwap ?? memory * 2
+            let total = limits.memorySwap ?? ResourceLimits.twice(memory)
             if unified {
                 try setValue(String(memory), file: "memory.max", controller: "memory")
                 // Without swap accounting there is no memory.swap.max, and no swap to limit.

@@ -47,7 +47,7 @@ public struct ResourceLimits: Equatable, Sendable, Codable {
     /// = twice -m), kept from then on, as Docker stores it when it creates the container.
     public func withCreationDefaults() -> ResourceLimits {
         var result = self
-        if let memory, memory > 0, memorySwap == nil { result.memorySwap = memory * 2 }
+        if let memory, memory > 0, memorySwap == nil { result.memorySwap = ResourceLimits.twice(memory) }
         return result
     }
 
@@ -65,9 +65,12 @@ public struct ResourceLimits: Equatable, Sendable, Codable {
         }
         var result = merging(other)
         // A container that had no memory limit gets Docker's swap default with its first one.
-        if let memory = other.memory, memorySwap == nil, other.memorySwap == nil { result.memorySwap = memory * 2 }
+        if let memory = other.memory, memorySwap == nil, other.memorySwap == nil { result.memorySwap = ResourceLimits.twice(memory) }
         return result
     }
+
+    /// Docker's default memory + swap for -m, saturating (a huge -m is "no limit" to the kernel).
+    static func twice(_ memory: Int64) -> Int64 { memory > Int64.max / 2 ? Int64.max : memory * 2 }
 
     /// The quota and period the cgroup gets: --cpus as a quota per 100 ms, or --cpu-quota's.
     public var effectiveCPUQuota: (quota: Int64?, period: Int64?) {

@@ -51,7 +51,8 @@ struct ResourceFlags: ParsableArguments {
             guard let value = Double(cpus), value.isFinite else {
                 throw CellError.usage("invalid argument \"\(cpus)\" for \"--cpus\" flag: failed to parse \(cpus) as a rational number")
             }
-            limits.nanoCpus = Int64((value * 1e9).rounded())
+            // Out of Int64's range is out of the CPUs' range too: validate() says so.
+            limits.nanoCpus = abs(value) < 9e9 ? Int64((value * 1e9).rounded()) : Int64.max
         }
         limits.cpuQuota = cpuQuota
         limits.cpuPeriod = cpuPeriod
