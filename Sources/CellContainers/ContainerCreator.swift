@@ -126,8 +126,8 @@ public struct ContainerCreator {
                            seccomp: options.privileged ? .unconfined : security.seccomp),
             hostname: hostname, network: network, mounts: mounts, readOnlyRootFilesystem: options.readOnly,
             hostsFile: "\(directory)/hosts", hostnameFile: "\(directory)/hostname", resolvConfFile: "\(directory)/resolv.conf",
-            maskedPaths: options.privileged ? [] : ContainerSpec.defaultMaskedPaths,
-            readOnlyPaths: options.privileged ? [] : ContainerSpec.defaultReadOnlyPaths,
+            maskedPaths: options.privileged || security.systemPathsUnconfined ? [] : ContainerSpec.defaultMaskedPaths,
+            readOnlyPaths: options.privileged || security.systemPathsUnconfined ? [] : ContainerSpec.defaultReadOnlyPaths,
             ports: [], autoRemove: options.autoRemove, nameLink: containers.nameLink(for: name))
 
         spec.devicesAllowed = options.privileged

@@ -7,6 +7,8 @@ struct SecurityOptions {
     var capabilities: Capabilities
     var noNewPrivileges = false
     var seccomp: SeccompPolicy = .dockerDefault
+    /// systempaths=unconfined: no masked or read-only /proc and /sys paths.
+    var systemPathsUnconfined = false
 
     init(_ options: RunOptions) throws {
         capabilities = try Capabilities.resolve(add: options.capAdd, drop: options.capDrop, privileged: options.privileged)
@@ -17,14 +19,20 @@ struct SecurityOptions {
             let value = separator.map { String(option[option.index(after: $0)...]) } ?? ""
             switch key {
             case "no-new-privileges":
-                guard ["", "true", "false"].contains(value) else {
-                    throw CellError(.setup, "invalid --security-opt 2: \"\(option)\"")
+                // Go's strconv.ParseBool, as Docker reads it; the bare word means true.
+                switch value {
+                case "", "1", "t", "T", "true", "TRUE", "True": noNewPrivileges = true
+                case "0", "f", "F", "false", "FALSE", "False": noNewPrivileges = false
+                default: throw CellError(.setup, "invalid --security-opt 2: \"\(option)\"")
                 }
-                noNewPrivileges = value != "false"
             case "seccomp" where value == "unconfined":
                 seccomp = .unconfined
-            case "apparmor" where value == "unconfined", "label" where value == "disable":
-                continue  // neither exists here: unconfined is what there is
+            case "seccomp" where value == "builtin":
+                seccomp = .dockerDefault
+            case "systempaths" where value == "unconfined":
+                systemPathsUnconfined = true
+            case "apparmor", "label":
+                continue  // neither AppArmor nor SELinux confines containers here, as with Docker on such a host
             case "seccomp":
                 seccomp = .custom(try SeccompProfileFile.read(value))
             default:

@@ -55,12 +55,12 @@ public struct Capabilities: Equatable, Sendable {
     public static func resolve(add: [String], drop: [String], privileged: Bool) throws -> Capabilities {
         if privileged { return all }
         // moby's rules: --cap-add ALL is every capability but the drops; --cap-drop ALL is only
-        // the adds; otherwise the default set with the adds, without the drops.
+        // the adds; otherwise the default set without the drops, then the adds (an add wins).
         let adds = try add.filter { !isAll($0) }.reduce(UInt64(0)) { $0 | (try bit($1, flag: "CapAdd")) }
         let drops = try drop.filter { !isAll($0) }.reduce(UInt64(0)) { $0 | (try bit($1, flag: "CapDrop")) }
         if add.contains(where: isAll) { return Capabilities(mask: all.mask & ~drops) }
         if drop.contains(where: isAll) { return Capabilities(mask: adds) }
-        return Capabilities(mask: (dockerDefault.mask | adds) & ~drops)
+        return Capabilities(mask: (dockerDefault.mask & ~drops) | adds)
     }
 
     private static func isAll(_ name: String) -> Bool { name.uppercased() == "ALL" }

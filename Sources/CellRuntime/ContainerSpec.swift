@@ -99,7 +99,7 @@ public struct ContainerSpec: Equatable, Sendable {
 
     public static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
     public static let defaultMaskedPaths = [
-        "/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+        "/proc/asound", "/proc/acpi", "/proc/interrupts", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
         "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap",
     ]
     public static let defaultReadOnlyPaths = [
@@ -189,12 +189,14 @@ public struct ContainerSpec: Equatable, Sendable {
         process.environment.last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
     }
 
-    /// The mounts in the order they are made: the caller's, then the /etc files (which win).
+    /// The mounts in the order they are made: the caller's, then the /etc files (which win;
+    /// read-only with a read-only root, as Docker has them).
     public var allMounts: [Mount] {
         var result = mounts
-        if let hostsFile { result.append(.bind(source: hostsFile, destination: "/etc/hosts", readOnly: false)) }
-        if let hostnameFile { result.append(.bind(source: hostnameFile, destination: "/etc/hostname", readOnly: false)) }
-        if let resolvConfFile { result.append(.bind(source: resolvConfFile, destination: "/etc/resolv.conf", readOnly: false)) }
+        let readOnly = readOnlyRootFilesystem
+        if let hostsFile { result.append(.bind(source: hostsFile, destination: "/etc/hosts", readOnly: readOnly)) }
+        if let hostnameFile { result.append(.bind(source: hostnameFile, destination: "/etc/hostname", readOnly: readOnly)) }
+        if let resolvConfFile { result.append(.bind(source: resolvConfFile, destination: "/etc/resolv.conf", readOnly: readOnly)) }
         return result
     }
 }

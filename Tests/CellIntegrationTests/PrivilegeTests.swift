@@ -371,4 +371,27 @@ struct PrivilegeTests {
         #expect(unknown.status == 125 && unknown.stderr.contains("Unable to find group nosuch"), "\(unknown.stderr)")
         try expectNothingLeft(root)
     }
+
+    /// The option spellings Docker users write, meaning what they mean there.
+    @Test func securityOptionsMeanWhatTheyMeanInDocker() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        // An add wins over a drop of the same capability.
+        #expect(try PrivilegeTests.capabilities(root, ["--cap-drop", "CHOWN", "--cap-add", "CHOWN"])["CapEff"] == "00000000a80425fb")
+        #expect(try PrivilegeTests.capabilities(root, ["--security-opt", "no-new-privileges=false"])["NoNewPrivs"] == "0")
+        #expect(try PrivilegeTests.capabilities(root, ["--security-opt", "no-new-privileges=1"])["NoNewPrivs"] == "1")
+        #expect(try PrivilegeTests.capabilities(root, ["--security-opt", "seccomp=builtin", "--security-opt", "apparmor=unconfined"])["CapEff"]
+                    == "00000000a80425fb")
+        // systempaths=unconfined: /proc/keys unmasked, /proc/sys not a read-only mount of its own.
+        let paths = "[ -n \"$(head -c 1 /proc/keys)\" ] && echo keys; grep -c ' /proc/sys ' /proc/self/mountinfo"
+        #expect(try root.cell("run", "--rm", "busybox", "sh", "-c", paths).stdout == "1\n")
+        #expect(try root.cell("run", "--rm", "--security-opt", "systempaths=unconfined", "busybox", "sh", "-c", paths).stdout
+                    == "keys\n0\n")
+        // --read-only covers the /etc files cell writes for the container too.
+        let readOnly = try root.cell("run", "--rm", "--read-only", "busybox", "sh", "-c",
+                                     "for f in hosts hostname resolv.conf; do (echo x >> /etc/$f) 2>/dev/null && echo $f; done; echo checked")
+        #expect(readOnly.stdout == "checked\n", "\(readOnly.stderr)")
+        #expect(try root.cell("run", "--rm", "busybox", "sh", "-c", "echo x >> /etc/hosts && echo writable").stdout == "writable\n")
+        try expectNothingLeft(root)
+    }
 }
