@@ -415,7 +415,9 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
     if (mount_in_root(rootfd, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, CREATE_DIRECTORY) < 0)
         fail(error_fd, CELL_STAGE_MOUNT_PROC, 0);
     if (setup_dev(rootfd, c->devices, c->device_count) < 0) fail(error_fd, CELL_STAGE_MOUNT_DEV, 0);
-    if (mount_in_root(rootfd, "sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, CREATE_DIRECTORY) < 0)
+    /* Read-only but for --privileged (cgroup_writable), as Docker mounts it. */
+    unsigned long sys_read_only = c->cgroup_writable ? 0 : MS_RDONLY;
+    if (mount_in_root(rootfd, "sysfs", "/sys", "sysfs", sys_read_only | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, CREATE_DIRECTORY) < 0)
         fail(error_fd, CELL_STAGE_MOUNT_SYS, 0);
 
     for (size_t i = 0; i < c->mount_count; i++) {

@@ -155,7 +155,10 @@ public struct ContainerCreator {
                               readonlyRootfs: options.readOnly, tmpfs: MountOptions.tmpfsTable(options.tmpfs),
                               initProcess: options.initProcess, privileged: options.privileged,
                               capAdd: options.capAdd, capDrop: options.capDrop, securityOpt: options.securityOpt,
-                              extraHosts: options.addHost, resources: limits.isEmpty ? nil : limits),
+                              extraHosts: options.addHost, resources: limits.isEmpty ? nil : limits,
+                              groupAdd: options.groupAdd, devices: try options.devices.map(DeviceOptions.Mapping.init(parsing:)),
+                              deviceCgroupRules: options.deviceCgroupRules, usernsMode: options.userNamespace ?? "",
+                              maskedPaths: spec.maskedPaths, readonlyPaths: spec.readOnlyPaths),
             layerDirectories: layers)
         guard options.userNamespace == "auto" else { return try created(record, spec: spec, files: files) }
         // Chosen and recorded under one lock, so that two containers never share ids.

@@ -53,6 +53,15 @@ public struct ContainerRecord: Codable, Sendable {
         public var extraHosts: [String]
         /// Resource limits (absent in records written before them, and when none is set).
         public var resources: ResourceLimits?
+        // Absent in records written before them.
+        public var groupAdd: [String]?
+        public var devices: [DeviceOptions.Mapping]?
+        public var deviceCgroupRules: [String]?
+        /// --userns ("auto", "host") or "" for none.
+        public var usernsMode: String?
+        /// Docker's defaults, or none (--privileged, systempaths=unconfined).
+        public var maskedPaths: [String]?
+        public var readonlyPaths: [String]?
     }
 
     /// The image's layers, bottom first, as the runtime needs them.

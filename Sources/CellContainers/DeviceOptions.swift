@@ -9,30 +9,43 @@ public enum DeviceOptions {
         var rules: [DeviceRule] = []
         // Docker gives a privileged container every device of the host's /dev.
         if privileged { nodes += DeviceNode.hostDevices() }
-        for entry in devices {
+        for mapping in try devices.map(Mapping.init(parsing:)) {
+            let node = try DeviceNode(hostPath: mapping.pathOnHost, containerPath: mapping.pathInContainer)
+            nodes.removeAll { $0.path == mapping.pathInContainer }
+            nodes.append(node)
+            rules.append(node.rule(mapping.access))
+        }
+        rules += try cgroupRules.map(DeviceRule.init(parsing:))
+        return (nodes, rules)
+    }
+
+    /// One --device as inspect shows it (HostConfig.Devices).
+    public struct Mapping: Codable, Equatable, Sendable {
+        public var pathOnHost: String
+        public var pathInContainer: String
+        public var cgroupPermissions: String
+
+        var access: DeviceRule.Access { DeviceRule.Access(letters: cgroupPermissions) ?? .all }
+
+        public init(parsing entry: String) throws {
             let parts = entry.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
             guard (1...3).contains(parts.count), parts.allSatisfy({ !$0.isEmpty }), parts[0].hasPrefix("/") else {
                 throw CellError.usage("invalid device specification: \(entry)")
             }
-            var containerPath = parts[0], access = DeviceRule.Access.all
+            var containerPath = parts[0], permissions = "rwm"
             if parts.count == 3 {
                 containerPath = parts[1]
-                guard let given = DeviceRule.Access(letters: parts[2]) else { throw CellError.usage("invalid device mode: \(parts[2])") }
-                access = given
+                guard DeviceRule.Access(letters: parts[2]) != nil else { throw CellError.usage("invalid device mode: \(parts[2])") }
+                permissions = parts[2]
             } else if parts.count == 2 {
-                if let given = DeviceRule.Access(letters: parts[1]) { access = given } else { containerPath = parts[1] }
+                if DeviceRule.Access(letters: parts[1]) != nil { permissions = parts[1] } else { containerPath = parts[1] }
             }
             // The child makes nodes in its /dev tmpfs only (Docker also accepts other paths).
             guard containerPath.hasPrefix("/dev/"), !containerPath.split(separator: "/").contains(".."),
                   containerPath.count > 5 else {
                 throw CellError.usage("invalid device specification: \(entry): the container path must be below /dev")
             }
-            let node = try DeviceNode(hostPath: parts[0], containerPath: containerPath)
-            nodes.removeAll { $0.path == containerPath }
-            nodes.append(node)
-            rules.append(node.rule(access))
+            (pathOnHost, pathInContainer, cgroupPermissions) = (parts[0], containerPath, permissions)
         }
-        rules += try cgroupRules.map(DeviceRule.init(parsing:))
-        return (nodes, rules)
     }
 }

@@ -23,9 +23,11 @@ public enum ContainerExec {
         public var tty: Bool
         /// `-d`: start and return at once (status 0); the process keeps running.
         public var detach: Bool
+        /// `--privileged`: every capability (the container's seccomp filter still applies, as with Docker).
+        public var privileged: Bool
 
         public init(arguments: [String], environment: [String] = [], workingDirectory: String? = nil, user: String? = nil,
-                    interactive: Bool = false, tty: Bool = false, detach: Bool = false) {
+                    interactive: Bool = false, tty: Bool = false, detach: Bool = false, privileged: Bool = false) {
             self.arguments = arguments
             self.environment = environment
             self.workingDirectory = workingDirectory
@@ -33,6 +35,7 @@ public enum ContainerExec {
             self.interactive = interactive
             self.tty = tty
             self.detach = detach
+            self.privileged = privileged
         }
     }
 
@@ -90,6 +93,7 @@ public enum ContainerExec {
         var process = spec.process
         process.arguments = options.arguments
         process.terminal = options.tty
+        if options.privileged { process.capabilities = .all }
         if let workingDirectory = options.workingDirectory, !workingDirectory.isEmpty {
             process.workingDirectory = workingDirectory
         }
@@ -187,8 +191,10 @@ public enum ContainerExec {
         config.no_new_privileges = process.noNewPrivileges ? 1 : 0
         // Strictly: without the spec, the exec helper and the user namespace would be skipped.
         let spec = try container.spec()
+        // The container's filter, whatever this process's capabilities (runc installs the
+        // container's for every exec: --privileged adds capabilities, not system calls).
         let filter = try process.seccomp.profile.map {
-            try SeccompFilter.program(for: $0, capabilities: process.capabilities, cacheDirectory: spec.seccompCache)
+            try SeccompFilter.program(for: $0, capabilities: spec.process.capabilities, cacheDirectory: spec.seccompCache)
         } ?? []
         config.seccomp_filter = arena.values(filter).map { UnsafeRawPointer($0) }
         config.seccomp_filter_length = filter.count

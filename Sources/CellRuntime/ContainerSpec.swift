@@ -136,8 +136,8 @@ public struct ContainerSpec: Equatable, Sendable {
     public var devices = DeviceNode.dockerDefaults
     /// What the devices cgroup allows beyond Docker's defaults (--device, --device-cgroup-rule).
     public var deviceRules: [DeviceRule] = []
-    /// --privileged: the cgroup view at /sys/fs/cgroup is writable (else read-only), so that
-    /// systemd or a nested runtime inside can make cgroups below the container's.
+    /// --privileged: /sys and the cgroup view at /sys/fs/cgroup are writable (else read-only),
+    /// so that systemd or a nested runtime inside can make cgroups below the container's.
     public var cgroupsWritable = false
     /// Where compiled seccomp programs are kept between containers (the store's), if anywhere.
     public var seccompCache: String?

@@ -372,6 +372,43 @@ struct PrivilegeTests {
         try expectNothingLeft(root)
     }
 
+    /// --privileged as Docker has it: /sys writable, exec --privileged with every capability
+    /// (under the container's seccomp filter), and inspect showing what was asked for.
+    @Test func privilegesShowInInspectAndExec() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let sys = "awk '$5 == \"/sys\" { split($6, options, \",\"); print options[1] }' /proc/self/mountinfo"
+        #expect(try root.cell("run", "--rm", "busybox", "sh", "-c", sys).stdout == "ro\n")
+        #expect(try root.cell("run", "--rm", "--privileged", "busybox", "sh", "-c", sys).stdout == "rw\n")
+
+        try root.cell("run", "-d", "--name", "held", "--cap-drop", "ALL", "--group-add", "10", "--device-cgroup-rule", "c 1:11 r",
+                      "busybox", "sleep", "1000").expectSuccess()
+        defer { _ = try? root.cell("rm", "-f", "held") }
+        #expect(try root.cell("exec", "held", "grep", "CapEff", "/proc/self/status").stdout == "CapEff:\t0000000000000000\n")
+        let privileged = try root.cell("exec", "--privileged", "held", "grep", "CapEff", "/proc/self/status").stdout
+        #expect(privileged == "CapEff:\t\(PrivilegeTests.hostPermitted)\n")
+        let mount = try root.cell("exec", "--privileged", "held", "sh", "-c", "mount -t tmpfs none /mnt 2>/dev/null || echo filtered")
+        #expect(mount.stdout == "filtered\n", "the container's seccomp filter has no mount without SYS_ADMIN")
+
+        func inspect(_ name: String, _ field: String) throws -> String {
+            try root.cell("inspect", "-f", "{{json .HostConfig.\(field)}}", name).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        #expect(try inspect("held", "GroupAdd") == #"["10"]"#)
+        #expect(try inspect("held", "DeviceCgroupRules") == #"["c 1:11 r"]"#)
+        #expect(try inspect("held", "Devices") == "[]")
+        #expect(try inspect("held", "UsernsMode") == #""""#)
+        #expect(try inspect("held", "MaskedPaths").contains(#""/proc/kcore""#))
+        #expect(try inspect("held", "ReadonlyPaths").contains(#""/proc/sys""#))
+        try root.cell("rm", "-f", "held").expectSuccess()
+        if FileManager.default.fileExists(atPath: "/dev/loop-control") {
+            try root.cell("create", "--name", "given", "--device", "/dev/loop-control:/dev/lc:r", "--privileged", "busybox", "true").expectSuccess()
+            #expect(try inspect("given", "Devices") == #"[{"PathOnHost":"/dev/loop-control","PathInContainer":"/dev/lc","CgroupPermissions":"r"}]"#)
+            #expect(try inspect("given", "MaskedPaths") == "null")
+            try root.cell("rm", "given").expectSuccess()
+        }
+        try expectNothingLeft(root)
+    }
+
     /// The option spellings Docker users write, meaning what they mean there.
     @Test func securityOptionsMeanWhatTheyMeanInDocker() throws {
         let root = try CellRoot()

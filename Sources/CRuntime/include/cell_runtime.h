@@ -100,7 +100,7 @@ struct cell_spawn_config {
        view mounted read-only at /sys/fs/cgroup: the v2 hierarchy on a v2 host (mount_cgroup2),
        else a tmpfs with the v1 hierarchies named in cgroup1_hierarchies (NULL-terminated, each
        its controllers joined by ",": the directory's name and the mount's options) and, on a
-       hybrid host, the v2 one at "unified" (mount_cgroup2_unified). --privileged: the
+       hybrid host, the v2 one at "unified" (mount_cgroup2_unified). --privileged: /sys and the
        hierarchies are mounted read-write (cgroup_writable), so that systemd or a nested
        runtime can make cgroups below the container's, as with Docker. */
     int cgroup_namespace;

@@ -30,7 +30,7 @@ struct ExecCommand: ParsableCommand {
     @Option(name: [.customShort("w"), .customLong("workdir")], help: "Working directory inside the container.")
     var workdir: String?
 
-    @Flag(help: "Give extended privileges to the command (accepted; the container's own privileges apply).")
+    @Flag(help: "Give extended privileges to the command.")
     var privileged = false
 
     @Option(name: .customLong("detach-keys"), help: "Override the key sequence for detaching a container (accepted for compatibility).")
@@ -50,7 +50,8 @@ struct ExecCommand: ParsableCommand {
         let target = try DaemonError.reporting { try GlobalOptions.containerStore().resolve(container) }
         let environment = try ContainerEnvironment.entries(fromFiles: envFile) + env
         let options = ContainerExec.Options(arguments: command, environment: environment, workingDirectory: workdir,
-                                            user: user, interactive: interactive, tty: tty, detach: detach)
+                                            user: user, interactive: interactive, tty: tty, detach: detach,
+                                            privileged: privileged)
         Output.flush()
         let status: Int32
         do {

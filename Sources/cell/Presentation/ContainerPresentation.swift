@@ -53,6 +53,12 @@ enum ContainerPresentation {
         return items.joined(separator: ", ")
     }
 
+    /// Docker's JSON for an unset list: null.
+    static func nullIfEmpty(_ values: [String]?) -> JSONValue {
+        guard let values, !values.isEmpty else { return .null }
+        return .strings(values)
+    }
+
     /// inspect's HostConfig.
     static func hostConfig(_ record: ContainerRecord, bindings: [(String, JSONValue)]) -> JSONValue {
         let limits = record.hostConfig.resources ?? ResourceLimits()
@@ -70,19 +76,28 @@ enum ContainerPresentation {
             ("PidsLimit", limits.pidsLimit.map { .int($0) } ?? .null),
         ]
         let general: [(String, JSONValue)] = [
-            ("Binds", record.hostConfig.binds.isEmpty ? .null : .strings(record.hostConfig.binds)),
+            ("Binds", nullIfEmpty(record.hostConfig.binds)),
             ("NetworkMode", .string(record.hostConfig.networkMode == "default" ? "bridge" : record.hostConfig.networkMode)),
             ("PortBindings", .object(bindings)),
             ("AutoRemove", .bool(record.hostConfig.autoRemove)),
-            ("CapAdd", record.hostConfig.capAdd.isEmpty ? .null : .strings(record.hostConfig.capAdd)),
-            ("CapDrop", record.hostConfig.capDrop.isEmpty ? .null : .strings(record.hostConfig.capDrop)),
-            ("ExtraHosts", record.hostConfig.extraHosts.isEmpty ? .null : .strings(record.hostConfig.extraHosts)),
+            ("CapAdd", nullIfEmpty(record.hostConfig.capAdd)),
+            ("CapDrop", nullIfEmpty(record.hostConfig.capDrop)),
+            ("ExtraHosts", nullIfEmpty(record.hostConfig.extraHosts)),
             ("Privileged", .bool(record.hostConfig.privileged)),
             ("PublishAllPorts", .bool(record.hostConfig.publishAllPorts)),
             ("ReadonlyRootfs", .bool(record.hostConfig.readonlyRootfs)),
-            ("SecurityOpt", record.hostConfig.securityOpt.isEmpty ? .null : .strings(record.hostConfig.securityOpt)),
+            ("SecurityOpt", nullIfEmpty(record.hostConfig.securityOpt)),
             ("Tmpfs", record.hostConfig.tmpfs.isEmpty ? .null : .object(record.hostConfig.tmpfs.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
             ("Init", .bool(record.hostConfig.initProcess)),
+            ("GroupAdd", nullIfEmpty(record.hostConfig.groupAdd)),
+            ("UsernsMode", .string(record.hostConfig.usernsMode ?? "")),
+            ("Devices", .array((record.hostConfig.devices ?? []).map {
+                .object([("PathOnHost", .string($0.pathOnHost)), ("PathInContainer", .string($0.pathInContainer)),
+                         ("CgroupPermissions", .string($0.cgroupPermissions))])
+            })),
+            ("DeviceCgroupRules", nullIfEmpty(record.hostConfig.deviceCgroupRules)),
+            ("MaskedPaths", nullIfEmpty(record.hostConfig.maskedPaths)),
+            ("ReadonlyPaths", nullIfEmpty(record.hostConfig.readonlyPaths)),
         ]
         return .object(general + memory + cpu)
     }
