@@ -24,10 +24,17 @@ public struct ContainerCreator {
         self.initBinary = initBinary
     }
 
-    public func create(_ options: RunOptions, now: Timestamp = .now()) throws -> Container {
+    /// Creates the container; `warn` hears Docker's warnings for limits this host cannot apply
+    /// (discarded), once the container exists.
+    public func create(_ options: RunOptions, now: Timestamp = .now(), warn: (String) -> Void = { _ in }) throws -> Container {
+        var options = options
+        var warnings: [String] = []
+        if let layout = try? CgroupLayout.detect() {
+            (options.limits, warnings) = CgroupSupport.of(layout).admitting(options.limits)
+        }
         // A writer of the store from finding the image until the record is on disk: a garbage
         // collection (rmi, prune) waits, then finds the record and keeps the image and layers.
-        try images.withWriteSession {
+        let container = try images.withWriteSession {
             // A generated name is chosen before the names lock is taken: if another creation
             // took it meanwhile, a new one, rather than a conflict the user never asked for.
             var attempt = 0
@@ -39,6 +46,8 @@ public struct ContainerCreator {
                 }
             }
         }
+        warnings.forEach(warn)
+        return container
     }
 
     private func createInSession(_ options: RunOptions, now: Timestamp) throws -> Container {

@@ -37,7 +37,13 @@ public struct ContainerLifecycle {
 
     /// docker update: the given limits over the container's; a running container's cgroup
     /// gets them at once. Checked first, as `run` checks them.
-    public func update(_ container: Container, limits change: ResourceLimits) throws {
+    public func update(_ container: Container, limits change: ResourceLimits, warn: (String) -> Void = { _ in }) throws {
+        var change = change
+        if let layout = try? CgroupLayout.detect() {
+            let admitted = CgroupSupport.of(layout).admitting(change)
+            change = admitted.limits
+            admitted.warnings.forEach(warn)
+        }
         try store.withLock(container) {
             let current = try store.load(id: container.id)
             var spec = try ContainerSpec.read(fromContainerDirectory: current.directory)

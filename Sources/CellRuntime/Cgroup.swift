@@ -262,6 +262,31 @@ public struct Cgroup: Equatable, Sendable {
         if let pids = limits.pidsLimit {
             try setValue(pids > 0 ? String(pids) : "max", file: "pids.max", controller: "pids")
         }
+        if let mems = limits.cpusetMems {
+            try setValue(mems, file: "cpuset.mems", controller: "cpuset")
+        }
+        // What a host lacks was discarded with a warning when the container was created
+        // (CgroupSupport): v2 has no swappiness or OOM-killer switch.
+        if let swappiness = limits.memorySwappiness, !unified {
+            try setValue(String(swappiness), file: "memory.swappiness", controller: "memory")
+        }
+        if limits.oomKillDisable == true, !unified {
+            try setValue("1", file: "memory.oom_control", controller: "memory")
+        }
+        if let weight = limits.blkioWeight, let (file, value) = blkioWeightFile(weight) {
+            try setValue(value, file: file, controller: unified ? "io" : "blkio")
+        }
+    }
+
+    /// Where this cgroup takes a block I/O weight, as runc writes it: BFQ's file when the
+    /// scheduler offers one, else v1's blkio.weight or v2's io.weight (on its 1-10000 scale).
+    func blkioWeightFile(_ weight: Int64) -> (file: String, value: String)? {
+        let unified = layout.isUnified
+        guard let directory = directory(forController: unified ? "io" : "blkio") else { return nil }
+        let candidates = unified
+            ? [("io.bfq.weight", String(weight)), ("io.weight", String(1 + (weight - 10) * 9999 / 990))]
+            : [("blkio.bfq.weight", String(weight)), ("blkio.weight", String(weight))]
+        return candidates.first { FileSystem.exists("\(directory)/\($0.0)") }
     }
 
     // MARK: files

@@ -24,6 +24,14 @@ public struct ResourceLimits: Equatable, Sendable, Codable {
     public var cpusetCpus: String?
     /// --pids-limit: processes; 0 or -1 unlimited.
     public var pidsLimit: Int64?
+    /// --cpuset-mems: memory nodes, "0-1,3".
+    public var cpusetMems: String?
+    /// --memory-swappiness: 0-100 (v1 only; -1, Docker's default, leaves the host's).
+    public var memorySwappiness: Int64?
+    /// --oom-kill-disable (v1 only): the container's tasks wait for memory instead of dying.
+    public var oomKillDisable: Bool?
+    /// --blkio-weight: 10-1000, the container's share of block I/O.
+    public var blkioWeight: Int64?
 
     public init() {}
 
@@ -40,6 +48,9 @@ public struct ResourceLimits: Equatable, Sendable, Codable {
         result.cpuQuota = unset(cpuQuota)
         result.cpuPeriod = unset(cpuPeriod)
         result.cpuShares = unset(cpuShares)
+        result.blkioWeight = unset(blkioWeight)
+        if memorySwappiness == -1 { result.memorySwappiness = nil }
+        if oomKillDisable == false { result.oomKillDisable = nil }
         return result
     }
 
@@ -90,6 +101,10 @@ public struct ResourceLimits: Equatable, Sendable, Codable {
         if let value = other.cpuShares { result.cpuShares = value }
         if let value = other.cpusetCpus { result.cpusetCpus = value }
         if let value = other.pidsLimit { result.pidsLimit = value }
+        if let value = other.cpusetMems { result.cpusetMems = value }
+        if let value = other.memorySwappiness { result.memorySwappiness = value }
+        if let value = other.oomKillDisable { result.oomKillDisable = value }
+        if let value = other.blkioWeight { result.blkioWeight = value }
         return result
     }
 
@@ -131,6 +146,28 @@ public struct ResourceLimits: Equatable, Sendable, Codable {
                 throw CellError(.setup, "Requested CPUs are not available - requested \(cpusetCpus), available: 0-\(cpuCount - 1)")
             }
         }
+        if let cpusetMems {
+            guard let nodes = ResourceLimits.cpuList(cpusetMems) else {
+                throw CellError(.setup, "Invalid value \(cpusetMems) for cpuset mems")
+            }
+            let available = memoryNodes
+            if let list = ResourceLimits.cpuList(available), !Set(nodes).isSubset(of: list) {
+                throw CellError(.setup, "Requested memory nodes are not available - requested \(cpusetMems), available: \(available)")
+            }
+        }
+        if let memorySwappiness, !(0...100).contains(memorySwappiness) {
+            throw CellError(.setup, "Invalid value: \(memorySwappiness), valid memory swappiness range is 0-100")
+        }
+        if let blkioWeight, !(10...1000).contains(blkioWeight) {
+            throw CellError(.setup, "Range of blkio weight is from 10 to 1000")
+        }
+    }
+
+    /// The host's memory nodes ("0", "0-3"), as the kernel lists them.
+    public var memoryNodes: String {
+        guard let text = try? FileSystem.readFile("/sys/devices/system/node/online") else { return "0" }
+        let nodes = String(decoding: text, as: UTF8.self).trimmedWhitespace
+        return nodes.isEmpty ? "0" : nodes
     }
 
     /// "0-2,5" → [0, 1, 2, 5]; nil when malformed.
@@ -166,14 +203,20 @@ public struct ResourceLimits: Equatable, Sendable, Codable {
         if let cpuShares { result.append(("cpu-shares", String(cpuShares))) }
         if let cpusetCpus { result.append(("cpuset-cpus", cpusetCpus)) }
         if let pidsLimit { result.append(("pids-limit", String(pidsLimit))) }
+        if let cpusetMems { result.append(("cpuset-mems", cpusetMems)) }
+        if let memorySwappiness { result.append(("memory-swappiness", String(memorySwappiness))) }
+        if let oomKillDisable { result.append(("oom-kill-disable", oomKillDisable ? "1" : "0")) }
+        if let blkioWeight { result.append(("blkio-weight", String(blkioWeight))) }
         return result
     }
 
     /// One record back; false for an unknown name or a bad number.
     mutating func set(_ name: String, _ value: String) -> Bool {
-        if name == "cpuset-cpus" {
-            cpusetCpus = value
-            return true
+        switch name {
+        case "cpuset-cpus": cpusetCpus = value; return true
+        case "cpuset-mems": cpusetMems = value; return true
+        case "oom-kill-disable": oomKillDisable = value == "1"; return true
+        default: break
         }
         guard let number = Int64(value) else { return false }
         switch name {
@@ -185,6 +228,8 @@ public struct ResourceLimits: Equatable, Sendable, Codable {
         case "cpu-period": cpuPeriod = number
         case "cpu-shares": cpuShares = number
         case "pids-limit": pidsLimit = number
+        case "memory-swappiness": memorySwappiness = number
+        case "blkio-weight": blkioWeight = number
         default: return false
         }
         return true

@@ -89,6 +89,45 @@ struct LimitTests {
         try expectNothingLeft(root)
     }
 
+    /// --cpuset-mems, --memory-swappiness, --oom-kill-disable, --blkio-weight where the host
+    /// has them (v1 here), and Docker's warning where it has not.
+    @Test func memoryNodesSwappinessOOMSwitchAndIOWeight() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let run = try root.cell("run", "-d", "--cpuset-mems", "0", "--memory-swappiness", "10", "--oom-kill-disable", "-m", "64m",
+                                "--blkio-weight", "300", "busybox", "sleep", "1000")
+        try run.expectSuccess()
+        let id = run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        defer { _ = try? root.cell("rm", "-f", id) }
+        #expect(LimitTests.read(LimitTests.cgroupFile("cpuset", "cpuset.mems", v2: "cpuset.mems", id: id)) == "0")
+        if LimitTests.isUnified {
+            #expect(run.stderr.contains("WARNING: Your kernel does not support memory swappiness capabilities"))
+            #expect(run.stderr.contains("WARNING: Your kernel does not support OomKillDisable"))
+        } else {
+            #expect(run.stderr.isEmpty, "\(run.stderr)")
+            #expect(LimitTests.read("/sys/fs/cgroup/memory/cell/\(id)/memory.swappiness") == "10")
+            #expect(LimitTests.read("/sys/fs/cgroup/memory/cell/\(id)/memory.oom_control").contains("oom_kill_disable 1"))
+            for file in ["blkio.bfq.weight", "blkio.weight"] where FileManager.default.fileExists(atPath: "/sys/fs/cgroup/blkio/cell/\(id)/\(file)") {
+                #expect(LimitTests.read("/sys/fs/cgroup/blkio/cell/\(id)/\(file)").hasSuffix("300"))
+            }
+            #expect(try root.cell("inspect", "-f", "{{.HostConfig.CpusetMems}} {{.HostConfig.MemorySwappiness}} {{.HostConfig.OomKillDisable}} {{.HostConfig.BlkioWeight}}", id).stdout
+                        == "0 10 true 300\n")
+        }
+        try root.cell("update", "--blkio-weight", "500", id).expectSuccess()
+        #expect(try root.cell("inspect", "-f", "{{.HostConfig.BlkioWeight}}", id).stdout.hasSuffix("500\n")
+                    || LimitTests.isUnified)
+        let unlimited = try root.cell("run", "--rm", "--oom-kill-disable", "busybox", "true")
+        #expect(unlimited.stderr.contains("OOM killer is disabled for the container, but no memory limit is set")
+                    || unlimited.stderr.contains("does not support OomKillDisable"))
+        for bad in [["--memory-swappiness", "101"], ["--blkio-weight", "5"], ["--cpuset-mems", "99"], ["--cpuset-mems", "x"]] {
+            let refused = try root.cell(["run", "--rm"] + bad + ["busybox", "true"])
+            #expect(refused.status == 125, "\(bad): \(refused.stderr)")
+        }
+        try root.cell("rm", "-f", id).expectSuccess()
+        #expect(try root.cell("ps", "-aq").stdout.isEmpty)
+        try expectNothingLeft(root)
+    }
+
     @Test func theContainerSeesItsOwnCgroupAndItsLimitsAtSysFsCgroup() throws {
         // What runtimes like the JVM read to size themselves: the container's own cgroup, as
         // the root of a read-only view (v1: one directory per controller, as Docker lays it out).

@@ -87,6 +87,47 @@ import Testing
         #expect(try root.read("cell/lim/memory.swap.max") == "max")
         #expect(try root.read("cell/lim/cpu.max") == "max 100000")
         #expect(try root.read("cell/lim/cpu.weight") == "10000")
+
+        // cpuset.mems; a block I/O weight in BFQ's file when there is one, else io.weight's
+        // 1-10000 scale; v2 has no swappiness or OOM switch, so nothing is written for them.
+        limits = ResourceLimits()
+        limits.cpusetMems = "0"
+        limits.blkioWeight = 500
+        limits.memorySwappiness = 10
+        limits.oomKillDisable = true
+        try root.write("default 100\n", to: "cell/lim/io.weight")
+        try cgroup.apply(limits)
+        #expect(try root.read("cell/lim/cpuset.mems") == "0")
+        #expect(try root.read("cell/lim/io.weight") == "4950")
+        #expect(!FileSystem.exists("\(root.path)/cell/lim/memory.swappiness"))
+        #expect(!FileSystem.exists("\(root.path)/cell/lim/memory.oom_control"))
+        try root.write("100\n", to: "cell/lim/io.bfq.weight")
+        try cgroup.apply(limits)
+        #expect(try root.read("cell/lim/io.bfq.weight") == "500")
+    }
+
+    @Test func limitsTheHostCannotApplyAreDiscardedWithDockersWarnings() throws {
+        var limits = ResourceLimits()
+        limits.memorySwappiness = 0
+        limits.oomKillDisable = true
+        limits.blkioWeight = 300
+        let none = CgroupSupport(memorySwappiness: false, oomKillDisable: false, blkioWeight: false).admitting(limits)
+        #expect(none.limits == ResourceLimits())
+        #expect(none.warnings == [
+            "Your kernel does not support memory swappiness capabilities or the cgroup is not mounted. Memory swappiness discarded.",
+            "Your kernel does not support OomKillDisable. OomKillDisable discarded.",
+            "Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.",
+        ])
+        let all = CgroupSupport(memorySwappiness: true, oomKillDisable: true, blkioWeight: true).admitting(limits)
+        #expect(all.limits == limits)
+        #expect(all.warnings == ["OOM killer is disabled for the container, but no memory limit is set, this can result in the system running out of resources."])
+        limits.memory = 64 << 20
+        #expect(CgroupSupport(memorySwappiness: true, oomKillDisable: true, blkioWeight: true).admitting(limits).warnings.isEmpty)
+
+        let v2 = try TemporaryDirectory()
+        defer { v2.remove() }
+        try v2.write("cpuset cpu io memory pids\n", to: "cgroup.controllers")
+        #expect(CgroupSupport.of(.unified(root: v2.path)) == CgroupSupport(memorySwappiness: false, oomKillDisable: false, blkioWeight: true))
     }
 
     @Test func onlyOfferedControllersAreEnabledAndEnabledOnesAreKept() throws {

@@ -104,6 +104,13 @@ struct ContainerFlags: ParsableArguments {
 
     @OptionGroup var resources: ResourceFlags
 
+    // run and create only (docker update has neither).
+    @Option(name: .customLong("memory-swappiness"), parsing: .unconditional, help: "Tune container memory swappiness (0 to 100).")
+    var memorySwappiness: Int64 = -1
+
+    @Flag(name: .customLong("oom-kill-disable"), help: "Disable OOM Killer.")
+    var oomKillDisable = false
+
     @Option(help: "Pull image before running (never: cell uses local images only).")
     var pull: String?
 
@@ -145,7 +152,10 @@ struct ContainerFlags: ParsableArguments {
         options.userNamespace = userns
         options.uidMap = uidmap
         options.gidMap = gidmap
-        options.limits = try resources.resourceLimits()
+        var limits = try resources.resourceLimits()
+        limits.memorySwappiness = memorySwappiness
+        limits.oomKillDisable = oomKillDisable
+        options.limits = limits.withZerosUnset()
         return options
     }
 }

@@ -32,6 +32,12 @@ struct ResourceFlags: ParsableArguments {
     @Option(name: .customLong("pids-limit"), parsing: .unconditional, help: "Tune container pids limit (set -1 for unlimited).")
     var pidsLimit: Int64?
 
+    @Option(name: .customLong("cpuset-mems"), help: "MEMs in which to allow execution (0-3, 0,1).")
+    var cpusetMems: String?
+
+    @Option(name: .customLong("blkio-weight"), help: "Block IO (relative weight), between 10 and 1000, or 0 to disable.")
+    var blkioWeight: UInt16?
+
     /// The resource flags as numbers, with docker's messages for what does not parse.
     func resourceLimits() throws -> ResourceLimits {
         func bytes(_ text: String?, flag: String, allowUnlimited: Bool = false) throws -> Int64? {
@@ -59,6 +65,8 @@ struct ResourceFlags: ParsableArguments {
         limits.cpuShares = cpuShares
         limits.cpusetCpus = cpusetCpus
         limits.pidsLimit = pidsLimit
+        limits.cpusetMems = cpusetMems
+        limits.blkioWeight = blkioWeight.map(Int64.init)
         return limits.withZerosUnset()
     }
 }

@@ -77,7 +77,7 @@ enum ContainerRunner {
         try asRunError {
             let creator = ContainerCreator(images: try GlobalOptions.imageStore(), containers: try GlobalOptions.containerStore(),
                                            initBinary: GlobalOptions.initPath)
-            return try creator.create(options)
+            return try creator.create(options) { Output.error("WARNING: \($0)") }
         }
     }
 

@@ -19,7 +19,7 @@ struct UpdateCommand: ParsableCommand {
         guard !change.isEmpty else { throw CellError.usage("you must provide one or more flags when using this command") }
         let lifecycle = try GlobalOptions.lifecycle()
         try EachContainer.run(containers) { container, name in
-            try lifecycle.update(container, limits: change)
+            try lifecycle.update(container, limits: change) { Output.error($0) }
             Output.line(name)
         }
     }

@@ -74,6 +74,10 @@ enum ContainerPresentation {
             ("CpuQuota", .int(limits.cpuQuota ?? 0)),
             ("CpusetCpus", .string(limits.cpusetCpus ?? "")),
             ("PidsLimit", limits.pidsLimit.map { .int($0) } ?? .null),
+            ("CpusetMems", .string(limits.cpusetMems ?? "")),
+            ("BlkioWeight", .int(limits.blkioWeight ?? 0)),
+            ("MemorySwappiness", limits.memorySwappiness.map { .int($0) } ?? .null),
+            ("OomKillDisable", .bool(limits.oomKillDisable ?? false)),
         ]
         let general: [(String, JSONValue)] = [
             ("Binds", nullIfEmpty(record.hostConfig.binds)),
