@@ -81,7 +81,8 @@ public struct ContainerCreator {
         let layers = try images.unpackedLayers(of: image)
         let userText = options.user ?? imageConfig.user ?? ""
         let user = try ImageUserResolver(layerDirectories: layers.reversed()).resolve(userText, additionalGroups: options.groupAdd)
-        let workingDirectory = options.workingDirectory ?? (imageConfig.workingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/")
+        // -w "" is no -w, as in Docker.
+        let workingDirectory = [options.workingDirectory, imageConfig.workingDir].compactMap { $0 }.first { !$0.isEmpty } ?? "/"
         guard workingDirectory.hasPrefix("/") else {
             throw CellError(.setup, "the working directory '\(workingDirectory)' is invalid, it needs to be an absolute path")
         }
@@ -155,7 +156,7 @@ public struct ContainerCreator {
             path: path, args: Array(arguments.dropFirst()),
             config: .init(hostname: hostname, user: userText, env: environment,
                           cmd: cmd.isEmpty ? nil : cmd, entrypoint: entrypoint.isEmpty ? nil : entrypoint,
-                          workingDir: options.workingDirectory ?? imageConfig.workingDir ?? "", labels: labels,
+                          workingDir: options.workingDirectory.flatMap { $0.isEmpty ? nil : $0 } ?? imageConfig.workingDir ?? "", labels: labels,
                           exposedPorts: exposed.sorted(), stopSignal: options.stopSignal ?? imageConfig.stopSignal,
                           stopTimeout: options.stopTimeout, tty: options.tty, openStdin: options.interactive,
                           volumes: (imageConfig.volumes ?? [:]).keys.sorted()),

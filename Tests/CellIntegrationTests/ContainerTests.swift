@@ -23,6 +23,18 @@ struct ContainerTests {
         try expectNothingLeft(root)
     }
 
+    /// `--entrypoint=""` (which the shell passes as `--entrypoint=`) and `-w ""` mean "none",
+    /// as in Docker's documentation; the same words in the container's command stay its own.
+    @Test func emptyOptionValuesMeanNone() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        #expect(try root.cell("run", "--rm", "--entrypoint=", "busybox", "echo", "hi").stdout == "hi\n")
+        #expect(try root.cell("container", "run", "--rm", "--name", "blank", "--entrypoint=", "--workdir=", "busybox", "pwd").stdout == "/\n")
+        #expect(try root.cell("run", "--rm", "-w", "", "busybox", "pwd").stdout == "/\n")
+        #expect(try root.cell("run", "--rm", "-i", "busybox", "echo", "--entrypoint=", "--user=").stdout == "--entrypoint= --user=\n")
+        try expectNothingLeft(root)
+    }
+
     @Test func theContainerIsItsOwnHost() throws {
         let root = try CellRoot()
         try root.importBusybox()
