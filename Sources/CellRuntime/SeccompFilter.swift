@@ -17,7 +17,7 @@ public enum SeccompFilter {
         guard let cacheDirectory else { return try compile(profile, capabilities: capabilities) }
         var writer = RecordWriter()
         SeccompCoding.append(.custom(profile), to: &writer)
-        let key = writer.bytes + Array("caps \(capabilities.mask) libseccomp \(libraryVersion) tree\n".utf8)
+        let key = writer.bytes + Array("caps \(capabilities.mask) libseccomp \(libraryVersion) tree enosys\n".utf8)
         let path = "\(cacheDirectory)/\(hash(key)).bpf"
         if let cached = try? FileSystem.readFileIfPresent(path), cached.count > key.count, Array(cached[0..<key.count]) == key,
            (cached.count - key.count) % 8 == 0 {
@@ -60,9 +60,10 @@ public enum SeccompFilter {
         #if arch(x86_64)
         if profile.architectures == nil { architectures = ["x86", "x32"] }
         #endif
+        var filtered = [seccomp_arch_native()]
         for name in architectures {
             let arch = seccomp_arch_resolve_name(name)
-            if arch != 0 && arch != seccomp_arch_native() { _ = seccomp_arch_add(context, arch) }
+            if arch != 0 && arch != seccomp_arch_native() && seccomp_arch_add(context, arch) == 0 { filtered.append(arch) }
         }
         for rule in profile.rules(for: capabilities) {
             let ruleAction = action(rule.action)
@@ -82,7 +83,14 @@ public enum SeccompFilter {
                 }
             }
         }
-        return try export(context)
+        let program = try export(context)
+        guard profile.defaultAction != .allow else { return program }
+        // The x86 and x32 ABIs: x32 is left to the program (see SeccompNewerCalls).
+        let limits = filtered.filter { $0 != SCMP_ARCH_X32 }.compactMap { arch -> SeccompNewerCalls.Limit? in
+            let numbers = profile.rules.flatMap(\.names).map { seccomp_syscall_resolve_name_arch(arch, $0) }
+            return numbers.max().flatMap { $0 >= 0 ? SeccompNewerCalls.Limit(architecture: arch, highest: UInt32($0)) : nil }
+        }
+        return SeccompNewerCalls.stub(limits) + program
     }
 
     /// Whether libseccomp knows the ABI ("x86_64", "aarch64"...).
