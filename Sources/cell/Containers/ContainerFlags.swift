@@ -104,6 +104,18 @@ struct ContainerFlags: ParsableArguments {
 
     @OptionGroup var resources: ResourceFlags
 
+    @Option(help: "Ulimit options (TYPE=SOFT[:HARD], e.g. nofile=1024:2048).")
+    var ulimit: [String] = []
+
+    @Option(help: "Sysctl options (namespaced: kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*, net.*).")
+    var sysctl: [String] = []
+
+    @Option(name: .customLong("shm-size"), parsing: .unconditional, help: "Size of /dev/shm (default 64m).")
+    var shmSize: String?
+
+    @Option(name: .customLong("oom-score-adj"), parsing: .unconditional, help: "Tune host's OOM preferences (-1000 to 1000).")
+    var oomScoreAdj: String?
+
     @Option(help: "Pull image before running (never: cell uses local images only).")
     var pull: String?
 
@@ -146,6 +158,10 @@ struct ContainerFlags: ParsableArguments {
         options.uidMap = uidmap
         options.gidMap = gidmap
         options.limits = try resources.resourceLimits()
+        options.ulimits = ulimit
+        options.sysctls = sysctl
+        options.shmSize = shmSize
+        options.oomScoreAdjustment = oomScoreAdj
         return options
     }
 }
