@@ -47,6 +47,12 @@ static void report(int fd, pid_t pid, int stage, int error) {
     (void)ignored;
 }
 
+static void report_failure(int fd, int stage, int error, int index) {
+    struct cell_child_report message = { 0, stage, error, index };
+    ssize_t ignored = write(fd, &message, sizeof message);
+    (void)ignored;
+}
+
 static _Noreturn void fail(int fd, int stage) {
     report(fd, 0, stage, errno);
     _exit(125);
@@ -113,6 +119,15 @@ static int enter_container(void *argument) {
 
     if (cell_internal_join_cgroups(c->cgroup_fd, context->cloned_into_cgroup, c->cgroup_thread_fds, c->cgroup_thread_count) < 0)
         fail(report_fd, CELL_STAGE_CGROUP);
+    /* The container's limits and OOM score, as runc gives every exec: set here, still the
+       host's root in the host's /proc, and inherited by B. Neither is shared with the caller
+       (a vfork child keeps its own OOM score; the limits are copied at the clone). */
+    if (cell_internal_set_oom_score_adj(c->oom_score_adj) < 0) fail(report_fd, CELL_STAGE_OOM_SCORE_ADJ);
+    int failed_limit = 0;
+    if (cell_internal_set_rlimits(c->rlimits, c->rlimit_count, &failed_limit) < 0) {
+        report_failure(report_fd, CELL_STAGE_RLIMIT, errno, failed_limit);
+        _exit(125);
+    }
     /* One setns on the pidfd joins them all at once, and the pidfd pins the very process the
        caller checked (a reused pid cannot be joined by mistake). The mount namespace also sets
        our root and working directory to the container's root. */

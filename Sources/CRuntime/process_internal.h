@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "exec_helper.h"
+#include "cell_runtime.h"
 
 /* Points `target` (0, 1, 2) at fd (close-on-exec cleared); a negative fd leaves it alone. */
 int cell_internal_install_stdio(int fd, int target);
@@ -49,6 +50,12 @@ long cell_internal_clone_into_cgroup(unsigned long flags, int cgroup_fd);
 /* In the new process, which must have one thread: joins the v2 cgroup (cgroup_fd, O_PATH)
    unless it was cloned into it, and writes "0" to each v1 `tasks` file. 0 or -1 with errno. */
 int cell_internal_join_cgroups(int cgroup_fd, int cloned_into, const int *thread_fds, size_t thread_count);
+
+/* Sets each limit (prlimit on ourselves); on failure -1 with errno and *failed = its index. */
+int cell_internal_set_rlimits(const struct cell_rlimit *limits, size_t count, int *failed);
+
+/* Writes `value` (decimal) to /proc/self/oom_score_adj; NULL does nothing. 0 or -1 with errno. */
+int cell_internal_set_oom_score_adj(const char *value);
 
 /* setfsuid/setfsgid, with the effective capabilities raised again (see user_namespace.c). */
 int cell_internal_set_file_system_ids(uint32_t uid, uint32_t gid);

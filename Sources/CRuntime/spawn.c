@@ -227,10 +227,11 @@ static int make_device(int dev, const struct cell_device *device) {
     return result;
 }
 
-/* /dev as Docker lays it out: a small tmpfs with the nodes made by mknod, devpts, shm and
-   mqueue. What the nodes open is the devices cgroup's decision (Cgroup.restrictDevices), as
-   with runc; the nodes are the container's own, so a chmod of one changes nothing on the host. */
-static int setup_dev(int rootfd, const struct cell_device *devices, size_t device_count) {
+/* /dev as Docker lays it out: a small tmpfs with the nodes made by mknod, devpts, shm (its
+   data shm_options: --shm-size, 64 MiB by default) and mqueue. What the nodes open is the
+   devices cgroup's decision (Cgroup.restrictDevices), as with runc; the nodes are the
+   container's own, so a chmod of one changes nothing on the host. */
+static int setup_dev(int rootfd, const struct cell_device *devices, size_t device_count, const char *shm_options) {
     if (mount_in_root(rootfd, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", CREATE_DIRECTORY) < 0)
         return -1;
     /* Re-resolve: the fd must name the new tmpfs, which is empty and ours, so plain *at
@@ -241,7 +242,7 @@ static int setup_dev(int rootfd, const struct cell_device *devices, size_t devic
         if (make_device(dev, &devices[i]) < 0) goto fail;
     static const struct { const char *name; const char *type; unsigned long flags; const char *data; mode_t mode; } mounts[] = {
         { "pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5", 0755 },
-        { "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k", 01777 },
+        { "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL /* shm_options */, 01777 },
         { "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0755 },
     };
     for (size_t i = 0; i < sizeof mounts / sizeof mounts[0]; i++) {
@@ -250,7 +251,9 @@ static int setup_dev(int rootfd, const struct cell_device *devices, size_t devic
         if (target < 0) goto fail;
         char path[32];
         fd_path(path, target);
-        int result = mount(mounts[i].type, path, mounts[i].type, mounts[i].flags, mounts[i].data);
+        const char *data = mounts[i].data;
+        if (strcmp(mounts[i].name, "shm") == 0) data = shm_options ? shm_options : "mode=1777,size=65536k";
+        int result = mount(mounts[i].type, path, mounts[i].type, mounts[i].flags, data);
         close(target);
         if (result < 0) goto fail;
     }
@@ -267,6 +270,35 @@ fail:;
     close(dev);
     errno = saved;
     return -1;
+}
+
+/* Writes each sysctl below the container's fresh /proc (proc_fd: its root), before anything
+   is mounted over it: the path is resolved beneath it without symlinks or mount crossings,
+   and the kernel takes the network and IPC values from our own (the container's) namespaces. */
+static int write_sysctls(int proc_fd, const struct cell_sysctl *sysctls, size_t count, int *failed) {
+    static const char prefix[] = "sys/";
+    for (size_t i = 0; i < count; i++) {
+        *failed = (int)i;
+        size_t length = strlen(sysctls[i].path);
+        char path[PATH_MAX];
+        if (sizeof prefix + length > sizeof path) { errno = ENAMETOOLONG; return -1; }
+        memcpy(path, prefix, sizeof prefix - 1);
+        memcpy(path + sizeof prefix - 1, sysctls[i].path, length + 1);
+        struct open_how how = {
+            .flags = O_WRONLY | O_CLOEXEC | O_NOCTTY,
+            .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+        };
+        int fd = (int)syscall(SYS_openat2, proc_fd, path, &how, sizeof how);
+        if (fd < 0) return -1;
+        size_t value_length = strlen(sysctls[i].value);
+        ssize_t written;
+        do written = write(fd, sysctls[i].value, value_length); while (written < 0 && errno == EINTR);
+        int saved = errno;
+        close(fd);
+        if (written < 0) { errno = saved; return -1; }
+        if ((size_t)written != value_length) { errno = EIO; return -1; }
+    }
+    return 0;
 }
 
 static int setup_bind(int rootfd, const struct cell_mount *m, int devices_allowed) {
@@ -391,6 +423,9 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
     /* Into the container's cgroups before anything else, so that what follows counts there. */
     if (cell_internal_join_cgroups(c->cgroup_fd, cloned_into_cgroup, c->cgroup_thread_fds, c->cgroup_thread_count) < 0)
         fail(error_fd, CELL_STAGE_CGROUP, 0);
+    /* Through the host's /proc, as the host's root (as runc, before anything else: lowering
+       it below what we have needs CAP_SYS_RESOURCE). */
+    if (cell_internal_set_oom_score_adj(c->oom_score_adj) < 0) fail(error_fd, CELL_STAGE_OOM_SCORE_ADJ, 0);
 
     /* Nothing mounted from here on may propagate back to the host. */
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) fail(error_fd, CELL_STAGE_MAKE_PRIVATE, 0);
@@ -414,7 +449,14 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
 
     if (mount_in_root(rootfd, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, CREATE_DIRECTORY) < 0)
         fail(error_fd, CELL_STAGE_MOUNT_PROC, 0);
-    if (setup_dev(rootfd, c->devices, c->device_count) < 0) fail(error_fd, CELL_STAGE_MOUNT_DEV, 0);
+    if (c->sysctl_count > 0) {
+        int proc_fd = open_in_root(rootfd, "/proc", CREATE_NONE);
+        if (proc_fd < 0) fail(error_fd, CELL_STAGE_MOUNT_PROC, 0);
+        int failed = 0;
+        if (write_sysctls(proc_fd, c->sysctls, c->sysctl_count, &failed) < 0) fail(error_fd, CELL_STAGE_SYSCTL, failed);
+        close(proc_fd);
+    }
+    if (setup_dev(rootfd, c->devices, c->device_count, c->shm_options) < 0) fail(error_fd, CELL_STAGE_MOUNT_DEV, 0);
     /* Read-only but for --privileged (cgroup_writable), as Docker mounts it. */
     unsigned long sys_read_only = c->cgroup_writable ? 0 : MS_RDONLY;
     if (mount_in_root(rootfd, "sysfs", "/sys", "sysfs", sys_read_only | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, CREATE_DIRECTORY) < 0)
@@ -476,6 +518,13 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
         cell_internal_install_stdio(c->stderr_fd, 2) < 0)
         fail(error_fd, CELL_STAGE_STDIO, 0);
     if (c->terminal && (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0)) fail(error_fd, CELL_STAGE_TERMINAL, 0);
+
+    /* The limits once every mount and stdio is in place (a low nofile or fsize cannot get in
+       their way), and while we are still the host's root (raising a hard limit needs
+       CAP_SYS_RESOURCE in the host's user namespace). */
+    int failed_limit = 0;
+    if (cell_internal_set_rlimits(c->rlimits, c->rlimit_count, &failed_limit) < 0)
+        fail(error_fd, CELL_STAGE_RLIMIT, failed_limit);
 
     /* Every mount is made: from here on root is only root inside its user namespace, and its
        namespaces (owned by the host's) give it no power over the mounts. */

@@ -125,6 +125,10 @@ public struct ContainerCreator {
         }
 
         let security = try SecurityOptions(options)
+        let ulimits = try ProcessSettings.ulimits(options.ulimits)
+        let sysctls = try ProcessSettings.sysctls(options.sysctls, network: network)
+        let shmSize = try ProcessSettings.shmSize(options.shmSize)
+        let oomScoreAdjustment = try ProcessSettings.oomScoreAdjustment(options.oomScoreAdjustment)
         let files = EtcFiles.make(hostname: hostname, network: network, extraHosts: options.addHost)
         var spec = ContainerSpec(
             id: id,
@@ -133,7 +137,8 @@ public struct ContainerCreator {
             process: .init(arguments: processArguments, environment: environment, workingDirectory: workingDirectory,
                            uid: user.uid, gid: user.gid, additionalGids: user.additionalGids, terminal: options.tty,
                            capabilities: security.capabilities, noNewPrivileges: security.noNewPrivileges,
-                           seccomp: options.privileged ? .unconfined : security.seccomp),
+                           seccomp: options.privileged ? .unconfined : security.seccomp,
+                           ulimits: ulimits, oomScoreAdjustment: oomScoreAdjustment),
             hostname: hostname, network: network, mounts: mounts, readOnlyRootFilesystem: options.readOnly,
             hostsFile: "\(directory)/hosts", hostnameFile: "\(directory)/hostname", resolvConfFile: "\(directory)/resolv.conf",
             maskedPaths: options.privileged || security.systemPathsUnconfined ? [] : ContainerSpec.defaultMaskedPaths,
@@ -151,6 +156,8 @@ public struct ContainerCreator {
         guard FileSystem.exists(initBinary) else { throw CellError(.setup, "\(initBinary) is missing (cell-init execs every container process)") }
         spec.execHelper = initBinary
         spec.idMapping = try idMapping(options)
+        spec.sysctls = sysctls
+        spec.shmSize = shmSize
         let record = ContainerRecord(
             id: id, name: name, created: now.rfc3339Nano, image: options.image, imageID: image.id.description,
             path: path, args: Array(arguments.dropFirst()),
@@ -168,7 +175,8 @@ public struct ContainerCreator {
                               extraHosts: options.addHost, resources: limits.isEmpty ? nil : limits,
                               groupAdd: options.groupAdd, devices: try options.devices.map(DeviceOptions.Mapping.init(parsing:)),
                               deviceCgroupRules: options.deviceCgroupRules, usernsMode: options.userNamespace ?? "",
-                              maskedPaths: spec.maskedPaths, readonlyPaths: spec.readOnlyPaths),
+                              maskedPaths: spec.maskedPaths, readonlyPaths: spec.readOnlyPaths,
+                              ulimits: ulimits, sysctls: sysctls, shmSize: shmSize, oomScoreAdj: oomScoreAdjustment),
             layerDirectories: layers)
         guard options.userNamespace == "auto" else { return try created(record, spec: spec, files: files) }
         // Chosen and recorded under one lock, so that two containers never share ids.

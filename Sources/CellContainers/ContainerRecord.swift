@@ -62,6 +62,12 @@ public struct ContainerRecord: Codable, Sendable {
         /// Docker's defaults, or none (--privileged, systempaths=unconfined).
         public var maskedPaths: [String]?
         public var readonlyPaths: [String]?
+        /// --ulimit, --sysctl, --shm-size (bytes, the default included), --oom-score-adj;
+        /// absent in records written before them.
+        public var ulimits: [Ulimit]?
+        public var sysctls: [String: String]?
+        public var shmSize: Int64?
+        public var oomScoreAdj: Int32?
     }
 
     /// The image's layers, bottom first, as the runtime needs them.

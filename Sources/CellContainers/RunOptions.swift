@@ -40,6 +40,12 @@ public struct RunOptions: Sendable {
     public var gidMap: String?
     /// -m, --cpus, --pids-limit and the rest, as numbers.
     public var limits = ResourceLimits()
+    /// --ulimit TYPE=SOFT[:HARD], --sysctl KEY=VALUE, --shm-size, --oom-score-adj, as given
+    /// (`ProcessSettings` reads them).
+    public var ulimits: [String] = []
+    public var sysctls: [String] = []
+    public var shmSize: String?
+    public var oomScoreAdjustment: String?
 
     public init(image: String) {
         self.image = image

@@ -202,6 +202,10 @@ public enum ContainerExec {
         defer { if helperFD >= 0 { close(helperFD) } }
         config.exec_helper_fd = helperFD
         config.join_user_namespace = spec.idMapping == nil ? 0 : 1
+        let rlimits = try ProcessSpawner.rlimits(process.ulimits)
+        config.rlimits = arena.values(rlimits)
+        config.rlimit_count = rlimits.count
+        config.oom_score_adj = arena.optionalString(process.oomScoreAdjustment.map { String($0) })
 
         var pid: pid_t = 0
         var failure = cell_spawn_failure()
@@ -234,6 +238,10 @@ public enum ContainerExec {
         case CELL_STAGE_UID: return CellError(.setup, "setuid \(process.uid): \(lowered)")
         case CELL_STAGE_EXEC_HELPER: return CellError(.setup, "exec cell-init: \(lowered)")
         case CELL_STAGE_USER_NAMESPACE: return CellError(.setup, "join the container's user namespace: \(lowered)")
+        case CELL_STAGE_RLIMIT:
+            let index = Int(failure.index)
+            return ProcessSpawner.ulimitError(index < process.ulimits.count ? process.ulimits[index] : nil, code: failure.error)
+        case CELL_STAGE_OOM_SCORE_ADJ: return ProcessSpawner.oomScoreError(process.oomScoreAdjustment, code: failure.error)
         default: return CellError(.setup, "exec (stage \(failure.stage)): \(lowered)")
         }
     }

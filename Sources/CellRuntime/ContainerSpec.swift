@@ -41,12 +41,18 @@ public struct ContainerSpec: Equatable, Sendable {
         public var noNewPrivileges: Bool
         /// The system calls it may make.
         public var seccomp: SeccompPolicy
+        /// --ulimit: resource limits set before exec (the others are the monitor's, or for
+        /// `exec` the caller's); an exec'd process gets the same, as with runc.
+        public var ulimits: [Ulimit]
+        /// --oom-score-adj: written to /proc/self/oom_score_adj before exec (and for `exec`
+        /// too); nil leaves the value it inherits.
+        public var oomScoreAdjustment: Int32?
 
         public init(arguments: [String], environment: [String] = ["PATH=\(ContainerSpec.defaultPath)"],
                     workingDirectory: String = "/", uid: UInt32 = 0, gid: UInt32 = 0,
                     additionalGids: [UInt32] = [], terminal: Bool = false,
                     capabilities: Capabilities = .dockerDefault, noNewPrivileges: Bool = false,
-                    seccomp: SeccompPolicy = .dockerDefault) {
+                    seccomp: SeccompPolicy = .dockerDefault, ulimits: [Ulimit] = [], oomScoreAdjustment: Int32? = nil) {
             self.arguments = arguments
             self.environment = environment
             self.workingDirectory = workingDirectory
@@ -57,6 +63,8 @@ public struct ContainerSpec: Equatable, Sendable {
             self.capabilities = capabilities
             self.noNewPrivileges = noNewPrivileges
             self.seccomp = seccomp
+            self.ulimits = ulimits
+            self.oomScoreAdjustment = oomScoreAdjustment
         }
     }
 
@@ -96,6 +104,9 @@ public struct ContainerSpec: Equatable, Sendable {
             self.protocol = `protocol`
         }
     }
+
+    /// The size of /dev/shm without --shm-size: Docker's 64 MiB.
+    public static let defaultShmSize: Int64 = 64 * 1024 * 1024
 
     public static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
     public static let defaultMaskedPaths = [
@@ -149,6 +160,11 @@ public struct ContainerSpec: Equatable, Sendable {
     public var execHelper: String?
     /// Its own user namespace with these ids, or nil to share the host's.
     public var idMapping: IDMapping?
+    /// --sysctl: written below the container's /proc/sys (in its own network and IPC
+    /// namespaces) before /proc/sys is made read-only.
+    public var sysctls: [String: String] = [:]
+    /// --shm-size: the size of the tmpfs at /dev/shm, in bytes.
+    public var shmSize = ContainerSpec.defaultShmSize
 
     public init(id: String, rootFilesystem: RootFilesystem, process: Process, hostname: String? = nil,
                 network: NetworkMode = .private, mounts: [Mount] = [], readOnlyRootFilesystem: Bool = false,
@@ -198,5 +214,17 @@ public struct ContainerSpec: Equatable, Sendable {
         if let hostnameFile { result.append(.bind(source: hostnameFile, destination: "/etc/hostname", readOnly: readOnly)) }
         if let resolvConfFile { result.append(.bind(source: resolvConfFile, destination: "/etc/resolv.conf", readOnly: readOnly)) }
         return result
+    }
+
+    /// Where a sysctl is below /proc/sys: "net.ipv4.ip_forward" → "net/ipv4/ip_forward". As with
+    /// runc, a key whose first separator is "/" is a path already, and in one written with dots
+    /// a "/" stands for a dot ("net.ipv4.conf.eth0/1.rp_filter": interface "eth0.1"). nil for a
+    /// key with an empty, "." or ".." component.
+    public static func sysctlPath(_ key: String) -> String? {
+        guard let first = key.firstIndex(where: { $0 == "." || $0 == "/" }) else { return key.isEmpty ? nil : key }
+        let path = key[first] == "/" ? key : String(key.map { $0 == "." ? "/" : $0 == "/" ? "." : $0 })
+        let components = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard !components.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else { return nil }
+        return path
     }
 }

@@ -26,6 +26,8 @@ extension ContainerSpec {
         writer.append("terminal", process.terminal ? "1" : "0")
         writer.append("capabilities", String(process.capabilities.mask, radix: 16))
         if process.noNewPrivileges { writer.append("no-new-privileges", "1") }
+        for ulimit in process.ulimits { writer.append("ulimit", [ulimit.name, String(ulimit.soft), String(ulimit.hard)]) }
+        if let adjustment = process.oomScoreAdjustment { writer.append("oom-score-adj", String(adjustment)) }
         SeccompCoding.append(process.seccomp, to: &writer)
         writer.append("hostname", hostname)
         writer.append("network", network.rawValue)
@@ -61,6 +63,8 @@ extension ContainerSpec {
         for (name, value) in limits.fields { writer.append("limit", [name, value]) }
         if let nameLink { writer.append("name-link", nameLink) }
         if let execHelper { writer.append("exec-helper", execHelper) }
+        for (key, value) in sysctls.sorted(by: { $0.key < $1.key }) { writer.append("sysctl", [key, value]) }
+        writer.append("shm-size", String(shmSize))
         if let idMapping {
             writer.append("uidmap", [String(idMapping.uids.hostStart), String(idMapping.uids.size)])
             writer.append("gidmap", [String(idMapping.gids.hostStart), String(idMapping.gids.size)])
@@ -94,6 +98,8 @@ extension ContainerSpec {
             return IDMapping.Range(hostStart: start, size: size)
         }
         var limits = ResourceLimits()
+        // Absent from specs written before them: no sysctls, Docker's 64 MiB /dev/shm.
+        var sysctls: [String: String] = [:], shmSize = ContainerSpec.defaultShmSize
         var seccomp = SeccompCoding.Reader()
         var devices: [DeviceNode] = [], deviceRules: [DeviceRule] = []
         for record in records {
@@ -115,6 +121,11 @@ extension ContainerSpec {
                 guard let mask = UInt64(record.value, radix: 16) else { throw bad(record) }
                 process.capabilities = Capabilities(mask: mask)
             case "no-new-privileges": process.noNewPrivileges = record.value == "1"
+            case "ulimit":
+                guard record.fields.count == 3, Ulimit.resources[record.fields[0]] != nil,
+                      let soft = Int64(record.fields[1]), let hard = Int64(record.fields[2]) else { throw bad(record) }
+                process.ulimits.append(Ulimit(name: record.fields[0], soft: soft, hard: hard))
+            case "oom-score-adj": process.oomScoreAdjustment = try number(record)
             case "seccomp", "seccomp-default", "seccomp-rule":
                 try seccomp.read(record)
             case "hostname": hostname = record.value
@@ -157,6 +168,10 @@ extension ContainerSpec {
                 guard record.fields.count == 2, limits.set(record.fields[0], record.fields[1]) else { throw bad(record) }
             case "name-link": nameLink = record.value
             case "exec-helper": execHelper = record.value
+            case "sysctl":
+                guard record.fields.count == 2 else { throw bad(record) }
+                sysctls[record.fields[0]] = record.fields[1]
+            case "shm-size": shmSize = try number(record)
             case "uidmap": uidRange = try range(record)
             case "gidmap": gidRange = try range(record)
             default: continue // a newer writer's field
@@ -177,6 +192,8 @@ extension ContainerSpec {
         self.seccompCache = seccompCache
         self.limits = limits
         self.execHelper = execHelper
+        self.sysctls = sysctls
+        self.shmSize = shmSize
         if let uidRange, let gidRange { idMapping = IDMapping(uids: uidRange, gids: gidRange) }
     }
 

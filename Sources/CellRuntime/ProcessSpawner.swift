@@ -74,6 +74,21 @@ public struct ProcessSpawner {
         config.stdout_fd = stdio.output
         config.stderr_fd = stdio.error
         config.terminal = spec.process.terminal ? 1 : 0
+        let rlimits = try ProcessSpawner.rlimits(spec.process.ulimits)
+        config.rlimits = arena.values(rlimits)
+        config.rlimit_count = rlimits.count
+        config.oom_score_adj = arena.optionalString(spec.process.oomScoreAdjustment.map { String($0) })
+        // Never the host's: --network host leaves the container in the host's namespace.
+        if spec.network == .host, let key = spec.sysctls.keys.sorted().first(where: { $0.hasPrefix("net.") || $0.hasPrefix("net/") }) {
+            throw CellError(.setup, "sysctl \"\(key)\" not allowed in host network namespace")
+        }
+        let sysctls = try spec.sysctls.sorted { $0.key < $1.key }.map { key, value in
+            guard let path = ContainerSpec.sysctlPath(key) else { throw CellError(.setup, "invalid sysctl \"\(key)\"") }
+            return cell_sysctl(path: arena.string(path), value: arena.string(value))
+        }
+        config.sysctls = arena.values(sysctls)
+        config.sysctl_count = sysctls.count
+        config.shm_options = arena.string("mode=1777,size=\(spec.shmSize)")
         config.clone_flags = Int32(bitPattern: namespaces)
         config.hostname = arena.string(spec.hostname)
         config.loopback_up = spec.network == .private ? 1 : 0
@@ -148,6 +163,38 @@ public struct ProcessSpawner {
         throw error(for: failure)
     }
 
+    /// The limits as setrlimit takes them (a name Docker does not know is refused).
+    static func rlimits(_ ulimits: [Ulimit]) throws -> [cell_rlimit] {
+        try ulimits.map { ulimit in
+            guard let resource = ulimit.resource else { throw CellError(.setup, "invalid ulimit type: \(ulimit.name)") }
+            return cell_rlimit(resource: resource, soft: ulimit.softValue, hard: ulimit.hardValue)
+        }
+    }
+
+    /// A limit setrlimit refused, in words: raising one past the hard limit we have needs
+    /// CAP_SYS_RESOURCE, which this process may lack.
+    static func ulimitError(_ ulimit: Ulimit?, code: Int32) -> CellError {
+        guard let ulimit else { return CellError(.setup, "setrlimit: \(Syscall.errorString(code))") }
+        let reason = Syscall.errorString(code).prefix(1).lowercased() + Syscall.errorString(code).dropFirst()
+        var message = "error setting rlimit \(ulimit.description): \(reason)"
+        var current = rlimit()
+        if code == EPERM, let resource = ulimit.resource, getrlimit(__rlimit_resource_t(UInt32(resource)), &current) == 0,
+           ulimit.hardValue > current.rlim_max {
+            let limit = current.rlim_max == UInt64.max ? "unlimited" : String(current.rlim_max)
+            message += " (raising the hard limit above \(limit) needs CAP_SYS_RESOURCE)"
+        }
+        return CellError(.setup, message)
+    }
+
+    /// The kernel lets a process lower its OOM score adjustment only as far as a process with
+    /// CAP_SYS_RESOURCE last set it.
+    static func oomScoreError(_ adjustment: Int32?, code: Int32) -> CellError {
+        var message = "write \(adjustment.map { String($0) } ?? "") to /proc/self/oom_score_adj: "
+        message += Syscall.errorString(code).prefix(1).lowercased() + Syscall.errorString(code).dropFirst()
+        if code == EACCES { message += " (lowering the OOM score adjustment needs CAP_SYS_RESOURCE)" }
+        return CellError(.setup, message)
+    }
+
     private func reap(_ pid: Int32) {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
@@ -214,6 +261,14 @@ public struct ProcessSpawner {
         case CELL_STAGE_CGROUP_NAMESPACE: return setup("enter a cgroup namespace")
         case CELL_STAGE_EXEC_HELPER: return setup("exec \(spec.execHelper ?? "cell-init")")
         case CELL_STAGE_USER_NAMESPACE: return setup("enter the user namespace")
+        case CELL_STAGE_RLIMIT:
+            return ProcessSpawner.ulimitError(index < spec.process.ulimits.count ? spec.process.ulimits[index] : nil, code: failure.error)
+        case CELL_STAGE_OOM_SCORE_ADJ:
+            return ProcessSpawner.oomScoreError(spec.process.oomScoreAdjustment, code: failure.error)
+        case CELL_STAGE_SYSCTL:
+            let keys = spec.sysctls.keys.sorted()
+            guard index < keys.count else { return setup("write sysctl") }
+            return setup("write sysctl \(keys[index])=\(spec.sysctls[keys[index]] ?? "")")
         default: return setup("start container process (stage \(failure.stage))")
         }
     }

@@ -43,6 +43,42 @@ import Testing
         #expect(decodedPlain.hostname == "abc")
     }
 
+    @Test func processSettingsRoundTripAndOldSpecsReadWithDockersDefaults() throws {
+        var spec = ContainerSpec(id: "abc", rootFilesystem: .directory("/r"), process: .init(arguments: ["true"]))
+        spec.process.ulimits = [Ulimit(name: "core", soft: 0, hard: -1), Ulimit(name: "nofile", soft: 100, hard: 200)]
+        spec.process.oomScoreAdjustment = -500
+        spec.sysctls = ["net.ipv4.ip_forward": "1", "kernel.sem": "250 32000 100 128"]
+        spec.shmSize = 1 << 30
+        let decoded = try ContainerSpec(decoding: spec.encoded())
+        #expect(decoded == spec)
+
+        // A spec written before these records: no limits, no sysctls, Docker's 64 MiB /dev/shm.
+        var writer = RecordWriter()
+        writer.append("cell-spec", "1")
+        writer.append("id", "old")
+        writer.append("root", "/r")
+        writer.append("arg", "true")
+        let old = try ContainerSpec(decoding: writer.bytes)
+        #expect(old.process.ulimits.isEmpty && old.process.oomScoreAdjustment == nil)
+        #expect(old.sysctls.isEmpty && old.shmSize == 67_108_864)
+
+        var bad = RecordWriter()
+        bad.append("cell-spec", "1")
+        bad.append("ulimit", ["as", "1", "1"])
+        #expect(throws: CellError.self) { try ContainerSpec(decoding: bad.bytes) }
+    }
+
+    @Test func sysctlKeysBecomePathsBelowProcSys() {
+        #expect(ContainerSpec.sysctlPath("net.ipv4.ip_forward") == "net/ipv4/ip_forward")
+        #expect(ContainerSpec.sysctlPath("kernel.shm_rmid_forced") == "kernel/shm_rmid_forced")
+        // runc's rule: in a dotted key a slash stands for a dot (a VLAN interface's name).
+        #expect(ContainerSpec.sysctlPath("net.ipv4.conf.eth0/100.rp_filter") == "net/ipv4/conf/eth0.100/rp_filter")
+        #expect(ContainerSpec.sysctlPath("net/ipv4/conf/eth0.100/rp_filter") == "net/ipv4/conf/eth0.100/rp_filter")
+        for escape in ["net...x", "net.ipv4..ip_forward", "net.", "", "net/../kernel/panic", "net/ipv4/./x", "/net/ipv4"] {
+            #expect(ContainerSpec.sysctlPath(escape) == nil, "\(escape)")
+        }
+    }
+
     @Test func specRejectsTruncatedAndForeignInput() throws {
         var bytes = CodecTests.overlaySpec.encoded()
         bytes.removeLast(3)

@@ -40,6 +40,18 @@ struct cell_device {
     uint32_t uid, gid;     /* owner; 0:0 leaves it to the creator (the container's root) */
 };
 
+/* A resource limit set before exec (setrlimit; RLIM_INFINITY is all ones). */
+struct cell_rlimit {
+    int resource;          /* RLIMIT_* */
+    uint64_t soft, hard;
+};
+
+/* A sysctl written below the container's /proc/sys. */
+struct cell_sysctl {
+    const char *path;      /* relative to /proc/sys: "net/ipv4/ip_forward" */
+    const char *value;
+};
+
 /* The kernel's CLONE_NEW* values (sched.h needs _GNU_SOURCE, which Swift's importer lacks). */
 enum cell_namespace {
     CELL_NEW_MOUNT = 0x00020000,   /* CLONE_NEWNS */
@@ -61,6 +73,11 @@ struct cell_spawn_config {
     size_t group_count;
     int stdin_fd, stdout_fd, stderr_fd; /* become 0, 1, 2 in the container */
     int terminal;                   /* setsid + TIOCSCTTY on stdin (a pty slave) */
+    /* Resource limits, set once every mount is made (before the privileges are dropped). */
+    const struct cell_rlimit *rlimits;
+    size_t rlimit_count;
+    /* Written to /proc/self/oom_score_adj first thing (decimal), or NULL to inherit ours. */
+    const char *oom_score_adj;
 
     /* Namespaces: CLONE_NEW* flags. */
     int clone_flags;
@@ -82,6 +99,12 @@ struct cell_spawn_config {
     int read_only_root;
     const struct cell_mount *mounts;
     size_t mount_count;
+    /* Written below the new /proc/sys right after /proc is mounted, in the container's own
+       network and IPC namespaces, before any mask or read-only remount. */
+    const struct cell_sysctl *sysctls;
+    size_t sysctl_count;
+    /* The data of the tmpfs at /dev/shm ("mode=1777,size=67108864"). */
+    const char *shm_options;
     const char *const *masked_paths;    /* NULL-terminated */
     const char *const *read_only_paths; /* NULL-terminated */
 
@@ -151,6 +174,9 @@ enum cell_spawn_stage {
     CELL_STAGE_CGROUP_NAMESPACE, /* the cgroup namespace and its /sys/fs/cgroup */
     CELL_STAGE_EXEC_HELPER,     /* exec of cell-init, which then execs the command */
     CELL_STAGE_USER_NAMESPACE,  /* joining the container's user namespace */
+    CELL_STAGE_RLIMIT,          /* index = the limit's index in rlimits */
+    CELL_STAGE_OOM_SCORE_ADJ,   /* writing /proc/self/oom_score_adj */
+    CELL_STAGE_SYSCTL,          /* index = the sysctl's index in sysctls */
 };
 
 struct cell_spawn_failure {
@@ -203,6 +229,11 @@ struct cell_exec_config {
     size_t seccomp_filter_length;
     int exec_helper_fd;             /* as in cell_spawn_config */
     int join_user_namespace;        /* the container has one of its own: joined last */
+    /* The container's resource limits and OOM score adjustment (NULL: inherit ours), set
+       before the namespaces are joined, while the process is still the host's root. */
+    const struct cell_rlimit *rlimits;
+    size_t rlimit_count;
+    const char *oom_score_adj;
 };
 
 /* Starts the process and returns 0 once it has exec'd, with *pid (a child of the caller, to

@@ -111,6 +111,18 @@ struct ContainerFlags: ParsableArguments {
     @Flag(name: .customLong("oom-kill-disable"), help: "Disable OOM Killer.")
     var oomKillDisable = false
 
+    @Option(help: "Ulimit options (TYPE=SOFT[:HARD], e.g. nofile=1024:2048).")
+    var ulimit: [String] = []
+
+    @Option(help: "Sysctl options (namespaced: kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*, net.*).")
+    var sysctl: [String] = []
+
+    @Option(name: .customLong("shm-size"), parsing: .unconditional, help: "Size of /dev/shm (default 64m).")
+    var shmSize: String?
+
+    @Option(name: .customLong("oom-score-adj"), parsing: .unconditional, help: "Tune host's OOM preferences (-1000 to 1000).")
+    var oomScoreAdj: String?
+
     @Option(help: "Pull image before running (never: cell uses local images only).")
     var pull: String?
 
@@ -156,6 +168,10 @@ struct ContainerFlags: ParsableArguments {
         limits.memorySwappiness = memorySwappiness
         limits.oomKillDisable = oomKillDisable
         options.limits = limits.withZerosUnset()
+        options.ulimits = ulimit
+        options.sysctls = sysctl
+        options.shmSize = shmSize
+        options.oomScoreAdjustment = oomScoreAdj
         return options
     }
 }

@@ -78,6 +78,9 @@ enum ContainerPresentation {
             ("BlkioWeight", .int(limits.blkioWeight ?? 0)),
             ("MemorySwappiness", limits.memorySwappiness.map { .int($0) } ?? .null),
             ("OomKillDisable", .bool(limits.oomKillDisable ?? false)),
+            ("Ulimits", (record.hostConfig.ulimits ?? []).isEmpty ? .null : .array((record.hostConfig.ulimits ?? []).map {
+                .object([("Name", .string($0.name)), ("Hard", .int($0.hard)), ("Soft", .int($0.soft))])
+            })),
         ]
         let general: [(String, JSONValue)] = [
             ("Binds", nullIfEmpty(record.hostConfig.binds)),
@@ -94,7 +97,11 @@ enum ContainerPresentation {
             ("Tmpfs", record.hostConfig.tmpfs.isEmpty ? .null : .object(record.hostConfig.tmpfs.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
             ("Init", .bool(record.hostConfig.initProcess)),
             ("GroupAdd", nullIfEmpty(record.hostConfig.groupAdd)),
+            ("OomScoreAdj", .int(Int64(record.hostConfig.oomScoreAdj ?? 0))),
             ("UsernsMode", .string(record.hostConfig.usernsMode ?? "")),
+            ("ShmSize", .int(record.hostConfig.shmSize ?? ContainerSpec.defaultShmSize)),
+            ("Sysctls", (record.hostConfig.sysctls ?? [:]).isEmpty ? .null
+                : .object((record.hostConfig.sysctls ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
             ("Devices", .array((record.hostConfig.devices ?? []).map {
                 .object([("PathOnHost", .string($0.pathOnHost)), ("PathInContainer", .string($0.pathInContainer)),
                          ("CgroupPermissions", .string($0.cgroupPermissions))])
