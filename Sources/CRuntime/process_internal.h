@@ -50,6 +50,11 @@ long cell_internal_clone_into_cgroup(unsigned long flags, int cgroup_fd);
    unless it was cloned into it, and writes "0" to each v1 `tasks` file. 0 or -1 with errno. */
 int cell_internal_join_cgroups(int cgroup_fd, int cloned_into, const int *thread_fds, size_t thread_count);
 
+/* -t: makes the container's pty as `console` says (see cell_console) and returns its slave
+   (close-on-exec), or -1 with errno and *step (a cell_console_step) set. */
+struct cell_console;
+int cell_internal_open_console(const struct cell_console *console, int *step);
+
 /* setfsuid/setfsgid, with the effective capabilities raised again (see user_namespace.c). */
 int cell_internal_set_file_system_ids(uint32_t uid, uint32_t gid);
 

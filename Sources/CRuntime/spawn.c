@@ -451,6 +451,14 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
     if (c->loopback_up && bring_loopback_up() < 0) fail(error_fd, CELL_STAGE_LOOPBACK, 0);
     if (enter_working_directory(c->working_directory ? c->working_directory : "/") < 0)
         fail(error_fd, CELL_STAGE_WORKING_DIRECTORY, 0);
+    /* -t: the pty comes from the container's own devpts, now that it is at /dev/pts; the
+       parent has the master before it releases us. */
+    int console = -1;
+    if (c->terminal && c->console.socket >= 0) {
+        int step;
+        if ((console = cell_internal_open_console(&c->console, &step)) < 0) fail(error_fd, CELL_STAGE_CONSOLE, step);
+        close(c->console.socket);
+    }
 
     /* Wait for the parent's go before anything of the image runs: it finishes what needs our
        pid (the port forwarders' network; the v2 cgroup on kernels that could not clone us into
@@ -472,9 +480,12 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
             fail(error_fd, CELL_STAGE_CGROUP_NAMESPACE, 0);
     }
 
-    if (cell_internal_install_stdio(c->stdin_fd, 0) < 0 || cell_internal_install_stdio(c->stdout_fd, 1) < 0 ||
-        cell_internal_install_stdio(c->stderr_fd, 2) < 0)
+    int in = console >= 0 ? console : c->stdin_fd, out = console >= 0 ? console : c->stdout_fd;
+    int err = console >= 0 ? console : c->stderr_fd;
+    if (cell_internal_install_stdio(in, 0) < 0 || cell_internal_install_stdio(out, 1) < 0 ||
+        cell_internal_install_stdio(err, 2) < 0)
         fail(error_fd, CELL_STAGE_STDIO, 0);
+    if (console > 2) close(console);
     if (c->terminal && (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0)) fail(error_fd, CELL_STAGE_TERMINAL, 0);
 
     /* Every mount is made: from here on root is only root inside its user namespace, and its
