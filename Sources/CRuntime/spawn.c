@@ -53,6 +53,16 @@ static void fd_path(char buf[32], int fd) {
     buf[at] = 0;
 }
 
+/* Appends n in decimal to the string in buf (which has room for it). */
+static void append_decimal(char *buf, uint32_t n) {
+    char digits[10];
+    int count = 0;
+    do { digits[count++] = (char)('0' + n % 10); n /= 10; } while (n > 0);
+    size_t at = strlen(buf);
+    while (count > 0) buf[at++] = digits[--count];
+    buf[at] = 0;
+}
+
 /* Opens `rel` below rootfd as an O_PATH fd, every symlink resolved as if rootfd were /. */
 static int open_beneath(int rootfd, const char *rel) {
     struct open_how how = {
@@ -230,7 +240,7 @@ static int make_device(int dev, const struct cell_device *device) {
 /* /dev as Docker lays it out: a small tmpfs with the nodes made by mknod, devpts, shm and
    mqueue. What the nodes open is the devices cgroup's decision (Cgroup.restrictDevices), as
    with runc; the nodes are the container's own, so a chmod of one changes nothing on the host. */
-static int setup_dev(int rootfd, const struct cell_device *devices, size_t device_count) {
+static int setup_dev(int rootfd, const struct cell_device *devices, size_t device_count, uint32_t tty_gid) {
     if (mount_in_root(rootfd, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", CREATE_DIRECTORY) < 0)
         return -1;
     /* Re-resolve: the fd must name the new tmpfs, which is empty and ours, so plain *at
@@ -239,8 +249,11 @@ static int setup_dev(int rootfd, const struct cell_device *devices, size_t devic
     if (dev < 0) return -1;
     for (size_t i = 0; i < device_count; i++)
         if (make_device(dev, &devices[i]) < 0) goto fail;
-    static const struct { const char *name; const char *type; unsigned long flags; const char *data; mode_t mode; } mounts[] = {
-        { "pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5", 0755 },
+    /* New ptys belong to the "tty" group: 5, or the host gid that is the container's 5. */
+    char pts_options[64] = "newinstance,ptmxmode=0666,mode=0620,gid=";
+    append_decimal(pts_options, tty_gid ? tty_gid : 5);
+    const struct { const char *name; const char *type; unsigned long flags; const char *data; mode_t mode; } mounts[] = {
+        { "pts", "devpts", MS_NOSUID | MS_NOEXEC, pts_options, 0755 },
         { "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k", 01777 },
         { "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0755 },
     };
@@ -414,7 +427,7 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
 
     if (mount_in_root(rootfd, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, CREATE_DIRECTORY) < 0)
         fail(error_fd, CELL_STAGE_MOUNT_PROC, 0);
-    if (setup_dev(rootfd, c->devices, c->device_count) < 0) fail(error_fd, CELL_STAGE_MOUNT_DEV, 0);
+    if (setup_dev(rootfd, c->devices, c->device_count, c->tty_gid) < 0) fail(error_fd, CELL_STAGE_MOUNT_DEV, 0);
     /* Read-only but for --privileged (cgroup_writable), as Docker mounts it. */
     unsigned long sys_read_only = c->cgroup_writable ? 0 : MS_RDONLY;
     if (mount_in_root(rootfd, "sysfs", "/sys", "sysfs", sys_read_only | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, CREATE_DIRECTORY) < 0)

@@ -143,6 +143,7 @@ public struct ProcessSpawner {
             config.userns_fd = mounts.namespace
             config.userns_root_uid = mapping.uids.hostStart
             config.userns_root_gid = mapping.gids.hostStart
+            config.tty_gid = mapping.gids.hostID(of: 5) ?? 0
         }
         defer { withExtendedLifetime((userNamespace, cgroupHandles)) {} }
         var child = cell_child()

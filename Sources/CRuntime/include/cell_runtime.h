@@ -141,6 +141,10 @@ struct cell_spawn_config {
        host (userns_root_uid/gid), over idmapped layers (cell_open_idmapped). */
     int userns_fd;
     uint32_t userns_root_uid, userns_root_gid;
+    /* The group of the container's ptys (devpts' gid=): 0 for 5 ("tty"); with a user namespace,
+       the host gid of the container's 5, so that they show as tty inside, as with runc, which
+       mounts devpts from inside the namespace. */
+    uint32_t tty_gid;
 };
 
 /* Where the child was when it failed (reported with errno through the error pipe). */
