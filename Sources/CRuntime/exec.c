@@ -58,6 +58,13 @@ static _Noreturn void fail(int fd, int stage) {
     _exit(125);
 }
 
+static _Noreturn void fail_step(int fd, int stage, int index) {
+    struct cell_child_report message = { 0, stage, errno, index };
+    ssize_t ignored = write(fd, &message, sizeof message);
+    (void)ignored;
+    _exit(125);
+}
+
 /* Moves fds 0..2 that are not at their target out of the way, so installing one stream
    cannot overwrite another still to be installed. */
 static int lift(int fd, int target) {
@@ -65,11 +72,13 @@ static int lift(int fd, int target) {
     return fcntl(fd, F_DUPFD_CLOEXEC, 3);
 }
 
-static _Noreturn void run_process(const struct cell_exec_config *c, char *const *helper_argv, int report_fd) {
+static _Noreturn void run_process(const struct cell_exec_config *c, char *const *helper_argv, int report_fd, int console) {
     if (c->working_directory && *c->working_directory && cell_internal_enter_directory(c->working_directory) < 0)
         fail(report_fd, CELL_STAGE_WORKING_DIRECTORY);
-    int in = lift(c->stdin_fd, 0), out = lift(c->stdout_fd, 1), err = lift(c->stderr_fd, 2);
-    if ((c->stdin_fd >= 0 && in < 0) || (c->stdout_fd >= 0 && out < 0) || (c->stderr_fd >= 0 && err < 0))
+    int stdin_fd = console >= 0 ? console : c->stdin_fd, stdout_fd = console >= 0 ? console : c->stdout_fd;
+    int stderr_fd = console >= 0 ? console : c->stderr_fd;
+    int in = lift(stdin_fd, 0), out = lift(stdout_fd, 1), err = lift(stderr_fd, 2);
+    if ((stdin_fd >= 0 && in < 0) || (stdout_fd >= 0 && out < 0) || (stderr_fd >= 0 && err < 0))
         fail(report_fd, CELL_STAGE_STDIO);
     if (cell_internal_install_stdio(in, 0) < 0 || cell_internal_install_stdio(out, 1) < 0 ||
         cell_internal_install_stdio(err, 2) < 0)
@@ -98,15 +107,16 @@ struct exec_context {
     int report_fd;
     char *process_stack; /* B's; A's is the caller's mapping's other half */
     int cloned_into_cgroup;
+    int console; /* -t: the pty slave A made for B, or -1 */
 };
 
 static int process_main(void *argument) {
     const struct exec_context *context = argument;
-    run_process(context->config, context->helper_argv, context->report_fd);
+    run_process(context->config, context->helper_argv, context->report_fd, context->console);
 }
 
 static int enter_container(void *argument) {
-    const struct exec_context *context = argument;
+    struct exec_context *context = argument;
     const struct cell_exec_config *c = context->config;
     int report_fd = context->report_fd;
     /* The caller's handlers and mask must not reach the new process (the caller blocked
@@ -132,6 +142,14 @@ static int enter_container(void *argument) {
        caller checked (a reused pid cannot be joined by mistake). The mount namespace also sets
        our root and working directory to the container's root. */
     if (syscall(SYS_setns, c->pidfd, c->namespaces) < 0) fail(report_fd, CELL_STAGE_JOIN_NAMESPACES);
+    /* -t: a pty of the container's own devpts (our root is the container's now), made while we
+       are still the host's root, which may give the slave to the process's uid; B inherits the
+       slave (its clone copies our fds), the master goes back to the caller. */
+    if (c->terminal && c->console.socket >= 0) {
+        int step;
+        if ((context->console = cell_internal_open_console(&c->console, &step)) < 0)
+            fail_step(report_fd, CELL_STAGE_CONSOLE, step);
+    }
     /* Its user namespace last: joined first, it would leave us without the power to join the
        others, which the host's user namespace owns. */
     if (c->join_user_namespace && syscall(SYS_setns, c->pidfd, CLONE_NEWUSER) < 0) fail(report_fd, CELL_STAGE_USER_NAMESPACE);
@@ -172,7 +190,7 @@ int cell_exec_spawn(const struct cell_exec_config *config, pid_t *pid, struct ce
         munmap(stacks, 2 * CHILD_STACK_SIZE);
         return -ENOMEM;
     }
-    struct exec_context context = { config, helper_argv, pipe_fds[1], stacks + CHILD_STACK_SIZE, 1 };
+    struct exec_context context = { config, helper_argv, pipe_fds[1], stacks + CHILD_STACK_SIZE, 1, -1 };
     sigset_t all, saved_mask;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &saved_mask);

@@ -57,6 +57,11 @@ int cell_internal_set_rlimits(const struct cell_rlimit *limits, size_t count, in
 /* Writes `value` (decimal) to /proc/self/oom_score_adj; NULL does nothing. 0 or -1 with errno. */
 int cell_internal_set_oom_score_adj(const char *value);
 
+/* -t: makes the container's pty as `console` says (see cell_console) and returns its slave
+   (close-on-exec), or -1 with errno and *step (a cell_console_step) set. */
+struct cell_console;
+int cell_internal_open_console(const struct cell_console *console, int *step);
+
 /* setfsuid/setfsgid, with the effective capabilities raised again (see user_namespace.c). */
 int cell_internal_set_file_system_ids(uint32_t uid, uint32_t gid);
 

@@ -53,6 +53,16 @@ static void fd_path(char buf[32], int fd) {
     buf[at] = 0;
 }
 
+/* Appends n in decimal to the string in buf (which has room for it). */
+static void append_decimal(char *buf, uint32_t n) {
+    char digits[10];
+    int count = 0;
+    do { digits[count++] = (char)('0' + n % 10); n /= 10; } while (n > 0);
+    size_t at = strlen(buf);
+    while (count > 0) buf[at++] = digits[--count];
+    buf[at] = 0;
+}
+
 /* Opens `rel` below rootfd as an O_PATH fd, every symlink resolved as if rootfd were /. */
 static int open_beneath(int rootfd, const char *rel) {
     struct open_how how = {
@@ -231,7 +241,8 @@ static int make_device(int dev, const struct cell_device *device) {
    data shm_options: --shm-size, 64 MiB by default) and mqueue. What the nodes open is the
    devices cgroup's decision (Cgroup.restrictDevices), as with runc; the nodes are the
    container's own, so a chmod of one changes nothing on the host. */
-static int setup_dev(int rootfd, const struct cell_device *devices, size_t device_count, const char *shm_options) {
+static int setup_dev(int rootfd, const struct cell_device *devices, size_t device_count, const char *shm_options,
+                     uint32_t tty_gid) {
     if (mount_in_root(rootfd, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", CREATE_DIRECTORY) < 0)
         return -1;
     /* Re-resolve: the fd must name the new tmpfs, which is empty and ours, so plain *at
@@ -240,8 +251,11 @@ static int setup_dev(int rootfd, const struct cell_device *devices, size_t devic
     if (dev < 0) return -1;
     for (size_t i = 0; i < device_count; i++)
         if (make_device(dev, &devices[i]) < 0) goto fail;
-    static const struct { const char *name; const char *type; unsigned long flags; const char *data; mode_t mode; } mounts[] = {
-        { "pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5", 0755 },
+    /* New ptys belong to the "tty" group: 5, or the host gid that is the container's 5. */
+    char pts_options[64] = "newinstance,ptmxmode=0666,mode=0620,gid=";
+    append_decimal(pts_options, tty_gid ? tty_gid : 5);
+    const struct { const char *name; const char *type; unsigned long flags; const char *data; mode_t mode; } mounts[] = {
+        { "pts", "devpts", MS_NOSUID | MS_NOEXEC, pts_options, 0755 },
         { "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL /* shm_options */, 01777 },
         { "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0755 },
     };
@@ -456,7 +470,7 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
         if (write_sysctls(proc_fd, c->sysctls, c->sysctl_count, &failed) < 0) fail(error_fd, CELL_STAGE_SYSCTL, failed);
         close(proc_fd);
     }
-    if (setup_dev(rootfd, c->devices, c->device_count, c->shm_options) < 0) fail(error_fd, CELL_STAGE_MOUNT_DEV, 0);
+    if (setup_dev(rootfd, c->devices, c->device_count, c->shm_options, c->tty_gid) < 0) fail(error_fd, CELL_STAGE_MOUNT_DEV, 0);
     /* Read-only but for --privileged (cgroup_writable), as Docker mounts it. */
     unsigned long sys_read_only = c->cgroup_writable ? 0 : MS_RDONLY;
     if (mount_in_root(rootfd, "sysfs", "/sys", "sysfs", sys_read_only | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, CREATE_DIRECTORY) < 0)
@@ -493,6 +507,14 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
     if (c->loopback_up && bring_loopback_up() < 0) fail(error_fd, CELL_STAGE_LOOPBACK, 0);
     if (enter_working_directory(c->working_directory ? c->working_directory : "/") < 0)
         fail(error_fd, CELL_STAGE_WORKING_DIRECTORY, 0);
+    /* -t: the pty comes from the container's own devpts, now that it is at /dev/pts; the
+       parent has the master before it releases us. */
+    int console = -1;
+    if (c->terminal && c->console.socket >= 0) {
+        int step;
+        if ((console = cell_internal_open_console(&c->console, &step)) < 0) fail(error_fd, CELL_STAGE_CONSOLE, step);
+        close(c->console.socket);
+    }
 
     /* Wait for the parent's go before anything of the image runs: it finishes what needs our
        pid (the port forwarders' network; the v2 cgroup on kernels that could not clone us into
@@ -514,9 +536,12 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
             fail(error_fd, CELL_STAGE_CGROUP_NAMESPACE, 0);
     }
 
-    if (cell_internal_install_stdio(c->stdin_fd, 0) < 0 || cell_internal_install_stdio(c->stdout_fd, 1) < 0 ||
-        cell_internal_install_stdio(c->stderr_fd, 2) < 0)
+    int in = console >= 0 ? console : c->stdin_fd, out = console >= 0 ? console : c->stdout_fd;
+    int err = console >= 0 ? console : c->stderr_fd;
+    if (cell_internal_install_stdio(in, 0) < 0 || cell_internal_install_stdio(out, 1) < 0 ||
+        cell_internal_install_stdio(err, 2) < 0)
         fail(error_fd, CELL_STAGE_STDIO, 0);
+    if (console > 2) close(console);
     if (c->terminal && (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0)) fail(error_fd, CELL_STAGE_TERMINAL, 0);
 
     /* The limits once every mount and stdio is in place (a low nofile or fsize cannot get in

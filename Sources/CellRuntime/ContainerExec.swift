@@ -133,11 +133,19 @@ public enum ContainerExec {
     static func run(in container: RunningContainer, process: ContainerSpec.Process, interactive: Bool,
                     streams: ProcessSpawner.StandardStreams) throws -> Int32 {
         if process.terminal {
-            let terminal = try PseudoTerminal()
-            terminal.copyWindowSize(from: isatty(streams.input) == 1 ? streams.input : streams.output)
-            let pid = try spawn(in: container, process: process,
-                                stdio: .init(input: terminal.slave, output: terminal.slave, error: terminal.slave))
-            terminal.closeSlave()
+            // The pty is the container's (made in its devpts by the process joining it), with our size.
+            let consoleSocket = try ConsoleSocket()
+            let windowSize = PseudoTerminal.windowSize(of: isatty(streams.input) == 1 ? streams.input : streams.output)
+            let pid = try spawn(in: container, process: process, stdio: .init(input: -1, output: -1, error: -1),
+                                console: (consoleSocket, windowSize))
+            let terminal: PseudoTerminal
+            do {
+                terminal = try consoleSocket.receive()
+            } catch {
+                kill(pid, SIGKILL)
+                _ = waitForExit(pid: pid)
+                throw error
+            }
             let relay = ExecRelay(pid: pid, outputs: [(terminal.master, streams.output)],
                                   input: interactive ? streams.input : -1, processInput: interactive ? terminal.master : -1,
                                   terminal: terminal)
@@ -161,6 +169,14 @@ public enum ContainerExec {
     /// The same in a container already pinned (its spec read once for `process(for:in:)` and this).
     public static func spawn(in container: RunningContainer, process: ContainerSpec.Process,
                              stdio: ProcessSpawner.StandardStreams, detached: Bool = false) throws -> Int32 {
+        try spawn(in: container, process: process, stdio: stdio, detached: detached, console: nil)
+    }
+
+    /// With `console`, a -t process's pty is made in the container and its master sent to the
+    /// socket (`stdio` is not used then).
+    static func spawn(in container: RunningContainer, process: ContainerSpec.Process, stdio: ProcessSpawner.StandardStreams,
+                      detached: Bool = false,
+                      console: (socket: ConsoleSocket, windowSize: (rows: UInt16, columns: UInt16)?)?) throws -> Int32 {
         guard !process.arguments.isEmpty else { throw CellError.usage("exec requires at least 1 argument") }
         let cgroupHandles = try CgroupJoinHandles(container.cgroup())
         defer { withExtendedLifetime(cgroupHandles) {} }
@@ -206,10 +222,14 @@ public enum ContainerExec {
         config.rlimits = arena.values(rlimits)
         config.rlimit_count = rlimits.count
         config.oom_score_adj = arena.optionalString(process.oomScoreAdjustment.map { String($0) })
+        // The process's uid as the host sees it owns its tty, as runc does it.
+        let terminalOwner: UInt32? = if let mapping = spec.idMapping { mapping.uids.hostID(of: process.uid) } else { process.uid }
+        config.console = console.map { $0.socket.console(owner: terminalOwner, windowSize: $0.windowSize) } ?? .none
 
         var pid: pid_t = 0
         var failure = cell_spawn_failure()
         let result = cell_exec_spawn(&config, &pid, &failure)
+        console?.socket.closeChildEnd()
         if result == 0 { return pid }
         if result < 0 { throw CellError(.setup, "exec: \(Syscall.errorString(-result))") }
         throw error(for: failure, process: process, container: container)
@@ -242,6 +262,7 @@ public enum ContainerExec {
             let index = Int(failure.index)
             return ProcessSpawner.ulimitError(index < process.ulimits.count ? process.ulimits[index] : nil, code: failure.error)
         case CELL_STAGE_OOM_SCORE_ADJ: return ProcessSpawner.oomScoreError(process.oomScoreAdjustment, code: failure.error)
+        case CELL_STAGE_CONSOLE: return CellError(.setup, "\(ProcessSpawner.consoleStep(failure.index)): \(lowered)")
         default: return CellError(.setup, "exec (stage \(failure.stage)): \(lowered)")
         }
     }

@@ -15,6 +15,11 @@ public struct IDMapping: Equatable, Sendable {
         /// A line of /proc/PID/uid_map: "0 HOST SIZE".
         var mapLine: String { "0 \(hostStart) \(size)\n" }
 
+        /// The host's id for the container's `id`, nil when the range does not map it.
+        public func hostID(of id: UInt32) -> UInt32? {
+            id < size ? hostStart + id : nil
+        }
+
         public func overlaps(_ other: Range) -> Bool {
             UInt64(hostStart) < UInt64(other.hostStart) + UInt64(other.size)
                 && UInt64(other.hostStart) < UInt64(hostStart) + UInt64(size)

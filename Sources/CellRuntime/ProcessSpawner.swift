@@ -25,6 +25,12 @@ public struct ProcessSpawner {
         public static let standard = StandardStreams(input: 0, output: 1, error: 2)
     }
 
+    /// What `spawn` started: the pid, and for a `-t` process the master of its pty.
+    public struct Started {
+        public let pid: Int32
+        public let terminal: PseudoTerminal?
+    }
+
     public let spec: ContainerSpec
 
     public init(spec: ContainerSpec) {
@@ -44,7 +50,11 @@ public struct ProcessSpawner {
     /// while the child builds its root, then lets it exec: nothing of the image runs before
     /// `beforeStart` returns. Returns the pid once execve succeeded. On a failure the child has
     /// been reaped and the error says which stage failed.
-    public func spawn(stdio: StandardStreams, cgroup: Cgroup?, beforeStart: (_ pid: Int32) throws -> Void) throws -> Int32 {
+    ///
+    /// A `-t` process gets a pty the child makes in the container's own devpts (`stdio` is not
+    /// used then): its master is received before the child is let go, with `windowSize` set.
+    public func spawn(stdio: StandardStreams, cgroup: Cgroup?, windowSize: (rows: UInt16, columns: UInt16)? = nil,
+                      beforeStart: (_ pid: Int32) throws -> Void) throws -> Started {
         let arena = CStringArena()
         let mounts = spec.allMounts
         let cMounts: [cell_mount] = try mounts.map { mount in
@@ -89,6 +99,11 @@ public struct ProcessSpawner {
         config.sysctls = arena.values(sysctls)
         config.sysctl_count = sysctls.count
         config.shm_options = arena.string("mode=1777,size=\(spec.shmSize)")
+        let consoleSocket = spec.process.terminal ? try ConsoleSocket() : nil
+        // The process's uid owns its tty, as runc does it (the group stays devpts' gid=).
+        let terminalOwner: UInt32? = if let mapping = spec.idMapping { mapping.uids.hostID(of: spec.process.uid) }
+            else { spec.process.uid }
+        config.console = consoleSocket?.console(owner: terminalOwner, windowSize: windowSize) ?? .none
         config.clone_flags = Int32(bitPattern: namespaces)
         config.hostname = arena.string(spec.hostname)
         config.loopback_up = spec.network == .private ? 1 : 0
@@ -143,10 +158,12 @@ public struct ProcessSpawner {
             config.userns_fd = mounts.namespace
             config.userns_root_uid = mapping.uids.hostStart
             config.userns_root_gid = mapping.gids.hostStart
+            config.tty_gid = mapping.gids.hostID(of: 5) ?? 0
         }
         defer { withExtendedLifetime((userNamespace, cgroupHandles)) {} }
         var child = cell_child()
         let result = cell_spawn(&config, &child)
+        consoleSocket?.closeChildEnd()
         if result < 0 { throw CellError(.setup, "clone: \(Syscall.errorString(-result))") }
         do {
             try beforeStart(child.pid)
@@ -156,8 +173,18 @@ public struct ProcessSpawner {
             throw error
         }
         var failure = cell_spawn_failure()
+        var terminal: PseudoTerminal? = nil
+        do {
+            terminal = try consoleSocket?.receive()
+        } catch {
+            // It failed on the way (its report says where) or sent nothing usable: it must not run.
+            kill(child.pid, SIGKILL)
+            let released = cell_spawn_release(&child, &failure)
+            reap(child.pid)
+            throw released == 1 ? self.error(for: failure) : error
+        }
         let released = cell_spawn_release(&child, &failure)
-        if released == 0 { return child.pid }
+        if released == 0 { return Started(pid: child.pid, terminal: terminal) }
         reap(child.pid)
         if released < 0 { throw CellError(.setup, "start container process: \(Syscall.errorString(-released))") }
         throw error(for: failure)
@@ -216,6 +243,20 @@ public struct ProcessSpawner {
         }
     }
 
+    /// What failed while making a `-t` process's pty (CELL_STAGE_CONSOLE's index).
+    static func consoleStep(_ index: Int32) -> String {
+        switch cell_console_step(rawValue: UInt32(bitPattern: index)) {
+        case CELL_CONSOLE_OPEN: return "open the container's /dev/pts/ptmx"
+        case CELL_CONSOLE_CHECK: return "the container's /dev/pts/ptmx is not a devpts ptmx"
+        case CELL_CONSOLE_UNLOCK: return "unlock the container's pseudo-terminal"
+        case CELL_CONSOLE_PEER: return "open the container's pseudo-terminal slave"
+        case CELL_CONSOLE_OWNER: return "chown the container's pseudo-terminal"
+        case CELL_CONSOLE_SIZE: return "set the pseudo-terminal's window size"
+        case CELL_CONSOLE_SEND: return "send the pseudo-terminal to the runtime"
+        default: return "set up the container's pseudo-terminal"
+        }
+    }
+
     /// Docker's wording where users know it (exec), the failed step and errno elsewhere.
     func error(for failure: cell_spawn_failure) -> CellError {
         let reason = Syscall.errorString(failure.error)
@@ -269,6 +310,7 @@ public struct ProcessSpawner {
             let keys = spec.sysctls.keys.sorted()
             guard index < keys.count else { return setup("write sysctl") }
             return setup("write sysctl \(keys[index])=\(spec.sysctls[keys[index]] ?? "")")
+        case CELL_STAGE_CONSOLE: return setup(ProcessSpawner.consoleStep(failure.index))
         default: return setup("start container process (stage \(failure.stage))")
         }
     }

@@ -6,31 +6,19 @@ import Musl
 import CRuntime
 import CellCore
 
-/// A pty pair for a `-t` container: the monitor keeps the master, the container gets the
-/// slave as stdin/stdout/stderr and controlling terminal.
+/// The master of a `-t` process's pty. The pty is made inside the container, in its own devpts
+/// (so the process's tty is a /dev/pts/N that exists there), by the child, which sends the
+/// master back over a `ConsoleSocket`; the process has the slave as stdin, stdout, stderr and
+/// controlling terminal.
 public final class PseudoTerminal {
-    public private(set) var master: Int32
-    public private(set) var slave: Int32
+    public let master: Int32
 
-    public init() throws {
-        var master: Int32 = -1
-        var slave: Int32 = -1
-        let result = cell_open_pty(&master, &slave)
-        if result < 0 { throw CellError(.setup, "open a pseudo-terminal: \(Syscall.errorString(-result))") }
+    init(master: Int32) {
         self.master = master
-        self.slave = slave
     }
 
     deinit {
-        closeSlave()
-        if master >= 0 { close(master) }
-    }
-
-    /// The monitor's copy of the slave must go once the container has it, or the master
-    /// never sees the end of the container's output.
-    public func closeSlave() {
-        if slave >= 0 { close(slave) }
-        slave = -1
+        close(master)
     }
 
     /// Gives the container the size of `terminal` (our own stdin when attached to one).
@@ -49,6 +37,53 @@ public final class PseudoTerminal {
         var columns: UInt16 = 0
         return cell_window_size(terminal, &rows, &columns) == 0 ? (rows, columns) : nil
     }
+}
+
+/// The socket pair a container's pty master comes back on (runc's console socket): the child's
+/// end goes into the spawn or exec config, which makes the child open the pty in the container
+/// and send the master; ours receives it.
+final class ConsoleSocket {
+    private(set) var ours: Int32
+    private(set) var childEnd: Int32
+
+    init() throws {
+        var fds: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
+            throw CellError(.setup, "console socket: \(Syscall.errorString(errno))")
+        }
+        ours = fds[0]
+        childEnd = fds[1]
+    }
+
+    deinit {
+        closeChildEnd()
+        if ours >= 0 { close(ours) }
+    }
+
+    /// Once the child has its copy: then a child that fails before sending closes the last
+    /// copy, and `receive` ends instead of waiting for ever.
+    func closeChildEnd() {
+        if childEnd >= 0 { close(childEnd) }
+        childEnd = -1
+    }
+
+    /// The master the child sent.
+    func receive() throws -> PseudoTerminal {
+        let fd = cell_receive_fd(ours)
+        if fd < 0 { throw CellError(.setup, "receive the container's terminal: \(Syscall.errorString(-fd))") }
+        return PseudoTerminal(master: fd)
+    }
+
+    /// The config's part: the pty is made and its master sent to our socket; `owner` (the
+    /// process's uid as the host sees it) gets the slave, `windowSize` is its first size.
+    func console(owner: UInt32?, windowSize: (rows: UInt16, columns: UInt16)?) -> cell_console {
+        cell_console(socket: childEnd, owner: owner ?? .max, rows: windowSize?.rows ?? 0, columns: windowSize?.columns ?? 0)
+    }
+}
+
+extension cell_console {
+    /// No pty made by the child.
+    static var none: cell_console { cell_console(socket: -1, owner: .max, rows: 0, columns: 0) }
 }
 
 /// Raw mode on our own terminal while attached to a `-t` container, restored afterwards.

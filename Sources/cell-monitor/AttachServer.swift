@@ -25,16 +25,14 @@ final class AttachServer {
     private var clients: [Client] = []
     /// The container's stdin (pipe write end or pty master), owned; -1 when not interactive.
     private var containerInput: Int32
-    private let stdinIsTerminal: Bool
+    private var stdinIsTerminal = false
     private var pendingInput: [UInt8] = []
-    private let terminal: PseudoTerminal?
+    private var terminal: PseudoTerminal?
     private var polledClients = 0
 
-    init(containerDirectory: String, containerInput: Int32, terminal: PseudoTerminal?) throws {
+    init(containerDirectory: String, containerInput: Int32) throws {
         path = AttachFrame.socketPath(containerDirectory: containerDirectory)
         self.containerInput = containerInput
-        self.terminal = terminal
-        stdinIsTerminal = terminal != nil
         if containerInput >= 0 { _ = fcntl(containerInput, F_SETFL, fcntl(containerInput, F_GETFL) | O_NONBLOCK) }
         unlink(path)
         listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
@@ -55,6 +53,17 @@ final class AttachServer {
         for client in clients { close(client.fd) }
         if listener >= 0 { close(listener); unlink(path) }
         if containerInput >= 0 && containerInput != terminal?.master { close(containerInput) }
+    }
+
+    /// A `-t` container's pty, once its process has sent the master (before any client is
+    /// served): clients' resizes go to it, and with `input` (-i) their stdin too.
+    func use(_ terminal: PseudoTerminal, input: Bool) {
+        self.terminal = terminal
+        stdinIsTerminal = true
+        if input {
+            containerInput = fcntl(terminal.master, F_DUPFD_CLOEXEC, 3)
+            if containerInput >= 0 { _ = fcntl(containerInput, F_SETFL, fcntl(containerInput, F_GETFL) | O_NONBLOCK) }
+        }
     }
 
     /// The fds to poll, in the order `handle` expects them back.

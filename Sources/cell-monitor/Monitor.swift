@@ -57,30 +57,29 @@ struct Monitor {
         let input: PipePair? = options.interactive ? try PipePair() : nil
         let null = try FileDescriptorHandle(path: "/dev/null", flags: O_RDONLY)
         // -t: one pty carries all three streams; its output is logged as stdout, as Docker does.
-        let terminal: PseudoTerminal? = spec.process.terminal ? try PseudoTerminal() : nil
-
-        let stdio = terminal.map { ProcessSpawner.StandardStreams(input: $0.slave, output: $0.slave, error: $0.slave) }
-            ?? ProcessSpawner.StandardStreams(input: input?.readEnd ?? null.fd, output: output.writeEnd, error: errorOutput.writeEnd)
-        if let terminal, options.attach { terminal.copyWindowSize(from: 0) }
+        // The child makes it in the container's devpts and hands us the master (`terminal`).
+        let stdio = spec.process.terminal ? ProcessSpawner.StandardStreams(input: -1, output: -1, error: -1)
+            : ProcessSpawner.StandardStreams(input: input?.readEnd ?? null.fd, output: output.writeEnd, error: errorOutput.writeEnd)
         // The container's stdin is fed from our own stdin when attached, else from attach
         // clients; the socket exists before the container starts, so `start` then `attach` works.
         let ownInput = options.interactive && options.attach
         let clientInput = options.interactive && !options.attach
         let server = try AttachServer(containerDirectory: directory,
-                                      containerInput: !clientInput ? -1
-                                          : terminal.map { fcntl($0.master, F_DUPFD_CLOEXEC, 3) } ?? input?.takeWriteEnd() ?? -1,
-                                      terminal: terminal)
+                                      containerInput: clientInput && !spec.process.terminal ? input?.takeWriteEnd() ?? -1 : -1)
 
         let ports = try PortForwarder(ports: spec.ports)
         // The network namespace is taken while the child waits before exec: a command that
         // exits at once (a server missing its files) must not make the start fail.
-        let pid = try ProcessSpawner(spec: spec).spawn(stdio: stdio, cgroup: cgroup) { pid in
+        let started = try ProcessSpawner(spec: spec).spawn(stdio: stdio, cgroup: cgroup,
+                                                           windowSize: options.attach ? PseudoTerminal.windowSize(of: 0) : nil) { pid in
             try ports.attach(toNetworkOf: spec.network == .host ? nil : pid)
         }
+        let pid = started.pid
+        let terminal = started.terminal
+        if let terminal { server.use(terminal, input: clientInput) }
         output.closeWriteEnd()
         errorOutput.closeWriteEnd()
         input?.closeReadEnd()
-        terminal?.closeSlave()
         try? null.close()
 
         var state = ContainerState(status: .running, pid: pid, pidStartTime: ProcessStat.startTime(of: pid) ?? 0,

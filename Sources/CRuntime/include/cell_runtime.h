@@ -52,6 +52,30 @@ struct cell_sysctl {
     const char *value;
 };
 
+/* -t: the pseudo-terminal is made inside the container, in its own devpts (as runc's
+   --console-socket does): the child opens /dev/pts/ptmx once the container's /dev is in place
+   (checked to be a devpts ptmx: 5:2 on a devpts mount), unlocks it, opens the slave through the
+   master (TIOCGPTPEER: no path lookup), gives the slave to `owner` (the process's uid as the
+   host sees it; the group stays devpts' gid= option, as runc does), sets the window size, and
+   sends the master over `socket` (SCM_RIGHTS, one byte of data); the slave becomes 0, 1, 2 and
+   the controlling terminal. cell_receive_fd takes the master on the other end. */
+struct cell_console {
+    int socket;        /* -1: no pty is made; stdin_fd then is the terminal (setsid + TIOCSCTTY) */
+    uint32_t owner;    /* host uid for the slave, or (uint32_t)-1 to leave it to the opener */
+    uint16_t rows, columns; /* the first window size; 0 leaves the kernel's 0x0 */
+};
+
+/* Which step of making the terminal failed (the failure's index, with CELL_STAGE_CONSOLE). */
+enum cell_console_step {
+    CELL_CONSOLE_OPEN = 0,  /* open /dev/pts/ptmx */
+    CELL_CONSOLE_CHECK,     /* it is not the ptmx of a devpts mount (ENODEV) */
+    CELL_CONSOLE_UNLOCK,    /* TIOCSPTLCK */
+    CELL_CONSOLE_PEER,      /* TIOCGPTPEER: opening the slave */
+    CELL_CONSOLE_OWNER,     /* fchown of the slave */
+    CELL_CONSOLE_SIZE,      /* TIOCSWINSZ */
+    CELL_CONSOLE_SEND,      /* sending the master */
+};
+
 /* The kernel's CLONE_NEW* values (sched.h needs _GNU_SOURCE, which Swift's importer lacks). */
 enum cell_namespace {
     CELL_NEW_MOUNT = 0x00020000,   /* CLONE_NEWNS */
@@ -71,13 +95,14 @@ struct cell_spawn_config {
     uint32_t uid, gid;
     const uint32_t *groups;         /* supplementary groups */
     size_t group_count;
-    int stdin_fd, stdout_fd, stderr_fd; /* become 0, 1, 2 in the container */
+    int stdin_fd, stdout_fd, stderr_fd; /* become 0, 1, 2 in the container (unused with a console) */
     int terminal;                   /* setsid + TIOCSCTTY on stdin (a pty slave) */
     /* Resource limits, set once every mount is made (before the privileges are dropped). */
     const struct cell_rlimit *rlimits;
     size_t rlimit_count;
     /* Written to /proc/self/oom_score_adj first thing (decimal), or NULL to inherit ours. */
     const char *oom_score_adj;
+    struct cell_console console;    /* with terminal: the container's own pty, made after pivot_root */
 
     /* Namespaces: CLONE_NEW* flags. */
     int clone_flags;
@@ -139,6 +164,10 @@ struct cell_spawn_config {
        host (userns_root_uid/gid), over idmapped layers (cell_open_idmapped). */
     int userns_fd;
     uint32_t userns_root_uid, userns_root_gid;
+    /* The group of the container's ptys (devpts' gid=): 0 for 5 ("tty"); with a user namespace,
+       the host gid of the container's 5, so that they show as tty inside, as with runc, which
+       mounts devpts from inside the namespace. */
+    uint32_t tty_gid;
 };
 
 /* Where the child was when it failed (reported with errno through the error pipe). */
@@ -177,6 +206,7 @@ enum cell_spawn_stage {
     CELL_STAGE_RLIMIT,          /* index = the limit's index in rlimits */
     CELL_STAGE_OOM_SCORE_ADJ,   /* writing /proc/self/oom_score_adj */
     CELL_STAGE_SYSCTL,          /* index = the sysctl's index in sysctls */
+    CELL_STAGE_CONSOLE,         /* index = the cell_console_step that failed */
 };
 
 struct cell_spawn_failure {
@@ -220,8 +250,10 @@ struct cell_exec_config {
     uint32_t uid, gid;
     const uint32_t *groups;
     size_t group_count;
-    int stdin_fd, stdout_fd, stderr_fd; /* become 0, 1, 2 */
+    int stdin_fd, stdout_fd, stderr_fd; /* become 0, 1, 2 (unused with a console) */
     int terminal;                   /* setsid + TIOCSCTTY on stdin (a pty slave) */
+    struct cell_console console;    /* with terminal: a pty of the container's, made once its
+                                       namespaces are joined (before its user namespace) */
     int detached;                   /* not the caller's child: orphaned at once, init reaps it */
     uint64_t capabilities;          /* the container's capability set */
     int no_new_privileges;
@@ -292,8 +324,9 @@ int cell_pidfd_send_signal(int pidfd, int signal);
    pages still used come back from the page cache on the next touch. */
 void cell_trim_resident_code(void);
 
-/* A new pseudo-terminal: master and slave, both close-on-exec. 0 or -errno. */
-int cell_open_pty(int *master, int *slave);
+/* Receives one fd sent with SCM_RIGHTS (a container's pty master, see cell_console), made
+   close-on-exec: the fd, or -errno (-ECONNRESET when the sender closed the socket unsent). */
+int cell_receive_fd(int socket);
 
 /* Copies the window size of terminal `from` to `to` (the kernel then signals SIGWINCH). */
 int cell_copy_window_size(int from, int to);
