@@ -30,8 +30,9 @@ public struct ContainerLifecycle {
                 spec.ports = ports
                 try spec.write(toContainerDirectory: container.directory)
             }
+            // Detached, a container created with -i keeps its stdin open for `attach` clients.
             return try ContainerLauncher.start(containerDirectory: container.directory, monitorPath: monitorPath,
-                                               attach: attach, interactive: interactive)
+                                               attach: attach, interactive: attach ? interactive : current.record.config.openStdin)
         }
     }
 

@@ -152,6 +152,13 @@ struct ExecCopyAttachTests {
         #expect(stopped.status == 1)
         #expect(stopped.stderr.contains("You cannot attach to a stopped container"))
         try root.cell("rm", "talker").expectSuccess()
+
+        // run -di: the container's stdin stays open, and what an attach client sends reaches it.
+        try root.cell("run", "-d", "-i", "--name", "listener", "busybox", "sh", "-c", "read line; echo got:$line").expectSuccess()
+        defer { _ = try? root.cell("rm", "-f", "listener") }
+        let fed = try root.cell(["attach", "listener"], stdin: Data("hello\n".utf8))
+        #expect(fed.status == 0 && fed.stdout == "got:hello\n", "\(fed.stderr)")
+        try root.cell("rm", "listener").expectSuccess()
         try expectNothingLeft(root)
     }
 
