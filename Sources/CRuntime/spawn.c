@@ -163,6 +163,17 @@ static int remount_bind(int rootfd, const char *target, unsigned long add) {
 
 /* ---- the stages ---- */
 
+/* -t: /dev/console is the container's pty too, as runc binds it (init systems and getty write
+   there). /dev is the container's own tmpfs: the mount point is a new empty file in it. */
+static int bind_console(int slave) {
+    int fd = open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) return -1;
+    close(fd);
+    char path[32];
+    fd_path(path, slave);
+    return mount(path, "/dev/console", NULL, MS_BIND, NULL);
+}
+
 /* "/sys/fs/cgroup/<name>" into buf; -1 (ENAMETOOLONG) when it does not fit. */
 static int cgroup_path(char buf[64], const char *name, size_t length) {
     static const char prefix[] = "/sys/fs/cgroup/";
@@ -514,6 +525,7 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
         int step;
         if ((console = cell_internal_open_console(&c->console, &step)) < 0) fail(error_fd, CELL_STAGE_CONSOLE, step);
         close(c->console.socket);
+        if (bind_console(console) < 0) fail(error_fd, CELL_STAGE_CONSOLE, CELL_CONSOLE_BIND);
     }
 
     /* Wait for the parent's go before anything of the image runs: it finishes what needs our

@@ -253,6 +253,7 @@ public struct ProcessSpawner {
         case CELL_CONSOLE_OWNER: return "chown the container's pseudo-terminal"
         case CELL_CONSOLE_SIZE: return "set the pseudo-terminal's window size"
         case CELL_CONSOLE_SEND: return "send the pseudo-terminal to the runtime"
+        case CELL_CONSOLE_BIND: return "bind the pseudo-terminal at /dev/console"
         default: return "set up the container's pseudo-terminal"
         }
     }

@@ -92,6 +92,10 @@ struct TerminalTests {
         try root.importBusybox()
         let run = try root.cell("run", "--rm", "-t", "busybox", "sh", "-c", TerminalTests.ttyCheck)
         #expect(run.status == 0 && run.stdout == "/dev/pts/0 0 5\r\n", "\(run.status): \(run.stdout) \(run.stderr)")
+        // /dev/console is the same pty with -t (as runc binds it), and absent without.
+        let console = try root.cell("run", "--rm", "-t", "busybox", "sh", "-c", "stat -c %t:%T /dev/console $(tty) | uniq | wc -l; echo hi > /dev/console")
+        #expect(console.stdout == "1\r\nhi\r\n", "\(console.stderr)")
+        #expect(try root.cell("run", "--rm", "busybox", "sh", "-c", "[ -e /dev/console ] || echo none").stdout == "none\n")
 
         try root.cell("run", "-d", "-t", "--name", "box", "busybox", "sleep", "1000").expectSuccess()
         defer { _ = try? root.cell("rm", "-f", "box") }

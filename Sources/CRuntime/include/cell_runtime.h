@@ -74,6 +74,7 @@ enum cell_console_step {
     CELL_CONSOLE_OWNER,     /* fchown of the slave */
     CELL_CONSOLE_SIZE,      /* TIOCSWINSZ */
     CELL_CONSOLE_SEND,      /* sending the master */
+    CELL_CONSOLE_BIND,      /* binding the slave at /dev/console (run only, as runc does) */
 };
 
 /* The kernel's CLONE_NEW* values (sched.h needs _GNU_SOURCE, which Swift's importer lacks). */
