@@ -49,6 +49,8 @@ public enum ContainerExec {
         let container = try RunningContainer(containerDirectory: containerDirectory)
         let process = try self.process(for: options, in: container)
         if options.detach {
+            // Docker's shim keeps a detached exec's terminal; cell has no process left to hold it.
+            if options.tty { throw CellError(.setup, "exec -d -t is not supported: nothing would hold the terminal once cell exits (use -d without -t)") }
             let null = try FileDescriptorHandle(path: "/dev/null", flags: O_RDWR)
             // Not our child: init adopts and reaps it, however long we live.
             _ = try spawn(in: container, process: process, stdio: .init(input: null.fd, output: null.fd, error: null.fd),

@@ -26,6 +26,8 @@ struct ExecCopyAttachTests {
         let missing = try root.cell("exec", "box", "no-such-command")
         #expect(missing.status == 127)
         #expect(missing.stderr.contains("executable file not found in $PATH"))
+        let detachedTerminal = try root.cell("exec", "-d", "-t", "box", "true")
+        #expect(detachedTerminal.status != 0 && detachedTerminal.stderr.contains("exec -d -t is not supported"))
         let unknown = try root.cell("exec", "nobody-here", "true")
         #expect(unknown.status == 1)
         #expect(unknown.stderr == "Error response from daemon: No such container: nobody-here\n")
