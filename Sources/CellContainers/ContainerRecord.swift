@@ -62,6 +62,11 @@ public struct ContainerRecord: Codable, Sendable {
         /// Docker's defaults, or none (--privileged, systempaths=unconfined).
         public var maskedPaths: [String]?
         public var readonlyPaths: [String]?
+        /// --cgroups=disabled: "disabled"; absent when the container has cgroups (the default).
+        public var cgroups: String?
+
+        /// Created with --cgroups=disabled: no cgroup to limit, sample or join.
+        public var cgroupsDisabled: Bool { cgroups == ContainerSpec.CgroupsMode.disabled.rawValue }
     }
 
     /// The image's layers, bottom first, as the runtime needs them.

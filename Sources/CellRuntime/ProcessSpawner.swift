@@ -94,7 +94,9 @@ public struct ProcessSpawner {
         }
         config.devices = arena.values(devices)
         config.device_count = devices.count
-        config.cgroup_namespace = 1
+        // Without cgroups of its own (--cgroups=disabled) no namespace and no view: the monitor's
+        // cgroup is not the container's to show, and /sys/fs/cgroup stays sysfs's empty directory.
+        config.cgroup_namespace = spec.cgroups == .disabled ? 0 : 1
         config.cgroup_writable = spec.cgroupsWritable ? 1 : 0
         if case .legacy(let hierarchies, let unified)? = cgroup?.layout {
             config.cgroup1_hierarchies = arena.stringArray(hierarchies.map { $0.controllers.joined(separator: ",") })
