@@ -87,6 +87,8 @@ public struct ProcessSpawner {
         config.capabilities = spec.process.capabilities.mask
         config.no_new_privileges = spec.process.noNewPrivileges ? 1 : 0
         config.devices_allowed = spec.devicesAllowed ? 1 : 0
+        // No devices cgroup: /dev is nodev but for the nodes made here.
+        config.dev_nodev = spec.cgroups == .disabled ? 1 : 0
         let devices = spec.devices.map { device in
             cell_device(path: arena.string(device.path),
                         mode: (device.kind == .block ? UInt32(S_IFBLK) : UInt32(S_IFCHR)) | device.permissions,
