@@ -40,6 +40,8 @@ public struct RunOptions: Sendable {
     public var gidMap: String?
     /// -m, --cpus, --pids-limit and the rest, as numbers.
     public var limits = ResourceLimits()
+    /// podman's --cgroups: "enabled" (nil, the default) or "disabled".
+    public var cgroups: String?
 
     public init(image: String) {
         self.image = image

@@ -104,6 +104,9 @@ struct ContainerFlags: ParsableArguments {
 
     @OptionGroup var resources: ResourceFlags
 
+    @Option(help: "Give the container cgroups of its own: enabled (the default) or disabled (it stays in its monitor's cgroup: no resource limits, no devices cgroup).")
+    var cgroups: String?
+
     @Option(help: "Pull image before running (never: cell uses local images only).")
     var pull: String?
 
@@ -146,6 +149,7 @@ struct ContainerFlags: ParsableArguments {
         options.uidMap = uidmap
         options.gidMap = gidmap
         options.limits = try resources.resourceLimits()
+        options.cgroups = cgroups
         return options
     }
 }
