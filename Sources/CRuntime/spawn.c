@@ -248,12 +248,29 @@ static int make_device(int dev, const struct cell_device *device) {
     return result;
 }
 
+/* Bind-mounts a node of the fresh /dev tmpfs (dev) on itself: a mount of its own, which keeps
+   its flags (no nodev) when /dev is remounted nodev. Nothing of the container has run yet, so
+   the path made by make_device names that very node. */
+static int bind_device_on_itself(int dev, const struct cell_device *device) {
+    int fd = openat(dev, device->path + 5 /* "/dev/" */, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return -1;
+    char path[32];
+    fd_path(path, fd);
+    int result = mount(path, path, NULL, MS_BIND, NULL);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return result;
+}
+
 /* /dev as Docker lays it out: a small tmpfs with the nodes made by mknod, devpts, shm (its
    data shm_options: --shm-size, 64 MiB by default) and mqueue. What the nodes open is the
    devices cgroup's decision (Cgroup.restrictDevices), as with runc; the nodes are the
-   container's own, so a chmod of one changes nothing on the host. */
+   container's own, so a chmod of one changes nothing on the host. Without a devices cgroup
+   (nodev: --cgroups=disabled), /dev itself is nodev and each node works through its own bind
+   mount: one made later with mknod opens nothing. */
 static int setup_dev(int rootfd, const struct cell_device *devices, size_t device_count, const char *shm_options,
-                     uint32_t tty_gid) {
+                     uint32_t tty_gid, int nodev) {
     if (mount_in_root(rootfd, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", CREATE_DIRECTORY) < 0)
         return -1;
     /* Re-resolve: the fd must name the new tmpfs, which is empty and ours, so plain *at
@@ -262,6 +279,13 @@ static int setup_dev(int rootfd, const struct cell_device *devices, size_t devic
     if (dev < 0) return -1;
     for (size_t i = 0; i < device_count; i++)
         if (make_device(dev, &devices[i]) < 0) goto fail;
+    if (nodev) {
+        for (size_t i = 0; i < device_count; i++)
+            if (bind_device_on_itself(dev, &devices[i]) < 0) goto fail;
+        char path[32];
+        fd_path(path, dev);
+        if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | MS_STRICTATIME, NULL) < 0) goto fail;
+    }
     /* New ptys belong to the "tty" group: 5, or the host gid that is the container's 5. */
     char pts_options[64] = "newinstance,ptmxmode=0666,mode=0620,gid=";
     append_decimal(pts_options, tty_gid ? tty_gid : 5);
@@ -481,7 +505,8 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
         if (write_sysctls(proc_fd, c->sysctls, c->sysctl_count, &failed) < 0) fail(error_fd, CELL_STAGE_SYSCTL, failed);
         close(proc_fd);
     }
-    if (setup_dev(rootfd, c->devices, c->device_count, c->shm_options, c->tty_gid) < 0) fail(error_fd, CELL_STAGE_MOUNT_DEV, 0);
+    if (setup_dev(rootfd, c->devices, c->device_count, c->shm_options, c->tty_gid, c->dev_nodev && !c->devices_allowed) < 0)
+        fail(error_fd, CELL_STAGE_MOUNT_DEV, 0);
     /* Read-only but for --privileged (cgroup_writable), as Docker mounts it. */
     unsigned long sys_read_only = c->cgroup_writable ? 0 : MS_RDONLY;
     if (mount_in_root(rootfd, "sysfs", "/sys", "sysfs", sys_read_only | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, CREATE_DIRECTORY) < 0)

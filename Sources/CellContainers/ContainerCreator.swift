@@ -27,6 +27,7 @@ public struct ContainerCreator {
     /// Creates the container; `warn` hears Docker's warnings for limits this host cannot apply
     /// (discarded), once the container exists.
     public func create(_ options: RunOptions, now: Timestamp = .now(), warn: (String) -> Void = { _ in }) throws -> Container {
+        _ = try ContainerCreator.cgroupsMode(options)
         var options = options
         var warnings: [String] = []
         if let layout = try? CgroupLayout.detect() {
@@ -149,6 +150,7 @@ public struct ContainerCreator {
         (spec.devices, spec.deviceRules) = try DeviceOptions.parse(devices: options.devices, cgroupRules: options.deviceCgroupRules,
                                                                    privileged: options.privileged)
         spec.cgroupsWritable = options.privileged
+        spec.cgroups = try ContainerCreator.cgroupsMode(options)
         let limits = options.limits.withCreationDefaults()
         try limits.validate()
         spec.limits = limits
@@ -176,7 +178,8 @@ public struct ContainerCreator {
                               groupAdd: options.groupAdd, devices: try options.devices.map(DeviceOptions.Mapping.init(parsing:)),
                               deviceCgroupRules: options.deviceCgroupRules, usernsMode: options.userNamespace ?? "",
                               maskedPaths: spec.maskedPaths, readonlyPaths: spec.readOnlyPaths,
-                              ulimits: ulimits, sysctls: sysctls, shmSize: shmSize, oomScoreAdj: oomScoreAdjustment),
+                              ulimits: ulimits, sysctls: sysctls, shmSize: shmSize, oomScoreAdj: oomScoreAdjustment,
+                              cgroups: spec.cgroups == .disabled ? spec.cgroups.rawValue : nil),
             layerDirectories: layers)
         guard options.userNamespace == "auto" else { return try created(record, spec: spec, files: files) }
         // Chosen and recorded under one lock, so that two containers never share ids.
@@ -199,6 +202,26 @@ public struct ContainerCreator {
             }
         }
         return container
+    }
+
+    /// podman's --cgroups, checked before anything is made: enabled or disabled, and disabled
+    /// with no limit to set (they would have no cgroup to go into), in podman's words.
+    static func cgroupsMode(_ options: RunOptions) throws -> ContainerSpec.CgroupsMode {
+        guard let text = options.cgroups else { return .enabled }
+        guard let mode = ContainerSpec.CgroupsMode(rawValue: text) else {
+            throw CellError(.setup, "invalid cgroup mode \"\(text)\": cell knows enabled and disabled")
+        }
+        if mode == .disabled && (!options.limits.isEmpty || !options.deviceCgroupRules.isEmpty) {
+            throw CellError(.setup, "Cannot set resource limits when cgroups are disabled")
+        }
+        // A --device node opens as its mode says without the devices cgroup: access narrower than
+        // rw (":r") would not hold.
+        if mode == .disabled, let narrowed = try options.devices.first(where: {
+            !(try DeviceOptions.Mapping(parsing: $0).access.isSuperset(of: [.read, .write]))
+        }) {
+            throw CellError(.setup, "--device \(narrowed): device permissions need the devices cgroup, and cgroups are disabled")
+        }
+        return mode
     }
 
     /// --userns, --uidmap, --gidmap: a mapping, or nil for the host's ids.

@@ -37,7 +37,8 @@ public struct ContainerLifecycle {
     }
 
     /// docker update: the given limits over the container's; a running container's cgroup
-    /// gets them at once. Checked first, as `run` checks them.
+    /// gets them at once. Checked first, as `run` checks them. A container without cgroups
+    /// (--cgroups=disabled) has nowhere to put them: refused (125, as `run` refuses them).
     public func update(_ container: Container, limits change: ResourceLimits, warn: (String) -> Void = { _ in }) throws {
         var change = change
         if let layout = try? CgroupLayout.detect() {
@@ -48,10 +49,11 @@ public struct ContainerLifecycle {
         try store.withLock(container) {
             let current = try store.load(id: container.id)
             var spec = try ContainerSpec.read(fromContainerDirectory: current.directory)
+            if spec.cgroups == .disabled { throw ContainerLifecycle.cgroupsDisabled(current) }
             let merged = try spec.limits.updated(by: change)
             try merged.validate()
-            if current.isRunning {
-                try RunningContainer(containerDirectory: current.directory).cgroup().apply(merged)
+            if current.isRunning, let cgroup = try RunningContainer(containerDirectory: current.directory).cgroup() {
+                try cgroup.apply(merged)
             }
             spec.limits = merged
             try spec.write(toContainerDirectory: current.directory)
@@ -59,6 +61,11 @@ public struct ContainerLifecycle {
             record.hostConfig.resources = merged
             try store.save(record)
         }
+    }
+
+    /// Why `update` refuses a container made with --cgroups=disabled.
+    public static func cgroupsDisabled(_ container: Container) -> CellError {
+        CellError(.setup, "cannot update container \(container.name): Cannot set resource limits when cgroups are disabled (it was created with --cgroups=disabled)")
     }
 
     /// docker stop: the stop signal, `timeout` seconds, then SIGKILL. A stopped container is fine.

@@ -68,6 +68,12 @@ public struct ContainerRecord: Codable, Sendable {
         public var sysctls: [String: String]?
         public var shmSize: Int64?
         public var oomScoreAdj: Int32?
+
+        /// --cgroups=disabled: "disabled"; absent when the container has cgroups (the default).
+        public var cgroups: String?
+
+        /// Created with --cgroups=disabled: no cgroup to limit, sample or join.
+        public var cgroupsDisabled: Bool { cgroups == ContainerSpec.CgroupsMode.disabled.rawValue }
     }
 
     /// The image's layers, bottom first, as the runtime needs them.

@@ -7,6 +7,9 @@ public struct ContainerStats: Sendable {
     /// Percent of one CPU (docker's CPU %: 200% is two CPUs busy).
     public var cpuPercent: Double
     public var current: CgroupStatistics
+    /// False for a container without cgroups of its own (--cgroups=disabled): only its processes
+    /// and network are counted; CPU, memory and block I/O are nobody's to read.
+    public var hasCgroup: Bool { !container.record.hostConfig.cgroupsDisabled }
 
     public var memoryPercent: Double {
         current.memoryLimit == 0 ? 0 : Double(current.memoryUsage) / Double(current.memoryLimit) * 100
@@ -15,8 +18,15 @@ public struct ContainerStats: Sendable {
     /// Takes a first sample of every container, and a second `interval` seconds later.
     public static func sample(_ containers: [Container], interval: Double) -> [ContainerStats] {
         func read(_ container: Container) -> (CgroupStatistics, Double)? {
-            guard container.isRunning, let running = try? RunningContainer(containerDirectory: container.directory),
-                  let cgroup = try? running.cgroup() else { return nil }
+            guard container.isRunning, let running = try? RunningContainer(containerDirectory: container.directory) else { return nil }
+            if container.record.hostConfig.cgroupsDisabled {
+                // No cgroup: the processes of its pid namespace and its network.
+                guard let pids = try? running.processes() else { return nil }
+                var stats = CgroupStatistics.readNetwork(pid: running.pid)
+                stats.pids = UInt64(pids.count)
+                return (stats, Deadline.monotonicNow())
+            }
+            guard let cgroup = try? running.cgroup() else { return nil }
             return (CgroupStatistics.read(cgroup, pid: running.pid), Deadline.monotonicNow())
         }
         let first = containers.map(read)

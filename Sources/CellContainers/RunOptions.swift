@@ -46,6 +46,8 @@ public struct RunOptions: Sendable {
     public var sysctls: [String] = []
     public var shmSize: String?
     public var oomScoreAdjustment: String?
+    /// podman's --cgroups: "enabled" (nil, the default) or "disabled".
+    public var cgroups: String?
 
     public init(image: String) {
         self.image = image

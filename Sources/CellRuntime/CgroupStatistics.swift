@@ -61,15 +61,24 @@ public struct CgroupStatistics: Equatable, Sendable {
             }
         }
         if let pid {
-            // Every interface but loopback, as docker sums a container's network.
-            for line in text("/proc/\(pid)/net/dev").split(separator: "\n").dropFirst(2) {
-                let parts = line.split(separator: ":", maxSplits: 1)
-                guard parts.count == 2, parts[0].trimmedWhitespace != "lo" else { continue }
-                let fields = parts[1].split(separator: " ").compactMap { UInt64($0) }
-                if fields.count >= 9 {
-                    stats.networkReceived += fields[0]
-                    stats.networkSent += fields[8]
-                }
+            let network = readNetwork(pid: pid)
+            stats.networkReceived = network.networkReceived
+            stats.networkSent = network.networkSent
+        }
+        return stats
+    }
+
+    /// The network counters alone, from the namespace of `pid` (the container's pid 1): every
+    /// interface but loopback, as docker sums a container's network.
+    public static func readNetwork(pid: Int32) -> CgroupStatistics {
+        var stats = CgroupStatistics()
+        for line in text("/proc/\(pid)/net/dev").split(separator: "\n").dropFirst(2) {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, parts[0].trimmedWhitespace != "lo" else { continue }
+            let fields = parts[1].split(separator: " ").compactMap { UInt64($0) }
+            if fields.count >= 9 {
+                stats.networkReceived += fields[0]
+                stats.networkSent += fields[8]
             }
         }
         return stats

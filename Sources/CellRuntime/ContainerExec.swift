@@ -180,11 +180,16 @@ public enum ContainerExec {
                       detached: Bool = false,
                       console: (socket: ConsoleSocket, windowSize: (rows: UInt16, columns: UInt16)?)?) throws -> Int32 {
         guard !process.arguments.isEmpty else { throw CellError.usage("exec requires at least 1 argument") }
+        // Strictly: without the spec, the exec helper and the user namespace would be skipped.
+        let spec = try container.spec()
+        // Without cgroups of its own (--cgroups=disabled) it joins none, and the container has no
+        // cgroup namespace of its own to join either.
         let cgroupHandles = try CgroupJoinHandles(container.cgroup())
         defer { withExtendedLifetime(cgroupHandles) {} }
         let arena = CStringArena()
-        let namespaces = CELL_NEW_MOUNT.rawValue | CELL_NEW_PID.rawValue | CELL_NEW_UTS.rawValue
-            | CELL_NEW_IPC.rawValue | CELL_NEW_NETWORK.rawValue | CELL_NEW_CGROUP.rawValue
+        var namespaces = CELL_NEW_MOUNT.rawValue | CELL_NEW_PID.rawValue | CELL_NEW_UTS.rawValue
+            | CELL_NEW_IPC.rawValue | CELL_NEW_NETWORK.rawValue
+        if spec.cgroups != .disabled { namespaces |= CELL_NEW_CGROUP.rawValue }
         var config = cell_exec_config()
         config.pidfd = container.pidfd
         config.namespaces = Int32(bitPattern: namespaces)
@@ -207,8 +212,6 @@ public enum ContainerExec {
         config.detached = detached ? 1 : 0
         config.capabilities = process.capabilities.mask
         config.no_new_privileges = process.noNewPrivileges ? 1 : 0
-        // Strictly: without the spec, the exec helper and the user namespace would be skipped.
-        let spec = try container.spec()
         // The container's filter, whatever this process's capabilities (runc installs the
         // container's for every exec: --privileged adds capabilities, not system calls).
         let filter = try process.seccomp.profile.map {

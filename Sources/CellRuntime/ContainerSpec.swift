@@ -117,6 +117,11 @@ public struct ContainerSpec: Equatable, Sendable {
         "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
     ]
 
+    /// Whether the container gets cgroups of its own (podman's `--cgroups=enabled|disabled`).
+    public enum CgroupsMode: String, Equatable, Sendable {
+        case enabled, disabled
+    }
+
     public var id: String
     public var rootFilesystem: RootFilesystem
     public var process: Process
@@ -150,6 +155,10 @@ public struct ContainerSpec: Equatable, Sendable {
     /// --privileged: /sys and the cgroup view at /sys/fs/cgroup are writable (else read-only),
     /// so that systemd or a nested runtime inside can make cgroups below the container's.
     public var cgroupsWritable = false
+    /// podman's --cgroups: `enabled`, a cgroup of its own (limits, the devices allow-list, a
+    /// cgroup namespace and its view at /sys/fs/cgroup); `disabled`, none of them: the container
+    /// stays in its monitor's cgroup, and only its pid namespace holds its processes together.
+    public var cgroups = CgroupsMode.enabled
     /// Where compiled seccomp programs are kept between containers (the store's), if anywhere.
     public var seccompCache: String?
     /// What its cgroup is limited to.

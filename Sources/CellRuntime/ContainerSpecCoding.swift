@@ -59,6 +59,8 @@ extension ContainerSpec {
         }
         for rule in deviceRules { writer.append("device-rule", rule.description) }
         if cgroupsWritable { writer.append("cgroups-writable", "1") }
+        // Only when disabled: a spec without the record (any older one) has cgroups.
+        if cgroups != .enabled { writer.append("cgroups", cgroups.rawValue) }
         if let seccompCache { writer.append("seccomp-cache", seccompCache) }
         for (name, value) in limits.fields { writer.append("limit", [name, value]) }
         if let nameLink { writer.append("name-link", nameLink) }
@@ -90,6 +92,7 @@ extension ContainerSpec {
         var masked = ContainerSpec.defaultMaskedPaths, readOnly = ContainerSpec.defaultReadOnlyPaths
         var ports: [PortMapping] = []
         var autoRemove = false, nameLink: String?, devicesAllowed = false, cgroupsWritable = false, seccompCache: String?, execHelper: String?
+        var cgroups = CgroupsMode.enabled
         var uidRange: IDMapping.Range?, gidRange: IDMapping.Range?
         func range(_ record: Record) throws -> IDMapping.Range {
             guard record.fields.count == 2, let start = UInt32(record.fields[0]), let size = UInt32(record.fields[1]) else {
@@ -163,6 +166,10 @@ extension ContainerSpec {
                 guard let rule = try? DeviceRule(parsing: record.value) else { throw bad(record) }
                 deviceRules.append(rule)
             case "cgroups-writable": cgroupsWritable = record.value == "1"
+            case "cgroups":
+                // A mode this reader does not know is refused rather than run with cgroups.
+                guard let mode = CgroupsMode(rawValue: record.value) else { throw bad(record) }
+                cgroups = mode
             case "seccomp-cache": seccompCache = record.value
             case "limit":
                 guard record.fields.count == 2, limits.set(record.fields[0], record.fields[1]) else { throw bad(record) }
@@ -189,6 +196,7 @@ extension ContainerSpec {
         self.devices = devices.isEmpty ? DeviceNode.dockerDefaults : devices
         self.deviceRules = deviceRules
         self.cgroupsWritable = cgroupsWritable
+        self.cgroups = cgroups
         self.seccompCache = seccompCache
         self.limits = limits
         self.execHelper = execHelper

@@ -5,7 +5,8 @@ import Musl
 #endif
 import CellCore
 
-/// `docker top`: the processes in a running container's cgroup, in the columns `ps -ef`
+/// `docker top`: the processes in a running container's cgroup (its pid namespace without one),
+/// in the columns `ps -ef`
 /// prints (`UID PID PPID C STIME TTY TIME CMD`), read from the host's /proc, as docker does
 /// (host pids, user names from the host's /etc/passwd).
 public enum ContainerTop {
@@ -31,7 +32,7 @@ public enum ContainerTop {
     /// The rows, by pid. Throws `.conflict` when the container is not running.
     public static func processes(containerDirectory: String) throws -> [Row] {
         let container = try RunningContainer(containerDirectory: containerDirectory)
-        let pids = try container.cgroup().processes().sorted()
+        let pids = try container.processes().sorted()
         let clock = ProcessClock()
         let users = HostUsers()
         return pids.compactMap { row(for: $0, clock: clock, users: users) }

@@ -117,6 +117,8 @@ public struct ProcessSpawner {
         config.capabilities = spec.process.capabilities.mask
         config.no_new_privileges = spec.process.noNewPrivileges ? 1 : 0
         config.devices_allowed = spec.devicesAllowed ? 1 : 0
+        // No devices cgroup: /dev is nodev but for the nodes made here.
+        config.dev_nodev = spec.cgroups == .disabled ? 1 : 0
         let devices = spec.devices.map { device in
             cell_device(path: arena.string(device.path),
                         mode: (device.kind == .block ? UInt32(S_IFBLK) : UInt32(S_IFCHR)) | device.permissions,
@@ -124,7 +126,9 @@ public struct ProcessSpawner {
         }
         config.devices = arena.values(devices)
         config.device_count = devices.count
-        config.cgroup_namespace = 1
+        // Without cgroups of its own (--cgroups=disabled) no namespace and no view: the monitor's
+        // cgroup is not the container's to show, and /sys/fs/cgroup stays sysfs's empty directory.
+        config.cgroup_namespace = spec.cgroups == .disabled ? 0 : 1
         config.cgroup_writable = spec.cgroupsWritable ? 1 : 0
         if case .legacy(let hierarchies, let unified)? = cgroup?.layout {
             config.cgroup1_hierarchies = arena.stringArray(hierarchies.map { $0.controllers.joined(separator: ",") })

@@ -51,11 +51,34 @@ public final class RunningContainer {
         return poll(&descriptor, 1, 0) == 0
     }
 
-    /// The container's cgroup, as its pid 1 is in it.
-    public func cgroup() throws -> Cgroup {
+    /// The container's cgroup, as its pid 1 is in it; nil with --cgroups=disabled (pid 1 is then
+    /// in its monitor's cgroup, which is not the container's to join, limit or list).
+    public func cgroup() throws -> Cgroup? {
+        if try spec().cgroups == .disabled { return nil }
         let cgroup = try Cgroup.of(process: pid, layout: CgroupLayout.detect())
         try checkAlive()
         return cgroup
+    }
+
+    /// The container's processes (host pids): its cgroup's, or without one, every process in
+    /// its pid namespace (which no process leaves; exec's join it).
+    public func processes() throws -> [Int32] {
+        if let cgroup = try cgroup() { return try cgroup.processes() }
+        var own = stat()
+        guard stat("/proc/\(pid)/ns/pid", &own) == 0 else {
+            throw CellError.system("stat /proc/\(pid)/ns/pid: \(Syscall.errorString(errno))")
+        }
+        try checkAlive()
+        var pids: [Int32] = []
+        for name in try FileSystem.contentsOfDirectory("/proc") {
+            guard let candidate = Int32(name) else { continue }
+            var namespace = stat()
+            // A process that exits meanwhile is simply not listed.
+            if stat("/proc/\(name)/ns/pid", &namespace) == 0 && namespace.st_ino == own.st_ino && namespace.st_dev == own.st_dev {
+                pids.append(candidate)
+            }
+        }
+        return pids
     }
 
     /// An O_PATH fd of the container's root directory, in its own mount namespace (with its

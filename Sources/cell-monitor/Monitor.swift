@@ -11,7 +11,9 @@ import CellRuntime
 ///
 /// The overlay is mounted by the container's own process inside its new mount namespace, so
 /// the monitor never mounts anything on the host and nothing outlives the container. The
-/// cgroup is created before the start and removed after the exit, success or not.
+/// cgroup is created before the start and removed after the exit, success or not; with
+/// --cgroups=disabled there is none (the container stays in the monitor's own cgroup), and
+/// its pid namespace alone takes everything with its pid 1.
 struct Monitor {
     let options: MonitorOptions
     private var directory: String { options.containerDirectory }
@@ -28,17 +30,20 @@ struct Monitor {
         signal(SIGPIPE, SIG_IGN)
         reserveStandardDescriptors()
         let spec: ContainerSpec
-        let cgroup: Cgroup
+        let cgroup: Cgroup?
         do {
             spec = try ContainerSpec.read(fromContainerDirectory: directory)
-            cgroup = try Cgroup(layout: CgroupLayout.detect(), parent: spec.cgroupParent, name: spec.cgroupName)
+            cgroup = spec.cgroups == .disabled ? nil
+                : try Cgroup(layout: CgroupLayout.detect(), parent: spec.cgroupParent, name: spec.cgroupName)
         } catch {
             return fail(asCellError(error), cgroup: nil)
         }
         do {
-            try cgroup.create()
-            try cgroup.apply(spec.limits)
-            if !spec.devicesAllowed { try cgroup.restrictDevices(to: DeviceRule.dockerDefaults + spec.deviceRules) }
+            if let cgroup {
+                try cgroup.create()
+                try cgroup.apply(spec.limits)
+                if !spec.devicesAllowed { try cgroup.restrictDevices(to: DeviceRule.dockerDefaults + spec.deviceRules) }
+            }
         } catch {
             return fail(asCellError(error), cgroup: cgroup)
         }
@@ -49,7 +54,7 @@ struct Monitor {
         }
     }
 
-    private func supervise(spec: ContainerSpec, cgroup: Cgroup) throws -> Int32 {
+    private func supervise(spec: ContainerSpec, cgroup: Cgroup?) throws -> Int32 {
         let signals = try SignalDescriptor(signals: [SIGCHLD] + Monitor.forwardedSignals)
         let log = try ContainerLogWriter(path: "\(directory)/container.log")
         let output = try PipePair()
@@ -148,11 +153,11 @@ struct Monitor {
             state.exitCode = 128 + state.exitSignal
         }
         server.finish(exitCode: state.exitCode)
-        state.oomKilled = cgroup.oomKilled()
+        state.oomKilled = cgroup?.oomKilled() ?? false
         var cleanupError: CellError? = nil
         do {
-            try cgroup.killAll()
-            try cgroup.remove()
+            try cgroup?.killAll()
+            try cgroup?.remove()
         } catch {
             cleanupError = asCellError(error)
         }

@@ -79,6 +79,25 @@ import Testing
         }
     }
 
+    /// --cgroups=disabled is one record, written only then: a spec without it (every spec from
+    /// before the flag) has cgroups; a mode this reader does not know is refused.
+    @Test func cgroupsModeRoundTripsAndOlderSpecsHaveCgroups() throws {
+        var spec = ContainerSpec(id: "abc", rootFilesystem: .directory("/r"), process: .init(arguments: ["true"]))
+        #expect(!String(decoding: spec.encoded(), as: UTF8.self).contains("cgroups"))
+        #expect(try ContainerSpec(decoding: spec.encoded()).cgroups == .enabled)
+        spec.cgroups = .disabled
+        let decoded = try ContainerSpec(decoding: spec.encoded())
+        #expect(decoded.cgroups == .disabled)
+        #expect(decoded == spec)
+        var writer = RecordWriter()
+        writer.append("cell-spec", "1")
+        writer.append("id", "abc")
+        writer.append("root", "/r")
+        writer.append("arg", "true")
+        writer.append("cgroups", "split")
+        #expect(throws: CellError.self) { try ContainerSpec(decoding: writer.bytes) }
+    }
+
     @Test func specRejectsTruncatedAndForeignInput() throws {
         var bytes = CodecTests.overlaySpec.encoded()
         bytes.removeLast(3)

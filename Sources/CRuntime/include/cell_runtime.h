@@ -139,6 +139,10 @@ struct cell_spawn_config {
     int no_new_privileges;
     /* --privileged: device nodes work anywhere; otherwise every mount but /dev is nodev. */
     int devices_allowed;
+    /* No devices cgroup to stand behind /dev (--cgroups=disabled): /dev is made nodev too, and
+       each node of `devices` keeps working through a bind mount of itself, so a node the
+       container makes with mknod opens nothing. */
+    int dev_nodev;
     /* The nodes of /dev (Docker's six, and --device's or, privileged, the host's). */
     const struct cell_device *devices;
     size_t device_count;

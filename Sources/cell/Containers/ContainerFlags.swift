@@ -123,6 +123,9 @@ struct ContainerFlags: ParsableArguments {
     @Option(name: .customLong("oom-score-adj"), parsing: .unconditional, help: "Tune host's OOM preferences (-1000 to 1000).")
     var oomScoreAdj: String?
 
+    @Option(help: "Give the container cgroups of its own: enabled (the default) or disabled (it stays in its monitor's cgroup: no resource limits, no devices cgroup).")
+    var cgroups: String?
+
     @Option(help: "Pull image before running (never: cell uses local images only).")
     var pull: String?
 
@@ -172,6 +175,7 @@ struct ContainerFlags: ParsableArguments {
         options.sysctls = sysctl
         options.shmSize = shmSize
         options.oomScoreAdjustment = oomScoreAdj
+        options.cgroups = cgroups
         return options
     }
 }

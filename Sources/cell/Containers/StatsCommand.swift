@@ -52,13 +52,18 @@ struct StatsCommand: ParsableCommand {
         func pair(_ a: UInt64, _ b: UInt64) -> String {
             "\(HumanUnits.size(Int64(a))) / \(HumanUnits.size(Int64(b)))"
         }
+        // --cgroups=disabled: nothing counts its CPU, memory or block I/O; "--", as podman shows
+        // what it cannot read.
+        func measured(_ text: @autoclosure () -> String, else idle: String) -> String {
+            !running ? idle : stats.hasCgroup ? text() : "--"
+        }
         return .object([
-            ("BlockIO", .string(running ? pair(usage.blockRead, usage.blockWritten) : "0B / 0B")),
-            ("CPUPerc", .string(running ? HumanUnits.percent(stats.cpuPercent) : "0.00%")),
+            ("BlockIO", .string(measured(pair(usage.blockRead, usage.blockWritten), else: "0B / 0B"))),
+            ("CPUPerc", .string(measured(HumanUnits.percent(stats.cpuPercent), else: "0.00%"))),
             ("Container", .string(given)),
             ("ID", .string(truncate ? stats.container.shortID : stats.container.id)),
-            ("MemPerc", .string(running ? HumanUnits.percent(stats.memoryPercent) : "0.00%")),
-            ("MemUsage", .string(running ? "\(HumanUnits.binarySize(Int64(usage.memoryUsage))) / \(HumanUnits.binarySize(Int64(usage.memoryLimit)))" : "0B / 0B")),
+            ("MemPerc", .string(measured(HumanUnits.percent(stats.memoryPercent), else: "0.00%"))),
+            ("MemUsage", .string(measured("\(HumanUnits.binarySize(Int64(usage.memoryUsage))) / \(HumanUnits.binarySize(Int64(usage.memoryLimit)))", else: "0B / 0B"))),
             ("Name", .string(stats.container.name)),
             ("NetIO", .string(running ? pair(usage.networkReceived, usage.networkSent) : "0B / 0B")),
             ("PIDs", .string(String(running ? usage.pids : 0))),

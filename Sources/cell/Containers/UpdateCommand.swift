@@ -18,6 +18,15 @@ struct UpdateCommand: ParsableCommand {
         let change = try limits.resourceLimits()
         guard !change.isEmpty else { throw CellError.usage("you must provide one or more flags when using this command") }
         let lifecycle = try GlobalOptions.lifecycle()
+        // A container without cgroups cannot take limits: refused up front with run's status
+        // (125), before any container is changed. (Names that resolve to nothing are left to the
+        // loop, which says so as docker does.)
+        let store = try GlobalOptions.containerStore()
+        for name in containers {
+            if let container = try? store.resolve(name), container.record.hostConfig.cgroupsDisabled {
+                throw ContainerLifecycle.cgroupsDisabled(container)
+            }
+        }
         try EachContainer.run(containers) { container, name in
             try lifecycle.update(container, limits: change) { Output.error($0) }
             Output.line(name)

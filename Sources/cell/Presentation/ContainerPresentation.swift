@@ -110,7 +110,9 @@ enum ContainerPresentation {
             ("MaskedPaths", nullIfEmpty(record.hostConfig.maskedPaths)),
             ("ReadonlyPaths", nullIfEmpty(record.hostConfig.readonlyPaths)),
         ]
-        return .object(general + memory + cpu)
+        // podman's --cgroups, shown only when it is not the default.
+        let cgroups: [(String, JSONValue)] = record.hostConfig.cgroups.map { [("Cgroups", .string($0))] } ?? []
+        return .object(general + cgroups + memory + cpu)
     }
 
     /// Host ports are fixed when the container starts; they show while it runs.
