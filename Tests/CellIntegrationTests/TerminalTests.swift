@@ -4,8 +4,9 @@ import Testing
 /// `cell run -t -i` under a real pseudo-terminal, driven as a user at a keyboard would.
 @Suite("containers: a real terminal")
 struct TerminalTests {
-    /// Python's pty module plays the terminal: window size, typed lines, Ctrl-C.
-    static let driver = #"""
+    /// The start of the python drivers: a child on a pty of ours (33x77), and wait_for(token),
+    /// which reads the terminal until the token shows.
+    static let ptyPrelude = #"""
     import os, pty, select, struct, sys, time, fcntl, termios
     command = sys.argv[1:]
     pid, fd = pty.fork()
@@ -27,6 +28,11 @@ struct TerminalTests {
             if not chunk:
                 sys.exit("terminal closed waiting for %r, saw %r" % (token, seen))
             seen += chunk
+
+    """#
+
+    /// Python's pty module plays the terminal: window size, typed lines, Ctrl-C.
+    static let driver = ptyPrelude + #"""
     def sleeping():
         for entry in os.listdir("/proc"):
             try:
@@ -136,28 +142,7 @@ struct TerminalTests {
 
     /// `attach` to a detached -t container under a terminal: the container follows the client's
     /// window size, and Ctrl-P Ctrl-Q detaches.
-    static let attachDriver = #"""
-    import os, pty, select, struct, sys, time, fcntl, termios
-    command = sys.argv[1:]
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execv(command[0], command)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 77, 0, 0))
-    seen = b""
-    def wait_for(token, timeout=30):
-        global seen
-        deadline = time.time() + timeout
-        while token not in seen:
-            ready, _, _ = select.select([fd], [], [], max(0, deadline - time.time()))
-            if not ready:
-                sys.exit("timed out waiting for %r, saw %r" % (token, seen))
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                chunk = b""
-            if not chunk:
-                sys.exit("terminal closed waiting for %r, saw %r" % (token, seen))
-            seen += chunk
+    static let attachDriver = ptyPrelude + #"""
     wait_for(b"33 77")
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 100, 0, 0))
     os.kill(pid, 28)  # SIGWINCH, as the terminal would send it
