@@ -100,16 +100,16 @@ echo "== results (hyperfine medians) =="
 verdicts "$(median_of "$work/hardening.json" 0)" "$(median_of "$work/hardening.json" 1)" \
     "$(median_of "$work/hardening.json" 2)" "$(median_of "$work/hardening.json" 3)"
 
-# The same four, interleaved one run of each at a time (ROUNDS rounds), so that a machine that
-# drifts during the hyperfine runs above weighs on all four alike. The order is shuffled in each
-# round: whatever one run leaves working behind it (podman's conmon can outlive `podman run`)
-# then falls on each of the others alike, not always on the one after it.
+# The three cell and runc runs, interleaved one run of each at a time (ROUNDS rounds), so that a
+# machine that drifts during the hyperfine runs above weighs on all three alike; the order is
+# shuffled in each round. podman stays out: its cleanup (conmon, `podman container cleanup`)
+# outlives `podman run` and would land on the runs after it; its figure is hyperfine's.
 echo
-echo "== interleaved rounds (${ROUNDS:-200}; medians) =="
-python3 - "${ROUNDS:-200}" "$hardened" "$none" "$runc_run" "$podman_run" > "$work/interleaved.txt" <<'PY'
+echo "== interleaved rounds (${ROUNDS:-200}; medians; podman's from hyperfine) =="
+python3 - "${ROUNDS:-200}" "$hardened" "$none" "$runc_run" > "$work/interleaved.txt" <<'PY'
 import random, shlex, statistics, subprocess, sys, time
 rounds = int(sys.argv[1])
-commands = dict(zip(["hardened", "none", "runc", "podman"], (shlex.split(c) for c in sys.argv[2:6])))
+commands = dict(zip(["hardened", "none", "runc"], (shlex.split(c) for c in sys.argv[2:5])))
 times = {name: [] for name in commands}
 order = list(commands)
 shuffle = random.Random(1).shuffle
@@ -121,11 +121,9 @@ for _ in range(rounds):
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
         times[name].append(time.perf_counter() - start)
 m = {name: statistics.median(values) for name, values in times.items()}
-print(" ".join(str(m[name]) for name in ["hardened", "none", "runc", "podman"]))
+print(" ".join(str(m[name]) for name in ["hardened", "none", "runc"]))
 PY
-read -r h n r p < "$work/interleaved.txt"
-verdicts "$h" "$n" "$r" "$p"
+read -r h n r < "$work/interleaved.txt"
+verdicts "$h" "$n" "$r" "$(median_of "$work/hardening.json" 3)"
+# Back-to-back runs keep about one core busy: a load near 1-2 here is the benchmark's own.
 echo "load average at the end: $(load1)"
-if [ -z "$busy_warning" ] && is_busy; then
-    echo "!!!! the load average rose above $LOAD_MAX while timing: something else ran; treat these figures with suspicion !!!!" >&2
-fi
