@@ -131,7 +131,9 @@ public struct Cgroup: Equatable, Sendable {
 
     /// The pids in the cgroup and in any cgroups a privileged container made below it (the
     /// union over its hierarchies).
-    public func processes() throws -> [Int32] {
+    public func processes() throws -> [Int32] { try processes(in: directories) }
+
+    private func processes(in directories: [String]) throws -> [Int32] {
         var pids: [Int32] = []
         for directory in directories {
             for cgroup in try Cgroup.tree(at: directory) {
@@ -160,9 +162,11 @@ public struct Cgroup: Equatable, Sendable {
         if let unified = unifiedDirectory, FileSystem.exists("\(unified)/cgroup.kill") {
             try? write("1", to: "\(unified)/cgroup.kill")
         }
+        // Every process of the container joined each hierarchy, and moves only within its
+        // subtree there: one hierarchy tells which are left (a walk of all nine took ~0.3 ms).
         let deadline = Deadline(after: timeout)
         while true {
-            let pids = try processes()
+            let pids = try processes(in: Array(directories.prefix(1)))
             if pids.isEmpty { return }
             if deadline.hasPassed {
                 throw CellError(.system, "cgroup \(directories[0]): processes left after SIGKILL: \(pids)")
@@ -176,7 +180,9 @@ public struct Cgroup: Equatable, Sendable {
     /// dying tasks (EBUSY). Parents (such as /cell) stay: other containers share them.
     public func remove(timeout: Double = 10) throws {
         let deadline = Deadline(after: timeout)
-        for directory in try directories.flatMap(Cgroup.tree(at:)) {
+        // Most containers made no cgroup of their own: one rmdir each, no walk.
+        let left = directories.filter { rmdir($0) != 0 && errno != ENOENT }
+        for directory in try left.flatMap(Cgroup.tree(at:)) {
             while rmdir(directory) != 0 {
                 let code = errno
                 if code == ENOENT { break }
