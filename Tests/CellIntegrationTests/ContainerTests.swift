@@ -94,7 +94,7 @@ struct ContainerTests {
         #expect(try waitUntil { try root.cell("logs", "talker").stdout == "first\n" })
         let follower = try ChildProcess(Paths.cell, ["logs", "-f", "talker"], environment: ["CELL_ROOT": root.path],
                                         input: .null, captureOutput: true)
-        try root.cell("exec", "talker", "touch", "/tmp/go").expectSuccess()
+        try root.signalFile("/tmp/go", in: "talker")
         let followed = follower.finish()
         #expect(followed.status == 0)
         #expect(followed.stdout == "first\nlast\n")
@@ -198,7 +198,7 @@ struct ContainerTests {
         try root.importBusybox()
         try root.cell("run", "-d", "--rm", "--name", "brief", "busybox", "sh", "-c", "until [ -e /tmp/go ]; do sleep 0.05; done").expectSuccess()
         #expect(try root.cell("ps", "-q").lines.count == 1)
-        try root.cell("exec", "brief", "touch", "/tmp/go").expectSuccess()
+        try root.signalFile("/tmp/go", in: "brief")
         #expect(try waitUntil { try root.cell("ps", "-aq").stdout.isEmpty }, "the monitor removed the container as it exited")
         try root.cell("run", "-d", "--rm", "--name", "brief", "busybox", "sleep", "1000").expectSuccess()
         let stop = try root.cell("stop", "-t", "0", "brief")

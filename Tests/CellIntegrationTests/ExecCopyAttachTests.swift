@@ -146,7 +146,7 @@ struct ExecCopyAttachTests {
                                       captureOutput: true)
         // Once the client holds a socket it is connected (or about to be): then let the container finish.
         #expect(waitUntil { Self.holdsSocket(attach.pid) })
-        try root.cell("exec", "talker", "touch", "/stop").expectSuccess()
+        try root.signalFile("/stop", in: "talker")
         let result = attach.finish()
         #expect(result.status == 4)
         #expect(result.stdout.hasSuffix("bye\n"))

@@ -43,6 +43,14 @@ final class CellRoot {
 
     func file(_ name: String) -> String { "\(scratch)/\(name)" }
 
+    /// Makes an empty file in a running container from the host (through its pid 1's root): the
+    /// signal for a container waiting on it. An exec's `touch` could be killed with the
+    /// container's pid namespace when the container ends on seeing the file, before it exits.
+    func signalFile(_ path: String, in container: String) throws {
+        let pid = try cell("inspect", "-f", "{{.State.Pid}}", container).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try Command.run("/bin/sh", ["-c", ": > \"$1\"", "sh", "/proc/\(pid)/root\(path)"]).expectSuccess()
+    }
+
     /// Writes an executable file through a child shell, never through an fd of this process: an
     /// fd opened for writing here (Foundation does not set close-on-exec) is inherited by every
     /// process other tests spawn meanwhile, and executing the file then fails with ETXTBSY.
