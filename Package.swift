@@ -20,6 +20,8 @@ let package = Package(
         .systemLibrary(name: "CNettle", path: "Sources/CNettle", pkgConfig: "nettle"),
         // C: the module map of libseccomp (the default profile and --security-opt seccomp=, compiled to BPF).
         .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp", pkgConfig: "libseccomp"),
+        // libcap: capability names and the kernel's highest capability.
+        .systemLibrary(name: "CCap", path: "Sources/CCap", pkgConfig: "libcap"),
         // C: the fork->exec path of a container (clone, mounts, pivot_root, exec).
         .target(name: "CRuntime"),
 
@@ -40,7 +42,7 @@ let package = Package(
             "CellCore", "CRuntime", "CellArchive", "CellFormat", "CellImage", "CellImagefile", "CellRuntime", "CellContainers",
         ]),
         // A container spec -> a running process: rootfs, namespaces, cgroups, mounts. No Foundation.
-        .target(name: "CellRuntime", dependencies: ["CellCore", "CRuntime", "CSeccomp"]),
+        .target(name: "CellRuntime", dependencies: ["CellCore", "CRuntime", "CSeccomp", "CCap"]),
 
         // C: the --init process (PID 1 that forwards signals and reaps), static: it runs inside images.
         .executableTarget(name: "cell-init", linkerSettings: [.unsafeFlags(["-static-executable", "-Xlinker", "--gc-sections"])]),

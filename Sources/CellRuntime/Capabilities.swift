@@ -3,27 +3,20 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import CCap
 import CellCore
 
 /// A process's capability set (bit n = capability n), by Docker's rules: its default set,
 /// `--cap-add`/`--cap-drop` by name (with or without `CAP_`, any case, or `ALL`), and
-/// `--privileged` for every capability the kernel has.
+/// `--privileged` for every capability the kernel has. Names and the kernel's count come from
+/// libcap; the child applies the masks with capset(2) itself (capabilities.c), since it may
+/// not allocate.
 public struct Capabilities: Equatable, Sendable {
     public var mask: UInt64
 
     public init(mask: UInt64) {
         self.mask = mask
     }
-
-    /// The kernel's capability names, by number (linux/capability.h).
-    public static let names = [
-        "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID", "SETPCAP",
-        "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER",
-        "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT", "SYS_ADMIN", "SYS_BOOT", "SYS_NICE",
-        "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD", "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP",
-        "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF",
-        "CHECKPOINT_RESTORE",
-    ]
 
     /// Docker's default set (CapEff 00000000a80425fb for root).
     public static let dockerDefault = Capabilities(names: [
@@ -39,16 +32,29 @@ public struct Capabilities: Equatable, Sendable {
                 if let mask = UInt64(line.dropFirst(7).trimmedWhitespace, radix: 16) { return Capabilities(mask: mask) }
             }
         }
-        var last = names.count - 1
-        if let bytes = try? FileSystem.readFileIfPresent("/proc/sys/kernel/cap_last_cap"),
-           let value = Int(String(decoding: bytes, as: UTF8.self).trimmedWhitespace) {
-            last = min(value, 63)
-        }
-        return Capabilities(mask: last >= 63 ? ~0 : (UInt64(1) << UInt64(last + 1)) - 1)
+        // libcap's count: the running kernel's, else the ones it was built to know.
+        let count = min(Int(cap_max_bits()), 64)
+        return Capabilities(mask: count >= 64 ? ~0 : (UInt64(1) << UInt64(count)) - 1)
     }
 
     private init(names: [String]) {
-        mask = names.reduce(0) { $0 | (UInt64(1) << UInt64(Capabilities.names.firstIndex(of: $1)!)) }
+        mask = names.reduce(0) { $0 | (UInt64(1) << UInt64(Capabilities.number(named: $1)!)) }
+    }
+
+    /// A capability's number by its name without `CAP_` ("SYS_ADMIN"), as libcap knows the
+    /// names; nil for one it does not know. Only names: libcap would also take "21".
+    static func number(named bare: String) -> Int? {
+        guard !bare.isEmpty, bare.allSatisfy({ $0 == "_" || ($0.isASCII && $0.isLetter) }) else { return nil }
+        var value: cap_value_t = 0
+        guard cap_from_name("cap_" + bare.lowercased(), &value) == 0, (0..<64).contains(value) else { return nil }
+        return Int(value)
+    }
+
+    /// "CAP_SYS_ADMIN" for 21, as libcap names it (a number it has no name for stays a number).
+    static func name(of number: Int) -> String {
+        guard let text = cap_to_name(cap_value_t(number)) else { return "CAP_\(number)" }
+        defer { cap_free(UnsafeMutableRawPointer(text)) }
+        return String(cString: text).uppercased()  // "cap_sys_admin"
     }
 
     /// docker run's flags → the set. An unknown name is an error naming it.
@@ -68,14 +74,14 @@ public struct Capabilities: Equatable, Sendable {
     private static func bit(_ name: String, flag: String) throws -> UInt64 {
         var bare = name.uppercased()
         if bare.hasPrefix("CAP_") { bare.removeFirst(4) }
-        guard let index = names.firstIndex(of: bare) else {
+        guard let index = number(named: bare) else {
             throw CellError(.setup, "invalid \(flag): unknown capability: \"\(name.uppercased().hasPrefix("CAP_") ? name.uppercased() : "CAP_" + name.uppercased())\"")
         }
         return UInt64(1) << UInt64(index)
     }
 
-    /// `CAP_CHOWN` … for inspect.
+    /// `CAP_CHOWN` … for inspect and the profile's capability conditions.
     public var names: [String] {
-        Capabilities.names.enumerated().filter { mask & (UInt64(1) << UInt64($0.offset)) != 0 }.map { "CAP_" + $0.element }
+        (0..<64).filter { mask & (UInt64(1) << UInt64($0)) != 0 }.map(Capabilities.name(of:))
     }
 }
