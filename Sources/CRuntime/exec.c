@@ -40,30 +40,20 @@
 #endif
 
 /* A and B write struct cell_child_report on the report pipe: A B's pid (host view), either of
-   them (or cell-init, B's helper) a failure. */
-static void report(int fd, pid_t pid, int stage, int error) {
-    struct cell_child_report message = { pid, stage, error, 0 };
+   them (or cell-init, B's helper) a failure, with the index of what failed where a stage has
+   several (a limit, a step of making the terminal). */
+static void report(int fd, pid_t pid, int stage, int error, int index) {
+    struct cell_child_report message = { pid, stage, error, index };
     ssize_t ignored = write(fd, &message, sizeof message);
     (void)ignored;
 }
 
-static void report_failure(int fd, int stage, int error, int index) {
-    struct cell_child_report message = { 0, stage, error, index };
-    ssize_t ignored = write(fd, &message, sizeof message);
-    (void)ignored;
-}
-
-static _Noreturn void fail(int fd, int stage) {
-    report(fd, 0, stage, errno);
+static _Noreturn void fail_at(int fd, int stage, int index) {
+    report(fd, 0, stage, errno, index);
     _exit(125);
 }
 
-static _Noreturn void fail_step(int fd, int stage, int index) {
-    struct cell_child_report message = { 0, stage, errno, index };
-    ssize_t ignored = write(fd, &message, sizeof message);
-    (void)ignored;
-    _exit(125);
-}
+static _Noreturn void fail(int fd, int stage) { fail_at(fd, stage, 0); }
 
 /* Moves fds 0..2 that are not at their target out of the way, so installing one stream
    cannot overwrite another still to be installed. */
@@ -134,10 +124,8 @@ static int enter_container(void *argument) {
        (a vfork child keeps its own OOM score; the limits are copied at the clone). */
     if (cell_internal_set_oom_score_adj(c->oom_score_adj) < 0) fail(report_fd, CELL_STAGE_OOM_SCORE_ADJ);
     int failed_limit = 0;
-    if (cell_internal_set_rlimits(c->rlimits, c->rlimit_count, &failed_limit) < 0) {
-        report_failure(report_fd, CELL_STAGE_RLIMIT, errno, failed_limit);
-        _exit(125);
-    }
+    if (cell_internal_set_rlimits(c->rlimits, c->rlimit_count, &failed_limit) < 0)
+        fail_at(report_fd, CELL_STAGE_RLIMIT, failed_limit);
     /* One setns on the pidfd joins them all at once, and the pidfd pins the very process the
        caller checked (a reused pid cannot be joined by mistake). The mount namespace also sets
        our root and working directory to the container's root. */
@@ -148,7 +136,7 @@ static int enter_container(void *argument) {
     if (c->terminal && c->console.socket >= 0) {
         int step;
         if ((context->console = cell_internal_open_console(&c->console, &step)) < 0)
-            fail_step(report_fd, CELL_STAGE_CONSOLE, step);
+            fail_at(report_fd, CELL_STAGE_CONSOLE, step);
     }
     /* Its user namespace last: joined first, it would leave us without the power to join the
        others, which the host's user namespace owns. */
@@ -160,7 +148,7 @@ static int enter_container(void *argument) {
     int pid = clone(process_main, context->process_stack + CHILD_STACK_SIZE,
                     CLONE_VM | CLONE_VFORK | (c->detached ? SIGCHLD : CLONE_PARENT), argument);
     if (pid < 0) fail(report_fd, CELL_STAGE_FORK);
-    report(report_fd, (pid_t)pid, CELL_STAGE_NONE, 0);
+    report(report_fd, (pid_t)pid, CELL_STAGE_NONE, 0, 0);
     _exit(0);
 }
 
