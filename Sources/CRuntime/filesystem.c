@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -63,4 +64,23 @@ int cell_internal_check_working_directory(void) {
     if (length < 0) return -1;
     if (buffer[0] != '/') { errno = EPERM; return -1; }
     return 0;
+}
+
+int cell_internal_write_text(int fd, const char *text) {
+    size_t length = strlen(text);
+    ssize_t written;
+    do written = write(fd, text, length); while (written < 0 && errno == EINTR);
+    if (written < 0) return -1;
+    if ((size_t)written != length) { errno = EIO; return -1; }
+    return 0;
+}
+
+int cell_internal_write_file(const char *path, const char *text) {
+    int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return -1;
+    int result = cell_internal_write_text(fd, text);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return result;
 }

@@ -51,6 +51,13 @@ long cell_internal_clone_into_cgroup(unsigned long flags, int cgroup_fd);
    unless it was cloned into it, and writes "0" to each v1 `tasks` file. 0 or -1 with errno. */
 int cell_internal_join_cgroups(int cgroup_fd, int cloned_into, const int *thread_fds, size_t thread_count);
 
+/* Writes all of `text` to fd in one write (EINTR retried; a short write is EIO), as /proc and
+   /sys files take a value. 0, or -1 with errno. Raw system calls only. */
+int cell_internal_write_text(int fd, const char *text);
+
+/* The same to the existing file at `path` (opened for writing, not created). */
+int cell_internal_write_file(const char *path, const char *text);
+
 /* Sets each limit (prlimit on ourselves); on failure -1 with errno and *failed = its index. */
 int cell_internal_set_rlimits(const struct cell_rlimit *limits, size_t count, int *failed);
 

@@ -5,8 +5,6 @@
 #include "process_internal.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -25,15 +23,5 @@ int cell_internal_set_rlimits(const struct cell_rlimit *limits, size_t count, in
 }
 
 int cell_internal_set_oom_score_adj(const char *value) {
-    if (value == NULL) return 0;
-    int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) return -1;
-    size_t length = strlen(value);
-    ssize_t written;
-    do written = write(fd, value, length); while (written < 0 && errno == EINTR);
-    int saved = errno;
-    close(fd);
-    if (written < 0) { errno = saved; return -1; }
-    if ((size_t)written != length) { errno = EIO; return -1; }
-    return 0;
+    return value == NULL ? 0 : cell_internal_write_file("/proc/self/oom_score_adj", value);
 }

@@ -339,13 +339,11 @@ static int write_sysctls(int proc_fd, const struct cell_sysctl *sysctls, size_t 
         };
         int fd = (int)syscall(SYS_openat2, proc_fd, path, &how, sizeof how);
         if (fd < 0) return -1;
-        size_t value_length = strlen(sysctls[i].value);
-        ssize_t written;
-        do written = write(fd, sysctls[i].value, value_length); while (written < 0 && errno == EINTR);
+        int result = cell_internal_write_text(fd, sysctls[i].value);
         int saved = errno;
         close(fd);
-        if (written < 0) { errno = saved; return -1; }
-        if ((size_t)written != value_length) { errno = EIO; return -1; }
+        errno = saved;
+        if (result < 0) return -1;
     }
     return 0;
 }

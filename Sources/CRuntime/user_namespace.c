@@ -35,17 +35,6 @@ static int hold(void *argument) {
     _exit(0);
 }
 
-static int write_file(const char *path, const char *text) {
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return -1;
-    size_t length = strlen(text);
-    ssize_t written = write(fd, text, length);
-    int saved = errno;
-    close(fd);
-    if (written != (ssize_t)length) { errno = written < 0 ? saved : EIO; return -1; }
-    return 0;
-}
-
 int cell_user_namespace_create(const char *uid_map, const char *gid_map) {
     int pipe_fds[2];
     if (pipe2(pipe_fds, O_CLOEXEC) < 0) return -errno;
@@ -62,10 +51,10 @@ int cell_user_namespace_create(const char *uid_map, const char *gid_map) {
     } else {
         char path[64];
         snprintf(path, sizeof path, "/proc/%d/uid_map", pid);
-        result = write_file(path, uid_map) < 0 ? -errno : 0;
+        result = cell_internal_write_file(path, uid_map) < 0 ? -errno : 0;
         if (result == 0) {
             snprintf(path, sizeof path, "/proc/%d/gid_map", pid);
-            result = write_file(path, gid_map) < 0 ? -errno : 0;
+            result = cell_internal_write_file(path, gid_map) < 0 ? -errno : 0;
         }
         if (result == 0) {
             snprintf(path, sizeof path, "/proc/%d/ns/user", pid);
