@@ -291,7 +291,7 @@ static int setup_dev(int rootfd, const struct cell_device *devices, size_t devic
     append_decimal(pts_options, tty_gid ? tty_gid : 5);
     const struct { const char *name; const char *type; unsigned long flags; const char *data; mode_t mode; } mounts[] = {
         { "pts", "devpts", MS_NOSUID | MS_NOEXEC, pts_options, 0755 },
-        { "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL /* shm_options */, 01777 },
+        { "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, shm_options ? shm_options : "mode=1777,size=65536k", 01777 },
         { "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0755 },
     };
     for (size_t i = 0; i < sizeof mounts / sizeof mounts[0]; i++) {
@@ -300,9 +300,7 @@ static int setup_dev(int rootfd, const struct cell_device *devices, size_t devic
         if (target < 0) goto fail;
         char path[32];
         fd_path(path, target);
-        const char *data = mounts[i].data;
-        if (strcmp(mounts[i].name, "shm") == 0) data = shm_options ? shm_options : "mode=1777,size=65536k";
-        int result = mount(mounts[i].type, path, mounts[i].type, mounts[i].flags, data);
+        int result = mount(mounts[i].type, path, mounts[i].type, mounts[i].flags, mounts[i].data);
         close(target);
         if (result < 0) goto fail;
     }
