@@ -363,30 +363,19 @@ static int setup_bind(int rootfd, const struct cell_mount *m, int devices_allowe
     return add ? remount_bind(rootfd, m->destination, add) : 0;
 }
 
-/* Hides a path: the container's /dev/null over a file (never the host's: a chmod through the
-   mask would change it), an empty read-only tmpfs over a directory. */
-static int mask_path(int rootfd, const char *target) {
+/* Hides a path: the container's /dev/null (null: an O_PATH fd of it) over a file (never the
+   host's: a chmod through the mask would change it), an empty read-only tmpfs over a directory. */
+static int mask_path(int rootfd, int null, const char *target) {
     int fd = open_in_root(rootfd, target, CREATE_NONE);
     if (fd < 0) return errno == ENOENT ? 0 : -1;
     struct stat st;
     int result = fstat(fd, &st);
-    if (result == 0 && S_ISDIR(st.st_mode)) {
-        char path[32];
+    if (result == 0) {
+        char path[32], source[32];
         fd_path(path, fd);
-        result = mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0");
-    } else if (result == 0) {
-        int null = open_in_root(rootfd, "/dev/null", CREATE_NONE);
-        if (null < 0) {
-            result = -1;
-        } else {
-            char path[32], source[32];
-            fd_path(path, fd);
-            fd_path(source, null);
-            result = mount(source, path, NULL, MS_BIND, NULL);
-            int saved = errno;
-            close(null);
-            errno = saved;
-        }
+        fd_path(source, null);
+        result = S_ISDIR(st.st_mode) ? mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0")
+                                     : mount(source, path, NULL, MS_BIND, NULL);
     }
     int saved = errno;
     close(fd);
@@ -516,8 +505,13 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
                             m->options, CREATE_DIRECTORY);
         if (result < 0) fail(error_fd, CELL_STAGE_MOUNT, (int)i);
     }
-    for (int i = 0; c->masked_paths && c->masked_paths[i]; i++)
-        if (mask_path(rootfd, c->masked_paths[i]) < 0) fail(error_fd, CELL_STAGE_MASK_PATH, i);
+    if (c->masked_paths && c->masked_paths[0]) {
+        int null = open_in_root(rootfd, "/dev/null", CREATE_NONE);
+        if (null < 0) fail(error_fd, CELL_STAGE_MASK_PATH, 0);
+        for (int i = 0; c->masked_paths[i]; i++)
+            if (mask_path(rootfd, null, c->masked_paths[i]) < 0) fail(error_fd, CELL_STAGE_MASK_PATH, i);
+        close(null);
+    }
     for (int i = 0; c->read_only_paths && c->read_only_paths[i]; i++)
         if (make_read_only(rootfd, c->read_only_paths[i]) < 0) fail(error_fd, CELL_STAGE_READ_ONLY_PATH, i);
 
