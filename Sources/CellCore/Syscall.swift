@@ -26,6 +26,12 @@ public enum Syscall {
         String(cString: strerror(code))
     }
 
+    /// The same as Go and runc print it inside a message ("no such file or directory").
+    public static func lowercaseErrorString(_ code: Int32) -> String {
+        let text = errorString(code)
+        return text.prefix(1).lowercased() + text.dropFirst()
+    }
+
     /// Writes every byte to `fd`, retrying on EINTR; false when it cannot (a closed peer, a
     /// broken pipe, fd < 0). For relays, where a reader going away is normal, not an error.
     @discardableResult

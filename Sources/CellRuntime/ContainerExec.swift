@@ -241,8 +241,7 @@ public enum ContainerExec {
     }
 
     static func error(for failure: cell_spawn_failure, process: ContainerSpec.Process, container: RunningContainer) -> CellError {
-        let reason = Syscall.errorString(failure.error)
-        let lowered = reason.prefix(1).lowercased() + reason.dropFirst()
+        let lowered = Syscall.lowercaseErrorString(failure.error)
         switch cell_spawn_stage(rawValue: UInt32(failure.stage)) {
         case CELL_STAGE_EXEC:
             return ProcessSpawner.execError(command: process.arguments[0], code: failure.error)

@@ -206,8 +206,7 @@ public struct ProcessSpawner {
     /// CAP_SYS_RESOURCE, which this process may lack.
     static func ulimitError(_ ulimit: Ulimit?, code: Int32) -> CellError {
         guard let ulimit else { return CellError(.setup, "setrlimit: \(Syscall.errorString(code))") }
-        let reason = Syscall.errorString(code).prefix(1).lowercased() + Syscall.errorString(code).dropFirst()
-        var message = "error setting rlimit \(ulimit.description): \(reason)"
+        var message = "error setting rlimit \(ulimit.description): \(Syscall.lowercaseErrorString(code))"
         var current = rlimit()
         if code == EPERM, let resource = ulimit.resource, getrlimit(__rlimit_resource_t(UInt32(resource)), &current) == 0,
            ulimit.hardValue > current.rlim_max {
@@ -221,7 +220,7 @@ public struct ProcessSpawner {
     /// CAP_SYS_RESOURCE last set it.
     static func oomScoreError(_ adjustment: Int32?, code: Int32) -> CellError {
         var message = "write \(adjustment.map { String($0) } ?? "") to /proc/self/oom_score_adj: "
-        message += Syscall.errorString(code).prefix(1).lowercased() + Syscall.errorString(code).dropFirst()
+        message += Syscall.lowercaseErrorString(code)
         if code == EACCES { message += " (lowering the OOM score adjustment needs CAP_SYS_RESOURCE)" }
         return CellError(.setup, message)
     }
@@ -233,8 +232,7 @@ public struct ProcessSpawner {
 
     /// execve's failure in runc's words: not found → 127, not executable → 126.
     static func execError(command: String, code: Int32) -> CellError {
-        let reason = Syscall.errorString(code)
-        let lowered = reason.prefix(1).lowercased() + reason.dropFirst()
+        let lowered = Syscall.lowercaseErrorString(code)
         switch code {
         case ENOENT where command.contains("/"):
             return CellError(.commandNotFound, "exec: \"\(command)\": stat \(command): \(lowered)")
