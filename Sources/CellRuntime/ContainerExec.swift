@@ -227,9 +227,7 @@ public enum ContainerExec {
         config.rlimits = arena.values(rlimits)
         config.rlimit_count = rlimits.count
         config.oom_score_adj = arena.optionalString(process.oomScoreAdjustment.map { String($0) })
-        // The process's uid as the host sees it owns its tty, as runc does it.
-        let terminalOwner: UInt32? = if let mapping = spec.idMapping { mapping.uids.hostID(of: process.uid) } else { process.uid }
-        config.console = console.map { $0.socket.console(owner: terminalOwner, windowSize: $0.windowSize) } ?? .none
+        config.console = console.map { $0.socket.console(owner: spec.hostUID(of: process.uid), windowSize: $0.windowSize) } ?? .none
 
         var pid: pid_t = 0
         var failure = cell_spawn_failure()

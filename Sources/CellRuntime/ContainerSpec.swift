@@ -225,6 +225,13 @@ public struct ContainerSpec: Equatable, Sendable {
         return result
     }
 
+    /// The host's uid for the container's `uid`: the same without a user namespace; nil when
+    /// the mapping has no place for it. A -t process's tty belongs to it, as runc gives it.
+    public func hostUID(of uid: UInt32) -> UInt32? {
+        guard let idMapping else { return uid }
+        return idMapping.uids.hostID(of: uid)
+    }
+
     /// Where a sysctl is below /proc/sys: "net.ipv4.ip_forward" → "net/ipv4/ip_forward". As with
     /// runc, a key whose first separator is "/" is a path already, and in one written with dots
     /// a "/" stands for a dot ("net.ipv4.conf.eth0/1.rp_filter": interface "eth0.1"). nil for a

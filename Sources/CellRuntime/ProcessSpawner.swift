@@ -101,9 +101,7 @@ public struct ProcessSpawner {
         config.shm_options = arena.string("mode=1777,size=\(spec.shmSize)")
         let consoleSocket = spec.process.terminal ? try ConsoleSocket() : nil
         // The process's uid owns its tty, as runc does it (the group stays devpts' gid=).
-        let terminalOwner: UInt32? = if let mapping = spec.idMapping { mapping.uids.hostID(of: spec.process.uid) }
-            else { spec.process.uid }
-        config.console = consoleSocket?.console(owner: terminalOwner, windowSize: windowSize) ?? .none
+        config.console = consoleSocket?.console(owner: spec.hostUID(of: spec.process.uid), windowSize: windowSize) ?? .none
         config.clone_flags = Int32(bitPattern: namespaces)
         config.hostname = arena.string(spec.hostname)
         config.loopback_up = spec.network == .private ? 1 : 0
