@@ -70,9 +70,7 @@ public enum ProcessSettings {
             guard ContainerSpec.sysctlPath(key) != nil else { throw notAllowed }
             result[key] = String(text[text.index(after: equals)...])
         }
-        if network == .host, let key = result.keys.sorted().first(where: { $0.hasPrefix("net.") }) {
-            throw CellError(.setup, "sysctl \(GoQuote.quote(key)) not allowed in host network namespace")
-        }
+        try ContainerSpec.checkSysctls(result.keys, network: network)
         return result
     }
 

@@ -1,3 +1,5 @@
+import CellCore
+
 /// Everything the monitor needs to start one container process: the root file system, the
 /// process, its namespaces and mounts. The CLI writes it to `<container-dir>/spec`
 /// (`ContainerSpec.encoded()`), the monitor reads it back (`ContainerSpec(decoding:)`).
@@ -230,6 +232,13 @@ public struct ContainerSpec: Equatable, Sendable {
     public func hostUID(of uid: UInt32) -> UInt32? {
         guard let idMapping else { return uid }
         return idMapping.uids.hostID(of: uid)
+    }
+
+    /// runc's refusal of a network sysctl for a container in the host's network namespace
+    /// (--network host): it would change the host's.
+    public static func checkSysctls<Keys: Sequence<String>>(_ keys: Keys, network: NetworkMode) throws {
+        guard network == .host, let key = keys.sorted().first(where: { $0.hasPrefix("net.") || $0.hasPrefix("net/") }) else { return }
+        throw CellError(.setup, "sysctl \(GoQuote.quote(key)) not allowed in host network namespace")
     }
 
     /// Where a sysctl is below /proc/sys: "net.ipv4.ip_forward" → "net/ipv4/ip_forward". As with

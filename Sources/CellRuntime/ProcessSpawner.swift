@@ -88,10 +88,8 @@ public struct ProcessSpawner {
         config.rlimits = arena.values(rlimits)
         config.rlimit_count = rlimits.count
         config.oom_score_adj = arena.optionalString(spec.process.oomScoreAdjustment.map { String($0) })
-        // Never the host's: --network host leaves the container in the host's namespace.
-        if spec.network == .host, let key = spec.sysctls.keys.sorted().first(where: { $0.hasPrefix("net.") || $0.hasPrefix("net/") }) {
-            throw CellError(.setup, "sysctl \"\(key)\" not allowed in host network namespace")
-        }
+        // Checked at creation too; a spec is a file, and the host's sysctls are not the container's.
+        try ContainerSpec.checkSysctls(spec.sysctls.keys, network: spec.network)
         let sysctls = try spec.sysctls.sorted { $0.key < $1.key }.map { key, value in
             guard let path = ContainerSpec.sysctlPath(key) else { throw CellError(.setup, "invalid sysctl \"\(key)\"") }
             return cell_sysctl(path: arena.string(path), value: arena.string(value))
