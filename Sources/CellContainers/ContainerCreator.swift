@@ -27,7 +27,9 @@ public struct ContainerCreator {
     /// Creates the container; `warn` hears Docker's warnings for limits this host cannot apply
     /// (discarded), once the container exists.
     public func create(_ options: RunOptions, now: Timestamp = .now(), warn: (String) -> Void = { _ in }) throws -> Container {
-        _ = try ContainerCreator.cgroupsMode(options)
+        // Read once, before anything is made: the devices, and whether cgroups may be disabled.
+        let devices = try options.devices.map(DeviceOptions.Mapping.init(parsing:))
+        let cgroups = try ContainerCreator.cgroupsMode(options, devices: devices)
         var options = options
         var warnings: [String] = []
         if let layout = try? CgroupLayout.detect() {
@@ -41,7 +43,7 @@ public struct ContainerCreator {
             var attempt = 0
             while true {
                 do {
-                    return try createInSession(options, now: now)
+                    return try createInSession(options, devices: devices, cgroups: cgroups, now: now)
                 } catch let error as CellError where options.name == nil && attempt < 5 && ContainerStore.isNameConflict(error) {
                     attempt += 1
                 }
@@ -51,7 +53,8 @@ public struct ContainerCreator {
         return container
     }
 
-    private func createInSession(_ options: RunOptions, now: Timestamp) throws -> Container {
+    private func createInSession(_ options: RunOptions, devices: [DeviceOptions.Mapping], cgroups: ContainerSpec.CgroupsMode,
+                                 now: Timestamp) throws -> Container {
         guard let summary = try images.find(options.image) else {
             let shown = (try? ImageReference(parsing: options.image))?.familiarName ?? options.image
             throw CellError(.setup, "Unable to find image '\(shown)' locally: cell does not pull images; import or load it first")
@@ -147,10 +150,10 @@ public struct ContainerCreator {
             ports: [], autoRemove: options.autoRemove, nameLink: containers.nameLink(for: name))
 
         spec.devicesAllowed = options.privileged
-        (spec.devices, spec.deviceRules) = try DeviceOptions.parse(devices: options.devices, cgroupRules: options.deviceCgroupRules,
+        (spec.devices, spec.deviceRules) = try DeviceOptions.parse(devices: devices, cgroupRules: options.deviceCgroupRules,
                                                                    privileged: options.privileged)
         spec.cgroupsWritable = options.privileged
-        spec.cgroups = try ContainerCreator.cgroupsMode(options)
+        spec.cgroups = cgroups
         let limits = options.limits.withCreationDefaults()
         try limits.validate()
         spec.limits = limits
@@ -175,7 +178,7 @@ public struct ContainerCreator {
                               initProcess: options.initProcess, privileged: options.privileged,
                               capAdd: options.capAdd, capDrop: options.capDrop, securityOpt: options.securityOpt,
                               extraHosts: options.addHost, resources: limits.isEmpty ? nil : limits,
-                              groupAdd: options.groupAdd, devices: try options.devices.map(DeviceOptions.Mapping.init(parsing:)),
+                              groupAdd: options.groupAdd, devices: devices,
                               deviceCgroupRules: options.deviceCgroupRules, usernsMode: options.userNamespace ?? "",
                               maskedPaths: spec.maskedPaths, readonlyPaths: spec.readOnlyPaths,
                               ulimits: ulimits, sysctls: sysctls, shmSize: shmSize, oomScoreAdj: oomScoreAdjustment,
@@ -206,7 +209,7 @@ public struct ContainerCreator {
 
     /// podman's --cgroups, checked before anything is made: enabled or disabled, and disabled
     /// with no limit to set (they would have no cgroup to go into), in podman's words.
-    static func cgroupsMode(_ options: RunOptions) throws -> ContainerSpec.CgroupsMode {
+    static func cgroupsMode(_ options: RunOptions, devices: [DeviceOptions.Mapping]) throws -> ContainerSpec.CgroupsMode {
         guard let text = options.cgroups else { return .enabled }
         guard let mode = ContainerSpec.CgroupsMode(rawValue: text) else {
             throw CellError(.setup, "invalid cgroup mode \"\(text)\": cell knows enabled and disabled")
@@ -216,8 +219,8 @@ public struct ContainerCreator {
         }
         // A --device node opens as its mode says without the devices cgroup: access narrower than
         // rw (":r") would not hold.
-        if mode == .disabled, let narrowed = try options.devices.first(where: {
-            !(try DeviceOptions.Mapping(parsing: $0).access.isSuperset(of: [.read, .write]))
+        if mode == .disabled, let (narrowed, _) = zip(options.devices, devices).first(where: {
+            !$0.1.access.isSuperset(of: [.read, .write])
         }) {
             throw CellError(.setup, "--device \(narrowed): device permissions need the devices cgroup, and cgroups are disabled")
         }

@@ -4,12 +4,12 @@ import CellRuntime
 /// `--device HOST[:CONTAINER][:PERMISSIONS]` and `--device-cgroup-rule 'c 10:200 rwm'`: nodes
 /// for the container's /dev and what the devices cgroup lets it open, beyond Docker's defaults.
 public enum DeviceOptions {
-    public static func parse(devices: [String], cgroupRules: [String], privileged: Bool) throws -> (nodes: [DeviceNode], rules: [DeviceRule]) {
+    public static func parse(devices: [Mapping], cgroupRules: [String], privileged: Bool) throws -> (nodes: [DeviceNode], rules: [DeviceRule]) {
         var nodes = DeviceNode.dockerDefaults
         var rules: [DeviceRule] = []
         // Docker gives a privileged container every device of the host's /dev.
         if privileged { nodes += DeviceNode.hostDevices() }
-        for mapping in try devices.map(Mapping.init(parsing:)) {
+        for mapping in devices {
             let node = try DeviceNode(hostPath: mapping.pathOnHost, containerPath: mapping.pathInContainer)
             nodes.removeAll { $0.path == mapping.pathInContainer }
             nodes.append(node)
