@@ -49,7 +49,7 @@ public struct ContainerLifecycle {
         try store.withLock(container) {
             let current = try store.load(id: container.id)
             var spec = try ContainerSpec.read(fromContainerDirectory: current.directory)
-            if spec.cgroups == .disabled { throw ContainerLifecycle.cgroupsDisabled(current) }
+            try ContainerLifecycle.checkTakesLimits(current)
             let merged = try spec.limits.updated(by: change)
             try merged.validate()
             if current.isRunning, let cgroup = try RunningContainer(containerDirectory: current.directory).cgroup() {
@@ -63,9 +63,10 @@ public struct ContainerLifecycle {
         }
     }
 
-    /// Why `update` refuses a container made with --cgroups=disabled.
-    public static func cgroupsDisabled(_ container: Container) -> CellError {
-        CellError(.setup, "cannot update container \(container.name): Cannot set resource limits when cgroups are disabled (it was created with --cgroups=disabled)")
+    /// `update` refuses a container made with --cgroups=disabled: it has no cgroup to limit.
+    public static func checkTakesLimits(_ container: Container) throws {
+        guard container.record.hostConfig.cgroupsDisabled else { return }
+        throw CellError(.setup, "cannot update container \(container.name): Cannot set resource limits when cgroups are disabled (it was created with --cgroups=disabled)")
     }
 
     /// docker stop: the stop signal, `timeout` seconds, then SIGKILL. A stopped container is fine.

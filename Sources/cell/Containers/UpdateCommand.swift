@@ -23,9 +23,7 @@ struct UpdateCommand: ParsableCommand {
         // loop, which says so as docker does.)
         let store = try GlobalOptions.containerStore()
         for name in containers {
-            if let container = try? store.resolve(name), container.record.hostConfig.cgroupsDisabled {
-                throw ContainerLifecycle.cgroupsDisabled(container)
-            }
+            if let container = try? store.resolve(name) { try ContainerLifecycle.checkTakesLimits(container) }
         }
         try EachContainer.run(containers) { container, name in
             try lifecycle.update(container, limits: change) { Output.error($0) }
