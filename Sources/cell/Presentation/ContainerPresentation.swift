@@ -59,6 +59,12 @@ enum ContainerPresentation {
         return .strings(values)
     }
 
+    /// An unset map too (Tmpfs, Sysctls): null; else its entries sorted by key.
+    static func nullIfEmpty(_ values: [String: String]?) -> JSONValue {
+        guard let values, !values.isEmpty else { return .null }
+        return .object(values.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
+    }
+
     /// inspect's HostConfig.
     static func hostConfig(_ record: ContainerRecord, bindings: [(String, JSONValue)]) -> JSONValue {
         let limits = record.hostConfig.resources ?? ResourceLimits()
@@ -78,9 +84,9 @@ enum ContainerPresentation {
             ("BlkioWeight", .int(limits.blkioWeight ?? 0)),
             ("MemorySwappiness", limits.memorySwappiness.map { .int($0) } ?? .null),
             ("OomKillDisable", .bool(limits.oomKillDisable ?? false)),
-            ("Ulimits", (record.hostConfig.ulimits ?? []).isEmpty ? .null : .array((record.hostConfig.ulimits ?? []).map {
+            ("Ulimits", record.hostConfig.ulimits.flatMap { $0.isEmpty ? nil : .array($0.map {
                 .object([("Name", .string($0.name)), ("Hard", .int($0.hard)), ("Soft", .int($0.soft))])
-            })),
+            }) } ?? .null),
         ]
         let general: [(String, JSONValue)] = [
             ("Binds", nullIfEmpty(record.hostConfig.binds)),
@@ -94,14 +100,13 @@ enum ContainerPresentation {
             ("PublishAllPorts", .bool(record.hostConfig.publishAllPorts)),
             ("ReadonlyRootfs", .bool(record.hostConfig.readonlyRootfs)),
             ("SecurityOpt", nullIfEmpty(record.hostConfig.securityOpt)),
-            ("Tmpfs", record.hostConfig.tmpfs.isEmpty ? .null : .object(record.hostConfig.tmpfs.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+            ("Tmpfs", nullIfEmpty(record.hostConfig.tmpfs)),
             ("Init", .bool(record.hostConfig.initProcess)),
             ("GroupAdd", nullIfEmpty(record.hostConfig.groupAdd)),
             ("OomScoreAdj", .int(Int64(record.hostConfig.oomScoreAdj ?? 0))),
             ("UsernsMode", .string(record.hostConfig.usernsMode ?? "")),
             ("ShmSize", .int(record.hostConfig.shmSize ?? ContainerSpec.defaultShmSize)),
-            ("Sysctls", (record.hostConfig.sysctls ?? [:]).isEmpty ? .null
-                : .object((record.hostConfig.sysctls ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+            ("Sysctls", nullIfEmpty(record.hostConfig.sysctls)),
             ("Devices", .array((record.hostConfig.devices ?? []).map {
                 .object([("PathOnHost", .string($0.pathOnHost)), ("PathInContainer", .string($0.pathInContainer)),
                          ("CgroupPermissions", .string($0.cgroupPermissions))])
