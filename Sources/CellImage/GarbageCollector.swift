@@ -34,9 +34,10 @@ extension ImageStore {
         try withCollectionLock { try collectLocked(users: try users()) }
     }
 
-    /// Runs `body` alone on the store: no writer, no container creation, no other collection.
-    func withCollectionLock<T>(_ body: () throws -> T) throws -> T {
-        try FileLock(path: layout.collectionLock).withLock(.exclusive, body)
+    /// Runs `body` alone on the store (exclusive: no writer, no container creation, no other
+    /// collection), or as one of its writers (shared), whom a collection waits for.
+    func withCollectionLock<T>(_ mode: FileLock.Mode = .exclusive, _ body: () throws -> T) throws -> T {
+        try FileLock(path: layout.collectionLock).withLock(mode, body)
     }
 
     /// The collection itself; the caller holds the exclusive collection lock.

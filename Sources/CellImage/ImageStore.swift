@@ -107,8 +107,7 @@ public final class ImageStore: @unchecked Sendable {
 
     /// Runs `body` as a writer of blobs: garbage collection waits until it is done.
     public func withWriteSession<T>(_ body: () throws -> T) throws -> T {
-        let lock = try FileLock(path: layout.collectionLock)
-        return try lock.withLock(.shared, body)
+        try withCollectionLock(.shared, body)
     }
 
     /// Stores config and manifest for layers already in the store and names the image.
@@ -180,8 +179,8 @@ public final class ImageStore: @unchecked Sendable {
     /// from the index, as a writer, and the next collection frees their files; a container
     /// made from one meanwhile keeps its layers all the same (collection keeps what containers use).
     public func remove(_ text: String, force: Bool, users: () throws -> ImageUsers, collect: Bool = true) throws -> [RemovalEvent] {
-        let lock = try FileLock(path: layout.collectionLock)
-        return try lock.withLock(collect ? .exclusive : .shared) {
+        // Alone on the store to collect; else as one writer among others.
+        return try withCollectionLock(collect ? .exclusive : .shared) {
             let users = try users()
             let events = try NameIndex.update(layout) { index in
                 try decideRemoval(text, force: force, inUse: users.images, in: &index)
