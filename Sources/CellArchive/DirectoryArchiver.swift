@@ -145,9 +145,10 @@ private final class ArchiveWalk {
     /// Copies exactly `size` bytes: a file that grew is cut at its size when stat ran, one that
     /// shrank makes TarWriter throw rather than write a padded, wrong layer.
     private func copyData(_ name: String, in directory: FileDescriptorHandle, size: Int64) throws {
-        let fd = openat(directory.fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { throw CellError.system("open \(directory.path)/\(name): \(Syscall.errorString(errno))") }
-        let file = FileDescriptorHandle(fd: fd, path: "\(directory.path)/\(name)")
+        // A running container can swap the name for a device node since the stat above: only
+        // a regular file is opened (reading a host disk into a layer would leak it).
+        let path = "\(directory.path)/\(name)"
+        let file = FileDescriptorHandle(fd: try RegularFile.open(at: directory.fd, name, flags: O_RDONLY, describing: path), path: path)
         var remaining = size
         while remaining > 0 {
             let slice = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(min(Int64(buffer.count), remaining))])

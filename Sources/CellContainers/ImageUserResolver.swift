@@ -19,17 +19,16 @@ public struct ImageUserResolver {
         try ContainerUser.resolve(text, passwd: read("etc/passwd"), group: read("etc/group"), additionalGroups: additionalGroups)
     }
 
-    /// The file from the topmost layer that has it; a whiteout hides lower copies. Symlinks are
-    /// not followed (a layer's symlink points into the container, not the host).
+    /// The file from the topmost layer that has it; a whiteout hides lower copies. Each path is
+    /// resolved inside its layer: a layer's symlink (`etc -> /etc`) points into the container,
+    /// never at a host file.
     func read(_ relative: String) -> String {
         for layer in layerDirectories {
-            let path = "\(layer)/\(relative)"
-            var st = stat()
-            guard lstat(path, &st) == 0 else { continue }
-            if (st.st_mode & S_IFMT) == S_IFCHR { return "" }
-            guard (st.st_mode & S_IFMT) == S_IFREG, st.st_size < 4 << 20,
-                  let bytes = try? FileSystem.readFile(path) else { return "" }
-            return String(decoding: bytes, as: UTF8.self)
+            let root = open(layer, RegularFile.pathFlag | O_DIRECTORY | O_CLOEXEC)
+            guard root >= 0 else { continue }
+            defer { close(root) }
+            guard let text = try? ContainerUser.readText(in: root, relative) else { continue }
+            return text
         }
         return ""
     }

@@ -79,17 +79,21 @@ public struct ContainerUser: Equatable, Sendable {
     /// every path is resolved inside that root, so a symlinked /etc/passwd cannot make us
     /// read a host file.
     public static func resolve(_ user: String, rootDirectory: Int32) throws -> ContainerUser {
-        try resolve(user, passwd: readText(rootDirectory, "/etc/passwd"), group: readText(rootDirectory, "/etc/group"))
+        try resolve(user, passwd: readText(in: rootDirectory, "/etc/passwd") ?? "",
+                    group: readText(in: rootDirectory, "/etc/group") ?? "")
     }
 
-    /// A small text file inside a root, "" when missing (or not a regular file).
-    static func readText(_ root: Int32, _ path: String) throws -> String {
-        let fd = cell_open_in_root(root, path, O_RDONLY | O_NONBLOCK, 0)
-        if fd == -ENOENT || fd == -ENOTDIR || fd == -ELOOP { return "" }
-        if fd < 0 { throw CellError.system("open \(path) in the container: \(Syscall.errorString(-fd))") }
-        let handle = FileDescriptorHandle(fd: fd, path: path)
+    /// A small text file inside `root` (an fd of a container's root or of one layer), every
+    /// path resolved inside it: nil when missing, "" when it is not a regular file (a whiteout, a
+    /// device node a running container made, which the host must never open) or is too large.
+    public static func readText(in root: Int32, _ path: String) throws -> String? {
+        let pathFD = cell_open_in_root(root, path, RegularFile.pathFlag, 0)
+        if pathFD == -ENOENT || pathFD == -ENOTDIR || pathFD == -ELOOP { return nil }
+        if pathFD < 0 { throw CellError.system("open \(path) in the container: \(Syscall.errorString(-pathFD))") }
+        defer { close(pathFD) }
         var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size < 16 << 20 else { return "" }
+        guard fstat(pathFD, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size < 16 << 20 else { return "" }
+        let handle = FileDescriptorHandle(fd: try RegularFile.reopen(pathFD, flags: O_RDONLY, describing: path), path: path)
         return String(decoding: try handle.readToEnd(), as: UTF8.self)
     }
 

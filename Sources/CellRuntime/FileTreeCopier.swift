@@ -108,15 +108,18 @@ public final class FileTreeCopier {
     }
 
     private func copyFile(_ source: Int32, to parent: Int32, name: String, _ st: stat) throws {
-        // Reopening an O_PATH fd for reading: our own /proc/self/fd names exactly its inode.
-        let input = open("/proc/self/fd/\(source)", O_RDONLY | O_CLOEXEC)
-        if input < 0 { throw failure("open", name) }
+        // Both ends opened for I/O only as the regular files they were checked to be: the
+        // source's O_PATH fd is reopened, the destination (which a running container may swap
+        // for a device node it made) looked up once and checked before it is opened.
+        let input = try RegularFile.reopen(source, flags: O_RDONLY, describing: name)
         defer { close(input) }
-        var output = openat(parent, name, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC)
-        if output < 0 && errno == ENOENT {
+        let output: Int32
+        do {
+            output = try RegularFile.open(at: parent, name, flags: O_WRONLY | O_TRUNC, describing: name)
+        } catch let error as CellError where error.kind == .notFound {
             output = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            if output < 0 { throw failure("create", name) }
         }
-        if output < 0 { throw failure("create", name) }
         defer { close(output) }
         while true {
             let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }

@@ -46,9 +46,19 @@ enum FileTestCheck {
 
     static func evaluate(_ test: StructureTestSpec.FileContentTest, on target: StructureTestTarget) -> TestResult {
         var result = TestResult(kind: .fileContent, name: test.name)
-        let fd = cell_open_in_root(target.rootDirectory, test.path, O_RDONLY, 0)
-        guard fd >= 0 else {
-            result.errors.append("Failed to read \(test.path): \(Syscall.errorString(-fd))")
+        // Resolved as an O_PATH fd and opened only as a regular file: in a running container
+        // the path may be a device node, which the host must not open.
+        let pathFD = cell_open_in_root(target.rootDirectory, test.path, RegularFile.pathFlag, 0)
+        guard pathFD >= 0 else {
+            result.errors.append("Failed to read \(test.path): \(Syscall.errorString(-pathFD))")
+            return result
+        }
+        defer { close(pathFD) }
+        let fd: Int32
+        do {
+            fd = try RegularFile.reopen(pathFD, flags: O_RDONLY, describing: test.path)
+        } catch {
+            result.errors.append("Failed to read \(test.path): \(error)")
             return result
         }
         let handle = FileDescriptorHandle(fd: fd, path: test.path)

@@ -1,0 +1,63 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Opens a file for reading or writing only if it is a regular file, where its name lives in a
+/// tree that another process may change meanwhile (a running container's root or upper layer).
+///
+/// A check by name (`fstatat`) followed by an open by name is two lookups: between them a
+/// container can swap in a device node it made with mknod, and an open on the host reaches the
+/// host's device, outside the container's device cgroup (the class of CVE-2018-15664). Here the
+/// name is looked up once, as an O_PATH descriptor (which opens nothing: no device driver sees
+/// it), the type is checked on that descriptor, and that same inode is then opened for I/O
+/// through /proc/self/fd, which names exactly it.
+public enum RegularFile {
+    /// O_PATH, which Swift's Glibc module does not export (the same value on every Linux ABI
+    /// cell builds for).
+    public static let pathFlag: Int32 = 0o10000000
+
+    /// `name` in `directory`, never following a final symlink, opened with `flags` (O_RDONLY,
+    /// O_WRONLY | O_TRUNC...). Throws `CellError.notFound` when it is missing, and refuses
+    /// anything but a regular file by name.
+    public static func open(at directory: Int32, _ name: String, flags: Int32, describing path: String) throws -> Int32 {
+        let pathFD = openat(directory, name, pathFlag | O_NOFOLLOW | O_CLOEXEC)
+        if pathFD < 0 {
+            let code = errno
+            if code == ENOENT { throw CellError.notFound("open \(path): \(Syscall.lowercaseErrorString(code))") }
+            throw CellError.system("open \(path): \(Syscall.lowercaseErrorString(code))")
+        }
+        defer { close(pathFD) }
+        return try reopen(pathFD, flags: flags, describing: path)
+    }
+
+    /// The inode behind `pathFD` (an O_PATH descriptor, however it was resolved) opened for
+    /// I/O with `flags`, if it is a regular file.
+    public static func reopen(_ pathFD: Int32, flags: Int32, describing path: String) throws -> Int32 {
+        var st = stat()
+        guard fstat(pathFD, &st) == 0 else { throw CellError.system("stat \(path): \(Syscall.lowercaseErrorString(errno))") }
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            throw CellError.invalidInput("\(path) is not a regular file (\(typeName(st.st_mode)))")
+        }
+        let fd = try Syscall.retrying("open \(path)") {
+            openProcPath("/proc/self/fd/\(pathFD)", (flags & ~O_CREAT) | O_NOCTTY | O_CLOEXEC)
+        }
+        return fd
+    }
+
+    static func typeName(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFDIR: return "a directory"
+        case S_IFLNK: return "a symbolic link"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFIFO: return "a fifo"
+        case S_IFSOCK: return "a socket"
+        default: return "an unknown file type"
+        }
+    }
+}
+
+/// The C library's open(2), which the enum's own `open` hides inside it.
+private func openProcPath(_ path: String, _ flags: Int32) -> Int32 { open(path, flags) }

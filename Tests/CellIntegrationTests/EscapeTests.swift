@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+
+/// Attacks that once worked (issue 23), each performed as an attacker would against the built
+/// binary. Each test names the class of hole it guards.
+@Suite("escapes: what a container or its image must never reach")
+struct EscapeTests {
+    /// Class: a host process that opens a path inside a running container by name, after
+    /// checking it by name (CVE-2018-15664). The container swaps a regular file and a block
+    /// device node it made (of a host loop device) with renameat2(RENAME_EXCHANGE) in a loop;
+    /// `cp` in and out, `commit` and `cell test`'s file check must never open the device.
+    @Test func aSwappedDeviceNodeIsNeverOpenedByTheHost() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let secret = "SECRET-\(UUID().uuidString)"
+        let backing = root.file("disk.img")
+        try Command.shell("printf '%s' '\(secret)' > \(backing) && truncate -s 1M \(backing)").expectSuccess()
+        let attach = try Command.run("/usr/sbin/losetup", ["-f", "--show", backing])
+        try #require(attach.status == 0, "losetup: \(attach.stderr)")
+        let loop = attach.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        defer { _ = try? Command.run("/usr/sbin/losetup", ["-d", loop]) }
+        var st = stat()
+        try #require(stat(loop, &st) == 0)
+        let (major, minor) = (Int(st.st_rdev >> 8) & 0xfff, Int(st.st_rdev & 0xff))
+
+        // The attacker: the host's python3, bound read-only, swapping a regular file `target`
+        // with `evil` (a node of the host's loop device) forever. "racer" does it in /dev (the
+        // container's own tmpfs, where nodes work: what cp and `cell test` reach), "committer"
+        // in /race (in the overlay's upper directory: what commit reads).
+        let attack = """
+            import ctypes, os, stat, sys
+            libc = ctypes.CDLL(None, use_errno=True)
+            directory = sys.argv[1]
+            os.makedirs(directory, exist_ok=True)
+            target, evil = directory + '/target', directory + '/evil'
+            def device(path):
+                try: return stat.S_ISBLK(os.lstat(path).st_mode)
+                except FileNotFoundError: return None
+            def repair():  # the victim's copy may have replaced either name by a regular file
+                if not device(evil) and not device(target):
+                    if device(evil) is not None: os.unlink(evil)
+                    os.mknod(evil, 0o600 | stat.S_IFBLK, os.makedev(\(major), \(minor)))
+                if device(target) is None:
+                    with open(target, 'w') as f: f.write('innocent\\n')
+            repair()
+            open(directory + '/ready', 'w').close()
+            while True:
+                for _ in range(100): libc.renameat2(-100, target.encode(), -100, evil.encode(), 2)
+                try: repair()
+                except OSError: pass
+            """
+        // One at a time: two spinning swappers on two cores starve the copies they race.
+        func startSwapper(_ name: String, in directory: String) throws {
+            try root.cell("run", "-d", "--name", name, "-v", "/usr:/usr:ro", "-v", "/lib:/lib:ro", "-v", "/lib64:/lib64:ro",
+                          "busybox", "/usr/bin/python3", "-c", attack, directory).expectSuccess()
+            #expect(try waitUntil { try root.cell("exec", name, "test", "-e", "\(directory)/ready").status == 0 })
+        }
+        defer { _ = try? root.cell("rm", "-f", "racer", "committer") }
+        try startSwapper("racer", in: "/dev")
+
+        // Out: never the device's bytes. A copy that caught the node copies the node (as
+        // Docker's does), which this test must not open either.
+        let deadline = Date().addingTimeInterval(25)
+        var tries = 0
+        while tries < 60 && Date() < deadline {
+            tries += 1
+            let out = root.file("out-\(tries)")
+            let copied = try root.cell("cp", "racer:/dev/target", out)
+            #expect(copied.status == 0 || copied.stderr.split(separator: "\n").count == 1, "\(copied.stderr)")
+            var copy = stat()
+            if copied.status == 0, lstat(out, &copy) == 0, (copy.st_mode & S_IFMT) == S_IFREG {
+                let bytes = try #require(FileManager.default.contents(atPath: out))
+                #expect(!String(decoding: bytes, as: UTF8.self).contains("SECRET"), "cp out read the host's device (try \(tries))")
+            }
+            unlink(out)
+            let streamed = try root.cell("cp", "racer:/dev/target", "-")
+            #expect(!streamed.stdout.contains("SECRET"), "cp out to a tar read the host's device (try \(tries))")
+        }
+        // The structure test's file check reads through the container's root too: it may fail
+        // to read a node, never read the device (whose bytes are not "innocent").
+        let spec = root.file("spec.yaml")
+        try """
+            schemaVersion: 2.0.0
+            fileContentTests:
+              - name: target
+                path: /dev/target
+                expectedContents: ['innocent']
+            """.write(toFile: spec, atomically: true, encoding: .utf8)
+        for _ in 0..<40 {
+            let checked = try root.cell("test", "--container", "racer", "--config", spec)
+            #expect(!checked.stdout.contains("not found in file content"), "cell test read the host's device")
+        }
+        try root.cell("rm", "-f", "racer").expectSuccess()
+
+        // Commit: the layer is read from the upper directory while the container swaps.
+        try startSwapper("committer", in: "/race")
+        for attempt in 0..<15 {
+            let committed = try root.cell("commit", "committer", "snap:\(attempt)")
+            guard committed.status == 0 else { continue }
+            let shown = try root.cell("run", "--rm", "snap:\(attempt)", "cat", "/race/target")
+            #expect(!shown.stdout.contains("SECRET"), "commit read the host's device into a layer")
+        }
+        try root.cell("rm", "-f", "committer").expectSuccess()
+
+        // In: the device must keep its bytes; no payload may reach it.
+        try startSwapper("racer", in: "/dev")
+        let payload = root.file("payload")
+        try "PAYLOAD\n".write(toFile: payload, atomically: true, encoding: .utf8)
+        let start = Date()
+        for _ in 0..<500 where Date().timeIntervalSince(start) < 20 {
+            let copied = try root.cell("cp", payload, "racer:/dev/target")
+            #expect(copied.status == 0 || copied.stderr.split(separator: "\n").count == 1, "\(copied.stderr)")
+            // The device's writes reach the backing file when its last opener closes it.
+            if FileManager.default.contents(atPath: backing)?.starts(with: Data("PAYLOAD".utf8)) == true { break }
+        }
+        try root.cell("rm", "-f", "racer").expectSuccess()
+        _ = try Command.run("/usr/sbin/losetup", ["-d", loop])
+        let disk = try #require(FileManager.default.contents(atPath: backing))
+        #expect(String(decoding: disk.prefix(secret.utf8.count), as: UTF8.self) == secret, "cp in wrote into the host's device")
+        #expect(!String(decoding: disk, as: UTF8.self).contains("PAYLOAD"))
+        try expectNothingLeft(root)
+    }
+}
