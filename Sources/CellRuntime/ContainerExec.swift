@@ -190,6 +190,7 @@ public enum ContainerExec {
         var namespaces = CELL_NEW_MOUNT.rawValue | CELL_NEW_PID.rawValue | CELL_NEW_UTS.rawValue
             | CELL_NEW_IPC.rawValue | CELL_NEW_NETWORK.rawValue
         if spec.cgroups != .disabled { namespaces |= CELL_NEW_CGROUP.rawValue }
+        try ContainerUser.checkRange(uid: process.uid, gid: process.gid, additionalGids: process.additionalGids)
         var config = cell_exec_config()
         config.pidfd = container.pidfd
         config.namespaces = Int32(bitPattern: namespaces)

@@ -72,7 +72,23 @@ public struct ContainerUser: Equatable, Sendable {
             }
         }
         for gid in supplementary where !result.additionalGids.contains(gid) { result.additionalGids.append(gid) }
+        try result.checkRange()
         return result
+    }
+
+    /// The highest id runc accepts. Above it lies (uid_t)-1, which setresuid and setresgid read
+    /// as "leave unchanged": a process meant to run as 4294967295 would keep root and every
+    /// capability. Refused wherever an id comes from: -u, USER, --group-add, a passwd entry.
+    public static let maximumID: UInt32 = 2_147_483_647
+
+    public func checkRange() throws {
+        try ContainerUser.checkRange(uid: uid, gid: gid, additionalGids: additionalGids)
+    }
+
+    public static func checkRange(uid: UInt32, gid: UInt32, additionalGids: [UInt32]) throws {
+        guard uid <= maximumID, gid <= maximumID, additionalGids.allSatisfy({ $0 <= maximumID }) else {
+            throw CellError(.setup, "uids and gids must be in range 0-\(maximumID)")
+        }
     }
 
     /// Resolves `user` against the files under `rootDirectory` (an fd of the container's root):

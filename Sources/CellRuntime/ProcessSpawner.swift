@@ -71,6 +71,8 @@ public struct ProcessSpawner {
         var namespaces = CELL_NEW_MOUNT.rawValue | CELL_NEW_PID.rawValue | CELL_NEW_UTS.rawValue | CELL_NEW_IPC.rawValue
         if spec.network != .host { namespaces |= CELL_NEW_NETWORK.rawValue }
 
+        // A record written before ids were checked must not start as (uid_t)-1, that is root.
+        try ContainerUser.checkRange(uid: spec.process.uid, gid: spec.process.gid, additionalGids: spec.process.additionalGids)
         var config = cell_spawn_config()
         config.argv = arena.stringArray(spec.process.arguments)
         config.envp = arena.stringArray(spec.process.environment)

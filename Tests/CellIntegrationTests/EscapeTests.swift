@@ -120,4 +120,54 @@ struct EscapeTests {
         #expect(!String(decoding: disk, as: UTF8.self).contains("PAYLOAD"))
         try expectNothingLeft(root)
     }
+
+    /// Class: an id the kernel reads as "leave unchanged". (uid_t)-1 = 4294967295 given to
+    /// setresuid keeps root with every default capability; runc refuses ids above 2147483647
+    /// wherever they come from, and so must cell: -u, --group-add, USER, /etc/passwd, exec -u.
+    @Test func idsOutsideRuncsRangeNeverRunAsRoot() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        func expectRefused(_ result: CommandResult, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+            #expect(result.status == 125, "\(what): exit \(result.status)", sourceLocation: sourceLocation)
+            #expect(result.stdout.isEmpty, "\(what) ran: \(result.stdout)", sourceLocation: sourceLocation)
+            #expect(result.stderr.contains("uids and gids must be in range 0-2147483647")
+                        && result.stderr.split(separator: "\n").count == 1, "\(what): \(result.stderr)", sourceLocation: sourceLocation)
+        }
+        for user in ["4294967295", "2147483648", "0:4294967295", "4294967295:0"] {
+            expectRefused(try root.cell("run", "--rm", "-u", user, "busybox", "id"), "-u \(user)")
+        }
+        expectRefused(try root.cell("run", "--rm", "--group-add", "4294967295", "busybox", "id"), "--group-add")
+        expectRefused(try root.cell("create", "-u", "4294967295", "busybox", "id"), "create -u")
+        #expect(try root.cell("ps", "-aq").stdout.isEmpty, "a refused id creates no container")
+        // The largest id allowed works, and is who the process is.
+        #expect(try root.cell("run", "--rm", "-u", "2147483647:2147483647", "busybox", "sh", "-c", "id -u; id -g").lines
+                    == ["2147483647", "2147483647"])
+
+        // From the image: USER, and a passwd entry that names the id.
+        let context = root.file("context")
+        try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
+        try "FROM busybox\nUSER 4294967295\n".write(toFile: "\(context)/Imagefile", atomically: true, encoding: .utf8)
+        try root.cell("build", "-q", "-t", "numeric", context).expectSuccess()
+        expectRefused(try root.cell("run", "--rm", "numeric", "id"), "USER 4294967295")
+        try """
+            FROM busybox
+            RUN echo 'evil:x:4294967295:4294967295::/:/bin/sh' >> /etc/passwd
+            USER evil
+            """.write(toFile: "\(context)/Imagefile", atomically: true, encoding: .utf8)
+        try root.cell("build", "-q", "-t", "named", context).expectSuccess()
+        expectRefused(try root.cell("run", "--rm", "named", "id"), "USER evil from passwd")
+        // A RUN step as that user is refused too.
+        try "FROM named\nRUN id\n".write(toFile: "\(context)/Imagefile", atomically: true, encoding: .utf8)
+        let runStep = try root.cell("build", "-q", context)
+        #expect(runStep.status != 0 && runStep.stderr.contains("uids and gids must be in range"), "RUN as evil: \(runStep.stderr)")
+
+        // exec -u into a running container.
+        try root.cell("run", "-d", "--name", "target", "busybox", "sleep", "1000").expectSuccess()
+        defer { _ = try? root.cell("rm", "-f", "target") }
+        expectRefused(try root.cell("exec", "-u", "4294967295", "target", "id"), "exec -u")
+        expectRefused(try root.cell("exec", "-u", "0:4294967295", "target", "id"), "exec -u 0:4294967295")
+        #expect(try root.cell("exec", "-u", "2147483647", "target", "id", "-u").stdout == "2147483647\n")
+        try root.cell("rm", "-f", "target").expectSuccess()
+        try expectNothingLeft(root)
+    }
 }
