@@ -35,7 +35,12 @@ int cell_open_in_root(int rootfd, const char *path, int flags, unsigned mode) {
     while (*path == '/') path++;
     if (*path == 0) path = ".";
     long fd;
-    do fd = syscall(SYS_openat2, rootfd, path, &how, sizeof how); while (fd < 0 && errno == EINTR);
+    /* EAGAIN: a rename or mount anywhere on the system while ".." was resolved (the kernel
+       cannot then prove it stayed inside the root); with other containers starting, that is
+       common, and retrying is what the kernel asks for. */
+    int tries = 0;
+    do fd = syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+    while (fd < 0 && (errno == EINTR || (errno == EAGAIN && ++tries < 1000)));
     return fd < 0 ? -errno : (int)fd;
 }
 

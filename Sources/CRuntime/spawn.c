@@ -26,6 +26,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
@@ -70,7 +73,11 @@ static int open_beneath(int rootfd, const char *rel) {
         .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
     };
     if (*rel == 0) return fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
-    return (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof how);
+    /* EAGAIN: a rename or mount elsewhere raced a ".." (see cell_open_in_root). */
+    int fd, tries = 0;
+    do fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof how);
+    while (fd < 0 && (errno == EINTR || (errno == EAGAIN && ++tries < 1000)));
+    return fd;
 }
 
 enum create_kind { CREATE_NONE, CREATE_DIRECTORY, CREATE_FILE };
@@ -346,7 +353,22 @@ static int write_sysctls(int proc_fd, const struct cell_sysctl *sysctls, size_t 
     return 0;
 }
 
-static int setup_bind(int rootfd, const struct cell_mount *m, int devices_allowed) {
+/* Sets mount attributes on the mount at `target` and every mount below it, in one call that
+   no mount can slip past (mount_setattr, Linux 5.12; ENOSYS before it). */
+static int set_recursively(int rootfd, const char *target, uint64_t attributes) {
+    int fd = open_in_root(rootfd, target, CREATE_NONE);
+    if (fd < 0) return -1;
+    struct mount_attr attr = { .attr_set = attributes };
+    int result = (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return result;
+}
+
+/* A bind mount of the host's `source`; on failure, *stage says whether the mount itself or
+   making it read-only failed. */
+static int setup_bind(int rootfd, const struct cell_mount *m, int devices_allowed, int *stage) {
     int source = open(m->source, O_PATH | O_CLOEXEC);
     if (source < 0) return -1;
     struct stat st;
@@ -359,8 +381,16 @@ static int setup_bind(int rootfd, const struct cell_mount *m, int devices_allowe
     close(source);
     errno = saved;
     if (result < 0) return -1;
+    if (m->read_only == CELL_READ_ONLY) {
+        *stage = CELL_STAGE_MOUNT_READ_ONLY;
+        return set_recursively(rootfd, m->destination, MOUNT_ATTR_RDONLY | (devices_allowed ? 0 : MOUNT_ATTR_NODEV));
+    }
     unsigned long add = (m->read_only ? MS_RDONLY : 0) | (devices_allowed ? 0 : MS_NODEV);
-    return add ? remount_bind(rootfd, m->destination, add) : 0;
+    if (!add) return 0;
+    *stage = CELL_STAGE_MOUNT_READ_ONLY;
+    /* nodev reaches every mount below too where the kernel can; a read-only top alone was asked for. */
+    if (!m->read_only && set_recursively(rootfd, m->destination, MOUNT_ATTR_NODEV) == 0) return 0;
+    return remount_bind(rootfd, m->destination, add);
 }
 
 /* Hides a path: the container's /dev/null (null: an O_PATH fd of it) over a file (never the
@@ -392,7 +422,10 @@ static int make_read_only(int rootfd, const char *target) {
     int saved = errno;
     close(fd);
     errno = saved;
-    return result < 0 ? -1 : remount_bind(rootfd, target, MS_RDONLY);
+    if (result < 0) return -1;
+    /* Whatever is mounted below it too; the top alone on a kernel without mount_setattr. */
+    if (set_recursively(rootfd, target, MOUNT_ATTR_RDONLY) == 0) return 0;
+    return errno == ENOSYS ? remount_bind(rootfd, target, MS_RDONLY) : -1;
 }
 
 static int bring_loopback_up(void) {
@@ -499,11 +532,12 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
 
     for (size_t i = 0; i < c->mount_count; i++) {
         const struct cell_mount *m = &c->mounts[i];
+        int stage = CELL_STAGE_MOUNT;
         int result = m->kind == CELL_MOUNT_BIND
-            ? setup_bind(rootfd, m, c->devices_allowed)
+            ? setup_bind(rootfd, m, c->devices_allowed, &stage)
             : mount_in_root(rootfd, "tmpfs", m->destination, "tmpfs", m->flags | (m->read_only ? MS_RDONLY : 0),
                             m->options, CREATE_DIRECTORY);
-        if (result < 0) fail(error_fd, CELL_STAGE_MOUNT, (int)i);
+        if (result < 0) fail(error_fd, stage, (int)i);
     }
     if (c->masked_paths && c->masked_paths[0]) {
         int null = open_in_root(rootfd, "/dev/null", CREATE_NONE);

@@ -324,7 +324,8 @@ struct StageBuild {
                 let directory = "\(builder.images.layout.buildCacheMounts)/\(Digest.sha256(of: Array(id.utf8)).hex.prefix(32))"
                 try FileSystem.createDirectory(builder.images.layout.buildCacheMounts, mode: 0o700)
                 try FileSystem.createDirectory(directory, mode: 0o755)
-                return .bind(source: directory, destination: destination, readOnly: options["readonly"] == "true" || options["ro"] == "true")
+                return .bind(source: directory, destination: destination,
+                             access: options["readonly"] == "true" || options["ro"] == "true" ? .readOnly : .readWrite)
             case "bind":
                 if options["from"] != nil { throw CellError.invalidInput("RUN --mount=type=bind,from=... is not supported yet") }
                 let source = "\(context.path)/\(BuildContext.clean(try expand(options["source"] ?? options["src"] ?? ".")))"
@@ -333,7 +334,7 @@ struct StageBuild {
                     throw CellError.invalidInput("RUN --mount: \(options["source"] ?? ".") is not in the build context")
                 }
                 let writable = options["rw"] == "true" || options["readwrite"] == "true"
-                return .bind(source: real, destination: destination, readOnly: !writable)
+                return .bind(source: real, destination: destination, access: writable ? .readWrite : .readOnly)
             case "tmpfs":
                 // BuildKit's tmpfs mounts allow exec (a step may build and run a tool there).
                 return .tmpfs(destination: destination, options: "exec" + (options["size"].map { ",size=\($0)" } ?? ""))

@@ -119,7 +119,7 @@ public struct ContainerCreator {
         // --init: PID 1 is cell-init (read-only from the host), the command its child.
         var processArguments = arguments
         if options.initProcess {
-            mounts.append(.bind(source: initBinary, destination: ContainerCreator.initPath, readOnly: true))
+            mounts.append(.bind(source: initBinary, destination: ContainerCreator.initPath, access: .readOnly))
             processArguments = [ContainerCreator.initPath, "--"] + arguments
         }
         var labels = imageConfig.labels ?? [:]

@@ -1,7 +1,7 @@
 import CellCore
 import CellRuntime
 
-/// `-v HOST:CONTAINER[:ro|rw]` and `--tmpfs PATH[:OPTIONS]`.
+/// `-v HOST:CONTAINER[:ro|rw|ro-non-recursive|...]` and `--tmpfs PATH[:OPTIONS]`.
 public enum MountOptions {
     public static func parse(volumes: [String], tmpfs: [String]) throws -> [ContainerSpec.Mount] {
         var mounts: [ContainerSpec.Mount] = []
@@ -16,20 +16,30 @@ public enum MountOptions {
             guard parts[1].hasPrefix("/") else {
                 throw CellError.usage("invalid volume specification: '\(volume)': mount path must be absolute")
             }
-            var readOnly = false
+            var access: ContainerSpec.BindAccess?
             if parts.count == 3 {
                 let flags = parts[2].split(separator: ",")
                 for flag in flags {
+                    let mode: ContainerSpec.BindAccess?
                     switch flag {
-                    case "ro": readOnly = true
-                    case "rw", "z", "Z", "rprivate", "private", "rslave", "slave", "rshared", "shared", "nocopy", "delegated", "cached", "consistent": break
+                    // Docker 25's: `ro` is recursive (rro and ro-force-recursive say so outright),
+                    // ro-non-recursive the old read-only top.
+                    case "ro", "rro", "ro-force-recursive": mode = .readOnly
+                    case "ro-non-recursive": mode = .readOnlyTopOnly
+                    case "rw": mode = .readWrite
+                    case "z", "Z", "rprivate", "private", "rslave", "slave", "rshared", "shared", "nocopy", "delegated", "cached", "consistent":
+                        mode = nil
                     default: throw CellError.usage("invalid mode: \(flag)")
+                    }
+                    if let mode {
+                        guard access == nil else { throw CellError.usage("invalid mode: \(parts[2])") }
+                        access = mode
                     }
                 }
             }
             // docker creates a missing host directory for a bind.
             if !FileSystem.exists(parts[0]) { try FileSystem.createDirectory(parts[0]) }
-            mounts.append(.bind(source: parts[0], destination: parts[1], readOnly: readOnly))
+            mounts.append(.bind(source: parts[0], destination: parts[1], access: access ?? .readWrite))
         }
         for entry in tmpfs {
             let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)

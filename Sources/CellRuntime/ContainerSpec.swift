@@ -80,7 +80,7 @@ public struct ContainerSpec: Equatable, Sendable {
     }
 
     public enum Mount: Equatable, Sendable {
-        case bind(source: String, destination: String, readOnly: Bool)
+        case bind(source: String, destination: String, access: BindAccess)
         case tmpfs(destination: String, options: String)
 
         /// The path in the container.
@@ -89,6 +89,19 @@ public struct ContainerSpec: Equatable, Sendable {
             case .bind(_, let destination, _), .tmpfs(let destination, _): return destination
             }
         }
+    }
+
+    /// Whether a bind can be written, with Docker's -v modes as raw values. Read-only is
+    /// recursive, as in Docker 25: with `-v /:/host:ro` the host's /proc, /sys and cgroups below
+    /// it must not be writable (kernel.core_pattern is host root's code execution).
+    public enum BindAccess: String, Equatable, Sendable {
+        case readWrite = "rw"
+        /// Every mount below the source too; the start fails where the kernel cannot do that.
+        case readOnly = "ro"
+        /// The top mount only, as before Docker 25: asked for by name (`ro-non-recursive`).
+        case readOnlyTopOnly = "ro-non-recursive"
+
+        public var isReadOnly: Bool { self != .readWrite }
     }
 
     /// A host port forwarded by the monitor to a port inside the container (`-p`).
@@ -220,10 +233,10 @@ public struct ContainerSpec: Equatable, Sendable {
     /// read-only with a read-only root, as Docker has them).
     public var allMounts: [Mount] {
         var result = mounts
-        let readOnly = readOnlyRootFilesystem
-        if let hostsFile { result.append(.bind(source: hostsFile, destination: "/etc/hosts", readOnly: readOnly)) }
-        if let hostnameFile { result.append(.bind(source: hostnameFile, destination: "/etc/hostname", readOnly: readOnly)) }
-        if let resolvConfFile { result.append(.bind(source: resolvConfFile, destination: "/etc/resolv.conf", readOnly: readOnly)) }
+        let access: BindAccess = readOnlyRootFilesystem ? .readOnly : .readWrite
+        if let hostsFile { result.append(.bind(source: hostsFile, destination: "/etc/hosts", access: access)) }
+        if let hostnameFile { result.append(.bind(source: hostnameFile, destination: "/etc/hostname", access: access)) }
+        if let resolvConfFile { result.append(.bind(source: resolvConfFile, destination: "/etc/resolv.conf", access: access)) }
         return result
     }
 

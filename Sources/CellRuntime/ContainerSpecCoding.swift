@@ -33,8 +33,8 @@ extension ContainerSpec {
         writer.append("network", network.rawValue)
         for mount in mounts {
             switch mount {
-            case .bind(let source, let destination, let readOnly):
-                writer.append("bind", [source, destination, readOnly ? "ro" : "rw"])
+            case .bind(let source, let destination, let access):
+                writer.append("bind", [source, destination, access.rawValue])
             case .tmpfs(let destination, let options):
                 writer.append("tmpfs", [destination, options])
             }
@@ -137,7 +137,9 @@ extension ContainerSpec {
                 network = mode
             case "bind":
                 guard record.fields.count == 3 else { throw bad(record) }
-                mounts.append(.bind(source: record.fields[0], destination: record.fields[1], readOnly: record.fields[2] == "ro"))
+                // An access this version does not know is taken as the safest.
+                let access = ContainerSpec.BindAccess(rawValue: record.fields[2]) ?? .readOnly
+                mounts.append(.bind(source: record.fields[0], destination: record.fields[1], access: access))
             case "tmpfs":
                 guard record.fields.count == 2 else { throw bad(record) }
                 mounts.append(.tmpfs(destination: record.fields[0], options: record.fields[1]))

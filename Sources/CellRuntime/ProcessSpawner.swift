@@ -59,9 +59,15 @@ public struct ProcessSpawner {
         let mounts = spec.allMounts
         let cMounts: [cell_mount] = try mounts.map { mount in
             switch mount {
-            case .bind(let source, let destination, let readOnly):
+            case .bind(let source, let destination, let access):
+                let readOnly: cell_read_only = switch access {
+                case .readWrite: CELL_READ_WRITE
+                case .readOnly: CELL_READ_ONLY
+                case .readOnlyTopOnly: CELL_READ_ONLY_TOP_ONLY
+                }
                 return cell_mount(kind: Int32(CELL_MOUNT_BIND.rawValue), source: arena.string(source),
-                                  destination: arena.string(destination), options: nil, flags: 0, read_only: readOnly ? 1 : 0)
+                                  destination: arena.string(destination), options: nil, flags: 0,
+                                  read_only: Int32(readOnly.rawValue))
             case .tmpfs(let destination, let options):
                 let tmpfs = try TmpfsOptions(options)
                 return cell_mount(kind: Int32(CELL_MOUNT_TMPFS.rawValue), source: nil, destination: arena.string(destination),
@@ -281,6 +287,16 @@ public struct ProcessSpawner {
             case .bind(let source, let destination, _): return setup("mount \(source) on \(destination)")
             case .tmpfs(let destination, _): return setup("mount tmpfs on \(destination)")
             }
+        case CELL_STAGE_MOUNT_READ_ONLY:
+            let mounts = spec.allMounts
+            guard index < mounts.count, case .bind(let source, let destination, let access) = mounts[index] else {
+                return setup("make a mount read-only")
+            }
+            if failure.error == ENOSYS && access == .readOnly {
+                return CellError(.setup, "mount \(source) on \(destination) read-only recursively: the kernel has no mount_setattr "
+                                 + "(Linux 5.12 or later); ask for \(source):\(destination):ro-non-recursive to leave the mounts below it writable")
+            }
+            return setup("make \(destination) \(access.isReadOnly ? "read-only" : "nodev")")
         case CELL_STAGE_MASK_PATH:
             return setup("mask \(index < spec.maskedPaths.count ? spec.maskedPaths[index] : "path")")
         case CELL_STAGE_READ_ONLY_PATH:

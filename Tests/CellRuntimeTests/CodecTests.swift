@@ -10,7 +10,7 @@ import Testing
         process: .init(arguments: ["sh", "-c", "echo 'a b'\nexit 3", ""], environment: ["PATH=/bin", "X=a=b"],
                        workingDirectory: "/srv", uid: 1000, gid: 100, additionalGids: [10, 20], terminal: true),
         hostname: "web", network: .none,
-        mounts: [.bind(source: "/host/data", destination: "/data", readOnly: true), .tmpfs(destination: "/run", options: "size=1m")],
+        mounts: [.bind(source: "/host/data", destination: "/data", access: .readOnly), .tmpfs(destination: "/run", options: "size=1m")],
         readOnlyRootFilesystem: true, hostsFile: "/c/hosts", hostnameFile: "/c/hostname", resolvConfFile: "/c/resolv.conf",
         cgroupParent: "cell-x", cgroupName: "name", maskedPaths: [], readOnlyPaths: ["/proc/sys"],
         ports: [.init(hostAddress: "127.0.0.1", hostPort: 8080, containerPort: 80)],

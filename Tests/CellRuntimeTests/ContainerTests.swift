@@ -53,7 +53,7 @@ import Testing
     @Test func setupFailureNamesTheStage() throws {
         let container = try BusyboxContainer(["true"])
         defer { container.remove() }
-        container.spec.mounts = [.bind(source: "\(container.temporary.path)/missing", destination: "/data", readOnly: false)]
+        container.spec.mounts = [.bind(source: "\(container.temporary.path)/missing", destination: "/data", access: .readWrite)]
         let error = #expect(throws: CellError.self) { try container.start() }
         #expect(error?.kind == .setup)
         #expect(error?.message == "mount \(container.temporary.path)/missing on /data: No such file or directory")
@@ -93,7 +93,7 @@ import Testing
         container.spec.process.uid = 65534
         container.spec.process.gid = 65534
         container.spec.process.workingDirectory = "/srv/app"
-        container.spec.mounts = [.bind(source: data, destination: "/data", readOnly: true)]
+        container.spec.mounts = [.bind(source: data, destination: "/data", access: .readOnly)]
         #expect(try container.run().exitCode == 0)
         #expect(try container.output() == "65534\n65534\n/srv/app\nshared\nro\n0x9\n0\nsysro\npts/ptmx\nnull\n")
     }
@@ -124,7 +124,7 @@ import Testing
         try FileSystem.createDirectory(source)
         try FileSystem.writeAtomically(Array("bound\n".utf8), to: "\(source)/file")
         try FileSystem.createDirectory("\(container.temporary.path)/outside")
-        container.spec.mounts = [.bind(source: source, destination: "/escape", readOnly: false)]
+        container.spec.mounts = [.bind(source: source, destination: "/escape", access: .readWrite)]
         #expect(try container.run().exitCode == 0)
         #expect(try container.output() == "bound\n")
         #expect(try FileSystem.contentsOfDirectory("\(container.temporary.path)/outside").isEmpty)
@@ -133,7 +133,7 @@ import Testing
         let dangling = try BusyboxContainer(["true"])
         defer { dangling.remove() }
         symlink("/tmp/nowhere-\(dangling.id)", "\(dangling.lower)/escape")
-        dangling.spec.mounts = [.bind(source: source, destination: "/escape", readOnly: false)]
+        dangling.spec.mounts = [.bind(source: source, destination: "/escape", access: .readWrite)]
         let error = #expect(throws: CellError.self) { try dangling.start() }
         #expect(error?.kind == .setup)
         #expect(!FileSystem.exists("/tmp/nowhere-\(dangling.id)"))

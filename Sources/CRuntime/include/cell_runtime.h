@@ -22,13 +22,21 @@ enum cell_mount_kind {
     CELL_MOUNT_TMPFS = 1, /* tmpfs with data `options` and MS_* `flags` at destination */
 };
 
+/* How a bind is read-only. Recursive is Docker 25's `ro`: every mount below the source (a /proc
+   or /sys under `-v /:/host:ro`) is read-only too, through mount_setattr(AT_RECURSIVE). */
+enum cell_read_only {
+    CELL_READ_WRITE = 0,
+    CELL_READ_ONLY = 1,          /* recursively; the start fails where the kernel cannot */
+    CELL_READ_ONLY_TOP_ONLY = 2, /* `ro-non-recursive`: the top mount only, mounts below stay as they are */
+};
+
 struct cell_mount {
     int kind;
     const char *source;      /* bind: host path; tmpfs: unused */
     const char *destination; /* absolute path inside the container */
     const char *options;     /* tmpfs data ("size=64m,mode=1777") or NULL */
     unsigned long flags;     /* tmpfs: MS_* flags (MS_NOEXEC | MS_NOSUID | MS_NODEV by default) */
-    int read_only;
+    int read_only;           /* an enum cell_read_only (a tmpfs: read-only or not) */
 };
 
 /* A device node made in the container's /dev (with mknod: the devices cgroup, not the node,
@@ -212,6 +220,7 @@ enum cell_spawn_stage {
     CELL_STAGE_OOM_SCORE_ADJ,   /* writing /proc/self/oom_score_adj */
     CELL_STAGE_SYSCTL,          /* index = the sysctl's index in sysctls */
     CELL_STAGE_CONSOLE,         /* index = the cell_console_step that failed */
+    CELL_STAGE_MOUNT_READ_ONLY, /* index = the bind's index in config->mounts: making it read-only */
 };
 
 struct cell_spawn_failure {
