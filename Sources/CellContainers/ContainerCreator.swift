@@ -119,6 +119,10 @@ public struct ContainerCreator {
         // --init: PID 1 is cell-init (read-only from the host), the command its child.
         var processArguments = arguments
         if options.initProcess {
+            // Its mount point would be made in what the volume mounted there (a host directory).
+            if let volume = mounts.first(where: { MountDestination.hides(ContainerCreator.initPath, destination: $0.destination) }) {
+                throw CellError(.setup, "--init cannot be used with a volume at \(volume.destination): cell-init is mounted at \(ContainerCreator.initPath)")
+            }
             mounts.append(.bind(source: initBinary, destination: ContainerCreator.initPath, readOnly: true))
             processArguments = [ContainerCreator.initPath, "--"] + arguments
         }
