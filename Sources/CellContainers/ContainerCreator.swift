@@ -61,6 +61,12 @@ public struct ContainerCreator {
         }
         let image = try images.load(summary)
         let imageConfig = image.config.config ?? ContainerConfig()
+        // An image stored by an older cell may hold what no C string can: one line, not a trap.
+        do {
+            try imageConfig.checkForNULBytes(kind: .setup)
+        } catch let error as CellError {
+            throw CellError(.setup, "image \(options.image): \(error.message)")
+        }
         let id = ContainerCreator.newID()
         let name = try options.name.map(ContainerCreator.validated) ?? generateName()
         let directory = containers.directory(of: id)
