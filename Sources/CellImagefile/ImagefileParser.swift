@@ -44,11 +44,6 @@ struct ImagefileParser {
         var warnings: [String] = []
         var comments: [String] = []
 
-        // No text in an Imagefile may hold a NUL byte: it would reach an argument, a variable, a
-        // path or the image config, which C strings and cell's records cannot carry.
-        if let index = lines.firstIndex(where: NULByte.isPresent) {
-            throw error("the Imagefile contains a NUL byte", line: index + 1)
-        }
         while let raw = nextLine() {
             let lineNumber = cursor
             if Self.isComment(raw) {

@@ -1,5 +1,3 @@
-import CellCore
-
 /// How Docker's parser splits one logical line into keyword, flags and arguments. Each keyword has
 /// its own argument rules (BuildKit's `line_parsers.go`); reproducing them exactly is what makes
 /// every Dockerfile build unchanged.
@@ -133,12 +131,7 @@ enum InstructionSyntax {
         switch JSONArray.parse(rest) {
         case .notJSON: return nil
         case .notStringArray: throw Failure("when using JSON array syntax, arrays must be comprised of strings only")
-        case .strings(let strings):
-            // "\u0000" decodes to a NUL, which no argument or path can hold.
-            if let text = strings.first(where: NULByte.isPresent) {
-                throw Failure("invalid argument \(GoQuote.quote(text)): contains a NUL byte")
-            }
-            return strings
+        case .strings(let strings): return strings
         }
     }
 
