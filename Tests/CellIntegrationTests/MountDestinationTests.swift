@@ -70,6 +70,28 @@ struct MountDestinationTests {
         try expectNothingLeft(root)
     }
 
+    /// RUN --mount targets follow the same rules (a relative one is below WORKDIR, as in BuildKit),
+    /// checked before a cache directory is made.
+    @Test func buildMountTargets() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let context = root.file("context")
+        try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
+        for target in ["/x/../proc", "/proc/self", "/"] {
+            try Data("FROM busybox\nRUN --mount=type=cache,target=\(target) true\n".utf8)
+                .write(to: URL(fileURLWithPath: "\(context)/Imagefile"))
+            let result = try root.cell("build", "-t", "refused", context)
+            let lines = result.stderr.split(separator: "\n").filter { !$0.hasPrefix("[") }
+            #expect(result.status == 1 && lines.count == 1 && (lines[0].contains("cannot be mounted") || lines[0].contains("destination can't be '/'")), "\(target): \(result.stderr)")
+        }
+        let cacheMounts = (try? FileManager.default.contentsOfDirectory(atPath: "\(root.path)/build-cache-mounts")) ?? []
+        #expect(cacheMounts.isEmpty, "a cache directory was made: \(cacheMounts)")
+        try Data("FROM busybox\nWORKDIR /data\nRUN --mount=type=tmpfs,target=t grep -q ' /data/t tmpfs' /proc/mounts\n".utf8)
+            .write(to: URL(fileURLWithPath: "\(context)/Imagefile"))
+        try root.cell("build", "-t", "relative", context).expectSuccess()
+        try expectNothingLeft(root)
+    }
+
     /// A record written before the check (an older cell) that mounts over /proc: its start is
     /// refused with one line, before the child is cloned, instead of a pid 1 that dies of SIGSEGV.
     @Test func oldRecordsWithRefusedDestinationsDoNotStart() throws {
