@@ -530,6 +530,11 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
     if (mount_in_root(rootfd, "sysfs", "/sys", "sysfs", sys_read_only | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, CREATE_DIRECTORY) < 0)
         fail(error_fd, CELL_STAGE_MOUNT_SYS, 0);
 
+    /* The masks' /dev/null is the container's own node, held before the volumes are mounted:
+       one over /dev (Docker allows it) must not take it away, nor put a host node in its place. */
+    int null = -1;
+    if (c->masked_paths && c->masked_paths[0] && (null = open_in_root(rootfd, "/dev/null", CREATE_NONE)) < 0)
+        fail(error_fd, CELL_STAGE_MASK_PATH, 0);
     for (size_t i = 0; i < c->mount_count; i++) {
         const struct cell_mount *m = &c->mounts[i];
         int stage = CELL_STAGE_MOUNT;
@@ -539,9 +544,7 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
                             m->options, CREATE_DIRECTORY);
         if (result < 0) fail(error_fd, stage, (int)i);
     }
-    if (c->masked_paths && c->masked_paths[0]) {
-        int null = open_in_root(rootfd, "/dev/null", CREATE_NONE);
-        if (null < 0) fail(error_fd, CELL_STAGE_MASK_PATH, 0);
+    if (null >= 0) {
         for (int i = 0; c->masked_paths[i]; i++)
             if (mask_path(rootfd, null, c->masked_paths[i]) < 0) fail(error_fd, CELL_STAGE_MASK_PATH, i);
         close(null);

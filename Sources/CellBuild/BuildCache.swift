@@ -43,9 +43,9 @@ struct BuildCache {
 
     func store(_ entry: Entry, for key: Digest) throws {
         var writer = RecordWriter()
-        writer.append("cell-build-cache", "1")
-        writer.append("config", entry.config.description)
-        for layer in entry.layers { writer.append("layer", [layer.digest.description, String(layer.size)]) }
+        try writer.append("cell-build-cache", "1")
+        try writer.append("config", entry.config.description)
+        for layer in entry.layers { try writer.append("layer", [layer.digest.description, String(layer.size)]) }
         try FileSystem.createDirectory(directory)
         try FileSystem.writeAtomically(writer.bytes, to: "\(directory)/\(key.hex)")
     }

@@ -63,12 +63,30 @@ public final class Builder {
     static func plan(_ options: BuildOptions) throws -> (stages: BuildStages, required: [Int]) {
         let (path, name) = try locateImagefile(options)
         guard let bytes = try? FileSystem.readFile(path) else { throw CellError.usage("unable to read \(path)") }
-        let stages = try Imagefile(parsing: String(decoding: bytes, as: UTF8.self), fileName: name).stages()
+        let text = String(decoding: bytes, as: UTF8.self)
+        let imagefile = try Imagefile(parsing: text, fileName: name)
+        try refuseNULBytes(in: imagefile, text: text)
+        let stages = try imagefile.stages()
         let required = try stages.requiredStages(for: options.target, buildArgs: options.buildArgs)
         for index in required {
             _ = try stages.baseName(of: stages.stages[index], buildArgs: options.buildArgs)
         }
         return (stages, required)
+    }
+
+    /// No text of an Imagefile may hold a NUL byte, written as one or as a JSON form's "\u0000":
+    /// it would reach an argument, a variable, a path or the image config, which C strings and
+    /// cell's records cannot carry. Checked here, not by the parser, which reads what BuildKit's does.
+    static func refuseNULBytes(in imagefile: Imagefile, text: String) throws {
+        if let index = text.utf8.firstIndex(of: 0) {
+            let line = text.utf8[..<index].reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+            throw CellError.invalidInput("\(imagefile.fileName):\(line): the Imagefile contains a NUL byte")
+        }
+        for instruction in imagefile.instructions {
+            if let argument = instruction.arguments.first(where: NULByte.isPresent) {
+                throw CellError.invalidInput("\(imagefile.fileName):\(instruction.startLine): invalid argument \(GoQuote.quote(argument)): contains a NUL byte")
+            }
+        }
     }
 
     // MARK: Building

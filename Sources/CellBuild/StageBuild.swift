@@ -317,7 +317,10 @@ struct StageBuild {
             guard let target = options["target"] ?? options["dst"] ?? options["destination"] else {
                 throw CellError.invalidInput("RUN --mount: target is required")
             }
-            let destination = try expand(target)
+            // BuildKit's rules: a relative target is below the working directory; then the
+            // container's: cleaned, never /, /proc or inside it (checked before a cache directory is made).
+            let kind: MountDestination.Kind = options["type"] == "tmpfs" ? .tmpfs : .bind
+            let destination = try MountDestination.checked(state.absolute(try expand(target)), kind: kind)
             switch options["type"] ?? "bind" {
             case "cache":
                 let id = options["id"] ?? destination

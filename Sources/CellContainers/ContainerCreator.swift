@@ -61,6 +61,12 @@ public struct ContainerCreator {
         }
         let image = try images.load(summary)
         let imageConfig = image.config.config ?? ContainerConfig()
+        // An image stored by an older cell may hold what no C string can: one line, not a trap.
+        do {
+            try imageConfig.checkForNULBytes(kind: .setup)
+        } catch let error as CellError {
+            throw CellError(.setup, "image \(options.image): \(error.message)")
+        }
         let id = ContainerCreator.newID()
         let name = try options.name.map(ContainerCreator.validated) ?? generateName()
         let directory = containers.directory(of: id)
@@ -119,6 +125,10 @@ public struct ContainerCreator {
         // --init: PID 1 is cell-init (read-only from the host), the command its child.
         var processArguments = arguments
         if options.initProcess {
+            // Its mount point would be made in what the volume mounted there (a host directory).
+            if let volume = mounts.first(where: { MountDestination.hides(ContainerCreator.initPath, destination: $0.destination) }) {
+                throw CellError(.setup, "--init cannot be used with a volume at \(volume.destination): cell-init is mounted at \(ContainerCreator.initPath)")
+            }
             mounts.append(.bind(source: initBinary, destination: ContainerCreator.initPath, access: .readOnly))
             processArguments = [ContainerCreator.initPath, "--"] + arguments
         }

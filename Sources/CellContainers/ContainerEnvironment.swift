@@ -35,6 +35,7 @@ public enum ContainerEnvironment {
             for line in String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
                 let trimmed = line.drop { $0 == " " || $0 == "\t" }
                 if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+                try NULByte.check(String(trimmed), as: "environment variable in \(file)")
                 result.append(String(trimmed))
             }
         }
@@ -42,6 +43,7 @@ public enum ContainerEnvironment {
     }
 
     private static func apply(_ entry: String, set: (String) -> Void) throws {
+        try NULByte.check(entry, as: "environment variable")
         if entry.hasPrefix("=") { throw CellError.usage("invalid environment variable: \(entry)") }
         if entry.contains("=") {
             set(entry)

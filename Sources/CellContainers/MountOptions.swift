@@ -3,6 +3,8 @@ import CellRuntime
 
 /// `-v HOST:CONTAINER[:ro|rw|ro-non-recursive|...]` and `--tmpfs PATH[:OPTIONS]`.
 public enum MountOptions {
+    /// Every destination is cleaned and checked (`MountDestination`) before anything is made;
+    /// then missing host directories are created, as Docker creates them for a bind.
     public static func parse(volumes: [String], tmpfs: [String]) throws -> [ContainerSpec.Mount] {
         var mounts: [ContainerSpec.Mount] = []
         for volume in volumes {
@@ -37,18 +39,32 @@ public enum MountOptions {
                     }
                 }
             }
-            // docker creates a missing host directory for a bind.
-            if !FileSystem.exists(parts[0]) { try FileSystem.createDirectory(parts[0]) }
-            mounts.append(.bind(source: parts[0], destination: parts[1], access: access ?? .readWrite))
+            let destination: String
+            do {
+                destination = try MountDestination.checked(parts[1], kind: .bind, sourceIsProc: MountDestination.isProc(parts[0]))
+            } catch let error as CellError {
+                throw CellError(.setup, "invalid volume specification: '\(volume)': \(error.message)")
+            }
+            mounts.append(.bind(source: parts[0], destination: destination, access: access ?? .readWrite))
         }
         for entry in tmpfs {
             let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
-            guard let destination = parts.first, destination.hasPrefix("/") else {
+            guard let path = parts.first, path.hasPrefix("/") else {
                 throw CellError.usage("invalid tmpfs specification: '\(entry)': mount path must be absolute")
+            }
+            let destination: String
+            do {
+                destination = try MountDestination.checked(path, kind: .tmpfs)
+            } catch let error as CellError {
+                throw CellError(.setup, "invalid tmpfs specification: '\(entry)': \(error.message)")
             }
             let options = parts.count > 1 ? parts[1] : ""
             _ = try TmpfsOptions(options)  // refused here, before anything is created
             mounts.append(.tmpfs(destination: destination, options: options))
+        }
+        // docker creates a missing host directory for a bind.
+        for case .bind(let source, _, _) in mounts where !FileSystem.exists(source) {
+            try FileSystem.createDirectory(source)
         }
         return mounts
     }

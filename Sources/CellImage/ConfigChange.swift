@@ -49,6 +49,8 @@ public enum ConfigChange {
         default:
             throw CellError.usage("\(keyword) is not a valid change command")
         }
+        // A JSON form's "\u0000" is the one way a NUL reaches here from a command line.
+        try config.checkForNULBytes(kind: .setup)
     }
 
     /// JSON form as is; shell form runs under /bin/sh -c.

@@ -114,6 +114,7 @@ public final class ImageStore: @unchecked Sendable {
     /// Call inside `withWriteSession`. Returns the image id.
     @discardableResult
     public func commitImage(config: ImageConfig, layers: [Descriptor], names: [ImageReference]) throws -> Digest {
+        try config.config?.checkForNULBytes()
         let configDescriptor = try blobs.write(try JSON.encode(config), mediaType: MediaType.ociConfig)
         return try commitImage(configDescriptor: configDescriptor, created: config.created, layers: layers, names: names)
     }

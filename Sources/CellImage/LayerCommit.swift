@@ -33,7 +33,8 @@ extension ImageStore {
 
     /// Stores an image config (deterministic JSON); its digest is the id the image would have.
     public func storeConfig(_ config: ImageConfig) throws -> Descriptor {
-        try blobs.write(try JSON.encode(config), mediaType: MediaType.ociConfig)
+        try config.config?.checkForNULBytes()
+        return try blobs.write(try JSON.encode(config), mediaType: MediaType.ociConfig)
     }
 
     /// A stored config by digest.

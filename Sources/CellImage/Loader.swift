@@ -99,6 +99,11 @@ extension ImageStore {
                              layerDigests: [Digest?], archive: StagedArchive, names: [ImageReference]) throws -> Digest {
         let bytes = try configBytes ?? archive.readBlob(configDigest)
         let config = try JSON.decode(ImageConfig.self, from: bytes, what: "image config \(configDigest)")
+        do {
+            try config.config?.checkForNULBytes()
+        } catch let error as CellError {
+            throw CellError(error.kind, "image config \(configDigest.shortHex) in \(archive.name): \(error.message)")
+        }
         guard config.rootfs.diffIDs.count == layerPaths.count else {
             throw CellError.invalidInput("image \(configDigest.shortHex) in \(archive.name) has \(layerPaths.count) layers but its config lists \(config.rootfs.diffIDs.count) diff_ids")
         }

@@ -3,30 +3,34 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import CellCore
 
 /// C copies of Swift strings and arrays for one call into C, freed together: the C config
-/// holds raw pointers, which must stay valid until the child has been cloned.
+/// holds raw pointers, which must stay valid until the child has been cloned. Text with a NUL
+/// byte is refused here, the last line of defence behind the input boundaries: C would cut it
+/// short (an argument or path silently changed).
 final class CStringArena {
     private var allocations: [UnsafeMutableRawPointer] = []
 
     deinit { for pointer in allocations { free(pointer) } }
 
-    func string(_ text: String) -> UnsafePointer<CChar> {
-        let copy = strdup(text)!
+    func string(_ text: String) throws -> UnsafePointer<CChar> {
+        try NULByte.check(text, as: "argument", kind: .setup)
+        guard let copy = strdup(text) else { throw CellError(.system, "out of memory") }
         allocations.append(UnsafeMutableRawPointer(copy))
         return UnsafePointer(copy)
     }
 
-    func optionalString(_ text: String?) -> UnsafePointer<CChar>? {
-        text.map(string)
+    func optionalString(_ text: String?) throws -> UnsafePointer<CChar>? {
+        try text.map(string)
     }
 
     /// A NULL-terminated array of C strings.
-    func stringArray(_ texts: [String]) -> UnsafePointer<UnsafePointer<CChar>?> {
+    func stringArray(_ texts: [String]) throws -> UnsafePointer<UnsafePointer<CChar>?> {
         let array = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: texts.count + 1)
-        for (index, text) in texts.enumerated() { array[index] = string(text) }
-        array[texts.count] = nil
         allocations.append(UnsafeMutableRawPointer(array))
+        for (index, text) in texts.enumerated() { array[index] = try string(text) }
+        array[texts.count] = nil
         return UnsafePointer(array)
     }
 

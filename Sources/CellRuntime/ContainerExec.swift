@@ -197,11 +197,11 @@ public enum ContainerExec {
         config.cgroup_fd = cgroupHandles.directory
         config.cgroup_thread_fds = arena.values(cgroupHandles.threadFiles)
         config.cgroup_thread_count = cgroupHandles.threadFiles.count
-        config.argv = arena.stringArray(process.arguments)
-        config.envp = arena.stringArray(process.environment)
-        config.search_path = arena.optionalString(
+        config.argv = try arena.stringArray(process.arguments)
+        config.envp = try arena.stringArray(process.environment)
+        config.search_path = try arena.optionalString(
             process.environment.last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) })
-        config.working_directory = arena.string(process.workingDirectory.isEmpty ? "/" : process.workingDirectory)
+        config.working_directory = try arena.string(process.workingDirectory.isEmpty ? "/" : process.workingDirectory)
         config.uid = process.uid
         config.gid = process.gid
         config.groups = arena.values(process.additionalGids)
@@ -227,7 +227,7 @@ public enum ContainerExec {
         let rlimits = try ProcessSpawner.rlimits(process.ulimits)
         config.rlimits = arena.values(rlimits)
         config.rlimit_count = rlimits.count
-        config.oom_score_adj = arena.optionalString(process.oomScoreAdjustment.map { String($0) })
+        config.oom_score_adj = try arena.optionalString(process.oomScoreAdjustment.map { String($0) })
         config.console = console.map { $0.socket.console(owner: spec.hostUID(of: process.uid), windowSize: $0.windowSize) } ?? .none
 
         var pid: pid_t = 0

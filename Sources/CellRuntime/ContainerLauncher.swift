@@ -92,8 +92,8 @@ public enum ContainerLauncher {
         posix_spawnattr_setsigdefault(&attributes, &defaults)
 
         let arena = CStringArena()
-        let argv = arena.stringArray(arguments)
-        let envp = arena.stringArray(["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"])
+        let argv = try arena.stringArray(arguments)
+        let envp = try arena.stringArray(["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"])
         var pid: pid_t = 0
         let result = posix_spawn(&pid, arguments[0], &actions, &attributes,
                                  UnsafeMutablePointer(mutating: UnsafeRawPointer(argv).assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self)),

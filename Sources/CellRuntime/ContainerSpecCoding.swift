@@ -4,72 +4,72 @@ import CellCore
 extension ContainerSpec {
     static let formatVersion = "1"
 
-    public func encoded() -> [UInt8] {
+    public func encoded() throws -> [UInt8] {
         var writer = RecordWriter()
-        writer.append("cell-spec", ContainerSpec.formatVersion)
-        writer.append("id", id)
+        try writer.append("cell-spec", ContainerSpec.formatVersion)
+        try writer.append("id", id)
         switch rootFilesystem {
         case .overlay(let overlay):
-            for lower in overlay.lowerDirectories { writer.append("lower", lower) }
-            writer.append("upper", overlay.upperDirectory)
-            writer.append("work", overlay.workDirectory)
-            writer.append("merged", overlay.mergedDirectory)
+            for lower in overlay.lowerDirectories { try writer.append("lower", lower) }
+            try writer.append("upper", overlay.upperDirectory)
+            try writer.append("work", overlay.workDirectory)
+            try writer.append("merged", overlay.mergedDirectory)
         case .directory(let path):
-            writer.append("root", path)
+            try writer.append("root", path)
         }
-        for argument in process.arguments { writer.append("arg", argument) }
-        for variable in process.environment { writer.append("env", variable) }
-        writer.append("cwd", process.workingDirectory)
-        writer.append("uid", String(process.uid))
-        writer.append("gid", String(process.gid))
-        for gid in process.additionalGids { writer.append("group", String(gid)) }
-        writer.append("terminal", process.terminal ? "1" : "0")
-        writer.append("capabilities", String(process.capabilities.mask, radix: 16))
-        if process.noNewPrivileges { writer.append("no-new-privileges", "1") }
-        for ulimit in process.ulimits { writer.append("ulimit", [ulimit.name, String(ulimit.soft), String(ulimit.hard)]) }
-        if let adjustment = process.oomScoreAdjustment { writer.append("oom-score-adj", String(adjustment)) }
-        SeccompCoding.append(process.seccomp, to: &writer)
-        writer.append("hostname", hostname)
-        writer.append("network", network.rawValue)
+        for argument in process.arguments { try writer.append("arg", argument) }
+        for variable in process.environment { try writer.append("env", variable) }
+        try writer.append("cwd", process.workingDirectory)
+        try writer.append("uid", String(process.uid))
+        try writer.append("gid", String(process.gid))
+        for gid in process.additionalGids { try writer.append("group", String(gid)) }
+        try writer.append("terminal", process.terminal ? "1" : "0")
+        try writer.append("capabilities", String(process.capabilities.mask, radix: 16))
+        if process.noNewPrivileges { try writer.append("no-new-privileges", "1") }
+        for ulimit in process.ulimits { try writer.append("ulimit", [ulimit.name, String(ulimit.soft), String(ulimit.hard)]) }
+        if let adjustment = process.oomScoreAdjustment { try writer.append("oom-score-adj", String(adjustment)) }
+        try SeccompCoding.append(process.seccomp, to: &writer)
+        try writer.append("hostname", hostname)
+        try writer.append("network", network.rawValue)
         for mount in mounts {
             switch mount {
             case .bind(let source, let destination, let access):
-                writer.append("bind", [source, destination, access.rawValue])
+                try writer.append("bind", [source, destination, access.rawValue])
             case .tmpfs(let destination, let options):
-                writer.append("tmpfs", [destination, options])
+                try writer.append("tmpfs", [destination, options])
             }
         }
-        writer.append("readonly-rootfs", readOnlyRootFilesystem ? "1" : "0")
-        if let hostsFile { writer.append("hosts-file", hostsFile) }
-        if let hostnameFile { writer.append("hostname-file", hostnameFile) }
-        if let resolvConfFile { writer.append("resolv-conf-file", resolvConfFile) }
-        writer.append("cgroup-parent", cgroupParent)
-        writer.append("cgroup-name", cgroupName)
+        try writer.append("readonly-rootfs", readOnlyRootFilesystem ? "1" : "0")
+        if let hostsFile { try writer.append("hosts-file", hostsFile) }
+        if let hostnameFile { try writer.append("hostname-file", hostnameFile) }
+        if let resolvConfFile { try writer.append("resolv-conf-file", resolvConfFile) }
+        try writer.append("cgroup-parent", cgroupParent)
+        try writer.append("cgroup-name", cgroupName)
         // Present even when empty, so "no masked paths" survives a round trip.
-        writer.append("masked", maskedPaths)
-        writer.append("readonly", readOnlyPaths)
+        try writer.append("masked", maskedPaths)
+        try writer.append("readonly", readOnlyPaths)
         for port in ports {
-            writer.append("port", [port.hostAddress, String(port.hostPort), String(port.containerPort), port.protocol.rawValue])
+            try writer.append("port", [port.hostAddress, String(port.hostPort), String(port.containerPort), port.protocol.rawValue])
         }
-        if autoRemove { writer.append("auto-remove", "1") }
-        if devicesAllowed { writer.append("devices-allowed", "1") }
+        if autoRemove { try writer.append("auto-remove", "1") }
+        if devicesAllowed { try writer.append("devices-allowed", "1") }
         for device in devices {
-            writer.append("device", [device.path, String(device.kind.rawValue), String(device.major), String(device.minor),
+            try writer.append("device", [device.path, String(device.kind.rawValue), String(device.major), String(device.minor),
                                      String(device.permissions, radix: 8), String(device.uid), String(device.gid)])
         }
-        for rule in deviceRules { writer.append("device-rule", rule.description) }
-        if cgroupsWritable { writer.append("cgroups-writable", "1") }
+        for rule in deviceRules { try writer.append("device-rule", rule.description) }
+        if cgroupsWritable { try writer.append("cgroups-writable", "1") }
         // Only when disabled: a spec without the record (any older one) has cgroups.
-        if cgroups != .enabled { writer.append("cgroups", cgroups.rawValue) }
-        if let seccompCache { writer.append("seccomp-cache", seccompCache) }
-        for (name, value) in limits.fields { writer.append("limit", [name, value]) }
-        if let nameLink { writer.append("name-link", nameLink) }
-        if let execHelper { writer.append("exec-helper", execHelper) }
-        for (key, value) in sysctls.sorted(by: { $0.key < $1.key }) { writer.append("sysctl", [key, value]) }
-        writer.append("shm-size", String(shmSize))
+        if cgroups != .enabled { try writer.append("cgroups", cgroups.rawValue) }
+        if let seccompCache { try writer.append("seccomp-cache", seccompCache) }
+        for (name, value) in limits.fields { try writer.append("limit", [name, value]) }
+        if let nameLink { try writer.append("name-link", nameLink) }
+        if let execHelper { try writer.append("exec-helper", execHelper) }
+        for (key, value) in sysctls.sorted(by: { $0.key < $1.key }) { try writer.append("sysctl", [key, value]) }
+        try writer.append("shm-size", String(shmSize))
         if let idMapping {
-            writer.append("uidmap", [String(idMapping.uids.hostStart), String(idMapping.uids.size)])
-            writer.append("gidmap", [String(idMapping.gids.hostStart), String(idMapping.gids.size)])
+            try writer.append("uidmap", [String(idMapping.uids.hostStart), String(idMapping.uids.size)])
+            try writer.append("gidmap", [String(idMapping.gids.hostStart), String(idMapping.gids.size)])
         }
         return writer.bytes
     }

@@ -38,19 +38,19 @@ public struct ContainerState: Equatable, Sendable {
         self.error = error
     }
 
-    public func encoded() -> [UInt8] {
+    public func encoded() throws -> [UInt8] {
         var writer = RecordWriter()
-        writer.append("cell-state", "1")
-        writer.append("status", status.rawValue)
-        writer.append("pid", String(pid))
-        writer.append("pid-start-time", String(pidStartTime))
-        writer.append("exit-code", String(exitCode))
-        writer.append("exit-signal", String(exitSignal))
-        if let startedAt { writer.append("started-at", [String(startedAt.seconds), String(startedAt.nanoseconds)]) }
-        if let finishedAt { writer.append("finished-at", [String(finishedAt.seconds), String(finishedAt.nanoseconds)]) }
-        writer.append("oom-killed", oomKilled ? "1" : "0")
-        writer.append("monitor-pid", String(monitorPid))
-        writer.append("error", error)
+        try writer.append("cell-state", "1")
+        try writer.append("status", status.rawValue)
+        try writer.append("pid", String(pid))
+        try writer.append("pid-start-time", String(pidStartTime))
+        try writer.append("exit-code", String(exitCode))
+        try writer.append("exit-signal", String(exitSignal))
+        if let startedAt { try writer.append("started-at", [String(startedAt.seconds), String(startedAt.nanoseconds)]) }
+        if let finishedAt { try writer.append("finished-at", [String(finishedAt.seconds), String(finishedAt.nanoseconds)]) }
+        try writer.append("oom-killed", oomKilled ? "1" : "0")
+        try writer.append("monitor-pid", String(monitorPid))
+        try writer.append("error", error)
         return writer.bytes
     }
 

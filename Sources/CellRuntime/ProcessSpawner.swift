@@ -56,7 +56,7 @@ public struct ProcessSpawner {
     public func spawn(stdio: StandardStreams, cgroup: Cgroup?, windowSize: (rows: UInt16, columns: UInt16)? = nil,
                       beforeStart: (_ pid: Int32) throws -> Void) throws -> Started {
         let arena = CStringArena()
-        let mounts = spec.allMounts
+        let mounts = try ProcessSpawner.checkedMounts(spec.allMounts)
         let cMounts: [cell_mount] = try mounts.map { mount in
             switch mount {
             case .bind(let source, let destination, let access):
@@ -65,13 +65,13 @@ public struct ProcessSpawner {
                 case .readOnly: CELL_READ_ONLY
                 case .readOnlyTopOnly: CELL_READ_ONLY_TOP_ONLY
                 }
-                return cell_mount(kind: Int32(CELL_MOUNT_BIND.rawValue), source: arena.string(source),
-                                  destination: arena.string(destination), options: nil, flags: 0,
+                return cell_mount(kind: Int32(CELL_MOUNT_BIND.rawValue), source: try arena.string(source),
+                                  destination: try arena.string(destination), options: nil, flags: 0,
                                   read_only: Int32(readOnly.rawValue))
             case .tmpfs(let destination, let options):
                 let tmpfs = try TmpfsOptions(options)
-                return cell_mount(kind: Int32(CELL_MOUNT_TMPFS.rawValue), source: nil, destination: arena.string(destination),
-                                  options: tmpfs.data.isEmpty ? nil : arena.string(tmpfs.data), flags: tmpfs.flags, read_only: 0)
+                return cell_mount(kind: Int32(CELL_MOUNT_TMPFS.rawValue), source: nil, destination: try arena.string(destination),
+                                  options: tmpfs.data.isEmpty ? nil : try arena.string(tmpfs.data), flags: tmpfs.flags, read_only: 0)
             }
         }
         var namespaces = CELL_NEW_MOUNT.rawValue | CELL_NEW_PID.rawValue | CELL_NEW_UTS.rawValue | CELL_NEW_IPC.rawValue
@@ -80,10 +80,10 @@ public struct ProcessSpawner {
         // A record written before ids were checked must not start as (uid_t)-1, that is root.
         try ContainerUser.checkRange(uid: spec.process.uid, gid: spec.process.gid, additionalGids: spec.process.additionalGids)
         var config = cell_spawn_config()
-        config.argv = arena.stringArray(spec.process.arguments)
-        config.envp = arena.stringArray(spec.process.environment)
-        config.search_path = arena.optionalString(spec.searchPath)
-        config.working_directory = arena.string(spec.process.workingDirectory)
+        config.argv = try arena.stringArray(spec.process.arguments)
+        config.envp = try arena.stringArray(spec.process.environment)
+        config.search_path = try arena.optionalString(spec.searchPath)
+        config.working_directory = try arena.string(spec.process.workingDirectory)
         config.uid = spec.process.uid
         config.gid = spec.process.gid
         config.groups = arena.values(spec.process.additionalGids)
@@ -95,36 +95,36 @@ public struct ProcessSpawner {
         let rlimits = try ProcessSpawner.rlimits(spec.process.ulimits)
         config.rlimits = arena.values(rlimits)
         config.rlimit_count = rlimits.count
-        config.oom_score_adj = arena.optionalString(spec.process.oomScoreAdjustment.map { String($0) })
+        config.oom_score_adj = try arena.optionalString(spec.process.oomScoreAdjustment.map { String($0) })
         // Checked at creation too; a spec is a file, and the host's sysctls are not the container's.
         try ContainerSpec.checkSysctls(spec.sysctls.keys, network: spec.network)
         let sysctls = try spec.sysctls.sorted { $0.key < $1.key }.map { key, value in
             guard let path = ContainerSpec.sysctlPath(key) else { throw CellError(.setup, "invalid sysctl \"\(key)\"") }
-            return cell_sysctl(path: arena.string(path), value: arena.string(value))
+            return cell_sysctl(path: try arena.string(path), value: try arena.string(value))
         }
         config.sysctls = arena.values(sysctls)
         config.sysctl_count = sysctls.count
-        config.shm_options = arena.string("mode=1777,size=\(spec.shmSize)")
+        config.shm_options = try arena.string("mode=1777,size=\(spec.shmSize)")
         let consoleSocket = spec.process.terminal ? try ConsoleSocket() : nil
         // The process's uid owns its tty, as runc does it (the group stays devpts' gid=).
         config.console = consoleSocket?.console(owner: spec.hostUID(of: spec.process.uid), windowSize: windowSize) ?? .none
         config.clone_flags = Int32(bitPattern: namespaces)
-        config.hostname = arena.string(spec.hostname)
+        config.hostname = try arena.string(spec.hostname)
         config.loopback_up = spec.network == .private ? 1 : 0
-        config.root = arena.string(spec.rootDirectory)
-        config.overlay_options = arena.optionalString(overlayOptions)
+        config.root = try arena.string(spec.rootDirectory)
+        config.overlay_options = try arena.optionalString(overlayOptions)
         config.read_only_root = spec.readOnlyRootFilesystem ? 1 : 0
         config.mounts = arena.values(cMounts)
         config.mount_count = cMounts.count
-        config.masked_paths = arena.stringArray(spec.maskedPaths)
-        config.read_only_paths = arena.stringArray(spec.readOnlyPaths)
+        config.masked_paths = try arena.stringArray(spec.maskedPaths)
+        config.read_only_paths = try arena.stringArray(spec.readOnlyPaths)
         config.capabilities = spec.process.capabilities.mask
         config.no_new_privileges = spec.process.noNewPrivileges ? 1 : 0
         config.devices_allowed = spec.devicesAllowed ? 1 : 0
         // No devices cgroup: /dev is nodev but for the nodes made here.
         config.dev_nodev = spec.cgroups == .disabled ? 1 : 0
-        let devices = spec.devices.map { device in
-            cell_device(path: arena.string(device.path),
+        let devices = try spec.devices.map { device in
+            cell_device(path: try arena.string(device.path),
                         mode: (device.kind == .block ? UInt32(S_IFBLK) : UInt32(S_IFCHR)) | device.permissions,
                         major: device.major, minor: device.minor, uid: device.uid, gid: device.gid)
         }
@@ -134,8 +134,13 @@ public struct ProcessSpawner {
         // cgroup is not the container's to show, and /sys/fs/cgroup stays sysfs's empty directory.
         config.cgroup_namespace = spec.cgroups == .disabled ? 0 : 1
         config.cgroup_writable = spec.cgroupsWritable ? 1 : 0
-        if case .legacy(let hierarchies, let unified)? = cgroup?.layout {
-            config.cgroup1_hierarchies = arena.stringArray(hierarchies.map { $0.controllers.joined(separator: ",") })
+        // A volume at /sys or below that hides /sys/fs/cgroup is the user's: the view is not made
+        // inside it (it may be a host directory), as Docker drops a default mount a volume covers.
+        let cgroupViewHidden = mounts.contains { MountDestination.hides("/sys/fs/cgroup", destination: $0.destination) }
+        if cgroupViewHidden {
+            config.mount_cgroup2 = 0
+        } else if case .legacy(let hierarchies, let unified)? = cgroup?.layout {
+            config.cgroup1_hierarchies = try arena.stringArray(hierarchies.map { $0.controllers.joined(separator: ",") })
             config.mount_cgroup2_unified = unified == nil ? 0 : 1
         } else {
             config.mount_cgroup2 = cgroup == nil ? 0 : 1
@@ -162,7 +167,7 @@ public struct ProcessSpawner {
             }
             let mounts = try UserNamespaceMounts(mapping: mapping, overlay: overlay)
             userNamespace = mounts
-            config.overlay_options = arena.string(mounts.overlayOptions)
+            config.overlay_options = try arena.string(mounts.overlayOptions)
             config.userns_fd = mounts.namespace
             config.userns_root_uid = mapping.uids.hostStart
             config.userns_root_gid = mapping.gids.hostStart
@@ -196,6 +201,24 @@ public struct ProcessSpawner {
         reap(child.pid)
         if released < 0 { throw CellError(.setup, "start container process: \(Syscall.errorString(-released))") }
         throw error(for: failure)
+    }
+
+    /// The spec's mounts with their destinations cleaned, each checked again as creation checked
+    /// it: a record written by an older cell may hold one that would cover / or /proc.
+    static func checkedMounts(_ mounts: [ContainerSpec.Mount]) throws -> [ContainerSpec.Mount] {
+        try mounts.map { mount in
+            do {
+                switch mount {
+                case .bind(let source, let destination, let access):
+                    let clean = try MountDestination.checked(destination, kind: .bind, sourceIsProc: MountDestination.isProc(source))
+                    return .bind(source: source, destination: clean, access: access)
+                case .tmpfs(let destination, let options):
+                    return .tmpfs(destination: try MountDestination.checked(destination, kind: .tmpfs), options: options)
+                }
+            } catch let error as CellError {
+                throw CellError(.setup, "mount on \(mount.destination): \(error.message)")
+            }
+        }
     }
 
     /// The limits as setrlimit takes them (a name Docker does not know is refused).

@@ -17,16 +17,18 @@ public struct RecordWriter {
 
     public init() {}
 
-    public mutating func append(_ key: String, _ fields: [String]) {
+    /// Throws, writing nothing, for a field with a NUL byte (the separator): the input
+    /// boundaries refuse those, and a record must not trap the process if one slips through.
+    public mutating func append(_ key: String, _ fields: [String]) throws {
+        try NULByte.check(fields, as: "\(key) value", kind: .setup)
         field(key)
         field(String(fields.count))
         for value in fields { field(value) }
     }
 
-    public mutating func append(_ key: String, _ value: String) { append(key, [value]) }
+    public mutating func append(_ key: String, _ value: String) throws { try append(key, [value]) }
 
     private mutating func field(_ text: String) {
-        precondition(!text.utf8.contains(0), "a NUL byte cannot be stored in a record field")
         bytes.append(contentsOf: text.utf8)
         bytes.append(0)
     }

@@ -4,18 +4,18 @@ import CellCore
 /// profile `seccomp-default ACTION` and one `seccomp-rule` per rule:
 /// `ACTION names=a,b args=INDEX:OP:VALUE:VALUE2;... caps=+CAP_X,-CAP_Y`.
 enum SeccompCoding {
-    static func append(_ policy: SeccompPolicy, to writer: inout RecordWriter) {
+    static func append(_ policy: SeccompPolicy, to writer: inout RecordWriter) throws {
         switch policy {
-        case .dockerDefault: writer.append("seccomp", "default")
-        case .unconfined: writer.append("seccomp", "unconfined")
+        case .dockerDefault: try writer.append("seccomp", "default")
+        case .unconfined: try writer.append("seccomp", "unconfined")
         case .custom(let profile):
-            writer.append("seccomp", "custom")
-            writer.append("seccomp-default", text(profile.defaultAction))
-            if let architectures = profile.architectures { writer.append("seccomp-arches", architectures.joined(separator: ",")) }
+            try writer.append("seccomp", "custom")
+            try writer.append("seccomp-default", text(profile.defaultAction))
+            if let architectures = profile.architectures { try writer.append("seccomp-arches", architectures.joined(separator: ",")) }
             for rule in profile.rules {
                 let arguments = rule.arguments.map { "\($0.index):\($0.op.rawValue):\($0.value):\($0.valueTwo)" }.joined(separator: ";")
                 let capabilities = (rule.includesCapabilities.map { "+" + $0 } + rule.excludesCapabilities.map { "-" + $0 }).joined(separator: ",")
-                writer.append("seccomp-rule", [text(rule.action), rule.names.joined(separator: ","), arguments, capabilities])
+                try writer.append("seccomp-rule", [text(rule.action), rule.names.joined(separator: ","), arguments, capabilities])
             }
         }
     }

@@ -16,7 +16,7 @@ public enum SeccompFilter {
     public static func program(for profile: SeccompProfile, capabilities: Capabilities, cacheDirectory: String?) throws -> [UInt8] {
         guard let cacheDirectory else { return try compile(profile, capabilities: capabilities) }
         var writer = RecordWriter()
-        SeccompCoding.append(.custom(profile), to: &writer)
+        try SeccompCoding.append(.custom(profile), to: &writer)
         let key = writer.bytes + Array("caps \(capabilities.mask) libseccomp \(libraryVersion) tree enosys\n".utf8)
         let path = "\(cacheDirectory)/\(hash(key)).bpf"
         if let cached = try? FileSystem.readFileIfPresent(path), cached.count > key.count, Array(cached[0..<key.count]) == key,

@@ -54,17 +54,17 @@ import Testing
 
         // A spec written before these records: no limits, no sysctls, Docker's 64 MiB /dev/shm.
         var writer = RecordWriter()
-        writer.append("cell-spec", "1")
-        writer.append("id", "old")
-        writer.append("root", "/r")
-        writer.append("arg", "true")
+        try writer.append("cell-spec", "1")
+        try writer.append("id", "old")
+        try writer.append("root", "/r")
+        try writer.append("arg", "true")
         let old = try ContainerSpec(decoding: writer.bytes)
         #expect(old.process.ulimits.isEmpty && old.process.oomScoreAdjustment == nil)
         #expect(old.sysctls.isEmpty && old.shmSize == 67_108_864)
 
         var bad = RecordWriter()
-        bad.append("cell-spec", "1")
-        bad.append("ulimit", ["as", "1", "1"])
+        try bad.append("cell-spec", "1")
+        try bad.append("ulimit", ["as", "1", "1"])
         #expect(throws: CellError.self) { try ContainerSpec(decoding: bad.bytes) }
     }
 
@@ -83,23 +83,23 @@ import Testing
     /// before the flag) has cgroups; a mode this reader does not know is refused.
     @Test func cgroupsModeRoundTripsAndOlderSpecsHaveCgroups() throws {
         var spec = ContainerSpec(id: "abc", rootFilesystem: .directory("/r"), process: .init(arguments: ["true"]))
-        #expect(!String(decoding: spec.encoded(), as: UTF8.self).contains("cgroups"))
+        #expect(try !String(decoding: spec.encoded(), as: UTF8.self).contains("cgroups"))
         #expect(try ContainerSpec(decoding: spec.encoded()).cgroups == .enabled)
         spec.cgroups = .disabled
         let decoded = try ContainerSpec(decoding: spec.encoded())
         #expect(decoded.cgroups == .disabled)
         #expect(decoded == spec)
         var writer = RecordWriter()
-        writer.append("cell-spec", "1")
-        writer.append("id", "abc")
-        writer.append("root", "/r")
-        writer.append("arg", "true")
-        writer.append("cgroups", "split")
+        try writer.append("cell-spec", "1")
+        try writer.append("id", "abc")
+        try writer.append("root", "/r")
+        try writer.append("arg", "true")
+        try writer.append("cgroups", "split")
         #expect(throws: CellError.self) { try ContainerSpec(decoding: writer.bytes) }
     }
 
     @Test func specRejectsTruncatedAndForeignInput() throws {
-        var bytes = CodecTests.overlaySpec.encoded()
+        var bytes = try CodecTests.overlaySpec.encoded()
         bytes.removeLast(3)
         #expect(throws: CellError.self) { try ContainerSpec(decoding: bytes) }
         #expect(throws: CellError.self) { try ContainerSpec(decoding: Array("hello\0".utf8)) }
@@ -108,9 +108,9 @@ import Testing
 
     @Test func readersSkipUnknownRecords() throws {
         var writer = RecordWriter()
-        writer.append("cell-state", "1")
-        writer.append("future-field", ["a", "b"])
-        writer.append("pid", "42")
+        try writer.append("cell-state", "1")
+        try writer.append("future-field", ["a", "b"])
+        try writer.append("pid", "42")
         let state = try ContainerState(decoding: writer.bytes)
         #expect(state.pid == 42)
     }
