@@ -56,6 +56,15 @@ static void fd_path(char buf[32], int fd) {
     buf[at] = 0;
 }
 
+/* Closes fd, keeping the errno of the call before it; returns result (for `return
+   close_keeping_errno(fd, mount(...))`-shaped steps that must report the mount's error). */
+static int close_keeping_errno(int fd, int result) {
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return result;
+}
+
 /* Appends n in decimal to the string in buf (which has room for it). */
 static void append_decimal(char *buf, uint32_t n) {
     char digits[10];
@@ -144,10 +153,7 @@ static int mount_in_root(int rootfd, const char *source, const char *target, con
     char path[32];
     fd_path(path, fd);
     int result = mount(source, path, type, flags, data);
-    int saved = errno;
-    close(fd);
-    errno = saved;
-    return result;
+    return close_keeping_errno(fd, result);
 }
 
 /* Adds MS_RDONLY and/or MS_NODEV to a bind mount, keeping its nosuid/nodev/noexec/atime
@@ -162,10 +168,7 @@ static int remount_bind(int rootfd, const char *target, unsigned long add) {
     char path[32];
     fd_path(path, fd);
     int result = mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | add | keep, NULL);
-    int saved = errno;
-    close(fd);
-    errno = saved;
-    return result;
+    return close_keeping_errno(fd, result);
 }
 
 /* ---- the stages ---- */
@@ -264,10 +267,7 @@ static int bind_device_on_itself(int dev, const struct cell_device *device) {
     char path[32];
     fd_path(path, fd);
     int result = mount(path, path, NULL, MS_BIND, NULL);
-    int saved = errno;
-    close(fd);
-    errno = saved;
-    return result;
+    return close_keeping_errno(fd, result);
 }
 
 /* /dev as Docker lays it out: a small tmpfs with the nodes made by mknod, devpts, shm (its
@@ -320,10 +320,7 @@ static int setup_dev(int rootfd, const struct cell_device *devices, size_t devic
     close(dev);
     return 0;
 fail:;
-    int saved = errno;
-    close(dev);
-    errno = saved;
-    return -1;
+    return close_keeping_errno(dev, -1);
 }
 
 /* Writes each sysctl below the container's fresh /proc (proc_fd: its root), before anything
@@ -345,10 +342,7 @@ static int write_sysctls(int proc_fd, const struct cell_sysctl *sysctls, size_t 
         int fd = (int)syscall(SYS_openat2, proc_fd, path, &how, sizeof how);
         if (fd < 0) return -1;
         int result = cell_internal_write_text(fd, sysctls[i].value);
-        int saved = errno;
-        close(fd);
-        errno = saved;
-        if (result < 0) return -1;
+        if (close_keeping_errno(fd, result) < 0) return -1;
     }
     return 0;
 }
@@ -360,10 +354,7 @@ static int set_recursively(int rootfd, const char *target, uint64_t attributes) 
     if (fd < 0) return -1;
     struct mount_attr attr = { .attr_set = attributes };
     int result = (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr);
-    int saved = errno;
-    close(fd);
-    errno = saved;
-    return result;
+    return close_keeping_errno(fd, result);
 }
 
 /* A bind mount of the host's `source`; on failure, *stage says whether the mount itself or
@@ -377,10 +368,7 @@ static int setup_bind(int rootfd, const struct cell_mount *m, int devices_allowe
     fd_path(source_path, source);
     int result = mount_in_root(rootfd, source_path, m->destination, NULL, MS_BIND | MS_REC, NULL,
                                S_ISDIR(st.st_mode) ? CREATE_DIRECTORY : CREATE_FILE);
-    int saved = errno;
-    close(source);
-    errno = saved;
-    if (result < 0) return -1;
+    if (close_keeping_errno(source, result) < 0) return -1;
     if (m->read_only == CELL_READ_ONLY) {
         *stage = CELL_STAGE_MOUNT_READ_ONLY;
         return set_recursively(rootfd, m->destination, MOUNT_ATTR_RDONLY | (devices_allowed ? 0 : MOUNT_ATTR_NODEV));
@@ -407,10 +395,7 @@ static int mask_path(int rootfd, int null, const char *target) {
         result = S_ISDIR(st.st_mode) ? mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0")
                                      : mount(source, path, NULL, MS_BIND, NULL);
     }
-    int saved = errno;
-    close(fd);
-    errno = saved;
-    return result;
+    return close_keeping_errno(fd, result);
 }
 
 static int make_read_only(int rootfd, const char *target) {
@@ -419,10 +404,7 @@ static int make_read_only(int rootfd, const char *target) {
     char path[32];
     fd_path(path, fd);
     int result = mount(path, path, NULL, MS_BIND | MS_REC, NULL);
-    int saved = errno;
-    close(fd);
-    errno = saved;
-    if (result < 0) return -1;
+    if (close_keeping_errno(fd, result) < 0) return -1;
     /* Whatever is mounted below it too; the top alone on a kernel without mount_setattr. */
     if (set_recursively(rootfd, target, MOUNT_ATTR_RDONLY) == 0) return 0;
     return errno == ENOSYS ? remount_bind(rootfd, target, MS_RDONLY) : -1;
@@ -439,10 +421,7 @@ static int bring_loopback_up(void) {
         request.ifr_flags |= IFF_UP | IFF_RUNNING;
         result = ioctl(s, SIOCSIFFLAGS, &request);
     }
-    int saved = errno;
-    close(s);
-    errno = saved;
-    return result;
+    return close_keeping_errno(s, result);
 }
 
 /* mkdir -p, then chdir; runs after pivot_root, so the paths are the container's. */
@@ -451,14 +430,9 @@ static int enter_working_directory(const char *path) {
        (/proc/self/fd/N: a descriptor of ours that leads to the host) refused: CVE-2024-21626. */
     int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0) return -1;
-    int fd = open_in_root(rootfd, *path ? path : "/", CREATE_DIRECTORY);
-    int saved = errno;
-    close(rootfd);
-    if (fd < 0) { errno = saved; return -1; }
-    int result = fchdir(fd);
-    saved = errno;
-    close(fd);
-    if (result < 0) { errno = saved; return -1; }
+    int fd = close_keeping_errno(rootfd, open_in_root(rootfd, *path ? path : "/", CREATE_DIRECTORY));
+    if (fd < 0) return -1;
+    if (close_keeping_errno(fd, fchdir(fd)) < 0) return -1;
     return cell_internal_check_working_directory();
 }
 

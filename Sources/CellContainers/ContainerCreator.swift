@@ -97,12 +97,8 @@ public struct ContainerCreator {
             throw CellError(.setup, "the working directory '\(workingDirectory)' is invalid, it needs to be an absolute path")
         }
 
-        let network: ContainerSpec.NetworkMode
-        switch options.network {
-        case "default", "bridge", "private": network = .private
-        case "host": network = .host
-        case "none": network = .none
-        default: throw CellError(.setup, "network \(options.network) not found")
+        guard let network = ContainerSpec.NetworkMode(dockerName: options.network) else {
+            throw CellError(.setup, "network \(options.network) not found")
         }
 
         var exposed = Set((imageConfig.exposedPorts ?? [:]).keys)

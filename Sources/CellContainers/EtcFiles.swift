@@ -35,7 +35,7 @@ public enum EtcFiles {
     static func repair(_ container: Container) throws {
         let lost = names.filter { (try? FileSystem.fileSize("\(container.directory)/\($0)")) ?? 0 == 0 }
         guard !lost.isEmpty else { return }
-        let network: ContainerSpec.NetworkMode = container.record.hostConfig.networkMode == "host" ? .host : .private
+        let network = ContainerSpec.NetworkMode(dockerName: container.record.hostConfig.networkMode) ?? .private
         let files = make(hostname: container.record.config.hostname, network: network,
                          extraHosts: container.record.hostConfig.extraHosts)
         for name in lost {

@@ -30,80 +30,13 @@ enum InstructionSyntax {
     /// Leading words starting with `--` are flags; a lone `--` ends them. Quotes are removed and
     /// `\` escapes the next character (always `\` here, whatever the escape directive says).
     static func extractFlags(_ line: String) -> (rest: String, flags: [String]) {
-        enum Phase { case spaces, word, quote }
-        let scalars = Array(line.unicodeScalars)
+        var scanner = QuotedWordScanner(line, style: .unquoted)
         var flags: [String] = []
-        var phase = Phase.spaces
-        var word = String.UnicodeScalarView()
-        var quote: Unicode.Scalar = "\0"
-        var blankOK = false
-        var position = 0
-        while position <= scalars.count {
-            let atEnd = position == scalars.count
-            let scalar: Unicode.Scalar = atEnd ? "\0" : scalars[position]
-            if phase == .spaces {
-                if atEnd { break }
-                if GoText.isSpace(scalar) {
-                    position += 1
-                    continue
-                }
-                if scalar != "-" || position + 1 == scalars.count || scalars[position + 1] != "-" {
-                    return (String(scalars: scalars[position...]), flags)
-                }
-                phase = .word
-            }
-            if atEnd {
-                if String(word) != "--" && (blankOK || !word.isEmpty) { flags.append(String(word)) }
-                break
-            }
-            if phase == .word {
-                if GoText.isSpace(scalar) {
-                    phase = .spaces
-                    if String(word) == "--" { return (String(scalars: scalars[position...]), flags) }
-                    if blankOK || !word.isEmpty { flags.append(String(word)) }
-                    word = String.UnicodeScalarView()
-                    blankOK = false
-                    position += 1
-                    continue
-                }
-                if scalar == "'" || scalar == "\"" {
-                    quote = scalar
-                    blankOK = true
-                    phase = .quote
-                    position += 1
-                    continue
-                }
-                var character = scalar
-                if character == "\\" {
-                    if position + 1 == scalars.count {
-                        position += 1
-                        continue
-                    }
-                    position += 1
-                    character = scalars[position]
-                }
-                word.append(character)
-                position += 1
-                continue
-            }
-            // Inside quotes.
-            if scalar == quote {
-                phase = .word
-                position += 1
-                continue
-            }
-            var character = scalar
-            if character == "\\" {
-                if position + 1 == scalars.count {
-                    phase = .word
-                    position += 1
-                    continue
-                }
-                position += 1
-                character = scalars[position]
-            }
-            word.append(character)
-            position += 1
+        while scanner.skipSpaces() {
+            guard scanner.isAtPrefix("--") else { return (scanner.remainder, flags) }
+            let word = scanner.nextWord()
+            if word == "--" { return (scanner.remainder, flags) }
+            if let word { flags.append(word) }
         }
         return ("", flags)
     }
@@ -185,70 +118,10 @@ enum InstructionSyntax {
     /// removed later, by variable expansion). The escape character escapes anything outside
     /// single quotes; a trailing one is dropped.
     static func words(_ rest: String, escape: Unicode.Scalar) -> [String] {
-        enum Phase { case spaces, word, quote }
-        let scalars = Array(rest.unicodeScalars)
+        var scanner = QuotedWordScanner(rest, style: .keepingQuotes(escape: escape))
         var words: [String] = []
-        var phase = Phase.spaces
-        var word = String.UnicodeScalarView()
-        var quote: Unicode.Scalar = "\0"
-        var blankOK = false
-        var position = 0
-        while position <= scalars.count {
-            let atEnd = position == scalars.count
-            var scalar: Unicode.Scalar = atEnd ? "\0" : scalars[position]
-            if phase == .spaces {
-                if atEnd { break }
-                if GoText.isSpace(scalar) {
-                    position += 1
-                    continue
-                }
-                phase = .word
-            }
-            if atEnd {
-                if blankOK || !word.isEmpty { words.append(String(word)) }
-                break
-            }
-            if phase == .word {
-                if GoText.isSpace(scalar) {
-                    phase = .spaces
-                    if blankOK || !word.isEmpty { words.append(String(word)) }
-                    word = String.UnicodeScalarView()
-                    blankOK = false
-                    position += 1
-                    continue
-                }
-                if scalar == "'" || scalar == "\"" {
-                    quote = scalar
-                    blankOK = true
-                    phase = .quote
-                }
-                if scalar == escape {
-                    if position + 1 == scalars.count {
-                        position += 1
-                        continue
-                    }
-                    word.append(scalar)
-                    position += 1
-                    scalar = scalars[position]
-                }
-                word.append(scalar)
-                position += 1
-                continue
-            }
-            // Inside quotes.
-            if scalar == quote { phase = .word }
-            if scalar == escape && quote != "'" {
-                if position + 1 == scalars.count {
-                    phase = .word
-                    position += 1
-                    continue
-                }
-                position += 1
-                word.append(scalar)
-                scalar = scalars[position]
-            }
-            word.append(scalar)
-            position += 1
+        while scanner.skipSpaces() {
+            if let word = scanner.nextWord() { words.append(word) }
         }
         return words
     }

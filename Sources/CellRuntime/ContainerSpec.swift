@@ -77,6 +77,17 @@ public struct ContainerSpec: Equatable, Sendable {
         case host
         /// A new network namespace with nothing configured (lo stays down).
         case none
+
+        /// `--network NAME` as Docker names the modes cell has (its records keep the name given);
+        /// nil for a network cell does not know.
+        public init?(dockerName: String) {
+            switch dockerName {
+            case "default", "bridge", "private": self = .private
+            case "host": self = .host
+            case "none": self = .none
+            default: return nil
+            }
+        }
     }
 
     public enum Mount: Equatable, Sendable {

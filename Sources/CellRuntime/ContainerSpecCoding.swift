@@ -75,15 +75,8 @@ extension ContainerSpec {
     }
 
     public init(decoding bytes: [UInt8]) throws {
-        let records = try RecordReader.records(in: bytes, what: "container spec")
-        guard records.first?.key == "cell-spec" else { throw CellError.invalidInput("container spec: not a cell spec") }
-        func bad(_ record: Record) -> CellError {
-            CellError.invalidInput("container spec: bad \(record.key) \"\(record.fields.joined(separator: " "))\"")
-        }
-        func number<T: FixedWidthInteger>(_ record: Record) throws -> T {
-            guard let value = T(record.value) else { throw bad(record) }
-            return value
-        }
+        let document = try RecordDocument(bytes, what: "container spec", header: "cell-spec")
+        let records = document.records
         var id = "", root: String?, lowers: [String] = [], upper = "", work = "", merged = ""
         var process = Process(arguments: [], environment: [])
         var hostname = "", network = NetworkMode.private, mounts: [Mount] = [], readOnlyRoot = false
@@ -96,7 +89,7 @@ extension ContainerSpec {
         var uidRange: IDMapping.Range?, gidRange: IDMapping.Range?
         func range(_ record: Record) throws -> IDMapping.Range {
             guard record.fields.count == 2, let start = UInt32(record.fields[0]), let size = UInt32(record.fields[1]) else {
-                throw bad(record)
+                throw document.bad(record)
             }
             return IDMapping.Range(hostStart: start, size: size)
         }
@@ -116,32 +109,32 @@ extension ContainerSpec {
             case "arg": process.arguments.append(record.value)
             case "env": process.environment.append(record.value)
             case "cwd": process.workingDirectory = record.value
-            case "uid": process.uid = try number(record)
-            case "gid": process.gid = try number(record)
-            case "group": process.additionalGids.append(try number(record))
+            case "uid": process.uid = try document.number(record)
+            case "gid": process.gid = try document.number(record)
+            case "group": process.additionalGids.append(try document.number(record))
             case "terminal": process.terminal = record.value == "1"
             case "capabilities":
-                guard let mask = UInt64(record.value, radix: 16) else { throw bad(record) }
+                guard let mask = UInt64(record.value, radix: 16) else { throw document.bad(record) }
                 process.capabilities = Capabilities(mask: mask)
             case "no-new-privileges": process.noNewPrivileges = record.value == "1"
             case "ulimit":
                 guard record.fields.count == 3, Ulimit.resources[record.fields[0]] != nil,
-                      let soft = Int64(record.fields[1]), let hard = Int64(record.fields[2]) else { throw bad(record) }
+                      let soft = Int64(record.fields[1]), let hard = Int64(record.fields[2]) else { throw document.bad(record) }
                 process.ulimits.append(Ulimit(name: record.fields[0], soft: soft, hard: hard))
-            case "oom-score-adj": process.oomScoreAdjustment = try number(record)
+            case "oom-score-adj": process.oomScoreAdjustment = try document.number(record)
             case "seccomp", "seccomp-default", "seccomp-rule":
                 try seccomp.read(record)
             case "hostname": hostname = record.value
             case "network":
-                guard let mode = NetworkMode(rawValue: record.value) else { throw bad(record) }
+                guard let mode = NetworkMode(rawValue: record.value) else { throw document.bad(record) }
                 network = mode
             case "bind":
-                guard record.fields.count == 3 else { throw bad(record) }
+                guard record.fields.count == 3 else { throw document.bad(record) }
                 // An access this version does not know is taken as the safest.
                 let access = ContainerSpec.BindAccess(rawValue: record.fields[2]) ?? .readOnly
                 mounts.append(.bind(source: record.fields[0], destination: record.fields[1], access: access))
             case "tmpfs":
-                guard record.fields.count == 2 else { throw bad(record) }
+                guard record.fields.count == 2 else { throw document.bad(record) }
                 mounts.append(.tmpfs(destination: record.fields[0], options: record.fields[1]))
             case "readonly-rootfs": readOnlyRoot = record.value == "1"
             case "hosts-file": hosts = record.value
@@ -154,7 +147,7 @@ extension ContainerSpec {
             case "port":
                 guard record.fields.count == 4, let hostPort = UInt16(record.fields[1]),
                       let containerPort = UInt16(record.fields[2]),
-                      let proto = PortMapping.TransportProtocol(rawValue: record.fields[3]) else { throw bad(record) }
+                      let proto = PortMapping.TransportProtocol(rawValue: record.fields[3]) else { throw document.bad(record) }
                 ports.append(PortMapping(hostAddress: record.fields[0], hostPort: hostPort, containerPort: containerPort, protocol: proto))
             case "auto-remove": autoRemove = record.value == "1"
             case "devices-allowed": devicesAllowed = record.value == "1"
@@ -162,25 +155,25 @@ extension ContainerSpec {
                 let f = record.fields
                 guard f.count == 7, f[1].count == 1, let kind = DeviceRule.Kind(rawValue: f[1].first!), kind != .all,
                       let major = UInt32(f[2]), let minor = UInt32(f[3]), let permissions = UInt32(f[4], radix: 8),
-                      let uid = UInt32(f[5]), let gid = UInt32(f[6]) else { throw bad(record) }
+                      let uid = UInt32(f[5]), let gid = UInt32(f[6]) else { throw document.bad(record) }
                 devices.append(DeviceNode(path: f[0], kind: kind, major: major, minor: minor, permissions: permissions, uid: uid, gid: gid))
             case "device-rule":
-                guard let rule = try? DeviceRule(parsing: record.value) else { throw bad(record) }
+                guard let rule = try? DeviceRule(parsing: record.value) else { throw document.bad(record) }
                 deviceRules.append(rule)
             case "cgroups-writable": cgroupsWritable = record.value == "1"
             case "cgroups":
                 // A mode this reader does not know is refused rather than run with cgroups.
-                guard let mode = CgroupsMode(rawValue: record.value) else { throw bad(record) }
+                guard let mode = CgroupsMode(rawValue: record.value) else { throw document.bad(record) }
                 cgroups = mode
             case "seccomp-cache": seccompCache = record.value
             case "limit":
-                guard record.fields.count == 2, limits.set(record.fields[0], record.fields[1]) else { throw bad(record) }
+                guard record.fields.count == 2, limits.set(record.fields[0], record.fields[1]) else { throw document.bad(record) }
             case "name-link": nameLink = record.value
             case "exec-helper": execHelper = record.value
             case "sysctl":
-                guard record.fields.count == 2 else { throw bad(record) }
+                guard record.fields.count == 2 else { throw document.bad(record) }
                 sysctls[record.fields[0]] = record.fields[1]
-            case "shm-size": shmSize = try number(record)
+            case "shm-size": shmSize = try document.number(record)
             case "uidmap": uidRange = try range(record)
             case "gidmap": gidRange = try range(record)
             default: continue // a newer writer's field

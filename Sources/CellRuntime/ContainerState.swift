@@ -55,34 +55,27 @@ public struct ContainerState: Equatable, Sendable {
     }
 
     public init(decoding bytes: [UInt8]) throws {
-        let records = try RecordReader.records(in: bytes, what: "container state")
-        guard records.first?.key == "cell-state" else { throw CellError.invalidInput("container state: not a cell state") }
-        func bad(_ record: Record) -> CellError {
-            CellError.invalidInput("container state: bad \(record.key) \"\(record.fields.joined(separator: " "))\"")
-        }
-        func number<T: FixedWidthInteger>(_ record: Record) throws -> T {
-            guard let value = T(record.value) else { throw bad(record) }
-            return value
-        }
+        let document = try RecordDocument(bytes, what: "container state", header: "cell-state")
+        let records = document.records
         func timestamp(_ record: Record) throws -> Timestamp {
             guard record.fields.count == 2, let seconds = Int64(record.fields[0]),
-                  let nanoseconds = Int32(record.fields[1]) else { throw bad(record) }
+                  let nanoseconds = Int32(record.fields[1]) else { throw document.bad(record) }
             return Timestamp(seconds: seconds, nanoseconds: nanoseconds)
         }
         self.init()
         for record in records {
             switch record.key {
             case "status":
-                guard let value = Status(rawValue: record.value) else { throw bad(record) }
+                guard let value = Status(rawValue: record.value) else { throw document.bad(record) }
                 status = value
-            case "pid": pid = try number(record)
-            case "pid-start-time": pidStartTime = try number(record)
-            case "exit-code": exitCode = try number(record)
-            case "exit-signal": exitSignal = try number(record)
+            case "pid": pid = try document.number(record)
+            case "pid-start-time": pidStartTime = try document.number(record)
+            case "exit-code": exitCode = try document.number(record)
+            case "exit-signal": exitSignal = try document.number(record)
             case "started-at": startedAt = try timestamp(record)
             case "finished-at": finishedAt = try timestamp(record)
             case "oom-killed": oomKilled = record.value == "1"
-            case "monitor-pid": monitorPid = try number(record)
+            case "monitor-pid": monitorPid = try document.number(record)
             case "error": error = record.value
             default: continue
             }

@@ -43,6 +43,32 @@ public struct Record: Equatable, Sendable {
     public var value: String { fields.first ?? "" }
 }
 
+/// The records of one document (a spec, a state) whose first record names its kind, with the
+/// errors its decoder reports for a field it cannot read.
+public struct RecordDocument {
+    public let records: [Record]
+    let what: String
+
+    /// Throws unless `bytes` decode and start with a `header` record.
+    public init(_ bytes: [UInt8], what: String, header: String) throws {
+        records = try RecordReader.records(in: bytes, what: what)
+        self.what = what
+        guard records.first?.key == header else {
+            throw CellError.invalidInput("\(what): not a \(String(header.map { $0 == "-" ? " " : $0 }))")
+        }
+    }
+
+    public func bad(_ record: Record) -> CellError {
+        CellError.invalidInput("\(what): bad \(record.key) \"\(record.fields.joined(separator: " "))\"")
+    }
+
+    /// The record's value as a number of type T.
+    public func number<T: FixedWidthInteger>(_ record: Record) throws -> T {
+        guard let value = T(record.value) else { throw bad(record) }
+        return value
+    }
+}
+
 public enum RecordReader {
     /// Splits `bytes` into records; throws `.invalidInput` naming `what` when it is truncated.
     public static func records(in bytes: [UInt8], what: String) throws -> [Record] {

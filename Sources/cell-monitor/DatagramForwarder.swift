@@ -10,11 +10,6 @@ import CellRuntime
 /// inside the container's network namespace, connected to the container port on loopback, so
 /// replies find their way back to that client. An association idle for 90 s is dropped.
 final class DatagramForwarder {
-    private struct Listener {
-        var fd: Int32
-        var containerPort: UInt16
-    }
-
     private struct Association {
         var listener: Int
         var client: sockaddr_in
@@ -23,17 +18,14 @@ final class DatagramForwarder {
     }
 
     static let idleTimeout = 90.0
-    private var listeners: [Listener] = []
+    private let listeners: [PortListener]
     private var associations: [Association] = []
     /// How many associations the last `descriptors()` listed (new ones are polled next round).
     private var polledAssociations = 0
     private var buffer = [UInt8](repeating: 0, count: 65536)
 
     init(ports: [ContainerSpec.PortMapping]) throws {
-        for port in ports where port.protocol == .udp {
-            let fd = try PortForwarder.boundSocket(for: port, type: Int32(SOCK_DGRAM.rawValue))
-            listeners.append(Listener(fd: fd, containerPort: port.containerPort))
-        }
+        listeners = try PortListener.open(ports, transport: .udp)
     }
 
     deinit {
@@ -114,7 +106,7 @@ final class DatagramForwarder {
         let type = Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
         let peer = networkNamespace >= 0 ? SocketCalls.socket(inNetworkNamespace: networkNamespace, domain: AF_INET, type: type)
                                          : socket(AF_INET, type | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard peer >= 0, var address = try? PortForwarder.address("127.0.0.1", port: listeners[listener].containerPort) else {
+        guard peer >= 0, var address = try? PortListener.address("127.0.0.1", port: listeners[listener].containerPort) else {
             if peer >= 0 { close(peer) }
             return nil
         }

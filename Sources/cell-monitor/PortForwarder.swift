@@ -9,14 +9,7 @@ import CellRuntime
 /// Published ports as a user-space proxy (like docker-proxy, without iptables). TCP: listen on
 /// the host; for each client open a socket inside the container's network namespace and
 /// connect it to the container port on loopback; copy bytes both ways. UDP: `DatagramForwarder`.
-///
-/// Listeners are bound before the container starts, so a taken port fails the start.
 final class PortForwarder {
-    private struct Listener {
-        var fd: Int32
-        var containerPort: UInt16
-    }
-
     /// One direction of a connection: bytes read from `source`, waiting to go to `target`.
     private struct Flow {
         var source: Int32
@@ -26,7 +19,7 @@ final class PortForwarder {
         var done = false
     }
 
-    private var listeners: [Listener] = []
+    private let listeners: [PortListener]
     private var flows: [Flow] = []
     private var networkNamespace: Int32 = -1
     private let datagrams: DatagramForwarder
@@ -35,13 +28,7 @@ final class PortForwarder {
 
     init(ports: [ContainerSpec.PortMapping]) throws {
         datagrams = try DatagramForwarder(ports: ports)
-        for port in ports where port.protocol == .tcp {
-            let fd = try PortForwarder.boundSocket(for: port, type: Int32(SOCK_STREAM.rawValue))
-            listeners.append(Listener(fd: fd, containerPort: port.containerPort))
-            if listen(fd, 128) != 0 {
-                throw CellError(.setup, "publish \(port.hostAddress):\(port.hostPort): listen: \(Syscall.errorString(errno))")
-            }
-        }
+        listeners = try PortListener.open(ports, transport: .tcp)
     }
 
     deinit {
@@ -92,14 +79,14 @@ final class PortForwarder {
     /// Flows added during `handle` have no entries in this round's poll set.
     private var newFlowsSinceDescriptors = 0
 
-    private func accept(on listener: Listener) {
+    private func accept(on listener: PortListener) {
         while true {
             let client = SocketCalls.accept(listener.fd)
             if client < 0 { return }
             let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
             let peer = networkNamespace >= 0 ? SocketCalls.socket(inNetworkNamespace: networkNamespace, domain: AF_INET, type: type)
                                              : socket(AF_INET, type | Int32(SOCK_CLOEXEC.rawValue), 0)
-            guard peer >= 0, var address = try? PortForwarder.address("127.0.0.1", port: listener.containerPort) else {
+            guard peer >= 0, var address = try? PortListener.address("127.0.0.1", port: listener.containerPort) else {
                 close(client)
                 if peer >= 0 { close(peer) }
                 continue
@@ -170,35 +157,4 @@ final class PortForwarder {
     }
 
     /// A non-blocking socket bound to the published host address and port. Closed on error.
-    static func boundSocket(for port: ContainerSpec.PortMapping, type: Int32) throws -> Int32 {
-        let fd = socket(AF_INET, type | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-        guard fd >= 0 else { throw CellError(.setup, "socket: \(Syscall.errorString(errno))") }
-        var one: Int32 = 1
-        if type == Int32(SOCK_STREAM.rawValue) { setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size)) }
-        do {
-            var address = try PortForwarder.address(port.hostAddress, port: port.hostPort)
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            if bound != 0 {
-                let suffix = type == Int32(SOCK_DGRAM.rawValue) ? "/udp" : ""
-                throw CellError(.setup, "publish \(port.hostAddress):\(port.hostPort)\(suffix): bind: \(Syscall.errorString(errno))")
-            }
-        } catch {
-            close(fd)
-            throw error
-        }
-        return fd
-    }
-
-    static func address(_ host: String, port: UInt16) throws -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        let text = host.isEmpty ? "0.0.0.0" : host
-        guard inet_pton(AF_INET, text, &address.sin_addr) == 1 else {
-            throw CellError(.usage, "invalid IPv4 address \(host) for a published port")
-        }
-        return address
-    }
 }
