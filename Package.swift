@@ -22,11 +22,14 @@ let package = Package(
         .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp", pkgConfig: "libseccomp"),
         // libcap: capability names and the kernel's highest capability.
         .systemLibrary(name: "CCap", path: "Sources/CCap", pkgConfig: "libcap"),
+        // C: what the lowest layer cannot do in Swift: openat2 inside a root, GNU open flags.
+        .target(name: "CCore"),
         // C: the fork->exec path of a container (clone, mounts, pivot_root, exec).
-        .target(name: "CRuntime"),
+        .target(name: "CRuntime", dependencies: ["CCore"]),
 
-        // Shared plumbing without Foundation (the monitor links it): errors, atomic files, locks, syscalls.
-        .target(name: "CellCore"),
+        // Shared plumbing without Foundation (the monitor links it): errors, atomic files, locks,
+        // syscalls, paths resolved inside a root.
+        .target(name: "CellCore", dependencies: ["CCore"]),
         // Tar streams in and out through libarchive; safe extraction; whiteouts.
         .target(name: "CellArchive", dependencies: ["CArchive", "CellCore"]),
         // Go-template subset, ordered JSON, docker-style tables, human units.
@@ -39,7 +42,7 @@ let package = Package(
         .target(name: "CellContainers", dependencies: ["CellCore", "CellArchive", "CellFormat", "CellImage", "CellRuntime"]),
         // The builder: Imagefile stages and steps, the build cache, RUN containers, COPY layers.
         .target(name: "CellBuild", dependencies: [
-            "CellCore", "CRuntime", "CellArchive", "CellFormat", "CellImage", "CellImagefile", "CellRuntime", "CellContainers",
+            "CellCore", "CellArchive", "CellFormat", "CellImage", "CellImagefile", "CellRuntime", "CellContainers",
         ]),
         // A container spec -> a running process: rootfs, namespaces, cgroups, mounts. No Foundation.
         .target(name: "CellRuntime", dependencies: ["CellCore", "CRuntime", "CSeccomp", "CCap"]),
@@ -50,7 +53,7 @@ let package = Package(
         .executableTarget(name: "cell-monitor", dependencies: ["CellRuntime", "CellCore"]),
         // The command line: parsing, tables, messages, exit codes.
         // cell test: container-structure-test specs against an image or a running container.
-        .target(name: "CellStructureTest", dependencies: ["CellCore", "CRuntime", "CellFormat", "CellImage", "CellContainers", "CellRuntime"]),
+        .target(name: "CellStructureTest", dependencies: ["CellCore", "CellFormat", "CellImage", "CellContainers", "CellRuntime"]),
         .executableTarget(name: "cell", dependencies: [
             "CellCore", "CellFormat", "CellImage", "CellContainers", "CellRuntime", "CellBuild", "CellStructureTest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

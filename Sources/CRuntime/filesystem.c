@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -21,30 +22,6 @@ int cell_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC) < 0 ? -errno : 0;
 }
 
-#include <linux/openat2.h>
-#include <sys/syscall.h>
-
-/* openat2 with RESOLVE_IN_ROOT: `path` is resolved as if rootfd were "/", so neither "..",
-   an absolute symlink nor a magic link (/proc/self/root) leads out of it. */
-int cell_open_in_root(int rootfd, const char *path, int flags, unsigned mode) {
-    struct open_how how = {
-        .flags = (unsigned long long)(flags | O_CLOEXEC),
-        .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
-        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-    };
-    while (*path == '/') path++;
-    if (*path == 0) path = ".";
-    long fd;
-    /* EAGAIN: a rename or mount anywhere on the system while ".." was resolved (the kernel
-       cannot then prove it stayed inside the root); with other containers starting, that is
-       common, and retrying is what the kernel asks for. */
-    int tries = 0;
-    do fd = syscall(SYS_openat2, rootfd, path, &how, sizeof how);
-    while (fd < 0 && (errno == EINTR || (errno == EAGAIN && ++tries < 1000)));
-    return fd < 0 ? -errno : (int)fd;
-}
-
-_Static_assert(CELL_O_PATH == O_PATH && CELL_AT_EMPTY_PATH == AT_EMPTY_PATH, "GNU flags");
 
 /* The working directory: `path` resolved inside the process's root ("/"), magic links such as
    /proc/self/fd/N refused, so a descriptor leaked into the process can never make its working

@@ -75,17 +75,11 @@ static void append_decimal(char *buf, uint32_t n) {
     buf[at] = 0;
 }
 
-/* Opens `rel` below rootfd as an O_PATH fd, every symlink resolved as if rootfd were /. */
+/* Opens `rel` below rootfd as an O_PATH fd, every symlink resolved as if rootfd were /;
+   -1 with errno. */
 static int open_beneath(int rootfd, const char *rel) {
-    struct open_how how = {
-        .flags = O_PATH | O_CLOEXEC,
-        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-    };
-    if (*rel == 0) return fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
-    /* EAGAIN: a rename or mount elsewhere raced a ".." (see cell_open_in_root). */
-    int fd, tries = 0;
-    do fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof how);
-    while (fd < 0 && (errno == EINTR || (errno == EAGAIN && ++tries < 1000)));
+    int fd = cell_open_in_root(rootfd, rel, O_PATH, 0);
+    if (fd < 0) { errno = -fd; return -1; }
     return fd;
 }
 

@@ -318,15 +318,12 @@ extension timespec {
 extension RootedDirectory {
     /// Opens `components` below an already open directory (same rules as from the root).
     func openDirectory(_ components: [String], from directory: FileDescriptorHandle, for entry: String) throws -> FileDescriptorHandle? {
-        var current = directory
-        for name in components {
-            let fd = openat(current.fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            guard fd >= 0 else {
-                if errno == ENOENT || errno == ELOOP || errno == ENOTDIR { return nil }
-                throw CellError.system("open \(current.path)/\(name): \(Syscall.errorString(errno))")
-            }
-            current = FileDescriptorHandle(fd: fd, path: "\(current.path)/\(name)")
+        let joined = components.joined(separator: "/")
+        let fd = RootedPath.openBeneath(joined, in: directory.fd, flags: O_RDONLY | O_DIRECTORY)
+        guard fd >= 0 else {
+            if fd == -ENOENT || fd == -ELOOP || fd == -ENOTDIR || fd == -EXDEV { return nil }
+            throw CellError.system("open \(directory.path)/\(joined): \(Syscall.errorString(-fd))")
         }
-        return current
+        return FileDescriptorHandle(fd: fd, path: joined.isEmpty ? directory.path : "\(directory.path)/\(joined)")
     }
 }

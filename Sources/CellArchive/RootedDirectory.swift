@@ -5,11 +5,11 @@ import Musl
 #endif
 import CellCore
 
-/// A directory tree reached only through file descriptors: every component is opened with
-/// openat(O_NOFOLLOW) from the root's descriptor, so no path can leave the root and no
-/// symlink is ever followed, whatever the tree holds or a tarball has just put in it.
-/// (openat2 with RESOLVE_BENEATH would do the same in one call, but Glibc's Swift module has
-/// no wrapper for it and the variadic syscall(2) is not callable from Swift.)
+/// A directory tree reached only through file descriptors: a path is opened below the root's
+/// descriptor in one openat2 (`RootedPath.openBeneath`), so no path can leave the root and no
+/// symlink is ever followed, whatever the tree holds or a tarball has just put in it. Only to
+/// create what is missing, or to say which component was a link, is it walked one name at a
+/// time, each with openat(O_NOFOLLOW) from its parent.
 final class RootedDirectory {
     let root: FileDescriptorHandle
     var path: String { root.path }
@@ -23,6 +23,9 @@ final class RootedDirectory {
     /// `create` is set; nil when one is missing and `create` is not. A symlink or a
     /// non-directory on the way is refused with a message that names `entry`.
     func openDirectory(_ components: ArraySlice<String>, for entry: String, create: Bool) throws -> FileDescriptorHandle? {
+        let joined = components.joined(separator: "/")
+        let direct = RootedPath.openBeneath(joined, in: root.fd, flags: O_RDONLY | O_DIRECTORY)
+        if direct >= 0 { return FileDescriptorHandle(fd: direct, path: joined.isEmpty ? path : "\(path)/\(joined)") }
         var current = root
         var walked = ""
         for name in components {

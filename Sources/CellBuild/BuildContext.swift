@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CRuntime
 import CellCore
 import CellImage
 import CellImagefile
@@ -18,7 +17,7 @@ final class BuildContext {
 
     init(directory: String) throws {
         path = directory
-        root = Glibc.open(directory, Int32(CELL_O_PATH.rawValue) | O_DIRECTORY | O_CLOEXEC)
+        root = Glibc.open(directory, OpenFlags.path | O_DIRECTORY | O_CLOEXEC)
         if root < 0 { throw CellError.usage("unable to prepare context: path \"\(directory)\" not found") }
         var rules: IgnoreRules?
         var fileName = ".dockerignore"
@@ -65,14 +64,14 @@ final class BuildContext {
     }
 
     private func exists(_ relativePath: String) -> Bool {
-        let fd = cell_open_in_root(root, relativePath, Int32(CELL_O_PATH.rawValue) | O_NOFOLLOW, 0)
+        let fd = RootedPath.open(relativePath, in: root, flags: OpenFlags.path | O_NOFOLLOW)
         if fd >= 0 { close(fd) }
         return fd >= 0
     }
 
     /// Opens a context path (O_PATH, a final symlink as the link itself).
     func open(_ relativePath: String) throws -> Int32 {
-        let fd = cell_open_in_root(root, relativePath, Int32(CELL_O_PATH.rawValue) | O_NOFOLLOW, 0)
+        let fd = RootedPath.open(relativePath, in: root, flags: OpenFlags.path | O_NOFOLLOW)
         if fd < 0 { throw CellError.system("open \(relativePath) in the build context: \(Syscall.errorString(-fd))") }
         return fd
     }
@@ -133,7 +132,7 @@ final class BuildContext {
                 for name in try BuildContext.names(in: directory) {
                     let child = relative.isEmpty ? name : relative + "/" + name
                     if isExcluded(child) && ignore?.mayReincludePaths(inside: child) != true { continue }
-                    let childFD = openat(directory, name, Int32(CELL_O_PATH.rawValue) | O_NOFOLLOW | O_CLOEXEC)
+                    let childFD = openat(directory, name, OpenFlags.path | O_NOFOLLOW | O_CLOEXEC)
                     if childFD < 0 { continue }
                     defer { close(childFD) }
                     if isExcluded(child) {

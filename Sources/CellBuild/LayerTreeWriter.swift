@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CRuntime
 import CellArchive
 import CellCore
 import CellImagefile
@@ -70,7 +69,7 @@ struct LayerTreeWriter {
             originRoot = try LayerView.open(layers)
             for source in sources {
                 let path = BuildContext.clean(source)
-                let fd = cell_open_in_root(originRoot, path, Int32(CELL_O_PATH.rawValue) | O_NOFOLLOW, 0)
+                let fd = RootedPath.open(path, in: originRoot, flags: OpenFlags.path | O_NOFOLLOW)
                 if fd < 0 { throw CellError.invalidInput("COPY --from failed: \(source): no such file or directory") }
                 opened.append((fd, path))
             }

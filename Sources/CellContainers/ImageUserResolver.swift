@@ -24,7 +24,7 @@ public struct ImageUserResolver {
     /// never at a host file.
     func read(_ relative: String) -> String {
         for layer in layerDirectories {
-            let root = open(layer, RegularFile.pathFlag | O_DIRECTORY | O_CLOEXEC)
+            let root = open(layer, OpenFlags.path | O_DIRECTORY | O_CLOEXEC)
             guard root >= 0 else { continue }
             defer { close(root) }
             guard let text = try? ContainerUser.readText(in: root, relative) else { continue }

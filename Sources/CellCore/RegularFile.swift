@@ -14,15 +14,11 @@ import Musl
 /// it), the type is checked on that descriptor, and that same inode is then opened for I/O
 /// through /proc/self/fd, which names exactly it.
 public enum RegularFile {
-    /// O_PATH, which Swift's Glibc module does not export (the same value on every Linux ABI
-    /// cell builds for).
-    public static let pathFlag: Int32 = 0o10000000
-
     /// `name` in `directory`, never following a final symlink, opened with `flags` (O_RDONLY,
     /// O_WRONLY | O_TRUNC...). Throws `CellError.notFound` when it is missing, and refuses
     /// anything but a regular file by name.
     public static func open(at directory: Int32, _ name: String, flags: Int32, describing path: String) throws -> Int32 {
-        let pathFD = openat(directory, name, pathFlag | O_NOFOLLOW | O_CLOEXEC)
+        let pathFD = openat(directory, name, OpenFlags.path | O_NOFOLLOW | O_CLOEXEC)
         if pathFD < 0 {
             let code = errno
             if code == ENOENT { throw CellError.notFound("open \(path): \(Syscall.lowercaseErrorString(code))") }

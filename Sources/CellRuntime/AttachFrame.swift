@@ -66,7 +66,7 @@ public enum AttachFrame {
         var bytes = Array(path.utf8)
         if bytes.count >= capacity, let slash = path.lastIndex(of: "/") {
             let parent = String(path[..<slash])
-            directory = open(parent.isEmpty ? "/" : parent, Int32(CELL_O_PATH.rawValue) | O_DIRECTORY | O_CLOEXEC)
+            directory = open(parent.isEmpty ? "/" : parent, OpenFlags.path | O_DIRECTORY | O_CLOEXEC)
             guard directory >= 0 else { throw CellError(.setup, "socket directory \(parent): \(Syscall.errorString(errno))") }
             bytes = Array("/proc/self/fd/\(directory)/\(path[path.index(after: slash)...])".utf8)
         }

@@ -23,7 +23,7 @@ final class CgroupJoinHandles {
             for fd in threadFiles { close(fd) }
         }
         if let path = cgroup?.unifiedDirectory {
-            directory = open(path, Int32(CELL_O_PATH.rawValue) | O_DIRECTORY | O_CLOEXEC)
+            directory = open(path, OpenFlags.path | O_DIRECTORY | O_CLOEXEC)
             if directory < 0 { throw CellError(.setup, "open \(path): \(Syscall.errorString(errno))") }
         }
         for path in (cgroup?.legacyDirectories ?? []).map({ "\($0)/tasks" }) {

@@ -53,7 +53,7 @@ public enum ContainerCopy {
                                    forWriting: Bool = false) throws -> Bool {
         let access = try ContainerRootAccess(containerDirectory: containerDirectory)
         if forWriting { try access.checkWritable() }
-        let fd = cell_open_in_root(access.fd, containerPath, Int32(CELL_O_PATH.rawValue), 0)
+        let fd = RootedPath.open(containerPath, in: access.fd, flags: OpenFlags.path)
         if fd == -ENOENT || fd == -ENOTDIR {
             throw CellError.notFound("Could not find the file \(containerPath) in container \(containerName ?? access.spec.id)")
         }
@@ -100,7 +100,7 @@ public enum ContainerCopy {
         let sourceName = FileSystem.basename(of: from.path)
 
         // The destination, every symlink in it resolved inside its root.
-        let existing = cell_open_in_root(destination.root, to.path, Int32(CELL_O_PATH.rawValue), 0)
+        let existing = RootedPath.open(to.path, in: destination.root, flags: OpenFlags.path)
         if existing >= 0 {
             defer { close(existing) }
             var st = stat()
@@ -125,7 +125,7 @@ public enum ContainerCopy {
         }
         // A new entry (or a file replaced) named by the destination's last component.
         let parentPath = FileSystem.dirname(of: to.path)
-        let parent = cell_open_in_root(destination.root, parentPath, O_RDONLY | O_DIRECTORY, 0)
+        let parent = RootedPath.open(parentPath, in: destination.root, flags: O_RDONLY | O_DIRECTORY)
         if parent == -ENOENT { throw destination.missing(parentPath) }
         if parent < 0 { throw CellError.system("open \(parentPath): \(Syscall.errorString(-parent))") }
         defer { close(parent) }
@@ -134,8 +134,8 @@ public enum ContainerCopy {
 
     /// An O_PATH fd of `path` in `root`; with `follow` false, a final symlink is the link itself.
     static func openPath(_ root: Int32, _ path: String, follow: Bool, side: Side) throws -> Int32 {
-        let flags = Int32(CELL_O_PATH.rawValue) | (follow ? 0 : O_NOFOLLOW)
-        let fd = cell_open_in_root(root, path, flags, 0)
+        let flags = OpenFlags.path | (follow ? 0 : O_NOFOLLOW)
+        let fd = RootedPath.open(path, in: root, flags: flags)
         if fd == -ENOENT || fd == -ENOTDIR { throw side.missing(path) }
         if fd < 0 { throw CellError.system("open \(path): \(Syscall.errorString(-fd))") }
         return fd
@@ -155,7 +155,7 @@ final class HostRoot {
     private let workingDirectory: String
 
     init() throws {
-        fd = open("/", Int32(CELL_O_PATH.rawValue) | O_DIRECTORY | O_CLOEXEC)
+        fd = open("/", OpenFlags.path | O_DIRECTORY | O_CLOEXEC)
         if fd < 0 { throw CellError.system("open /: \(Syscall.errorString(errno))") }
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         workingDirectory = getcwd(&buffer, buffer.count) != nil

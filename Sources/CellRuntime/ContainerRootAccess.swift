@@ -30,7 +30,7 @@ public final class ContainerRootAccess {
         isRunning = false
         switch spec.rootFilesystem {
         case .directory(let path):
-            let opened = open(path, Int32(CELL_O_PATH.rawValue) | O_DIRECTORY | O_CLOEXEC)
+            let opened = open(path, OpenFlags.path | O_DIRECTORY | O_CLOEXEC)
             if opened < 0 { throw CellError.system("open \(path): \(Syscall.errorString(errno))") }
             fd = opened
         case .overlay(let overlay):

@@ -103,7 +103,7 @@ public struct ContainerUser: Equatable, Sendable {
     /// path resolved inside it: nil when missing, "" when it is not a regular file (a whiteout, a
     /// device node a running container made, which the host must never open) or is too large.
     public static func readText(in root: Int32, _ path: String) throws -> String? {
-        let pathFD = cell_open_in_root(root, path, RegularFile.pathFlag, 0)
+        let pathFD = RootedPath.open(path, in: root, flags: OpenFlags.path)
         if pathFD == -ENOENT || pathFD == -ENOTDIR || pathFD == -ELOOP { return nil }
         if pathFD < 0 { throw CellError.system("open \(path) in the container: \(Syscall.errorString(-pathFD))") }
         defer { close(pathFD) }

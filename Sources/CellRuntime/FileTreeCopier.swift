@@ -28,7 +28,7 @@ public final class FileTreeCopier {
         self.select = select
     }
 
-    private var pathFlags: Int32 { Int32(CELL_O_PATH.rawValue) | O_NOFOLLOW | O_CLOEXEC }
+    private var pathFlags: Int32 { OpenFlags.path | O_NOFOLLOW | O_CLOEXEC }
 
     /// Copies the entry `source` (an O_PATH fd, possibly of a symlink) as `name` in `parent`;
     /// `relativePath` names it for `select`.
@@ -150,7 +150,7 @@ public final class FileTreeCopier {
     private func setMetadata(pathFD: Int32, _ st: stat, name: String) throws {
         let (uid, gid) = owner ?? (st.st_uid, st.st_gid)
         let path = "/proc/self/fd/\(pathFD)"
-        if fchownat(pathFD, "", uid, gid, Int32(CELL_AT_EMPTY_PATH.rawValue)) != 0 { throw failure("chown", name) }
+        if fchownat(pathFD, "", uid, gid, OpenFlags.emptyPath) != 0 { throw failure("chown", name) }
         if chmod(path, mode ?? (st.st_mode & 0o7777)) != 0 { throw failure("chmod", name) }
         var times = [st.st_atim, st.st_mtim]
         if utimensat(AT_FDCWD, path, &times, 0) != 0 { throw failure("set times of", name) }

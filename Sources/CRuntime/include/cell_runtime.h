@@ -15,6 +15,9 @@
 #include <sys/types.h>
 #include <termios.h>
 
+/* By its relative path: cell-init (no package dependencies, it is static) includes this file too. */
+#include "../../CCore/include/cell_core.h"
+
 /* One extra mount. Destinations are paths inside the container, resolved inside the new root
    (a symlink in them can never lead out of it). */
 enum cell_mount_kind {
@@ -294,16 +297,6 @@ int cell_socket_in_netns(int netns_fd, int domain, int type);
 /* statfs(path).f_type (a file system's magic number), or -errno. Swift's Glibc module does not
    carry sys/statfs.h. */
 long cell_filesystem_magic(const char *path);
-
-/* GNU open/at flags Swift's importer does not see (no _GNU_SOURCE). */
-enum cell_gnu_flags {
-    CELL_O_PATH = 010000000,
-    CELL_AT_EMPTY_PATH = 0x1000,
-};
-
-/* openat2(rootfd, path, flags | O_CLOEXEC, mode) resolving inside rootfd (RESOLVE_IN_ROOT,
-   no magic links): the fd, or -errno. A leading "/" is dropped; "" or "/" is the root. */
-int cell_open_in_root(int rootfd, const char *path, int flags, unsigned mode);
 
 /* An overlay mounted nowhere (fsopen/fsmount): an O_PATH fd of its root, or -errno. The
    mount lives as long as fds into it do. upperdir/workdir NULL: read-only overlay. */
