@@ -99,19 +99,3 @@ public struct PortBinding: Codable, Sendable, Equatable, Hashable {
         "\(hostIP):\(hostPort)->\(containerPort)/\(proto)"
     }
 }
-
-enum RecordJSON {
-    static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return Array(try encoder.encode(value))
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], path: String) throws -> T {
-        do {
-            return try JSONDecoder().decode(type, from: Data(bytes))
-        } catch {
-            throw CellError.invalidInput("\(path) is damaged: \(error)")
-        }
-    }
-}

@@ -48,7 +48,7 @@ public final class ContainerStore: @unchecked Sendable {
         guard let bytes = try FileSystem.readFileIfPresent(path) else {
             throw CellError.notFound("No such container: \(id)")
         }
-        let record = try RecordJSON.decode(ContainerRecord.self, from: bytes, path: path)
+        let record = try StoredJSON.decode(ContainerRecord.self, from: bytes, what: path)
         let state = try? ContainerState.read(fromContainerDirectory: directory)
         return Container(record: record, directory: directory, state: state)
     }
@@ -116,7 +116,7 @@ public final class ContainerStore: @unchecked Sendable {
                 // The /etc files are derived: `start` writes them again if a power cut lost them.
                 for (name, bytes) in files { try FileSystem.writeNewFile(bytes, to: "\(temporary)/\(name)", durable: false) }
                 try FileSystem.writeNewFile(spec.encoded(), to: ContainerSpec.path(inContainerDirectory: temporary), mode: 0o600, durable: durable)
-                try FileSystem.writeNewFile(try RecordJSON.encode(record), to: "\(temporary)/config.json", mode: 0o600, durable: durable)
+                try FileSystem.writeNewFile(try StoredJSON.encode(record), to: "\(temporary)/config.json", mode: 0o600, durable: durable)
                 if durable { try FileSystem.syncDirectory(temporary) }
                 // The name first: until the directory appears under its id, it names nothing.
                 try names.link(record.name, to: record.id)
@@ -140,7 +140,7 @@ public final class ContainerStore: @unchecked Sendable {
 
     /// Writes a changed record (`update`); the caller holds the container's lock.
     public func save(_ record: ContainerRecord) throws {
-        try FileSystem.writeAtomically(try RecordJSON.encode(record), to: "\(directory(of: record.id))/config.json", mode: 0o600)
+        try FileSystem.writeAtomically(try StoredJSON.encode(record), to: "\(directory(of: record.id))/config.json", mode: 0o600)
     }
 
     /// Holds the container's own lock around `body` (start, stop, rm, ... one at a time).

@@ -60,7 +60,7 @@ extension ImageStore {
                 }
                 var manifest = Manifest(config: image.manifest.config, layers: layers)
                 manifest.config.mediaType = MediaType.ociConfig
-                let manifestBytes = try JSON.encode(manifest)
+                let manifestBytes = try StoredJSON.encode(manifest)
                 let manifestDigest = Digest.sha256(of: manifestBytes)
                 if written.insert(manifestDigest).inserted {
                     try addFile(archive, path: "blobs/sha256/\(manifestDigest.hex)", bytes: manifestBytes)
@@ -79,8 +79,8 @@ extension ImageStore {
                     layers: layers.map { "blobs/sha256/\($0.digest.hex)" }))
             }
         }
-        try addFile(archive, path: "index.json", bytes: try JSON.encode(ImageIndex(manifests: indexEntries)))
-        try addFile(archive, path: "manifest.json", bytes: try JSON.encode(dockerManifest))
+        try addFile(archive, path: "index.json", bytes: try StoredJSON.encode(ImageIndex(manifests: indexEntries)))
+        try addFile(archive, path: "manifest.json", bytes: try StoredJSON.encode(dockerManifest))
         try archive.finish()
     }
 

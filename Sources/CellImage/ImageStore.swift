@@ -83,16 +83,16 @@ public final class ImageStore: @unchecked Sendable {
     public func load(_ summary: ImageSummary) throws -> Image {
         let manifest = try readManifest(summary.manifest)
         let configBytes = try blobs.read(manifest.config.digest)
-        let config = try JSON.decode(ImageConfig.self, from: configBytes, what: "image config \(manifest.config.digest)")
+        let config = try StoredJSON.decode(ImageConfig.self, from: configBytes, what: "image config \(manifest.config.digest)")
         return Image(summary: summary, manifest: manifest, config: config, configBytes: configBytes)
     }
 
     func readManifest(_ digest: Digest) throws -> Manifest {
-        try JSON.decode(Manifest.self, from: try blobs.read(digest), what: "manifest \(digest)")
+        try StoredJSON.decode(Manifest.self, from: try blobs.read(digest), what: "manifest \(digest)")
     }
 
     func readConfig(_ digest: Digest) throws -> ImageConfig {
-        try JSON.decode(ImageConfig.self, from: try blobs.read(digest), what: "image config \(digest)")
+        try StoredJSON.decode(ImageConfig.self, from: try blobs.read(digest), what: "image config \(digest)")
     }
 
     /// How docker echoes a name the user typed in errors: `busybox` → `busybox:latest`.
@@ -115,7 +115,7 @@ public final class ImageStore: @unchecked Sendable {
     @discardableResult
     public func commitImage(config: ImageConfig, layers: [Descriptor], names: [ImageReference]) throws -> Digest {
         try config.config?.checkForNULBytes()
-        let configDescriptor = try blobs.write(try JSON.encode(config), mediaType: MediaType.ociConfig)
+        let configDescriptor = try blobs.write(try StoredJSON.encode(config), mediaType: MediaType.ociConfig)
         return try commitImage(configDescriptor: configDescriptor, created: config.created, layers: layers, names: names)
     }
 
@@ -125,7 +125,7 @@ public final class ImageStore: @unchecked Sendable {
                             names: [ImageReference]) throws -> Digest {
         var config = configDescriptor
         config.mediaType = MediaType.ociConfig
-        let manifest = try blobs.write(try JSON.encode(Manifest(config: config, layers: layers)),
+        let manifest = try blobs.write(try StoredJSON.encode(Manifest(config: config, layers: layers)),
                                        mediaType: MediaType.ociManifest)
         let summary = ImageSummaryAnnotations(id: config.digest, manifest: manifest.digest, manifestSize: manifest.size,
                                               created: created, size: layers.reduce(0) { $0 + $1.size })

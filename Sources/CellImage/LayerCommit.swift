@@ -34,12 +34,12 @@ extension ImageStore {
     /// Stores an image config (deterministic JSON); its digest is the id the image would have.
     public func storeConfig(_ config: ImageConfig) throws -> Descriptor {
         try config.config?.checkForNULBytes()
-        return try blobs.write(try JSON.encode(config), mediaType: MediaType.ociConfig)
+        return try blobs.write(try StoredJSON.encode(config), mediaType: MediaType.ociConfig)
     }
 
     /// A stored config by digest.
     public func config(_ digest: Digest) throws -> ImageConfig {
-        try JSON.decode(ImageConfig.self, from: try blobs.read(digest), what: "image config \(digest.shortHex)")
+        try StoredJSON.decode(ImageConfig.self, from: try blobs.read(digest), what: "image config \(digest.shortHex)")
     }
 
     /// Whether every blob is in the store (a cached build step whose layers were collected is void).

@@ -37,11 +37,11 @@ extension ImageStore {
     }
 
     private func loadOCI(_ archive: StagedArchive) throws -> [LoadedImage] {
-        let index = try JSON.decode(ImageIndex.self, from: try archive.read("index.json"), what: "index.json of \(archive.name)")
+        let index = try StoredJSON.decode(ImageIndex.self, from: try archive.read("index.json"), what: "index.json of \(archive.name)")
         var loaded: [LoadedImage] = []
         for entry in index.manifests {
             let manifestDescriptor = try resolvePlatform(entry, in: archive)
-            let manifest = try JSON.decode(Manifest.self, from: try archive.readBlob(manifestDescriptor.digest),
+            let manifest = try StoredJSON.decode(Manifest.self, from: try archive.readBlob(manifestDescriptor.digest),
                                            what: "manifest \(manifestDescriptor.digest)")
             var names: [ImageReference] = []
             if let name = entry.annotations?[Annotation.imageName] ?? entry.annotations?[Annotation.refName],
@@ -60,7 +60,7 @@ extension ImageStore {
     /// An index entry may be a multi-platform index: take the host's platform, else the first.
     private func resolvePlatform(_ descriptor: Descriptor, in archive: StagedArchive) throws -> Descriptor {
         guard MediaType.isIndex(descriptor.mediaType) else { return descriptor }
-        let nested = try JSON.decode(ImageIndex.self, from: try archive.readBlob(descriptor.digest),
+        let nested = try StoredJSON.decode(ImageIndex.self, from: try archive.readBlob(descriptor.digest),
                                      what: "index \(descriptor.digest)")
         let host = nested.manifests.first { $0.platform?.architecture == ImageConfig.hostArchitecture && $0.platform?.os == "linux" }
         guard let chosen = host ?? nested.manifests.first else {
@@ -70,7 +70,7 @@ extension ImageStore {
     }
 
     private func loadDockerArchive(_ archive: StagedArchive) throws -> [LoadedImage] {
-        let entries = try JSON.decode([DockerArchiveManifestEntry].self, from: try archive.read("manifest.json"),
+        let entries = try StoredJSON.decode([DockerArchiveManifestEntry].self, from: try archive.read("manifest.json"),
                                       what: "manifest.json of \(archive.name)")
         var loaded: [LoadedImage] = []
         for entry in entries {
@@ -98,7 +98,7 @@ extension ImageStore {
     private func importImage(configDigest: Digest, configBytes: [UInt8]? = nil, layerPaths: [String],
                              layerDigests: [Digest?], archive: StagedArchive, names: [ImageReference]) throws -> Digest {
         let bytes = try configBytes ?? archive.readBlob(configDigest)
-        let config = try JSON.decode(ImageConfig.self, from: bytes, what: "image config \(configDigest)")
+        let config = try StoredJSON.decode(ImageConfig.self, from: bytes, what: "image config \(configDigest)")
         do {
             try config.config?.checkForNULBytes()
         } catch let error as CellError {

@@ -10,12 +10,12 @@ struct NameIndex {
         guard let bytes = try FileSystem.readFileIfPresent(layout.indexFile) else {
             return NameIndex(entries: [])
         }
-        let index = try JSON.decode(ImageIndex.self, from: bytes, what: "\(layout.indexFile)")
+        let index = try StoredJSON.decode(ImageIndex.self, from: bytes, what: "\(layout.indexFile)")
         return NameIndex(entries: index.manifests)
     }
 
     func write(_ layout: StoreLayout) throws {
-        try FileSystem.writeAtomically(try JSON.encode(ImageIndex(manifests: entries)), to: layout.indexFile)
+        try FileSystem.writeAtomically(try StoredJSON.encode(ImageIndex(manifests: entries)), to: layout.indexFile)
     }
 
     /// Read-modify-write under the exclusive index lock.

@@ -50,7 +50,7 @@ public struct StoreLayout: Sendable {
         if !FileSystem.exists(indexFile) {
             try FileLock(path: indexLock).withLock {
                 guard !FileSystem.exists(indexFile) else { return }
-                try FileSystem.writeAtomically(try JSON.encode(ImageIndex(manifests: [])), to: indexFile)
+                try FileSystem.writeAtomically(try StoredJSON.encode(ImageIndex(manifests: [])), to: indexFile)
             }
         }
     }
