@@ -4,6 +4,7 @@ import Glibc
 import ArgumentParser
 import CellContainers
 import CellCore
+import CellPresentation
 import CellRuntime
 
 /// Runs `body` for each named container as docker does: an error is printed and the rest go on;
@@ -190,7 +191,7 @@ struct PortCommand: ParsableCommand {
 
     func run() throws {
         let container = try GlobalOptions.containerStore().resolve(container)
-        var mappings = ContainerPresentation.publishedPorts(container)
+        var mappings = container.publishedPorts
         if let privatePort {
             let parts = privatePort.split(separator: "/")
             let proto = parts.count > 1 ? String(parts[1]) : "tcp"

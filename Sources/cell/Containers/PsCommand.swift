@@ -2,6 +2,7 @@ import ArgumentParser
 import CellContainers
 import CellCore
 import CellFormat
+import CellPresentation
 
 struct PsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -46,11 +47,11 @@ struct PsCommand: ParsableCommand {
             return
         }
         let now = Timestamp.now()
-        let rows = containers.map { ContainerPresentation.row($0, now: now, truncate: !noTrunc) }
+        let rows = containers.map { ContainerListing.row($0, now: now, truncate: !noTrunc) }
         var fallback = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedAt}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
         fallback = fallback.replacingCreatedAt()
         if size { fallback += "\t{{.Size}}" }
-        try Listing.print(rows, format: format ?? fallback, headers: ContainerPresentation.headers)
+        try Listing.print(rows, format: format ?? fallback, headers: ContainerListing.headers)
     }
 }
 
