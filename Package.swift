@@ -53,9 +53,10 @@ let package = Package(
         .target(name: "CellPresentation", dependencies: ["CellCore", "CellFormat", "CellImage", "CellContainers"]),
         // cell test: container-structure-test specs against an image or a running container.
         .target(name: "CellStructureTest", dependencies: ["CellCore", "CRuntime", "CellFormat", "CellImage", "CellContainers", "CellRuntime"]),
-        // The command line: parsing, tables, messages, exit codes.
+        // The command line: argument parsing, terminal handling, printing, exit codes. It reaches the
+        // runtime only through CellContainers (no CellRuntime, no CRuntime), as the API server will.
         .executableTarget(name: "cell", dependencies: [
-            "CellCore", "CellFormat", "CellImage", "CellContainers", "CellPresentation", "CellRuntime", "CellBuild", "CellStructureTest",
+            "CellCore", "CellFormat", "CellImage", "CellContainers", "CellPresentation", "CellBuild", "CellStructureTest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -36,6 +36,12 @@ public struct ContainerLifecycle {
         }
     }
 
+    /// docker start -a (and run without -d): starts `container` with our stdio and waits for it;
+    /// its exit status, or nil when it was already running.
+    public func startAttached(_ container: Container, interactive: Bool) throws -> Int32? {
+        try start(container, attach: true, interactive: interactive).map(ContainerLauncher.waitForExit)
+    }
+
     /// docker update: the given limits over the container's; a running container's cgroup
     /// gets them at once. Checked first, as `run` checks them. A container without cgroups
     /// (--cgroups=disabled) has nowhere to put them: refused (125, as `run` refuses them).

@@ -8,3 +8,12 @@ public typealias ResourceLimits = CellRuntime.ResourceLimits
 
 /// A published port as a running container holds it: the host address and port chosen at its start.
 public typealias PublishedPort = ContainerSpec.PortMapping
+
+/// What `exec` runs and how: arguments, environment, user, -i, -t, -d.
+public typealias ExecOptions = ContainerExec.Options
+
+/// How an `attach` ended: the container's exit status, or detached by the keys.
+public typealias AttachOutcome = ContainerAttach.Outcome
+
+/// One process as `top` shows it.
+public typealias ProcessRow = ContainerTop.Row

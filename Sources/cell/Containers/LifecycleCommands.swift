@@ -5,7 +5,6 @@ import ArgumentParser
 import CellContainers
 import CellCore
 import CellPresentation
-import CellRuntime
 
 /// Runs `body` for each named container as docker does: an error is printed and the rest go on;
 /// the exit status is 1 when any failed.
@@ -127,10 +126,10 @@ struct StartCommand: ParsableCommand {
         if attach || interactive {
             let container = try GlobalOptions.containerStore().resolve(containers[0])
             Output.flush()
-            guard let started = try lifecycle.start(container, attach: true, interactive: interactive) else {
+            guard let status = try lifecycle.startAttached(container, interactive: interactive) else {
                 throw CellError.conflict("container \(containers[0]) is already running")
             }
-            throw ExitCode(ContainerLauncher.waitForExit(started))
+            throw ExitCode(status)
         }
         try EachContainer.run(containers) { container, name in
             try lifecycle.start(container)
