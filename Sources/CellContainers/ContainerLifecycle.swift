@@ -110,6 +110,36 @@ public struct ContainerLifecycle {
         }
     }
 
+    /// Every container, newest first. Containers started with --rm go away once they have exited,
+    /// even when no command was waiting for them (a detached run, or a monitor that died): they
+    /// are removed here, not listed.
+    public func listReapingAutoRemoved() throws -> [Container] {
+        var kept: [Container] = []
+        for container in try store.list() {
+            if container.record.hostConfig.autoRemove, case .exited = container.status {
+                try? remove(container, force: false)
+                continue
+            }
+            kept.append(container)
+        }
+        return kept
+    }
+
+    /// docker container prune: removes every stopped container; their ids and the bytes their
+    /// writable layers held.
+    public func pruneStopped() throws -> (deleted: [String], reclaimedBytes: Int64) {
+        var deleted: [String] = []
+        var reclaimed: Int64 = 0
+        for container in try store.list() where !container.isRunning {
+            let size = FileSystem.diskUsage("\(container.directory)/upper")
+            if (try? remove(container, force: false)) != nil {
+                deleted.append(container.id)
+                reclaimed += size
+            }
+        }
+        return (deleted, reclaimed)
+    }
+
     /// Blocks until the container is no longer running; its exit code.
     public func wait(_ container: Container) throws -> Int32 {
         while true {

@@ -217,16 +217,7 @@ struct ContainerPruneCommand: ParsableCommand {
         if !force {
             guard Prompt.confirm("WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ") else { return }
         }
-        let lifecycle = try GlobalOptions.lifecycle()
-        var deleted: [String] = []
-        var reclaimed: Int64 = 0
-        for container in try lifecycle.store.list() where !container.isRunning {
-            let size = FileSystem.diskUsage("\(container.directory)/upper")
-            if (try? lifecycle.remove(container, force: false)) != nil {
-                deleted.append(container.id)
-                reclaimed += size
-            }
-        }
+        let (deleted, reclaimed) = try GlobalOptions.lifecycle().pruneStopped()
         if !deleted.isEmpty {
             Output.line("Deleted Containers:")
             deleted.forEach { Output.line($0) }
