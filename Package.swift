@@ -51,11 +51,15 @@ let package = Package(
         .executableTarget(name: "cell-init", linkerSettings: [.unsafeFlags(["-static-executable", "-Xlinker", "--gc-sections"])]),
         // The per-container monitor: small, no Foundation.
         .executableTarget(name: "cell-monitor", dependencies: ["CellRuntime", "CellCore"]),
-        // The command line: parsing, tables, messages, exit codes.
+        // Docker's views of containers and images: inspect's JSON, the rows of ps, images, stats and
+        // history (the values --format templates see). The `cell` command and the API server both show these.
+        .target(name: "CellPresentation", dependencies: ["CellCore", "CellFormat", "CellImage", "CellContainers"]),
         // cell test: container-structure-test specs against an image or a running container.
         .target(name: "CellStructureTest", dependencies: ["CellCore", "CellFormat", "CellImage", "CellContainers", "CellRuntime"]),
+        // The command line: argument parsing, terminal handling, printing, exit codes. It reaches the
+        // runtime only through CellContainers (no CellRuntime, no CRuntime), as the API server will.
         .executableTarget(name: "cell", dependencies: [
-            "CellCore", "CellFormat", "CellImage", "CellContainers", "CellRuntime", "CellBuild", "CellStructureTest",
+            "CellCore", "CellFormat", "CellImage", "CellContainers", "CellPresentation", "CellBuild", "CellStructureTest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -54,3 +54,15 @@ public enum ContainerCommit {
         return try images.commitImage(config: config, layers: image.layers + [layer], names: names)
     }
 }
+
+extension ContainerStore {
+    /// docker commit: under the container's lock (no start, rm or cp meanwhile). `images` is
+    /// opened once the lock is held.
+    public func commit(_ container: Container, images: () throws -> ImageStore, changes: [String] = [],
+                       message: String? = nil, author: String? = nil, names: [ImageReference] = []) throws -> Digest {
+        try withLock(container) {
+            try ContainerCommit.commit(container, images: images(), changes: changes, message: message, author: author,
+                                       names: names)
+        }
+    }
+}

@@ -36,6 +36,12 @@ public struct ContainerLifecycle {
         }
     }
 
+    /// docker start -a (and run without -d): starts `container` with our stdio and waits for it;
+    /// its exit status, or nil when it was already running.
+    public func startAttached(_ container: Container, interactive: Bool) throws -> Int32? {
+        try start(container, attach: true, interactive: interactive).map(ContainerLauncher.waitForExit)
+    }
+
     /// docker update: the given limits over the container's; a running container's cgroup
     /// gets them at once. Checked first, as `run` checks them. A container without cgroups
     /// (--cgroups=disabled) has nowhere to put them: refused (125, as `run` refuses them).
@@ -102,6 +108,36 @@ public struct ContainerLifecycle {
             }
             try store.remove(current)
         }
+    }
+
+    /// Every container, newest first. Containers started with --rm go away once they have exited,
+    /// even when no command was waiting for them (a detached run, or a monitor that died): they
+    /// are removed here, not listed.
+    public func listReapingAutoRemoved() throws -> [Container] {
+        var kept: [Container] = []
+        for container in try store.list() {
+            if container.record.hostConfig.autoRemove, case .exited = container.status {
+                try? remove(container, force: false)
+                continue
+            }
+            kept.append(container)
+        }
+        return kept
+    }
+
+    /// docker container prune: removes every stopped container; their ids and the bytes their
+    /// writable layers held.
+    public func pruneStopped() throws -> (deleted: [String], reclaimedBytes: Int64) {
+        var deleted: [String] = []
+        var reclaimed: Int64 = 0
+        for container in try store.list() where !container.isRunning {
+            let size = FileSystem.diskUsage("\(container.directory)/upper")
+            if (try? remove(container, force: false)) != nil {
+                deleted.append(container.id)
+                reclaimed += size
+            }
+        }
+        return (deleted, reclaimed)
     }
 
     /// Blocks until the container is no longer running; its exit code.

@@ -74,6 +74,9 @@ public struct ContainerRecord: Codable, Sendable {
 
         /// Created with --cgroups=disabled: no cgroup to limit, sample or join.
         public var cgroupsDisabled: Bool { cgroups == ContainerSpec.CgroupsMode.disabled.rawValue }
+
+        /// The size of /dev/shm: --shm-size, or Docker's default (records from before --shm-size).
+        public var effectiveShmSize: Int64 { shmSize ?? ContainerSpec.defaultShmSize }
     }
 
     /// The image's layers, bottom first, as the runtime needs them.

@@ -152,7 +152,6 @@ struct Monitor {
             state.exitSignal = status & 0x7f
             state.exitCode = 128 + state.exitSignal
         }
-        server.finish(exitCode: state.exitCode)
         state.oomKilled = cgroup?.oomKilled() ?? false
         var cleanupError: CellError? = nil
         do {
@@ -166,12 +165,16 @@ struct Monitor {
             // docker run --rm (attached or not): the container goes as it exits.
             do {
                 try ContainerRemoval.autoRemove(spec, directory: directory)
+                server.finish(exitCode: state.exitCode)
                 return options.attach ? state.exitCode : 0
             } catch {
                 state.error = asCellError(error).message
             }
         }
         try state.write(toContainerDirectory: directory)
+        // Attach clients hear the exit only once it is recorded (or the container removed), so
+        // that what they do next (`rm`, `start`) sees it stopped, as after `docker attach`.
+        server.finish(exitCode: state.exitCode)
         return options.attach ? state.exitCode : 0
     }
 

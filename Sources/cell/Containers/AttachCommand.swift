@@ -1,7 +1,6 @@
 import ArgumentParser
 import CellContainers
 import CellCore
-import CellRuntime
 
 struct AttachCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,7 +21,7 @@ struct AttachCommand: ParsableCommand {
         let target = try DaemonError.reporting { try GlobalOptions.containerStore().resolve(container) }
         Output.flush()
         let outcome = try DaemonError.reporting {
-            try ContainerAttach.attach(containerDirectory: target.directory, stdin: !noStdin)
+            try target.attach(stdin: !noStdin)
         }
         switch outcome {
         case .detached:

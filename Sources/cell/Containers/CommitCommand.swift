@@ -32,10 +32,8 @@ struct CommitCommand: ParsableCommand {
         let names = try reference.map { [try ImageReference(parsing: $0)] } ?? []
         let store = try GlobalOptions.containerStore()
         let found = try DaemonError.reporting { try store.resolve(container) }
-        let id = try store.withLock(found) {
-            try ContainerCommit.commit(found, images: try GlobalOptions.imageStore(), changes: change, message: message,
-                                       author: author, names: names)
-        }
+        let id = try store.commit(found, images: GlobalOptions.imageStore, changes: change, message: message,
+                                  author: author, names: names)
         Output.line(id.description)
     }
 }

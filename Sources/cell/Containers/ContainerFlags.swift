@@ -2,7 +2,6 @@ import ArgumentParser
 import CellContainers
 import CellCore
 import CellFormat
-import CellRuntime
 
 /// The flags `cell create` and `cell run` share, with docker's names.
 struct ContainerFlags: ParsableArguments {

@@ -1,8 +1,6 @@
 import ArgumentParser
 import CellContainers
 import CellCore
-import CellImage
-import CellRuntime
 
 /// `docker cp`: exactly one side names a container (`NAME:PATH`); links inside the container
 /// never lead a copy out of its root.
@@ -29,40 +27,25 @@ struct CopyCommand: ParsableCommand {
 
     func run() throws {
         let from = CopyEndpoint(source), to = CopyEndpoint(destination)
+        let name: String, copy: ContainerFileCopy
         switch (from.container, to.container) {
-        case (let name?, nil) where destination == "-":
-            try withContainer(name) { container in
-                try ContainerTarCopy.copyOut(containerDirectory: container.directory, containerPath: from.path,
-                                             followLink: followLink, containerName: name, store: GlobalOptions.imageStore(), to: 1)
-            }
-        case (nil, let name?) where source == "-":
-            try withContainer(name) { container in
-                try ContainerTarCopy.copyIn(from: 0, containerDirectory: container.directory, containerPath: to.path,
-                                            containerName: name, store: GlobalOptions.imageStore())
-            }
         case (nil, nil):
             throw CellError.usage("must specify at least one container source")
         case (.some, .some):
             throw CellError.usage("copying between containers is not supported")
-        case (let name?, nil):
-            try withContainer(name) { container in
-                try ContainerCopy.copyOut(containerDirectory: container.directory, containerPath: from.path, hostPath: to.path,
-                                          preserveOwnership: archive, followLink: followLink, containerName: name)
-            }
-        case (nil, let name?):
-            try withContainer(name) { container in
-                try ContainerCopy.copyIn(hostPath: from.path, containerDirectory: container.directory, containerPath: to.path,
-                                         preserveOwnership: archive, followLink: followLink, containerName: name)
-            }
+        case (let container?, nil):
+            name = container
+            copy = ContainerFileCopy(direction: .outOfContainer, containerPath: from.path,
+                                     host: destination == "-" ? .tarStream(1) : .path(to.path),
+                                     preserveOwnership: archive, followLink: followLink)
+        case (nil, let container?):
+            name = container
+            copy = ContainerFileCopy(direction: .intoContainer, containerPath: to.path,
+                                     host: source == "-" ? .tarStream(0) : .path(from.path),
+                                     preserveOwnership: archive, followLink: followLink)
         }
-    }
-
-    /// Under the container's lock, as ContainerRootAccess needs: no start, rm or commit meanwhile.
-    private func withContainer(_ name: String, _ body: (Container) throws -> Void) throws {
         try DaemonError.reporting {
-            let store = try GlobalOptions.containerStore()
-            let container = try store.resolve(name)
-            try store.withLock(container) { try body(container) }
+            try GlobalOptions.containerStore().copy(copy, container: name, images: GlobalOptions.imageStore)
         }
     }
 }

@@ -4,7 +4,6 @@ import Glibc
 import ArgumentParser
 import CellContainers
 import CellCore
-import CellRuntime
 
 struct ExecCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "exec", abstract: "Execute a command in a running container.")
@@ -49,13 +48,13 @@ struct ExecCommand: ParsableCommand {
     func run() throws {
         let target = try DaemonError.reporting { try GlobalOptions.containerStore().resolve(container) }
         let environment = try ContainerEnvironment.entries(fromFiles: envFile) + env
-        let options = ContainerExec.Options(arguments: command, environment: environment, workingDirectory: workdir,
-                                            user: user, interactive: interactive, tty: tty, detach: detach,
-                                            privileged: privileged)
+        let options = ExecOptions(arguments: command, environment: environment, workingDirectory: workdir,
+                                 user: user, interactive: interactive, tty: tty, detach: detach,
+                                 privileged: privileged)
         Output.flush()
         let status: Int32
         do {
-            status = try ContainerExec.run(containerDirectory: target.directory, options: options)
+            status = try target.exec(options)
         } catch let error as CellError {
             switch error.kind {
             case .commandNotFound, .commandNotExecutable:

@@ -4,7 +4,7 @@ import Glibc
 import ArgumentParser
 import CellContainers
 import CellCore
-import CellRuntime
+import CellPresentation
 
 /// Runs `body` for each named container as docker does: an error is printed and the rest go on;
 /// the exit status is 1 when any failed.
@@ -126,10 +126,10 @@ struct StartCommand: ParsableCommand {
         if attach || interactive {
             let container = try GlobalOptions.containerStore().resolve(containers[0])
             Output.flush()
-            guard let started = try lifecycle.start(container, attach: true, interactive: interactive) else {
+            guard let status = try lifecycle.startAttached(container, interactive: interactive) else {
                 throw CellError.conflict("container \(containers[0]) is already running")
             }
-            throw ExitCode(ContainerLauncher.waitForExit(started))
+            throw ExitCode(status)
         }
         try EachContainer.run(containers) { container, name in
             try lifecycle.start(container)
@@ -190,7 +190,7 @@ struct PortCommand: ParsableCommand {
 
     func run() throws {
         let container = try GlobalOptions.containerStore().resolve(container)
-        var mappings = ContainerPresentation.publishedPorts(container)
+        var mappings = container.publishedPorts
         if let privatePort {
             let parts = privatePort.split(separator: "/")
             let proto = parts.count > 1 ? String(parts[1]) : "tcp"
@@ -217,16 +217,7 @@ struct ContainerPruneCommand: ParsableCommand {
         if !force {
             guard Prompt.confirm("WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ") else { return }
         }
-        let lifecycle = try GlobalOptions.lifecycle()
-        var deleted: [String] = []
-        var reclaimed: Int64 = 0
-        for container in try lifecycle.store.list() where !container.isRunning {
-            let size = FileSystem.diskUsage("\(container.directory)/upper")
-            if (try? lifecycle.remove(container, force: false)) != nil {
-                deleted.append(container.id)
-                reclaimed += size
-            }
-        }
+        let (deleted, reclaimed) = try GlobalOptions.lifecycle().pruneStopped()
         if !deleted.isEmpty {
             Output.line("Deleted Containers:")
             deleted.forEach { Output.line($0) }

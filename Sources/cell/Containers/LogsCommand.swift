@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import CellContainers
 import CellCore
@@ -41,22 +38,9 @@ struct LogsCommand: ParsableCommand {
             guard let count = Int(tail) else { throw CellError.usage("invalid value for --tail: \(tail)") }
             tailCount = count < 0 ? nil : count
         }
+        let selection = LogSelection(timestamps: timestamps, since: sinceTime, until: untilTime, tail: tailCount)
         Output.flush()
-        var copier = ContainerLogCopier(
-            path: ContainerLog.path(of: container),
-            selection: LogSelection(timestamps: timestamps, since: sinceTime, until: untilTime, tail: tailCount))
-        guard copier.copyAvailable() != nil, follow else { return }
-        while true {
-            // Removed while followed (dgoss's `rm -vf` under its `logs -f`): the stream ends, as with docker.
-            let running = (try? store.load(id: container.id))?.isRunning ?? false
-            guard let lines = copier.copyAvailable() else { return }
-            if !running {
-                // One last read: the monitor writes the final lines before the exit state.
-                copier.copyAvailable()
-                return
-            }
-            if lines == 0 { usleep(50_000) }
-        }
+        store.copyLogs(of: container, selection: selection, follow: follow)
     }
 }
 

@@ -1,7 +1,7 @@
 import ArgumentParser
+import CellContainers
 import CellCore
 import CellFormat
-import CellRuntime
 
 /// docker's resource flags, shared by `run`/`create` and `update`.
 struct ResourceFlags: ParsableArguments {

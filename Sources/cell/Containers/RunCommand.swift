@@ -1,10 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import CellContainers
-import CellCore
-import CellRuntime
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,34 +18,15 @@ struct RunCommand: ParsableCommand {
     var command: [String] = []
 
     func run() throws {
-        let container = try ContainerRunner.create(flags.options(image: image, command: command))
-        let lifecycle = try GlobalOptions.lifecycle()
+        let runner = GlobalOptions.runner()
+        let container = try runner.create(flags.options(image: image, command: command)) { Output.error("WARNING: \($0)") }
         if detach {
-            do {
-                try ContainerRunner.asRunError { try lifecycle.start(container) }
-            } catch {
-                if flags.autoRemove { try? lifecycle.remove(container, force: true) }
-                throw error
-            }
+            try runner.startDetached(container)
             Output.line(container.id)
             return
         }
         Output.flush()
-        let status: Int32
-        do {
-            guard let started = try ContainerRunner.asRunError({
-                try lifecycle.start(container, attach: true, interactive: flags.interactive)
-            }) else {
-                throw CellError(.setup, "container \(container.shortID) is already running")
-            }
-            status = ContainerLauncher.waitForExit(started)
-        } catch {
-            if flags.autoRemove { try? lifecycle.remove(container, force: true) }
-            throw error
-        }
-        // --rm: the monitor removed the container as it exited (unless that failed).
-        if flags.autoRemove, let left = try? lifecycle.store.find(container.id) { try? lifecycle.remove(left, force: true) }
-        throw ExitCode(status)
+        throw ExitCode(try runner.runAttached(container))
     }
 }
 
@@ -68,30 +44,7 @@ struct CreateCommand: ParsableCommand {
     var command: [String] = []
 
     func run() throws {
-        Output.line(try ContainerRunner.create(flags.options(image: image, command: command)).id)
-    }
-}
-
-enum ContainerRunner {
-    static func create(_ options: RunOptions) throws -> Container {
-        try asRunError {
-            let creator = ContainerCreator(images: try GlobalOptions.imageStore(), containers: try GlobalOptions.containerStore(),
-                                           initBinary: GlobalOptions.initPath)
-            return try creator.create(options) { Output.error("WARNING: \($0)") }
-        }
-    }
-
-    /// docker run and create exit 125 for every failure of their own (a name in use, a missing
-    /// image, a bad flag); only a command that cannot run keeps 126 or 127.
-    @discardableResult
-    static func asRunError<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as CellError {
-            switch error.kind {
-            case .commandNotFound, .commandNotExecutable, .usage, .setup: throw error
-            default: throw CellError(.setup, error.message)
-            }
-        }
+        let options = try flags.options(image: image, command: command)
+        Output.line(try GlobalOptions.runner().create(options) { Output.error("WARNING: \($0)") }.id)
     }
 }

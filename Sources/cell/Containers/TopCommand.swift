@@ -2,7 +2,6 @@ import ArgumentParser
 import CellContainers
 import CellCore
 import CellFormat
-import CellRuntime
 
 struct TopCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "top", abstract: "Display the running processes of a container.")
@@ -15,10 +14,10 @@ struct TopCommand: ParsableCommand {
 
     func run() throws {
         let rows = try DaemonError.reporting {
-            try ContainerTop.processes(containerDirectory: try GlobalOptions.containerStore().resolve(container).directory)
+            try GlobalOptions.containerStore().resolve(container).processes()
         }
         let table = TableWriter(minWidth: 20, padding: 3)
-        table.addRow(ContainerTop.titles)
+        table.addRow(Container.processTitles)
         rows.forEach { table.addRow($0.columns) }
         print(table.render(), terminator: "")
     }

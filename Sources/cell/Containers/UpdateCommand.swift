@@ -1,7 +1,6 @@
 import ArgumentParser
 import CellContainers
 import CellCore
-import CellRuntime
 
 /// `docker update`: new resource limits for containers, running (their cgroup at once) or not.
 struct UpdateCommand: ParsableCommand {

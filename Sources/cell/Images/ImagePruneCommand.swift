@@ -4,6 +4,7 @@ import Glibc
 import ArgumentParser
 import CellCore
 import CellImage
+import CellPresentation
 
 struct ImagePruneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import CellContainers
 import CellCore
 import CellFormat
 import CellImage
+import CellPresentation
 
 /// `cell image inspect`
 struct ImageInspectCommand: ParsableCommand {
@@ -59,7 +60,7 @@ struct InspectCommand: ParsableCommand {
         let containers = try GlobalOptions.containerStore()
         try Inspection.print(objects, format: format) { name in
             if type == nil || type == "container", let container = try containers.find(name) {
-                return ContainerPresentation.inspect(container)
+                return ContainerInspection.json(container)
             }
             if type == nil || type == "image", let summary = try store.find(name) {
                 return ImageInspection.json(try store.load(summary))
@@ -91,7 +92,7 @@ struct ContainerInspectCommand: ParsableCommand {
     func run() throws {
         let store = try GlobalOptions.containerStore()
         try Inspection.print(containers, format: format) { name in
-            try store.find(name).map(ContainerPresentation.inspect)
+            try store.find(name).map(ContainerInspection.json)
         } notFound: { "No such container: \($0)" }
     }
 }

@@ -51,6 +51,10 @@ enum GlobalOptions {
         ContainerLifecycle(store: try containerStore(), monitorPath: monitorPath)
     }
 
+    static func runner() -> ContainerRunner {
+        ContainerRunner(root: root, monitorPath: monitorPath, initBinary: initPath)
+    }
+
     /// cell-monitor beside this executable (CELL_MONITOR overrides, for tests).
     static var monitorPath: String {
         if let value = getenv("CELL_MONITOR"), value.pointee != 0 { return String(cString: value) }

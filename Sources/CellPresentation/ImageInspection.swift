@@ -3,8 +3,8 @@ import CellFormat
 import CellImage
 
 /// The JSON `docker image inspect` prints, with its field names and order.
-enum ImageInspection {
-    static func json(_ image: Image) -> JSONValue {
+public enum ImageInspection {
+    public static func json(_ image: Image) -> JSONValue {
         let config = image.config.config ?? ContainerConfig()
         let history = image.config.history ?? []
         return .object([

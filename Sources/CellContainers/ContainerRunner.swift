@@ -1,0 +1,86 @@
+import CellCore
+import CellImage
+
+/// `docker create` and `docker run`: a new container from an image and run options, started
+/// detached or attached to our stdio until it exits, removed afterwards with --rm.
+public struct ContainerRunner {
+    /// The store's root directory.
+    public let root: String
+    /// The cell-monitor binary started for each container.
+    public let monitorPath: String
+    /// The static cell-init binary (--init, and every exec of a container's process).
+    public let initBinary: String
+
+    public init(root: String, monitorPath: String, initBinary: String) {
+        self.root = root
+        self.monitorPath = monitorPath
+        self.initBinary = initBinary
+    }
+
+    /// docker create: the container, not started. `warn` gets Docker's warnings (a limit the
+    /// host cannot apply is dropped).
+    public func create(_ options: RunOptions, warn: (String) -> Void = { _ in }) throws -> Container {
+        try Self.asRunError {
+            let creator = ContainerCreator(images: try ImageStore(root: root),
+                                           containers: try ContainerStore(layout: StoreLayout(root: root)),
+                                           initBinary: initBinary)
+            return try creator.create(options, warn: warn)
+        }
+    }
+
+    /// docker run -d: starts `container` and returns; a --rm container that fails to start is removed.
+    public func startDetached(_ container: Container) throws {
+        let lifecycle = try lifecycle()
+        do {
+            try Self.asRunError { try lifecycle.start(container) }
+        } catch {
+            removeIfAutoRemove(container, lifecycle: lifecycle)
+            throw error
+        }
+    }
+
+    /// docker run: starts `container` with our stdio (stdin with -i) and waits; its exit status.
+    /// A --rm container is gone when this returns, whether it ran or failed to start.
+    public func runAttached(_ container: Container) throws -> Int32 {
+        let lifecycle = try lifecycle()
+        let status: Int32
+        do {
+            guard let exit = try Self.asRunError({
+                try lifecycle.startAttached(container, interactive: container.record.config.openStdin)
+            }) else {
+                throw CellError(.setup, "container \(container.shortID) is already running")
+            }
+            status = exit
+        } catch {
+            removeIfAutoRemove(container, lifecycle: lifecycle)
+            throw error
+        }
+        // The monitor removed it as it exited, unless that failed.
+        if container.record.hostConfig.autoRemove, let left = try? lifecycle.store.find(container.id) {
+            try? lifecycle.remove(left, force: true)
+        }
+        return status
+    }
+
+    private func lifecycle() throws -> ContainerLifecycle {
+        ContainerLifecycle(store: try ContainerStore(layout: StoreLayout(root: root)), monitorPath: monitorPath)
+    }
+
+    private func removeIfAutoRemove(_ container: Container, lifecycle: ContainerLifecycle) {
+        if container.record.hostConfig.autoRemove { try? lifecycle.remove(container, force: true) }
+    }
+
+    /// docker run and create exit 125 for every failure of their own (a name in use, a missing
+    /// image, a bad flag); only a command that cannot run keeps 126 or 127.
+    @discardableResult
+    static func asRunError<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as CellError {
+            switch error.kind {
+            case .commandNotFound, .commandNotExecutable, .usage, .setup: throw error
+            default: throw CellError(.setup, error.message)
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import CellCore
+import CellRuntime
+
+/// What joins a running container from outside: exec, attach, top. The runtime does the
+/// joining; these take a `Container` so that no caller handles its directory.
+extension Container {
+    /// docker exec: runs `options.arguments` in the container with our stdio; its exit status
+    /// (0 at once with `detach`). Throws `.conflict` when the container is not running, and
+    /// `.commandNotFound` (127) or `.commandNotExecutable` (126) in runc's wording.
+    public func exec(_ options: ExecOptions) throws -> Int32 {
+        try ContainerExec.run(containerDirectory: directory, options: options)
+    }
+
+    /// docker attach: our stdio to the running container's (stdin too with `stdin`, if it was
+    /// created with -i) until it exits or the detach keys are typed on a tty.
+    public func attach(stdin: Bool) throws -> AttachOutcome {
+        try ContainerAttach.attach(containerDirectory: directory, stdin: stdin)
+    }
+
+    /// docker top: the container's processes, as `ps -ef` shows them (`processTitles` are its columns).
+    public func processes() throws -> [ProcessRow] {
+        try ContainerTop.processes(containerDirectory: directory)
+    }
+
+    /// The column titles of `processes()`.
+    public static var processTitles: [String] { ContainerTop.titles }
+}

@@ -1,0 +1,19 @@
+import CellRuntime
+
+// The runtime's value types that the faces (the `cell` command, the API server) name, under
+// CellContainers: neither face imports CellRuntime, so the runtime can be split without them.
+
+/// `-m`, `--cpus` and the other limits of `run`, `create` and `update`.
+public typealias ResourceLimits = CellRuntime.ResourceLimits
+
+/// A published port as a running container holds it: the host address and port chosen at its start.
+public typealias PublishedPort = ContainerSpec.PortMapping
+
+/// What `exec` runs and how: arguments, environment, user, -i, -t, -d.
+public typealias ExecOptions = ContainerExec.Options
+
+/// How an `attach` ended: the container's exit status, or detached by the keys.
+public typealias AttachOutcome = ContainerAttach.Outcome
+
+/// One process as `top` shows it.
+public typealias ProcessRow = ContainerTop.Row

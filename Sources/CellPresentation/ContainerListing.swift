@@ -1,0 +1,55 @@
+import CellContainers
+import CellCore
+import CellFormat
+
+/// How containers look in `ps` rows (docker's shape; the keys `--format` templates name).
+public enum ContainerListing {
+    public static let headers: [String: String] = [
+        "ID": "CONTAINER ID", "Image": "IMAGE", "Command": "COMMAND", "CreatedAt": "CREATED AT",
+        "RunningFor": "CREATED", "Status": "STATUS", "Ports": "PORTS", "Names": "NAMES", "Size": "SIZE",
+        "Labels": "LABELS", "Mounts": "MOUNTS", "Networks": "NETWORKS", "State": "STATE", "LocalVolumes": "LOCAL VOLUMES",
+    ]
+
+    public static func row(_ container: Container, now: Timestamp, truncate: Bool) -> JSONValue {
+        let created = Timestamp(rfc3339: container.record.created) ?? now
+        var command = ([container.record.path] + container.record.args).joined(separator: " ")
+        if truncate { command = Presentation.ellipsis(command, 20) }
+        return .object([
+            ("Command", .string(GoQuote.quote(command))),
+            ("CreatedAt", .string(Presentation.goTimeString(created))),
+            ("ID", .string(truncate ? container.shortID : container.id)),
+            ("Image", .string(container.record.image)),
+            ("Labels", .string(container.record.config.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))),
+            ("LocalVolumes", .string("0")),
+            ("Mounts", .string(container.record.hostConfig.binds.map { String($0.split(separator: ":").first ?? "") }.joined(separator: ","))),
+            ("Names", .string(container.name)),
+            ("Networks", .string(container.record.hostConfig.networkMode == "default" ? "bridge" : container.record.hostConfig.networkMode)),
+            ("Ports", .string(portsText(container))),
+            ("RunningFor", .string(Presentation.since(created, now: now))),
+            ("Size", .string(Presentation.humanSize(FileSystem.diskUsage("\(container.directory)/upper")))),
+            ("State", .string(container.status.name)),
+            ("Status", .string(statusText(container.status, now: now))),
+        ])
+    }
+
+    /// `Up 18 seconds`, `Exited (130) 4 seconds ago`, `Created`.
+    public static func statusText(_ status: ContainerStatus, now: Timestamp) -> String {
+        switch status {
+        case .created: return "Created"
+        case .running(let started):
+            return "Up " + HumanUnits.duration(seconds: max(0, started.secondsUntil(now)))
+        case .exited(let code, let finished):
+            return "Exited (\(code)) " + Presentation.since(finished, now: now)
+        }
+    }
+
+    /// The published ports of a running container: `0.0.0.0:49153->5000/tcp, 5001/tcp`.
+    public static func portsText(_ container: Container) -> String {
+        let published = container.publishedPorts
+        var items = published.map { "\($0.hostAddress):\($0.hostPort)->\($0.containerPort)/\($0.protocol.rawValue)" }
+        let covered = Set(published.map { "\($0.containerPort)/\($0.protocol.rawValue)" })
+        items += container.record.config.exposedPorts.filter { !covered.contains($0) }
+        return items.joined(separator: ", ")
+    }
+
+}
