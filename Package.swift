@@ -35,7 +35,7 @@ let package = Package(
         // Go-template subset, ordered JSON, docker-style tables, human units.
         .target(name: "CellFormat", dependencies: ["CellCore"]),
         // The OCI image store: digests, blobs, index, names, layer cache, import/save/load.
-        .target(name: "CellImage", dependencies: ["CellCore", "CellArchive", "CNettle"]),
+        .target(name: "CellImage", dependencies: ["CellCore", "CellArchive", "CellFormat", "CellImagefile", "CNettle"]),
         // The Imagefile (Dockerfile) language: parser, variable expansion, stages, ignore rules.
         .target(name: "CellImagefile", dependencies: ["CellCore"]),
         // Containers as the CLI sees them: records, names, states, logs, ports.

@@ -141,100 +141,17 @@ struct StageBuild {
 
     /// ENV, LABEL, CMD and the rest: a new config, no layer.
     private mutating func metadataStep(_ command: Command, text: String, label: String) throws {
-        var description = ""
-        var change: (inout ContainerConfig) throws -> Void = { _ in }
-        var author: String?
-        switch command {
-        case .env(let pairs):
-            let expanded = try pairs.map { ($0.key, try expand($0.value)) }
-            description = "ENV " + expanded.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
-            change = { config in
-                var env = config.env ?? []
-                for (key, value) in expanded {
-                    env.removeAll { $0 == key || $0.hasPrefix(key + "=") }
-                    env.append("\(key)=\(value)")
-                }
-                config.env = env
-            }
-        case .label(let pairs):
-            let expanded = try pairs.map { (try expand($0.key), try expand($0.value)) }
-            description = "LABEL " + expanded.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
-            change = { config in
-                var labels = config.labels ?? [:]
-                for (key, value) in expanded { labels[key] = value }
-                config.labels = labels
-            }
-        case .workdir(let path):
-            let expanded = try expand(path)
-            let absolute = state.absolute(expanded)
-            description = "WORKDIR \(absolute)"
-            change = { $0.workingDir = absolute }
-        case .user(let user):
-            let expanded = try expand(user)
-            description = "USER \(expanded)"
-            change = { $0.user = expanded }
-        case .expose(let ports):
-            let expanded = try ports.flatMap { try lexer.processWords($0, environment: environment) }
-                .map { $0.contains("/") ? $0.lowercased() : "\($0)/tcp" }
-            description = "EXPOSE " + expanded.joined(separator: " ")
-            change = { config in
-                var exposed = config.exposedPorts ?? [:]
-                for port in expanded { exposed[port] = EmptyObject() }
-                config.exposedPorts = exposed
-            }
-        case .volume(let paths):
-            let expanded = try paths.map(expand)
-            description = "VOLUME " + expanded.joined(separator: " ")
-            change = { config in
-                var volumes = config.volumes ?? [:]
-                for path in expanded { volumes[path] = EmptyObject() }
-                config.volumes = volumes
-            }
-        case .cmd(let form):
-            let arguments = commandArguments(form)
-            description = "CMD " + JSONText.array(arguments)
-            commandSetHere = true
-            change = { $0.cmd = arguments }
-        case .entrypoint(let form):
-            let arguments = commandArguments(form)
-            description = "ENTRYPOINT " + JSONText.array(arguments)
-            let keepCommand = commandSetHere
-            change = { config in
-                config.entrypoint = arguments
-                if !keepCommand { config.cmd = nil }
-            }
-        case .shell(let shell):
-            description = "SHELL " + JSONText.array(shell)
-            change = { $0.shell = shell }
-        case .stopSignal(let signal):
-            let expanded = try expand(signal)
-            description = "STOPSIGNAL \(expanded)"
-            change = { $0.stopSignal = expanded }
-        case .healthcheck(let check):
-            description = "HEALTHCHECK " + JSONText.array(check.testArray)
-            change = { config in
-                var healthcheck = Healthcheck(test: check.testArray)
-                func nanoseconds(_ duration: Duration?) -> Int64? {
-                    duration.map { $0.components.seconds * 1_000_000_000 + $0.components.attoseconds / 1_000_000_000 }
-                }
-                healthcheck.interval = nanoseconds(check.interval)
-                healthcheck.timeout = nanoseconds(check.timeout)
-                healthcheck.startPeriod = nanoseconds(check.startPeriod)
-                healthcheck.retries = check.retries
-                config.healthcheck = healthcheck
-            }
-        case .onbuild(let trigger):
-            description = "ONBUILD \(trigger)"
-            change = { $0.onBuild = ($0.onBuild ?? []) + [trigger] }
-        case .maintainer(let name):
-            description = "MAINTAINER \(name)"
-            author = name
-        default:
+        let context = ConfigInstruction.Context(
+            expand: { [self] in try expand($0) }, expandWords: { [self] in try lexer.processWords($0, environment: environment) },
+            workingDirectory: state.workingDirectory, shell: state.shell, commandSetBefore: commandSetHere)
+        guard let instruction = try ConfigInstruction(command, in: context) else {
             throw CellError.invalidInput("unsupported instruction: \(text)")
         }
+        if instruction.setsCommand { commandSetHere = true }
+        let description = instruction.description
         let key = BuildCache.key(parent: state.configDigest, step: description)
         if try takeFromCache(key, description, label: label, layersChange: false) { return }
-        let next = try builder.commit(from: state, createdBy: description, author: author, change: change)
+        let next = try builder.commit(from: state, createdBy: description, author: instruction.author, change: instruction.apply)
         try builder.remember(next, as: key)
         state = next
         builder.say("\(label) \(description)")
@@ -251,14 +168,6 @@ struct StageBuild {
         state = cached
         builder.say("\(label) \(description) CACHED")
         return true
-    }
-
-    /// CMD and ENTRYPOINT: exec form as written; shell form through the SHELL.
-    private func commandArguments(_ form: CommandForm) -> [String] {
-        switch form {
-        case .exec(let arguments): return arguments
-        case .shell(let text): return state.shell + [text]
-        }
     }
 
     // MARK: RUN
@@ -285,7 +194,7 @@ struct StageBuild {
         }
         let mounts = try runMounts(run)
         let mountFlags = run.mounts.map { "--mount=\($0) " }.joined()
-        let description = "RUN " + mountFlags + (run.command.isShell ? arguments.suffix(1).joined() : JSONText.array(arguments))
+        let description = "RUN " + mountFlags + (run.command.isShell ? arguments.suffix(1).joined() : JSONValue.compactArray(arguments))
         let key = BuildCache.key(parent: state.configDigest, step: description + "\n" + environment.joined(separator: "\n"))
         if try takeFromCache(key, description, label: label) { return }
         builder.say("\(label) \(description.split(separator: "\n").first ?? "")")
@@ -446,9 +355,3 @@ extension CommandForm {
     }
 }
 
-/// JSON arrays of strings as history and progress lines show them (`["cat","/app/x"]`).
-enum JSONText {
-    static func array(_ values: [String]) -> String {
-        JSONValue.strings(values).serialized(indent: nil, escapingHTML: false)
-    }
-}

@@ -36,7 +36,7 @@ public enum ContainerCommit {
         runtime.exposedPorts = record.exposedPorts.isEmpty ? nil : Dictionary(uniqueKeysWithValues: record.exposedPorts.map { ($0, EmptyObject()) })
         runtime.volumes = record.volumes.isEmpty ? nil : Dictionary(uniqueKeysWithValues: record.volumes.map { ($0, EmptyObject()) })
         runtime.stopSignal = record.stopSignal
-        for change in changes { try ConfigChange.apply(change, to: &runtime) }
+        try ConfigChange.apply(changes, to: &runtime)
 
         let upper = "\(container.directory)/upper"
         let layer = try images.writeLayer(fromDirectory: upper) { path, st in

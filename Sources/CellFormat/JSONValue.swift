@@ -34,6 +34,11 @@ extension JSONValue {
     /// An array of strings, the commonest list in docker's documents (`Cmd`, `Env`, `RepoTags`).
     public static func strings(_ values: [String]) -> JSONValue { .array(values.map { .string($0) }) }
 
+    /// A JSON array of strings as history and progress lines show it (`["cat","/app/x"]`).
+    public static func compactArray(_ values: [String]) -> String {
+        strings(values).serialized(indent: nil, escapingHTML: false)
+    }
+
     /// The value of `key` in an object (the last one if repeated); nil for a missing key or a non-object.
     /// Setting replaces the value in place (keeping its position) or appends; setting nil removes the key.
     public subscript(key: String) -> JSONValue? {

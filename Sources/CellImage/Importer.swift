@@ -23,7 +23,7 @@ extension ImageStore {
     public func importRootfs(from source: ImportSource, names: [ImageReference], changes: [String] = [],
                              message: String? = nil, now: Timestamp = .now()) throws -> Digest {
         var runtimeConfig = ContainerConfig()
-        for change in changes { try ConfigChange.apply(change, to: &runtimeConfig) }
+        try ConfigChange.apply(changes, to: &runtimeConfig)
         return try withWriteSession {
             let reader: TarReader
             switch source {

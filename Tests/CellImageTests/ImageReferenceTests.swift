@@ -34,11 +34,9 @@ import Testing
 @Suite struct ConfigChangeTests {
     @Test func appliesDockerfileInstructions() throws {
         var config = ContainerConfig()
-        for change in ["CMD [\"sh\", \"-c\", \"echo hi\"]", "ENTRYPOINT /entry.sh", "ENV A=1 B=\"two words\"",
-                       "ENV A 3", "EXPOSE 80 53/udp", "LABEL org.x=y", "USER www-data", "WORKDIR /srv",
-                       "VOLUME [\"/data\"]", "STOPSIGNAL SIGINT"] {
-            try ConfigChange.apply(change, to: &config)
-        }
+        try ConfigChange.apply(["CMD [\"sh\", \"-c\", \"echo hi\"]", "ENTRYPOINT /entry.sh", "ENV A=1 B=\"two words\"",
+                                "ENV A 3", "EXPOSE 80 53/udp", "LABEL org.x=y", "USER www-data", "WORKDIR /srv",
+                                "VOLUME [\"/data\"]", "STOPSIGNAL SIGINT"], to: &config)
         #expect(config.cmd == ["sh", "-c", "echo hi"])
         #expect(config.entrypoint == ["/bin/sh", "-c", "/entry.sh"])
         #expect(config.env == ["B=two words", "A=3"])
@@ -48,7 +46,24 @@ import Testing
         #expect(config.workingDir == "/srv")
         #expect(config.volumes.map { Array($0.keys) } == ["/data"])
         #expect(config.stopSignal == "SIGINT")
-        #expect(throws: CellError.self) { try ConfigChange.apply("FROBNICATE x", to: &config) }
+        let unknown = #expect(throws: CellError.self) { try ConfigChange.apply(["FROBNICATE x"], to: &config) }
+        #expect(unknown?.message == "FROBNICATE is not a valid change command" && unknown?.exitCode == 125)
+    }
+
+    /// The same meaning as in a build (they once disagreed): ENV replaces a bare name too, words
+    /// expand with the config's variables, a relative WORKDIR is below the current one, and an
+    /// ENTRYPOINT without a CMD before it clears the inherited CMD, as Docker's commit -c does.
+    @Test func meansWhatTheInstructionMeansInABuild() throws {
+        var config = ContainerConfig()
+        config.env = ["PATH=/bin", "BARE"]
+        config.cmd = ["sh"]
+        config.workingDir = "/srv"
+        try ConfigChange.apply(["ENV BARE=set PATH=$PATH:/extra", "WORKDIR app", "ENTRYPOINT [\"/entry\"]"], to: &config)
+        #expect(config.env == ["BARE=set", "PATH=/bin:/extra"])
+        #expect(config.workingDir == "/srv/app")
+        #expect(config.entrypoint == ["/entry"] && config.cmd == nil)
+        let empty = #expect(throws: CellError.self) { try ConfigChange.apply(["ENV"], to: &config) }
+        #expect(empty?.exitCode == 125)
     }
 }
 
