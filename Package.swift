@@ -39,18 +39,27 @@ let package = Package(
         // The Imagefile (Dockerfile) language: parser, variable expansion, stages, ignore rules.
         .target(name: "CellImagefile", dependencies: ["CellCore"]),
         // Containers as the CLI sees them: records, names, states, logs, ports.
-        .target(name: "CellContainers", dependencies: ["CellCore", "CellArchive", "CellFormat", "CellImage", "CellRuntime"]),
+        .target(name: "CellContainers", dependencies: [
+            "CellCore", "CellArchive", "CellFormat", "CellImage", "CellCgroups", "CellPrivileges", "CellRuntime",
+        ]),
         // The builder: Imagefile stages and steps, the build cache, RUN containers, COPY layers.
         .target(name: "CellBuild", dependencies: [
             "CellCore", "CellArchive", "CellFormat", "CellImage", "CellImagefile", "CellRuntime", "CellContainers",
         ]),
-        // A container spec -> a running process: rootfs, namespaces, cgroups, mounts. No Foundation.
-        .target(name: "CellRuntime", dependencies: ["CellCore", "CRuntime", "CSeccomp", "CCap"]),
+        // Cgroups v1 and v2: layout, a container's cgroup, resource limits, the device allow-list,
+        // statistics. No Foundation (the monitor links it).
+        .target(name: "CellCgroups", dependencies: ["CellCore", "CRuntime"]),
+        // What a container's processes may do: capabilities, seccomp profiles (Docker's default and
+        // Docker's JSON format) compiled to BPF. No Foundation.
+        .target(name: "CellPrivileges", dependencies: ["CellCore", "CellFormat", "CSeccomp", "CCap"]),
+        // A container spec -> a running process: rootfs, namespaces, mounts, joining a running
+        // container. No Foundation.
+        .target(name: "CellRuntime", dependencies: ["CellCore", "CRuntime", "CellCgroups", "CellPrivileges"]),
 
         // C: the --init process (PID 1 that forwards signals and reaps), static: it runs inside images.
         .executableTarget(name: "cell-init", linkerSettings: [.unsafeFlags(["-static-executable", "-Xlinker", "--gc-sections"])]),
         // The per-container monitor: small, no Foundation.
-        .executableTarget(name: "cell-monitor", dependencies: ["CellRuntime", "CellCore"]),
+        .executableTarget(name: "cell-monitor", dependencies: ["CellRuntime", "CellCgroups", "CellCore"]),
         // Docker's views of containers and images: inspect's JSON, the rows of ps, images, stats and
         // history (the values --format templates see). The `cell` command and the API server both show these.
         .target(name: "CellPresentation", dependencies: ["CellCore", "CellFormat", "CellImage", "CellContainers"]),
@@ -67,8 +76,8 @@ let package = Package(
         .testTarget(name: "CellFormatTests", dependencies: ["CellFormat"]),
         .testTarget(name: "CellImageTests", dependencies: ["CellImage"]),
         .testTarget(name: "CellImagefileTests", dependencies: ["CellImagefile"]),
-        .testTarget(name: "CellContainersTests", dependencies: ["CellContainers", "CellRuntime", "CellCore"]),
-        .testTarget(name: "CellRuntimeTests", dependencies: ["CellRuntime"]),
+        .testTarget(name: "CellContainersTests", dependencies: ["CellContainers", "CellPrivileges", "CellRuntime", "CellCore"]),
+        .testTarget(name: "CellRuntimeTests", dependencies: ["CellRuntime", "CellCgroups", "CellPrivileges"]),
         .testTarget(name: "CellIntegrationTests", dependencies: ["CellCore", "CRuntime"]),
     ]
 )

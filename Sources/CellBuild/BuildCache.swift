@@ -3,7 +3,6 @@ import Glibc
 #endif
 import CellCore
 import CellImage
-import CellRuntime
 
 /// What each build step made, by its cache key: the key is the digest of the parent state's
 /// config, the instruction after expansion and, for COPY and ADD, the content of what they

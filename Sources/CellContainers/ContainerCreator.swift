@@ -4,6 +4,7 @@ import Glibc
 import CellCore
 import CellImage
 import CellRuntime
+import CellCgroups
 
 /// Turns an image and docker's run options into a container on disk: the record that `inspect`
 /// shows and the spec the runtime starts. Nothing is created when any option is wrong.

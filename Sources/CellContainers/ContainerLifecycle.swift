@@ -3,6 +3,7 @@ import Glibc
 #endif
 import CellCore
 import CellRuntime
+import CellCgroups
 
 /// Start, stop, kill and remove, each under the container's lock.
 public struct ContainerLifecycle {

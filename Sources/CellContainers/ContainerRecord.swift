@@ -6,6 +6,7 @@ import Foundation
 import CellCore
 import CellImage
 import CellRuntime
+import CellCgroups
 
 /// What `cell create`/`run` decided about a container, kept in `config.json` and shown by
 /// `inspect` under docker's names. The runtime's own view (the `spec` file) is derived from it.

@@ -1,5 +1,6 @@
 import CellCore
 import CellRuntime
+import CellCgroups
 
 /// One line of `cell stats`: a container's usage over an interval between two samples.
 public struct ContainerStats: Sendable {

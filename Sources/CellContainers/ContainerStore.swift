@@ -4,6 +4,7 @@ import Glibc
 import CellCore
 import CellImage
 import CellRuntime
+import CellCgroups
 
 /// Containers on disk: `<root>/containers/<id>/` holding config.json (the record), spec (for the
 /// runtime), state (the monitor's), container.log, and the writable layer (upper/, work/).

@@ -1,5 +1,6 @@
 import CellCore
 import CellRuntime
+import CellCgroups
 
 /// `--device HOST[:CONTAINER][:PERMISSIONS]` and `--device-cgroup-rule 'c 10:200 rwm'`: nodes
 /// for the container's /dev and what the devices cgroup lets it open, beyond Docker's defaults.

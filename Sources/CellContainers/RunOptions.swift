@@ -1,4 +1,4 @@
-import CellRuntime
+import CellCgroups
 
 /// Everything `cell create`/`cell run` can say about a new container (docker's flags).
 public struct RunOptions: Sendable {

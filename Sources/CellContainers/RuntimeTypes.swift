@@ -1,10 +1,11 @@
 import CellRuntime
+import CellCgroups
 
 // The runtime's value types that the faces (the `cell` command, the API server) name, under
 // CellContainers: neither face imports CellRuntime, so the runtime can be split without them.
 
 /// `-m`, `--cpus` and the other limits of `run`, `create` and `update`.
-public typealias ResourceLimits = CellRuntime.ResourceLimits
+public typealias ResourceLimits = CellCgroups.ResourceLimits
 
 /// A published port as a running container holds it: the host address and port chosen at its start.
 public typealias PublishedPort = ContainerSpec.PortMapping

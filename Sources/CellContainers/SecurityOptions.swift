@@ -1,5 +1,5 @@
 import CellCore
-import CellRuntime
+import CellPrivileges
 
 /// `--privileged`, `--cap-add`, `--cap-drop` and `--security-opt` as the container's process
 /// gets them. Checked before anything is created: a bad one is one line and exit 125.

@@ -5,6 +5,8 @@ import Musl
 #endif
 import CRuntime
 import CellCore
+import CellCgroups
+import CellPrivileges
 
 /// `docker exec`: a new process in a running container's cgroups and namespaces, started by
 /// the C path in exec.c (safe from the multi-threaded CLI: no helper binary, no process left

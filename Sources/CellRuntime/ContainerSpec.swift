@@ -1,4 +1,6 @@
 import CellCore
+import CellCgroups
+import CellPrivileges
 
 /// Everything the monitor needs to start one container process: the root file system, the
 /// process, its namespaces and mounts. The CLI writes it to `<container-dir>/spec`

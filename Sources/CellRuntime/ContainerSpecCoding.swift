@@ -1,4 +1,6 @@
 import CellCore
+import CellCgroups
+import CellPrivileges
 
 /// The spec's file format: records (see `RecordWriter`), one per field, lists repeated.
 extension ContainerSpec {

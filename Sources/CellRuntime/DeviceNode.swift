@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import CellCore
+import CellCgroups
 
 /// A device node the child makes in the container's /dev.
 public struct DeviceNode: Equatable, Sendable {

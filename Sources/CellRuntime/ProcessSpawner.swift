@@ -5,6 +5,8 @@ import Musl
 #endif
 import CRuntime
 import CellCore
+import CellCgroups
+import CellPrivileges
 
 /// Starts the container's process from a spec through the C fork→exec path (`cell_spawn`),
 /// and turns a failure before exec into a CellError with Docker's exit-status kinds.

@@ -5,6 +5,7 @@ import Musl
 #endif
 import CRuntime
 import CellCore
+import CellCgroups
 
 /// A container's pid 1, pinned by a pidfd and checked against the start time the monitor
 /// recorded, so a pid reused by another process is never joined, listed or copied from.

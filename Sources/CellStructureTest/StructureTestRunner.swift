@@ -1,5 +1,4 @@
 import CellCore
-import CellRuntime
 
 /// Runs one spec's tests against a target, in container-structure-test's order: the commands,
 /// several at a time (each mostly waits on a container of its own; with --container the caller

@@ -5,6 +5,7 @@ import Musl
 #endif
 import CellCore
 import CellRuntime
+import CellCgroups
 
 /// One container's life, from spec to final state. Single-threaded: one poll() loop serves
 /// the container's output, our stdin (attached), and signals (through a signalfd).

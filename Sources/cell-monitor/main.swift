@@ -4,7 +4,6 @@ import Glibc
 import Musl
 #endif
 import CellCore
-import CellRuntime
 
 // cell-monitor [--sync-fd N] [--attach] [--interactive] <container-dir>
 //

@@ -3,6 +3,7 @@ import CellFormat
 import CellRuntime
 import Testing
 @testable import CellContainers
+@testable import CellPrivileges
 
 /// Docker's profile format read as runc and moby read it, for a given host.
 @Suite struct SeccompProfileFileTests {

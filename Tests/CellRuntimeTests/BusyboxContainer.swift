@@ -4,6 +4,7 @@ import Glibc
 import CellCore
 import CellRuntime
 import Testing
+import CellCgroups
 
 /// A throw-away container on the real kernel: a busybox root file system as the single
 /// overlay lower directory, a container directory with upper/work/merged, and the monitor

@@ -1,6 +1,7 @@
 import CellCore
 import Testing
 @testable import CellRuntime
+@testable import CellPrivileges
 
 /// Capability names through libcap, with Docker's spellings and messages.
 @Suite struct CapabilitiesTests {

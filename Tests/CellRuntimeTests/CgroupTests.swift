@@ -4,6 +4,7 @@ import Glibc
 import CellCore
 @testable import CellRuntime
 import Testing
+@testable import CellCgroups
 
 /// The v2 logic against a fake /sys/fs/cgroup: plain files stand in for the kernel's.
 @Suite struct CgroupUnifiedTests {

@@ -1,6 +1,7 @@
 import CellCore
 @testable import CellRuntime
 import Testing
+@testable import CellPrivileges
 
 @Suite struct CodecTests {
     static let overlaySpec = ContainerSpec(

@@ -1,5 +1,6 @@
 import Testing
 @testable import CellRuntime
+@testable import CellPrivileges
 
 /// The stub before libseccomp's program, run by a small classic-BPF interpreter of the
 /// instructions it uses.

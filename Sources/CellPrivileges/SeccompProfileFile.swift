@@ -3,14 +3,13 @@ import Glibc
 #endif
 import CellCore
 import CellFormat
-import CellRuntime
 
 /// `--security-opt seccomp=PROFILE.json`: a profile in Docker's format, read as runc and moby
 /// read it: defaultAction, defaultErrnoRet, architectures and archMap, syscalls with names,
 /// action, args, errnoRet (EPERM when absent), includes/excludes by caps, arches and minKernel.
 /// What does not apply to this host (another architecture, an older kernel) is dropped here.
-enum SeccompProfileFile {
-    static func read(_ path: String) throws -> SeccompProfile {
+public enum SeccompProfileFile {
+    public static func read(_ path: String) throws -> SeccompProfile {
         guard let bytes = try? FileSystem.readFile(path) else {
             throw CellError(.setup, "opening seccomp profile (\(path)) failed: open \(path): no such file or directory")
         }

@@ -10,12 +10,12 @@ import CellCore
 /// the v2 directory it is cloned into, and the v1 `tasks` files its only thread writes "0" to.
 /// Neither takes the kernel's global lock that a move through cgroup.procs takes, which on a
 /// quiet host waits for an RCU grace period (milliseconds) before every start.
-final class CgroupJoinHandles {
+public final class CgroupJoinHandles {
     /// O_PATH, or -1 without a v2 directory.
-    let directory: Int32
-    let threadFiles: [Int32]
+    public let directory: Int32
+    public let threadFiles: [Int32]
 
-    init(_ cgroup: Cgroup?) throws {
+    public init(_ cgroup: Cgroup?) throws {
         var directory: Int32 = -1
         var threadFiles: [Int32] = []
         func closeAll() {

@@ -192,7 +192,7 @@ public struct ResourceLimits: Equatable, Sendable, Codable {
     }
 
     /// The set limits as (name, value) pairs, for the spec's records.
-    var fields: [(String, String)] {
+    public var fields: [(String, String)] {
         var result: [(String, String)] = []
         if let memory { result.append(("memory", String(memory))) }
         if let memorySwap { result.append(("memory-swap", String(memorySwap))) }
@@ -211,7 +211,7 @@ public struct ResourceLimits: Equatable, Sendable, Codable {
     }
 
     /// One record back; false for an unknown name or a bad number.
-    mutating func set(_ name: String, _ value: String) -> Bool {
+    public mutating func set(_ name: String, _ value: String) -> Bool {
         switch name {
         case "cpuset-cpus": cpusetCpus = value; return true
         case "cpuset-mems": cpusetMems = value; return true

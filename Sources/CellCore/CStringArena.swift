@@ -9,24 +9,26 @@ import CellCore
 /// holds raw pointers, which must stay valid until the child has been cloned. Text with a NUL
 /// byte is refused here, the last line of defence behind the input boundaries: C would cut it
 /// short (an argument or path silently changed).
-final class CStringArena {
+public final class CStringArena {
     private var allocations: [UnsafeMutableRawPointer] = []
+
+    public init() {}
 
     deinit { for pointer in allocations { free(pointer) } }
 
-    func string(_ text: String) throws -> UnsafePointer<CChar> {
+    public func string(_ text: String) throws -> UnsafePointer<CChar> {
         try NULByte.check(text, as: "argument", kind: .setup)
         guard let copy = strdup(text) else { throw CellError(.system, "out of memory") }
         allocations.append(UnsafeMutableRawPointer(copy))
         return UnsafePointer(copy)
     }
 
-    func optionalString(_ text: String?) throws -> UnsafePointer<CChar>? {
+    public func optionalString(_ text: String?) throws -> UnsafePointer<CChar>? {
         try text.map(string)
     }
 
     /// A NULL-terminated array of C strings.
-    func stringArray(_ texts: [String]) throws -> UnsafePointer<UnsafePointer<CChar>?> {
+    public func stringArray(_ texts: [String]) throws -> UnsafePointer<UnsafePointer<CChar>?> {
         let array = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: texts.count + 1)
         allocations.append(UnsafeMutableRawPointer(array))
         for (index, text) in texts.enumerated() { array[index] = try string(text) }
@@ -34,7 +36,7 @@ final class CStringArena {
         return UnsafePointer(array)
     }
 
-    func values<T>(_ items: [T]) -> UnsafePointer<T>? {
+    public func values<T>(_ items: [T]) -> UnsafePointer<T>? {
         guard !items.isEmpty else { return nil }
         let array = UnsafeMutablePointer<T>.allocate(capacity: items.count)
         array.initialize(from: items, count: items.count)

@@ -3,8 +3,8 @@ import CellCore
 /// The seccomp policy in a spec's records: `seccomp default|unconfined|custom`, then for a custom
 /// profile `seccomp-default ACTION` and one `seccomp-rule` per rule:
 /// `ACTION names=a,b args=INDEX:OP:VALUE:VALUE2;... caps=+CAP_X,-CAP_Y`.
-enum SeccompCoding {
-    static func append(_ policy: SeccompPolicy, to writer: inout RecordWriter) throws {
+public enum SeccompCoding {
+    public static func append(_ policy: SeccompPolicy, to writer: inout RecordWriter) throws {
         switch policy {
         case .dockerDefault: try writer.append("seccomp", "default")
         case .unconfined: try writer.append("seccomp", "unconfined")
@@ -20,7 +20,7 @@ enum SeccompCoding {
         }
     }
 
-    static func text(_ action: SeccompProfile.Action) -> String {
+    public static func text(_ action: SeccompProfile.Action) -> String {
         switch action {
         case .allow: return "allow"
         case .errno(let code): return "errno:\(code)"
@@ -31,7 +31,7 @@ enum SeccompCoding {
         }
     }
 
-    static func action(_ text: String) -> SeccompProfile.Action? {
+    public static func action(_ text: String) -> SeccompProfile.Action? {
         switch text {
         case "allow": return .allow
         case "kill": return .killThread
@@ -44,13 +44,15 @@ enum SeccompCoding {
         }
     }
 
-    struct Reader {
+    public struct Reader {
+        public init() {}
+
         private var kind = "default"
         private var defaultAction: SeccompProfile.Action = .errno(1)
         private var rules: [SeccompProfile.Rule] = []
         private var architectures: [String]?
 
-        mutating func read(_ record: Record) throws {
+        public mutating func read(_ record: Record) throws {
             let bad = CellError.invalidInput("container spec: bad \(record.key) \"\(record.fields.joined(separator: " "))\"")
             switch record.key {
             case "seccomp": kind = record.value
@@ -76,7 +78,7 @@ enum SeccompCoding {
             }
         }
 
-        func policy() throws -> SeccompPolicy {
+        public func policy() throws -> SeccompPolicy {
             switch kind {
             case "default": return .dockerDefault
             case "unconfined": return .unconfined
