@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "CellImagefile", dependencies: ["CellCore"]),
         // Containers as the CLI sees them: records, names, states, logs, ports.
         .target(name: "CellContainers", dependencies: [
-            "CellCore", "CellArchive", "CellFormat", "CellImage", "CellCgroups", "CellPrivileges", "CellRuntime",
+            "CellCore", "CellArchive", "CellFormat", "CellImage", "CellCgroups", "CellPrivileges", "CellNetwork", "CellRuntime",
         ]),
         // The builder: Imagefile stages and steps, the build cache, RUN containers, COPY layers.
         .target(name: "CellBuild", dependencies: [
@@ -52,14 +52,17 @@ let package = Package(
         // What a container's processes may do: capabilities, seccomp profiles (Docker's default and
         // Docker's JSON format) compiled to BPF. No Foundation.
         .target(name: "CellPrivileges", dependencies: ["CellCore", "CellFormat", "CSeccomp", "CCap"]),
+        // Networking: the network modes, published ports (-p and the user-space proxy the monitor
+        // runs), sockets in a container's namespace; bridges, veths and IPAM go here. No Foundation.
+        .target(name: "CellNetwork", dependencies: ["CellCore", "CRuntime"]),
         // A container spec -> a running process: rootfs, namespaces, mounts, joining a running
         // container. No Foundation.
-        .target(name: "CellRuntime", dependencies: ["CellCore", "CRuntime", "CellCgroups", "CellPrivileges"]),
+        .target(name: "CellRuntime", dependencies: ["CellCore", "CRuntime", "CellCgroups", "CellPrivileges", "CellNetwork"]),
 
         // C: the --init process (PID 1 that forwards signals and reaps), static: it runs inside images.
         .executableTarget(name: "cell-init", linkerSettings: [.unsafeFlags(["-static-executable", "-Xlinker", "--gc-sections"])]),
         // The per-container monitor: small, no Foundation.
-        .executableTarget(name: "cell-monitor", dependencies: ["CellRuntime", "CellCgroups", "CellCore"]),
+        .executableTarget(name: "cell-monitor", dependencies: ["CellRuntime", "CellCgroups", "CellNetwork", "CellCore"]),
         // Docker's views of containers and images: inspect's JSON, the rows of ps, images, stats and
         // history (the values --format templates see). The `cell` command and the API server both show these.
         .target(name: "CellPresentation", dependencies: ["CellCore", "CellFormat", "CellImage", "CellContainers"]),

@@ -5,6 +5,7 @@ import CellCore
 import CellImage
 import CellRuntime
 import CellCgroups
+import CellNetwork
 
 /// Turns an image and docker's run options into a container on disk: the record that `inspect`
 /// shows and the spec the runtime starts. Nothing is created when any option is wrong.

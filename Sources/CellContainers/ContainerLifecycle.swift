@@ -4,6 +4,7 @@ import Glibc
 import CellCore
 import CellRuntime
 import CellCgroups
+import CellNetwork
 
 /// Start, stop, kill and remove, each under the container's lock.
 public struct ContainerLifecycle {

@@ -1,6 +1,7 @@
 import CellCore
 import CellCgroups
 import CellPrivileges
+import CellNetwork
 
 /// Everything the monitor needs to start one container process: the root file system, the
 /// process, its namespaces and mounts. The CLI writes it to `<container-dir>/spec`
@@ -72,25 +73,8 @@ public struct ContainerSpec: Equatable, Sendable {
         }
     }
 
-    public enum NetworkMode: String, Equatable, Sendable {
-        /// A new network namespace with the loopback interface up.
-        case `private`
-        /// The host's network namespace.
-        case host
-        /// A new network namespace with nothing configured (lo stays down).
-        case none
-
-        /// `--network NAME` as Docker names the modes cell has (its records keep the name given);
-        /// nil for a network cell does not know.
-        public init?(dockerName: String) {
-            switch dockerName {
-            case "default", "bridge", "private": self = .private
-            case "host": self = .host
-            case "none": self = .none
-            default: return nil
-            }
-        }
-    }
+    /// The network a container joins (`CellNetwork`).
+    public typealias NetworkMode = CellNetwork.NetworkMode
 
     public enum Mount: Equatable, Sendable {
         case bind(source: String, destination: String, access: BindAccess)
@@ -117,21 +101,8 @@ public struct ContainerSpec: Equatable, Sendable {
         public var isReadOnly: Bool { self != .readWrite }
     }
 
-    /// A host port forwarded by the monitor to a port inside the container (`-p`).
-    public struct PortMapping: Equatable, Sendable {
-        public enum TransportProtocol: String, Equatable, Sendable { case tcp, udp }
-        public var hostAddress: String
-        public var hostPort: UInt16
-        public var containerPort: UInt16
-        public var `protocol`: TransportProtocol
-
-        public init(hostAddress: String = "0.0.0.0", hostPort: UInt16, containerPort: UInt16, protocol: TransportProtocol = .tcp) {
-            self.hostAddress = hostAddress
-            self.hostPort = hostPort
-            self.containerPort = containerPort
-            self.protocol = `protocol`
-        }
-    }
+    /// A published port as the monitor serves it (`CellNetwork`).
+    public typealias PortMapping = CellNetwork.PortMapping
 
     /// The size of /dev/shm without --shm-size: Docker's 64 MiB.
     public static let defaultShmSize: Int64 = 64 * 1024 * 1024

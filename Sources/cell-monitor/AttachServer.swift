@@ -5,6 +5,7 @@ import Musl
 #endif
 import CellCore
 import CellRuntime
+import CellNetwork
 
 /// `cell attach`: the monitor listens on `<container-dir>/attach.sock` (mode 0600) and, to
 /// every connected client, sends the container's output as it is read (besides the log), then

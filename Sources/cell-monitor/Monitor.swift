@@ -6,6 +6,7 @@ import Musl
 import CellCore
 import CellRuntime
 import CellCgroups
+import CellNetwork
 
 /// One container's life, from spec to final state. Single-threaded: one poll() loop serves
 /// the container's output, our stdin (attached), and signals (through a signalfd).

@@ -4,16 +4,15 @@ import Glibc
 import Musl
 #endif
 import CellCore
-import CellRuntime
 
 /// A host socket bound for one published port (`-p`), and the container port it forwards to.
 /// Bound before the container starts, so that a port already taken fails the start.
-struct PortListener {
+public struct PortListener {
     let fd: Int32
     let containerPort: UInt16
 
     /// Sockets for `ports` of `transport`: TCP ones listening, UDP ones bound.
-    static func open(_ ports: [ContainerSpec.PortMapping], transport: ContainerSpec.PortMapping.TransportProtocol) throws -> [PortListener] {
+    static func open(_ ports: [PortMapping], transport: PortMapping.TransportProtocol) throws -> [PortListener] {
         var listeners: [PortListener] = []
         do {
             for port in ports where port.protocol == transport {
@@ -31,7 +30,7 @@ struct PortListener {
         return listeners
     }
 
-    static func boundSocket(for port: ContainerSpec.PortMapping, type: Int32) throws -> Int32 {
+    static func boundSocket(for port: PortMapping, type: Int32) throws -> Int32 {
         let fd = socket(AF_INET, type | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { throw CellError(.setup, "socket: \(Syscall.errorString(errno))") }
         var one: Int32 = 1

@@ -4,12 +4,11 @@ import Glibc
 import Musl
 #endif
 import CellCore
-import CellRuntime
 
 /// Published ports as a user-space proxy (like docker-proxy, without iptables). TCP: listen on
 /// the host; for each client open a socket inside the container's network namespace and
 /// connect it to the container port on loopback; copy bytes both ways. UDP: `DatagramForwarder`.
-final class PortForwarder {
+public final class PortForwarder {
     /// One direction of a connection: bytes read from `source`, waiting to go to `target`.
     private struct Flow {
         var source: Int32
@@ -26,7 +25,7 @@ final class PortForwarder {
     /// How many fds the TCP side listed in the last `descriptors()`.
     private var streamDescriptorCount = 0
 
-    init(ports: [ContainerSpec.PortMapping]) throws {
+    public init(ports: [PortMapping]) throws {
         datagrams = try DatagramForwarder(ports: ports)
         listeners = try PortListener.open(ports, transport: .tcp)
     }
@@ -37,16 +36,16 @@ final class PortForwarder {
         if networkNamespace >= 0 { close(networkNamespace) }
     }
 
-    var isEmpty: Bool { listeners.isEmpty && datagrams.isEmpty }
+    public var isEmpty: Bool { listeners.isEmpty && datagrams.isEmpty }
 
     /// Peers are opened in the network namespace of `pid` (nil: the host's, for --network host).
-    func attach(toNetworkOf pid: Int32?) throws {
+    public func attach(toNetworkOf pid: Int32?) throws {
         guard let pid, !isEmpty else { return }
         networkNamespace = try Syscall.retrying("open /proc/\(pid)/ns/net") { open("/proc/\(pid)/ns/net", O_RDONLY | O_CLOEXEC) }
     }
 
     /// The fds to poll, in the order `handle` expects them back.
-    func descriptors() -> [pollfd] {
+    public func descriptors() -> [pollfd] {
         var result = listeners.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
         for flow in flows {
             // Read while the buffer is empty; write while it is not.
@@ -59,7 +58,7 @@ final class PortForwarder {
         return result + datagrams.descriptors()
     }
 
-    func handle(_ ready: ArraySlice<pollfd>) {
+    public func handle(_ ready: ArraySlice<pollfd>) {
         var index = ready.startIndex
         for listener in listeners {
             if ready[index].revents != 0 { accept(on: listener) }
@@ -145,7 +144,7 @@ final class PortForwarder {
     }
 
     /// Drops every connection (the container is gone).
-    func closeAll() {
+    public func closeAll() {
         datagrams.closeAll()
         var i = 0
         while i + 1 < flows.count {

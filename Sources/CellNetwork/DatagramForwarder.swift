@@ -4,12 +4,11 @@ import Glibc
 import Musl
 #endif
 import CellCore
-import CellRuntime
 
 /// Published UDP ports, as docker-proxy serves them: each client address gets its own socket
 /// inside the container's network namespace, connected to the container port on loopback, so
 /// replies find their way back to that client. An association idle for 90 s is dropped.
-final class DatagramForwarder {
+public final class DatagramForwarder {
     private struct Association {
         var listener: Int
         var client: sockaddr_in
@@ -24,7 +23,7 @@ final class DatagramForwarder {
     private var polledAssociations = 0
     private var buffer = [UInt8](repeating: 0, count: 65536)
 
-    init(ports: [ContainerSpec.PortMapping]) throws {
+    public init(ports: [PortMapping]) throws {
         listeners = try PortListener.open(ports, transport: .udp)
     }
 
@@ -33,17 +32,17 @@ final class DatagramForwarder {
         closeAll()
     }
 
-    var isEmpty: Bool { listeners.isEmpty }
+    public var isEmpty: Bool { listeners.isEmpty }
 
     /// The fds to poll, in the order `handle` expects them back.
-    func descriptors() -> [pollfd] {
+    public func descriptors() -> [pollfd] {
         polledAssociations = associations.count
         return listeners.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
             + associations.map { pollfd(fd: $0.peer, events: Int16(POLLIN), revents: 0) }
     }
 
     /// `networkNamespace`: the container's (-1: the host's, for --network host).
-    func handle(_ ready: ArraySlice<pollfd>, networkNamespace: Int32) {
+    public func handle(_ ready: ArraySlice<pollfd>, networkNamespace: Int32) {
         let now = Deadline.monotonicNow()
         var index = ready.startIndex
         for position in listeners.indices {
@@ -121,7 +120,7 @@ final class DatagramForwarder {
         return associations.count - 1
     }
 
-    func closeAll() {
+    public func closeAll() {
         for association in associations { close(association.peer) }
         associations = []
         polledAssociations = 0
