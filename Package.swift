@@ -80,6 +80,7 @@ let package = Package(
         .testTarget(name: "CellImageTests", dependencies: ["CellImage"]),
         .testTarget(name: "CellImagefileTests", dependencies: ["CellImagefile"]),
         .testTarget(name: "CellContainersTests", dependencies: ["CellContainers", "CellPrivileges", "CellRuntime", "CellCore"]),
+        .testTarget(name: "CellNetworkTests", dependencies: ["CellNetwork", "CellCore"]),
         .testTarget(name: "CellRuntimeTests", dependencies: ["CellRuntime", "CellCgroups", "CellPrivileges"]),
         .testTarget(name: "CellIntegrationTests", dependencies: ["CellCore", "CRuntime"]),
     ]

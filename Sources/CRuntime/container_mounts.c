@@ -22,6 +22,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#ifndef PROC_SUPER_MAGIC
+#define PROC_SUPER_MAGIC 0x9fa0
+#endif
 #ifndef AT_RECURSIVE
 #define AT_RECURSIVE 0x8000
 #endif
@@ -110,11 +113,31 @@ int cell_internal_open_or_create_in_root(int rootfd, const char *path, enum cell
     return parent;
 }
 
+/* Whether `fd` (what `target` resolved to in the root) is the root itself, or inside /proc when
+   `target` as written is not: the path was checked as written (MountDestination), and a
+   symlink in the image (`/data -> /proc`, `/rootlink -> /`, `/sys -> /proc`) must not turn it into
+   a mount over the root or over the kernel's files (runc's check, CVE-2019-19921). errno EXDEV. */
+static int resolves_where_no_mount_goes(int rootfd, int fd, const char *target) {
+    struct stat root, st;
+    if (fstat(rootfd, &root) == 0 && fstat(fd, &st) == 0 && root.st_dev == st.st_dev && root.st_ino == st.st_ino) {
+        errno = EXDEV;
+        return 1;
+    }
+    while (*target == '/') target++;
+    int written_in_proc = strncmp(target, "proc", 4) == 0 && (target[4] == 0 || target[4] == '/');
+    if (!written_in_proc && cell_fd_filesystem_magic(fd) == PROC_SUPER_MAGIC) {
+        errno = EXDEV;
+        return 1;
+    }
+    return 0;
+}
+
 /* Mounts onto the path resolved in the root; returns the mount(2) result. */
 int cell_internal_mount_in_root(int rootfd, const char *source, const char *target, const char *type,
-                         unsigned long flags, const char *data, enum cell_create_kind create) {
+                                unsigned long flags, const char *data, enum cell_create_kind create) {
     int fd = cell_internal_open_or_create_in_root(rootfd, target, create);
     if (fd < 0) return -1;
+    if (resolves_where_no_mount_goes(rootfd, fd, target)) return cell_internal_close_keeping_errno(fd, -1);
     char path[32];
     cell_internal_fd_path(path, fd);
     int result = mount(source, path, type, flags, data);

@@ -192,7 +192,7 @@ struct StageBuild {
         for (name, value) in self.arguments.sorted(by: { $0.key < $1.key }) {
             if let value, !environment.contains(where: { $0.hasPrefix(name + "=") }) { environment.append("\(name)=\(value)") }
         }
-        let mounts = try runMounts(run)
+        var (mounts, copied) = try runMounts(run)
         let mountFlags = run.mounts.map { "--mount=\($0) " }.joined()
         let description = "RUN " + mountFlags + (run.command.isShell ? arguments.suffix(1).joined() : JSONValue.compactArray(arguments))
         let key = BuildCache.key(parent: state.configDigest, step: description + "\n" + environment.joined(separator: "\n"))
@@ -202,6 +202,12 @@ struct StageBuild {
         let user = try ImageUserResolver(layerDirectories: state.layerDirectories.reversed()).resolve(state.runtime.user ?? "")
         let container = try builder.buildContainer()
         defer { container.remove() }
+        var scratch: String?
+        defer { if let scratch { try? FileSystem.removeTree(scratch) } }
+        if !copied.isEmpty {
+            scratch = try FileSystem.makeTemporaryDirectory(in: builder.images.layout.temporary, prefix: "mount")
+            mounts = try privateCopies(of: mounts, copied, in: scratch!)
+        }
         let status = try container.run(arguments: arguments, environment: environment, user: user,
                                        workingDirectory: state.workingDirectory, layerDirectories: state.layerDirectories,
                                        mounts: mounts, monitorPath: builder.monitorPath, attach: builder.report != nil)
@@ -221,8 +227,10 @@ struct StageBuild {
 
     /// RUN --mount: `type=cache` (a directory kept between builds, by id or target),
     /// `type=bind` (a context path, read-only unless rw), `type=tmpfs`. Not part of the layer.
-    private func runMounts(_ run: RunCommand) throws -> [ContainerSpec.Mount] {
-        try run.mountOptions.map { options in
+    /// `copied`: the binds the step may write, which get a copy of their own (`privateCopies`).
+    private func runMounts(_ run: RunCommand) throws -> (mounts: [ContainerSpec.Mount], copied: Set<Int>) {
+        var copied = Set<Int>()
+        let mounts = try run.mountOptions.enumerated().map { index, options -> ContainerSpec.Mount in
             guard let target = options["target"] ?? options["dst"] ?? options["destination"] else {
                 throw CellError.invalidInput("RUN --mount: target is required")
             }
@@ -246,13 +254,38 @@ struct StageBuild {
                     throw CellError.invalidInput("RUN --mount: \(options["source"] ?? ".") is not in the build context")
                 }
                 let writable = options["rw"] == "true" || options["readwrite"] == "true"
-                return .bind(source: real, destination: destination, access: writable ? .readWrite : .readOnly)
+                if writable { copied.insert(index) }
+                return ContainerSpec.Mount.bind(source: real, destination: destination, access: writable ? .readWrite : .readOnly)
             case "tmpfs":
                 // BuildKit's tmpfs mounts allow exec (a step may build and run a tool there).
                 return .tmpfs(destination: destination, options: "exec" + (options["size"].map { ",size=\($0)" } ?? ""))
             case let other:
                 throw CellError.invalidInput("RUN --mount=type=\(other) is not supported")
             }
+        }
+        return (mounts, copied)
+    }
+
+    /// A writable bind of the context (`rw=true`) is, as in BuildKit, a copy whose changes are
+    /// thrown away with the step: a RUN must never write the user's files (an untrusted
+    /// Imagefile would plant a git hook or a setuid binary in the context). The copies are made
+    /// in `scratch` (under the store's tmp/, which the build's write session keeps from GC).
+    private func privateCopies(of mounts: [ContainerSpec.Mount], _ copied: Set<Int>, in scratch: String) throws -> [ContainerSpec.Mount] {
+        try mounts.enumerated().map { index, mount in
+            guard copied.contains(index), case .bind(let source, let destination, let access) = mount else { return mount }
+            let copy = "\(scratch)/\(index)"
+            try FileSystem.createDirectory(copy, mode: 0o755)
+            let from = try FileDescriptorHandle(path: source, flags: OpenFlags.path | O_NOFOLLOW)
+            let into = try FileDescriptorHandle(path: copy, flags: O_RDONLY | O_DIRECTORY)
+            var st = stat()
+            guard fstat(from.fd, &st) == 0 else { throw CellError.system("stat \(source): \(Syscall.errorString(errno))") }
+            let copier = FileTreeCopier(owner: nil)
+            if (st.st_mode & S_IFMT) == S_IFDIR {
+                try copier.copyContents(of: from.fd, into: into.fd)
+                return .bind(source: copy, destination: destination, access: access)
+            }
+            try copier.copy(from.fd, to: into.fd, name: "file")
+            return .bind(source: "\(copy)/file", destination: destination, access: access)
         }
     }
 

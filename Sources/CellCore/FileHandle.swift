@@ -51,12 +51,15 @@ public final class FileDescriptorHandle {
         try Syscall.retrying("read \(path)") { Glibc.read(fd, buffer.baseAddress, buffer.count) }
     }
 
-    public func readToEnd() throws -> [UInt8] {
+    /// Everything to the end; with `limit`, a file longer than that throws instead (a file
+    /// whose size says nothing, such as one a container chose, must not fill our memory).
+    public func readToEnd(limit: Int = .max) throws -> [UInt8] {
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             let n = try chunk.withUnsafeMutableBytes { try read(into: $0) }
             if n == 0 { return result }
+            guard result.count + n <= limit else { throw CellError.invalidInput("\(path) is larger than \(limit) bytes") }
             result.append(contentsOf: chunk[0..<n])
         }
     }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import CCore
 
 /// Opens a file for reading or writing only if it is a regular file, where its name lives in a
 /// tree that another process may change meanwhile (a running container's root or upper layer).
@@ -13,6 +14,10 @@ import Musl
 /// name is looked up once, as an O_PATH descriptor (which opens nothing: no device driver sees
 /// it), the type is checked on that descriptor, and that same inode is then opened for I/O
 /// through /proc/self/fd, which names exactly it.
+///
+/// A running container's root (/proc/PID/root) also holds its /proc and /sys, whose "regular
+/// files" never end (/proc/1/pagemap is 256 GB of zeros) or block forever (/proc/kmsg, which
+/// only the host's root may read): files of such kernel file systems are refused too.
 public enum RegularFile {
     /// `name` in `directory`, never following a final symlink, opened with `flags` (O_RDONLY,
     /// O_WRONLY | O_TRUNC...). Throws `CellError.notFound` when it is missing, and refuses
@@ -36,11 +41,22 @@ public enum RegularFile {
         guard (st.st_mode & S_IFMT) == S_IFREG else {
             throw CellError.invalidInput("\(path) is not a regular file (\(typeName(st.st_mode)))")
         }
+        let magic = cell_fd_filesystem_magic(pathFD)
+        if let name = kernelFileSystems[magic] {
+            throw CellError.invalidInput("\(path) is a file of the kernel's \(name), not of the container's file system")
+        }
         let fd = try Syscall.retrying("open \(path)") {
-            openProcPath("/proc/self/fd/\(pathFD)", (flags & ~O_CREAT) | O_NOCTTY | O_CLOEXEC)
+            openProcPath("/proc/self/fd/\(pathFD)", (flags & ~O_CREAT) | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
         }
         return fd
     }
+
+    /// The pseudo file systems whose files are views into the kernel, by statfs magic.
+    static let kernelFileSystems: [Int: String] = [
+        0x9fa0: "proc", 0x6265_6572: "sysfs", 0x6462_6720: "debugfs", 0x7472_6163: "tracefs",
+        0x7363_6673: "securityfs", 0x0027_e0eb: "cgroup", 0x6367_7270: "cgroup2", 0xcafe_4a11: "bpf",
+        0x6265_6570: "configfs", 0x6165_676c: "pstore", 0xde5e_81e4: "efivarfs",
+    ]
 
     static func typeName(_ mode: mode_t) -> String {
         switch mode & S_IFMT {

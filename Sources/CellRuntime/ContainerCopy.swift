@@ -43,7 +43,8 @@ public enum ContainerCopy {
             "Could not find the file \($0) in container \(containerName ?? access.spec.id)"
         })
         let destination = Side(root: host.fd, path: host.absolute(hostPath), describeMissing: { "lstat \($0): no such file or directory" })
-        try copy(from: source, to: destination, owner: preserveOwnership ? nil : (getuid(), getgid()), followLink: followLink)
+        try copy(from: source, to: destination, owner: preserveOwnership ? nil : (getuid(), getgid()),
+                 defusesPrivileges: !preserveOwnership, followLink: followLink)
     }
 
     /// Whether `containerPath` is a directory in the container (links resolved inside its
@@ -84,10 +85,11 @@ public enum ContainerCopy {
         func missing(_ path: String) -> CellError { CellError.notFound(describeMissing(path)) }
     }
 
-    static func copy(from source: Side, to destination: Side, owner: (UInt32, UInt32)?, followLink: Bool) throws {
+    static func copy(from source: Side, to destination: Side, owner: (UInt32, UInt32)?, defusesPrivileges: Bool = false,
+                     followLink: Bool) throws {
         let from = source.parsed
         let to = destination.parsed
-        let copier = FileTreeCopier(owner: owner)
+        let copier = FileTreeCopier(owner: owner, defusesPrivileges: defusesPrivileges)
 
         // The source: its own entry (a link stays a link) unless "/" or -L asks to follow it.
         let follow = followLink || from.mustBeDirectory || from.path == "/"

@@ -101,7 +101,8 @@ public struct ContainerUser: Equatable, Sendable {
 
     /// A small text file inside `root` (an fd of a container's root or of one layer), every
     /// path resolved inside it: nil when missing, "" when it is not a regular file (a whiteout, a
-    /// device node a running container made, which the host must never open) or is too large.
+    /// device node a running container made, which the host must never open), is a kernel file
+    /// (a link to /proc/kmsg or /proc/1/pagemap would block or never end) or is too large.
     public static func readText(in root: Int32, _ path: String) throws -> String? {
         let pathFD = RootedPath.open(path, in: root, flags: OpenFlags.path)
         if pathFD == -ENOENT || pathFD == -ENOTDIR || pathFD == -ELOOP { return nil }
@@ -109,8 +110,12 @@ public struct ContainerUser: Equatable, Sendable {
         defer { close(pathFD) }
         var st = stat()
         guard fstat(pathFD, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size < 16 << 20 else { return "" }
-        let handle = FileDescriptorHandle(fd: try RegularFile.reopen(pathFD, flags: O_RDONLY, describing: path), path: path)
-        return String(decoding: try handle.readToEnd(), as: UTF8.self)
+        do {
+            let handle = FileDescriptorHandle(fd: try RegularFile.reopen(pathFD, flags: O_RDONLY, describing: path), path: path)
+            return String(decoding: try handle.readToEnd(limit: 16 << 20), as: UTF8.self)
+        } catch let error as CellError where error.kind == .invalidInput {
+            return ""
+        }
     }
 
     struct PasswdEntry {

@@ -20,12 +20,29 @@ public final class FileTreeCopier {
     /// Permission bits every copy gets but links (COPY --chmod); nil keeps the source's.
     let mode: mode_t?
     let select: ((String) -> Selection)?
+    /// For what lands on the host from a container (`cp` out without -a): no set-id bits, and
+    /// device nodes that only their owner may open. A container may make a node of the host's
+    /// disk, mode 666, or a setuid-root shell; copied out as they are, any host user could use
+    /// them (Docker copies both as they are).
+    let defusesPrivileges: Bool
     private var buffer = [UInt8](repeating: 0, count: 256 * 1024)
 
-    public init(owner: (UInt32, UInt32)?, mode: mode_t? = nil, select: ((String) -> Selection)? = nil) {
+    public init(owner: (UInt32, UInt32)?, mode: mode_t? = nil, defusesPrivileges: Bool = false,
+                select: ((String) -> Selection)? = nil) {
         self.owner = owner
         self.mode = mode
+        self.defusesPrivileges = defusesPrivileges
         self.select = select
+    }
+
+    /// The permission bits a copy of a file with `st` gets.
+    private func permissions(_ st: stat) -> mode_t {
+        var bits = mode ?? (st.st_mode & 0o7777)
+        guard defusesPrivileges else { return bits }
+        bits &= ~mode_t(0o6000)
+        let type = st.st_mode & S_IFMT
+        if type == S_IFCHR || type == S_IFBLK { bits &= 0o600 }
+        return bits
     }
 
     private var pathFlags: Int32 { OpenFlags.path | O_NOFOLLOW | O_CLOEXEC }
@@ -141,7 +158,7 @@ public final class FileTreeCopier {
     private func setMetadata(fd: Int32, _ st: stat, name: String) throws {
         let (uid, gid) = owner ?? (st.st_uid, st.st_gid)
         if fchown(fd, uid, gid) != 0 { throw failure("chown", name) }
-        if fchmod(fd, mode ?? (st.st_mode & 0o7777)) != 0 { throw failure("chmod", name) }
+        if fchmod(fd, permissions(st)) != 0 { throw failure("chmod", name) }
         var times = [st.st_atim, st.st_mtim]
         if futimens(fd, &times) != 0 { throw failure("set times of", name) }
     }
@@ -151,7 +168,7 @@ public final class FileTreeCopier {
         let (uid, gid) = owner ?? (st.st_uid, st.st_gid)
         let path = "/proc/self/fd/\(pathFD)"
         if fchownat(pathFD, "", uid, gid, OpenFlags.emptyPath) != 0 { throw failure("chown", name) }
-        if chmod(path, mode ?? (st.st_mode & 0o7777)) != 0 { throw failure("chmod", name) }
+        if chmod(path, permissions(st)) != 0 { throw failure("chmod", name) }
         var times = [st.st_atim, st.st_mtim]
         if utimensat(AT_FDCWD, path, &times, 0) != 0 { throw failure("set times of", name) }
     }

@@ -291,11 +291,16 @@ public struct ProcessSpawner {
 
     /// Docker's wording where users know it (exec), the failed step and errno elsewhere.
     func error(for failure: cell_spawn_failure) -> CellError {
-        let reason = Syscall.errorString(failure.error)
+        let stage = cell_spawn_stage(rawValue: UInt32(failure.stage))
+        let mounting = [CELL_STAGE_MOUNT, CELL_STAGE_MOUNT_PROC, CELL_STAGE_MOUNT_DEV, CELL_STAGE_MOUNT_SYS].contains(stage)
+        // EXDEV from the child's mounts: the path as written was fine, a symlink in the image was not.
+        let reason = mounting && failure.error == EXDEV
+            ? "a symlink in the image leads the mount point to / or into /proc"
+            : Syscall.errorString(failure.error)
         let index = Int(failure.index)
         let root = spec.rootDirectory
         func setup(_ what: String) -> CellError { CellError(.setup, "\(what): \(reason)") }
-        switch cell_spawn_stage(rawValue: UInt32(failure.stage)) {
+        switch stage {
         case CELL_STAGE_EXEC:
             return ProcessSpawner.execError(command: spec.process.arguments.first ?? "", code: failure.error)
         case CELL_STAGE_MAKE_PRIVATE: return setup("make the container's mounts private")

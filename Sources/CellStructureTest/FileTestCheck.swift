@@ -61,7 +61,7 @@ enum FileTestCheck {
             return result
         }
         let handle = FileDescriptorHandle(fd: fd, path: test.path)
-        guard let bytes = try? handle.readToEnd() else {
+        guard let bytes = try? handle.readToEnd(limit: 64 << 20) else {
             result.errors.append("Failed to read \(test.path)")
             return result
         }

@@ -211,4 +211,101 @@ struct EscapeTests {
         try Command.run("/bin/umount", ["\(source)/sub"]).expectSuccess()
         try expectNothingLeft(root)
     }
+
+    /// Class: a "regular file" of the kernel's own file systems, reached through a running
+    /// container's root (/proc/PID/root holds its /proc). /proc/kmsg blocks forever (and only
+    /// the host's root may read it), /proc/1/pagemap is 256 GB: a link to either at /etc/passwd
+    /// hung every `cell exec` or exhausted the host's memory, and `cp -L` followed it.
+    @Test func kernelFilesInAContainerAreNeverReadByTheHost() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        try root.cell("run", "-d", "--name", "trap", "busybox", "sleep", "1000").expectSuccess()
+        defer { _ = try? root.cell("rm", "-f", "trap") }
+        let environment = ["CELL_ROOT": root.path]
+        for target in ["/proc/kmsg", "/proc/1/pagemap"] {
+            try root.cell("exec", "trap", "ln", "-sf", target, "/etc/passwd").expectSuccess()
+            // Bounded: a regression hangs, and the hang must end the test, not the suite.
+            // (The container's own tools reading that passwd are the container's business: the
+            // command reads nothing. HOME falls back to / when passwd gives none.)
+            let exec = try Command.run("/usr/bin/timeout", ["60", Paths.cell, "exec", "trap", "sh", "-c", "echo $HOME"],
+                                       environment: environment)
+            #expect(exec.status == 0 && exec.stdout == "/\n", "exec with /etc/passwd -> \(target): \(exec.status) \(exec.stderr)")
+            let copied = try Command.run("/usr/bin/timeout", ["60", Paths.cell, "cp", "-L", "trap:/etc/passwd", root.file("passwd")],
+                                         environment: environment)
+            #expect(copied.status == 1 && copied.stderr.contains("a file of the kernel's proc"), "cp -L of \(target): \(copied.stderr)")
+        }
+        try root.cell("rm", "-f", "trap").expectSuccess()
+        try expectNothingLeft(root)
+    }
+
+    /// Class: a mount destination checked as written, then resolved through the image's
+    /// symlinks (runc's CVE-2019-19921): `/psys -> /proc/sys`, `/data -> /proc`, `/rootlink -> /`
+    /// must not put a volume over the kernel's files or over the root.
+    @Test func aSymlinkInTheImageCannotMoveAMountOntoProcOrTheRoot() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let context = root.file("links")
+        try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
+        try "FROM busybox\nRUN ln -s /proc/sys /psys && ln -s /proc /data && ln -s / /rootlink\n"
+            .write(toFile: "\(context)/Imagefile", atomically: true, encoding: .utf8)
+        try root.cell("build", "-q", "-t", "links", context).expectSuccess()
+        let volume = root.file("volume")
+        try FileManager.default.createDirectory(atPath: volume, withIntermediateDirectories: true)
+        for mount in [["-v", "\(volume):/psys"], ["-v", "\(volume):/rootlink"], ["--tmpfs", "/data"], ["-v", "\(volume):/data/self"]] {
+            let run = try root.cell(["run", "--rm"] + mount + ["links", "true"])
+            #expect(run.status == 125 && run.stderr.contains("a symlink in the image leads the mount point to / or into /proc")
+                        && run.stderr.split(separator: "\n").count == 1, "\(mount): \(run.status) \(run.stderr)")
+        }
+        #expect(try root.cell("ps", "-aq").stdout.isEmpty)
+        // A symlink to an ordinary directory still works, as in Docker.
+        try "FROM links\nRUN ln -s /tmp /tmplink\n".write(toFile: "\(context)/Imagefile", atomically: true, encoding: .utf8)
+        try root.cell("build", "-q", "-t", "links:2", context).expectSuccess()
+        try "seen\n".write(toFile: "\(volume)/file", atomically: true, encoding: .utf8)
+        #expect(try root.cell("run", "--rm", "-v", "\(volume):/tmplink", "links:2", "cat", "/tmp/file").stdout == "seen\n")
+        try expectNothingLeft(root)
+    }
+
+    /// Class: a RUN step writing the user's files. `RUN --mount=type=bind,rw=true` bound the
+    /// build context itself: an untrusted Imagefile planted a git hook and a setuid shell there.
+    /// As in BuildKit, the step writes a copy, and its writes are gone with it.
+    @Test func aWritableBindOfTheContextNeverWritesTheContext() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let context = root.file("context")
+        try FileManager.default.createDirectory(atPath: "\(context)/.git/hooks", withIntermediateDirectories: true)
+        try "kept\n".write(toFile: "\(context)/note", atomically: true, encoding: .utf8)
+        try """
+            FROM busybox
+            RUN --mount=type=bind,rw=true,target=/ctx sh -c 'echo pwned > /ctx/.git/hooks/pre-commit && cp /bin/busybox /ctx/suid && chmod 4755 /ctx/suid && echo changed > /ctx/note && cat /ctx/note > /seen'
+            """.write(toFile: "\(context)/Imagefile", atomically: true, encoding: .utf8)
+        try root.cell("build", "-q", "-t", "rw", context).expectSuccess()
+        #expect(try root.cell("run", "--rm", "rw", "cat", "/seen").stdout == "changed\n", "the step saw its own writes")
+        #expect(!FileManager.default.fileExists(atPath: "\(context)/.git/hooks/pre-commit"))
+        #expect(!FileManager.default.fileExists(atPath: "\(context)/suid"))
+        #expect(try String(contentsOfFile: "\(context)/note", encoding: .utf8) == "kept\n")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: "\(root.path)/tmp")) ?? []).isEmpty, "the copy is gone")
+        try expectNothingLeft(root)
+    }
+
+    /// Hazard: `cp` out of a container recreated its device nodes (a node of the host's root disk,
+    /// mode 666) and setuid-root files on the host. Without -a, what lands on the host has no
+    /// set-id bits and nodes only their owner opens; -a keeps them, as Docker does.
+    @Test func copyingOutDefusesNodesAndSetIDBits() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        try root.cell("run", "-d", "--name", "maker", "busybox", "sh", "-c",
+                      "mkdir /d; mknod /d/node c 1 3; chmod 666 /d/node; cp /bin/busybox /d/suid; chmod 4755 /d/suid; touch /ready; exec sleep 1000")
+            .expectSuccess()
+        defer { _ = try? root.cell("rm", "-f", "maker") }
+        #expect(try waitUntil { try root.cell("exec", "maker", "test", "-e", "/ready").status == 0 })
+        for (flags, expected) in [([String](), ["crw-------", "-rwxr-xr-x"]), (["-a"], ["crw-rw-rw-", "-rwsr-xr-x"])] {
+            let out = root.file("out\(flags.count)")
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            try root.cell(["cp"] + flags + ["maker:/d", out]).expectSuccess()
+            let modes = try Command.shell("stat -c %A \(out)/d/node \(out)/d/suid").lines
+            #expect(modes == expected, "cp \(flags): \(modes)")
+        }
+        try root.cell("rm", "-f", "maker").expectSuccess()
+        try expectNothingLeft(root)
+    }
 }

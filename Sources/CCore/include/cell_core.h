@@ -20,4 +20,8 @@ int cell_open_in_root(int rootfd, const char *path, int flags, unsigned mode);
    taken at all. The fd, or -errno (ELOOP for a symlink on the way, EXDEV for a way out). */
 int cell_open_beneath(int dirfd, const char *path, int flags);
 
+/* fstatfs(fd).f_type, the magic number of the file system fd is on (an O_PATH fd will do), or
+   -errno. Swift's Glibc module does not carry sys/statfs.h. */
+long cell_fd_filesystem_magic(int fd);
+
 #endif
