@@ -77,13 +77,20 @@ public struct ContainerLifecycle {
         throw CellError(.setup, "cannot update container \(container.name): Cannot set resource limits when cgroups are disabled (it was created with --cgroups=disabled)")
     }
 
-    /// docker stop: the stop signal, `timeout` seconds, then SIGKILL. A stopped container is fine.
-    public func stop(_ container: Container, timeout: Int?) throws {
+    /// docker stop: the stop signal (`signal`, `-s`, over the container's own), `timeout` seconds,
+    /// then SIGKILL. A stopped container is fine.
+    public func stop(_ container: Container, timeout: Int?, signal override: String? = nil) throws {
         try store.withLock(container) {
-            let signal = try SignalName.parse(container.record.config.stopSignal ?? "SIGTERM")
+            let signal = try SignalName.parse(override ?? container.record.config.stopSignal ?? "SIGTERM")
             let seconds = Double(timeout ?? container.record.config.stopTimeout ?? 10)
             _ = try ContainerSignaller.stop(containerDirectory: container.directory, signal: signal, timeout: seconds)
         }
+    }
+
+    /// docker restart: stopped as `stop` stops it, then started again detached.
+    public func restart(_ container: Container, timeout: Int?) throws {
+        try stop(container, timeout: timeout)
+        try start(try store.load(id: container.id))
     }
 
     /// docker kill: one signal to a running container.

@@ -121,6 +121,16 @@ struct ContainerTests {
         #expect(try waitUntil { try root.cell("exec", "trapper", "test", "-e", "/ready").status == 0 })
         try root.cell("kill", "-s", "TERM", "trapper").expectSuccess()
         #expect(try root.cell("wait", "trapper").stdout == "7\n")
+        // restart: stopped as stop stops it (the trap's status), then running again in a new process.
+        try root.cell("start", "trapper").expectSuccess()
+        #expect(try waitUntil { try root.cell("exec", "trapper", "test", "-e", "/ready").status == 0 })
+        let firstPid = try root.cell("inspect", "-f", "{{.State.Pid}}", "trapper").stdout
+        #expect(try root.cell("restart", "-t", "5", "trapper").stdout == "trapper\n")
+        #expect(try root.cell("inspect", "-f", "{{.State.Running}}", "trapper").stdout == "true\n")
+        #expect(try root.cell("inspect", "-f", "{{.State.Pid}}", "trapper").stdout != firstPid)
+        // stop -s: the signal given over the container's own (TERM, which it traps).
+        try root.cell("stop", "-s", "KILL", "-t", "30", "trapper").expectSuccess()
+        #expect(try root.cell("inspect", "-f", "{{.State.ExitCode}}", "trapper").stdout == "137\n")
         try root.cell("rm", "trapper").expectSuccess()
         let notRunning = try root.cell("kill", "stubborn")
         #expect(notRunning.status == 1)

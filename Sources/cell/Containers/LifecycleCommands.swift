@@ -43,9 +43,7 @@ struct StopCommand: ParsableCommand {
     func run() throws {
         let lifecycle = try GlobalOptions.lifecycle()
         try EachContainer.run(containers) { container, name in
-            var target = container
-            if let signal { target.record.config.stopSignal = signal }
-            try lifecycle.stop(target, timeout: time)
+            try lifecycle.stop(container, timeout: time, signal: signal)
             Output.line(name)
         }
     }
@@ -154,8 +152,7 @@ struct RestartCommand: ParsableCommand {
     func run() throws {
         let lifecycle = try GlobalOptions.lifecycle()
         try EachContainer.run(containers) { container, name in
-            try lifecycle.stop(container, timeout: time)
-            try lifecycle.start(try lifecycle.store.load(id: container.id))
+            try lifecycle.restart(container, timeout: time)
             Output.line(name)
         }
     }
