@@ -41,9 +41,35 @@ struct CellCommand: ParsableCommand {
                 print(fullMessage(for: error))
                 return 0
             }
-            Output.error("cell: \(message(for: error))\nSee 'cell --help'.")
+            var text = message(for: error)
+            // Docker names an unknown flag before a missing argument; the parser, the other way round.
+            if text.hasPrefix("Missing expected argument") || text.contains(" requires at least "), let flagError = unknownFlag(in: arguments) { text = flagError }
+            if let answer = CommandLineMistakes.answer(to: text, arguments: arguments, knownVerbs: knownVerbs) {
+                Output.error(answer.text)
+                return answer.status
+            }
+            Output.error("cell: \(text)\nSee 'cell --help'.")
             return 125
         }
+    }
+}
+
+extension CellCommand {
+    /// The parser's complaint about an unknown flag in `arguments`, with the missing arguments
+    /// supplied: nil when every flag is known.
+    static func unknownFlag(in arguments: [String]) -> String? {
+        do {
+            _ = try parseAsRoot(arguments + ["a", "b", "c"])
+        } catch {
+            let text = message(for: error)
+            if text.hasPrefix("Unknown option") { return text }
+        }
+        return nil
+    }
+
+    /// The verbs and their aliases: anything else in the verb's place is an unknown command.
+    static var knownVerbs: Set<String> {
+        Set(configuration.subcommands.flatMap { [$0._commandName] + $0.configuration.aliases })
     }
 }
 

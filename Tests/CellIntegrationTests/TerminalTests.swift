@@ -122,6 +122,36 @@ struct TerminalTests {
         try expectNothingLeft(root)
     }
 
+    /// What a user's terminal gets from `run -it` and `exec -it`, byte for byte: the command's
+    /// output and nothing else (a stray NUL, shown as ^@, once came before it).
+    static let exactBytes = ptyPrelude + #"""
+    out = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    _, status = os.waitpid(pid, 0)
+    sys.stdout.write(repr(out) + " exit %d" % os.WEXITSTATUS(status))
+    """#
+
+    @Test func aTerminalGetsExactlyTheCommandsBytes() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        try root.cell("run", "-d", "--name", "box", "busybox", "sleep", "1000").expectSuccess()
+        defer { _ = try? root.cell("rm", "-f", "box") }
+        let environment = ["CELL_ROOT": root.path]
+        for command in [["run", "--rm", "-it", "busybox", "printf", "hi\\n"], ["exec", "-it", "box", "printf", "hi\\n"]] {
+            let seen = try Command.run("/usr/bin/python3", ["-c", TerminalTests.exactBytes, Paths.cell] + command, environment: environment)
+            #expect(seen.stdout == "b'hi\\r\\n' exit 0", "\(command): \(seen.stdout) \(seen.stderr)")
+        }
+        try root.cell("rm", "-f", "box").expectSuccess()
+        try expectNothingLeft(root)
+    }
+
     @Test func aRemappedRootsTerminalIsItsOwn() throws {
         let root = try CellRoot()
         try root.importBusybox()
