@@ -125,11 +125,32 @@ public struct ContainerLogCopier {
             outputStream = stream
         }
         if selection.timestamps {
-            output.append(contentsOf: time)
+            ContainerLogCopier.appendFixedNanoseconds(time, to: &output)
             output.append(0x20)
         }
         appendUnescaped(text)
         if output.count >= 1 << 20 { flush() }
+    }
+
+    /// A log time (RFC 3339, its fraction trimmed of trailing zeros as the monitor writes it) as
+    /// Docker's `logs -t` prints it: always nine fractional digits (`...:56.370700000Z`).
+    static func appendFixedNanoseconds(_ time: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+        guard let zone = time.lastIndex(where: { $0 == UInt8(ascii: "Z") || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }),
+              zone > 19 || time[zone] == UInt8(ascii: "Z") else {
+            output.append(contentsOf: time)
+            return
+        }
+        let dot = time[..<zone].lastIndex(of: UInt8(ascii: "."))
+        let wholeEnd = dot ?? zone
+        output.append(contentsOf: time[..<wholeEnd])
+        output.append(UInt8(ascii: "."))
+        var digits = 0
+        if let dot {
+            output.append(contentsOf: time[(dot + 1)..<zone])
+            digits = zone - dot - 1
+        }
+        for _ in digits..<max(digits, 9) { output.append(UInt8(ascii: "0")) }
+        output.append(contentsOf: time[zone...])
     }
 
     /// The escaped text, the stream and the time of a line. The monitor writes every line in the

@@ -125,3 +125,17 @@ private final class LogFixture {
     let fixture = try LogFixture()
     #expect(fixture.copyAll() == 0)
 }
+
+/// `logs -t` prints nine fractional digits, as Docker's RFC3339NanoFixed does, whatever the
+/// stored time trimmed.
+@Test func timestampsHaveNineFractionalDigits() {
+    func fixed(_ time: String) -> String {
+        var output: [UInt8] = []
+        Array(time.utf8).withUnsafeBufferPointer { ContainerLogCopier.appendFixedNanoseconds($0, to: &output) }
+        return String(decoding: output, as: UTF8.self)
+    }
+    #expect(fixed("2026-12-04T21:56:56.3707Z") == "2026-12-04T21:56:56.370700000Z")
+    #expect(fixed("2026-12-04T21:56:56.370778581Z") == "2026-12-04T21:56:56.370778581Z")
+    #expect(fixed("2026-12-04T21:56:56Z") == "2026-12-04T21:56:56.000000000Z")
+    #expect(fixed("2026-12-04T21:56:56.5+01:00") == "2026-12-04T21:56:56.500000000+01:00")
+}
