@@ -17,6 +17,8 @@ struct CommandLineTests {
         (["port"], "cell: 'cell port' requires at least 1 and at most 2 arguments\n\nUsage:  cell port CONTAINER [PRIVATE_PORT[/PROTO]]\n\nRun 'cell port --help' for more information\n", 1),
         (["images", "a", "b"], "cell: 'cell images' requires at most 1 argument\n\nUsage:  cell images [OPTIONS] [REPOSITORY[:TAG]]\n\nRun 'cell images --help' for more information\n", 1),
         (["container", "ls", "x"], "cell: 'cell container ls' accepts no arguments\n\nUsage:  cell container ls [OPTIONS]\n\nRun 'cell container ls --help' for more information\n", 1),
+        (["ls"], "cell: unknown command: cell ls\n\nRun 'cell --help' for more information\n", 1),
+        (["image", "rm"], "cell: 'cell image rm' requires at least 1 argument\n\nUsage:  cell image rm [OPTIONS] IMAGE [IMAGE...]\n\nSee 'cell image rm --help' for more information\n", 1),
         (["container", "frobnicate"], "cell: unknown command: cell container frobnicate\n\nUsage:  cell container\n\nRun 'cell container --help' for more information\n", 1),
     ]
 
@@ -27,6 +29,23 @@ struct CommandLineTests {
             #expect(result.stderr == expected && result.status == status, "cell \(arguments): \(result.status) \(result.stderr)")
             #expect(result.stdout.isEmpty)
         }
+    }
+
+    /// `ls` and `list` name the listings inside their groups only, as in Docker; the top-level
+    /// help lists each command once.
+    @Test func listingsAndRemovalHaveDockersNamesInTheirGroups() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        for words in [["container", "ls", "-aq"], ["container", "list", "-aq"], ["container", "ps", "-aq"]] {
+            #expect(try root.cell(words).status == 0, "\(words)")
+        }
+        for words in [["image", "ls", "-q"], ["image", "list", "-q"]] {
+            #expect(try root.cell(words).lines.count == 1, "\(words)")
+        }
+        try root.cell("tag", "busybox", "spare:1").expectSuccess()
+        #expect(try root.cell("image", "rm", "spare:1").stdout == "Untagged: spare:1\n")
+        let help = try root.cell("--help").stdout
+        #expect(!help.contains("ls, list") && !help.contains("ps, ls"), "\(help)")
     }
 
     /// The same against the docker binary itself where this machine has one (it answers these

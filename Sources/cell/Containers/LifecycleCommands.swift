@@ -229,7 +229,7 @@ struct ContainerCommand: ParsableCommand {
         commandName: "container",
         abstract: "Manage containers.",
         subcommands: [
-            PsCommand.self, RunCommand.self, CreateCommand.self, StartCommand.self, StopCommand.self,
+            ContainerListCommand.self, RunCommand.self, CreateCommand.self, StartCommand.self, StopCommand.self,
             RestartCommand.self, KillCommand.self, RmCommand.self, WaitCommand.self, LogsCommand.self,
             PortCommand.self, ExecCommand.self, AttachCommand.self, CopyCommand.self, TopCommand.self,
             ContainerInspectCommand.self, ContainerPruneCommand.self,

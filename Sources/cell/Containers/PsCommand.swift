@@ -4,12 +4,25 @@ import CellCore
 import CellFormat
 import CellPresentation
 
+/// `cell ps`; `cell container ls` (and its aliases) is the same listing.
 struct PsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "ps",
-        abstract: "List containers.",
-        aliases: ["ls", "list"])
+    static let configuration = CommandConfiguration(commandName: "ps", abstract: "List containers.")
 
+    @OptionGroup var listing: ContainerListingOptions
+
+    func run() throws { try listing.run() }
+}
+
+struct ContainerListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ls", abstract: "List containers.", aliases: ["list", "ps"])
+
+    @OptionGroup var listing: ContainerListingOptions
+
+    func run() throws { try listing.run() }
+}
+
+/// `ps`'s flags and the listing they ask for.
+struct ContainerListingOptions: ParsableArguments {
     @Flag(name: [.customShort("a"), .long], help: "Show all containers (default shows just running).")
     var all = false
 

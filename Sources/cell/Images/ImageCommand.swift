@@ -6,7 +6,7 @@ struct ImageCommand: ParsableCommand {
         commandName: "image",
         abstract: "Manage images.",
         subcommands: [
-            ImagesCommand.self, RmiCommand.self, TagCommand.self, ImageInspectCommand.self, HistoryCommand.self,
+            ImageListCommand.self, ImageRemoveCommand.self, TagCommand.self, ImageInspectCommand.self, HistoryCommand.self,
             SaveCommand.self, LoadCommand.self, ImportCommand.self, ImagePruneCommand.self,
         ],
         aliases: []

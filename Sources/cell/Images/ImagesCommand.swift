@@ -4,12 +4,25 @@ import CellFormat
 import CellImage
 import CellPresentation
 
+/// `cell images`; `cell image ls` (and `list`) is the same listing.
 struct ImagesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "images",
-        abstract: "List images.",
-        aliases: ["ls", "list"])
+    static let configuration = CommandConfiguration(commandName: "images", abstract: "List images.")
 
+    @OptionGroup var listing: ImageListingOptions
+
+    func run() throws { try listing.run() }
+}
+
+struct ImageListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ls", abstract: "List images.", aliases: ["list"])
+
+    @OptionGroup var listing: ImageListingOptions
+
+    func run() throws { try listing.run() }
+}
+
+/// `images`' flags and arguments and the listing they ask for.
+struct ImageListingOptions: ParsableArguments {
     @Flag(name: [.customShort("a"), .long], help: "Show all images (default hides intermediate images).")
     var all = false
 

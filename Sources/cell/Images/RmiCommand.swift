@@ -2,11 +2,25 @@ import ArgumentParser
 import CellCore
 import CellImage
 
+/// `cell rmi`; `cell image rm` (and `remove`) is the same removal.
 struct RmiCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "rmi",
-        abstract: "Remove one or more images.")
+    static let configuration = CommandConfiguration(commandName: "rmi", abstract: "Remove one or more images.")
 
+    @OptionGroup var removal: ImageRemovalOptions
+
+    func run() throws { try removal.run() }
+}
+
+struct ImageRemoveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove one or more images.", aliases: ["remove", "rmi"])
+
+    @OptionGroup var removal: ImageRemovalOptions
+
+    func run() throws { try removal.run() }
+}
+
+/// `rmi`'s flags and arguments and the removal they ask for.
+struct ImageRemovalOptions: ParsableArguments {
     @Flag(name: [.customShort("f"), .long], help: "Force removal of the image.")
     var force = false
 
