@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CellCore
+import CellImage
 
 /// Container names → ids: one symlink per name (`<root>/container-names/web -> <id>`), so that
 /// resolving a name and refusing one in use do not read every container's record; with a
@@ -12,10 +13,19 @@ struct ContainerNameIndex {
     let directory: String
     let containers: String
 
-    /// The id of the live container with this name.
+    /// The id of the live container with this name. The record has the last word: a rename
+    /// killed between its steps leaves a link whose container is now called otherwise, and
+    /// such a link names nothing.
     func id(named name: String) -> String? {
-        guard NameGenerator.isValid(name), let id = FileSystem.symlinkTarget(path(of: name)), id.utf8.count == 64 else { return nil }
-        return FileSystem.exists("\(containers)/\(id)/config.json") ? id : nil
+        guard NameGenerator.isValid(name), let id = FileSystem.symlinkTarget(path(of: name)), id.utf8.count == 64,
+              let bytes = try? FileSystem.readFileIfPresent("\(containers)/\(id)/config.json"),
+              let record = try? StoredJSON.decode(NamedRecord.self, from: bytes, what: id) else { return nil }
+        return record.name == name ? id : nil
+    }
+
+    /// The one field of a record the index checks.
+    private struct NamedRecord: Decodable {
+        var name: String
     }
 
     /// The symlink that holds `name`.

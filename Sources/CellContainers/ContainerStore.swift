@@ -13,7 +13,7 @@ import CellCgroups
 public final class ContainerStore: @unchecked Sendable {
     public let layout: StoreLayout
 
-    private let names: ContainerNameIndex
+    let names: ContainerNameIndex
 
     public init(layout: StoreLayout) throws {
         self.layout = layout
@@ -102,7 +102,7 @@ public final class ContainerStore: @unchecked Sendable {
         let lock = try FileLock(path: namesLock)
         return try lock.withLock {
             if let other = names.id(named: record.name) {
-                throw CellError(.conflict, "\(ContainerStore.nameConflict) The container name \"/\(record.name)\" is already in use by container \"\(other)\". You have to remove (or rename) that container to be able to reuse that name.")
+                throw CellError(.conflict, ContainerStore.nameConflictMessage(record.name, usedBy: other))
             }
             let final = directory(of: record.id)
             let temporary = "\(layout.containers)/.tmp-\(record.id)"
@@ -121,7 +121,7 @@ public final class ContainerStore: @unchecked Sendable {
                 if durable { try FileSystem.syncDirectory(temporary) }
                 // The name first: until the directory appears under its id, it names nothing.
                 try names.link(record.name, to: record.id)
-                try Syscall.retrying("rename \(temporary)") { rename(temporary, final) }
+                try Syscall.retrying("rename \(temporary)") { Glibc.rename(temporary, final) }
                 if durable { try FileSystem.syncDirectory(layout.containers) }
             } catch {
                 try? FileSystem.removeTree(temporary)
@@ -133,6 +133,11 @@ public final class ContainerStore: @unchecked Sendable {
     }
 
     private static let nameConflict = "Conflict."
+
+    /// Docker's words for a name that another container holds.
+    static func nameConflictMessage(_ name: String, usedBy other: String) -> String {
+        "\(nameConflict) The container name \"/\(name)\" is already in use by container \"\(other)\". You have to remove (or rename) that container to be able to reuse that name."
+    }
 
     /// Whether `create` refused the record's name as taken.
     public static func isNameConflict(_ error: CellError) -> Bool {

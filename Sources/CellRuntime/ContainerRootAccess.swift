@@ -28,19 +28,7 @@ public final class ContainerRootAccess {
             return
         }
         isRunning = false
-        switch spec.rootFilesystem {
-        case .directory(let path):
-            let opened = open(path, OpenFlags.path | O_DIRECTORY | O_CLOEXEC)
-            if opened < 0 { throw CellError.system("open \(path): \(Syscall.errorString(errno))") }
-            fd = opened
-        case .overlay(let overlay):
-            let lower = OverlayPaths.lowerDirectories(overlay.lowerDirectories)
-            let mounted = cell_mount_overlay_detached(lower, overlay.upperDirectory, overlay.workDirectory)
-            if mounted < 0 {
-                throw CellError.system("mount the container's file system: \(Syscall.errorString(-mounted))")
-            }
-            fd = mounted
-        }
+        fd = try ContainerFilesystemView.open(spec.rootFilesystem, writable: true)
     }
 
     /// Writing into a running container with its own user namespace would go through its overlay

@@ -14,7 +14,7 @@ struct CellCommand: ParsableCommand {
             RunCommand.self, CreateCommand.self, PsCommand.self, LogsCommand.self, StartCommand.self,
             StopCommand.self, RestartCommand.self, KillCommand.self, RmCommand.self, WaitCommand.self,
             PortCommand.self, ExecCommand.self, AttachCommand.self, CopyCommand.self, TopCommand.self, CommitCommand.self,
-            StatsCommand.self, UpdateCommand.self,
+            StatsCommand.self, UpdateCommand.self, RenameCommand.self, DiffCommand.self, ExportCommand.self,
             InspectCommand.self, ContainerCommand.self,
             ImagesCommand.self, ImportCommand.self, TagCommand.self, RmiCommand.self, HistoryCommand.self,
             SaveCommand.self, LoadCommand.self, ImageCommand.self, BuildCommand.self, TestCommand.self, SystemCommand.self,

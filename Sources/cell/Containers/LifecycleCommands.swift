@@ -232,6 +232,6 @@ struct ContainerCommand: ParsableCommand {
             ContainerListCommand.self, RunCommand.self, CreateCommand.self, StartCommand.self, StopCommand.self,
             RestartCommand.self, KillCommand.self, RmCommand.self, WaitCommand.self, LogsCommand.self,
             PortCommand.self, ExecCommand.self, AttachCommand.self, CopyCommand.self, TopCommand.self,
-            ContainerInspectCommand.self, ContainerPruneCommand.self,
+            ContainerInspectCommand.self, ContainerPruneCommand.self, RenameCommand.self, DiffCommand.self, ExportCommand.self,
         ])
 }

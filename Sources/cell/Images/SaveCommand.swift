@@ -29,23 +29,8 @@ struct SaveCommand: ParsableCommand {
     func run() throws {
         let store = try GlobalOptions.imageStore()
         let layerCompression = LayerCompression(rawValue: compression) ?? .gzip
-        guard let output else {
-            if isatty(1) != 0 {
-                throw CellError.usage("cowardly refusing to save to a terminal. Use the -o flag or redirect")
-            }
-            try store.save(images, to: 1, outputName: "standard output", compression: layerCompression)
-            return
-        }
-        // Written beside the target and renamed: a failed save never leaves a truncated archive.
-        let temporary = FileSystem.temporaryName(besides: output)
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw CellError.system("open \(output): \(Syscall.errorString(errno))") }
-        do {
-            try store.save(images, to: fd, outputName: output, compression: layerCompression)
-            try FileSystem.rename(temporary, to: output)
-        } catch {
-            unlink(temporary)
-            throw error
+        try ArchiveOutput.write(to: output) { fd, name in
+            try store.save(images, to: fd, outputName: name, compression: layerCompression)
         }
     }
 }
