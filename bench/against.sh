@@ -9,6 +9,8 @@
 #   exec C true                               into a running container
 #   cp FILE C:/tmp/, cp C:/etc/passwd FILE    both directions through the container's root
 #   commit C                                  a layer read from a container's upper directory
+#   ps -a                                     a start of the binary and little else
+#   build (cached)                            a 5-step Imagefile with a COPY, every step from the cache
 #   usage: bench/against.sh [REV]             (REV: the commit to compare with, HEAD~1 by default)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -43,6 +45,10 @@ mkdir -p "$work/data"
 echo payload > "$work/file"
 $cell run -d --name running busybox sleep 100000 >/dev/null
 $cell run -d --name committed busybox sh -c 'echo changed > /etc/motd; exec sleep 100000' >/dev/null
+mkdir -p "$work/context"
+head -c 8M /dev/urandom > "$work/context/data.bin"
+printf 'FROM busybox\nENV A=1\nCOPY data.bin /data.bin\nRUN echo built > /built\nWORKDIR /srv\nCMD ["sh"]\n' > "$work/context/Imagefile"
+$cell build -q -t cached "$work/context" >/dev/null
 
 cases=(
     "run --rm busybox true"
@@ -52,6 +58,8 @@ cases=(
     "cp $work/file running:/tmp/"
     "cp running:/etc/passwd $work/passwd-out"
     "commit committed"
+    "ps -a"
+    "build -q -t cached $work/context"
 )
 # Each case: one run of each cell at a time, in a shuffled order, ROUNDS rounds, so that a
 # machine that drifts meanwhile weighs on both alike (hyperfine would time one, then the other).
