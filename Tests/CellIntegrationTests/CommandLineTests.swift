@@ -57,7 +57,8 @@ struct CommandLineTests {
         let docker = FileManager.default.isExecutableFile(atPath: "/usr/local/bin/docker") ? "/usr/local/bin/docker" : "/usr/bin/docker"
         let verbs = ["run", "create", "ps", "logs", "start", "stop", "restart", "kill", "rm", "wait", "port", "exec", "attach", "cp",
                      "top", "commit", "inspect", "images", "import", "tag", "rmi", "history", "save", "load", "version",
-                     "container ls", "container rm", "container logs", "image ls", "image rm", "image inspect", "image prune",
+                     "rename", "diff", "export", "container ls", "container rm", "container logs", "container rename", "container diff",
+                     "container export", "image ls", "image rm", "image inspect", "image prune",
                      "container prune"]
         for verb in verbs {
             let words = verb.split(separator: " ").map(String.init)
