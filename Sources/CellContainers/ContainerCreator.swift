@@ -141,7 +141,8 @@ public struct ContainerCreator {
         let sysctls = try ProcessSettings.sysctls(options.sysctls, network: network)
         let shmSize = try ProcessSettings.shmSize(options.shmSize)
         let oomScoreAdjustment = try ProcessSettings.oomScoreAdjustment(options.oomScoreAdjustment)
-        let files = EtcFiles.make(hostname: hostname, network: network, extraHosts: options.addHost)
+        let resolver = try EtcFiles.Resolver(servers: options.dns, search: options.dnsSearch, options: options.dnsOptions).checked()
+        let files = EtcFiles.make(hostname: hostname, network: network, extraHosts: options.addHost, resolver: resolver)
         var spec = ContainerSpec(
             id: id,
             rootFilesystem: .overlay(.init(lowerDirectories: layers.reversed(), upperDirectory: "\(directory)/upper",
@@ -190,7 +191,9 @@ public struct ContainerCreator {
                               deviceCgroupRules: options.deviceCgroupRules, usernsMode: options.userNamespace ?? "",
                               maskedPaths: spec.maskedPaths, readonlyPaths: spec.readOnlyPaths,
                               ulimits: ulimits, sysctls: sysctls, shmSize: shmSize, oomScoreAdj: oomScoreAdjustment,
-                              cgroups: spec.cgroups == .disabled ? spec.cgroups.rawValue : nil),
+                              cgroups: spec.cgroups == .disabled ? spec.cgroups.rawValue : nil,
+                              dns: options.dns.isEmpty ? nil : options.dns, dnsSearch: options.dnsSearch.isEmpty ? nil : options.dnsSearch,
+                              dnsOptions: options.dnsOptions.isEmpty ? nil : options.dnsOptions),
             layerDirectories: layers)
         guard options.userNamespace == "auto" else { return try created(record, spec: spec, files: files) }
         // Chosen and recorded under one lock, so that two containers never share ids.

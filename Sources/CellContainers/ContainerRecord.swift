@@ -73,6 +73,15 @@ public struct ContainerRecord: Codable, Sendable {
 
         /// --cgroups=disabled: "disabled"; absent when the container has cgroups (the default).
         public var cgroups: String?
+        /// --dns, --dns-search, --dns-option; absent when none was given.
+        public var dns: [String]? = nil
+        public var dnsSearch: [String]? = nil
+        public var dnsOptions: [String]? = nil
+
+        /// What the container's resolv.conf takes from these flags.
+        public var resolver: EtcFiles.Resolver {
+            EtcFiles.Resolver(servers: dns ?? [], search: dnsSearch ?? [], options: dnsOptions ?? [])
+        }
 
         /// Created with --cgroups=disabled: no cgroup to limit, sample or join.
         public var cgroupsDisabled: Bool { cgroups == ContainerSpec.CgroupsMode.disabled.rawValue }

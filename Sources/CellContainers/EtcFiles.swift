@@ -3,7 +3,8 @@ import CellRuntime
 
 /// The per-container /etc/hosts, /etc/hostname and /etc/resolv.conf.
 public enum EtcFiles {
-    public static func make(hostname: String, network: ContainerSpec.NetworkMode, extraHosts: [String]) -> [String: [UInt8]] {
+    public static func make(hostname: String, network: ContainerSpec.NetworkMode, extraHosts: [String],
+                            resolver: Resolver = Resolver()) -> [String: [UInt8]] {
         var hosts = """
         127.0.0.1\tlocalhost
         ::1\tlocalhost ip6-localhost ip6-loopback
@@ -18,15 +19,7 @@ public enum EtcFiles {
             let parts = entry.split(separator: ":", maxSplits: 1)
             if parts.count == 2 { hosts += "\(parts[1])\t\(parts[0])\n" }
         }
-        var resolv = "nameserver 127.0.0.11\noptions ndots:0\n"
-        if let host = try? FileSystem.readFileIfPresent("/etc/resolv.conf") {
-            let lines = String(decoding: host, as: UTF8.self).split(separator: "\n")
-            // A loopback resolver on the host is unreachable from a private network namespace.
-            let usable = lines.filter { !(network != .host && $0.hasPrefix("nameserver 127.")) }
-            if usable.contains(where: { $0.hasPrefix("nameserver") }) {
-                resolv = usable.joined(separator: "\n") + "\n"
-            }
-        }
+        let resolv = resolver.resolvConf(host: (try? FileSystem.readFileIfPresent("/etc/resolv.conf")) ?? nil, network: network)
         return ["hosts": Array(hosts.utf8), "hostname": Array((hostname + "\n").utf8), "resolv.conf": Array(resolv.utf8)]
     }
 
@@ -37,7 +30,7 @@ public enum EtcFiles {
         guard !lost.isEmpty else { return }
         let network = ContainerSpec.NetworkMode(dockerName: container.record.hostConfig.networkMode) ?? .private
         let files = make(hostname: container.record.config.hostname, network: network,
-                         extraHosts: container.record.hostConfig.extraHosts)
+                         extraHosts: container.record.hostConfig.extraHosts, resolver: container.record.hostConfig.resolver)
         for name in lost {
             try FileSystem.writeAtomically(files[name] ?? [], to: "\(container.directory)/\(name)")
         }

@@ -34,6 +34,10 @@ public struct RunOptions: Sendable {
     public var deviceCgroupRules: [String] = []
     public var groupAdd: [String] = []
     public var addHost: [String] = []
+    /// --dns, --dns-search, --dns-option: the container's resolv.conf instead of the host's.
+    public var dns: [String] = []
+    public var dnsSearch: [String] = []
+    public var dnsOptions: [String] = []
     /// --userns (host, auto), --uidmap and --gidmap ("0:HOST:SIZE").
     public var userNamespace: String?
     public var uidMap: String?

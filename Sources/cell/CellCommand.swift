@@ -24,6 +24,7 @@ struct CellCommand: ParsableCommand {
 
     /// Parses and runs; maps every error to docker's message style and exit code.
     static func main(_ arguments: [String]) -> Int32 {
+        Output.commandPath = CommandLineMistakes.commandPath(arguments)
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
@@ -48,7 +49,7 @@ struct CellCommand: ParsableCommand {
                 Output.error(answer.text)
                 return answer.status
             }
-            Output.error("cell: \(text)\nSee 'cell --help'.")
+            Output.error(Output.usageText(text))
             return 125
         }
     }

@@ -145,20 +145,20 @@ struct ProcessSettingsIntegrationTests {
         let root = try CellRoot()
         try root.importBusybox()
         let cases: [([String], String)] = [
-            (["--ulimit", "nofile"], "cell: invalid argument \"nofile\" for \"--ulimit\" flag: invalid ulimit argument: nofile\n"),
-            (["--ulimit", "as=1"], "cell: invalid argument \"as=1\" for \"--ulimit\" flag: invalid ulimit type: as\n"),
+            (["--ulimit", "nofile"], "invalid argument \"nofile\" for \"--ulimit\" flag: invalid ulimit argument: nofile\n"),
+            (["--ulimit", "as=1"], "invalid argument \"as=1\" for \"--ulimit\" flag: invalid ulimit type: as\n"),
             (["--ulimit", "nofile=200:100"],
-             "cell: invalid argument \"nofile=200:100\" for \"--ulimit\" flag: ulimit soft limit must be less than or equal to hard limit: 200 > 100\n"),
+             "invalid argument \"nofile=200:100\" for \"--ulimit\" flag: ulimit soft limit must be less than or equal to hard limit: 200 > 100\n"),
             (["--ulimit", "nofile=many"],
-             "cell: invalid argument \"nofile=many\" for \"--ulimit\" flag: strconv.ParseInt: parsing \"many\": invalid syntax\n"),
-            (["--sysctl", "kernel.panic=1"], "cell: invalid argument \"kernel.panic=1\" for \"--sysctl\" flag: sysctl 'kernel.panic=1' is not allowed\n"),
-            (["--sysctl", "vm.swappiness=1"], "cell: invalid argument \"vm.swappiness=1\" for \"--sysctl\" flag: sysctl 'vm.swappiness=1' is not allowed\n"),
+             "invalid argument \"nofile=many\" for \"--ulimit\" flag: strconv.ParseInt: parsing \"many\": invalid syntax\n"),
+            (["--sysctl", "kernel.panic=1"], "invalid argument \"kernel.panic=1\" for \"--sysctl\" flag: sysctl 'kernel.panic=1' is not allowed\n"),
+            (["--sysctl", "vm.swappiness=1"], "invalid argument \"vm.swappiness=1\" for \"--sysctl\" flag: sysctl 'vm.swappiness=1' is not allowed\n"),
             (["--network", "host", "--sysctl", "net.ipv4.ip_forward=1"], "Error: sysctl \"net.ipv4.ip_forward\" not allowed in host network namespace\n"),
-            (["--shm-size", "lots"], "cell: invalid argument \"lots\" for \"--shm-size\" flag: invalid size: 'lots'\n"),
-            (["--shm-size", "-1"], "cell: invalid argument \"-1\" for \"--shm-size\" flag: invalid size: '-1'\n"),
+            (["--shm-size", "lots"], "invalid argument \"lots\" for \"--shm-size\" flag: invalid size: 'lots'\n"),
+            (["--shm-size", "-1"], "invalid argument \"-1\" for \"--shm-size\" flag: invalid size: '-1'\n"),
             (["--oom-score-adj", "1001"], "Error: Invalid value 1001, range for oom score adj is [-1000, 1000]\n"),
             (["--oom-score-adj", "-1001"], "Error: Invalid value -1001, range for oom score adj is [-1000, 1000]\n"),
-            (["--oom-score-adj", "x"], "cell: invalid argument \"x\" for \"--oom-score-adj\" flag: strconv.ParseInt: parsing \"x\": invalid syntax\n"),
+            (["--oom-score-adj", "x"], "invalid argument \"x\" for \"--oom-score-adj\" flag: strconv.ParseInt: parsing \"x\": invalid syntax\n"),
         ]
         for (flags, message) in cases {
             for verb in ["run", "create"] {

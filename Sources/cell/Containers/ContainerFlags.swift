@@ -125,11 +125,36 @@ struct ContainerFlags: ParsableArguments {
     @Option(help: "Give the container cgroups of its own: enabled (the default) or disabled (it stays in its monitor's cgroup: no resource limits, no devices cgroup).")
     var cgroups: String?
 
+    @Option(help: "Write the container ID to the file.")
+    var cidfile: String?
+
+    @Option(help: "Set custom DNS servers.")
+    var dns: [String] = []
+
+    @Option(name: .customLong("dns-search"), help: "Set custom DNS search domains.")
+    var dnsSearch: [String] = []
+
+    @Option(name: [.customLong("dns-option"), .customLong("dns-opt")], help: "Set DNS options.")
+    var dnsOption: [String] = []
+
     @Option(help: "Pull image before running (never: cell uses local images only).")
     var pull: String?
 
     @Option(help: "Set platform (the host's only).")
     var platform: String?
+
+    /// Creates the container as `runner` does, its id written to `--cidfile` when asked.
+    func create(_ options: RunOptions, with runner: ContainerRunner) throws -> Container {
+        let idFile = try cidfile.map(ContainerIDFile.init(claiming:))
+        do {
+            let container = try runner.create(options) { Output.error("WARNING: \($0)") }
+            try idFile?.write(container.id)
+            return container
+        } catch {
+            idFile?.discard()
+            throw error
+        }
+    }
 
     func options(image: String, command: [String]) throws -> RunOptions {
         var options = RunOptions(image: image)
@@ -148,6 +173,9 @@ struct ContainerFlags: ParsableArguments {
         options.publish = publish
         options.publishAll = publishAll
         options.expose = expose
+        options.dns = dns
+        options.dnsSearch = dnsSearch
+        options.dnsOptions = dnsOption
         options.network = network
         options.labels = label
         options.stopSignal = stopSignal

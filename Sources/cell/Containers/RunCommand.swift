@@ -19,7 +19,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let runner = GlobalOptions.runner()
-        let container = try runner.create(flags.options(image: image, command: command)) { Output.error("WARNING: \($0)") }
+        let container = try flags.create(flags.options(image: image, command: command), with: runner)
         if detach {
             try runner.startDetached(container)
             Output.line(container.id)
@@ -45,6 +45,6 @@ struct CreateCommand: ParsableCommand {
 
     func run() throws {
         let options = try flags.options(image: image, command: command)
-        Output.line(try GlobalOptions.runner().create(options) { Output.error("WARNING: \($0)") }.id)
+        Output.line(try flags.create(options, with: GlobalOptions.runner()).id)
     }
 }

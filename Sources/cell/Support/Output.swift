@@ -21,8 +21,23 @@ enum Output {
     }
 
     static func fail(_ error: CellError) -> Never {
-        self.error(error.kind == .usage ? "cell: \(error.message)\nSee 'cell --help'." : "Error: \(error.message)")
+        self.error(error.kind == .usage ? usageText(error.message) : "Error: \(error.message)")
         flush()
         exit(error.exitCode)
+    }
+
+    /// The command being run (`run`, `container ls`), for the help line of a usage error.
+    nonisolated(unsafe) static var commandPath: String?
+
+    /// A usage error as the Docker CLI words it: a bad flag value with the command's usage line
+    /// (`invalid argument "x" for "--dns" flag: ...`), anything else after `cell:`; both ending
+    /// with where to find help.
+    static func usageText(_ message: String) -> String {
+        guard let path = commandPath else { return "cell: \(message)\n\nRun 'cell --help' for more information" }
+        let help = "Run 'cell \(path) --help' for more information"
+        if message.hasPrefix("invalid argument \""), let usage = CommandLineMistakes.usages[path] {
+            return "\(message)\n\nUsage:  cell \(path) \(usage.tail)\n\n\(help)"
+        }
+        return "cell: \(message)\n\n\(help)"
     }
 }
