@@ -33,6 +33,13 @@ public struct ContainerCreator {
         let devices = try options.devices.map(DeviceOptions.Mapping.init(parsing:))
         let cgroups = try ContainerCreator.cgroupsMode(options, devices: devices)
         var options = options
+        // --mount: the -v and --tmpfs forms, read before anything is made.
+        for mount in options.mounts {
+            switch try MountFlag.parse(mount) {
+            case .volume(let volume): options.volumes.append(volume)
+            case .tmpfs(let tmpfs): options.tmpfs.append(tmpfs)
+            }
+        }
         var warnings: [String] = []
         if let layout = try? CgroupLayout.detect() {
             (options.limits, warnings) = CgroupSupport.of(layout).admitting(options.limits)

@@ -13,6 +13,8 @@ public struct RunOptions: Sendable {
     public var hostname: String?
     public var volumes: [String] = []
     public var tmpfs: [String] = []
+    /// --mount type=bind|tmpfs,...
+    public var mounts: [String] = []
     public var readOnly = false
     public var initProcess = false
     public var publish: [String] = []

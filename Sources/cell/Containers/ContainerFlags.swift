@@ -32,6 +32,9 @@ struct ContainerFlags: ParsableArguments {
     @Option(help: "Mount a tmpfs directory (PATH[:OPTIONS]).")
     var tmpfs: [String] = []
 
+    @Option(help: "Attach a filesystem mount to the container (type=bind|tmpfs,source=...,target=...).")
+    var mount: [String] = []
+
     @Flag(name: .customLong("read-only"), help: "Mount the container's root filesystem as read only.")
     var readOnly = false
 
@@ -168,6 +171,7 @@ struct ContainerFlags: ParsableArguments {
         options.hostname = hostname
         options.volumes = volume
         options.tmpfs = tmpfs
+        options.mounts = mount
         options.readOnly = readOnly
         options.initProcess = initProcess
         options.publish = publish
