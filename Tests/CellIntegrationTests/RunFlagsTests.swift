@@ -81,4 +81,22 @@ struct RunFlagsTests {
         try Command.run("/bin/umount", ["\(source)/sub"]).expectSuccess()
         try expectNothingLeft(root)
     }
+
+    /// `build -` (the Imagefile on stdin, no context) and `build -f - PATH` (on stdin, with PATH's).
+    @Test func buildTakesTheImagefileFromStandardInput() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let alone = try root.cell(["build", "-q", "-t", "piped", "-"], stdin: Data("FROM busybox\nRUN echo piped > /made\n".utf8))
+        #expect(alone.status == 0, "\(alone.stderr)")
+        #expect(try root.cell("run", "--rm", "piped", "cat", "/made").stdout == "piped\n")
+        let noContext = try root.cell(["build", "-q", "-"], stdin: Data("FROM busybox\nCOPY note /note\n".utf8))
+        #expect(noContext.status == 1 && noContext.stderr.contains("COPY failed"), "\(noContext.stderr)")
+        let context = root.file("context")
+        try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
+        try "from the context\n".write(toFile: "\(context)/note", atomically: true, encoding: .utf8)
+        let withContext = try root.cell(["build", "-q", "-t", "piped:2", "-f", "-", context], stdin: Data("FROM busybox\nCOPY note /note\n".utf8))
+        #expect(withContext.status == 0, "\(withContext.stderr)")
+        #expect(try root.cell("run", "--rm", "piped:2", "cat", "/note").stdout == "from the context\n")
+        try expectNothingLeft(root)
+    }
 }

@@ -76,8 +76,15 @@ struct BuildCommand: ParsableCommand {
     }
 
     private func build() throws {
-        var options = BuildOptions(contextDirectory: context)
-        options.imagefile = file
+        // `build -`: the Imagefile on stdin and no context, as `docker build - < Dockerfile`.
+        var emptyContext: String?
+        defer { if let emptyContext { try? FileSystem.removeTree(emptyContext) } }
+        if context == "-" {
+            guard file == nil || file == "-" else { throw CellError.usage("-f cannot be used when the Imagefile comes from stdin (build -)") }
+            emptyContext = try FileSystem.makeTemporaryDirectory(in: getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp", prefix: "cell-build")
+        }
+        var options = BuildOptions(contextDirectory: emptyContext ?? context)
+        options.imagefile = emptyContext != nil ? "-" : file
         options.tags = tag
         options.target = target
         options.noCache = noCache
