@@ -145,7 +145,8 @@ public struct ContainerCreator {
 
         let security = try SecurityOptions(options)
         let ulimits = try ProcessSettings.ulimits(options.ulimits)
-        let sysctls = try ProcessSettings.sysctls(options.sysctls, network: network)
+        let hostNamespaces = try ContainerCreator.hostNamespaces(options)
+        let sysctls = try ProcessSettings.sysctls(options.sysctls, network: network, hostNamespaces: hostNamespaces)
         let shmSize = try ProcessSettings.shmSize(options.shmSize)
         let oomScoreAdjustment = try ProcessSettings.oomScoreAdjustment(options.oomScoreAdjustment)
         let resolver = try EtcFiles.Resolver(servers: options.dns, search: options.dnsSearch, options: options.dnsOptions).checked()
@@ -178,6 +179,7 @@ public struct ContainerCreator {
         spec.execHelper = initBinary
         spec.idMapping = try idMapping(options)
         spec.sysctls = sysctls
+        spec.hostNamespaces = hostNamespaces
         spec.shmSize = shmSize
         let record = ContainerRecord(
             id: id, name: name, created: now.rfc3339Nano, image: options.image, imageID: image.id.description,
@@ -200,7 +202,10 @@ public struct ContainerCreator {
                               ulimits: ulimits, sysctls: sysctls, shmSize: shmSize, oomScoreAdj: oomScoreAdjustment,
                               cgroups: spec.cgroups == .disabled ? spec.cgroups.rawValue : nil,
                               dns: options.dns.isEmpty ? nil : options.dns, dnsSearch: options.dnsSearch.isEmpty ? nil : options.dnsSearch,
-                              dnsOptions: options.dnsOptions.isEmpty ? nil : options.dnsOptions),
+                              dnsOptions: options.dnsOptions.isEmpty ? nil : options.dnsOptions,
+                              pidMode: options.pidMode.isEmpty ? nil : options.pidMode,
+                              ipcMode: options.ipcMode.isEmpty ? nil : options.ipcMode,
+                              utsMode: options.utsMode.isEmpty ? nil : options.utsMode),
             layerDirectories: layers)
         guard options.userNamespace == "auto" else { return try created(record, spec: spec, files: files) }
         // Chosen and recorded under one lock, so that two containers never share ids.
@@ -227,6 +232,25 @@ public struct ContainerCreator {
 
     /// podman's --cgroups, checked before anything is made: enabled or disabled, and disabled
     /// with no limit to set (they would have no cgroup to go into), in podman's words.
+    /// --pid, --ipc and --uts as Docker takes them: "host" shares the host's namespace; "",
+    /// "private" and (for IPC) "shareable" give the container its own. Joining another
+    /// container's (`container:NAME`) is not supported yet, and said so.
+    static func hostNamespaces(_ options: RunOptions) throws -> Set<ContainerSpec.HostNamespace> {
+        var shared: Set<ContainerSpec.HostNamespace> = []
+        for (namespace, mode, flag, own) in [(ContainerSpec.HostNamespace.pid, options.pidMode, "--pid", ["", "private"]),
+                                             (.ipc, options.ipcMode, "--ipc", ["", "private", "shareable"]),
+                                             (.uts, options.utsMode, "--uts", ["", "private"])] {
+            if mode == "host" {
+                shared.insert(namespace)
+            } else if mode.hasPrefix("container:") {
+                throw CellError(.setup, "\(flag) \(mode): joining another container's namespace is not supported yet")
+            } else if !own.contains(mode) {
+                throw CellError(.usage, "invalid argument \"\(mode)\" for \"\(flag)\" flag: invalid \(flag.dropFirst(2).uppercased()) mode")
+            }
+        }
+        return shared
+    }
+
     static func cgroupsMode(_ options: RunOptions, devices: [DeviceOptions.Mapping]) throws -> ContainerSpec.CgroupsMode {
         guard let text = options.cgroups else { return .enabled }
         guard let mode = ContainerSpec.CgroupsMode(rawValue: text) else {

@@ -77,6 +77,10 @@ public struct ContainerRecord: Codable, Sendable {
         public var dns: [String]? = nil
         public var dnsSearch: [String]? = nil
         public var dnsOptions: [String]? = nil
+        /// --pid, --ipc, --uts as given; absent when not.
+        public var pidMode: String? = nil
+        public var ipcMode: String? = nil
+        public var utsMode: String? = nil
 
         /// What the container's resolv.conf takes from these flags.
         public var resolver: EtcFiles.Resolver {

@@ -60,7 +60,8 @@ public enum ProcessSettings {
     /// --sysctl KEY=VALUE: a key Docker allows; net.* only with a network namespace of the
     /// container's own (runc's check, made here before anything is created). A key given twice
     /// keeps the last value.
-    public static func sysctls(_ texts: [String], network: ContainerSpec.NetworkMode) throws -> [String: String] {
+    public static func sysctls(_ texts: [String], network: ContainerSpec.NetworkMode,
+                               hostNamespaces: Set<ContainerSpec.HostNamespace> = []) throws -> [String: String] {
         var result: [String: String] = [:]
         for text in texts {
             let notAllowed = flagError(text, flag: "--sysctl", CellError(.usage, "sysctl '\(text)' is not allowed"))
@@ -70,7 +71,7 @@ public enum ProcessSettings {
             guard ContainerSpec.sysctlPath(key) != nil else { throw notAllowed }
             result[key] = String(text[text.index(after: equals)...])
         }
-        try ContainerSpec.checkSysctls(result.keys, network: network)
+        try ContainerSpec.checkSysctls(result.keys, network: network, hostNamespaces: hostNamespaces)
         return result
     }
 

@@ -13,6 +13,10 @@ public struct RunOptions: Sendable {
     public var hostname: String?
     public var volumes: [String] = []
     public var tmpfs: [String] = []
+    /// --pid, --ipc, --uts: "host" shares the host's namespace ("" or private: the container's own).
+    public var pidMode = ""
+    public var ipcMode = ""
+    public var utsMode = ""
     /// --mount type=bind|tmpfs,...
     public var mounts: [String] = []
     public var readOnly = false

@@ -136,6 +136,10 @@ public enum ContainerInspection {
             ("Dns", .strings(record.hostConfig.dns ?? [])),
             ("DnsOptions", .strings(record.hostConfig.dnsOptions ?? [])),
             ("DnsSearch", .strings(record.hostConfig.dnsSearch ?? [])),
+            // Docker's defaults: the container's own IPC namespace ("private"), no PID or UTS mode.
+            ("IpcMode", .string(record.hostConfig.ipcMode ?? "private")),
+            ("PidMode", .string(record.hostConfig.pidMode ?? "")),
+            ("UTSMode", .string(record.hostConfig.utsMode ?? "")),
             ("Privileged", .bool(record.hostConfig.privileged)),
             ("PublishAllPorts", .bool(record.hostConfig.publishAllPorts)),
             ("ReadonlyRootfs", .bool(record.hostConfig.readonlyRootfs)),

@@ -73,6 +73,11 @@ public struct ContainerSpec: Equatable, Sendable {
         }
     }
 
+    /// A namespace a container may share with the host.
+    public enum HostNamespace: String, Sendable, Hashable, CaseIterable {
+        case pid, ipc, uts
+    }
+
     /// The network a container joins (`CellNetwork`).
     public typealias NetworkMode = CellNetwork.NetworkMode
 
@@ -126,6 +131,9 @@ public struct ContainerSpec: Equatable, Sendable {
     public var process: Process
     public var hostname: String
     public var network: NetworkMode
+    /// The host's namespaces the container shares instead of having its own (`--pid host`,
+    /// `--ipc host`, `--uts host`).
+    public var hostNamespaces: Set<HostNamespace> = []
     public var mounts: [Mount]
     public var readOnlyRootFilesystem: Bool
     /// Host files bound at /etc/hosts, /etc/hostname, /etc/resolv.conf (prepared by the caller).
@@ -233,9 +241,21 @@ public struct ContainerSpec: Equatable, Sendable {
 
     /// runc's refusal of a network sysctl for a container in the host's network namespace
     /// (--network host): it would change the host's.
-    public static func checkSysctls<Keys: Sequence<String>>(_ keys: Keys, network: NetworkMode) throws {
-        guard network == .host, let key = keys.sorted().first(where: { $0.hasPrefix("net.") || $0.hasPrefix("net/") }) else { return }
-        throw CellError(.setup, "sysctl \(GoQuote.quote(key)) not allowed in host network namespace")
+    public static func checkSysctls<Keys: Sequence<String>>(_ keys: Keys, network: NetworkMode,
+                                                            hostNamespaces: Set<HostNamespace> = []) throws {
+        let sorted = keys.sorted()
+        func starts(_ key: String, _ prefix: String) -> Bool { key.hasPrefix(prefix + ".") || key.hasPrefix(prefix + "/") }
+        if network == .host, let key = sorted.first(where: { starts($0, "net") }) {
+            throw CellError(.setup, "sysctl \(GoQuote.quote(key)) not allowed in host network namespace")
+        }
+        // As runc: the IPC and UTS sysctls belong to namespaces the host's then are.
+        if hostNamespaces.contains(.ipc), let key = sorted.first(where: { starts($0, "fs.mqueue") || ["kernel.msgmax", "kernel.msgmnb",
+                "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"].contains($0) }) {
+            throw CellError(.setup, "sysctl \(GoQuote.quote(key)) is not allowed in host IPC namespace")
+        }
+        if hostNamespaces.contains(.uts), let key = sorted.first(where: { $0 == "kernel.domainname" || $0 == "kernel.hostname" }) {
+            throw CellError(.setup, "sysctl \(GoQuote.quote(key)) is not allowed in host UTS namespace")
+        }
     }
 
     /// Where a sysctl is below /proc/sys: "net.ipv4.ip_forward" → "net/ipv4/ip_forward". As with

@@ -33,6 +33,7 @@ extension ContainerSpec {
         try SeccompCoding.append(process.seccomp, to: &writer)
         try writer.append("hostname", hostname)
         try writer.append("network", network.rawValue)
+        for namespace in hostNamespaces.sorted(by: { $0.rawValue < $1.rawValue }) { try writer.append("host-namespace", namespace.rawValue) }
         for mount in mounts {
             switch mount {
             case .bind(let source, let destination, let access):
@@ -82,6 +83,7 @@ extension ContainerSpec {
         var id = "", root: String?, lowers: [String] = [], upper = "", work = "", merged = ""
         var process = Process(arguments: [], environment: [])
         var hostname = "", network = NetworkMode.private, mounts: [Mount] = [], readOnlyRoot = false
+        var hostNamespaces: Set<HostNamespace> = []
         var hosts: String?, hostnameFile: String?, resolv: String?
         var cgroupParent = "/cell", cgroupName: String?
         var masked = ContainerSpec.defaultMaskedPaths, readOnly = ContainerSpec.defaultReadOnlyPaths
@@ -130,6 +132,9 @@ extension ContainerSpec {
             case "network":
                 guard let mode = NetworkMode(rawValue: record.value) else { throw document.bad(record) }
                 network = mode
+            case "host-namespace":
+                guard let namespace = HostNamespace(rawValue: record.value) else { throw document.bad(record) }
+                hostNamespaces.insert(namespace)
             case "bind":
                 guard record.fields.count == 3 else { throw document.bad(record) }
                 // An access this version does not know is taken as the safest.
@@ -199,6 +204,7 @@ extension ContainerSpec {
         self.execHelper = execHelper
         self.sysctls = sysctls
         self.shmSize = shmSize
+        self.hostNamespaces = hostNamespaces
         if let uidRange, let gidRange { idMapping = IDMapping(uids: uidRange, gids: gidRange) }
     }
 

@@ -76,7 +76,10 @@ public struct ProcessSpawner {
                                   options: tmpfs.data.isEmpty ? nil : try arena.string(tmpfs.data), flags: tmpfs.flags, read_only: 0)
             }
         }
-        var namespaces = CELL_NEW_MOUNT.rawValue | CELL_NEW_PID.rawValue | CELL_NEW_UTS.rawValue | CELL_NEW_IPC.rawValue
+        var namespaces = CELL_NEW_MOUNT.rawValue
+        if !spec.hostNamespaces.contains(.pid) { namespaces |= CELL_NEW_PID.rawValue }
+        if !spec.hostNamespaces.contains(.uts) { namespaces |= CELL_NEW_UTS.rawValue }
+        if !spec.hostNamespaces.contains(.ipc) { namespaces |= CELL_NEW_IPC.rawValue }
         if spec.network != .host { namespaces |= CELL_NEW_NETWORK.rawValue }
 
         // A record written before ids were checked must not start as (uid_t)-1, that is root.
@@ -99,7 +102,7 @@ public struct ProcessSpawner {
         config.rlimit_count = rlimits.count
         config.oom_score_adj = try arena.optionalString(spec.process.oomScoreAdjustment.map { String($0) })
         // Checked at creation too; a spec is a file, and the host's sysctls are not the container's.
-        try ContainerSpec.checkSysctls(spec.sysctls.keys, network: spec.network)
+        try ContainerSpec.checkSysctls(spec.sysctls.keys, network: spec.network, hostNamespaces: spec.hostNamespaces)
         let sysctls = try spec.sysctls.sorted { $0.key < $1.key }.map { key, value in
             guard let path = ContainerSpec.sysctlPath(key) else { throw CellError(.setup, "invalid sysctl \"\(key)\"") }
             return cell_sysctl(path: try arena.string(path), value: try arena.string(value))

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `run` and `create` flags a Docker user types in the first week, with Docker's results.
-@Suite("run flags: --dns, --dns-search, --dns-option, --cidfile, --mount")
+@Suite("run flags: --dns*, --cidfile, --mount, --pid, --ipc, --uts, build -")
 struct RunFlagsTests {
     @Test func dnsFlagsReplaceTheirLinesOfResolvConf() throws {
         let root = try CellRoot()
@@ -97,6 +97,30 @@ struct RunFlagsTests {
         let withContext = try root.cell(["build", "-q", "-t", "piped:2", "-f", "-", context], stdin: Data("FROM busybox\nCOPY note /note\n".utf8))
         #expect(withContext.status == 0, "\(withContext.stderr)")
         #expect(try root.cell("run", "--rm", "piped:2", "cat", "/note").stdout == "from the context\n")
+        try expectNothingLeft(root)
+    }
+
+    /// `--pid host`, `--ipc host`, `--uts host`: the host's namespace instead of the container's own.
+    @Test func hostNamespacesAreSharedWhenAsked() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let ours = getpid()
+        #expect(try root.cell("run", "--rm", "--pid", "host", "busybox", "test", "-d", "/proc/\(ours)").status == 0, "the host's processes show")
+        #expect(try root.cell("run", "--rm", "busybox", "test", "-d", "/proc/\(ours)").status == 1)
+        let hostName = try String(contentsOfFile: "/proc/sys/kernel/hostname", encoding: .utf8)
+        #expect(try root.cell("run", "--rm", "--uts", "host", "busybox", "hostname").stdout == hostName)
+        let hostIPC = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/ipc") + "\n"
+        #expect(try root.cell("run", "--rm", "--ipc", "host", "busybox", "readlink", "/proc/self/ns/ipc").stdout == hostIPC)
+        #expect(try root.cell("run", "--rm", "--ipc", "shareable", "busybox", "readlink", "/proc/self/ns/ipc").stdout != hostIPC)
+        let id = try root.cell("create", "--pid", "host", "--uts", "host", "busybox", "true").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try root.cell("inspect", "-f", "{{.HostConfig.PidMode}} {{.HostConfig.IpcMode}} {{.HostConfig.UTSMode}}", id).stdout == "host private host\n")
+        for (flags, message) in [(["--pid", "container:other"], "not supported yet"), (["--ipc", "bogus"], "invalid IPC mode"),
+                                 (["--ipc", "host", "--sysctl", "kernel.shmmax=1000"], "not allowed in host IPC namespace")] {
+            let refused = try root.cell(["run", "--rm"] + flags + ["busybox", "true"])
+            #expect(refused.status == 125 && refused.stderr.contains(message), "\(flags): \(refused.stderr)")
+        }
+        try root.cell("rm", id).expectSuccess()
+        #expect(try root.cell("ps", "-aq").stdout.isEmpty)
         try expectNothingLeft(root)
     }
 }

@@ -128,6 +128,15 @@ struct ContainerFlags: ParsableArguments {
     @Option(help: "Give the container cgroups of its own: enabled (the default) or disabled (it stays in its monitor's cgroup: no resource limits, no devices cgroup).")
     var cgroups: String?
 
+    @Option(help: "PID namespace to use (host: the host's).")
+    var pid: String = ""
+
+    @Option(help: "IPC mode to use (private, shareable, host).")
+    var ipc: String = ""
+
+    @Option(help: "UTS namespace to use (host: the host's).")
+    var uts: String = ""
+
     @Option(help: "Write the container ID to the file.")
     var cidfile: String?
 
@@ -172,6 +181,9 @@ struct ContainerFlags: ParsableArguments {
         options.volumes = volume
         options.tmpfs = tmpfs
         options.mounts = mount
+        options.pidMode = pid
+        options.ipcMode = ipc
+        options.utsMode = uts
         options.readOnly = readOnly
         options.initProcess = initProcess
         options.publish = publish
