@@ -22,6 +22,11 @@ extension Container {
         try ContainerTop.processes(containerDirectory: directory)
     }
 
+    /// docker top C OPTIONS: the host's `ps OPTIONS`, cut to the container's processes.
+    public func processes(psArguments: [String]) throws -> (titles: [String], rows: [[String]]) {
+        try ContainerTop.processes(containerDirectory: directory, psArguments: psArguments)
+    }
+
     /// The column titles of `processes()`.
     public static var processTitles: [String] { ContainerTop.titles }
 }

@@ -29,6 +29,31 @@ public enum ContainerTop {
         }
     }
 
+    /// `docker top C [ps OPTIONS]`: the host's ps with those options, its rows cut to the
+    /// container's processes by their PID column, as Docker's daemon runs it (with `-q PIDS`,
+    /// and again without where the options do not take it).
+    public static func processes(containerDirectory: String, psArguments: [String]) throws -> (titles: [String], rows: [[String]]) {
+        let container = try RunningContainer(containerDirectory: containerDirectory)
+        let pids = Set(try container.processes())
+        var result = try HostCommand.run("/bin/ps", psArguments + ["-q", pids.sorted().map(String.init).joined(separator: ",")])
+        if result.status != 0 { result = try HostCommand.run("/bin/ps", psArguments) }
+        guard result.status == 0 else { throw CellError.system("ps: exit status \(result.status)") }
+        let lines = String(decoding: result.output, as: UTF8.self).split(separator: "\n")
+        guard let header = lines.first else { throw CellError.system("ps printed nothing") }
+        let titles = header.split(whereSeparator: \.isWhitespace).map(String.init)
+        guard let pidColumn = titles.firstIndex(of: "PID") else { throw CellError.invalidInput("Couldn't find PID field in ps output") }
+        let rows: [[String]] = lines.dropFirst().compactMap { line in
+            var fields = line.split(whereSeparator: \.isWhitespace).map(String.init)
+            // The last column (a command line) keeps its spaces.
+            if fields.count > titles.count {
+                fields = Array(fields[..<(titles.count - 1)]) + [fields[(titles.count - 1)...].joined(separator: " ")]
+            }
+            guard fields.count > pidColumn, let pid = Int32(fields[pidColumn]), pids.contains(pid) else { return nil }
+            return fields
+        }
+        return (titles, rows)
+    }
+
     /// The rows, by pid. Throws `.conflict` when the container is not running.
     public static func processes(containerDirectory: String) throws -> [Row] {
         let container = try RunningContainer(containerDirectory: containerDirectory)

@@ -164,6 +164,23 @@ struct ExecCopyAttachTests {
         try expectNothingLeft(root)
     }
 
+    /// `top C OPTIONS` runs the host's ps with them and keeps the container's rows, as Docker does.
+    @Test func topPassesPsOptionsThrough() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        try root.cell("run", "-d", "--name", "busy", "busybox", "sh", "-c", "sleep 321 & exec sleep 654").expectSuccess()
+        defer { _ = try? root.cell("rm", "-f", "busy") }
+        #expect(try waitUntil { try root.cell("top", "busy").stdout.contains("sleep 321") })
+        let custom = try root.cell("top", "busy", "-o", "pid,args")
+        #expect(custom.lines.first?.split(separator: " ", omittingEmptySubsequences: true) == ["PID", "COMMAND"], "\(custom.stdout)")
+        #expect(Set(custom.lines.dropFirst().map { String($0.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)[1]).trimmingCharacters(in: .whitespaces) })
+                    == ["sleep 321", "sleep 654"], "only the container's processes: \(custom.stdout)")
+        let noPID = try root.cell("top", "busy", "-o", "comm")
+        #expect(noPID.status == 1 && noPID.stderr == "Error response from daemon: Couldn't find PID field in ps output\n")
+        try root.cell("rm", "-f", "busy").expectSuccess()
+        try expectNothingLeft(root)
+    }
+
     static func holdsSocket(_ pid: pid_t) -> Bool {
         let directory = "/proc/\(pid)/fd"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []

@@ -9,16 +9,22 @@ struct TopCommand: ParsableCommand {
     @Argument(help: "CONTAINER")
     var container: String
 
-    @Argument(parsing: .captureForPassthrough, help: "[ps OPTIONS] (ignored: ps -ef columns are shown)")
+    @Argument(parsing: .captureForPassthrough, help: "[ps OPTIONS] (default: the columns of ps -ef)")
     var psOptions: [String] = []
 
     func run() throws {
-        let rows = try DaemonError.reporting {
-            try GlobalOptions.containerStore().resolve(container).processes()
-        }
         let table = TableWriter(minWidth: 20, padding: 3)
-        table.addRow(Container.processTitles)
-        rows.forEach { table.addRow($0.columns) }
+        try DaemonError.reporting {
+            let container = try GlobalOptions.containerStore().resolve(container)
+            if psOptions.isEmpty {
+                table.addRow(Container.processTitles)
+                try container.processes().forEach { table.addRow($0.columns) }
+            } else {
+                let (titles, rows) = try container.processes(psArguments: psOptions)
+                table.addRow(titles)
+                rows.forEach { table.addRow($0) }
+            }
+        }
         print(table.render(), terminator: "")
     }
 }
