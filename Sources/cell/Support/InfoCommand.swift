@@ -24,15 +24,7 @@ struct InfoCommand: ParsableCommand {
         ])
         document["ClientInfo"] = client
         if let format {
-            let template: GoTemplate
-            do {
-                template = try GoTemplate(format == "json" ? "{{json .}}" : format)
-            } catch {
-                // docker: a template that does not parse is a usage error, status 64.
-                Output.error("\(error)")
-                throw ExitCode(64)
-            }
-            Output.line(try template.render(document))
+            try DocumentFormat.print(document, format: format)
             return
         }
         Output.line(Self.text(document, client: client))

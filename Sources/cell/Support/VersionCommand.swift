@@ -32,15 +32,7 @@ struct VersionCommand: ParsableCommand {
             Output.line(Self.text(document))
             return
         }
-        let template: GoTemplate
-        do {
-            template = try GoTemplate(format == "json" ? "{{json .}}" : format)
-        } catch {
-            // docker: a template that does not parse is a usage error, status 64.
-            Output.error("\(error)")
-            throw ExitCode(64)
-        }
-        Output.line(try template.render(document))
+        try DocumentFormat.print(document, format: format)
     }
 
     /// docker/cli's defaultVersionTemplate through its tabwriter (cells padded to 20).
