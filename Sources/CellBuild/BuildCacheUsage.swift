@@ -43,15 +43,18 @@ public struct BuildCacheUsage: Sendable {
         self.records = records.sorted { $0.lastUsed > $1.lastUsed }
     }
 
-    /// Removes every entry and cache mount; the layers only entries named go at the next garbage
-    /// collection. Returns the ids removed and the bytes they held.
+    /// Removes every entry and cache mount. The layers only entries named are collected by the
+    /// next garbage collection (system prune runs one right after), so the bytes returned are
+    /// the cache mounts' alone.
     public static func prune(images store: ImageStore) throws -> (removed: [String], reclaimedBytes: Int64) {
         let usage = try BuildCacheUsage(images: store)
+        var reclaimed: Int64 = 0
         for record in usage.records {
-            let directory = record.type == "regular" ? store.layout.buildCache : store.layout.buildCacheMounts
-            try FileSystem.removeTree("\(directory)/\(record.id)")
+            let isEntry = record.type == "regular"
+            try FileSystem.removeTree("\(isEntry ? store.layout.buildCache : store.layout.buildCacheMounts)/\(record.id)")
+            if !isEntry { reclaimed += record.size }
         }
-        return (usage.records.map(\.id), usage.size)
+        return (usage.records.map(\.id), reclaimed)
     }
 
     private static func modified(_ path: String) -> Timestamp {
