@@ -6,10 +6,7 @@ import Testing
     @Test func showsUsageByKindAsDockerDoes() throws {
         let root = try CellRoot()
         try root.importBusybox()
-        let context = root.file("context")
-        try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
-        try "FROM busybox\nRUN echo built > /built\n".write(toFile: "\(context)/Imagefile", atomically: true, encoding: .utf8)
-        try root.cell("build", "-q", "-t", "built", context).expectSuccess()
+        try root.buildOneStepImage("built")
         try root.cell("run", "--name", "stopped", "busybox", "sh", "-c", "echo data > /data").expectSuccess()
         try root.cell("run", "-d", "--name", "running", "busybox", "sleep", "60").expectSuccess()
         #expect(try waitUntil { try root.cell("inspect", "-f", "{{.State.Running}}", "running").stdout == "true\n" })

@@ -17,10 +17,7 @@ import Testing
     @Test func removesStoppedContainersDanglingImagesAndTheBuildCache() throws {
         let root = try CellRoot()
         try root.importBusybox()
-        let context = root.file("context")
-        try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
-        try "FROM busybox\nRUN echo built > /built\n".write(toFile: "\(context)/Imagefile", atomically: true, encoding: .utf8)
-        try root.cell("build", "-q", "-t", "built", context).expectSuccess()
+        try root.buildOneStepImage("built")
         let stopped = try root.cell("create", "--name", "stopped", "busybox", "true").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let dangling = try root.cell("commit", "stopped").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         try root.cell("run", "-d", "--name", "running", "busybox", "sleep", "60").expectSuccess()
