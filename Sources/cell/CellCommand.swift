@@ -18,7 +18,7 @@ struct CellCommand: ParsableCommand {
             InspectCommand.self, ContainerCommand.self,
             ImagesCommand.self, ImportCommand.self, TagCommand.self, RmiCommand.self, HistoryCommand.self,
             SaveCommand.self, LoadCommand.self, ImageCommand.self, BuildCommand.self, TestCommand.self, SystemCommand.self,
-            VersionCommand.self,
+            VersionCommand.self, InfoCommand.self,
         ]
     )
 

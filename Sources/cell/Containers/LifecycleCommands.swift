@@ -215,12 +215,18 @@ struct ContainerPruneCommand: ParsableCommand {
             guard Prompt.confirm("WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ") else { return }
         }
         let (deleted, reclaimed) = try GlobalOptions.lifecycle().pruneStopped()
-        if !deleted.isEmpty {
-            Output.line("Deleted Containers:")
-            deleted.forEach { Output.line($0) }
-            Output.line("")
-        }
+        Self.report(deleted)
         Output.line("Total reclaimed space: \(Presentation.humanSize(reclaimed))")
+    }
+}
+
+extension ContainerPruneCommand {
+    /// docker's "Deleted Containers:" section, with the blank line after it; nothing when none went.
+    static func report(_ deleted: [String]) {
+        guard !deleted.isEmpty else { return }
+        Output.line("Deleted Containers:")
+        deleted.forEach { Output.line($0) }
+        Output.line("")
     }
 }
 

@@ -27,17 +27,23 @@ struct ImagePruneCommand: ParsableCommand {
         let store = try GlobalOptions.imageStore()
         let containers = try GlobalOptions.containerStore()
         let (events, reclaimed) = try store.prune(all: all, users: containers.imageUsers)
-        if !events.isEmpty {
-            Output.line("Deleted Images:")
-            for event in events {
-                switch event {
-                case .untagged(let name): Output.line("untagged: \(name)")
-                case .deleted(let id): Output.line("deleted: \(id)")
-                }
-            }
-            Output.line("")
-        }
+        Self.report(events)
         Output.line("Total reclaimed space: \(Presentation.humanSize(reclaimed.bytes))")
+    }
+}
+
+extension ImagePruneCommand {
+    /// docker's "Deleted Images:" section, with the blank line after it; nothing when none went.
+    static func report(_ events: [ImageStore.RemovalEvent]) {
+        guard !events.isEmpty else { return }
+        Output.line("Deleted Images:")
+        for event in events {
+            switch event {
+            case .untagged(let name): Output.line("untagged: \(name)")
+            case .deleted(let id): Output.line("deleted: \(id)")
+            }
+        }
+        Output.line("")
     }
 }
 
@@ -46,7 +52,8 @@ enum Prompt {
     static func confirm(_ question: String) -> Bool {
         print(question, terminator: "")
         Output.flush()
-        guard let answer = readLine() else { print(""); return false }
+        // docker prints nothing more at the end of input.
+        guard let answer = readLine() else { return false }
         return ["y", "yes"].contains(answer.trimmedWhitespace.lowercased())
     }
 }

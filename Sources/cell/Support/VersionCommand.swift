@@ -1,7 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ArgumentParser
 import CellCore
 import CellFormat
 import CellImage
+import CellPresentation
 
 /// `docker version`: the client and the "server" (cell has none: the same binary answers for
 /// both), in docker's layout or through --format. Tools read `{{.Server.Version}}` to decide
@@ -10,63 +14,82 @@ import CellImage
 struct VersionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "version", abstract: "Show the cell version information.")
 
-    /// The docker engine release cell's commands and output follow.
+    /// The docker engine release cell's commands and output follow, and its Engine API version.
     static let dockerCompatibleVersion = "24.0.7"
     static let apiVersion = "1.43"
+    static let minimumAPIVersion = "1.12"
 
     @Option(name: [.customShort("f"), .long], help: "Format output using a Go template, or 'json'.")
     var format: String?
 
     func run() throws {
-        let arch = ImageConfig.hostArchitecture
-        let cell = CellVersion.current
-        let client: JSONValue = .object([
-            ("Platform", .object([("Name", .string("cell"))])), ("Version", .string(VersionCommand.dockerCompatibleVersion)),
-            ("ApiVersion", .string(VersionCommand.apiVersion)), ("DefaultAPIVersion", .string(VersionCommand.apiVersion)),
-            ("GitCommit", .string(cell)), ("GoVersion", .string("swift")), ("Os", .string("linux")), ("Arch", .string(arch)),
-            ("BuildTime", .string("")), ("Context", .string("default")),
-        ])
-        let server: JSONValue = .object([
-            ("Platform", .object([("Name", .string("cell \(cell)"))])),
-            ("Components", .array([.object([("Name", .string("Engine")), ("Version", .string(VersionCommand.dockerCompatibleVersion)),
-                                            ("Details", .object([("ApiVersion", .string(VersionCommand.apiVersion)),
-                                                                 ("Os", .string("linux")), ("Arch", .string(arch))]))]),
-                                   .object([("Name", .string("cell")), ("Version", .string(cell))])])),
-            ("Version", .string(VersionCommand.dockerCompatibleVersion)), ("ApiVersion", .string(VersionCommand.apiVersion)),
-            ("MinAPIVersion", .string("1.12")), ("GitCommit", .string(cell)), ("GoVersion", .string("swift")),
-            ("Os", .string("linux")), ("Arch", .string(arch)), ("KernelVersion", .string(Self.kernelVersion)),
-        ])
-        let document: JSONValue = .object([("Client", client), ("Server", server)])
-        if let format {
-            if format == "json" {
-                Output.line(document.serialized(indent: nil, escapingHTML: false))
-            } else {
-                Output.line(try GoTemplate(format).render(document))
-            }
+        let information = VersionInformation(
+            dockerVersion: Self.dockerCompatibleVersion, apiVersion: Self.apiVersion, minimumAPIVersion: Self.minimumAPIVersion,
+            cellVersion: CellVersion.current, architecture: ImageConfig.hostArchitecture, kernelVersion: Self.kernelVersion,
+            buildTime: Self.buildTime)
+        let document = information.document
+        guard let format else {
+            Output.line(Self.text(document))
             return
         }
-        Output.line("""
-            Client:
-             Version:           \(VersionCommand.dockerCompatibleVersion)
-             API version:       \(VersionCommand.apiVersion)
-             Go version:        swift
-             Git commit:        \(cell)
-             OS/Arch:           linux/\(arch)
-             Context:           default
+        try DocumentFormat.print(document, format: format)
+    }
 
-            Server: cell \(cell)
-             Engine:
-              Version:          \(VersionCommand.dockerCompatibleVersion)
-              API version:      \(VersionCommand.apiVersion) (minimum version 1.12)
-              OS/Arch:          linux/\(arch)
-              Kernel Version:   \(Self.kernelVersion)
-             cell:
-              Version:          \(cell)
-            """)
+    /// docker/cli's defaultVersionTemplate through its tabwriter (cells padded to 20).
+    static func text(_ document: JSONValue) -> String {
+        func row(_ label: String, _ value: String) -> String {
+            label + String(repeating: " ", count: max(20 - label.count, 1)) + value
+        }
+        let client = document["Client"], server = document["Server"]
+        func text(_ value: JSONValue?) -> String { value?.stringValue ?? "" }
+        var lines = [
+            "Client:",
+            row(" Version:", text(client?["Version"])),
+            row(" API version:", text(client?["ApiVersion"])),
+            row(" Go version:", text(client?["GoVersion"])),
+            row(" Git commit:", text(client?["GitCommit"])),
+            row(" Built:", text(client?["BuildTime"])),
+            row(" OS/Arch:", text(client?["Os"]) + "/" + text(client?["Arch"])),
+            row(" Context:", text(client?["Context"])),
+            "",
+            "Server: " + text(server?["Platform"]?["Name"]),
+        ]
+        for component in server?["Components"]?.arrayValue ?? [] {
+            let details = component["Details"]
+            lines.append(" \(text(component["Name"])):")
+            lines.append(row("  Version:", text(component["Version"])))
+            if text(component["Name"]) == "Engine" {
+                lines += [
+                    row("  API version:", "\(text(details?["ApiVersion"])) (minimum version \(text(details?["MinAPIVersion"])))"),
+                    row("  Go version:", text(details?["GoVersion"])),
+                    row("  Git commit:", text(details?["GitCommit"])),
+                    row("  Built:", text(details?["BuildTime"])),
+                    row("  OS/Arch:", text(details?["Os"]) + "/" + text(details?["Arch"])),
+                    row("  Experimental:", text(details?["Experimental"])),
+                ]
+            } else {
+                for (key, value) in (details?.objectValue ?? []).sorted(by: { $0.0 < $1.0 }) {
+                    lines.append(row("  \(key):", text(value)))
+                }
+            }
+        }
+        return lines.joined(separator: "\n")
     }
 
     static var kernelVersion: String {
         (try? FileSystem.readFileIfPresent("/proc/sys/kernel/osrelease")).flatMap { $0 }
             .map { String(decoding: $0, as: UTF8.self).trimmedWhitespace } ?? ""
+    }
+
+    /// The binary's modification time (when it was linked) in Go's time.ANSIC, UTC.
+    static var buildTime: String {
+        var status = stat()
+        guard stat("/proc/self/exe", &status) == 0 else { return "" }
+        var seconds = status.st_mtim.tv_sec
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        var buffer = [CChar](repeating: 0, count: 64)
+        let count = strftime(&buffer, buffer.count, "%a %b %e %H:%M:%S %Y", &parts)
+        return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
