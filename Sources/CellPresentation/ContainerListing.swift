@@ -10,7 +10,9 @@ public enum ContainerListing {
         "Labels": "LABELS", "Mounts": "MOUNTS", "Networks": "NETWORKS", "State": "STATE", "LocalVolumes": "LOCAL VOLUMES",
     ]
 
-    public static func row(_ container: Container, now: Timestamp, truncate: Bool) -> JSONValue {
+    /// `imageSize`: the size of the container's image, when known, for Docker's
+    /// `8B (virtual 2.14MB)` (its writable layer, then that plus the image).
+    public static func row(_ container: Container, now: Timestamp, truncate: Bool, imageSize: Int64? = nil) -> JSONValue {
         let created = Timestamp(rfc3339: container.record.created) ?? now
         var command = ([container.record.path] + container.record.args).joined(separator: " ")
         if truncate { command = Presentation.ellipsis(command, 20) }
@@ -26,10 +28,16 @@ public enum ContainerListing {
             ("Networks", .string(container.record.hostConfig.networkMode == "default" ? "bridge" : container.record.hostConfig.networkMode)),
             ("Ports", .string(portsText(container))),
             ("RunningFor", .string(Presentation.since(created, now: now))),
-            ("Size", .string(Presentation.humanSize(FileSystem.diskUsage("\(container.directory)/upper")))),
+            ("Size", .string(sizeText(writable: FileSystem.diskUsage("\(container.directory)/upper"), imageSize: imageSize))),
             ("State", .string(container.status.name)),
             ("Status", .string(statusText(container.status, now: now))),
         ])
+    }
+
+    static func sizeText(writable: Int64, imageSize: Int64?) -> String {
+        let text = Presentation.humanSize(writable)
+        guard let imageSize else { return text }
+        return "\(text) (virtual \(Presentation.humanSize(writable + imageSize)))"
     }
 
     /// `Up 18 seconds`, `Exited (130) 4 seconds ago`, `Created`.

@@ -138,6 +138,19 @@ struct ContainerTests {
         try root.cell("rm", "stubborn").expectSuccess()
     }
 
+    /// `ps -s` as Docker shows it: the writable layer, and with the image the virtual size.
+    @Test func psSizeShowsTheVirtualSizeToo() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        try root.cell("run", "--name", "sized", "busybox", "sh", "-c", "echo hi > /f").expectSuccess()
+        let imageSize = try root.cell("images", "--format", "{{.Size}}").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let size = try root.cell("ps", "-a", "--format", "{{.Size}}").stdout
+        #expect(size.hasSuffix(" (virtual \(imageSize))\n") && size.first?.isNumber == true, "\(size) vs image \(imageSize)")
+        #expect(try root.cell("ps", "-a", "-s").lines.first?.hasSuffix("SIZE") == true)
+        try root.cell("rm", "sized").expectSuccess()
+        try expectNothingLeft(root)
+    }
+
     @Test func startRunsAgainOnTheSameWritableLayer() throws {
         let root = try CellRoot()
         try root.importBusybox()

@@ -59,7 +59,12 @@ struct ContainerListingOptions: ParsableArguments {
             return
         }
         let now = Timestamp.now()
-        let rows = containers.map { ContainerListing.row($0, now: now, truncate: !noTrunc) }
+        // The image sizes only when asked for: they take the image store.
+        let images = size || (format ?? "").contains(".Size") ? try? GlobalOptions.imageStore() : nil
+        let rows = containers.map { container in
+            let imageSize = images.flatMap { try? $0.find(container.record.imageID)?.size }
+            return ContainerListing.row(container, now: now, truncate: !noTrunc, imageSize: imageSize)
+        }
         var fallback = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedAt}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
         fallback = fallback.replacingCreatedAt()
         if size { fallback += "\t{{.Size}}" }
