@@ -81,7 +81,7 @@ private final class ArchiveWalk {
             entry.kind = .directory
             try writer.append(entry)
             if options.convertOverlayWhiteouts,
-               ExtendedAttributeCalls.get(path: procPath, name: Whiteout.opaqueAttribute) == [0x79] {
+               OverlayDirectory.isOpaque(procPath) {
                 var marker = TarEntry(path: path + "/" + Whiteout.opaqueMarker, kind: .regular, mode: 0o644,
                                       modificationTime: entry.modificationTime)
                 marker.uid = entry.uid

@@ -64,7 +64,7 @@ enum ContainerDiff {
                     child = FileDescriptorHandle(fd: fd, path: "\(directory.path)/\(name)")
                 }
                 if let child, try holdsOnlyStubs(child, path: path) { continue }
-                if let kind = kind(of: path, st, opaque: child != nil && OverlayOpaqueDirectory.isOpaque("/proc/self/fd/\(directory.fd)/\(name)")) { record(FileChange(kind: kind, path: path), isDirectory: isDirectory) }
+                if let kind = kind(of: path, st, opaque: child != nil && OverlayDirectory.isOpaque("/proc/self/fd/\(directory.fd)/\(name)")) { record(FileChange(kind: kind, path: path), isDirectory: isDirectory) }
                 if let child { try visit(child, prefix: path + "/") }
             }
         }
