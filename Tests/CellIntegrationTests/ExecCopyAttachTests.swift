@@ -170,11 +170,19 @@ struct ExecCopyAttachTests {
         try root.importBusybox()
         try root.cell("run", "-d", "--name", "busy", "busybox", "sh", "-c", "sleep 321 & exec sleep 654").expectSuccess()
         defer { _ = try? root.cell("rm", "-f", "busy") }
-        #expect(try waitUntil { try root.cell("top", "busy").stdout.contains("sleep 321") })
-        let custom = try root.cell("top", "busy", "-o", "pid,args")
+        // The commands of the rows after the header, once both sleeps have exec'd (before, the
+        // shell's own command line also says "sleep 321").
+        func commands(_ listing: CommandResult) -> Set<String> {
+            Set(listing.lines.dropFirst().map {
+                String($0.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)[1]).trimmingCharacters(in: .whitespaces)
+            })
+        }
+        var custom = try root.cell("top", "busy", "-o", "pid,args")
+        #expect(try waitUntil {
+            custom = try root.cell("top", "busy", "-o", "pid,args")
+            return commands(custom) == ["sleep 321", "sleep 654"]
+        }, "only the container's processes: \(custom.stdout)")
         #expect(custom.lines.first?.split(separator: " ", omittingEmptySubsequences: true) == ["PID", "COMMAND"], "\(custom.stdout)")
-        #expect(Set(custom.lines.dropFirst().map { String($0.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)[1]).trimmingCharacters(in: .whitespaces) })
-                    == ["sleep 321", "sleep 654"], "only the container's processes: \(custom.stdout)")
         let noPID = try root.cell("top", "busy", "-o", "comm")
         #expect(noPID.status == 1 && noPID.stderr == "Error response from daemon: Couldn't find PID field in ps output\n")
         try root.cell("rm", "-f", "busy").expectSuccess()
