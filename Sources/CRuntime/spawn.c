@@ -223,7 +223,10 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
         cell_internal_install_stdio(err, 2) < 0)
         fail(error_fd, CELL_STAGE_STDIO, 0);
     if (console > 2) close(console);
-    if (c->terminal && (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0)) fail(error_fd, CELL_STAGE_TERMINAL, 0);
+    /* A session of its own, tty or not (as runc's init makes one): the keys typed on an attached
+       client's terminal reach the container only through the monitor (--sig-proxy), never as
+       the terminal's signals to its process group. */
+    if (setsid() < 0 || (c->terminal && ioctl(0, TIOCSCTTY, 0) < 0)) fail(error_fd, CELL_STAGE_TERMINAL, 0);
 
     /* The limits once every mount and stdio is in place (a low nofile or fsize cannot get in
        their way), and while we are still the host's root (raising a hard limit needs

@@ -20,7 +20,8 @@ public struct ContainerLifecycle {
     /// Starts a created or exited container (again, on the same writable layer). Attached, the
     /// monitor shares our stdio and `waitForExit` gives the container's status.
     @discardableResult
-    public func start(_ container: Container, attach: Bool = false, interactive: Bool = false) throws -> ContainerLauncher.Started? {
+    public func start(_ container: Container, attach: Bool = false, attachment: Attachment = Attachment(),
+                      interactive: Bool = false) throws -> ContainerLauncher.Started? {
         try store.withLock(container) {
             let current = try store.load(id: container.id)
             if current.isRunning { return nil }
@@ -34,14 +35,23 @@ public struct ContainerLifecycle {
             }
             // Detached, a container created with -i keeps its stdin open for `attach` clients.
             return try ContainerLauncher.start(containerDirectory: container.directory, monitorPath: monitorPath,
-                                               attach: attach, interactive: attach ? interactive : current.record.config.openStdin)
+                                               attach: attach, attachment: attachment,
+                                               interactive: attach ? interactive : current.record.config.openStdin)
         }
     }
 
-    /// docker start -a (and run without -d): starts `container` with our stdio and waits for it;
-    /// its exit status, or nil when it was already running.
-    public func startAttached(_ container: Container, interactive: Bool) throws -> Int32? {
-        try start(container, attach: true, interactive: interactive).map(ContainerLauncher.waitForExit)
+    /// docker start -a (and run without -d): starts `container` with our stdio, as `attachment`
+    /// says, and waits until it exits (its status) or the detach keys are typed; nil when it
+    /// was already running.
+    public func startAttached(_ container: Container, interactive: Bool,
+                              attachment: Attachment = Attachment()) throws -> AttachOutcome? {
+        let signals = AttachedClientSignals(proxying: attachment.proxiesSignals)
+        defer { signals.restore() }
+        guard let started = try start(container, attach: true, attachment: attachment, interactive: interactive) else {
+            return nil
+        }
+        signals.forward(to: started.monitorPid)
+        return ContainerLauncher.waitForEnd(started)
     }
 
     /// docker update: the given limits over the container's; a running container's cgroup

@@ -109,6 +109,9 @@ struct StartCommand: ParsableCommand {
     @Flag(name: [.customShort("i"), .long], help: "Attach container's STDIN.")
     var interactive = false
 
+    @Option(name: .customLong("detach-keys"), help: "Override the key sequence for detaching a container.")
+    var detachKeys: String?
+
     @Argument(help: "CONTAINER...")
     var containers: [String] = []
 
@@ -122,12 +125,15 @@ struct StartCommand: ParsableCommand {
     func run() throws {
         let lifecycle = try GlobalOptions.lifecycle()
         if attach || interactive {
+            let keys = try DaemonError.reporting { try DetachKeys(parsing: detachKeys ?? "") }
             let container = try GlobalOptions.containerStore().resolve(containers[0])
             Output.flush()
-            guard let status = try lifecycle.startAttached(container, interactive: interactive) else {
+            guard let outcome = try lifecycle.startAttached(container, interactive: interactive,
+                                                            attachment: Attachment(detachKeys: keys)) else {
                 throw CellError.conflict("container \(containers[0]) is already running")
             }
-            throw ExitCode(status)
+            if case .exited(let status) = outcome { throw ExitCode(status) }
+            return
         }
         try EachContainer.run(containers) { container, name in
             try lifecycle.start(container)
