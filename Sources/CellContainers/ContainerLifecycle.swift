@@ -27,10 +27,13 @@ public struct ContainerLifecycle {
             if current.isRunning { return nil }
             var spec = try ContainerSpec.read(fromContainerDirectory: container.directory)
             try EtcFiles.repair(current)
-            // Host ports are chosen at each start (a -P port may be taken by now).
+            // Host ports are chosen at each start (a -P port may be taken by now), and the
+            // containers whose namespaces it joins are looked up again.
             let ports = try PortAllocator.allocate(current.record.hostConfig.portBindings)
-            if ports != spec.ports {
+            let donors = try NamespaceDonors.directories(for: current.record.hostConfig, in: store)
+            if ports != spec.ports || donors != spec.joinedNamespaces {
                 spec.ports = ports
+                spec.joinedNamespaces = donors
                 try spec.write(toContainerDirectory: container.directory)
             }
             // Detached, a container created with -i keeps its stdin open for `attach` clients.

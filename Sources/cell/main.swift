@@ -8,7 +8,8 @@ import CellCore
 // off here so that each verb parses only its own flags.
 var arguments = Array(CommandLine.arguments.dropFirst())
 do {
-    arguments = BooleanFlagValues.rewrite(EmptyOptionValues.split(try GlobalOptions.consume(from: arguments)))
+    let words = ShortOptionValues.split(try GlobalOptions.consume(from: arguments))
+    arguments = BooleanFlagValues.rewrite(EmptyOptionValues.split(words))
 } catch let error as CellError {
     Output.fail(error)
 }
