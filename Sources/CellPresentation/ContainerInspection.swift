@@ -127,6 +127,8 @@ public enum ContainerInspection {
         ]
         let general: [(String, JSONValue)] = [
             ("Binds", nullIfEmpty(record.hostConfig.binds)),
+            // Docker's default driver: the log `logs` reads, which cell keeps in a format of its own.
+            ("LogConfig", .object([("Type", .string("json-file")), ("Config", .object([]))])),
             ("NetworkMode", .string(record.hostConfig.networkMode == "default" ? "bridge" : record.hostConfig.networkMode)),
             ("PortBindings", .object(bindings)),
             ("AutoRemove", .bool(record.hostConfig.autoRemove)),

@@ -170,4 +170,22 @@ struct RunFlagsTests {
         #expect(try root.cell("ps", "-aq").stdout.isEmpty, "a --rm container that failed to start is gone")
         try expectNothingLeft(root)
     }
+
+    /// --link and the logging flags wait for networks and log drivers: refused in one line and
+    /// before anything is made, but for Docker's default driver, which is what cell has.
+    @Test func linksAndLogDriversSayWhatCellHasYet() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let id = try root.cell("create", "--log-driver", "json-file", "busybox", "true").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try root.cell("inspect", "-f", "{{json .HostConfig.LogConfig}}", id).stdout == "{\"Type\":\"json-file\",\"Config\":{}}\n")
+        try root.cell("rm", id).expectSuccess()
+        for (flags, message) in [(["--link", "db:db"], "Error: --link: links need a network that containers share, and cell's containers have none yet\n"),
+                                 (["--log-driver", "syslog"], "Error: --log-driver syslog: cell has one logging driver yet, json-file (the log `cell logs` reads)\n"),
+                                 (["--log-opt", "max-size=10m"], "Error: --log-opt max-size=10m: cell's logging driver takes no options yet\n")] {
+            let refused = try root.cell(["run", "--rm"] + flags + ["busybox", "true"])
+            #expect(refused.status == 125 && refused.stderr == message, "\(flags): \(refused.stderr)")
+        }
+        #expect(try root.cell("ps", "-aq").stdout.isEmpty)
+        try expectNothingLeft(root)
+    }
 }

@@ -149,6 +149,15 @@ struct ContainerFlags: ParsableArguments {
     @Option(name: [.customLong("dns-option"), .customLong("dns-opt")], help: "Set DNS options.")
     var dnsOption: [String] = []
 
+    @Option(help: "Add link to another container (needs a network containers share: not yet).")
+    var link: [String] = []
+
+    @Option(name: .customLong("log-driver"), help: "Logging driver for the container (json-file: the log `cell logs` reads).")
+    var logDriver: String?
+
+    @Option(name: .customLong("log-opt"), help: "Log driver options (none yet).")
+    var logOpt: [String] = []
+
     @Option(help: "Pull image before running (never: cell uses local images only).")
     var pull: String?
 
@@ -169,6 +178,7 @@ struct ContainerFlags: ParsableArguments {
     }
 
     func options(image: String, command: [String]) throws -> RunOptions {
+        try refuseWhatCellCannotDoYet()
         var options = RunOptions(image: image)
         options.command = command
         options.name = name
@@ -220,5 +230,19 @@ struct ContainerFlags: ParsableArguments {
         options.oomScoreAdjustment = oomScoreAdj
         options.cgroups = cgroups
         return options
+    }
+
+    /// Flags Docker users type that need what cell has not got yet: said in one line, rather
+    /// than taken and ignored.
+    private func refuseWhatCellCannotDoYet() throws {
+        if !link.isEmpty {
+            throw CellError(.setup, "--link: links need a network that containers share, and cell's containers have none yet")
+        }
+        if let logDriver, logDriver != "json-file" {
+            throw CellError(.setup, "--log-driver \(logDriver): cell has one logging driver yet, json-file (the log `cell logs` reads)")
+        }
+        if let option = logOpt.first {
+            throw CellError(.setup, "--log-opt \(option): cell's logging driver takes no options yet")
+        }
     }
 }
