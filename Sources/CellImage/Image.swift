@@ -8,6 +8,8 @@ public struct ImageSummary: Sendable {
     public var names: [ImageReference]
     public var created: Timestamp?
     public var size: Int64
+    /// The manifest digests registries served for its names (`busybox@sha256:...`).
+    public var repositoryDigests: [ImageReference: Digest] = [:]
 }
 
 /// An image resolved with its manifest and configuration, for inspect, history, save and run.

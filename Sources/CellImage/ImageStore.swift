@@ -28,6 +28,7 @@ public final class ImageStore: @unchecked Sendable {
             let summary = try summary(of: entry)
             if var existing = byID[summary.id] {
                 existing.names.append(contentsOf: summary.names)
+                existing.repositoryDigests.merge(summary.repositoryDigests) { $1 }
                 byID[summary.id] = existing
             } else {
                 byID[summary.id] = summary
@@ -44,7 +45,11 @@ public final class ImageStore: @unchecked Sendable {
         if let id = NameIndex.imageID(of: entry), let sizeText = entry.annotations?[Annotation.size],
            let size = Int64(sizeText) {
             let created = entry.annotations?[Annotation.created].flatMap { Timestamp(rfc3339: $0) }
-            return ImageSummary(id: id, manifest: entry.digest, names: names, created: created, size: size)
+            var summary = ImageSummary(id: id, manifest: entry.digest, names: names, created: created, size: size)
+            if let name = names.first, let digest = entry.annotations?[Annotation.repositoryDigest].flatMap({ try? Digest(parsing: $0) }) {
+                summary.repositoryDigests[name] = digest
+            }
+            return summary
         }
         // An entry written by another tool: read its manifest once.
         let manifest = try readManifest(entry.digest)
@@ -122,7 +127,7 @@ public final class ImageStore: @unchecked Sendable {
     /// Names an image whose config blob is already stored (as loaded: its bytes are kept as they came).
     @discardableResult
     public func commitImage(configDescriptor: Descriptor, created: String?, layers: [Descriptor],
-                            names: [ImageReference]) throws -> Digest {
+                            names: [ImageReference], repositoryDigest: Digest? = nil) throws -> Digest {
         var config = configDescriptor
         config.mediaType = MediaType.ociConfig
         let manifest = try blobs.write(try StoredJSON.encode(Manifest(config: config, layers: layers)),
@@ -133,7 +138,7 @@ public final class ImageStore: @unchecked Sendable {
             if names.isEmpty {
                 index.addUnnamed(summary)
             }
-            for name in names { index.setName(name, to: summary) }
+            for name in names { index.setName(name, to: summary, repositoryDigest: repositoryDigest) }
         }
         return config.digest
     }

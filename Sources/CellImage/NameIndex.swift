@@ -39,7 +39,7 @@ struct NameIndex {
 
     /// Points `reference` at the image; the image it named before, if it has no name left, stays
     /// as an unnamed entry.
-    mutating func setName(_ reference: ImageReference, to image: ImageSummaryAnnotations) {
+    mutating func setName(_ reference: ImageReference, to image: ImageSummaryAnnotations, repositoryDigest: Digest? = nil) {
         let name = reference.description
         if let existing = entries.firstIndex(where: { NameIndex.name(of: $0) == name }) {
             let previous = entries[existing]
@@ -50,6 +50,7 @@ struct NameIndex {
         var annotations = image.annotations
         annotations[Annotation.imageName] = name
         if let tag = reference.tag { annotations[Annotation.refName] = tag }
+        if let repositoryDigest { annotations[Annotation.repositoryDigest] = repositoryDigest.description }
         entries.append(Descriptor(mediaType: MediaType.ociManifest, digest: image.manifest, size: image.manifestSize,
                                   annotations: annotations))
     }
