@@ -24,7 +24,14 @@ struct PullCommand: ParsableCommand {
     var name: String
 
     func run() throws {
-        let reference = try DaemonError.reporting { try ImageReference(parsing: name) }
+        let reference: ImageReference
+        do {
+            reference = try ImageReference(parsing: name)
+        } catch let error as CellError {
+            // Docker's CLI says it as it is, and exits 1.
+            Output.error(error.message)
+            throw ExitCode(1)
+        }
         var puller = ImagePuller(store: try GlobalOptions.imageStore())
         if let platform { puller.platform = try PlatformSelector(parsing: platform) }
         let display = PullProgressDisplay()
