@@ -47,7 +47,7 @@ let package = Package(
         ]),
         // The builder: Imagefile stages and steps, the build cache, RUN containers, COPY layers.
         .target(name: "CellBuild", dependencies: [
-            "CellCore", "CellArchive", "CellFormat", "CellImage", "CellImagefile", "CellRuntime", "CellContainers",
+            "CellCore", "CellArchive", "CellFormat", "CellImage", "CellImagefile", "CellRuntime", "CellContainers", "CellRegistry",
         ]),
         // Registries (OCI Distribution): pull and push over libcurl, authentication, platforms.
         .target(name: "CellRegistry", dependencies: ["CellCore", "CellArchive", "CellFormat", "CellImage", "CCurl"],

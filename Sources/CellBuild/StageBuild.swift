@@ -5,6 +5,7 @@ import CellContainers
 import CellCore
 import CellFormat
 import CellImage
+import CellRegistry
 import CellImagefile
 import CellRuntime
 
@@ -61,6 +62,17 @@ struct StageBuild {
 
     // MARK: FROM
 
+    /// A FROM image the store lacks (or every one, with --pull) comes from its registry.
+    private func pullIfNeeded(_ base: String) throws {
+        let puller = ImagePuller(store: builder.images)
+        guard let reference = try puller.referenceToPull(base, policy: builder.options.pullAlways ? .always : .missing) else { return }
+        do {
+            _ = try puller.pull(reference) { _ in }
+        } catch let error as CellError {
+            throw CellError(error.kind, "failed to resolve source metadata for \(reference): \(error.message)")
+        }
+    }
+
     private func baseState(_ base: String) throws -> BuildState {
         if base == "scratch" {
             var config = ImageConfig(created: nil, config: ContainerConfig(), diffIDs: [], history: [])
@@ -71,9 +83,10 @@ struct StageBuild {
         if let index = stageIndex(named: base), index < stage.index, let earlier = built[index] {
             return earlier
         }
+        try pullIfNeeded(base)
         guard let summary = try builder.images.find(base) else {
             let shown = (try? ImageReference(parsing: base))?.familiarName ?? base
-            throw CellError.notFound("Unable to find image '\(shown)' locally: cell does not pull images; import, load or build it first")
+            throw CellError.notFound("Unable to find image '\(shown)' locally")
         }
         return try builder.state(of: summary)
     }

@@ -66,7 +66,7 @@ public struct ContainerCreator {
                                  now: Timestamp) throws -> Container {
         guard let summary = try images.find(options.image) else {
             let shown = (try? ImageReference(parsing: options.image))?.familiarName ?? options.image
-            throw CellError(.setup, "Unable to find image '\(shown)' locally: cell does not pull images; import or load it first")
+            throw CellError(.setup, "No such image: \(shown)")
         }
         let image = try images.load(summary)
         let imageConfig = image.config.config ?? ContainerConfig()

@@ -40,8 +40,9 @@ public struct ImagePuller {
     public func pull(_ reference: ImageReference, progress: @escaping @Sendable (PullProgress) -> Void) throws -> Result {
         let repository = RegistryRepository(reference: reference, credentials: credentials)
         let tagOrDigest = reference.digest ?? reference.tag ?? ImageReference.defaultTag
-        progress(.pulling(tag: tagOrDigest, repository: reference.familiarRepository))
         let top = try repository.manifest(tagOrDigest)
+        // As Docker: once the registry has answered with a manifest.
+        progress(.pulling(tag: tagOrDigest, repository: reference.path))
         var manifestBytes = top
         if MediaType.isIndex(top.mediaType) {
             let index = try StoredJSON.decode(ImageIndex.self, from: top.bytes, what: "index of \(reference.familiarName)")

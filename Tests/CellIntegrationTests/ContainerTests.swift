@@ -170,9 +170,9 @@ struct ContainerTests {
     @Test func badInputGetsDockersCodes() throws {
         let root = try CellRoot()
         try root.importBusybox()
-        let missingImage = try root.cell("run", "nosuch")
+        let missingImage = try root.cell("run", "--pull", "never", "nosuch")
         #expect(missingImage.status == 125)
-        #expect(missingImage.stderr.contains("Unable to find image 'nosuch:latest' locally"))
+        #expect(missingImage.stderr == "Error: No such image: nosuch:latest\n")
         let notFound = try root.cell("run", "--rm", "busybox", "/no/such/command")
         #expect(notFound.status == 127)
         #expect(notFound.stderr.contains("no/such/command"))

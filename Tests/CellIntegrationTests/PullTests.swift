@@ -27,7 +27,7 @@ struct PullTests {
         let pull = try root.cell("pull", name)
         #expect(pull.status == 0, "\(pull.stderr)")
         #expect(pull.stdout == """
-            1: Pulling from \(registry.address)/tools/busybox
+            1: Pulling from tools/busybox
             \(short): Pulling fs layer
             \(short): Verifying Checksum
             \(short): Download complete
@@ -44,7 +44,7 @@ struct PullTests {
         #expect(try root.cell("images", "--digests", "--format", "{{.Repository}}:{{.Tag}} {{.Digest}}").stdout == "\(registry.address)/tools/busybox:1 \(digest)\n")
 
         let again = try root.cell("pull", name)
-        #expect(again.stdout == "1: Pulling from \(registry.address)/tools/busybox\nDigest: \(digest)\nStatus: Image is up to date for \(name)\n\(name)\n")
+        #expect(again.stdout == "1: Pulling from tools/busybox\nDigest: \(digest)\nStatus: Image is up to date for \(name)\n\(name)\n")
         #expect(try root.cell("pull", "-q", name).stdout == "\(name)\n")
         // By digest: the same content, nothing fetched again.
         let byDigest = try root.cell("image", "pull", "-q", "\(registry.address)/tools/busybox@\(digest)")
@@ -61,7 +61,7 @@ struct PullTests {
         let root = try CellRoot()
         let pull = try root.cell("pull", "\(registry.address)/library/box")
         #expect(pull.status == 0, "\(pull.stderr)")
-        #expect(pull.stdout.hasPrefix("Using default tag: latest\nlatest: Pulling from \(registry.address)/library/box\n"))
+        #expect(pull.stdout.hasPrefix("Using default tag: latest\nlatest: Pulling from library/box\n"))
         #expect(pull.stdout.hasSuffix("\(registry.address)/library/box:latest\n"))
         #expect(try root.cell("run", "--rm", "\(registry.address)/library/box", "true").status == 0)
 
@@ -181,6 +181,48 @@ struct PullTests {
         #expect(try root.cell("images", "-aq").stdout.isEmpty)
         let blobs = (try? FileManager.default.contentsOfDirectory(atPath: "\(root.path)/blobs/sha256")) ?? []
         #expect(!blobs.contains(String(claimed.dropFirst(7))), "the refused layer is not stored")
+        try expectNothingLeftInTemporary(root)
+    }
+
+    /// run and create pull what the store lacks (`--pull missing`, the default), every time with
+    /// `always`, never with `never`; build pulls its FROM images.
+    @Test func runAndBuildPullWhatTheyNeed() throws {
+        let registry = try LocalRegistry()
+        let source = try CellRoot()
+        try source.importBusybox()
+        try registry.push("busybox", from: source, as: "tools/busybox:1")
+        let name = "\(registry.address)/tools/busybox:1"
+        let root = try CellRoot()
+
+        let never = try root.cell("run", "--rm", "--pull", "never", name, "true")
+        #expect(never.status == 125 && never.stderr == "Error: No such image: \(name)\n", "\(never.stderr)")
+        let bogus = try root.cell("run", "--rm", "--pull", "sometimes", name, "true")
+        #expect(bogus.status == 125 && bogus.stderr.hasPrefix("cell: invalid pull option: 'sometimes': must be one of \"always\", \"missing\" or \"never\""), "\(bogus.stderr)")
+
+        let run = try root.cell("run", "--rm", name, "echo", "ran")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout == "ran\n", "the pull's progress goes to stderr")
+        #expect(run.stderr.hasPrefix("Unable to find image '\(name)' locally\n1: Pulling from tools/busybox\n"), "\(run.stderr)")
+        let again = try root.cell("create", name)
+        #expect(again.status == 0 && again.stderr.isEmpty, "present: no pull")
+        let always = try root.cell("create", "--pull=always", name)
+        #expect(always.status == 0 && always.stderr.contains("Status: Image is up to date for \(name)"), "\(always.stderr)")
+        let failed = try root.cell("run", "--rm", "\(registry.address)/tools/none:1", "true")
+        #expect(failed.status == 125)
+        #expect(failed.stderr == "Unable to find image '\(registry.address)/tools/none:1' locally\nError response from daemon: manifest for \(registry.address)/tools/none:1 not found: manifest unknown: manifest unknown\n")
+
+        let context = root.file("context")
+        try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
+        try "FROM \(registry.address)/tools/busybox:1\nRUN echo built > /built\n".write(toFile: "\(context)/Imagefile", atomically: true, encoding: .utf8)
+        let fresh = try CellRoot()
+        let build = try fresh.cell("build", "-q", "-t", "on-top", context)
+        #expect(build.status == 0, "\(build.stderr)")
+        #expect(try fresh.cell("run", "--rm", "on-top", "cat", "/built").stdout == "built\n")
+        #expect(try fresh.cell("build", "-q", "--pull", "-t", "on-top", context).status == 0)
+        try "FROM 127.0.0.1:\(try LocalRegistry.freePort())/nosuch:image\n".write(toFile: "\(context)/Imagefile", atomically: true, encoding: .utf8)
+        let missing = try fresh.cell("build", context)
+        #expect(missing.status == 1 && missing.stderr.contains("Imagefile:1: failed to resolve source metadata for 127.0.0.1:"), "\(missing.stderr)")
+        try root.cell("rm", "-f", again.stdout.trimmingCharacters(in: .whitespacesAndNewlines), always.stdout.trimmingCharacters(in: .whitespacesAndNewlines)).expectSuccess()
         try expectNothingLeftInTemporary(root)
     }
 

@@ -48,8 +48,8 @@ struct BuildCommand: ParsableCommand {
     @Flag(name: .customLong("force-rm"), help: "Always remove intermediate containers (always).")
     var forceRemove = false
 
-    @Option(help: "Always attempt to pull a newer version of the image (cell uses local images only).")
-    var pull: String?
+    @Flag(help: "Always attempt to pull a newer version of the image.")
+    var pull = false
 
     @Option(help: "Set the networking mode for the RUN instructions (host only).")
     var network: String?
@@ -88,6 +88,7 @@ struct BuildCommand: ParsableCommand {
         options.tags = tag
         options.target = target
         options.noCache = noCache
+        options.pullAlways = pull
         options.quiet = quiet || progress == "quiet"
         for argument in buildArg {
             let parts = argument.split(separator: "=", maxSplits: 1)

@@ -158,14 +158,16 @@ struct ContainerFlags: ParsableArguments {
     @Option(name: .customLong("log-opt"), help: "Log driver options (none yet).")
     var logOpt: [String] = []
 
-    @Option(help: "Pull image before running (never: cell uses local images only).")
+    @Option(help: "Pull image before running (\"always\", \"missing\", \"never\").")
     var pull: String?
 
-    @Option(help: "Set platform (the host's only).")
+    @Option(help: "Set platform if server is multi-platform capable (os/arch[/variant]).")
     var platform: String?
 
-    /// Creates the container as `runner` does, its id written to `--cidfile` when asked.
+    /// Creates the container as `runner` does, its id written to `--cidfile` when asked; the
+    /// image is pulled first if `--pull` says so.
     func create(_ options: RunOptions, with runner: ContainerRunner) throws -> Container {
+        try PullProgressDisplay.pullIfNeeded(options.image, policy: pull, platform: platform)
         let idFile = try cidfile.map(ContainerIDFile.init(claiming:))
         do {
             let container = try runner.create(options) { Output.error("WARNING: \($0)") }

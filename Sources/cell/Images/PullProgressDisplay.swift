@@ -1,20 +1,25 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CellCore
 import CellFormat
+import CellImage
 import CellRegistry
 
 /// Docker's pull output. Not on a terminal: a line per status, without the byte counts. On
 /// one: a line per layer, rewritten in place as it goes (a progress bar while downloading).
 final class PullProgressDisplay: @unchecked Sendable {
     private let terminal: Bool
+    /// stdout for `pull`, stderr for the pull `run` does first.
+    private let descriptor: Int32
     private var mutex = pthread_mutex_t()
     /// On a terminal: the layers' lines, in the order they were first shown.
     private var order: [String] = []
     private var lines: [String: String] = [:]
 
-    init(terminal: Bool = isatty(1) == 1) {
-        self.terminal = terminal
+    init(descriptor: Int32 = 1) {
+        self.descriptor = descriptor
+        terminal = isatty(descriptor) == 1
         pthread_mutex_init(&mutex, nil)
     }
 
@@ -61,7 +66,7 @@ final class PullProgressDisplay: @unchecked Sendable {
 
     private func write(_ text: String) {
         let bytes = Array(text.utf8)
-        _ = bytes.withUnsafeBytes { Glibc.write(1, $0.baseAddress, $0.count) }
+        _ = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
     }
 
     static func words(_ status: PullProgress.LayerStatus, terminal: Bool) -> String {
@@ -81,5 +86,24 @@ final class PullProgressDisplay: @unchecked Sendable {
         let body = String(repeating: "=", count: max(0, filled - 1)) + (filled > 0 ? arrow : "")
         return "[" + body + String(repeating: " ", count: 50 - body.count) + "]  "
             + HumanUnits.size(current, precision: 4) + "/" + HumanUnits.size(total, precision: 4)
+    }
+}
+
+extension PullProgressDisplay {
+    /// Pulls what `--pull` says `image` needs before `run` or `create` uses it, as Docker does:
+    /// `Unable to find image 'x' locally`, then the pull's progress, on stderr.
+    static func pullIfNeeded(_ image: String, policy text: String?, platform: String?) throws {
+        let policy = try PullPolicy(parsing: text ?? "missing")
+        var puller = ImagePuller(store: try GlobalOptions.imageStore())
+        if let platform { puller.platform = try PlatformSelector(parsing: platform) }
+        guard let reference = try puller.referenceToPull(image, policy: policy) else { return }
+        if policy == .missing { Output.error("Unable to find image '\(reference.familiarName)' locally") }
+        let display = PullProgressDisplay(descriptor: 2)
+        do {
+            _ = try puller.pull(reference) { display.show($0) }
+        } catch let error as CellError {
+            // run and create exit 125 for a pull that failed, as for their other failures.
+            throw DaemonError(CellError(.setup, error.message))
+        }
     }
 }

@@ -17,9 +17,13 @@ enum BooleanFlagValues {
     /// Short boolean flags whose letter means the same in every verb that has it.
     static let shortFlags: Set<String> = ["-d", "-i", "-t", "-P"]
 
+    /// Boolean in one verb only: `build --pull` (run's `--pull` takes a policy).
+    static let buildFlags: Set<String> = ["--pull"]
+
     static func rewrite(_ arguments: [String]) -> [String] {
-        let verb = arguments.first == "container" ? 1 : 0
+        let verb = ["container", "image"].contains(arguments.first ?? "") ? 1 : 0
         let stopsAtPositional = verb < arguments.count && ["run", "create", "exec"].contains(arguments[verb])
+        let building = verb < arguments.count && arguments[verb] == "build"
         var result: [String] = []
         var index = 0
         while index < arguments.count {
@@ -27,16 +31,16 @@ enum BooleanFlagValues {
             if argument == "--" { break }
             if stopsAtPositional && index > verb && !argument.hasPrefix("-")
                 && !EmptyOptionValues.takesValue(arguments[index - 1]) { break }
-            result += rewritten(argument)
+            result += rewritten(argument, extraFlags: building ? buildFlags : [])
             index += 1
         }
         return result + arguments[index...]
     }
 
-    private static func rewritten(_ argument: String) -> [String] {
+    private static func rewritten(_ argument: String, extraFlags: Set<String>) -> [String] {
         guard let equals = argument.firstIndex(of: "=") else { return [argument] }
         let name = String(argument[..<equals])
-        guard flags.contains(name) || shortFlags.contains(name),
+        guard flags.contains(name) || shortFlags.contains(name) || extraFlags.contains(name),
               let value = goBool(argument[argument.index(after: equals)...]) else { return [argument] }
         if value { return [name] }
         return onByDefault.contains(name) ? ["--no-" + name.dropFirst(2)] : []
