@@ -111,11 +111,8 @@ struct BuildCommand: ParsableCommand {
             return
         }
         let images = try GlobalOptions.imageStore()
-        let report: ((String) -> Void)? = options.quiet ? nil : { line in
-            Output.flush()
-            Output.error(line)
-        }
-        let id = try Builder(images: images, monitorPath: GlobalOptions.monitorPath, initPath: GlobalOptions.initPath, options: options, report: report).build()
+        let id = try Builder(images: images, monitorPath: GlobalOptions.monitorPath, initPath: GlobalOptions.initPath, options: options,
+                             progress: options.quiet ? nil : PlainBuildDisplay.progress).build()
         if let iidfile { try FileSystem.writeAtomically(Array(id.description.utf8), to: iidfile) }
         if options.quiet {
             Output.line(id.description)
