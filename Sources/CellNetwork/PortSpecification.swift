@@ -38,6 +38,20 @@ public enum PortSpecification {
         }
     }
 
+    /// `--expose` as the Docker CLI reads it: a port or a range, with an optional protocol
+    /// (`5000`, `5000-5001/udp`), one `PORT/PROTO` key each.
+    public static func exposedPorts(_ text: String) throws -> [String] {
+        guard !text.contains(":") else { throw CellError.usage("invalid port format for --expose: \(text)") }
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        let proto = parts.count > 1 ? parts[1].lowercased() : "tcp"
+        let bounds = parts[0].split(separator: "-", omittingEmptySubsequences: false)
+        guard bounds.count <= 2, let low = UInt16(bounds[0]), let high = bounds.count == 2 ? UInt16(bounds[1]) : low,
+              low <= high, !proto.isEmpty else {
+            throw CellError.usage("invalid range format for --expose: \(text)")
+        }
+        return (low...high).map { "\($0)/\(proto)" }
+    }
+
     static func range(_ text: Substring, text whole: String) throws -> [UInt16] {
         if text.isEmpty { return [] }
         let bounds = text.split(separator: "-", omittingEmptySubsequences: false)

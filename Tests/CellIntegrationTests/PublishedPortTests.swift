@@ -34,14 +34,15 @@ struct PublishedPortTests {
         try "served over both families\n".write(toFile: "\(site)/index.html", atomically: true, encoding: .utf8)
         defer { _ = try? root.cell("rm", "-f", "both", "six", "four") }
         let httpd = ["busybox", "httpd", "-f", "-p", "80", "-h", "/www"]
-        try root.cell(["run", "-d", "--name", "both", "-p", "80", "-v", "\(site):/www:ro"] + httpd).expectSuccess()
+        try root.cell(["run", "-d", "--name", "both", "-p", "80", "--expose", "5000-5001", "-v", "\(site):/www:ro"] + httpd).expectSuccess()
         let port = try root.cell("port", "both")
         let hostPort = try #require(port.lines.first?.split(separator: ":").last.map(String.init))
         #expect(port.stdout == "80/tcp -> 0.0.0.0:\(hostPort)\n80/tcp -> [::]:\(hostPort)\n")
         #expect(try root.cell("port", "both", "80/tcp").stdout == "0.0.0.0:\(hostPort)\n[::]:\(hostPort)\n")
-        #expect(try root.cell("ps", "--format", "{{.Ports}}").stdout == "0.0.0.0:\(hostPort)->80/tcp, [::]:\(hostPort)->80/tcp\n")
+        // The CLI's composition: exposed ports as a range first, ports published on another number last.
+        #expect(try root.cell("ps", "--format", "{{.Ports}}").stdout == "5000-5001/tcp, 0.0.0.0:\(hostPort)->80/tcp, [::]:\(hostPort)->80/tcp\n")
         #expect(try root.cell("inspect", "-f", "{{json .NetworkSettings.Ports}} {{json .HostConfig.PortBindings}}", "both").stdout
-                    == "{\"80/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"\(hostPort)\"},{\"HostIp\":\"::\",\"HostPort\":\"\(hostPort)\"}]} "
+                    == "{\"5000/tcp\":null,\"5001/tcp\":null,\"80/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"\(hostPort)\"},{\"HostIp\":\"::\",\"HostPort\":\"\(hostPort)\"}]} "
                     + "{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"\"}]}\n")
         var body = ""
         #expect(waitUntil { body = fetch("::1", hostPort); return !body.isEmpty })

@@ -52,6 +52,15 @@ import Testing
         #expect(try PortAllocator.allocate([PortBinding(containerPort: 80, hostIP: "0:0::1", hostPort: 8080)]).map(\.hostAddress) == ["::1"])
     }
 
+    /// `--expose`: a range is every port in it, as the Docker CLI expands it.
+    @Test func exposedRanges() throws {
+        #expect(try PortSpecification.exposedPorts("5000") == ["5000/tcp"])
+        #expect(try PortSpecification.exposedPorts("5000-5002/UDP") == ["5000/udp", "5001/udp", "5002/udp"])
+        for bad in ["80:80", "x", "5-3", "1-2-3", "70000", "80/"] {
+            #expect(throws: CellError.self, "\(bad)") { try PortSpecification.exposedPorts(bad) }
+        }
+    }
+
     @Test func refusalsAreUsageErrors() {
         for bad in ["", "0", "70000", "a:b", "1:2:3:4", "8000-8002:5000-5001", "999.1.1.1:80:80", "80/sctp", "[::1:80:80", "::g:80:80", "5-3"] {
             let error = #expect(throws: CellError.self, "\(bad)") { try PortSpecification.parse(bad) }
