@@ -71,7 +71,7 @@ let package = Package(
         .executableTarget(name: "cell-monitor", dependencies: ["CellRuntime", "CellCgroups", "CellNetwork", "CellCore"]),
         // Docker's views of containers and images: inspect's JSON, the rows of ps, images, stats and
         // history (the values --format templates see). The `cell` command and the API server both show these.
-        .target(name: "CellPresentation", dependencies: ["CellCore", "CellFormat", "CellImage", "CellContainers", "CellBuild"]),
+        .target(name: "CellPresentation", dependencies: ["CellCore", "CellFormat", "CellImage", "CellNetwork", "CellContainers", "CellBuild"]),
         // cell test: container-structure-test specs against an image or a running container.
         .target(name: "CellStructureTest", dependencies: ["CellCore", "CellFormat", "CellImage", "CellContainers", "CellRuntime"]),
         // The command line: argument parsing, terminal handling, printing, exit codes. It reaches the

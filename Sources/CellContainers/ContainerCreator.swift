@@ -111,7 +111,7 @@ public struct ContainerCreator {
         }
 
         var exposed = Set((imageConfig.exposedPorts ?? [:]).keys)
-        for port in options.expose { exposed.insert(port.contains("/") ? port : "\(port)/tcp") }
+        for text in options.expose { exposed.formUnion(try PortSpecification.exposedPorts(text)) }
         var bindings = try options.publish.flatMap { try PortSpecification.parse($0) }
         if options.publishAll {
             for port in exposed.sorted() {

@@ -177,36 +177,6 @@ public struct ContainerLifecycle {
     }
 }
 
-/// Concrete host ports for published ports: a requested port as is, port 0 → a free one the
-/// kernel picks (as docker does from the ephemeral range).
-enum PortAllocator {
-    static func allocate(_ bindings: [PortBinding]) throws -> [ContainerSpec.PortMapping] {
-        try bindings.map { binding in
-            let port = binding.hostPort != 0 ? binding.hostPort : try freePort(binding)
-            return ContainerSpec.PortMapping(hostAddress: binding.hostIP, hostPort: port, containerPort: binding.containerPort,
-                                             protocol: binding.proto == "udp" ? .udp : .tcp)
-        }
-    }
-
-    static func freePort(_ binding: PortBinding) throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(binding.proto == "udp" ? SOCK_DGRAM.rawValue : SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw CellError.system("socket: \(Syscall.errorString(errno))") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        inet_pton(AF_INET, binding.hostIP, &address.sin_addr)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-                bind(fd, raw, length) == 0 && getsockname(fd, raw, &length) == 0
-            }
-        }
-        guard ok else { throw CellError(.setup, "allocate a port on \(binding.hostIP): \(Syscall.errorString(errno))") }
-        return UInt16(bigEndian: address.sin_port)
-    }
-}
-
 /// Signal names as docker takes them: `KILL`, `SIGKILL`, `9`.
 public enum SignalName {
     static let table: [(String, Int32)] = [

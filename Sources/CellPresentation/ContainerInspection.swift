@@ -23,7 +23,7 @@ public enum ContainerInspection {
         let bindings: [(String, JSONValue)] = Dictionary(grouping: record.hostConfig.portBindings) { "\($0.containerPort)/\($0.proto)" }
             .sorted { $0.key < $1.key }
             .map { key, values in (key, .array(values.map {
-                .object([("HostIp", .string($0.hostIP == "0.0.0.0" ? "" : $0.hostIP)), ("HostPort", .string($0.hostPort == 0 ? "" : String($0.hostPort)))])
+                .object([("HostIp", .string($0.hostIP)), ("HostPort", .string($0.hostPort == 0 ? "" : String($0.hostPort)))])
             })) }
         var config = ContainerInspectionConfig.json(record)
         config["Image"] = .string(record.image)

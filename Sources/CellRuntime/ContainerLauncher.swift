@@ -19,6 +19,9 @@ public enum ContainerLauncher {
         /// Attached: our end of the start pipe, kept open while we are attached (the monitor
         /// watches it to learn that we went away, and says on it that the keys detached us).
         public var link: Int32 = -1
+        /// With captured output: the read end of the pipe the monitor writes the container's
+        /// stdout and stderr to (`waitForExit(_:relayingOutput:)` reads and closes it); else -1.
+        public var output: Int32 = -1
     }
 
     /// The monitor's fd for the start result.
@@ -34,10 +37,13 @@ public enum ContainerLauncher {
     /// and outlives the caller. Attached: it shares our stdio and process group, as
     /// `attachment` says; call `waitForEnd(_:)` (or `waitForExit(_:)`) next. `interactive`
     /// (-i): attached, our stdin goes to the container; detached, its stdin stays open for
-    /// `cell attach` clients.
+    /// `cell attach` clients. `captureOutput` (attached): the container's stdout and stderr,
+    /// as they come, go to a pipe the caller reads (`Started.output`) instead of ours, and its
+    /// stdin is /dev/null: a display that draws the output itself (a build's terminal progress).
     public static func start(containerDirectory: String, monitorPath: String, attach: Bool = false,
                              attachment: Attachment = Attachment(), interactive: Bool = false,
-                             timeout: Double = 60) throws -> Started {
+                             captureOutput: Bool = false, timeout: Double = 60) throws -> Started {
+        let captured = attach && captureOutput ? try PipePair() : nil
         let sync = try PipePair()
         var arguments = [monitorPath, "--sync-fd", String(syncDescriptor)]
         if attach { arguments += ["--attach"] + attachment.monitorArguments }
@@ -45,12 +51,15 @@ public enum ContainerLauncher {
         if interactive { arguments.append("--interactive") }
         arguments.append(containerDirectory)
 
-        let monitorPid = try spawn(arguments: arguments, syncWriteEnd: sync.writeEnd, detach: !attach)
+        let monitorPid = try spawn(arguments: arguments, syncWriteEnd: sync.writeEnd, detach: !attach, output: captured?.writeEnd)
         sync.closeWriteEnd()
+        // Only the monitor holds the write end now: the reader sees the end of the output when it exits.
+        captured?.closeWriteEnd()
         let line = try readSyncLine(sync.readEnd, timeout: timeout)
         switch line.flatMap(MonitorSyncMessage.init(line:)) {
         case .started(let pid):
-            return Started(pid: pid, monitorPid: monitorPid, link: attach ? sync.takeReadEnd() : -1)
+            return Started(pid: pid, monitorPid: monitorPid, link: attach ? sync.takeReadEnd() : -1,
+                           output: captured?.takeReadEnd() ?? -1)
         case .failed(let error):
             _ = reap(monitorPid)
             throw error
@@ -60,7 +69,7 @@ public enum ContainerLauncher {
         }
     }
 
-    private static func spawn(arguments: [String], syncWriteEnd: Int32, detach: Bool) throws -> Int32 {
+    private static func spawn(arguments: [String], syncWriteEnd: Int32, detach: Bool, output: Int32?) throws -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -68,6 +77,12 @@ public enum ContainerLauncher {
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
 
+        // The output pipe first: should it be fd 3, the sync pipe's dup2 below replaces it only after.
+        if let output {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_adddup2(&actions, output, 1)
+            posix_spawn_file_actions_adddup2(&actions, output, 2)
+        }
         // dup2 onto the same number would keep close-on-exec set: move it off 3 first.
         var source = syncWriteEnd
         var moved: Int32 = -1
@@ -146,6 +161,29 @@ public enum ContainerLauncher {
         let signals = AttachedClientSignals(proxying: true)
         defer { signals.restore() }
         signals.forward(to: started.monitorPid)
+        switch waitForEnd(started) {
+        case .exited(let status): return status
+        case .detached: return 0
+        }
+    }
+
+    /// For a start with captured output: hands each piece of it to `receive` as it comes, until
+    /// the monitor (the pipe's only writer) is gone; then the container's exit status, as
+    /// `waitForExit(_:)` gives it, with signals proxied the same way meanwhile.
+    public static func waitForExit(_ started: Started, relayingOutput receive: ([UInt8]) -> Void) -> Int32 {
+        let signals = AttachedClientSignals(proxying: true)
+        defer { signals.restore() }
+        signals.forward(to: started.monitorPid)
+        if started.output >= 0 {
+            defer { close(started.output) }
+            var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+            while true {
+                let count = chunk.withUnsafeMutableBytes { read(started.output, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { break }
+                receive(Array(chunk[0..<count]))
+            }
+        }
         switch waitForEnd(started) {
         case .exited(let status): return status
         case .detached: return 0

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// A build context in the test's scratch directory.
-private struct Context {
+struct Context {
     let path: String
 
     init(_ root: CellRoot, _ name: String = "context", imagefile: String, files: [String: String] = [:]) throws {
@@ -20,7 +20,7 @@ private struct Context {
 }
 
 /// Nothing of a build stays behind: no build container, no staging directory, no mount.
-private func expectNoBuildLeftovers(_ root: CellRoot, sourceLocation: SourceLocation = #_sourceLocation) throws {
+func expectNoBuildLeftovers(_ root: CellRoot, sourceLocation: SourceLocation = #_sourceLocation) throws {
     for directory in ["build", "tmp"] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "\(root.path)/\(directory)")) ?? []
         #expect(entries.isEmpty, "left in \(directory)/: \(entries)", sourceLocation: sourceLocation)
@@ -251,7 +251,7 @@ struct BuildTests {
         try "dockerignored.txt\n".write(toFile: "\(context)/.dockerignore", atomically: true, encoding: .utf8)
         for name in ["cellignored.txt", "dockerignored.txt"] { try "x\n".write(toFile: "\(context)/\(name)", atomically: true, encoding: .utf8) }
         #expect(try root.cell("build", "--check", context).stdout.hasPrefix("Check complete"))
-        try root.cell("build", "-q", "-t", "plain", "--label", "stage=test", "--progress", "plain", context).expectSuccess()
+        try root.cell("build", "-q", "-t", "plain", "--label", "stage=test", context).expectSuccess()
         let inside = try root.cell("run", "--rm", "plain", "sh", "-c",
                                    "ls /ctx | tr '\\n' ' '; test -e /etc/group || echo group gone; stat -c '%u:%g %a %h' /f; readlink /soft")
         #expect(inside.stdout == "Dockerfile dockerignored.txt group gone\n1234:5678 4750 2\n/f\n", "\(inside.stderr)")

@@ -193,20 +193,18 @@ struct PortCommand: ParsableCommand {
 
     func run() throws {
         let container = try GlobalOptions.containerStore().resolve(container)
-        var mappings = container.publishedPorts
+        let ports = container.publishedPorts
         if let privatePort {
             let parts = privatePort.split(separator: "/")
             let proto = parts.count > 1 ? String(parts[1]) : "tcp"
-            mappings = mappings.filter { String($0.containerPort) == parts.first.map(String.init) && $0.protocol.rawValue == proto }
-            guard !mappings.isEmpty else {
+            let addresses = UInt16(parts.first ?? "").map { PortListing.addresses(ports, containerPort: $0, proto: proto) } ?? []
+            guard !addresses.isEmpty else {
                 throw CellError.notFound("No public port '\(parts.first ?? "")/\(proto)' published for \(container.name)")
             }
-            mappings.forEach { Output.line("\($0.hostAddress):\($0.hostPort)") }
+            addresses.forEach(Output.line)
             return
         }
-        for mapping in mappings {
-            Output.line("\(mapping.containerPort)/\(mapping.protocol.rawValue) -> \(mapping.hostAddress):\(mapping.hostPort)")
-        }
+        PortListing.lines(ports).forEach(Output.line)
     }
 }
 
