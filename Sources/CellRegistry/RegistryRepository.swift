@@ -41,6 +41,14 @@ public final class RegistryRepository: @unchecked Sendable {
         return host == "localhost" || host.hasPrefix("127.") || host == "::1"
     }
 
+    /// `host[:port]` of an http(s) URL.
+    static func host(of url: String) -> String? {
+        for scheme in ["https://", "http://"] where url.hasPrefix(scheme) {
+            return String(url.dropFirst(scheme.count).prefix { $0 != "/" && $0 != "?" && $0 != "#" })
+        }
+        return nil
+    }
+
     /// The familiar name errors use (`busybox`, `127.0.0.1:5000/tools/x`).
     var name: String { reference.familiarRepository }
 
@@ -65,7 +73,10 @@ public final class RegistryRepository: @unchecked Sendable {
     private func request(_ method: String, _ url: String, _ headers: [String], _ body: HTTPRequest.Body,
                          _ rangeStart: Int64?) -> HTTPRequest {
         var all = headers
-        if let authorization = locked({ authorization }) { all.append("Authorization: \(authorization)") }
+        // Our token is for the registry: never sent to another host an upload's Location names.
+        if let authorization = locked({ authorization }), RegistryRepository.host(of: url) == apiHost {
+            all.append("Authorization: \(authorization)")
+        }
         return HTTPRequest(method: method, url: url, headers: all, body: body, rangeStart: rangeStart)
     }
 

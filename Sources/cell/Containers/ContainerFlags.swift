@@ -167,7 +167,7 @@ struct ContainerFlags: ParsableArguments {
     /// Creates the container as `runner` does, its id written to `--cidfile` when asked; the
     /// image is pulled first if `--pull` says so.
     func create(_ options: RunOptions, with runner: ContainerRunner) throws -> Container {
-        try PullProgressDisplay.pullIfNeeded(options.image, policy: pull, platform: platform)
+        try RegistryProgressDisplay.pullIfNeeded(options.image, policy: pull, platform: platform)
         let idFile = try cidfile.map(ContainerIDFile.init(claiming:))
         do {
             let container = try runner.create(options) { Output.error("WARNING: \($0)") }
