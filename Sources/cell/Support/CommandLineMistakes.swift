@@ -44,6 +44,7 @@ enum CommandLineMistakes {
             "tag": Usage(tail: "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", arity: .exactly(2)),
             "pull": Usage(tail: "[OPTIONS] NAME[:TAG|@DIGEST]", arity: .exactly(1)),
             "push": Usage(tail: "[OPTIONS] NAME[:TAG]", arity: .exactly(1)),
+            "search": Usage(tail: "[OPTIONS] TERM", arity: .exactly(1)),
             "rmi": Usage(tail: "[OPTIONS] IMAGE [IMAGE...]", arity: .atLeast(1)),
             "history": Usage(tail: "[OPTIONS] IMAGE", arity: .exactly(1)),
             "save": Usage(tail: "[OPTIONS] IMAGE [IMAGE...]", arity: .atLeast(1)),
