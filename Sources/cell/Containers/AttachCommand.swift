@@ -14,7 +14,7 @@ struct AttachCommand: ParsableCommand {
     @Flag(name: .customLong("sig-proxy"), inversion: .prefixedNo, help: "Proxy all received signals to the process.")
     var signalProxy = true
 
-    @Argument(help: "CONTAINER")
+    @Argument(help: "CONTAINER", completion: NameCompletion.containers(.running))
     var container: String
 
     func run() throws {

@@ -33,7 +33,7 @@ struct StopCommand: ParsableCommand {
     @Option(name: [.customShort("s"), .long], help: "Signal to send to the container.")
     var signal: String?
 
-    @Argument(help: "CONTAINER...")
+    @Argument(help: "CONTAINER...", completion: NameCompletion.containers(.running))
     var containers: [String] = []
 
     func validate() throws {
@@ -55,7 +55,7 @@ struct KillCommand: ParsableCommand {
     @Option(name: [.customShort("s"), .long], help: "Signal to send to the container.")
     var signal: String = "KILL"
 
-    @Argument(help: "CONTAINER...")
+    @Argument(help: "CONTAINER...", completion: NameCompletion.containers(.running))
     var containers: [String] = []
 
     func validate() throws {
@@ -84,7 +84,7 @@ struct RmCommand: ParsableCommand {
     @Flag(name: [.customShort("l"), .long], help: "Remove the specified link (not supported).")
     var link = false
 
-    @Argument(help: "CONTAINER...")
+    @Argument(help: "CONTAINER...", completion: NameCompletion.containers(.removable))
     var containers: [String] = []
 
     func validate() throws {
@@ -109,7 +109,7 @@ struct StartCommand: ParsableCommand {
     @Flag(name: [.customShort("i"), .long], help: "Attach container's STDIN.")
     var interactive = false
 
-    @Argument(help: "CONTAINER...")
+    @Argument(help: "CONTAINER...", completion: NameCompletion.containers(.stopped))
     var containers: [String] = []
 
     func validate() throws {
@@ -142,7 +142,7 @@ struct RestartCommand: ParsableCommand {
     @Option(name: [.customShort("t"), .customLong("time"), .customLong("timeout")], help: "Seconds to wait before killing the container.")
     var time: Int?
 
-    @Argument(help: "CONTAINER...")
+    @Argument(help: "CONTAINER...", completion: NameCompletion.containers(.all))
     var containers: [String] = []
 
     func validate() throws {
@@ -161,7 +161,7 @@ struct RestartCommand: ParsableCommand {
 struct WaitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "wait", abstract: "Block until one or more containers stop, then print their exit codes.")
 
-    @Argument(help: "CONTAINER...")
+    @Argument(help: "CONTAINER...", completion: NameCompletion.containers(.all))
     var containers: [String] = []
 
     func validate() throws {
@@ -179,7 +179,7 @@ struct WaitCommand: ParsableCommand {
 struct PortCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "port", abstract: "List port mappings or a specific mapping for the container.")
 
-    @Argument(help: "CONTAINER")
+    @Argument(help: "CONTAINER", completion: NameCompletion.containers(.all))
     var container: String
 
     @Argument(help: "PRIVATE_PORT[/PROTO]")

@@ -24,7 +24,7 @@ struct LogsCommand: ParsableCommand {
     @Flag(help: "Show extra details provided to logs.")
     var details = false
 
-    @Argument(help: "CONTAINER")
+    @Argument(help: "CONTAINER", completion: NameCompletion.containers(.all))
     var container: String
 
     func run() throws {

@@ -11,7 +11,7 @@ struct RunCommand: ParsableCommand {
     @Flag(name: [.customShort("d"), .long], help: "Run container in background and print container ID.")
     var detach = false
 
-    @Argument(help: "IMAGE")
+    @Argument(help: "IMAGE", completion: NameCompletion.images)
     var image: String
 
     @Argument(parsing: .captureForPassthrough, help: "[COMMAND] [ARG...]")
@@ -37,7 +37,7 @@ struct CreateCommand: ParsableCommand {
 
     @OptionGroup var flags: ContainerFlags
 
-    @Argument(help: "IMAGE")
+    @Argument(help: "IMAGE", completion: NameCompletion.images)
     var image: String
 
     @Argument(parsing: .captureForPassthrough, help: "[COMMAND] [ARG...]")
