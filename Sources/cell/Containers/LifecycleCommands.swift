@@ -4,6 +4,7 @@ import Glibc
 import ArgumentParser
 import CellContainers
 import CellCore
+import CellImage
 import CellPresentation
 
 /// Runs `body` for each named container as docker does: an error is printed and the rest go on;
@@ -207,14 +208,21 @@ struct PortCommand: ParsableCommand {
 struct ContainerPruneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove all stopped containers.")
 
+    @Option(help: "Provide filter values (e.g. \"until=<timestamp>\").")
+    var filter: [String] = []
+
     @Flag(name: [.customShort("f"), .long], help: "Do not prompt for confirmation.")
     var force = false
 
     func run() throws {
+        let filters = try FilterFlag.pairs(filter)
         if !force {
             guard Prompt.confirm("WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ") else { return }
         }
-        let (deleted, reclaimed) = try GlobalOptions.lifecycle().pruneStopped()
+        // As Docker's daemon, after the prompt: the filter's keys and values are the engine's to judge.
+        let (deleted, reclaimed) = try DaemonError.reporting {
+            try GlobalOptions.lifecycle().pruneStopped(filter: try PruneFilter(filters, for: .containers))
+        }
         Self.report(deleted)
         Output.line("Total reclaimed space: \(Presentation.humanSize(reclaimed))")
     }
