@@ -11,8 +11,9 @@ enum CommandLineMistakes {
         case atLeast(Int)
         case atMost(Int)
         case between(Int, Int)
-        /// None, and an extra word is an unknown command (cobra's own NoArgs, as `completion bash` has).
-        case noneButSubcommands
+        /// None, and any word is answered as an unknown command (cobra's own NoArgs, which
+        /// `completion bash` has).
+        case unknownCommandForAny
     }
 
     struct Usage {
@@ -60,7 +61,7 @@ enum CommandLineMistakes {
         ]
         // cobra's own words: "[flags]" for the two whose --no-descriptions it shows.
         for (shell, tail) in [("bash", ""), ("zsh", "[flags]"), ("fish", "[flags]")] {
-            table["completion \(shell)"] = Usage(tail: tail, arity: .noneButSubcommands)
+            table["completion \(shell)"] = Usage(tail: tail, arity: .unknownCommandForAny)
         }
         // `cell container VERB` takes what `cell VERB` takes; the image group likewise.
         for verb in ["run", "create", "logs", "start", "stop", "restart", "kill", "rm", "update", "wait", "port", "exec",
@@ -121,7 +122,7 @@ enum CommandLineMistakes {
         }
         let tooFew = message.hasPrefix("Missing expected argument") || message.contains(" requires at least ")
         guard tooFew || message.lowercased().contains("unexpected argument") else { return nil }
-        if case .noneButSubcommands = usage.arity, let word = quoted(in: message) {
+        if case .unknownCommandForAny = usage.arity, let word = quoted(in: message) {
             return ("unknown command \"\(word)\" for \"cell \(path)\"", 1)
         }
         let (requirement, closing) = describe(usage.arity)
@@ -137,7 +138,7 @@ enum CommandLineMistakes {
         case .atLeast(let count): return ("requires at least \(count) \(arguments(count))", "See")
         case .atMost(let count): return ("requires at most \(count) \(arguments(count))", "Run")
         case .between(let low, let high): return ("requires at least \(low) and at most \(high) arguments", "Run")
-        case .noneButSubcommands: return ("accepts no arguments", "Run")
+        case .unknownCommandForAny: return ("accepts no arguments", "Run")
         }
     }
 

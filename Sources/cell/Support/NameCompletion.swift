@@ -43,9 +43,9 @@ enum NameCompletion {
         else { return [] }
         let forced = words.contains { $0 == "--force" || $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("f") }
         return containers.filter { container in
-            let running = container.isRunning
             // An exited --rm container is on its way out: the next listing removes it.
-            if !running && container.record.hostConfig.autoRemove { return false }
+            if case .exited = container.status, container.record.hostConfig.autoRemove { return false }
+            let running = container.isRunning
             switch selection {
             case .all: return true
             case .running: return running
