@@ -22,6 +22,9 @@ let package = Package(
         .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp", pkgConfig: "libseccomp"),
         // libcap: capability names and the kernel's highest capability.
         .systemLibrary(name: "CCap", path: "Sources/CCap", pkgConfig: "libcap"),
+        // C: libcurl's declarations (Debian's libcurl4-openssl-dev); the library itself is
+        // loaded when a registry is first used, so no other command pays for it.
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
         // C: what the lowest layer cannot do in Swift: openat2 inside a root, GNU open flags.
         .target(name: "CCore"),
         // C: the fork->exec path of a container (clone, mounts, pivot_root, exec).
@@ -44,8 +47,11 @@ let package = Package(
         ]),
         // The builder: Imagefile stages and steps, the build cache, RUN containers, COPY layers.
         .target(name: "CellBuild", dependencies: [
-            "CellCore", "CellArchive", "CellFormat", "CellImage", "CellImagefile", "CellRuntime", "CellContainers",
+            "CellCore", "CellArchive", "CellFormat", "CellImage", "CellImagefile", "CellRuntime", "CellContainers", "CellRegistry",
         ]),
+        // Registries (OCI Distribution): pull and push over libcurl, authentication, platforms.
+        .target(name: "CellRegistry", dependencies: ["CellCore", "CellArchive", "CellFormat", "CellImage", "CCurl"],
+                linkerSettings: [.linkedLibrary("dl")]),
         // Cgroups v1 and v2: layout, a container's cgroup, resource limits, the device allow-list,
         // statistics. No Foundation (the monitor links it).
         .target(name: "CellCgroups", dependencies: ["CellCore", "CRuntime"]),
@@ -65,20 +71,21 @@ let package = Package(
         .executableTarget(name: "cell-monitor", dependencies: ["CellRuntime", "CellCgroups", "CellNetwork", "CellCore"]),
         // Docker's views of containers and images: inspect's JSON, the rows of ps, images, stats and
         // history (the values --format templates see). The `cell` command and the API server both show these.
-        .target(name: "CellPresentation", dependencies: ["CellCore", "CellFormat", "CellImage", "CellContainers", "CellBuild"]),
+        .target(name: "CellPresentation", dependencies: ["CellCore", "CellFormat", "CellImage", "CellNetwork", "CellContainers", "CellBuild"]),
         // cell test: container-structure-test specs against an image or a running container.
         .target(name: "CellStructureTest", dependencies: ["CellCore", "CellFormat", "CellImage", "CellContainers", "CellRuntime"]),
         // The command line: argument parsing, terminal handling, printing, exit codes. It reaches the
         // runtime only through CellContainers (no CellRuntime, no CRuntime), as the API server will.
         .executableTarget(name: "cell", dependencies: [
             "CellCore", "CellFormat", "CellImage", "CellContainers", "CellPresentation", "CellBuild", "CellStructureTest",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "CellRegistry", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "CellCoreTests", dependencies: ["CellCore"]),
         .testTarget(name: "CellArchiveTests", dependencies: ["CellArchive", "CArchive"]),
         .testTarget(name: "CellFormatTests", dependencies: ["CellFormat"]),
         .testTarget(name: "CellImageTests", dependencies: ["CellImage"]),
+        .testTarget(name: "CellRegistryTests", dependencies: ["CellRegistry", "CellCore"]),
         .testTarget(name: "CellImagefileTests", dependencies: ["CellImagefile"]),
         .testTarget(name: "CellContainersTests", dependencies: ["CellContainers", "CellPrivileges", "CellRuntime", "CellCore"]),
         .testTarget(name: "CellNetworkTests", dependencies: ["CellNetwork", "CellCore"]),

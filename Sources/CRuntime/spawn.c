@@ -107,6 +107,8 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
     /* Into the container's cgroups before anything else, so that what follows counts there. */
     if (cell_internal_join_cgroups(c->cgroup_fd, cloned_into_cgroup, c->cgroup_thread_fds, c->cgroup_thread_count) < 0)
         fail(error_fd, CELL_STAGE_CGROUP, 0);
+    if (c->join_ipc_pidfd >= 0 && syscall(SYS_setns, c->join_ipc_pidfd, CLONE_NEWIPC) < 0)
+        fail(error_fd, CELL_STAGE_JOIN_NAMESPACES, 0);
     /* Through the host's /proc, as the host's root (as runc, before anything else: lowering
        it below what we have needs CAP_SYS_RESOURCE). */
     if (cell_internal_set_oom_score_adj(c->oom_score_adj) < 0) fail(error_fd, CELL_STAGE_OOM_SCORE_ADJ, 0);
@@ -223,7 +225,10 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
         cell_internal_install_stdio(err, 2) < 0)
         fail(error_fd, CELL_STAGE_STDIO, 0);
     if (console > 2) close(console);
-    if (c->terminal && (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0)) fail(error_fd, CELL_STAGE_TERMINAL, 0);
+    /* A session of its own, tty or not (as runc's init makes one): the keys typed on an attached
+       client's terminal reach the container only through the monitor (--sig-proxy), never as
+       the terminal's signals to its process group. */
+    if (setsid() < 0 || (c->terminal && ioctl(0, TIOCSCTTY, 0) < 0)) fail(error_fd, CELL_STAGE_TERMINAL, 0);
 
     /* The limits once every mount and stdio is in place (a low nofile or fsize cannot get in
        their way), and while we are still the host's root (raising a hard limit needs
@@ -273,17 +278,35 @@ int cell_spawn(const struct cell_spawn_config *config, struct cell_child *child)
     /* A raw clone: like fork, the child continues here on a copy of our stack; born in its v2
        cgroup where the kernel can (before 5.7, ENOSYS or E2BIG: a plain clone, and the child
        joins it itself). */
+    /* Joining another container's pid namespace: our children are born in it (pid_for_children),
+       then ours is restored. */
+    int own_pid_namespace = -1;
+    if (config->join_pid_pidfd >= 0) {
+        own_pid_namespace = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+        if (own_pid_namespace < 0 || syscall(SYS_setns, config->join_pid_pidfd, CLONE_NEWPID) < 0) {
+            int saved = errno;
+            if (own_pid_namespace >= 0) close(own_pid_namespace);
+            close(release[0]); close(release[1]); close(error[0]); close(error[1]);
+            free(helper_argv);
+            return -saved;
+        }
+    }
     int cloned_into_cgroup = 1;
     long pid = cell_internal_clone_into_cgroup((unsigned long)(unsigned)config->clone_flags, config->cgroup_fd);
     if (pid < 0) {
         cloned_into_cgroup = 0;
         pid = syscall(SYS_clone, (unsigned long)config->clone_flags | SIGCHLD, NULL, NULL, NULL, NULL);
     }
+    int clone_errno = errno;
+    if (pid != 0 && own_pid_namespace >= 0) {
+        /* Our own active namespace is always one we may return to. */
+        (void)syscall(SYS_setns, own_pid_namespace, CLONE_NEWPID);
+        close(own_pid_namespace);
+    }
     if (pid < 0) {
-        int saved = errno;
         close(release[0]); close(release[1]); close(error[0]); close(error[1]);
         free(helper_argv);
-        return -saved;
+        return -clone_errno;
     }
     if (pid == 0) {
         close(release[1]);

@@ -38,10 +38,20 @@ struct BuildContainer {
         for sub in ["upper", "work", "merged"] { try FileSystem.createDirectory("\(directory)/\(sub)") }
     }
 
-    /// Runs the command to its end; its exit code. Attached, the output goes to our stdout
-    /// and stderr as it comes; either way it is in the container's log.
+    /// Where the command's output goes besides the container's log.
+    enum Output {
+        /// Nowhere else (-q).
+        case logged
+        /// Our stdout and stderr, as it comes.
+        case inherited
+        /// To `receive`, piece by piece as it comes, stdout and stderr interleaved.
+        case relayed((_ receive: [UInt8]) -> Void)
+    }
+
+    /// Runs the command to its end; its exit code. The output is in the container's log, and
+    /// goes to `output` as it comes.
     func run(arguments: [String], environment: [String], user: ContainerUser, workingDirectory: String,
-             layerDirectories: [String], mounts: [ContainerSpec.Mount] = [], monitorPath: String, attach: Bool) throws -> Int32 {
+             layerDirectories: [String], mounts: [ContainerSpec.Mount] = [], monitorPath: String, output: Output) throws -> Int32 {
         let hostname = String(id.prefix(12))
         for (name, bytes) in EtcFiles.make(hostname: hostname, network: .host, extraHosts: []) {
             try FileSystem.writeNewFile(bytes, to: "\(directory)/\(name)", durable: false)
@@ -58,10 +68,17 @@ struct BuildContainer {
         spec.seccompCache = seccompCache
         spec.execHelper = execHelper
         try FileSystem.writeNewFile(spec.encoded(), to: ContainerSpec.path(inContainerDirectory: directory), mode: 0o600, durable: false)
-        let started = try ContainerLauncher.start(containerDirectory: directory, monitorPath: monitorPath, attach: attach)
-        if attach { return ContainerLauncher.waitForExit(started) }
-        let state = try ContainerSignaller.waitForExit(containerDirectory: directory, timeout: .infinity)
-        return state?.exitCode ?? 125
+        switch output {
+        case .logged:
+            _ = try ContainerLauncher.start(containerDirectory: directory, monitorPath: monitorPath)
+            let state = try ContainerSignaller.waitForExit(containerDirectory: directory, timeout: .infinity)
+            return state?.exitCode ?? 125
+        case .inherited:
+            return ContainerLauncher.waitForExit(try ContainerLauncher.start(containerDirectory: directory, monitorPath: monitorPath, attach: true))
+        case .relayed(let receive):
+            let started = try ContainerLauncher.start(containerDirectory: directory, monitorPath: monitorPath, attach: true, captureOutput: true)
+            return ContainerLauncher.waitForExit(started, relayingOutput: receive)
+        }
     }
 
     /// The last lines of the command's output (stdout and stderr as they came), for an error.

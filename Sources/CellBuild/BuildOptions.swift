@@ -13,6 +13,8 @@ public struct BuildOptions: Sendable {
     /// --target: build up to this stage.
     public var target: String?
     public var noCache = false
+    /// --pull: fetch every FROM image again (a missing one is pulled either way).
+    public var pullAlways = false
     /// -q: print the image id only.
     public var quiet = false
     /// --label k=v on the final image.

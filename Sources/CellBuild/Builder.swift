@@ -22,18 +22,18 @@ public final class Builder {
     /// cell-init, through which RUN steps exec their commands (ContainerSpec.execHelper).
     let initPath: String
     let options: BuildOptions
-    /// Progress lines (`[2/5] RUN ...`, `CACHED`, times); nil with -q.
-    let report: ((String) -> Void)?
+    /// Where each step's start, end and output are reported; nil with -q.
+    let progress: BuildProgress?
     private let cache: BuildCache
     private let buildDirectory: String
 
     public init(images: ImageStore, monitorPath: String, initPath: String, options: BuildOptions,
-                report: ((String) -> Void)?) {
+                progress: BuildProgress?) {
         self.images = images
         self.monitorPath = monitorPath
         self.initPath = initPath
         self.options = options
-        self.report = report
+        self.progress = progress
         cache = BuildCache(directory: images.layout.buildCache)
         buildDirectory = images.layout.buildContainers
     }
@@ -98,6 +98,7 @@ public final class Builder {
         let context = try BuildContext(directory: options.contextDirectory)
         let total = required.reduce(0) { $0 + stages.stages[$1].steps.count + 1 }
         var counter = StepCounter(total: total)
+        report(.planned(steps: total + 1))
         BuildContainer.sweepAbandoned(in: buildDirectory)
         return try images.withWriteSession {
             var built: [Int: BuildState] = [:]
@@ -115,11 +116,21 @@ public final class Builder {
                 runtime.labels = (runtime.labels ?? [:]).merging(options.labels) { $1 }
                 final.runtime = runtime
             }
-            return try images.commitImage(config: final.config, layers: final.layers, names: names)
+            let export = counter.step(at: .init(number: total), kind: .export, instruction: "exporting to image")
+            report(.started(export))
+            let started = Deadline.monotonicNow()
+            do {
+                let id = try images.commitImage(config: final.config, layers: final.layers, names: names)
+                report(.finished(export, seconds: Deadline.monotonicNow() - started))
+                return id
+            } catch {
+                report(.failed(export, lastLines: []))
+                throw error
+            }
         }
     }
 
-    func say(_ line: String) { report?(line) }
+    func report(_ event: BuildEvent) { progress?.report(event) }
 
     var now: Timestamp { options.sourceDateEpoch ?? .now() }
 
@@ -179,13 +190,31 @@ public final class Builder {
     }
 }
 
-/// `[n/total]` across the stages.
+/// Numbers the steps across the stages (`[n/total]`), and gives every reported step its id.
 struct StepCounter {
+    /// Where a step stands: its number, and whether it is an ONBUILD trigger under a FROM.
+    struct Position {
+        var number: Int
+        var isTrigger = false
+    }
+
     let total: Int
     var current = 0
+    private var reported = 0
 
-    mutating func next() -> String {
+    init(total: Int) {
+        self.total = total
+    }
+
+    /// The next instruction's position.
+    mutating func next() -> Position {
         current += 1
-        return "[\(current)/\(total)]"
+        return Position(number: current)
+    }
+
+    mutating func step(at position: Position, kind: BuildStep.Kind, instruction: String) -> BuildStep {
+        reported += 1
+        return BuildStep(id: reported, number: position.number, total: total, kind: kind, instruction: instruction,
+                         isTrigger: position.isTrigger)
     }
 }

@@ -5,6 +5,7 @@ import CellContainers
 import CellCore
 import CellFormat
 import CellImage
+import CellRegistry
 import CellImagefile
 import CellRuntime
 
@@ -22,6 +23,9 @@ struct StageBuild {
     /// CMD set in this stage (ENTRYPOINT then keeps it; one from the base is reset).
     private var commandSetHere = false
     private var lexer: ShellLexer
+    /// The step reported as started and not yet as finished, and when it started: a failure
+    /// meanwhile is its.
+    private var current: (step: BuildStep, started: Double)?
 
     init(builder: Builder, stages: BuildStages, stage: Stage, context: BuildContext, built: [Int: BuildState],
          counter: StepCounter) throws {
@@ -37,15 +41,51 @@ struct StageBuild {
     }
 
     mutating func run() throws {
-        let base = try stages.baseName(of: stage, buildArgs: builder.options.buildArgs)
-        let label = counter.next()
-        builder.say("\(label) FROM \(base)\(stage.name.map { " AS \($0)" } ?? "")")
-        state = try located { try baseState(base) }
-        try located { try runTriggers(of: base, label: label) }
-        for step in stage.steps {
-            let label = counter.next()
-            try located(step.instruction) { try execute(step, label: label) }
+        do {
+            try runSteps()
+        } catch {
+            fail()
+            throw error
         }
+    }
+
+    private mutating func runSteps() throws {
+        let base = try stages.baseName(of: stage, buildArgs: builder.options.buildArgs)
+        let position = counter.next()
+        start(.from, "FROM \(base)\(stage.name.map { " AS \($0)" } ?? "")", at: position)
+        state = try located { try baseState(base) }
+        finish()
+        try located { try runTriggers(of: base, at: position) }
+        for step in stage.steps {
+            let position = counter.next()
+            try located(step.instruction) { try execute(step, at: position) }
+        }
+    }
+
+    // MARK: Progress
+
+    /// Reports `instruction` started as a step at `position`.
+    @discardableResult
+    private mutating func start(_ kind: BuildStep.Kind, _ instruction: String, at position: StepCounter.Position) -> BuildStep {
+        let step = counter.step(at: position, kind: kind, instruction: instruction)
+        current = (step, Deadline.monotonicNow())
+        builder.report(.started(step))
+        return step
+    }
+
+    /// Reports the current step done, with its time.
+    private mutating func finish() {
+        guard let (step, started) = current else { return }
+        current = nil
+        builder.report(.finished(step, seconds: Deadline.monotonicNow() - started))
+    }
+
+    /// Reports the current step failed (if one is under way: an error before a step started
+    /// is no step's).
+    private mutating func fail(lastLines: [String] = []) {
+        guard let (step, _) = current else { return }
+        current = nil
+        builder.report(.failed(step, lastLines: lastLines))
     }
 
     /// Errors name the Imagefile and the line.
@@ -61,6 +101,17 @@ struct StageBuild {
 
     // MARK: FROM
 
+    /// A FROM image the store lacks (or every one, with --pull) comes from its registry.
+    private func pullIfNeeded(_ base: String) throws {
+        let puller = ImagePuller(store: builder.images)
+        guard let reference = try puller.referenceToPull(base, policy: builder.options.pullAlways ? .always : .missing) else { return }
+        do {
+            _ = try puller.pull(reference) { _ in }
+        } catch let error as CellError {
+            throw CellError(error.kind, "failed to resolve source metadata for \(reference): \(error.message)")
+        }
+    }
+
     private func baseState(_ base: String) throws -> BuildState {
         if base == "scratch" {
             var config = ImageConfig(created: nil, config: ContainerConfig(), diffIDs: [], history: [])
@@ -71,9 +122,10 @@ struct StageBuild {
         if let index = stageIndex(named: base), index < stage.index, let earlier = built[index] {
             return earlier
         }
+        try pullIfNeeded(base)
         guard let summary = try builder.images.find(base) else {
             let shown = (try? ImageReference(parsing: base))?.familiarName ?? base
-            throw CellError.notFound("Unable to find image '\(shown)' locally: cell does not pull images; import, load or build it first")
+            throw CellError.notFound("Unable to find image '\(shown)' locally")
         }
         return try builder.state(of: summary)
     }
@@ -85,7 +137,7 @@ struct StageBuild {
 
     /// ONBUILD: a base image's triggers run first, as steps of this stage; the new image does
     /// not inherit them.
-    private mutating func runTriggers(of base: String, label: String) throws {
+    private mutating func runTriggers(of base: String, at position: StepCounter.Position) throws {
         guard let triggers = state.runtime.onBuild, !triggers.isEmpty,
               stageIndex(named: base) == nil else { return }
         var runtime = state.runtime
@@ -94,7 +146,7 @@ struct StageBuild {
         state.configDigest = try builder.images.storeConfig(state.config).digest
         for trigger in triggers {
             for step in try Imagefile(parsing: trigger, fileName: stages.fileName).steps() {
-                try execute(step, label: "\(label) ONBUILD")
+                try execute(step, at: StepCounter.Position(number: position.number, isTrigger: true))
             }
         }
     }
@@ -116,31 +168,32 @@ struct StageBuild {
         try lexer.processWord(word, environment: environment)
     }
 
-    private mutating func execute(_ step: Step, label: String) throws {
+    private mutating func execute(_ step: Step, at position: StepCounter.Position) throws {
         let text = step.instruction.original.trimmedWhitespace
         switch step.command {
         case .from:
             return
         case .arg(let definitions):
+            start(.argument, text, at: position)
             for definition in definitions {
                 let value = try builder.options.buildArgs[definition.name] ?? definition.defaultValue.map(expand)
                     ?? (try? stages.globalEnvironment(buildArgs: builder.options.buildArgs))?[definition.name]
                 arguments[definition.name] = .some(value)
             }
-            builder.say("\(label) \(text)")
+            finish()
         case .run(let run):
-            try runStep(run, label: label)
+            try runStep(run, at: position)
         case .copy(let copy):
-            try copyStep(CopySpecification(copy), keyword: "COPY", label: label)
+            try copyStep(CopySpecification(copy), keyword: "COPY", at: position)
         case .add(let add):
-            try copyStep(CopySpecification(add), keyword: "ADD", label: label)
+            try copyStep(CopySpecification(add), keyword: "ADD", at: position)
         default:
-            try metadataStep(step.command, text: text, label: label)
+            try metadataStep(step.command, text: text, at: position)
         }
     }
 
     /// ENV, LABEL, CMD and the rest: a new config, no layer.
-    private mutating func metadataStep(_ command: Command, text: String, label: String) throws {
+    private mutating func metadataStep(_ command: Command, text: String, at position: StepCounter.Position) throws {
         let context = ConfigInstruction.Context(
             expand: { [self] in try expand($0) }, expandWords: { [self] in try lexer.processWords($0, environment: environment) },
             workingDirectory: state.workingDirectory, shell: state.shell, commandSetBefore: commandSetHere)
@@ -150,29 +203,31 @@ struct StageBuild {
         if instruction.setsCommand { commandSetHere = true }
         let description = instruction.description
         let key = BuildCache.key(parent: state.configDigest, step: description)
-        if try takeFromCache(key, description, label: label, layersChange: false) { return }
+        if try takeFromCache(key, description, kind: .metadata, at: position, layersChange: false) { return }
+        start(.metadata, description, at: position)
         let next = try builder.commit(from: state, createdBy: description, author: instruction.author, change: instruction.apply)
         try builder.remember(next, as: key)
         state = next
-        builder.say("\(label) \(description)")
+        finish()
     }
 
     /// On a cache hit the step's recorded result becomes the state (a metadata step keeps the
     /// layers it had, unpacked already), and the step is shown as CACHED.
-    private mutating func takeFromCache(_ key: Digest, _ description: String, label: String, layersChange: Bool = true) throws -> Bool {
+    private mutating func takeFromCache(_ key: Digest, _ description: String, kind: BuildStep.Kind, at position: StepCounter.Position,
+                                        layersChange: Bool = true) throws -> Bool {
         guard var cached = try builder.cachedState(key, unpack: layersChange) else { return false }
         if !layersChange {
             cached.layers = state.layers
             cached.layerDirectories = state.layerDirectories
         }
         state = cached
-        builder.say("\(label) \(description) CACHED")
+        builder.report(.cached(counter.step(at: position, kind: kind, instruction: description)))
         return true
     }
 
     // MARK: RUN
 
-    private mutating func runStep(_ run: RunCommand, label: String) throws {
+    private mutating func runStep(_ run: RunCommand, at position: StepCounter.Position) throws {
         var arguments: [String]
         switch run.command {
         case .exec(let words):
@@ -196,9 +251,8 @@ struct StageBuild {
         let mountFlags = run.mounts.map { "--mount=\($0) " }.joined()
         let description = "RUN " + mountFlags + (run.command.isShell ? arguments.suffix(1).joined() : JSONValue.compactArray(arguments))
         let key = BuildCache.key(parent: state.configDigest, step: description + "\n" + environment.joined(separator: "\n"))
-        if try takeFromCache(key, description, label: label) { return }
-        builder.say("\(label) \(description.split(separator: "\n").first ?? "")")
-        let started = Deadline.monotonicNow()
+        if try takeFromCache(key, description, kind: .run, at: position) { return }
+        let step = start(.run, description, at: position)
         let user = try ImageUserResolver(layerDirectories: state.layerDirectories.reversed()).resolve(state.runtime.user ?? "")
         let container = try builder.buildContainer()
         defer { container.remove() }
@@ -208,21 +262,24 @@ struct StageBuild {
             scratch = try FileSystem.makeTemporaryDirectory(in: builder.images.layout.temporary, prefix: "mount")
             mounts = try privateCopies(of: mounts, copied, in: scratch!)
         }
+        let output: BuildContainer.Output
+        switch builder.progress?.commandOutput {
+        case nil: output = .logged
+        case .inherited: output = .inherited
+        case .events: output = .relayed { [builder] in builder.report(.output(step, $0)) }
+        }
         let status = try container.run(arguments: arguments, environment: environment, user: user,
                                        workingDirectory: state.workingDirectory, layerDirectories: state.layerDirectories,
-                                       mounts: mounts, monitorPath: builder.monitorPath, attach: builder.report != nil)
+                                       mounts: mounts, monitorPath: builder.monitorPath, output: output)
         guard status == 0 else {
-            let lines = container.lastLines(10)
-            if !lines.isEmpty {
-                builder.say("------\n > \(label) \(description):\n" + lines.map { "   \($0)" }.joined(separator: "\n") + "\n------")
-            }
+            fail(lastLines: container.lastLines(10))
             throw CellError.invalidInput("process \(GoQuote.quote(arguments.joined(separator: " "))) did not complete successfully: exit code: \(status)")
         }
         container.dropMountPoints(presentIn: state.layerDirectories, mountTargets: mounts.map(\.destination))
         let next = try builder.commit(from: state, createdBy: description + " # buildkit", layerDirectory: container.upperDirectory)
         try builder.remember(next, as: key)
         state = next
-        builder.say("\(label) DONE \(Builder.seconds(since: started))")
+        finish()
     }
 
     /// RUN --mount: `type=cache` (a directory kept between builds, by id or target),
@@ -291,7 +348,7 @@ struct StageBuild {
 
     // MARK: COPY and ADD
 
-    private mutating func copyStep(_ copy: CopySpecification, keyword: String, label: String) throws {
+    private mutating func copyStep(_ copy: CopySpecification, keyword: String, at position: StepCounter.Position) throws {
         if let flag = copy.unsupported.first { throw CellError.invalidInput("\(keyword) \(flag) is not supported yet") }
         var sources = try copy.sources.map(expand)
         if keyword == "ADD", let remote = sources.first(where: { $0.contains("://") || $0.hasPrefix("git@") }) {
@@ -330,9 +387,8 @@ struct StageBuild {
             content = try context.contentDigest(of: paths)
         }
         let key = BuildCache.key(parent: state.configDigest, step: description, content: content)
-        if try takeFromCache(key, description, label: label) { return }
-        builder.say("\(label) \(description)")
-        let started = Deadline.monotonicNow()
+        if try takeFromCache(key, description, kind: .copy, at: position) { return }
+        start(.copy, description, at: position)
         let owner = try copy.chown.map { text -> (UInt32, UInt32) in
             let user = try ImageUserResolver(layerDirectories: state.layerDirectories.reversed()).resolve(try expand(text))
             return (user.uid, user.gid)
@@ -358,7 +414,7 @@ struct StageBuild {
             try? FileSystem.removeTree(layer)
             throw error
         }
-        builder.say("\(label) DONE \(Builder.seconds(since: started))")
+        finish()
     }
 
     /// COPY --from: an earlier stage (by name or index), else an image.
@@ -371,13 +427,6 @@ struct StageBuild {
             throw CellError.notFound("COPY --from: no stage or image named \(expanded)")
         }
         return try builder.state(of: summary)
-    }
-}
-
-extension Builder {
-    static func seconds(since start: Double) -> String {
-        let elapsed = Deadline.monotonicNow() - start
-        return String(Double(Int(elapsed * 100)) / 100) + "s"
     }
 }
 

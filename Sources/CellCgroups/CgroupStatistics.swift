@@ -22,7 +22,8 @@ public struct CgroupStatistics: Equatable, Sendable {
 
     public init() {}
 
-    /// A sample now. `pid`: the container's pid 1, for its network counters.
+    /// A sample now. `pid`: the container's pid 1, for the counters of its network namespace
+    /// (nil: none are counted).
     public static func read(_ cgroup: Cgroup, pid: Int32?) -> CgroupStatistics {
         var stats = CgroupStatistics()
         let hostMemory = hostMemoryBytes()
@@ -68,13 +69,16 @@ public struct CgroupStatistics: Equatable, Sendable {
         return stats
     }
 
-    /// The network counters alone, from the namespace of `pid` (the container's pid 1): every
-    /// interface but loopback, as docker sums a container's network.
+    /// The network counters alone: every interface of the namespace of `pid` (the container's
+    /// pid 1), loopback included. Docker counts the interfaces a network gave the container
+    /// (eth0), never its lo; cell's default network is the container's loopback alone, which
+    /// carries everything a published port brings in and sends back, so it is what there is
+    /// to count (each byte twice: sent and received on the same interface).
     public static func readNetwork(pid: Int32) -> CgroupStatistics {
         var stats = CgroupStatistics()
         for line in text("/proc/\(pid)/net/dev").split(separator: "\n").dropFirst(2) {
             let parts = line.split(separator: ":", maxSplits: 1)
-            guard parts.count == 2, parts[0].trimmedWhitespace != "lo" else { continue }
+            guard parts.count == 2 else { continue }
             let fields = parts[1].split(separator: " ").compactMap { UInt64($0) }
             if fields.count >= 9 {
                 stats.networkReceived += fields[0]

@@ -66,7 +66,7 @@ public struct ContainerCreator {
                                  now: Timestamp) throws -> Container {
         guard let summary = try images.find(options.image) else {
             let shown = (try? ImageReference(parsing: options.image))?.familiarName ?? options.image
-            throw CellError(.setup, "Unable to find image '\(shown)' locally: cell does not pull images; import or load it first")
+            throw CellError(.setup, "No such image: \(shown)")
         }
         let image = try images.load(summary)
         let imageConfig = image.config.config ?? ContainerConfig()
@@ -111,7 +111,7 @@ public struct ContainerCreator {
         }
 
         var exposed = Set((imageConfig.exposedPorts ?? [:]).keys)
-        for port in options.expose { exposed.insert(port.contains("/") ? port : "\(port)/tcp") }
+        for text in options.expose { exposed.formUnion(try PortSpecification.exposedPorts(text)) }
         var bindings = try options.publish.flatMap { try PortSpecification.parse($0) }
         if options.publishAll {
             for port in exposed.sorted() {
@@ -145,8 +145,10 @@ public struct ContainerCreator {
 
         let security = try SecurityOptions(options)
         let ulimits = try ProcessSettings.ulimits(options.ulimits)
-        let hostNamespaces = try ContainerCreator.hostNamespaces(options)
-        let sysctls = try ProcessSettings.sysctls(options.sysctls, network: network, hostNamespaces: hostNamespaces)
+        let (hostNamespaces, joinedNamespaces) = try ContainerCreator.namespaceModes(options)
+        // A joined namespace is another container's: its sysctls are not this one's to set.
+        let sysctls = try ProcessSettings.sysctls(options.sysctls, network: network,
+                                                  hostNamespaces: hostNamespaces.union(joinedNamespaces))
         let shmSize = try ProcessSettings.shmSize(options.shmSize)
         let oomScoreAdjustment = try ProcessSettings.oomScoreAdjustment(options.oomScoreAdjustment)
         let resolver = try EtcFiles.Resolver(servers: options.dns, search: options.dnsSearch, options: options.dnsOptions).checked()
@@ -230,27 +232,30 @@ public struct ContainerCreator {
         return container
     }
 
-    /// podman's --cgroups, checked before anything is made: enabled or disabled, and disabled
-    /// with no limit to set (they would have no cgroup to go into), in podman's words.
     /// --pid, --ipc and --uts as Docker takes them: "host" shares the host's namespace; "",
-    /// "private" and (for IPC) "shareable" give the container its own. Joining another
-    /// container's (`container:NAME`) is not supported yet, and said so.
-    static func hostNamespaces(_ options: RunOptions) throws -> Set<ContainerSpec.HostNamespace> {
-        var shared: Set<ContainerSpec.HostNamespace> = []
-        for (namespace, mode, flag, own) in [(ContainerSpec.HostNamespace.pid, options.pidMode, "--pid", ["", "private"]),
-                                             (.ipc, options.ipcMode, "--ipc", ["", "private", "shareable"]),
-                                             (.uts, options.utsMode, "--uts", ["", "private"])] {
+    /// "private" and (for IPC) "shareable" give the container its own; `container:NAME` (PID
+    /// and IPC) joins that container's, looked up at each start (`NamespaceDonors`). Docker's
+    /// words for anything else: the CLI's for --pid and --uts, the daemon's for --ipc.
+    static func namespaceModes(_ options: RunOptions) throws -> (host: Set<ContainerSpec.HostNamespace>,
+                                                                 joined: Set<ContainerSpec.HostNamespace>) {
+        var host: Set<ContainerSpec.HostNamespace> = [], joined: Set<ContainerSpec.HostNamespace> = []
+        for (namespace, mode, own) in [(ContainerSpec.HostNamespace.pid, options.pidMode, ["", "private"]),
+                                       (.ipc, options.ipcMode, ["", "private", "shareable"]),
+                                       (.uts, options.utsMode, ["", "private"])] {
             if mode == "host" {
-                shared.insert(namespace)
-            } else if mode.hasPrefix("container:") {
-                throw CellError(.setup, "\(flag) \(mode): joining another container's namespace is not supported yet")
+                host.insert(namespace)
+            } else if namespace != .uts, let donor = NamespaceDonors.reference(in: mode), !donor.isEmpty {
+                joined.insert(namespace)
             } else if !own.contains(mode) {
-                throw CellError(.usage, "invalid argument \"\(mode)\" for \"\(flag)\" flag: invalid \(flag.dropFirst(2).uppercased()) mode")
+                if namespace == .ipc { throw CellError(.setup, "invalid IPC mode: \(mode)") }
+                throw CellError(.usage, "--\(namespace.rawValue): invalid \(namespace.rawValue.uppercased()) mode")
             }
         }
-        return shared
+        return (host, joined)
     }
 
+    /// podman's --cgroups, checked before anything is made: enabled or disabled, and disabled
+    /// with no limit to set (they would have no cgroup to go into), in podman's words.
     static func cgroupsMode(_ options: RunOptions, devices: [DeviceOptions.Mapping]) throws -> ContainerSpec.CgroupsMode {
         guard let text = options.cgroups else { return .enabled }
         guard let mode = ContainerSpec.CgroupsMode(rawValue: text) else {

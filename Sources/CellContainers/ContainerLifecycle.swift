@@ -21,28 +21,41 @@ public struct ContainerLifecycle {
     /// Starts a created or exited container (again, on the same writable layer). Attached, the
     /// monitor shares our stdio and `waitForExit` gives the container's status.
     @discardableResult
-    public func start(_ container: Container, attach: Bool = false, interactive: Bool = false) throws -> ContainerLauncher.Started? {
+    public func start(_ container: Container, attach: Bool = false, attachment: Attachment = Attachment(),
+                      interactive: Bool = false) throws -> ContainerLauncher.Started? {
         try store.withLock(container) {
             let current = try store.load(id: container.id)
             if current.isRunning { return nil }
             var spec = try ContainerSpec.read(fromContainerDirectory: container.directory)
             try EtcFiles.repair(current)
-            // Host ports are chosen at each start (a -P port may be taken by now).
+            // Host ports are chosen at each start (a -P port may be taken by now), and the
+            // containers whose namespaces it joins are looked up again.
             let ports = try PortAllocator.allocate(current.record.hostConfig.portBindings)
-            if ports != spec.ports {
+            let donors = try NamespaceDonors.directories(for: current.record.hostConfig, in: store)
+            if ports != spec.ports || donors != spec.joinedNamespaces {
                 spec.ports = ports
+                spec.joinedNamespaces = donors
                 try spec.write(toContainerDirectory: container.directory)
             }
             // Detached, a container created with -i keeps its stdin open for `attach` clients.
             return try ContainerLauncher.start(containerDirectory: container.directory, monitorPath: monitorPath,
-                                               attach: attach, interactive: attach ? interactive : current.record.config.openStdin)
+                                               attach: attach, attachment: attachment,
+                                               interactive: attach ? interactive : current.record.config.openStdin)
         }
     }
 
-    /// docker start -a (and run without -d): starts `container` with our stdio and waits for it;
-    /// its exit status, or nil when it was already running.
-    public func startAttached(_ container: Container, interactive: Bool) throws -> Int32? {
-        try start(container, attach: true, interactive: interactive).map(ContainerLauncher.waitForExit)
+    /// docker start -a (and run without -d): starts `container` with our stdio, as `attachment`
+    /// says, and waits until it exits (its status) or the detach keys are typed; nil when it
+    /// was already running.
+    public func startAttached(_ container: Container, interactive: Bool,
+                              attachment: Attachment = Attachment()) throws -> AttachOutcome? {
+        let signals = AttachedClientSignals(proxying: attachment.proxiesSignals)
+        defer { signals.restore() }
+        guard let started = try start(container, attach: true, attachment: attachment, interactive: interactive) else {
+            return nil
+        }
+        signals.forward(to: started.monitorPid)
+        return ContainerLauncher.waitForEnd(started)
     }
 
     /// docker update: the given limits over the container's; a running container's cgroup
@@ -163,36 +176,6 @@ public struct ContainerLifecycle {
                 _ = try ContainerSignaller.waitForExit(containerDirectory: current.directory, timeout: 3600)
             }
         }
-    }
-}
-
-/// Concrete host ports for published ports: a requested port as is, port 0 → a free one the
-/// kernel picks (as docker does from the ephemeral range).
-enum PortAllocator {
-    static func allocate(_ bindings: [PortBinding]) throws -> [ContainerSpec.PortMapping] {
-        try bindings.map { binding in
-            let port = binding.hostPort != 0 ? binding.hostPort : try freePort(binding)
-            return ContainerSpec.PortMapping(hostAddress: binding.hostIP, hostPort: port, containerPort: binding.containerPort,
-                                             protocol: binding.proto == "udp" ? .udp : .tcp)
-        }
-    }
-
-    static func freePort(_ binding: PortBinding) throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(binding.proto == "udp" ? SOCK_DGRAM.rawValue : SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw CellError.system("socket: \(Syscall.errorString(errno))") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        inet_pton(AF_INET, binding.hostIP, &address.sin_addr)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-                bind(fd, raw, length) == 0 && getsockname(fd, raw, &length) == 0
-            }
-        }
-        guard ok else { throw CellError(.setup, "allocate a port on \(binding.hostIP): \(Syscall.errorString(errno))") }
-        return UInt16(bigEndian: address.sin_port)
     }
 }
 

@@ -1,5 +1,6 @@
 import CellCore
 import CellImage
+import CellRuntime
 
 /// `docker create` and `docker run`: a new container from an image and run options, started
 /// detached or attached to our stdio until it exits, removed afterwards with --rm.
@@ -39,27 +40,28 @@ public struct ContainerRunner {
         }
     }
 
-    /// docker run: starts `container` with our stdio (stdin with -i) and waits; its exit status.
-    /// A --rm container is gone when this returns, whether it ran or failed to start.
-    public func runAttached(_ container: Container) throws -> Int32 {
+    /// docker run: starts `container` with our stdio (stdin with -i; the output streams
+    /// `attachment` names) and waits until it exits (its status) or the detach keys are typed.
+    /// A --rm container is gone when its exit status is returned, whether it ran or failed to start.
+    public func runAttached(_ container: Container, attachment: Attachment = Attachment()) throws -> AttachOutcome {
         let lifecycle = try lifecycle()
-        let status: Int32
+        let outcome: AttachOutcome
         do {
-            guard let exit = try Self.asRunError({
-                try lifecycle.startAttached(container, interactive: container.record.config.openStdin)
+            guard let end = try Self.asRunError({
+                try lifecycle.startAttached(container, interactive: container.record.config.openStdin, attachment: attachment)
             }) else {
                 throw CellError(.setup, "container \(container.shortID) is already running")
             }
-            status = exit
+            outcome = end
         } catch {
             removeIfAutoRemove(container, lifecycle: lifecycle)
             throw error
         }
         // The monitor removed it as it exited, unless that failed.
-        if container.record.hostConfig.autoRemove, let left = try? lifecycle.store.find(container.id) {
+        if case .exited = outcome, container.record.hostConfig.autoRemove, let left = try? lifecycle.store.find(container.id) {
             try? lifecycle.remove(left, force: true)
         }
-        return status
+        return outcome
     }
 
     private func lifecycle() throws -> ContainerLifecycle {
@@ -73,7 +75,7 @@ public struct ContainerRunner {
     /// docker run and create exit 125 for every failure of their own (a name in use, a missing
     /// image, a bad flag); only a command that cannot run keeps 126 or 127.
     @discardableResult
-    static func asRunError<T>(_ body: () throws -> T) throws -> T {
+    public static func asRunError<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as CellError {

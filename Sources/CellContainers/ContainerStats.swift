@@ -1,6 +1,7 @@
 import CellCore
 import CellRuntime
 import CellCgroups
+import CellNetwork
 
 /// One line of `cell stats`: a container's usage over an interval between two samples.
 public struct ContainerStats: Sendable {
@@ -20,15 +21,16 @@ public struct ContainerStats: Sendable {
     public static func sample(_ containers: [Container], interval: Double) -> [ContainerStats] {
         func read(_ container: Container) -> (CgroupStatistics, Double)? {
             guard container.isRunning, let running = try? RunningContainer(containerDirectory: container.directory) else { return nil }
+            let network = counted(container) ? running.pid : nil
             if container.record.hostConfig.cgroupsDisabled {
                 // No cgroup: the processes of its pid namespace and its network.
                 guard let pids = try? running.processes() else { return nil }
-                var stats = CgroupStatistics.readNetwork(pid: running.pid)
+                var stats = network.map(CgroupStatistics.readNetwork) ?? CgroupStatistics()
                 stats.pids = UInt64(pids.count)
                 return (stats, Deadline.monotonicNow())
             }
             guard let cgroup = try? running.cgroup() else { return nil }
-            return (CgroupStatistics.read(cgroup, pid: running.pid), Deadline.monotonicNow())
+            return (CgroupStatistics.read(cgroup, pid: network), Deadline.monotonicNow())
         }
         let first = containers.map(read)
         Deadline.pause(milliseconds: Int(interval * 1000))
@@ -40,5 +42,12 @@ public struct ContainerStats: Sendable {
             let used = after.0.cpuNanoseconds >= before.0.cpuNanoseconds ? Double(after.0.cpuNanoseconds - before.0.cpuNanoseconds) : 0
             return ContainerStats(container: container, cpuPercent: elapsed > 0 ? used / elapsed * 100 : 0, current: after.0)
         }
+    }
+
+    /// Whether the container's network is its own to count: Docker counts the interfaces a
+    /// network attached, so `--network host` (the host's, nobody's to count) and `none` (none
+    /// attached) show 0B / 0B; cell's default network is counted (`CgroupStatistics.readNetwork`).
+    static func counted(_ container: Container) -> Bool {
+        NetworkMode(dockerName: container.record.hostConfig.networkMode) == .private
     }
 }

@@ -12,9 +12,11 @@ extension Container {
     }
 
     /// docker attach: our stdio to the running container's (stdin too with `stdin`, if it was
-    /// created with -i) until it exits or the detach keys are typed on a tty.
-    public func attach(stdin: Bool) throws -> AttachOutcome {
-        try ContainerAttach.attach(containerDirectory: directory, stdin: stdin)
+    /// created with -i) until it exits or `detachKeys` are typed on a tty; with
+    /// `proxiesSignals`, signals sent to us go to the container (not on a tty).
+    public func attach(stdin: Bool, detachKeys: DetachKeys = DetachKeys(), proxiesSignals: Bool = true) throws -> AttachOutcome {
+        try ContainerAttach.attach(containerDirectory: directory, stdin: stdin, detachKeys: detachKeys,
+                                   proxiesSignals: proxiesSignals)
     }
 
     /// docker top: the container's processes, as `ps -ef` shows them (`processTitles` are its columns).

@@ -13,6 +13,12 @@ public typealias PublishedPort = ContainerSpec.PortMapping
 /// What `exec` runs and how: arguments, environment, user, -i, -t, -d.
 public typealias ExecOptions = ContainerExec.Options
 
+/// How a foreground `run` or `start -a` is attached: output streams, detach keys, --sig-proxy.
+public typealias Attachment = CellRuntime.Attachment
+
+/// Docker's `--detach-keys` sequence.
+public typealias DetachKeys = CellRuntime.DetachKeys
+
 /// How an `attach` ended: the container's exit status, or detached by the keys.
 public typealias AttachOutcome = ContainerAttach.Outcome
 

@@ -54,6 +54,14 @@ extension ImageStore {
             if let config = try? readConfig(manifest.config.digest) {
                 config.rootfs.diffIDs.forEach { liveLayers.insert($0) }
             }
+            // The manifest a registry has for the name, and its compressed layers.
+            if let origin = entry.annotations?[Annotation.distributionManifest].flatMap({ try? Digest(parsing: $0) }) {
+                liveBlobs.insert(origin)
+                if let registryManifest = try? readManifest(origin) {
+                    liveBlobs.insert(registryManifest.config.digest)
+                    registryManifest.layers.forEach { liveBlobs.insert($0.digest) }
+                }
+            }
         }
         // A container keeps what it was made from even if its image lost its index entry: the
         // config (its id) and the layers it mounts, with their blobs (a local layer blob is

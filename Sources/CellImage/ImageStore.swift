@@ -28,6 +28,8 @@ public final class ImageStore: @unchecked Sendable {
             let summary = try summary(of: entry)
             if var existing = byID[summary.id] {
                 existing.names.append(contentsOf: summary.names)
+                existing.repositoryDigests.merge(summary.repositoryDigests) { $1 }
+                existing.distributionManifests.merge(summary.distributionManifests) { $1 }
                 byID[summary.id] = existing
             } else {
                 byID[summary.id] = summary
@@ -44,7 +46,13 @@ public final class ImageStore: @unchecked Sendable {
         if let id = NameIndex.imageID(of: entry), let sizeText = entry.annotations?[Annotation.size],
            let size = Int64(sizeText) {
             let created = entry.annotations?[Annotation.created].flatMap { Timestamp(rfc3339: $0) }
-            return ImageSummary(id: id, manifest: entry.digest, names: names, created: created, size: size)
+            var summary = ImageSummary(id: id, manifest: entry.digest, names: names, created: created, size: size)
+            if let name = names.first {
+                func digest(_ key: String) -> Digest? { entry.annotations?[key].flatMap { try? Digest(parsing: $0) } }
+                summary.repositoryDigests[name] = digest(Annotation.repositoryDigest)
+                summary.distributionManifests[name] = digest(Annotation.distributionManifest)
+            }
+            return summary
         }
         // An entry written by another tool: read its manifest once.
         let manifest = try readManifest(entry.digest)
@@ -87,7 +95,7 @@ public final class ImageStore: @unchecked Sendable {
         return Image(summary: summary, manifest: manifest, config: config, configBytes: configBytes)
     }
 
-    func readManifest(_ digest: Digest) throws -> Manifest {
+    public func readManifest(_ digest: Digest) throws -> Manifest {
         try StoredJSON.decode(Manifest.self, from: try blobs.read(digest), what: "manifest \(digest)")
     }
 
@@ -122,7 +130,7 @@ public final class ImageStore: @unchecked Sendable {
     /// Names an image whose config blob is already stored (as loaded: its bytes are kept as they came).
     @discardableResult
     public func commitImage(configDescriptor: Descriptor, created: String?, layers: [Descriptor],
-                            names: [ImageReference]) throws -> Digest {
+                            names: [ImageReference], origin: RegistryOrigin? = nil) throws -> Digest {
         var config = configDescriptor
         config.mediaType = MediaType.ociConfig
         let manifest = try blobs.write(try StoredJSON.encode(Manifest(config: config, layers: layers)),
@@ -133,9 +141,15 @@ public final class ImageStore: @unchecked Sendable {
             if names.isEmpty {
                 index.addUnnamed(summary)
             }
-            for name in names { index.setName(name, to: summary) }
+            for name in names { index.setName(name, to: summary, origin: origin) }
         }
         return config.digest
+    }
+
+    /// Records where `name` now is in its registry (after a push): the manifest digest the
+    /// registry answers with, and the manifest pushed, kept for the next push.
+    public func recordOrigin(_ origin: RegistryOrigin, of name: ImageReference) throws {
+        try NameIndex.update(layout) { index in index.setOrigin(origin, of: name) }
     }
 
     // MARK: Names

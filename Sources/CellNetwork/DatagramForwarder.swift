@@ -11,7 +11,7 @@ import CellCore
 public final class DatagramForwarder {
     private struct Association {
         var listener: Int
-        var client: sockaddr_in
+        var client: SocketAddress
         var peer: Int32
         var lastUsed: Double
     }
@@ -64,12 +64,9 @@ public final class DatagramForwarder {
     private func receiveFromClients(on position: Int, networkNamespace: Int32, now: Double) {
         let listener = listeners[position]
         while true {
-            var client = sockaddr_in()
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            var client = SocketAddress()
             let count = buffer.withUnsafeMutableBytes { bytes in
-                withUnsafeMutablePointer(to: &client) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(listener.fd, bytes.baseAddress, bytes.count, 0, $0, &length) }
-                }
+                client.withFillableSocketAddress { recvfrom(listener.fd, bytes.baseAddress, bytes.count, 0, $0, $1) }
             }
             if count < 0 { return }
             guard let association = association(for: client, listener: position, networkNamespace: networkNamespace) else { continue }
@@ -85,33 +82,26 @@ public final class DatagramForwarder {
             if count < 0 { break }
             association.lastUsed = now
             _ = buffer.withUnsafeBytes { bytes in
-                withUnsafePointer(to: &association.client) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        sendto(listeners[association.listener].fd, bytes.baseAddress, count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                    }
-                }
+                association.client.withSocketAddress { sendto(listeners[association.listener].fd, bytes.baseAddress, count, 0, $0, $1) }
             }
         }
         associations[position] = association
     }
 
     /// The client's association, made on its first datagram.
-    private func association(for client: sockaddr_in, listener: Int, networkNamespace: Int32) -> Int? {
-        if let found = associations.firstIndex(where: {
-            $0.listener == listener && $0.client.sin_addr.s_addr == client.sin_addr.s_addr && $0.client.sin_port == client.sin_port
-        }) {
+    private func association(for client: SocketAddress, listener: Int, networkNamespace: Int32) -> Int? {
+        if let found = associations.firstIndex(where: { $0.listener == listener && $0.client.sameEndpoint(as: client) }) {
             return found
         }
         let type = Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
         let peer = networkNamespace >= 0 ? SocketCalls.socket(inNetworkNamespace: networkNamespace, domain: AF_INET, type: type)
                                          : socket(AF_INET, type | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard peer >= 0, var address = try? PortListener.address("127.0.0.1", port: listeners[listener].containerPort) else {
+        // The container side is its IPv4 loopback, whichever family the client wrote from.
+        guard peer >= 0, let address = SocketAddress("127.0.0.1", port: listeners[listener].containerPort) else {
             if peer >= 0 { close(peer) }
             return nil
         }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(peer, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
+        let connected = address.withSocketAddress { connect(peer, $0, $1) }
         guard connected == 0 else {
             close(peer)
             return nil

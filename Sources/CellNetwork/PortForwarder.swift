@@ -85,14 +85,14 @@ public final class PortForwarder {
             let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
             let peer = networkNamespace >= 0 ? SocketCalls.socket(inNetworkNamespace: networkNamespace, domain: AF_INET, type: type)
                                              : socket(AF_INET, type | Int32(SOCK_CLOEXEC.rawValue), 0)
-            guard peer >= 0, var address = try? PortListener.address("127.0.0.1", port: listener.containerPort) else {
+            // The container side is always its IPv4 loopback, whichever family the client
+            // came in on (docker-proxy maps a host's [::] to an IPv4-only container the same way).
+            guard peer >= 0, let address = SocketAddress("127.0.0.1", port: listener.containerPort) else {
                 close(client)
                 if peer >= 0 { close(peer) }
                 continue
             }
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(peer, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
+            let connected = address.withSocketAddress { connect(peer, $0, $1) }
             if connected != 0 && errno != EINPROGRESS {
                 close(client)
                 close(peer)
@@ -154,6 +154,4 @@ public final class PortForwarder {
         }
         flows = []
     }
-
-    /// A non-blocking socket bound to the published host address and port. Closed on error.
 }

@@ -31,34 +31,24 @@ public struct PortListener {
     }
 
     static func boundSocket(for port: PortMapping, type: Int32) throws -> Int32 {
-        let fd = socket(AF_INET, type | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-        guard fd >= 0 else { throw CellError(.setup, "socket: \(Syscall.errorString(errno))") }
+        let shown = SocketAddress.join(host: port.hostAddress, port: String(port.hostPort))
+            + (type == Int32(SOCK_DGRAM.rawValue) ? "/udp" : "")
+        guard let address = SocketAddress(port.hostAddress.isEmpty ? "0.0.0.0" : port.hostAddress, port: port.hostPort) else {
+            throw CellError(.usage, "invalid IP address \(port.hostAddress) for a published port")
+        }
+        let fd = socket(address.family, type | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0 else { throw CellError(.setup, "publish \(shown): socket: \(Syscall.errorString(errno))") }
         var one: Int32 = 1
         if type == Int32(SOCK_STREAM.rawValue) { setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size)) }
-        do {
-            var address = try address(port.hostAddress, port: port.hostPort)
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            if bound != 0 {
-                let suffix = type == Int32(SOCK_DGRAM.rawValue) ? "/udp" : ""
-                throw CellError(.setup, "publish \(port.hostAddress):\(port.hostPort)\(suffix): bind: \(Syscall.errorString(errno))")
-            }
-        } catch {
+        // `[::]` is the IPv6 half only: `0.0.0.0` has a socket of its own, as docker-proxy
+        // listens, so each family's port is taken (and shown) apart.
+        if address.isIPv6 { setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &one, socklen_t(MemoryLayout<Int32>.size)) }
+        let bound = address.withSocketAddress { bind(fd, $0, $1) }
+        if bound != 0 {
+            let error = CellError(.setup, "publish \(shown): bind: \(Syscall.errorString(errno))")
             close(fd)
             throw error
         }
         return fd
-    }
-
-    static func address(_ host: String, port: UInt16) throws -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        let text = host.isEmpty ? "0.0.0.0" : host
-        guard inet_pton(AF_INET, text, &address.sin_addr) == 1 else {
-            throw CellError(.usage, "invalid IPv4 address \(host) for a published port")
-        }
-        return address
     }
 }

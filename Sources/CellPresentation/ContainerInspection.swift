@@ -23,7 +23,7 @@ public enum ContainerInspection {
         let bindings: [(String, JSONValue)] = Dictionary(grouping: record.hostConfig.portBindings) { "\($0.containerPort)/\($0.proto)" }
             .sorted { $0.key < $1.key }
             .map { key, values in (key, .array(values.map {
-                .object([("HostIp", .string($0.hostIP == "0.0.0.0" ? "" : $0.hostIP)), ("HostPort", .string($0.hostPort == 0 ? "" : String($0.hostPort)))])
+                .object([("HostIp", .string($0.hostIP)), ("HostPort", .string($0.hostPort == 0 ? "" : String($0.hostPort)))])
             })) }
         var config = ContainerInspectionConfig.json(record)
         config["Image"] = .string(record.image)
@@ -127,6 +127,8 @@ public enum ContainerInspection {
         ]
         let general: [(String, JSONValue)] = [
             ("Binds", nullIfEmpty(record.hostConfig.binds)),
+            // Docker's default driver: the log `logs` reads, which cell keeps in a format of its own.
+            ("LogConfig", .object([("Type", .string("json-file")), ("Config", .object([]))])),
             ("NetworkMode", .string(record.hostConfig.networkMode == "default" ? "bridge" : record.hostConfig.networkMode)),
             ("PortBindings", .object(bindings)),
             ("AutoRemove", .bool(record.hostConfig.autoRemove)),

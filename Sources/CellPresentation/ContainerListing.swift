@@ -51,13 +51,10 @@ public enum ContainerListing {
         }
     }
 
-    /// The published ports of a running container: `0.0.0.0:49153->5000/tcp, 5001/tcp`.
+    /// The published ports of a running container and the exposed ones:
+    /// `5001/tcp, 0.0.0.0:49153->5000/tcp, [::]:49153->5000/tcp`.
     public static func portsText(_ container: Container) -> String {
-        let published = container.publishedPorts
-        var items = published.map { "\($0.hostAddress):\($0.hostPort)->\($0.containerPort)/\($0.protocol.rawValue)" }
-        let covered = Set(published.map { "\($0.containerPort)/\($0.protocol.rawValue)" })
-        items += container.record.config.exposedPorts.filter { !covered.contains($0) }
-        return items.joined(separator: ", ")
+        PortListing.column(published: container.publishedPorts, exposed: container.record.config.exposedPorts)
     }
 
 }

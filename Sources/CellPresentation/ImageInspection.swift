@@ -10,7 +10,7 @@ public enum ImageInspection {
         return .object([
             ("Id", .string(image.id.description)),
             ("RepoTags", .array(image.names.map { .string($0.familiarName) })),
-            ("RepoDigests", .array([])),
+            ("RepoDigests", .array(image.summary.repositoryDigests.map { "\($0.key.familiarRepository)@\($0.value)" }.sorted().map { .string($0) })),
             ("Parent", .string("")),
             ("Comment", .string(history.last?.comment ?? "")),
             ("Created", .string(image.config.created ?? Timestamp.goZero.rfc3339)),

@@ -26,7 +26,7 @@ public struct ImageRow {
             ("Containers", .string("N/A")),
             ("CreatedAt", .string(created.map(Presentation.goTimeString) ?? "")),
             ("CreatedSince", .string(created.map { Presentation.since($0, now: now) } ?? "N/A")),
-            ("Digest", .string("<none>")),
+            ("Digest", .string(name.flatMap { image.repositoryDigests[$0]?.description } ?? "<none>")),
             ("ID", .string(id)),
             ("Repository", .string(repository)),
             ("SharedSize", .string("N/A")),

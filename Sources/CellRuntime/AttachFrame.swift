@@ -80,30 +80,3 @@ public enum AttachFrame {
         }
     }
 }
-
-/// Docker's default detach keys, Ctrl-P Ctrl-Q, found in a stream of typed bytes. A partial
-/// match is held back until the next byte decides it.
-public struct DetachKeys: Sendable {
-    public let sequence: [UInt8]
-    private var matched = 0
-
-    public init(sequence: [UInt8] = [0x10, 0x11]) {
-        self.sequence = sequence
-    }
-
-    /// The bytes to forward, and whether the sequence was typed (bytes after it are dropped).
-    public mutating func scan(_ bytes: ArraySlice<UInt8>) -> (forward: [UInt8], detach: Bool) {
-        var forward: [UInt8] = []
-        for byte in bytes {
-            if byte == sequence[matched] {
-                matched += 1
-                if matched == sequence.count { return (forward, true) }
-            } else {
-                forward += sequence[0..<matched]
-                matched = 0
-                if byte == sequence[0] { matched = 1 } else { forward.append(byte) }
-            }
-        }
-        return (forward, false)
-    }
-}

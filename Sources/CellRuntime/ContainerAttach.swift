@@ -18,9 +18,13 @@ public enum ContainerAttach {
         case detached
     }
 
+    /// Signals sent to a `cell attach` with --sig-proxy (the default) that go on to the
+    /// container, as Docker's CLI passes them on (not with a tty, where Ctrl-C is a byte).
+    static let proxiedSignals = [SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2]
+
     public static func attach(containerDirectory: String, stdin: Bool,
                               streams: ProcessSpawner.StandardStreams = .standard,
-                              detachKeys: DetachKeys = DetachKeys()) throws -> Outcome {
+                              detachKeys: DetachKeys = DetachKeys(), proxiesSignals: Bool = true) throws -> Outcome {
         guard let state = try ContainerState.read(fromContainerDirectory: containerDirectory), state.status == .running else {
             throw CellError.conflict("You cannot attach to a stopped container, start it first")
         }
@@ -32,7 +36,8 @@ public enum ContainerAttach {
         let raw = tty && input >= 0 ? RawTerminalMode(fd: input) : nil
         defer { raw?.restore() }
         var keys = detachKeys
-        let signals = ExecSignals(forwardingTo: 0, watchWindowSize: tty)
+        let signals = ExecSignals(forwardingTo: state.pid, watchWindowSize: tty,
+                                  forwarded: proxiesSignals && !tty ? proxiedSignals : [])
         defer { signals.restore() }
         func sendWindowSize() {
             let source = input >= 0 && isatty(input) == 1 ? input : streams.output

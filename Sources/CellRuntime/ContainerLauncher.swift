@@ -16,6 +16,12 @@ public enum ContainerLauncher {
         /// The container's init process, as the host sees it.
         public var pid: Int32
         public var monitorPid: Int32
+        /// Attached: our end of the start pipe, kept open while we are attached (the monitor
+        /// watches it to learn that we went away, and says on it that the keys detached us).
+        public var link: Int32 = -1
+        /// With captured output: the read end of the pipe the monitor writes the container's
+        /// stdout and stderr to (`waitForExit(_:relayingOutput:)` reads and closes it); else -1.
+        public var output: Int32 = -1
     }
 
     /// The monitor's fd for the start result.
@@ -28,34 +34,42 @@ public enum ContainerLauncher {
     /// .commandNotExecutable: exit 125/126/127).
     ///
     /// Detached (`attach == false`): the monitor gets its own session, /dev/null as stdio,
-    /// and outlives the caller. Attached: it shares our stdio and process group; call
-    /// `waitForExit(_:)` for the container's exit status. `interactive` (-i): attached, our
-    /// stdin goes to the container; detached, its stdin stays open for `cell attach` clients.
+    /// and outlives the caller. Attached: it shares our stdio and process group, as
+    /// `attachment` says; call `waitForEnd(_:)` (or `waitForExit(_:)`) next. `interactive`
+    /// (-i): attached, our stdin goes to the container; detached, its stdin stays open for
+    /// `cell attach` clients. `captureOutput` (attached): the container's stdout and stderr,
+    /// as they come, go to a pipe the caller reads (`Started.output`) instead of ours, and its
+    /// stdin is /dev/null: a display that draws the output itself (a build's terminal progress).
     public static func start(containerDirectory: String, monitorPath: String, attach: Bool = false,
-                             interactive: Bool = false, timeout: Double = 60) throws -> Started {
+                             attachment: Attachment = Attachment(), interactive: Bool = false,
+                             captureOutput: Bool = false, timeout: Double = 60) throws -> Started {
+        let captured = attach && captureOutput ? try PipePair() : nil
         let sync = try PipePair()
         var arguments = [monitorPath, "--sync-fd", String(syncDescriptor)]
-        if attach { arguments.append("--attach") }
+        if attach { arguments += ["--attach"] + attachment.monitorArguments }
         // Detached, -i keeps the container's stdin a pipe that `cell attach` clients feed.
         if interactive { arguments.append("--interactive") }
         arguments.append(containerDirectory)
 
-        let monitorPid = try spawn(arguments: arguments, syncWriteEnd: sync.writeEnd, detach: !attach)
+        let monitorPid = try spawn(arguments: arguments, syncWriteEnd: sync.writeEnd, detach: !attach, output: captured?.writeEnd)
         sync.closeWriteEnd()
+        // Only the monitor holds the write end now: the reader sees the end of the output when it exits.
+        captured?.closeWriteEnd()
         let line = try readSyncLine(sync.readEnd, timeout: timeout)
         switch line.flatMap(MonitorSyncMessage.init(line:)) {
         case .started(let pid):
-            return Started(pid: pid, monitorPid: monitorPid)
+            return Started(pid: pid, monitorPid: monitorPid, link: attach ? sync.takeReadEnd() : -1,
+                           output: captured?.takeReadEnd() ?? -1)
         case .failed(let error):
             _ = reap(monitorPid)
             throw error
-        case nil:
+        case .detached, nil:
             let status = reap(monitorPid)
             throw CellError(.setup, "container monitor exited without reporting a start (status \(status))")
         }
     }
 
-    private static func spawn(arguments: [String], syncWriteEnd: Int32, detach: Bool) throws -> Int32 {
+    private static func spawn(arguments: [String], syncWriteEnd: Int32, detach: Bool, output: Int32?) throws -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -63,6 +77,12 @@ public enum ContainerLauncher {
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
 
+        // The output pipe first: should it be fd 3, the sync pipe's dup2 below replaces it only after.
+        if let output {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_adddup2(&actions, output, 1)
+            posix_spawn_file_actions_adddup2(&actions, output, 2)
+        }
         // dup2 onto the same number would keep close-on-exec set: move it off 3 first.
         var source = syncWriteEnd
         var moved: Int32 = -1
@@ -81,9 +101,12 @@ public enum ContainerLauncher {
             }
         }
         posix_spawnattr_setflags(&attributes, Int16(flags))
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
+        // The monitor reads these through a signalfd once it is set up; blocked from its first
+        // instruction, a Ctrl-C that comes sooner waits for it instead of killing it.
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        for signal in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD] { sigaddset(&blocked, signal) }
+        posix_spawnattr_setsigmask(&attributes, &blocked)
         var defaults = sigset_t()
         sigemptyset(&defaults)
         for signal in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD, SIGUSR1, SIGUSR2, SIGWINCH] {
@@ -102,7 +125,8 @@ public enum ContainerLauncher {
         return pid
     }
 
-    /// Reads until EOF (the monitor closes the fd after its one line, or dies).
+    /// Reads the monitor's first line (an attached monitor keeps the pipe open after it), or
+    /// until EOF when the monitor dies first.
     private static func readSyncLine(_ fd: Int32, timeout: Double) throws -> String? {
         let deadline = Deadline(after: timeout)
         var bytes: [UInt8] = []
@@ -116,6 +140,7 @@ public enum ContainerLauncher {
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { break }
             bytes += chunk[0..<n]
+            if bytes.contains(UInt8(ascii: "\n")) { break }
         }
         return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
     }
@@ -130,33 +155,66 @@ public enum ContainerLauncher {
         return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
-    /// For an attached start: waits for the monitor, which exits with the container's status.
-    /// Meanwhile Ctrl-C and Ctrl-\ are left to the monitor (it is in our process group, so the
-    /// terminal signals it directly), and SIGTERM/SIGHUP sent to us are passed on to it.
+    /// For an attached start: the container's exit status (0 if the client was detached),
+    /// with signals proxied from here on.
     public static func waitForExit(_ started: Started) -> Int32 {
-        SignalForwarding.target = started.monitorPid
-        let forward: @convention(c) (Int32) -> Void = { signal in
-            if SignalForwarding.target > 0 { kill(SignalForwarding.target, signal) }
+        let signals = AttachedClientSignals(proxying: true)
+        defer { signals.restore() }
+        signals.forward(to: started.monitorPid)
+        switch waitForEnd(started) {
+        case .exited(let status): return status
+        case .detached: return 0
         }
-        var saved: [(Int32, sigaction)] = []
-        for (signal, handler) in [(SIGINT, SIG_IGN), (SIGQUIT, SIG_IGN), (SIGTERM, forward), (SIGHUP, forward)] {
-            var action = sigaction()
-            action.__sigaction_handler.sa_handler = handler
-            var old = sigaction()
-            sigaction(signal, &action, &old)
-            saved.append((signal, old))
+    }
+
+    /// For a start with captured output: hands each piece of it to `receive` as it comes, until
+    /// the monitor (the pipe's only writer) is gone; then the container's exit status, as
+    /// `waitForExit(_:)` gives it, with signals proxied the same way meanwhile.
+    public static func waitForExit(_ started: Started, relayingOutput receive: ([UInt8]) -> Void) -> Int32 {
+        let signals = AttachedClientSignals(proxying: true)
+        defer { signals.restore() }
+        signals.forward(to: started.monitorPid)
+        if started.output >= 0 {
+            defer { close(started.output) }
+            var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+            while true {
+                let count = chunk.withUnsafeMutableBytes { read(started.output, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { break }
+                receive(Array(chunk[0..<count]))
+            }
         }
-        let status = reap(started.monitorPid)
-        for (signal, old) in saved {
-            var action = old
-            sigaction(signal, &action, nil)
+        switch waitForEnd(started) {
+        case .exited(let status): return status
+        case .detached: return 0
         }
-        SignalForwarding.target = 0
-        return status
+    }
+
+    /// For an attached start: waits until the container exits (the monitor exits with its
+    /// status) or the detach keys are typed (the monitor says so and runs on). The caller
+    /// has set up `AttachedClientSignals` before the start.
+    public static func waitForEnd(_ started: Started) -> ContainerAttach.Outcome {
+        if started.link >= 0 {
+            defer { close(started.link) }
+            if readDetachNotice(started.link) { return .detached }
+        }
+        return .exited(reap(started.monitorPid))
+    }
+
+    /// Blocks until the monitor writes on the start pipe (true: it says we were detached) or
+    /// closes it (false: it is exiting).
+    private static func readDetachNotice(_ fd: Int32) -> Bool {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 256)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return false }
+            bytes += chunk[0..<n]
+            if bytes.contains(UInt8(ascii: "\n")) {
+                return MonitorSyncMessage(line: String(decoding: bytes, as: UTF8.self)) == .detached
+            }
+        }
     }
 }
 
-/// The pid a signal handler forwards to; a plain word, read by the handler, written around it.
-enum SignalForwarding {
-    nonisolated(unsafe) static var target: pid_t = 0
-}

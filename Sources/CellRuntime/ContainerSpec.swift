@@ -134,6 +134,9 @@ public struct ContainerSpec: Equatable, Sendable {
     /// The host's namespaces the container shares instead of having its own (`--pid host`,
     /// `--ipc host`, `--uts host`).
     public var hostNamespaces: Set<HostNamespace> = []
+    /// Other containers' namespaces it joins (`--pid container:NAME`, `--ipc container:NAME`):
+    /// the donor's container directory, by namespace, as found at the last start.
+    public var joinedNamespaces: [HostNamespace: String] = [:]
     public var mounts: [Mount]
     public var readOnlyRootFilesystem: Bool
     /// Host files bound at /etc/hosts, /etc/hostname, /etc/resolv.conf (prepared by the caller).

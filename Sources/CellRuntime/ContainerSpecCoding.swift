@@ -34,6 +34,9 @@ extension ContainerSpec {
         try writer.append("hostname", hostname)
         try writer.append("network", network.rawValue)
         for namespace in hostNamespaces.sorted(by: { $0.rawValue < $1.rawValue }) { try writer.append("host-namespace", namespace.rawValue) }
+        for (namespace, donor) in joinedNamespaces.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            try writer.append("join-namespace", [namespace.rawValue, donor])
+        }
         for mount in mounts {
             switch mount {
             case .bind(let source, let destination, let access):
@@ -84,6 +87,7 @@ extension ContainerSpec {
         var process = Process(arguments: [], environment: [])
         var hostname = "", network = NetworkMode.private, mounts: [Mount] = [], readOnlyRoot = false
         var hostNamespaces: Set<HostNamespace> = []
+        var joinedNamespaces: [HostNamespace: String] = [:]
         var hosts: String?, hostnameFile: String?, resolv: String?
         var cgroupParent = "/cell", cgroupName: String?
         var masked = ContainerSpec.defaultMaskedPaths, readOnly = ContainerSpec.defaultReadOnlyPaths
@@ -135,6 +139,10 @@ extension ContainerSpec {
             case "host-namespace":
                 guard let namespace = HostNamespace(rawValue: record.value) else { throw document.bad(record) }
                 hostNamespaces.insert(namespace)
+            case "join-namespace":
+                guard record.fields.count == 2, let namespace = HostNamespace(rawValue: record.fields[0]),
+                      namespace != .uts, record.fields[1].hasPrefix("/") else { throw document.bad(record) }
+                joinedNamespaces[namespace] = record.fields[1]
             case "bind":
                 guard record.fields.count == 3 else { throw document.bad(record) }
                 // An access this version does not know is taken as the safest.
@@ -205,6 +213,7 @@ extension ContainerSpec {
         self.sysctls = sysctls
         self.shmSize = shmSize
         self.hostNamespaces = hostNamespaces
+        self.joinedNamespaces = joinedNamespaces
         if let uidRange, let gidRange { idMapping = IDMapping(uids: uidRange, gids: gidRange) }
     }
 

@@ -126,16 +126,17 @@ final class ExecRelay {
 
 }
 
-/// Signal handling while an exec runs: SIGTERM and SIGHUP sent to us go on to the process;
-/// SIGWINCH (with a tty) becomes a byte on a pipe the relay polls. Handlers only do
-/// async-signal-safe things with words set before they are installed.
+/// Signal handling while an exec runs or a client is attached: `forwarded` signals sent to
+/// us (SIGTERM and SIGHUP for an exec) go on to the process; SIGWINCH (with a tty) becomes a
+/// byte on a pipe the relay polls. Handlers only do async-signal-safe things with words set
+/// before they are installed.
 final class ExecSignals {
     private var saved: [(Int32, sigaction)] = []
     private var pipe: PipePair?
 
     var windowChanges: Int32 { pipe?.readEnd ?? -1 }
 
-    init(forwardingTo pid: Int32, watchWindowSize: Bool) {
+    init(forwardingTo pid: Int32, watchWindowSize: Bool, forwarded: [Int32] = [SIGTERM, SIGHUP]) {
         ExecSignalTargets.pid = pid
         if watchWindowSize, let pair = try? PipePair() {
             for fd in [pair.readEnd, pair.writeEnd] { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
@@ -146,7 +147,7 @@ final class ExecSignals {
                 _ = write(ExecSignalTargets.windowPipe, &byte, 1)
             }
         }
-        for signal in [SIGTERM, SIGHUP] {
+        for signal in forwarded {
             install(signal) { signal in
                 if ExecSignalTargets.pid > 0 { kill(ExecSignalTargets.pid, signal) }
             }

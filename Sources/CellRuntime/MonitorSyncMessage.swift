@@ -1,14 +1,21 @@
 import CellCore
 
-/// The one line the monitor writes to its launcher on `--sync-fd N`, then closes the fd:
+/// The line the monitor writes to its launcher on `--sync-fd N`, then closes the fd:
 ///
 ///     started <pid>\n
 ///     error <exit-status> <message>\n
+///
+/// An attached monitor keeps the fd after `started` (its launcher going away closes the other
+/// end, which the monitor sees), and writes a second line if the detach keys are typed:
+///
+///     detached\n
 ///
 /// The exit status (125, 126, 127, or 1) says which CellError kind the message is.
 public enum MonitorSyncMessage: Equatable, Sendable {
     case started(pid: Int32)
     case failed(CellError)
+    /// The attached client typed the detach keys; the container runs on.
+    case detached
 
     public var line: String {
         switch self {
@@ -17,12 +24,18 @@ public enum MonitorSyncMessage: Equatable, Sendable {
         case .failed(let error):
             let flat = error.message.map { $0 == "\n" ? " " : $0 }
             return "error \(error.exitCode) \(String(flat))\n"
+        case .detached:
+            return "detached\n"
         }
     }
 
     public init?(line: String) {
         var text = Substring(line)
         if text.hasSuffix("\n") { text.removeLast() }
+        if text == "detached" {
+            self = .detached
+            return
+        }
         if text.hasPrefix("started "), let pid = Int32(text.dropFirst(8)) {
             self = .started(pid: pid)
             return

@@ -76,10 +76,13 @@ public struct ProcessSpawner {
                                   options: tmpfs.data.isEmpty ? nil : try arena.string(tmpfs.data), flags: tmpfs.flags, read_only: 0)
             }
         }
+        // A donor's (--pid/--ipc container:NAME) pid 1 pinned by a pidfd, joined through it.
+        let donors = try spec.joinedNamespaces.mapValues(ProcessSpawner.donor)
+        let sharing = spec.hostNamespaces.union(donors.keys)
         var namespaces = CELL_NEW_MOUNT.rawValue
-        if !spec.hostNamespaces.contains(.pid) { namespaces |= CELL_NEW_PID.rawValue }
-        if !spec.hostNamespaces.contains(.uts) { namespaces |= CELL_NEW_UTS.rawValue }
-        if !spec.hostNamespaces.contains(.ipc) { namespaces |= CELL_NEW_IPC.rawValue }
+        if !sharing.contains(.pid) { namespaces |= CELL_NEW_PID.rawValue }
+        if !sharing.contains(.uts) { namespaces |= CELL_NEW_UTS.rawValue }
+        if !sharing.contains(.ipc) { namespaces |= CELL_NEW_IPC.rawValue }
         if spec.network != .host { namespaces |= CELL_NEW_NETWORK.rawValue }
 
         // A record written before ids were checked must not start as (uid_t)-1, that is root.
@@ -164,6 +167,8 @@ public struct ProcessSpawner {
         let helperFD = try spec.execHelper.map(SealedExecutable.open) ?? -1
         defer { if helperFD >= 0 { close(helperFD) } }
         config.exec_helper_fd = helperFD
+        config.join_pid_pidfd = donors[.pid]?.pidfd ?? -1
+        config.join_ipc_pidfd = donors[.ipc]?.pidfd ?? -1
         var userNamespace: UserNamespaceMounts?
         config.userns_fd = -1
         if let mapping = spec.idMapping {
@@ -178,7 +183,7 @@ public struct ProcessSpawner {
             config.userns_root_gid = mapping.gids.hostStart
             config.tty_gid = mapping.gids.hostID(of: 5) ?? 0
         }
-        defer { withExtendedLifetime((userNamespace, cgroupHandles)) {} }
+        defer { withExtendedLifetime((userNamespace, cgroupHandles, donors)) {} }
         var child = cell_child()
         let result = cell_spawn(&config, &child)
         consoleSocket?.closeChildEnd()
@@ -206,6 +211,17 @@ public struct ProcessSpawner {
         reap(child.pid)
         if released < 0 { throw CellError(.setup, "start container process: \(Syscall.errorString(-released))") }
         throw error(for: failure)
+    }
+
+    /// The running container at `directory` whose namespace is joined; Docker's words when it
+    /// has stopped since the start looked it up.
+    private static func donor(_ directory: String) throws -> RunningContainer {
+        do {
+            return try RunningContainer(containerDirectory: directory)
+        } catch let error as CellError where error.kind == .conflict {
+            let id = String(directory.split(separator: "/").last ?? "").prefix(12)
+            throw CellError(.setup, "failed to join a namespace of container \(id): it is not running")
+        }
     }
 
     /// The spec's mounts with their destinations cleaned, each checked again as creation checked
@@ -307,6 +323,7 @@ public struct ProcessSpawner {
         case CELL_STAGE_EXEC:
             return ProcessSpawner.execError(command: spec.process.arguments.first ?? "", code: failure.error)
         case CELL_STAGE_MAKE_PRIVATE: return setup("make the container's mounts private")
+        case CELL_STAGE_JOIN_NAMESPACES: return setup("failed to join IPC namespace")
         case CELL_STAGE_MOUNT_ROOT:
             return overlayOptions == nil ? setup("bind \(root) on itself") : setup("mount overlay on \(root)")
         case CELL_STAGE_OPEN_ROOT: return setup("open \(root)")

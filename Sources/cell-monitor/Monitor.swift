@@ -92,7 +92,9 @@ struct Monitor {
         var state = ContainerState(status: .running, pid: pid, pidStartTime: ProcessStat.startTime(of: pid) ?? 0,
                                    startedAt: .now(), monitorPid: getpid())
         try state.write(toContainerDirectory: directory, durable: !spec.autoRemove)
-        report(.started(pid: pid))
+        // Attached, the start pipe stays open: the launcher going away closes its end.
+        var attached = options.attach && options.syncDescriptor >= 0
+        report(.started(pid: pid), keepingOpen: attached)
         // From here on the monitor mostly sleeps in poll(): give back the startup code's pages.
         ResidentMemory.trim()
 
@@ -102,11 +104,14 @@ struct Monitor {
             output.closeReadEnd()
             errorOutput.closeReadEnd()
             if ownInput { rawMode = RawTerminalMode(fd: 0) }
-            relay = OutputRelay(log: log, attach: options.attach, output: fcntl(terminal.master, F_DUPFD_CLOEXEC, 3), errorOutput: -1,
+            relay = OutputRelay(log: log, attachment: options.attach ? options.attachment : nil,
+                                output: fcntl(terminal.master, F_DUPFD_CLOEXEC, 3), errorOutput: -1,
                                 input: ownInput ? 0 : -1,
-                                containerInput: ownInput ? fcntl(terminal.master, F_DUPFD_CLOEXEC, 3) : -1, server: server)
+                                containerInput: ownInput ? fcntl(terminal.master, F_DUPFD_CLOEXEC, 3) : -1,
+                                detachKeys: ownInput ? options.attachment.detachKeys : nil, server: server)
         } else {
-            relay = OutputRelay(log: log, attach: options.attach, output: output.takeReadEnd(), errorOutput: errorOutput.takeReadEnd(),
+            relay = OutputRelay(log: log, attachment: options.attach ? options.attachment : nil,
+                                output: output.takeReadEnd(), errorOutput: errorOutput.takeReadEnd(),
                                 input: ownInput ? 0 : -1, containerInput: ownInput ? input?.takeWriteEnd() ?? -1 : -1, server: server)
         }
         defer { rawMode?.restore() }
@@ -114,14 +119,24 @@ struct Monitor {
         var drainDeadline: Deadline? = nil
         while relay.isOpen {
             if let deadline = drainDeadline, deadline.hasPassed { break }
-            // One poll() over everything: signals, the container's output, our stdin, ports.
-            var ready = [pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0)] + relay.descriptors()
+            // Signals are judged by whether the client was attached when they came: a Ctrl-C
+            // with --sig-proxy=false ends the client and reaches us in the same instant.
+            let proxying = !attached || options.attachment.proxiesSignals
+            // One poll() over everything: signals, the attached client's end of the start pipe
+            // (an error once it is gone), the container's output, our stdin, ports.
+            var ready = [pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0),
+                         pollfd(fd: attached ? options.syncDescriptor : -1, events: 0, revents: 0)] + relay.descriptors()
             let serverStart = ready.count
             ready += server.descriptors()
             let portsStart = ready.count
             if exitStatus == nil { ready += ports.descriptors() }
             if poll(&ready, nfds_t(ready.count), exitStatus == nil ? -1 : 100) > 0 {
-                relay.handle(ready[1..<serverStart])
+                let keysTyped = relay.handle(ready[2..<serverStart])
+                if attached && (keysTyped || ready[1].revents != 0) {
+                    if keysTyped { report(.detached, keepingOpen: true) }
+                    detachClient(relay: &relay, rawMode: &rawMode, terminal: terminal, server: server)
+                    attached = false
+                }
                 server.handle(ready[serverStart..<portsStart])
                 if exitStatus == nil { ports.handle(ready[portsStart...]) }
             }
@@ -136,8 +151,11 @@ struct Monitor {
                     }
                 } else if signal == SIGWINCH, let terminal {
                     // Our terminal changed size: the kernel tells the container's foreground job.
-                    if options.attach { terminal.copyWindowSize(from: 0) }
-                } else if exitStatus == nil {
+                    if attached { terminal.copyWindowSize(from: 0) }
+                } else if exitStatus == nil && proxying
+                            && (options.attachment.proxiesSignals || (signal != SIGINT && signal != SIGQUIT)) {
+                    // --sig-proxy=false: the client's terminal signals (Ctrl-C) are not the
+                    // container's; the client ends, and we detach when we see it go.
                     kill(pid, signal)
                 }
             }
@@ -214,11 +232,29 @@ struct Monitor {
         return error.exitCode
     }
 
-    private func report(_ message: MonitorSyncMessage) {
+    /// Writes `message` to the launcher, and closes the fd unless `keepingOpen`.
+    private func report(_ message: MonitorSyncMessage, keepingOpen: Bool = false) {
         guard options.syncDescriptor >= 0 else { return }
-        let handle = FileDescriptorHandle(fd: options.syncDescriptor, path: "sync fd")
-        try? handle.writeAll(Array(message.line.utf8))
-        try? handle.close()
+        _ = Syscall.writeAll(options.syncDescriptor, Array(message.line.utf8)[...])
+        if !keepingOpen { close(options.syncDescriptor) }
+    }
+
+    /// The attached client went away or typed the detach keys: stop using its terminal and
+    /// stdio, leave its session (its hangup must not reach us), and run on as a detached
+    /// monitor does. A `-t` container's terminal is handed to attach clients.
+    private func detachClient(relay: inout OutputRelay, rawMode: inout RawTerminalMode?, terminal: PseudoTerminal?,
+                              server: AttachServer) {
+        relay.detach()
+        rawMode?.restore()
+        rawMode = nil
+        if let terminal { server.use(terminal, input: options.interactive) }
+        let null = open("/dev/null", O_RDWR | O_CLOEXEC)
+        if null >= 0 {
+            for fd in Int32(0)...2 { dup2(null, fd) }
+            close(null)
+        }
+        setsid()
+        close(options.syncDescriptor)
     }
 
     /// Pipes must not land on 0, 1 or 2 (the child maps its stdio onto those numbers), so

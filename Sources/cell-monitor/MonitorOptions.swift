@@ -1,3 +1,5 @@
+import CellRuntime
+
 /// The monitor's command line.
 struct MonitorOptions {
     var containerDirectory = ""
@@ -5,6 +7,8 @@ struct MonitorOptions {
     var syncDescriptor: Int32 = -1
     /// Foreground: copy the container's output to ours, forward signals, exit with its status.
     var attach = false
+    /// Attached: which output streams, the detach keys, --sig-proxy.
+    var attachment = Attachment()
     /// The container's stdin is a pipe: fed from our stdin with --attach, else from attach
     /// clients (`attach.sock`). Without it, the container's stdin is /dev/null.
     var interactive = false

@@ -7,11 +7,16 @@ import CellCore
 import CellRuntime
 
 /// Moves bytes: the container's stdout/stderr into the log (and, attached, to our own
-/// stdout/stderr); our stdin into the container's (interactive). Owns (and closes) the
+/// stdout/stderr, those the client attached to); our stdin into the container's
+/// (interactive), watching it for the detach keys on a terminal. Owns (and closes) the
 /// container-side fds it is given; our own stdin it only stops reading.
 struct OutputRelay {
     private let log: ContainerLogWriter
-    private let attach: Bool
+    /// Whether the container's stdout and stderr are copied to ours (attached, and asked for).
+    private var echoOutput: Bool
+    private var echoError: Bool
+    /// On a terminal: the keys that detach the client, looked for in what it types.
+    private var detachKeys: DetachKeys?
     private var output: Int32
     private var errorOutput: Int32
     private var input: Int32
@@ -22,11 +27,13 @@ struct OutputRelay {
     /// Set when our own stdout went away (a closed pipe): the log still gets everything.
     private var echoBroken = false
 
-    init(log: ContainerLogWriter, attach: Bool, output: Int32, errorOutput: Int32, input: Int32, containerInput: Int32,
-         server: AttachServer? = nil) {
+    init(log: ContainerLogWriter, attachment: Attachment?, output: Int32, errorOutput: Int32, input: Int32,
+         containerInput: Int32, detachKeys: DetachKeys? = nil, server: AttachServer? = nil) {
         self.server = server
         self.log = log
-        self.attach = attach
+        self.echoOutput = attachment?.standardOutput ?? false
+        self.echoError = attachment?.standardError ?? false
+        self.detachKeys = detachKeys
         self.output = output
         self.errorOutput = errorOutput
         self.input = input
@@ -43,12 +50,27 @@ struct OutputRelay {
          pollfd(fd: input, events: Int16(POLLIN), revents: 0)]
     }
 
-    mutating func handle(_ ready: ArraySlice<pollfd>) {
+    /// Moves what is ready; true when the client typed the detach keys.
+    mutating func handle(_ ready: ArraySlice<pollfd>) -> Bool {
         let readable = Int16(POLLIN | POLLHUP | POLLERR)
         let first = ready.startIndex
         if ready[first].revents & readable != 0 && !relay(from: output, stream: .stdout) { output = -1 }
         if ready[first + 1].revents & readable != 0 && !relay(from: errorOutput, stream: .stderr) { errorOutput = -1 }
-        if ready[first + 2].revents & readable != 0 { forwardInput() }
+        if ready[first + 2].revents & readable != 0 { return forwardInput() }
+        return false
+    }
+
+    /// The client is gone (or detached): its stdout, stderr and stdin are no longer used. Our
+    /// end of the container's stdin is closed: a pipe's reader sees EOF, as after Docker's
+    /// `run -i` loses its client; a terminal stays open to attach clients (the server holds
+    /// its own descriptor of it).
+    mutating func detach() {
+        echoOutput = false
+        echoError = false
+        input = -1
+        detachKeys = nil
+        if containerInput >= 0 { close(containerInput) }
+        containerInput = -1
     }
 
     /// Copies one chunk; false (and the fd closed) at end of file.
@@ -63,22 +85,30 @@ struct OutputRelay {
         }
         try? log.append(buffer[0..<n], stream: stream)
         server?.broadcast(buffer[0..<n], stream: stream)
-        if attach && !echoBroken {
+        if (stream == .stdout ? echoOutput : echoError) && !echoBroken {
             let target: Int32 = stream == .stdout ? 1 : 2
             if !Syscall.writeAll(target, buffer[0..<n]) { echoBroken = true }
         }
         return true
     }
 
-    private mutating func forwardInput() {
+    /// True when the detach keys were typed (what came before them is forwarded).
+    private mutating func forwardInput() -> Bool {
         let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
-        if n < 0 && (errno == EINTR || errno == EAGAIN) { return }
-        if n <= 0 || !Syscall.writeAll(containerInput, buffer[0..<n]) {
+        if n < 0 && (errno == EINTR || errno == EAGAIN) { return false }
+        var typed = n > 0 ? Array(buffer[0..<n]) : []
+        var detach = false
+        if n > 0, var keys = detachKeys {
+            (typed, detach) = keys.scan(typed[...])
+            detachKeys = keys
+        }
+        if n <= 0 || !Syscall.writeAll(containerInput, typed[...]) {
             // Our stdin ended (or the container stopped reading): the container sees EOF.
             input = -1
             if containerInput >= 0 { close(containerInput) }
             containerInput = -1
         }
+        return detach
     }
 
     /// Closes what is left once the container is gone.

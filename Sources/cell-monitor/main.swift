@@ -4,8 +4,10 @@ import Glibc
 import Musl
 #endif
 import CellCore
+import CellRuntime
 
-// cell-monitor [--sync-fd N] [--attach] [--interactive] <container-dir>
+// cell-monitor [--sync-fd N] [--attach [--attach-streams LIST] [--detach-keys KEYS] [--no-sig-proxy]]
+//              [--interactive] <container-dir>
 //
 // Starts the container described by <container-dir>/spec, keeps its stdio, writes its log and
 // state, waits for it, cleans up, and exits (with the container's status under --attach).
@@ -20,6 +22,21 @@ while let argument = arguments.popFirst() {
         }
         options.syncDescriptor = fd
     case "--attach": options.attach = true
+    case "--attach-streams":
+        let streams = (arguments.popFirst() ?? "").split(separator: ",")
+        guard streams.allSatisfy({ ["stdout", "stderr", "none"].contains($0) }) else {
+            printUsageError("--attach-streams takes stdout, stderr or none")
+            exit(125)
+        }
+        options.attachment.standardOutput = streams.contains("stdout")
+        options.attachment.standardError = streams.contains("stderr")
+    case "--detach-keys":
+        guard let value = arguments.popFirst(), let keys = try? DetachKeys(parsing: value) else {
+            printUsageError("--detach-keys needs a key sequence")
+            exit(125)
+        }
+        options.attachment.detachKeys = keys
+    case "--no-sig-proxy": options.attachment.proxiesSignals = false
     case "--interactive", "-i": options.interactive = true
     default:
         if argument.hasPrefix("-") || !options.containerDirectory.isEmpty {
@@ -46,6 +63,6 @@ exit(Monitor(options: options).run())
 
 func printUsageError(_ problem: String?) {
     let text = (problem.map { "cell-monitor: \($0)\n" } ?? "")
-        + "usage: cell-monitor [--sync-fd N] [--attach] [--interactive] <container-dir>\n"
+        + "usage: cell-monitor [--sync-fd N] [--attach [--attach-streams LIST] [--detach-keys KEYS] [--no-sig-proxy]] [--interactive] <container-dir>\n"
     _ = Array(text.utf8).withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }

@@ -73,4 +73,28 @@ struct CommandLineTests {
             }
         }
     }
+
+    /// pflag's short options: a value in the same word (`-t0`, `-n1`), and a bundle of flags
+    /// ending with one that takes the rest (`-dp8080:80`); never in the container's command.
+    @Test func shortOptionsTakeTheirValueInTheSameWord() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let values = try root.cell("run", "--rm", "-eA=1", "-e", "B=2", "-w/tmp", "-m64m", "busybox",
+                                   "sh", "-c", "echo $A$B $(pwd) $(cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes)")
+        #expect(values.stdout == "12 /tmp 67108864\n", "\(values.stderr)")
+        let untouched = try root.cell("run", "--rm", "busybox", "printf", "%s\n", "-t0", "-dp80:80")
+        #expect(untouched.stdout == "-t0\n-dp80:80\n")
+        let id = try root.cell("run", "-dp127.0.0.1::80", "--name", "bundled", "busybox", "sh", "-c", "echo a; echo b; sleep 1000")
+            .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        defer { _ = try? root.cell("rm", "-f", "bundled") }
+        #expect(id.count == 64)
+        #expect(try root.cell("port", "bundled").stdout.hasPrefix("80/tcp -> 127.0.0.1:"))
+        #expect(waitUntil { (try? root.cell("logs", "bundled").stdout) == "a\nb\n" })
+        #expect(try root.cell("logs", "-n1", "bundled").stdout == "b\n")
+        #expect(try root.cell("ps", "-qn1").stdout == String(id.prefix(12)) + "\n")
+        try root.cell("stop", "-t0", "bundled").expectSuccess()
+        #expect(try root.cell("inspect", "-f", "{{.State.ExitCode}}", "bundled").stdout == "137\n", "-t0 killed it at once")
+        try root.cell("rm", "bundled").expectSuccess()
+        try expectNothingLeft(root)
+    }
 }

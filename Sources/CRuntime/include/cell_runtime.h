@@ -175,6 +175,12 @@ struct cell_spawn_config {
     /* cell-init from cell_open_sealed_executable, which execs the command (so that no host
        binary of cell's is the container's /proc/self/exe), or -1 to exec it directly. */
     int exec_helper_fd;
+    /* Another container's namespaces to join instead of new ones (--pid/--ipc container:NAME):
+       pidfds of that container's pid 1, or -1. The PID one is entered by the parent around the
+       clone (a process cannot change its own pid namespace, only its children's); the IPC one by
+       the child, first thing, before /dev/mqueue and any sysctl. */
+    int join_pid_pidfd;
+    int join_ipc_pidfd;
     /* A user namespace (cell_user_namespace_create) the child joins after its mounts, or -1;
        the overlay is then mounted with the file-system ids the container's root has on the
        host (userns_root_uid/gid), over idmapped layers (cell_open_idmapped). */

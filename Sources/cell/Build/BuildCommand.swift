@@ -4,6 +4,7 @@ import Glibc
 import ArgumentParser
 import CellBuild
 import CellCore
+import CellImage
 
 /// `docker build`: an Imagefile (or Dockerfile) and its context into an image.
 struct BuildCommand: ParsableCommand {
@@ -30,7 +31,7 @@ struct BuildCommand: ParsableCommand {
     @Flag(name: [.customShort("q"), .long], help: "Suppress the build output and print image ID on success.")
     var quiet = false
 
-    @Option(help: "Set type of progress output (auto, plain, tty).")
+    @Option(help: "Set type of progress output (auto, plain, tty, quiet). Use plain to show container output.")
     var progress: String = "auto"
 
     @Option(help: "Set metadata for an image.")
@@ -48,8 +49,8 @@ struct BuildCommand: ParsableCommand {
     @Flag(name: .customLong("force-rm"), help: "Always remove intermediate containers (always).")
     var forceRemove = false
 
-    @Option(help: "Always attempt to pull a newer version of the image (cell uses local images only).")
-    var pull: String?
+    @Flag(help: "Always attempt to pull a newer version of the image.")
+    var pull = false
 
     @Option(help: "Set the networking mode for the RUN instructions (host only).")
     var network: String?
@@ -58,9 +59,6 @@ struct BuildCommand: ParsableCommand {
     var context: String
 
     func validate() throws {
-        guard ["auto", "plain", "tty", "quiet", "rawjson"].contains(progress) else {
-            throw ValidationError("invalid progress mode \(progress)")
-        }
         if let network, network != "host", network != "default" {
             throw ValidationError("--network \(network): cell's RUN steps use the host's network")
         }
@@ -76,6 +74,8 @@ struct BuildCommand: ParsableCommand {
     }
 
     private func build() throws {
+        let display = try BuildProgressMode.display(given: progress, quiet: quiet, terminal: isatty(2) != 0,
+                                                    environment: getenv("BUILDKIT_PROGRESS").map { String(cString: $0) })
         // `build -`: the Imagefile on stdin and no context, as `docker build - < Dockerfile`.
         var emptyContext: String?
         defer { if let emptyContext { try? FileSystem.removeTree(emptyContext) } }
@@ -88,7 +88,8 @@ struct BuildCommand: ParsableCommand {
         options.tags = tag
         options.target = target
         options.noCache = noCache
-        options.quiet = quiet || progress == "quiet"
+        options.pullAlways = pull
+        options.quiet = display == .quiet
         for argument in buildArg {
             let parts = argument.split(separator: "=", maxSplits: 1)
             let name = String(parts[0])
@@ -111,17 +112,33 @@ struct BuildCommand: ParsableCommand {
             return
         }
         let images = try GlobalOptions.imageStore()
-        let report: ((String) -> Void)? = options.quiet ? nil : { line in
-            Output.flush()
-            Output.error(line)
+        let id = try run(display) { progress in
+            try Builder(images: images, monitorPath: GlobalOptions.monitorPath, initPath: GlobalOptions.initPath, options: options,
+                        progress: progress).build()
         }
-        let id = try Builder(images: images, monitorPath: GlobalOptions.monitorPath, initPath: GlobalOptions.initPath, options: options, report: report).build()
         if let iidfile { try FileSystem.writeAtomically(Array(id.description.utf8), to: iidfile) }
         if options.quiet {
             Output.line(id.description)
         } else {
+            // The legacy builder's last lines, which scripts read: the names as Docker shows them (`demo:latest`).
             Output.error("Successfully built \(id.shortHex)")
-            for name in tag { Output.error("Successfully tagged \(name)") }
+            for name in tag { Output.error("Successfully tagged \((try? ImageReference(parsing: name))?.familiarName ?? name)") }
+        }
+    }
+
+    /// Runs `build` with the progress `display` asks for; a terminal display is drawn until the
+    /// build ends, its last frame (and a failed RUN's last lines) before any error.
+    private func run<Result>(_ display: BuildProgressMode.Display, _ build: (BuildProgress?) throws -> Result) throws -> Result {
+        switch display {
+        case .quiet:
+            return try build(nil)
+        case .plain:
+            return try build(PlainBuildDisplay.progress)
+        case .terminal:
+            let terminal = TerminalBuildDisplay()
+            terminal.start()
+            defer { terminal.finish() }
+            return try build(terminal.progress)
         }
     }
 }

@@ -149,14 +149,25 @@ struct ContainerFlags: ParsableArguments {
     @Option(name: [.customLong("dns-option"), .customLong("dns-opt")], help: "Set DNS options.")
     var dnsOption: [String] = []
 
-    @Option(help: "Pull image before running (never: cell uses local images only).")
+    @Option(help: "Add link to another container (needs a network containers share: not yet).")
+    var link: [String] = []
+
+    @Option(name: .customLong("log-driver"), help: "Logging driver for the container (json-file: the log `cell logs` reads).")
+    var logDriver: String?
+
+    @Option(name: .customLong("log-opt"), help: "Log driver options (none yet).")
+    var logOpt: [String] = []
+
+    @Option(help: "Pull image before running (\"always\", \"missing\", \"never\").")
     var pull: String?
 
-    @Option(help: "Set platform (the host's only).")
+    @Option(help: "Set platform if server is multi-platform capable (os/arch[/variant]).")
     var platform: String?
 
-    /// Creates the container as `runner` does, its id written to `--cidfile` when asked.
+    /// Creates the container as `runner` does, its id written to `--cidfile` when asked; the
+    /// image is pulled first if `--pull` says so.
     func create(_ options: RunOptions, with runner: ContainerRunner) throws -> Container {
+        try RegistryProgressDisplay.pullIfNeeded(options.image, policy: pull, platform: platform)
         let idFile = try cidfile.map(ContainerIDFile.init(claiming:))
         do {
             let container = try runner.create(options) { Output.error("WARNING: \($0)") }
@@ -169,6 +180,7 @@ struct ContainerFlags: ParsableArguments {
     }
 
     func options(image: String, command: [String]) throws -> RunOptions {
+        try refuseWhatCellCannotDoYet()
         var options = RunOptions(image: image)
         options.command = command
         options.name = name
@@ -220,5 +232,19 @@ struct ContainerFlags: ParsableArguments {
         options.oomScoreAdjustment = oomScoreAdj
         options.cgroups = cgroups
         return options
+    }
+
+    /// Flags Docker users type that need what cell has not got yet: said in one line, rather
+    /// than taken and ignored.
+    private func refuseWhatCellCannotDoYet() throws {
+        if !link.isEmpty {
+            throw CellError(.setup, "--link: links need a network that containers share, and cell's containers have none yet")
+        }
+        if let logDriver, logDriver != "json-file" {
+            throw CellError(.setup, "--log-driver \(logDriver): cell has one logging driver yet, json-file (the log `cell logs` reads)")
+        }
+        if let option = logOpt.first {
+            throw CellError(.setup, "--log-opt \(option): cell's logging driver takes no options yet")
+        }
     }
 }

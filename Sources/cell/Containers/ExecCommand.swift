@@ -32,7 +32,7 @@ struct ExecCommand: ParsableCommand {
     @Flag(help: "Give extended privileges to the command.")
     var privileged = false
 
-    @Option(name: .customLong("detach-keys"), help: "Override the key sequence for detaching a container (accepted for compatibility).")
+    @Option(name: .customLong("detach-keys"), help: "Override the key sequence for detaching a container (checked; an exec is not detached from).")
     var detachKeys: String?
 
     @Argument(help: "CONTAINER", completion: NameCompletion.containers(.running))
@@ -46,6 +46,7 @@ struct ExecCommand: ParsableCommand {
     }
 
     func run() throws {
+        _ = try DaemonError.reporting { try DetachKeys(parsing: detachKeys ?? "") }
         let target = try DaemonError.reporting { try GlobalOptions.containerStore().resolve(container) }
         let environment = try ContainerEnvironment.entries(fromFiles: envFile) + env
         let options = ExecOptions(arguments: command, environment: environment, workingDirectory: workdir,

@@ -110,6 +110,9 @@ struct StartCommand: ParsableCommand {
     @Flag(name: [.customShort("i"), .long], help: "Attach container's STDIN.")
     var interactive = false
 
+    @Option(name: .customLong("detach-keys"), help: "Override the key sequence for detaching a container.")
+    var detachKeys: String?
+
     @Argument(help: "CONTAINER...", completion: NameCompletion.containers(.stopped))
     var containers: [String] = []
 
@@ -123,12 +126,15 @@ struct StartCommand: ParsableCommand {
     func run() throws {
         let lifecycle = try GlobalOptions.lifecycle()
         if attach || interactive {
+            let keys = try DaemonError.reporting { try DetachKeys(parsing: detachKeys ?? "") }
             let container = try GlobalOptions.containerStore().resolve(containers[0])
             Output.flush()
-            guard let status = try lifecycle.startAttached(container, interactive: interactive) else {
+            guard let outcome = try lifecycle.startAttached(container, interactive: interactive,
+                                                            attachment: Attachment(detachKeys: keys)) else {
                 throw CellError.conflict("container \(containers[0]) is already running")
             }
-            throw ExitCode(status)
+            if case .exited(let status) = outcome { throw ExitCode(status) }
+            return
         }
         try EachContainer.run(containers) { container, name in
             try lifecycle.start(container)
@@ -188,20 +194,18 @@ struct PortCommand: ParsableCommand {
 
     func run() throws {
         let container = try GlobalOptions.containerStore().resolve(container)
-        var mappings = container.publishedPorts
+        let ports = container.publishedPorts
         if let privatePort {
             let parts = privatePort.split(separator: "/")
             let proto = parts.count > 1 ? String(parts[1]) : "tcp"
-            mappings = mappings.filter { String($0.containerPort) == parts.first.map(String.init) && $0.protocol.rawValue == proto }
-            guard !mappings.isEmpty else {
+            let addresses = UInt16(parts.first ?? "").map { PortListing.addresses(ports, containerPort: $0, proto: proto) } ?? []
+            guard !addresses.isEmpty else {
                 throw CellError.notFound("No public port '\(parts.first ?? "")/\(proto)' published for \(container.name)")
             }
-            mappings.forEach { Output.line("\($0.hostAddress):\($0.hostPort)") }
+            addresses.forEach(Output.line)
             return
         }
-        for mapping in mappings {
-            Output.line("\(mapping.containerPort)/\(mapping.protocol.rawValue) -> \(mapping.hostAddress):\(mapping.hostPort)")
-        }
+        PortListing.lines(ports).forEach(Output.line)
     }
 }
 

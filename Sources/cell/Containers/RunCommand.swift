@@ -1,5 +1,6 @@
 import ArgumentParser
 import CellContainers
+import CellCore
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,6 +12,15 @@ struct RunCommand: ParsableCommand {
     @Flag(name: [.customShort("d"), .long], help: "Run container in background and print container ID.")
     var detach = false
 
+    @Option(name: [.customShort("a"), .long], help: "Attach to STDIN, STDOUT or STDERR.")
+    var attach: [String] = []
+
+    @Flag(name: .customLong("sig-proxy"), inversion: .prefixedNo, help: "Proxy received signals to the process.")
+    var signalProxy = true
+
+    @Option(name: .customLong("detach-keys"), help: "Override the key sequence for detaching a container.")
+    var detachKeys: String?
+
     @Argument(help: "IMAGE", completion: NameCompletion.images)
     var image: String
 
@@ -18,6 +28,12 @@ struct RunCommand: ParsableCommand {
     var command: [String] = []
 
     func run() throws {
+        let attachment = try self.attachment()
+        if detach && !attach.isEmpty {
+            // Docker's CLI says this without its usual prefix, and exits 1.
+            Output.error("conflicting options: cannot specify both --attach and --detach")
+            throw ExitCode(1)
+        }
         let runner = GlobalOptions.runner()
         let container = try flags.create(flags.options(image: image, command: command), with: runner)
         if detach {
@@ -26,7 +42,27 @@ struct RunCommand: ParsableCommand {
             return
         }
         Output.flush()
-        throw ExitCode(try runner.runAttached(container))
+        switch try runner.runAttached(container, attachment: attachment) {
+        case .exited(let status): throw ExitCode(status)
+        case .detached: return
+        }
+    }
+
+    /// `-a`: the streams shown (stdout and stderr when none is named; stdin follows -i, as in
+    /// Docker, where -i attaches it anyway and `-a stdin` alone opens nothing).
+    private func attachment() throws -> Attachment {
+        let streams = try attach.map { name -> String in
+            let stream = name.lowercased()
+            guard ["stdin", "stdout", "stderr"].contains(stream) else {
+                throw CellError.usage("invalid argument \"\(name)\" for \"-a, --attach\" flag: valid streams are STDIN, STDOUT and STDERR")
+            }
+            return stream
+        }
+        // run's own failures exit 125, before anything is created.
+        let keys = try DaemonError.reporting { try ContainerRunner.asRunError { try DetachKeys(parsing: detachKeys ?? "") } }
+        return Attachment(standardOutput: streams.isEmpty || streams.contains("stdout"),
+                          standardError: streams.isEmpty || streams.contains("stderr"),
+                          detachKeys: keys, proxiesSignals: signalProxy)
     }
 }
 

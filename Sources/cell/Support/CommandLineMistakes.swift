@@ -45,6 +45,8 @@ enum CommandLineMistakes {
             "images": Usage(tail: "[OPTIONS] [REPOSITORY[:TAG]]", arity: .atMost(1)),
             "import": Usage(tail: "[OPTIONS] file|URL|- [REPOSITORY[:TAG]]", arity: .atLeast(1)),
             "tag": Usage(tail: "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", arity: .exactly(2)),
+            "pull": Usage(tail: "[OPTIONS] NAME[:TAG|@DIGEST]", arity: .exactly(1)),
+            "push": Usage(tail: "[OPTIONS] NAME[:TAG]", arity: .exactly(1)),
             "rmi": Usage(tail: "[OPTIONS] IMAGE [IMAGE...]", arity: .atLeast(1)),
             "history": Usage(tail: "[OPTIONS] IMAGE", arity: .exactly(1)),
             "save": Usage(tail: "[OPTIONS] IMAGE [IMAGE...]", arity: .atLeast(1)),
@@ -70,7 +72,7 @@ enum CommandLineMistakes {
         }
         table["container ls"] = table["ps"]
         for (verb, base) in [("ls", "images"), ("rm", "rmi"), ("history", "history"), ("save", "save"), ("load", "load"),
-                             ("import", "import"), ("tag", "tag"), ("build", "build")] {
+                             ("import", "import"), ("tag", "tag"), ("build", "build"), ("pull", "pull"), ("push", "push")] {
             table["image \(verb)"] = table[base]
         }
         return table

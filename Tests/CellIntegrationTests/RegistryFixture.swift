@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+
+/// Debian's docker-registry (the CNCF distribution registry) on a free loopback port, with its
+/// storage in a private directory; stopped and removed when the test is done.
+final class LocalRegistry {
+    let port: Int
+    let directory: String
+    private let process: ChildProcess
+
+    /// `host:port`, as image names write it.
+    var address: String { "127.0.0.1:\(port)" }
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("cell-registry-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: "\(directory)/data", withIntermediateDirectories: true)
+        port = try LocalRegistry.freePort()
+        let config = """
+            version: 0.1
+            log:
+              level: error
+              accesslog:
+                disabled: true
+            storage:
+              filesystem:
+                rootdirectory: \(directory)/data
+              delete:
+                enabled: true
+            http:
+              addr: 127.0.0.1:\(port)
+            """
+        try config.write(toFile: "\(directory)/config.yml", atomically: true, encoding: .utf8)
+        process = try ChildProcess("/usr/bin/docker-registry", ["serve", "\(directory)/config.yml"], captureOutput: false)
+        guard waitUntil(timeout: 20, { LocalRegistry.accepts(port: port) }) else {
+            throw HarnessError.failed("docker-registry did not start on port \(port)")
+        }
+    }
+
+    deinit {
+        kill(process.pid, SIGTERM)
+        _ = process.waitForExit()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Pushes `image` of `root` to this registry as `name` with skopeo (`format`: oci or v2s2).
+    func push(_ image: String, from root: CellRoot, as name: String, format: String = "oci") throws {
+        let archive = root.file("push-\(UUID().uuidString.prefix(6)).tar")
+        try root.cell("save", "-o", archive, image).expectSuccess()
+        defer { try? FileManager.default.removeItem(atPath: archive) }
+        try Command.run("/usr/bin/skopeo", ["copy", "--quiet", "--dest-tls-verify=false", "--format", format,
+                                            "oci-archive:\(archive)", "docker://\(address)/\(name)"]).expectSuccess()
+    }
+
+    /// The manifest digest the registry serves for `name`, as skopeo reads it.
+    func digest(of name: String) throws -> String {
+        let result = try Command.run("/usr/bin/skopeo", ["inspect", "--tls-verify=false", "--format", "{{.Digest}}",
+                                                         "docker://\(address)/\(name)"])
+        try result.expectSuccess()
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A port nothing listens on now (the kernel's choice for a socket bound to port 0).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw HarnessError.failed("socket") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw HarnessError.failed("bind") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func accepts(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+}
+
+/// A registry that answers from a table written by the test: the hostile one (wrong bytes
+/// under a digest, truncated blobs, garbage manifests). Python's http.server on loopback.
+final class ScriptedRegistry {
+    let port: Int
+    private let process: ChildProcess
+    let directory: String
+
+    var address: String { "127.0.0.1:\(port)" }
+
+    /// `routes`: a path (`/v2/x/manifests/1`) → (status, content type, file of the body).
+    init(routes: [String: (status: Int, type: String, body: [UInt8])]) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("cell-scripted-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var table: [String: [String: Any]] = [:]
+        for (index, (path, route)) in routes.enumerated() {
+            let file = "\(directory)/body-\(index)"
+            try Data(route.body).write(to: URL(fileURLWithPath: file))
+            table[path] = ["status": route.status, "type": route.type, "file": file]
+        }
+        try JSONSerialization.data(withJSONObject: table).write(to: URL(fileURLWithPath: "\(directory)/routes.json"))
+        port = try LocalRegistry.freePort()
+        let server = """
+            import http.server, json, sys
+            routes = json.load(open(sys.argv[1]))
+            class Handler(http.server.BaseHTTPRequestHandler):
+                protocol_version = "HTTP/1.1"
+                def log_message(self, *args): pass
+                def answer(self, body):
+                    route = routes.get(self.path.split("?")[0])
+                    if route is None:
+                        data = b'{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry"}]}'
+                        self.send_response(404); self.send_header("Content-Type", "application/json")
+                    else:
+                        data = open(route["file"], "rb").read()
+                        self.send_response(route["status"]); self.send_header("Content-Type", route["type"])
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    if body: self.wfile.write(data)
+                def do_GET(self): self.answer(True)
+                def do_HEAD(self): self.answer(False)
+            http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[2])), Handler).serve_forever()
+            """
+        process = try ChildProcess("/usr/bin/python3", ["-c", server, "\(directory)/routes.json", String(port)], captureOutput: false)
+        guard waitUntil(timeout: 20, { LocalRegistry.accepts(port: port) }) else {
+            throw HarnessError.failed("the scripted registry did not start")
+        }
+    }
+
+    deinit {
+        kill(process.pid, SIGTERM)
+        _ = process.waitForExit()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
