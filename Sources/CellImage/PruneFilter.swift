@@ -27,18 +27,13 @@ public struct PruneFilter: Sendable {
     public private(set) var keptLabels: [String] = []
     /// `dangling=false`: every unused image, not only dangling ones.
     public private(set) var allImages = false
-    /// The filters as given, for system prune's warning.
-    public let filters: [(key: String, value: String)]
 
     /// No filter at all.
-    public init() {
-        filters = []
-    }
+    public init() {}
 
     /// Judges `filters` (lowercased keys, as the command line splits them) for a prune of `subject`;
     /// `now` anchors a relative `until`.
     public init(_ filters: [(key: String, value: String)], for subject: Subject, now: Timestamp = .now()) throws {
-        self.filters = filters
         if let unknown = filters.first(where: { !subject.keys.contains($0.key) }) {
             throw CellError(.invalidInput, "invalid filter '\(unknown.key)'")
         }
