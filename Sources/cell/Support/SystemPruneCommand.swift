@@ -53,32 +53,10 @@ struct SystemPruneCommand: ParsableCommand {
         Output.line("Total reclaimed space: \(HumanUnits.size(containerBytes + reclaimed.bytes + cacheBytes, precision: 4))")
     }
 
-    /// The filters Docker's warning lists: label, label! and until ones, each once, in natural order.
+    /// The filters Docker's warning lists: label, label! and until ones, each once, in the CLI's
+    /// natural order (`label=v9` before `label=v10`).
     static func shownFilters(_ filters: [(key: String, value: String)]) -> [String] {
         let shown = Set(filters.filter { ["label", "label!", "until"].contains($0.key) }.map { "\($0.key)=\($0.value)" })
-        return shown.sorted(by: naturallyPrecedes)
-    }
-
-    /// Docker sorts them with sortorder.NaturalLess: runs of digits compare by their value, the
-    /// rest byte by byte (`label=v9` before `label=v10`).
-    static func naturallyPrecedes(_ lhs: String, _ rhs: String) -> Bool {
-        func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
-        var left = Array(lhs.utf8)[...], right = Array(rhs.utf8)[...]
-        while let a = left.first, let b = right.first {
-            if isDigit(a) && isDigit(b) {
-                let leftRun = left.prefix(while: isDigit), rightRun = right.prefix(while: isDigit)
-                let leftValue = leftRun.drop { $0 == 0x30 }, rightValue = rightRun.drop { $0 == 0x30 }
-                if leftValue.count != rightValue.count { return leftValue.count < rightValue.count }
-                if !leftValue.elementsEqual(rightValue) { return leftValue.lexicographicallyPrecedes(rightValue) }
-                if leftRun.count != rightRun.count { return leftRun.count < rightRun.count }
-                left = left.dropFirst(leftRun.count)
-                right = right.dropFirst(rightRun.count)
-            } else {
-                if a != b { return a < b }
-                left = left.dropFirst()
-                right = right.dropFirst()
-            }
-        }
-        return left.isEmpty && !right.isEmpty
+        return shown.sorted(by: NaturalOrder.isLess)
     }
 }
