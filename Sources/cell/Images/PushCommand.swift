@@ -17,7 +17,7 @@ struct PushCommand: ParsableCommand {
     @Flag(name: .customLong("disable-content-trust"), help: "Skip image signing (cell does not sign).")
     var disableContentTrust = false
 
-    @Argument(help: "NAME[:TAG]")
+    @Argument(help: "NAME[:TAG]", completion: NameCompletion.images)
     var name: String
 
     func run() throws {
