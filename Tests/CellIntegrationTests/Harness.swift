@@ -107,6 +107,9 @@ final class ChildProcess: @unchecked Sendable {
 
     init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], input: Input = .null,
          captureOutput: Bool) throws {
+        // A child killed (or done) before reading all its input must not take the test runner
+        // with it: the write fails with EPIPE instead, and `finish` stops feeding it.
+        signal(SIGPIPE, SIG_IGN)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

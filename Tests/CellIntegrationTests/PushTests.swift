@@ -104,6 +104,27 @@ struct PushTests {
         #expect(usage.status == 1 && usage.stderr.hasPrefix("cell: 'cell push' requires 1 argument"), "\(usage.stderr)")
     }
 
+    /// Podman pulls what cell pushed and runs it; cell pulls what podman pushed.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/podman")))
+    func podmanAndCellReadEachOthersPushes() throws {
+        let registry = try LocalRegistry()
+        let root = try CellRoot()
+        let id = try root.importBusybox()
+        try root.cell("tag", "busybox", "\(registry.address)/from/cell:1").expectSuccess()
+        try root.cell("push", "-q", "\(registry.address)/from/cell:1").expectSuccess()
+        let podman = try PodmanSandbox(root)
+        try podman.run("pull", "-q", "--tls-verify=false", "\(registry.address)/from/cell:1").expectSuccess()
+        #expect(try podman.run("image", "inspect", "--format", "sha256:{{.Id}}", "\(registry.address)/from/cell:1").stdout == id + "\n")
+        #expect(try podman.run("run", "--rm", "--net", "none", "\(registry.address)/from/cell:1", "echo", "podman ran it").stdout == "podman ran it\n")
+
+        try podman.run("tag", "\(registry.address)/from/cell:1", "\(registry.address)/from/podman:2").expectSuccess()
+        try podman.run("push", "-q", "--tls-verify=false", "\(registry.address)/from/podman:2").expectSuccess()
+        let other = try CellRoot()
+        try other.cell("pull", "-q", "\(registry.address)/from/podman:2").expectSuccess()
+        #expect(try other.cell("run", "--rm", "\(registry.address)/from/podman:2", "echo", "cell ran it").stdout == "cell ran it\n")
+        #expect(try other.cell("image", "inspect", "-f", "{{.Id}}", "\(registry.address)/from/podman:2").stdout == id + "\n")
+    }
+
     private func rawSize(_ registry: LocalRegistry, _ name: String) throws -> Int {
         try Command.run("/usr/bin/skopeo", ["inspect", "--raw", "--tls-verify=false", "docker://\(registry.address)/\(name)"]).stdout.utf8.count
     }
