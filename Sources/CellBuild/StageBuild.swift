@@ -102,9 +102,11 @@ struct StageBuild {
     // MARK: FROM
 
     /// A FROM image the store lacks (or every one, with --pull) comes from its registry.
-    private func pullIfNeeded(_ base: String) throws {
+    private func pull(_ base: String) throws {
         let puller = ImagePuller(store: builder.images)
-        guard let reference = try puller.referenceToPull(base, policy: builder.options.pullAlways ? .always : .missing) else { return }
+        // --pull: every name again (an id the store has is used as it is); else the missing one.
+        let wanted = builder.options.pullAlways ? try puller.referenceToPull(base, policy: .always) : try? ImageReference(parsing: base)
+        guard let reference = wanted else { return }
         do {
             _ = try puller.pull(reference) { _ in }
         } catch let error as CellError {
@@ -122,8 +124,12 @@ struct StageBuild {
         if let index = stageIndex(named: base), index < stage.index, let earlier = built[index] {
             return earlier
         }
-        try pullIfNeeded(base)
-        guard let summary = try builder.images.find(base) else {
+        var found = builder.options.pullAlways ? nil : try builder.images.find(base)
+        if found == nil {
+            try pull(base)
+            found = try builder.images.find(base)
+        }
+        guard let summary = found else {
             let shown = (try? ImageReference(parsing: base))?.familiarName ?? base
             throw CellError.notFound("Unable to find image '\(shown)' locally")
         }

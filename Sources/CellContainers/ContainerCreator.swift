@@ -28,7 +28,10 @@ public struct ContainerCreator {
 
     /// Creates the container; `warn` hears Docker's warnings for limits this host cannot apply
     /// (discarded), once the container exists.
-    public func create(_ options: RunOptions, now: Timestamp = .now(), warn: (String) -> Void = { _ in }) throws -> Container {
+    /// `fetchMissingImage` (run's and create's `--pull missing`) is called with the image's
+    /// name when the store does not have it, and the store is looked at again after.
+    public func create(_ options: RunOptions, now: Timestamp = .now(), warn: (String) -> Void = { _ in },
+                       fetchMissingImage: ((String) throws -> Void)? = nil) throws -> Container {
         // Read once, before anything is made: the devices, and whether cgroups may be disabled.
         let devices = try options.devices.map(DeviceOptions.Mapping.init(parsing:))
         let cgroups = try ContainerCreator.cgroupsMode(options, devices: devices)
@@ -52,7 +55,8 @@ public struct ContainerCreator {
             var attempt = 0
             while true {
                 do {
-                    return try createInSession(options, devices: devices, cgroups: cgroups, now: now)
+                    return try createInSession(options, devices: devices, cgroups: cgroups, now: now,
+                                               fetchMissingImage: fetchMissingImage)
                 } catch let error as CellError where options.name == nil && attempt < 5 && ContainerStore.isNameConflict(error) {
                     attempt += 1
                 }
@@ -63,8 +67,14 @@ public struct ContainerCreator {
     }
 
     private func createInSession(_ options: RunOptions, devices: [DeviceOptions.Mapping], cgroups: ContainerSpec.CgroupsMode,
-                                 now: Timestamp) throws -> Container {
-        guard let summary = try images.find(options.image) else {
+                                 now: Timestamp, fetchMissingImage: ((String) throws -> Void)?) throws -> Container {
+        // Fetched only when missing: the common case reads the index once.
+        func fetched() throws -> ImageSummary? {
+            guard let fetchMissingImage else { return nil }
+            try fetchMissingImage(options.image)
+            return try images.find(options.image)
+        }
+        guard let summary = try images.find(options.image) ?? fetched() else {
             let shown = (try? ImageReference(parsing: options.image))?.familiarName ?? options.image
             throw CellError(.setup, "No such image: \(shown)")
         }

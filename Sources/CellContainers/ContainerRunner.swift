@@ -19,13 +19,14 @@ public struct ContainerRunner {
     }
 
     /// docker create: the container, not started. `warn` gets Docker's warnings (a limit the
-    /// host cannot apply is dropped).
-    public func create(_ options: RunOptions, warn: (String) -> Void = { _ in }) throws -> Container {
+    /// host cannot apply is dropped); `fetchMissingImage` is asked for an image the store lacks.
+    public func create(_ options: RunOptions, warn: (String) -> Void = { _ in },
+                       fetchMissingImage: ((String) throws -> Void)? = nil) throws -> Container {
         try Self.asRunError {
             let creator = ContainerCreator(images: try ImageStore(root: root),
                                            containers: try ContainerStore(layout: StoreLayout(root: root)),
                                            initBinary: initBinary)
-            return try creator.create(options, warn: warn)
+            return try creator.create(options, warn: warn, fetchMissingImage: fetchMissingImage)
         }
     }
 

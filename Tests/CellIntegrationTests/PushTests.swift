@@ -125,6 +125,26 @@ struct PushTests {
         #expect(try other.cell("image", "inspect", "-f", "{{.Id}}", "\(registry.address)/from/podman:2").stdout == id + "\n")
     }
 
+    /// A layer of 40 MB that gzip cannot shrink goes up in chunks (PATCH) and arrives whole.
+    @Test func aBigLayerIsPushedInChunks() throws {
+        let registry = try LocalRegistry()
+        let root = try CellRoot()
+        let tarball = root.file("big.tar")
+        try Fixtures.makeTar(at: tarball, python: """
+            import os
+            data = os.urandom(40 * 1000 * 1000)
+            info = tarfile.TarInfo("big.bin"); info.size = len(data)
+            out.addfile(info, io.BytesIO(data))
+            """)
+        let id = try root.cell("import", tarball, "\(registry.address)/big/layer:1").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let push = try root.cell("push", "\(registry.address)/big/layer:1")
+        #expect(push.status == 0, "\(push.stderr)")
+        #expect(push.stdout.contains(": Pushed\n"))
+        let other = try CellRoot()
+        try other.cell("pull", "-q", "\(registry.address)/big/layer:1").expectSuccess()
+        #expect(try other.cell("image", "inspect", "-f", "{{.Id}}", "\(registry.address)/big/layer:1").stdout == id + "\n")
+    }
+
     private func rawSize(_ registry: LocalRegistry, _ name: String) throws -> Int {
         try Command.run("/usr/bin/skopeo", ["inspect", "--raw", "--tls-verify=false", "docker://\(registry.address)/\(name)"]).stdout.utf8.count
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CellContainers
 import CellCore
 import CellFormat
+import CellRegistry
 
 /// The flags `cell create` and `cell run` share, with docker's names.
 struct ContainerFlags: ParsableArguments {
@@ -167,10 +168,15 @@ struct ContainerFlags: ParsableArguments {
     /// Creates the container as `runner` does, its id written to `--cidfile` when asked; the
     /// image is pulled first if `--pull` says so.
     func create(_ options: RunOptions, with runner: ContainerRunner) throws -> Container {
-        try RegistryProgressDisplay.pullIfNeeded(options.image, policy: pull, platform: platform)
+        let policy = try PullPolicy(parsing: pull ?? "missing")
+        if policy == .always { try RegistryProgressDisplay.pullForRun(options.image, platform: platform, missing: false) }
+        let platform = self.platform
+        let fetch: ((String) throws -> Void)? = policy != .missing ? nil : {
+            try RegistryProgressDisplay.pullForRun($0, platform: platform, missing: true)
+        }
         let idFile = try cidfile.map(ContainerIDFile.init(claiming:))
         do {
-            let container = try runner.create(options) { Output.error("WARNING: \($0)") }
+            let container = try runner.create(options, warn: { Output.error("WARNING: \($0)") }, fetchMissingImage: fetch)
             try idFile?.write(container.id)
             return container
         } catch {

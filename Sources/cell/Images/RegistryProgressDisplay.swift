@@ -107,14 +107,16 @@ final class RegistryProgressDisplay: @unchecked Sendable {
 }
 
 extension RegistryProgressDisplay {
-    /// Pulls what `--pull` says `image` needs before `run` or `create` uses it, as Docker does:
-    /// `Unable to find image 'x' locally`, then the pull's progress, on stderr.
-    static func pullIfNeeded(_ image: String, policy text: String?, platform: String?) throws {
-        let policy = try PullPolicy(parsing: text ?? "missing")
+    /// The pull `run` and `create` do, as Docker's: `Unable to find image 'x' locally` first
+    /// when it is missing, then the pull's progress, on stderr. A text that names nothing a
+    /// registry could have (an id) is left for the store's own answer.
+    static func pullForRun(_ image: String, platform: String?, missing: Bool) throws {
         var puller = ImagePuller(store: try GlobalOptions.imageStore())
         if let platform { puller.platform = try PlatformSelector(parsing: platform) }
-        guard let reference = try puller.referenceToPull(image, policy: policy) else { return }
-        if policy == .missing { Output.error("Unable to find image '\(reference.familiarName)' locally") }
+        guard let reference = try (missing ? try? ImageReference(parsing: image) : puller.referenceToPull(image, policy: .always)) else {
+            return
+        }
+        if missing { Output.error("Unable to find image '\(reference.familiarName)' locally") }
         let display = RegistryProgressDisplay(descriptor: 2)
         do {
             _ = try puller.pull(reference) { display.show($0) }
