@@ -43,6 +43,8 @@ enum CommandLineMistakes {
             "import": Usage(tail: "[OPTIONS] file|URL|- [REPOSITORY[:TAG]]", arity: .atLeast(1)),
             "tag": Usage(tail: "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", arity: .exactly(2)),
             "pull": Usage(tail: "[OPTIONS] NAME[:TAG|@DIGEST]", arity: .exactly(1)),
+            "login": Usage(tail: "[OPTIONS] [SERVER]", arity: .atMost(1)),
+            "logout": Usage(tail: "[SERVER]", arity: .atMost(1)),
             "rmi": Usage(tail: "[OPTIONS] IMAGE [IMAGE...]", arity: .atLeast(1)),
             "history": Usage(tail: "[OPTIONS] IMAGE", arity: .exactly(1)),
             "save": Usage(tail: "[OPTIONS] IMAGE [IMAGE...]", arity: .atLeast(1)),
