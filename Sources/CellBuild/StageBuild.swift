@@ -103,7 +103,7 @@ struct StageBuild {
 
     /// A FROM image the store lacks (or every one, with --pull) comes from its registry.
     private func pullIfNeeded(_ base: String) throws {
-        let puller = ImagePuller(store: builder.images)
+        let puller = ImagePuller(store: builder.images, credentialStore: CredentialStore())
         guard let reference = try puller.referenceToPull(base, policy: builder.options.pullAlways ? .always : .missing) else { return }
         do {
             _ = try puller.pull(reference) { _ in }

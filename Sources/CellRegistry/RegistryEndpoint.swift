@@ -44,8 +44,11 @@ final class RegistryEndpoint: @unchecked Sendable {
         var failure: HTTPTransfer.Failure?
         do {
             response = try HTTPTransfer.perform(HTTPRequest(url: "https://\(host)/v2/", security: security), failure: &failure)
-        } catch is CellError where allowsPlainHTTP && failure != .certificate {
+        } catch let error as CellError where allowsPlainHTTP && failure != .certificate {
             response = try HTTPTransfer.perform(HTTPRequest(url: "http://\(host)/v2/"))
+            // A TLS server's answer to plain HTTP (Go's "Client sent an HTTP request to an HTTPS
+            // server"): what went wrong is what HTTPS met, a client certificate it wants, say.
+            if response.status == 400 { throw error }
             chosen = "http"
         }
         pthread_mutex_lock(&mutex)

@@ -94,7 +94,7 @@ extension PullProgressDisplay {
     /// `Unable to find image 'x' locally`, then the pull's progress, on stderr.
     static func pullIfNeeded(_ image: String, policy text: String?, platform: String?) throws {
         let policy = try PullPolicy(parsing: text ?? "missing")
-        var puller = ImagePuller(store: try GlobalOptions.imageStore())
+        var puller = ImagePuller(store: try GlobalOptions.imageStore(), credentialStore: CredentialStore())
         if let platform { puller.platform = try PlatformSelector(parsing: platform) }
         guard let reference = try puller.referenceToPull(image, policy: policy) else { return }
         if policy == .missing { Output.error("Unable to find image '\(reference.familiarName)' locally") }
