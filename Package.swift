@@ -81,6 +81,7 @@ let package = Package(
             "CellRegistry", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        .testTarget(name: "CellCoreTests", dependencies: ["CellCore"]),
         .testTarget(name: "CellArchiveTests", dependencies: ["CellArchive", "CArchive"]),
         .testTarget(name: "CellFormatTests", dependencies: ["CellFormat"]),
         .testTarget(name: "CellImageTests", dependencies: ["CellImage"]),

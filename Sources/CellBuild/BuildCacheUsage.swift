@@ -43,18 +43,20 @@ public struct BuildCacheUsage: Sendable {
         self.records = records.sorted { $0.lastUsed > $1.lastUsed }
     }
 
-    /// Removes every entry and cache mount. The layers only entries named are collected by the
-    /// next garbage collection (system prune runs one right after), so the bytes returned are
-    /// the cache mounts' alone.
-    public static func prune(images store: ImageStore) throws -> (removed: [String], reclaimedBytes: Int64) {
+    /// Removes every entry and cache mount that `filter` admits (by when it was last used). The
+    /// layers only entries named are collected by the next garbage collection (system prune runs
+    /// one right after), so the bytes returned are the cache mounts' alone.
+    public static func prune(images store: ImageStore, filter: PruneFilter = PruneFilter()) throws -> (removed: [String], reclaimedBytes: Int64) {
         let usage = try BuildCacheUsage(images: store)
         var reclaimed: Int64 = 0
-        for record in usage.records {
+        var removed: [String] = []
+        for record in usage.records where filter.admitsCacheEntry(lastUsed: record.lastUsed) {
             let isEntry = record.type == "regular"
             try FileSystem.removeTree("\(isEntry ? store.layout.buildCache : store.layout.buildCacheMounts)/\(record.id)")
             if !isEntry { reclaimed += record.size }
+            removed.append(record.id)
         }
-        return (usage.records.map(\.id), reclaimed)
+        return (removed, reclaimed)
     }
 
     private static func modified(_ path: String) -> Timestamp {

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CellCore
+import CellImage
 import CellRuntime
 import CellCgroups
 import CellNetwork
@@ -147,12 +148,13 @@ public struct ContainerLifecycle {
         return kept
     }
 
-    /// docker container prune: removes every stopped container; their ids and the bytes their
-    /// writable layers held.
-    public func pruneStopped() throws -> (deleted: [String], reclaimedBytes: Int64) {
+    /// docker container prune: removes every stopped container that `filter` admits (its
+    /// creation time, its labels); their ids and the bytes their writable layers held.
+    public func pruneStopped(filter: PruneFilter = PruneFilter()) throws -> (deleted: [String], reclaimedBytes: Int64) {
         var deleted: [String] = []
         var reclaimed: Int64 = 0
         for container in try store.list() where !container.isRunning {
+            guard filter.admits(created: Timestamp(rfc3339: container.record.created), labels: container.record.config.labels) else { continue }
             let size = FileSystem.diskUsage("\(container.directory)/upper")
             if (try? remove(container, force: false)) != nil {
                 deleted.append(container.id)

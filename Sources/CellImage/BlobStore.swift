@@ -41,6 +41,18 @@ public struct BlobStore: Sendable {
         return Descriptor(mediaType: mediaType, digest: digest, size: size)
     }
 
+    /// Moves a file the caller wrote and checked (its content hashes to `digest`, it was
+    /// synced) into the store under that digest; the file is gone afterwards either way.
+    public func adopt(_ path: String, as digest: Digest) throws {
+        let destination = layout.blob(digest)
+        if FileSystem.exists(destination) {
+            unlink(path)
+            return
+        }
+        try FileSystem.rename(path, to: destination)
+        try FileSystem.syncDirectory(layout.blobs)
+    }
+
     public func remove(_ digest: Digest) throws {
         if unlink(layout.blob(digest)) != 0 && errno != ENOENT {
             throw CellError.system("remove blob \(digest): \(Syscall.errorString(errno))")

@@ -97,40 +97,24 @@ extension ImageStore {
         var descriptor = Descriptor(mediaType: compression.mediaType, digest: layer.digest, size: layer.size)
         let temporary = "\(layout.temporary)/save-\(getpid())-\(FileSystem.randomSuffix())"
         defer { unlink(temporary) }
-        var hasher = SHA256Hasher()
-        let input = try FileDescriptorHandle(path: source, flags: O_RDONLY)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }
         if compression == .none || layer.mediaType != MediaType.ociLayer {
             // Stored as is: still check it is what its name says.
+            var hasher = SHA256Hasher()
+            let input = try FileDescriptorHandle(path: source, flags: O_RDONLY)
             while true {
                 let count = try input.read(into: buffer)
                 if count == 0 { break }
                 hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             }
             descriptor.mediaType = layer.mediaType
+            guard hasher.finalize() == layer.digest else {
+                throw CellError.invalidInput("layer \(layer.digest) is corrupt: its content does not match its digest")
+            }
         } else {
-            let output = try FileDescriptorHandle(path: temporary, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
-            var compressedHasher = SHA256Hasher()
-            let compressor = try StreamCompressor(compression: compression.output) { bytes in
-                compressedHasher.update(bytes)
-                try output.writeAll(bytes)
-            }
-            while true {
-                let count = try input.read(into: buffer)
-                if count == 0 { break }
-                let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
-                hasher.update(chunk)
-                try compressor.write(chunk)
-            }
-            try compressor.finish()
-            try output.close()
-            descriptor.digest = compressedHasher.finalize()
-            descriptor.size = compressedHasher.byteCount
+            descriptor = try LayerCompressor.compress(layer, in: layout, as: compression, to: temporary)
             path = temporary
-        }
-        guard hasher.finalize() == layer.digest else {
-            throw CellError.invalidInput("layer \(layer.digest) is corrupt: its content does not match its digest")
         }
         guard written.insert(descriptor.digest).inserted else { return descriptor }
         try archive.append(TarEntry.archiveMember(path: "blobs/sha256/\(descriptor.digest.hex)", size: descriptor.size))

@@ -54,6 +54,14 @@ extension ImageStore {
             if let config = try? readConfig(manifest.config.digest) {
                 config.rootfs.diffIDs.forEach { liveLayers.insert($0) }
             }
+            // The manifest a registry has for the name, and its compressed layers.
+            if let origin = entry.annotations?[Annotation.distributionManifest].flatMap({ try? Digest(parsing: $0) }) {
+                liveBlobs.insert(origin)
+                if let registryManifest = try? readManifest(origin) {
+                    liveBlobs.insert(registryManifest.config.digest)
+                    registryManifest.layers.forEach { liveBlobs.insert($0.digest) }
+                }
+            }
         }
         // A container keeps what it was made from even if its image lost its index entry: the
         // config (its id) and the layers it mounts, with their blobs (a local layer blob is
@@ -93,23 +101,26 @@ extension ImageStore {
         return reclaimed
     }
 
-    /// `cell image prune [-a]`: removes dangling images (every unused one with `all`) that no
-    /// container uses, then collects garbage, all under the collection lock.
-    public func prune(all: Bool, users: () throws -> ImageUsers) throws -> (deleted: [RemovalEvent], reclaimed: Reclaimed) {
+    /// `cell image prune [-a]`: removes dangling images (every unused one with `all`, or a
+    /// `dangling=false` filter) that no container uses and `filter` admits (the config's creation
+    /// time and labels), then collects garbage, all under the collection lock.
+    public func prune(all: Bool, filter: PruneFilter = PruneFilter(),
+                      users: () throws -> ImageUsers) throws -> (deleted: [RemovalEvent], reclaimed: Reclaimed) {
         try withCollectionLock {
             let users = try users()
             var events: [RemovalEvent] = []
             try NameIndex.update(layout) { index in
                 var victims: [Digest: [String]] = [:]
+                var entries: [Digest: Descriptor] = [:]
                 var order: [Digest] = []
                 for entry in index.entries {
                     guard let id = NameIndex.imageID(of: entry) ?? (try? readManifest(entry.digest).config.digest) else { continue }
-                    if victims[id] == nil { order.append(id); victims[id] = [] }
+                    if victims[id] == nil { order.append(id); victims[id] = []; entries[id] = entry }
                     if let name = NameIndex.name(of: entry) { victims[id]?.append(name) }
                 }
                 for id in order where users.images[id] == nil {
                     let names = victims[id] ?? []
-                    guard all || names.isEmpty else { continue }
+                    guard all || filter.allImages || names.isEmpty, let entry = entries[id], admits(entry, filter) else { continue }
                     for name in names {
                         if let reference = try? ImageReference(parsing: name) { events.append(.untagged(reference.familiarName)) }
                     }
@@ -119,5 +130,18 @@ extension ImageStore {
             }
             return (events, try collectLocked(users: users))
         }
+    }
+
+    /// Whether `filter` lets the image of an index entry go: its creation time from the entry's
+    /// annotation where cell wrote one, its labels (and else its time) from its config.
+    private func admits(_ entry: Descriptor, _ filter: PruneFilter) -> Bool {
+        var created = entry.annotations?[Annotation.created].flatMap { Timestamp(rfc3339: $0) }
+        var labels: [String: String] = [:]
+        if filter.looksAtLabels || (filter.until != nil && created == nil) {
+            guard let config = try? readConfig(readManifest(entry.digest).config.digest) else { return false }
+            created = created ?? config.created.flatMap { Timestamp(rfc3339: $0) }
+            labels = config.config?.labels ?? [:]
+        }
+        return filter.admits(created: created, labels: labels)
     }
 }

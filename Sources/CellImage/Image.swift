@@ -10,6 +10,8 @@ public struct ImageSummary: Sendable {
     public var size: Int64
     /// The manifest digests registries served for its names (`busybox@sha256:...`).
     public var repositoryDigests: [ImageReference: Digest] = [:]
+    /// The manifests (compressed layers) registries have for its names, kept in the store.
+    public var distributionManifests: [ImageReference: Digest] = [:]
 }
 
 /// An image resolved with its manifest and configuration, for inspect, history, save and run.

@@ -29,6 +29,7 @@ public final class ImageStore: @unchecked Sendable {
             if var existing = byID[summary.id] {
                 existing.names.append(contentsOf: summary.names)
                 existing.repositoryDigests.merge(summary.repositoryDigests) { $1 }
+                existing.distributionManifests.merge(summary.distributionManifests) { $1 }
                 byID[summary.id] = existing
             } else {
                 byID[summary.id] = summary
@@ -46,8 +47,10 @@ public final class ImageStore: @unchecked Sendable {
            let size = Int64(sizeText) {
             let created = entry.annotations?[Annotation.created].flatMap { Timestamp(rfc3339: $0) }
             var summary = ImageSummary(id: id, manifest: entry.digest, names: names, created: created, size: size)
-            if let name = names.first, let digest = entry.annotations?[Annotation.repositoryDigest].flatMap({ try? Digest(parsing: $0) }) {
-                summary.repositoryDigests[name] = digest
+            if let name = names.first {
+                func digest(_ key: String) -> Digest? { entry.annotations?[key].flatMap { try? Digest(parsing: $0) } }
+                summary.repositoryDigests[name] = digest(Annotation.repositoryDigest)
+                summary.distributionManifests[name] = digest(Annotation.distributionManifest)
             }
             return summary
         }
@@ -92,7 +95,7 @@ public final class ImageStore: @unchecked Sendable {
         return Image(summary: summary, manifest: manifest, config: config, configBytes: configBytes)
     }
 
-    func readManifest(_ digest: Digest) throws -> Manifest {
+    public func readManifest(_ digest: Digest) throws -> Manifest {
         try StoredJSON.decode(Manifest.self, from: try blobs.read(digest), what: "manifest \(digest)")
     }
 
@@ -127,7 +130,7 @@ public final class ImageStore: @unchecked Sendable {
     /// Names an image whose config blob is already stored (as loaded: its bytes are kept as they came).
     @discardableResult
     public func commitImage(configDescriptor: Descriptor, created: String?, layers: [Descriptor],
-                            names: [ImageReference], repositoryDigest: Digest? = nil) throws -> Digest {
+                            names: [ImageReference], origin: RegistryOrigin? = nil) throws -> Digest {
         var config = configDescriptor
         config.mediaType = MediaType.ociConfig
         let manifest = try blobs.write(try StoredJSON.encode(Manifest(config: config, layers: layers)),
@@ -138,9 +141,15 @@ public final class ImageStore: @unchecked Sendable {
             if names.isEmpty {
                 index.addUnnamed(summary)
             }
-            for name in names { index.setName(name, to: summary, repositoryDigest: repositoryDigest) }
+            for name in names { index.setName(name, to: summary, origin: origin) }
         }
         return config.digest
+    }
+
+    /// Records where `name` now is in its registry (after a push): the manifest digest the
+    /// registry answers with, and the manifest pushed, kept for the next push.
+    public func recordOrigin(_ origin: RegistryOrigin, of name: ImageReference) throws {
+        try NameIndex.update(layout) { index in index.setOrigin(origin, of: name) }
     }
 
     // MARK: Names

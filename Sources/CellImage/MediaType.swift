@@ -33,4 +33,7 @@ public enum Annotation {
     public static let size = "dev.cell.image.size"
     /// The digest of the manifest a registry served for this name (its RepoDigest).
     public static let repositoryDigest = "dev.cell.image.repo-digest"
+    /// The image manifest as a registry has it (compressed layers), kept so that a push of the
+    /// name sends the same bytes and the registry the same digest.
+    public static let distributionManifest = "dev.cell.image.distribution-manifest"
 }

@@ -39,7 +39,7 @@ struct NameIndex {
 
     /// Points `reference` at the image; the image it named before, if it has no name left, stays
     /// as an unnamed entry.
-    mutating func setName(_ reference: ImageReference, to image: ImageSummaryAnnotations, repositoryDigest: Digest? = nil) {
+    mutating func setName(_ reference: ImageReference, to image: ImageSummaryAnnotations, origin: RegistryOrigin? = nil) {
         let name = reference.description
         if let existing = entries.firstIndex(where: { NameIndex.name(of: $0) == name }) {
             let previous = entries[existing]
@@ -50,9 +50,17 @@ struct NameIndex {
         var annotations = image.annotations
         annotations[Annotation.imageName] = name
         if let tag = reference.tag { annotations[Annotation.refName] = tag }
-        if let repositoryDigest { annotations[Annotation.repositoryDigest] = repositoryDigest.description }
+        if let origin { origin.annotate(&annotations) }
         entries.append(Descriptor(mediaType: MediaType.ociManifest, digest: image.manifest, size: image.manifestSize,
                                   annotations: annotations))
+    }
+
+    /// Notes on `reference`'s entry where the registry has it.
+    mutating func setOrigin(_ origin: RegistryOrigin, of reference: ImageReference) {
+        guard let index = entries.firstIndex(where: { NameIndex.name(of: $0) == reference.description }) else { return }
+        var annotations = entries[index].annotations ?? [:]
+        origin.annotate(&annotations)
+        entries[index].annotations = annotations
     }
 
     /// Adds an image with no name (a load of an untagged image, or a build without -t).
@@ -96,5 +104,23 @@ struct ImageSummaryAnnotations {
         var result = [Annotation.imageID: id.description, Annotation.size: String(size)]
         if let created { result[Annotation.created] = created }
         return result
+    }
+}
+
+/// Where a name's image is in its registry: the digest the registry serves for the name (a
+/// multi-platform index's, for one), and the image manifest with compressed layers that the
+/// store keeps so that a push sends the very same bytes.
+public struct RegistryOrigin: Sendable {
+    public var repositoryDigest: Digest
+    public var manifest: Digest
+
+    public init(repositoryDigest: Digest, manifest: Digest) {
+        self.repositoryDigest = repositoryDigest
+        self.manifest = manifest
+    }
+
+    func annotate(_ annotations: inout [String: String]) {
+        annotations[Annotation.repositoryDigest] = repositoryDigest.description
+        annotations[Annotation.distributionManifest] = manifest.description
     }
 }

@@ -91,6 +91,9 @@ public struct ImageReference: Hashable, Sendable, CustomStringConvertible {
         return text
     }
 
+    /// Whether the first part of a name is a registry (a dot, a colon, or localhost), as Docker reads it.
+    public static func looksLikeRegistry(_ component: String) -> Bool { looksLikeDomain(component) }
+
     static func looksLikeDomain(_ component: String) -> Bool {
         component.contains(".") || component.contains(":") || component == "localhost"
             || component != component.lowercased()

@@ -13,12 +13,12 @@ public struct HTTPRequest: Sendable {
     public var url: String
     /// "Name: value" lines.
     public var headers: [String]
-    /// What a PUT, POST or PATCH sends: bytes in memory, or `length` bytes of a file from its
-    /// current offset.
+    /// What a PUT, POST or PATCH sends: bytes in memory, or `length` bytes of a file from
+    /// `offset` (read with pread, so a request sent again sends the same bytes).
     public enum Body: Sendable {
         case none
         case bytes([UInt8])
-        case file(descriptor: Int32, length: Int64)
+        case file(descriptor: Int32, offset: Int64, length: Int64)
     }
     public var body: Body
     /// Ask for the body from this offset on (a download resumed after a dropped connection).
@@ -114,7 +114,7 @@ public enum HTTPTransfer {
             switch request.body {
             case .none: length = 0
             case .bytes(let bytes): length = Int64(bytes.count)
-            case .file(_, let size): length = size
+            case .file(_, _, let size): length = size
             }
             try curl.set(handle, CURLOPT_UPLOAD, 1)
             try curl.set(handle, CURLOPT_INFILESIZE_LARGE, offset: length)
@@ -247,14 +247,17 @@ public enum HTTPTransfer {
             }
             context.uploaded += n
             return n
-        case .file(let descriptor, _):
+        case .file(let descriptor, let offset, let length):
+            let wanted = min(room, Int(length - Int64(context.uploaded)))
+            if wanted <= 0 { return 0 }
             while true {
-                let n = read(descriptor, buffer, room)
+                let n = pread(descriptor, buffer, wanted, off_t(offset) + off_t(context.uploaded))
                 if n < 0 && errno == EINTR { continue }
                 if n < 0 {
                     context.error = CellError(.system, "read upload: \(Syscall.errorString(errno))")
                     return Int(CURL_READFUNC_ABORT)
                 }
+                context.uploaded += n
                 return n
             }
         }

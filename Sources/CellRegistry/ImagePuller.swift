@@ -105,8 +105,11 @@ public struct ImagePuller {
             let layers = try fetchLayers(manifest.layers, diffIDs: config.rootfs.diffIDs, from: repository, progress: progress)
             let configDescriptor = try store.blobs.write(configBytes, mediaType: MediaType.ociConfig)
             let names = reference.tag == nil ? [] : [ImageReference.tagOnly(reference)]
+            // The registry's manifest is kept, with the compressed layers it names: a push
+            // of the name sends the same bytes, and the registry keeps the same digest.
+            let kept = try store.blobs.write(manifestBytes.bytes, mediaType: manifestBytes.mediaType)
             let id = try store.commitImage(configDescriptor: configDescriptor, created: config.created, layers: layers,
-                                           names: names, repositoryDigest: top.digest)
+                                           names: names, origin: RegistryOrigin(repositoryDigest: top.digest, manifest: kept.digest))
             progress(.digest(top.digest.description))
             progress(.status("Downloaded newer image for \(reference.familiarName)"))
             return Result(id: id, digest: top.digest, upToDate: false)
@@ -148,9 +151,31 @@ public struct ImagePuller {
         return try results.all()
     }
 
-    /// One layer: downloaded and verified, then decompressed into the store under its diff_id.
+    /// One layer: downloaded and verified (kept as a blob, as the registry has it), then
+    /// decompressed into the store under its diff_id.
     private static func fetch(_ layer: Descriptor, diffID: Digest, from repository: RegistryRepository, into store: ImageStore,
                               progress: @escaping @Sendable (PullProgress) -> Void) throws {
+        let id = layer.digest.shortHex
+        let compressed = store.layout.blob(layer.digest)
+        if !store.blobs.contains(layer.digest) {
+            try download(layer, from: repository, into: store, progress: progress)
+        }
+        progress(.layer(id: id, status: .extracting))
+        let writer = try BlobWriter(store: store.blobs)
+        let stream = try RawStreamReader(path: compressed)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count = try stream.read(into: buffer)
+            if count == 0 { break }
+            try writer.write(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        }
+        try writer.commit(expected: diffID, what: "layer \(layer.digest) of \(repository.name) (decompressed)")
+        progress(.layer(id: id, status: .pullComplete))
+    }
+
+    private static func download(_ layer: Descriptor, from repository: RegistryRepository, into store: ImageStore,
+                                 progress: @escaping @Sendable (PullProgress) -> Void) throws {
         let id = layer.digest.shortHex
         let path = "\(store.layout.temporary)/pull-\(getpid())-\(FileSystem.randomSuffix())"
         let file = try FileDescriptorHandle(path: path, flags: O_RDWR | O_CREAT | O_EXCL, mode: 0o600)
@@ -164,19 +189,9 @@ public struct ImagePuller {
             }
         }
         progress(.layer(id: id, status: .verifying))
+        try file.sync()
+        try store.blobs.adopt(path, as: layer.digest)
         progress(.layer(id: id, status: .downloadComplete))
-        progress(.layer(id: id, status: .extracting))
-        let writer = try BlobWriter(store: store.blobs)
-        let stream = try RawStreamReader(path: path)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let count = try stream.read(into: buffer)
-            if count == 0 { break }
-            try writer.write(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-        }
-        try writer.commit(expected: diffID, what: "layer \(layer.digest) of \(repository.name) (decompressed)")
-        progress(.layer(id: id, status: .pullComplete))
     }
 
     /// Each layer's outcome, filled in by the download threads.

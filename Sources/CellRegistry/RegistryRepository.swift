@@ -39,6 +39,14 @@ public final class RegistryRepository: @unchecked Sendable {
     /// The host requests go to: a mirror's, or the registry's API host.
     var apiHost: String { mirror.flatMap { BearerToken.split($0)?.host } ?? RegistryHost.apiHost(ofDomain: reference.domain) }
 
+    /// `host[:port]` of an http(s) URL.
+    static func host(of url: String) -> String? {
+        for scheme in ["https://", "http://"] where url.hasPrefix(scheme) {
+            return String(url.dropFirst(scheme.count).prefix { $0 != "/" && $0 != "?" && $0 != "#" })
+        }
+        return nil
+    }
+
     /// The familiar name errors use (`busybox`, `127.0.0.1:5000/tools/x`).
     var name: String { reference.familiarRepository }
 
@@ -71,8 +79,16 @@ public final class RegistryRepository: @unchecked Sendable {
     private func request(_ method: String, _ url: String, _ headers: [String], _ body: HTTPRequest.Body,
                          _ rangeStart: Int64?) throws -> HTTPRequest {
         var all = headers
+        let endpoint = try currentEndpoint()
+        // Our token is for the registry: never sent to another host an upload's Location names,
+        // which is checked with its own certs.d.
+        let host = RegistryRepository.host(of: url)
+        guard host == apiHost else {
+            let security = try TransportSecurity.forHost(host ?? "", configuration: endpoint.configuration)
+            return HTTPRequest(method: method, url: url, headers: all, body: body, rangeStart: rangeStart, security: security)
+        }
         if let authorization = locked({ authorization }) { all.append("Authorization: \(authorization)") }
-        return try currentEndpoint().request(method, url, headers: all, body: body, rangeStart: rangeStart)
+        return endpoint.request(method, url, headers: all, body: body, rangeStart: rangeStart)
     }
 
     /// The endpoint, made on first use (reading the configuration and certs.d may fail).

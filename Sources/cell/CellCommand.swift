@@ -8,7 +8,6 @@ struct CellCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cell",
         abstract: "Build images from Imagefiles and run them as containers, the way docker does.",
-        discussion: "Global options, before the command: --root DIR (or CELL_ROOT) moves all state; default /var/lib/cell.",
         version: CellVersion.current,
         subcommands: [
             RunCommand.self, CreateCommand.self, PsCommand.self, LogsCommand.self, StartCommand.self,
@@ -16,11 +15,18 @@ struct CellCommand: ParsableCommand {
             PortCommand.self, ExecCommand.self, AttachCommand.self, CopyCommand.self, TopCommand.self, CommitCommand.self,
             StatsCommand.self, UpdateCommand.self, RenameCommand.self, DiffCommand.self, ExportCommand.self,
             InspectCommand.self, ContainerCommand.self,
-            ImagesCommand.self, PullCommand.self, LoginCommand.self, LogoutCommand.self, ImportCommand.self, TagCommand.self, RmiCommand.self, HistoryCommand.self,
+            ImagesCommand.self, PullCommand.self, PushCommand.self, SearchCommand.self, LoginCommand.self, LogoutCommand.self,
+            ImportCommand.self, TagCommand.self, RmiCommand.self, HistoryCommand.self,
             SaveCommand.self, LoadCommand.self, ImageCommand.self, BuildCommand.self, TestCommand.self, SystemCommand.self,
-            VersionCommand.self, InfoCommand.self,
+            VersionCommand.self, InfoCommand.self, CompletionCommand.self,
         ]
     )
+
+    // GlobalOptions takes it off the arguments before they are parsed (it comes before the verb and
+    // applies to all of them); it is declared here so that help and the completion scripts know it
+    // takes a value, and completion lists the names of the store it names.
+    @Option(help: ArgumentHelp("Keep images and containers in DIR, given before the command (default: CELL_ROOT, else /var/lib/cell).", valueName: "DIR"))
+    var root: String?
 
     /// Parses and runs; maps every error to docker's message style and exit code.
     static func main(_ arguments: [String]) -> Int32 {
@@ -46,7 +52,7 @@ struct CellCommand: ParsableCommand {
             // Docker names an unknown flag before a missing argument; the parser, the other way round.
             if text.hasPrefix("Missing expected argument") || text.contains(" requires at least "), let flagError = unknownFlag(in: arguments) { text = flagError }
             if let answer = CommandLineMistakes.answer(to: text, arguments: arguments, knownVerbs: knownVerbs) {
-                Output.error(answer.text)
+                if answer.status == 0 { Output.line(answer.text) } else { Output.error(answer.text) }
                 return answer.status
             }
             Output.error(Output.usageText(text))

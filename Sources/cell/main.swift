@@ -4,9 +4,14 @@ import Glibc
 import ArgumentParser
 import CellCore
 
+var arguments = Array(CommandLine.arguments.dropFirst())
+// A shell's TAB (the scripts of `cell completion`) asks before anything is taken off or parsed:
+// its words are a line being typed, global options and all.
+if arguments.first == "__complete" {
+    exit(CommandLineCompletion.run(Array(arguments.dropFirst())))
+}
 // Global options come before the verb (`cell --root DIR images`), as with docker; they are taken
 // off here so that each verb parses only its own flags.
-var arguments = Array(CommandLine.arguments.dropFirst())
 do {
     let words = ShortOptionValues.split(try GlobalOptions.consume(from: arguments))
     arguments = BooleanFlagValues.rewrite(EmptyOptionValues.split(words))

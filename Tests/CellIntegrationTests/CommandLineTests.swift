@@ -59,7 +59,7 @@ struct CommandLineTests {
                      "top", "commit", "inspect", "images", "import", "tag", "rmi", "history", "save", "load", "version",
                      "rename", "diff", "export", "container ls", "container rm", "container logs", "container rename", "container diff",
                      "container export", "image ls", "image rm", "image inspect", "image prune",
-                     "container prune"]
+                     "container prune", "completion", "completion bash", "completion zsh", "completion fish"]
         for verb in verbs {
             let words = verb.split(separator: " ").map(String.init)
             for extra in [["--bogus"], [], ["a", "b", "c"]] {

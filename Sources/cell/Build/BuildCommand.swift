@@ -16,7 +16,7 @@ struct BuildCommand: ParsableCommand {
     @Option(name: [.customShort("t"), .long], help: "Name and optionally a tag (format: name:tag).")
     var tag: [String] = []
 
-    @Option(name: [.customShort("f"), .long], help: "Name of the Imagefile (default: PATH/Imagefile, else Dockerfile, Containerfile).")
+    @Option(name: [.customShort("f"), .long], help: "Name of the Imagefile (default: PATH/Imagefile, else Dockerfile, Containerfile).", completion: .file())
     var file: String?
 
     @Option(name: .customLong("build-arg"), help: "Set build-time variables.")
@@ -37,7 +37,7 @@ struct BuildCommand: ParsableCommand {
     @Option(help: "Set metadata for an image.")
     var label: [String] = []
 
-    @Option(help: "Write the image ID to the file.")
+    @Option(help: "Write the image ID to the file.", completion: .file())
     var iidfile: String?
 
     @Flag(help: "Check the Imagefile without building.")
@@ -55,7 +55,7 @@ struct BuildCommand: ParsableCommand {
     @Option(help: "Set the networking mode for the RUN instructions (host only).")
     var network: String?
 
-    @Argument(help: "PATH")
+    @Argument(help: "PATH", completion: .directory)
     var context: String
 
     func validate() throws {

@@ -17,7 +17,7 @@ struct AttachCommand: ParsableCommand {
     @Option(name: .customLong("detach-keys"), help: "Override the key sequence for detaching a container.")
     var detachKeys: String?
 
-    @Argument(help: "CONTAINER")
+    @Argument(help: "CONTAINER", completion: NameCompletion.containers(.running))
     var container: String
 
     func run() throws {

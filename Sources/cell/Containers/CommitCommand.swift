@@ -22,7 +22,7 @@ struct CommitCommand: ParsableCommand {
     @Flag(name: [.customShort("p"), .long], inversion: .prefixedNo, help: "Pause container during commit (accepted; cell does not pause).")
     var pause = true
 
-    @Argument(help: "CONTAINER")
+    @Argument(help: "CONTAINER", completion: NameCompletion.containers(.all))
     var container: String
 
     @Argument(help: "REPOSITORY[:TAG]")

@@ -11,7 +11,7 @@ struct ContainerFlags: ParsableArguments {
     @Option(name: [.customShort("e"), .long], help: "Set environment variables.")
     var env: [String] = []
 
-    @Option(name: .customLong("env-file"), help: "Read in a file of environment variables.")
+    @Option(name: .customLong("env-file"), help: "Read in a file of environment variables.", completion: .file())
     var envFile: [String] = []
 
     @Option(name: [.customShort("w"), .customLong("workdir")], help: "Working directory inside the container.")
@@ -137,7 +137,7 @@ struct ContainerFlags: ParsableArguments {
     @Option(help: "UTS namespace to use (host: the host's).")
     var uts: String = ""
 
-    @Option(help: "Write the container ID to the file.")
+    @Option(help: "Write the container ID to the file.", completion: .file())
     var cidfile: String?
 
     @Option(help: "Set custom DNS servers.")
@@ -167,7 +167,7 @@ struct ContainerFlags: ParsableArguments {
     /// Creates the container as `runner` does, its id written to `--cidfile` when asked; the
     /// image is pulled first if `--pull` says so.
     func create(_ options: RunOptions, with runner: ContainerRunner) throws -> Container {
-        try PullProgressDisplay.pullIfNeeded(options.image, policy: pull, platform: platform)
+        try RegistryProgressDisplay.pullIfNeeded(options.image, policy: pull, platform: platform)
         let idFile = try cidfile.map(ContainerIDFile.init(claiming:))
         do {
             let container = try runner.create(options) { Output.error("WARNING: \($0)") }

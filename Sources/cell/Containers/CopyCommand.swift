@@ -19,10 +19,10 @@ struct CopyCommand: ParsableCommand {
     @Flag(name: [.customShort("q"), .long], help: "Suppress progress output during copy.")
     var quiet = false
 
-    @Argument(help: "SOURCE")
+    @Argument(help: "SOURCE", completion: .file())
     var source: String
 
-    @Argument(help: "DESTINATION")
+    @Argument(help: "DESTINATION", completion: .file())
     var destination: String
 
     func run() throws {

@@ -8,7 +8,7 @@ struct DiffCommand: ParsableCommand {
         commandName: "diff", abstract: "Inspect changes to files or directories on a container's filesystem",
         usage: "cell diff CONTAINER")
 
-    @Argument(help: "CONTAINER")
+    @Argument(help: "CONTAINER", completion: NameCompletion.containers(.all))
     var container: String
 
     func run() throws {

@@ -20,7 +20,7 @@ struct ExecCommand: ParsableCommand {
     @Option(name: [.customShort("e"), .long], help: "Set environment variables.")
     var env: [String] = []
 
-    @Option(name: .customLong("env-file"), help: "Read in a file of environment variables.")
+    @Option(name: .customLong("env-file"), help: "Read in a file of environment variables.", completion: .file())
     var envFile: [String] = []
 
     @Option(name: [.customShort("u"), .long], help: "Username or UID (format: <name|uid>[:<group|gid>]).")
@@ -35,7 +35,7 @@ struct ExecCommand: ParsableCommand {
     @Option(name: .customLong("detach-keys"), help: "Override the key sequence for detaching a container (checked; an exec is not detached from).")
     var detachKeys: String?
 
-    @Argument(help: "CONTAINER")
+    @Argument(help: "CONTAINER", completion: NameCompletion.containers(.running))
     var container: String
 
     @Argument(parsing: .captureForPassthrough, help: "COMMAND [ARG...]")

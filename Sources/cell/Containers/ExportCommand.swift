@@ -8,10 +8,10 @@ struct ExportCommand: ParsableCommand {
         commandName: "export", abstract: "Export a container's filesystem as a tar archive",
         usage: "cell export [OPTIONS] CONTAINER")
 
-    @Option(name: [.customShort("o"), .long], help: "Write to a file, instead of STDOUT")
+    @Option(name: [.customShort("o"), .long], help: "Write to a file, instead of STDOUT", completion: .file())
     var output: String?
 
-    @Argument(help: "CONTAINER")
+    @Argument(help: "CONTAINER", completion: NameCompletion.containers(.all))
     var container: String
 
     func run() throws {

@@ -4,6 +4,7 @@ import Glibc
 import ArgumentParser
 import CellContainers
 import CellCore
+import CellImage
 import CellPresentation
 
 /// Runs `body` for each named container as docker does: an error is printed and the rest go on;
@@ -33,7 +34,7 @@ struct StopCommand: ParsableCommand {
     @Option(name: [.customShort("s"), .long], help: "Signal to send to the container.")
     var signal: String?
 
-    @Argument(help: "CONTAINER...")
+    @Argument(help: "CONTAINER...", completion: NameCompletion.containers(.running))
     var containers: [String] = []
 
     func validate() throws {
@@ -55,7 +56,7 @@ struct KillCommand: ParsableCommand {
     @Option(name: [.customShort("s"), .long], help: "Signal to send to the container.")
     var signal: String = "KILL"
 
-    @Argument(help: "CONTAINER...")
+    @Argument(help: "CONTAINER...", completion: NameCompletion.containers(.running))
     var containers: [String] = []
 
     func validate() throws {
@@ -84,7 +85,7 @@ struct RmCommand: ParsableCommand {
     @Flag(name: [.customShort("l"), .long], help: "Remove the specified link (not supported).")
     var link = false
 
-    @Argument(help: "CONTAINER...")
+    @Argument(help: "CONTAINER...", completion: NameCompletion.containers(.removable))
     var containers: [String] = []
 
     func validate() throws {
@@ -112,7 +113,7 @@ struct StartCommand: ParsableCommand {
     @Option(name: .customLong("detach-keys"), help: "Override the key sequence for detaching a container.")
     var detachKeys: String?
 
-    @Argument(help: "CONTAINER...")
+    @Argument(help: "CONTAINER...", completion: NameCompletion.containers(.stopped))
     var containers: [String] = []
 
     func validate() throws {
@@ -148,7 +149,7 @@ struct RestartCommand: ParsableCommand {
     @Option(name: [.customShort("t"), .customLong("time"), .customLong("timeout")], help: "Seconds to wait before killing the container.")
     var time: Int?
 
-    @Argument(help: "CONTAINER...")
+    @Argument(help: "CONTAINER...", completion: NameCompletion.containers(.all))
     var containers: [String] = []
 
     func validate() throws {
@@ -167,7 +168,7 @@ struct RestartCommand: ParsableCommand {
 struct WaitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "wait", abstract: "Block until one or more containers stop, then print their exit codes.")
 
-    @Argument(help: "CONTAINER...")
+    @Argument(help: "CONTAINER...", completion: NameCompletion.containers(.all))
     var containers: [String] = []
 
     func validate() throws {
@@ -185,7 +186,7 @@ struct WaitCommand: ParsableCommand {
 struct PortCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "port", abstract: "List port mappings or a specific mapping for the container.")
 
-    @Argument(help: "CONTAINER")
+    @Argument(help: "CONTAINER", completion: NameCompletion.containers(.all))
     var container: String
 
     @Argument(help: "PRIVATE_PORT[/PROTO]")
@@ -211,14 +212,21 @@ struct PortCommand: ParsableCommand {
 struct ContainerPruneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove all stopped containers.")
 
+    @Option(help: "Provide filter values (e.g. \"until=<timestamp>\").")
+    var filter: [String] = []
+
     @Flag(name: [.customShort("f"), .long], help: "Do not prompt for confirmation.")
     var force = false
 
     func run() throws {
+        let filters = try FilterFlag.pairs(filter)
         if !force {
             guard Prompt.confirm("WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ") else { return }
         }
-        let (deleted, reclaimed) = try GlobalOptions.lifecycle().pruneStopped()
+        // As Docker's daemon, after the prompt: the filter's keys and values are the engine's to judge.
+        let (deleted, reclaimed) = try DaemonError.reporting {
+            try GlobalOptions.lifecycle().pruneStopped(filter: try PruneFilter(filters, for: .containers))
+        }
         Self.report(deleted)
         Output.line("Total reclaimed space: \(Presentation.humanSize(reclaimed))")
     }

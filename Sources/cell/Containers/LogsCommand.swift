@@ -24,15 +24,15 @@ struct LogsCommand: ParsableCommand {
     @Flag(help: "Show extra details provided to logs.")
     var details = false
 
-    @Argument(help: "CONTAINER")
+    @Argument(help: "CONTAINER", completion: NameCompletion.containers(.all))
     var container: String
 
     func run() throws {
         let store = try GlobalOptions.containerStore()
         let container = try store.resolve(container)
         let now = Timestamp.now()
-        let sinceTime = try since.map { try TimeArgument.parse($0, now: now) }
-        let untilTime = try until.map { try TimeArgument.parse($0, now: now) }
+        let sinceTime = try since.map { try Self.time($0, now: now) }
+        let untilTime = try until.map { try Self.time($0, now: now) }
         var tailCount: Int?
         if tail != "all" {
             guard let count = Int(tail) else { throw CellError.usage("invalid value for --tail: \(tail)") }
@@ -42,32 +42,13 @@ struct LogsCommand: ParsableCommand {
         Output.flush()
         store.copyLogs(of: container, selection: selection, follow: follow)
     }
-}
 
-/// `--since`/`--until`: RFC 3339, Unix seconds, or a duration before now (`10m`, `1h30m`, `45s`).
-enum TimeArgument {
-    static func parse(_ text: String, now: Timestamp) throws -> Timestamp {
-        if let time = Timestamp(rfc3339: text) { return time }
-        if let seconds = Double(text) {
-            return Timestamp(seconds: Int64(seconds), nanoseconds: Int32((seconds - seconds.rounded(.down)) * 1e9))
+    /// `--since`/`--until` in any of Docker's forms (`TimeArgument`); a mistake is the flag's.
+    static func time(_ text: String, now: Timestamp) throws -> Timestamp {
+        do {
+            return try TimeArgument.parse(text, now: now)
+        } catch {
+            throw CellError.usage("invalid time: \(text)")
         }
-        var total = 0.0
-        var number = ""
-        for character in text {
-            if character.isNumber || character == "." {
-                number.append(character)
-                continue
-            }
-            guard let value = Double(number) else { throw CellError.usage("invalid time: \(text)") }
-            switch character {
-            case "h": total += value * 3600
-            case "m": total += value * 60
-            case "s": total += value
-            default: throw CellError.usage("invalid time: \(text)")
-            }
-            number = ""
-        }
-        guard number.isEmpty, total > 0 || text == "0s" else { throw CellError.usage("invalid time: \(text)") }
-        return Timestamp(seconds: now.seconds - Int64(total), nanoseconds: now.nanoseconds)
     }
 }

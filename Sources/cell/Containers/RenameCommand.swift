@@ -11,7 +11,7 @@ struct RenameCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rename", abstract: "Rename a container", usage: "cell rename CONTAINER NEW_NAME")
 
-    @Argument(help: "CONTAINER")
+    @Argument(help: "CONTAINER", completion: NameCompletion.containers(.all))
     var container: String
 
     @Argument(help: "NEW_NAME")

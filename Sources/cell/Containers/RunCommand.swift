@@ -21,7 +21,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("detach-keys"), help: "Override the key sequence for detaching a container.")
     var detachKeys: String?
 
-    @Argument(help: "IMAGE")
+    @Argument(help: "IMAGE", completion: NameCompletion.images)
     var image: String
 
     @Argument(parsing: .captureForPassthrough, help: "[COMMAND] [ARG...]")
@@ -73,7 +73,7 @@ struct CreateCommand: ParsableCommand {
 
     @OptionGroup var flags: ContainerFlags
 
-    @Argument(help: "IMAGE")
+    @Argument(help: "IMAGE", completion: NameCompletion.images)
     var image: String
 
     @Argument(parsing: .captureForPassthrough, help: "[COMMAND] [ARG...]")

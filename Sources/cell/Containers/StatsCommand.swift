@@ -22,7 +22,7 @@ struct StatsCommand: ParsableCommand {
     @Option(help: "Format output using a Go template, or 'table', 'json'.")
     var format: String?
 
-    @Argument(help: "CONTAINER")
+    @Argument(help: "CONTAINER", completion: NameCompletion.containers(.running))
     var containers: [String] = []
 
     func run() throws {

@@ -6,7 +6,7 @@ import CellFormat
 struct TopCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "top", abstract: "Display the running processes of a container.")
 
-    @Argument(help: "CONTAINER")
+    @Argument(help: "CONTAINER", completion: NameCompletion.containers(.running))
     var container: String
 
     @Argument(parsing: .captureForPassthrough, help: "[ps OPTIONS] (default: the columns of ps -ef)")

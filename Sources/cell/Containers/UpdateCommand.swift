@@ -10,7 +10,7 @@ struct UpdateCommand: ParsableCommand {
 
     @OptionGroup var limits: ResourceFlags
 
-    @Argument(help: "CONTAINER")
+    @Argument(help: "CONTAINER", completion: NameCompletion.containers(.all))
     var containers: [String]
 
     func run() throws {

@@ -21,7 +21,7 @@ struct HistoryCommand: ParsableCommand {
     @Option(help: "Format output using a Go template, or 'table', 'json'.")
     var format: String?
 
-    @Argument(help: "IMAGE")
+    @Argument(help: "IMAGE", completion: NameCompletion.images)
     var image: String
 
     func run() throws {

@@ -7,7 +7,7 @@ struct ImageCommand: ParsableCommand {
         abstract: "Manage images.",
         subcommands: [
             ImageListCommand.self, ImageRemoveCommand.self, TagCommand.self, ImageInspectCommand.self, HistoryCommand.self,
-            SaveCommand.self, LoadCommand.self, ImportCommand.self, ImagePruneCommand.self, PullCommand.self,
+            SaveCommand.self, LoadCommand.self, ImportCommand.self, ImagePruneCommand.self, PullCommand.self, PushCommand.self,
         ],
         aliases: []
     )

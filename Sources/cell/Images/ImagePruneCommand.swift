@@ -14,10 +14,14 @@ struct ImagePruneCommand: ParsableCommand {
     @Flag(name: [.customShort("a"), .long], help: "Remove all unused images, not just dangling ones.")
     var all = false
 
+    @Option(help: "Provide filter values (e.g. \"until=<timestamp>\").")
+    var filter: [String] = []
+
     @Flag(name: [.customShort("f"), .long], help: "Do not prompt for confirmation.")
     var force = false
 
     func run() throws {
+        let filters = try FilterFlag.pairs(filter)
         if !force {
             let what = all ? "all images without at least one container associated to them" : "all dangling images"
             guard Prompt.confirm("WARNING! This will remove \(what).\nAre you sure you want to continue? [y/N] ") else {
@@ -26,7 +30,9 @@ struct ImagePruneCommand: ParsableCommand {
         }
         let store = try GlobalOptions.imageStore()
         let containers = try GlobalOptions.containerStore()
-        let (events, reclaimed) = try store.prune(all: all, users: containers.imageUsers)
+        let (events, reclaimed) = try DaemonError.reporting {
+            try store.prune(all: all, filter: try PruneFilter(filters, for: .images), users: containers.imageUsers)
+        }
         Self.report(events)
         Output.line("Total reclaimed space: \(Presentation.humanSize(reclaimed.bytes))")
     }

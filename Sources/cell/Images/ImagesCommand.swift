@@ -41,7 +41,7 @@ struct ImageListingOptions: ParsableArguments {
     @Option(help: "Format output using a Go template, or 'table', 'json'.")
     var format: String?
 
-    @Argument(help: "[REPOSITORY[:TAG]]")
+    @Argument(help: "[REPOSITORY[:TAG]]", completion: NameCompletion.images)
     var repository: String?
 
     func run() throws {

@@ -16,7 +16,7 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "Set platform if server is multi-platform capable (accepted: the host's).")
     var platform: String?
 
-    @Argument(help: "A tarball path, or - for standard input.")
+    @Argument(help: "A tarball path, or - for standard input.", completion: .file())
     var file: String
 
     @Argument(help: "REPOSITORY[:TAG]")

@@ -14,7 +14,7 @@ struct ImageInspectCommand: ParsableCommand {
     @Option(name: [.customShort("f"), .long], help: "Format output using a Go template, or 'json'.")
     var format: String?
 
-    @Argument(help: "IMAGE...")
+    @Argument(help: "IMAGE...", completion: NameCompletion.images)
     var images: [String] = []
 
     func validate() throws {
@@ -45,7 +45,7 @@ struct InspectCommand: ParsableCommand {
     @Flag(name: [.customShort("s"), .long], help: "Display total file sizes if the type is container.")
     var size = false
 
-    @Argument(help: "NAME|ID...")
+    @Argument(help: "NAME|ID...", completion: NameCompletion.containersAndImages)
     var objects: [String] = []
 
     func validate() throws {
@@ -82,7 +82,7 @@ struct ContainerInspectCommand: ParsableCommand {
     @Flag(name: [.customShort("s"), .long], help: "Display total file sizes.")
     var size = false
 
-    @Argument(help: "CONTAINER...")
+    @Argument(help: "CONTAINER...", completion: NameCompletion.containers(.all))
     var containers: [String] = []
 
     func validate() throws {

@@ -6,7 +6,7 @@ struct LoadCommand: ParsableCommand {
         commandName: "load",
         abstract: "Load an image from a tar archive or STDIN.")
 
-    @Option(name: [.customShort("i"), .long], help: "Read from tar archive file, instead of STDIN.")
+    @Option(name: [.customShort("i"), .long], help: "Read from tar archive file, instead of STDIN.", completion: .file())
     var input: String?
 
     @Flag(name: [.customShort("q"), .long], help: "Suppress the load output.")

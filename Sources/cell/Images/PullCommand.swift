@@ -34,7 +34,7 @@ struct PullCommand: ParsableCommand {
         }
         var puller = ImagePuller(store: try GlobalOptions.imageStore(), credentialStore: CredentialStore())
         if let platform { puller.platform = try PlatformSelector(parsing: platform) }
-        let display = PullProgressDisplay()
+        let display = RegistryProgressDisplay()
         let quiet = self.quiet
         let show: @Sendable (PullProgress) -> Void = { event in
             if !quiet { display.show(event) }

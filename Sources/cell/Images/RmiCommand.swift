@@ -27,7 +27,7 @@ struct ImageRemovalOptions: ParsableArguments {
     @Flag(name: .customLong("no-prune"), help: "Do not delete untagged parents.")
     var noPrune = false
 
-    @Argument(help: "IMAGE...")
+    @Argument(help: "IMAGE...", completion: NameCompletion.images)
     var images: [String] = []
 
     func validate() throws {

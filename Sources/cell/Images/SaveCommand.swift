@@ -10,13 +10,13 @@ struct SaveCommand: ParsableCommand {
         commandName: "save",
         abstract: "Save one or more images to a tar archive (streamed to STDOUT by default).")
 
-    @Option(name: [.customShort("o"), .long], help: "Write to a file, instead of STDOUT.")
+    @Option(name: [.customShort("o"), .long], help: "Write to a file, instead of STDOUT.", completion: .file())
     var output: String?
 
     @Option(help: "Layer compression: gzip (default), zstd or none.")
     var compression: String = "gzip"
 
-    @Argument(help: "IMAGE...")
+    @Argument(help: "IMAGE...", completion: NameCompletion.images)
     var images: [String] = []
 
     func validate() throws {

@@ -6,10 +6,10 @@ struct TagCommand: ParsableCommand {
         commandName: "tag",
         abstract: "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE.")
 
-    @Argument(help: "SOURCE_IMAGE[:TAG]")
+    @Argument(help: "SOURCE_IMAGE[:TAG]", completion: NameCompletion.images)
     var source: String
 
-    @Argument(help: "TARGET_IMAGE[:TAG]")
+    @Argument(help: "TARGET_IMAGE[:TAG]", completion: NameCompletion.images)
     var target: String
 
     func run() throws {

@@ -11,6 +11,9 @@ enum CommandLineMistakes {
         case atLeast(Int)
         case atMost(Int)
         case between(Int, Int)
+        /// None, and any word is answered as an unknown command (cobra's own NoArgs, which
+        /// `completion bash` has).
+        case unknownCommandForAny
     }
 
     struct Usage {
@@ -43,6 +46,8 @@ enum CommandLineMistakes {
             "import": Usage(tail: "[OPTIONS] file|URL|- [REPOSITORY[:TAG]]", arity: .atLeast(1)),
             "tag": Usage(tail: "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", arity: .exactly(2)),
             "pull": Usage(tail: "[OPTIONS] NAME[:TAG|@DIGEST]", arity: .exactly(1)),
+            "push": Usage(tail: "[OPTIONS] NAME[:TAG]", arity: .exactly(1)),
+            "search": Usage(tail: "[OPTIONS] TERM", arity: .exactly(1)),
             "login": Usage(tail: "[OPTIONS] [SERVER]", arity: .atMost(1)),
             "logout": Usage(tail: "[SERVER]", arity: .atMost(1)),
             "rmi": Usage(tail: "[OPTIONS] IMAGE [IMAGE...]", arity: .atLeast(1)),
@@ -57,7 +62,12 @@ enum CommandLineMistakes {
             "info": options, "system info": options, "system df": options, "system prune": options,
             "container inspect": Usage(tail: "[OPTIONS] CONTAINER [CONTAINER...]", arity: .atLeast(1)),
             "image inspect": Usage(tail: "[OPTIONS] IMAGE [IMAGE...]", arity: .atLeast(1)),
+            "completion": Usage(tail: "", arity: .none),
         ]
+        // cobra's own words: "[flags]" for the two whose --no-descriptions it shows.
+        for (shell, tail) in [("bash", ""), ("zsh", "[flags]"), ("fish", "[flags]")] {
+            table["completion \(shell)"] = Usage(tail: tail, arity: .unknownCommandForAny)
+        }
         // `cell container VERB` takes what `cell VERB` takes; the image group likewise.
         for verb in ["run", "create", "logs", "start", "stop", "restart", "kill", "rm", "update", "wait", "port", "exec",
                      "attach", "cp", "top", "commit", "stats", "rename", "diff", "export"] {
@@ -65,7 +75,7 @@ enum CommandLineMistakes {
         }
         table["container ls"] = table["ps"]
         for (verb, base) in [("ls", "images"), ("rm", "rmi"), ("history", "history"), ("save", "save"), ("load", "load"),
-                             ("import", "import"), ("tag", "tag"), ("build", "build"), ("pull", "pull")] {
+                             ("import", "import"), ("tag", "tag"), ("build", "build"), ("pull", "pull"), ("push", "push")] {
             table["image \(verb)"] = table[base]
         }
         return table
@@ -76,7 +86,12 @@ enum CommandLineMistakes {
                                  "image remove": "image rm"]
 
     /// The verbs that group others (`cell container ls`).
-    static let groups: Set<String> = ["container", "image", "system"]
+    static let groups: Set<String> = ["container", "image", "system", "completion"]
+
+    /// Docker's usage line of a command: `Usage:  cell rm [OPTIONS] CONTAINER [CONTAINER...]`.
+    static func usageLine(_ path: String, _ usage: Usage) -> String {
+        usage.tail.isEmpty ? "Usage:  cell \(path)" : "Usage:  cell \(path) \(usage.tail)"
+    }
 
     /// The command's path in `arguments` (global options already taken off): one or two words.
     static func commandPath(_ arguments: [String]) -> String? {
@@ -86,19 +101,24 @@ enum CommandLineMistakes {
         return canonicalPaths[path] ?? path
     }
 
-    /// The text (for stderr) and exit status Docker gives a parse error of swift-argument-parser
-    /// (its `message`) for `arguments`; nil when it is none of these shapes.
+    /// The text and exit status Docker gives a parse error of swift-argument-parser (its `message`)
+    /// for `arguments`; nil when it is none of these shapes. The text goes to stderr, but for status
+    /// 0: that is help, for stdout.
     static func answer(to message: String, arguments: [String], knownVerbs: Set<String>) -> (text: String, status: Int32)? {
         guard let path = commandPath(arguments) else { return nil }
         if !knownVerbs.contains(arguments[0]) {
             return ("cell: unknown command: cell \(path)\n\nRun 'cell --help' for more information", 1)
+        }
+        // cobra's `completion` takes any word for a shell it has no script for, and shows its help.
+        if arguments[0] == "completion" && message.lowercased().contains("unexpected argument") && usages[path] == nil {
+            return (CellCommand.helpMessage(for: CompletionCommand.self), 0)
         }
         if groups.contains(arguments[0]) && message.lowercased().contains("unexpected argument") && usages[path] == nil {
             let group = arguments[0]
             return ("cell: unknown command: cell \(path)\n\nUsage:  cell \(group)\n\nRun 'cell \(group) --help' for more information", 1)
         }
         guard let usage = usages[path] else { return nil }
-        let usageLine = "Usage:  cell \(path) \(usage.tail)"
+        let usageLine = usageLine(path, usage)
         if message.hasPrefix("Unknown option '") {
             let option = String(message.dropFirst("Unknown option '".count).prefix { $0 != "'" })
             let what = option.hasPrefix("--") ? "unknown flag: \(option)"
@@ -107,6 +127,9 @@ enum CommandLineMistakes {
         }
         let tooFew = message.hasPrefix("Missing expected argument") || message.contains(" requires at least ")
         guard tooFew || message.lowercased().contains("unexpected argument") else { return nil }
+        if case .unknownCommandForAny = usage.arity, let word = quoted(in: message) {
+            return ("unknown command \"\(word)\" for \"cell \(path)\"", 1)
+        }
         let (requirement, closing) = describe(usage.arity)
         return ("cell: 'cell \(path)' \(requirement)\n\n\(usageLine)\n\n\(closing) 'cell \(path) --help' for more information", 1)
     }
@@ -120,6 +143,15 @@ enum CommandLineMistakes {
         case .atLeast(let count): return ("requires at least \(count) \(arguments(count))", "See")
         case .atMost(let count): return ("requires at most \(count) \(arguments(count))", "Run")
         case .between(let low, let high): return ("requires at least \(low) and at most \(high) arguments", "Run")
+        case .unknownCommandForAny: return ("accepts no arguments", "Run")
         }
+    }
+
+    /// The first word the parser quoted in its message (`Unexpected argument 'zsh'`).
+    static func quoted(in message: String) -> String? {
+        guard let open = message.firstIndex(of: "'") else { return nil }
+        let rest = message[message.index(after: open)...]
+        guard let close = rest.firstIndex(of: "'") else { return nil }
+        return String(rest[..<close])
     }
 }

@@ -36,7 +36,7 @@ enum Output {
         guard let path = commandPath else { return "cell: \(message)\n\nRun 'cell --help' for more information" }
         let help = "Run 'cell \(path) --help' for more information"
         if message.hasPrefix("invalid argument \""), let usage = CommandLineMistakes.usages[path] {
-            return "\(message)\n\nUsage:  cell \(path) \(usage.tail)\n\n\(help)"
+            return "\(message)\n\n\(CommandLineMistakes.usageLine(path, usage))\n\n\(help)"
         }
         return "cell: \(message)\n\n\(help)"
     }

@@ -49,7 +49,8 @@ enum ShortOptionValues {
             (Letters(values: [], flags: ["v"]), ["system df"]),
             (prune, ["system prune", "image prune", "container prune"]),
             (Letters(values: ["c", "i", "o"]), ["test"]),
-            (Letters(values: [], flags: ["a", "q"]), ["pull", "image pull"]),
+            (Letters(values: [], flags: ["a", "q"]), ["pull", "image pull", "push", "image push"]),
+            (Letters(values: ["f"]), ["search"]),
         ]
         var verbs: [String: Letters] = [:]
         for (letters, paths) in table { for path in paths { verbs[path] = letters } }

@@ -14,19 +14,19 @@ struct TestCommand: ParsableCommand {
         abstract: "Check an image or a running container against container-structure-test specs.",
         discussion: "Exit status: 0 when every test passes, 1 when one fails, 125 when a spec or the target is wrong.")
 
-    @Option(name: [.customShort("i"), .long], help: "The image to test.")
+    @Option(name: [.customShort("i"), .long], help: "The image to test.", completion: NameCompletion.images)
     var image: String?
 
-    @Option(name: .long, help: "A running container to test instead of an image.")
+    @Option(name: .long, help: "A running container to test instead of an image.", completion: NameCompletion.containers(.running))
     var container: String?
 
-    @Option(name: [.customShort("c"), .long], help: "A spec file, YAML or JSON (repeatable).")
+    @Option(name: [.customShort("c"), .long], help: "A spec file, YAML or JSON (repeatable).", completion: .file())
     var config: [String] = []
 
     @Option(name: [.customShort("o"), .long], help: "text, json or junit.")
     var output: TestReport.Format = .text
 
-    @Option(name: .long, help: "Write the report to this file instead of stdout.")
+    @Option(name: .long, help: "Write the report to this file instead of stdout.", completion: .file())
     var testReport: String?
 
     @Option(name: .long, help: "How many command tests run at once (default: 2 per CPU; 1 with --container).")

@@ -6,9 +6,9 @@ import CellFormat
 import CellImage
 import CellRegistry
 
-/// Docker's pull output. Not on a terminal: a line per status, without the byte counts. On
-/// one: a line per layer, rewritten in place as it goes (a progress bar while downloading).
-final class PullProgressDisplay: @unchecked Sendable {
+/// Docker's pull and push output. Not on a terminal: a line per status, without the byte
+/// counts. On one: a line per layer, rewritten in place as it goes (a bar while it moves).
+final class RegistryProgressDisplay: @unchecked Sendable {
     private let terminal: Bool
     /// stdout for `pull`, stderr for the pull `run` does first.
     private let descriptor: Int32
@@ -26,34 +26,60 @@ final class PullProgressDisplay: @unchecked Sendable {
     deinit { pthread_mutex_destroy(&mutex) }
 
     func show(_ event: PullProgress) {
+        switch event {
+        case .pulling(let tag, let repository): line("\(tag): Pulling from \(repository)")
+        case .digest(let digest): line("Digest: \(digest)")
+        case .status(let text): line("Status: \(text)")
+        case .layer(let id, let status):
+            switch status {
+            case .downloading(let current, let total): layer(id, "Downloading", current: current, total: total)
+            case .extracting: layer(id, "Extracting", current: nil, total: nil)
+            default: layer(id, status.text)
+            }
+        }
+    }
+
+    func show(_ event: PushProgress) {
+        switch event {
+        case .refersTo(let repository): line("The push refers to repository [\(repository)]")
+        case .pushed(let tag, let digest, let size): line("\(tag): digest: \(digest) size: \(size)")
+        case .layer(let id, let status):
+            if case .pushing(let current, let total) = status {
+                layer(id, "Pushing", current: current, total: total)
+            } else {
+                layer(id, status.text)
+            }
+        }
+    }
+
+    /// A line of its own.
+    private func line(_ text: String) {
         pthread_mutex_lock(&mutex)
         defer { pthread_mutex_unlock(&mutex) }
-        switch event {
-        case .pulling(let tag, let repository):
-            emit("\(tag): Pulling from \(repository)")
-        case .digest(let digest):
-            emit("Digest: \(digest)")
-        case .status(let text):
-            emit("Status: \(text)")
-        case .layer(let id, let status):
-            let text = "\(id): \(PullProgressDisplay.words(status, terminal: terminal))"
-            guard terminal else {
-                switch status {
-                case .downloading, .extracting: return
-                default: emit(text)
-                }
-                return
-            }
-            if lines[id] == nil {
-                order.append(id)
-                lines[id] = text
-                write(text + "\n")
-            } else {
-                lines[id] = text
-                let up = order.count - order.firstIndex(of: id)!
-                // Up to the layer's line, rewrite it, and back down.
-                write("\u{1b}[\(up)A\r\u{1b}[2K\(text)\r\u{1b}[\(up)B")
-            }
+        emit(text)
+    }
+
+    /// A layer's state. One with a byte count (`current`) is a progress report: a bar on a
+    /// terminal, nothing otherwise (Docker's plain output has no byte counts).
+    private func layer(_ id: String, _ words: String, current: Int64? = nil, total: Int64? = nil) {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        let isProgress = current != nil || words == "Extracting"
+        guard terminal else {
+            if !isProgress { emit("\(id): \(words)") }
+            return
+        }
+        var text = "\(id): \(words)"
+        if let current, let total { text += " " + RegistryProgressDisplay.bar(current, total) }
+        if lines[id] == nil {
+            order.append(id)
+            lines[id] = text
+            write(text + "\n")
+        } else {
+            lines[id] = text
+            let up = order.count - order.firstIndex(of: id)!
+            // Up to the layer's line, rewrite it, and back down.
+            write("\u{1b}[\(up)A\r\u{1b}[2K\(text)\r\u{1b}[\(up)B")
         }
     }
 
@@ -69,15 +95,6 @@ final class PullProgressDisplay: @unchecked Sendable {
         _ = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
     }
 
-    static func words(_ status: PullProgress.LayerStatus, terminal: Bool) -> String {
-        switch status {
-        case .downloading(let current, let total) where terminal:
-            return "Downloading " + bar(current, total)
-        default:
-            return status.text
-        }
-    }
-
     /// Docker's `[=====>      ]  1.2MB/3.4MB`: 50 columns.
     static func bar(_ current: Int64, _ total: Int64) -> String {
         guard total > 0 else { return HumanUnits.size(current, precision: 4) }
@@ -89,7 +106,7 @@ final class PullProgressDisplay: @unchecked Sendable {
     }
 }
 
-extension PullProgressDisplay {
+extension RegistryProgressDisplay {
     /// Pulls what `--pull` says `image` needs before `run` or `create` uses it, as Docker does:
     /// `Unable to find image 'x' locally`, then the pull's progress, on stderr.
     static func pullIfNeeded(_ image: String, policy text: String?, platform: String?) throws {
@@ -98,7 +115,7 @@ extension PullProgressDisplay {
         if let platform { puller.platform = try PlatformSelector(parsing: platform) }
         guard let reference = try puller.referenceToPull(image, policy: policy) else { return }
         if policy == .missing { Output.error("Unable to find image '\(reference.familiarName)' locally") }
-        let display = PullProgressDisplay(descriptor: 2)
+        let display = RegistryProgressDisplay(descriptor: 2)
         do {
             _ = try puller.pull(reference) { display.show($0) }
         } catch let error as CellError {

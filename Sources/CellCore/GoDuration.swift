@@ -1,6 +1,7 @@
-/// Go's `time.ParseDuration` (`1m30s`, `500ms`, `1.5h`), the syntax of HEALTHCHECK's flags.
-enum GoDuration {
-    static func parse(_ text: String) -> Duration? {
+/// Go's `time.ParseDuration` (`1m30s`, `500ms`, `1.5h`), the syntax of HEALTHCHECK's flags and
+/// of Docker's relative times (`until=10m`, `--since 1h30m`).
+public enum GoDuration {
+    public static func parse(_ text: String) -> Duration? {
         var scalars = Array(text.unicodeScalars)[...]
         var negative = false
         if let sign = scalars.first, sign == "-" || sign == "+" {
@@ -29,6 +30,9 @@ enum GoDuration {
             guard let factor = units.first(where: { $0.0 == unit })?.1 else { return nil }
             total += value * factor
         }
+        // Go refuses what an int64 of nanoseconds cannot hold (about 292 years), and so must we:
+        // converting a larger Double would trap.
+        guard total.rounded() < 9.2e18 else { return nil }
         let nanoseconds = Int64(total.rounded())
         return .nanoseconds(negative ? -nanoseconds : nanoseconds)
     }

@@ -1,0 +1,52 @@
+import ArgumentParser
+import CellCore
+import CellImage
+import CellRegistry
+
+struct PushCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "push",
+        abstract: "Upload an image to a registry.")
+
+    @Flag(name: [.customShort("a"), .customLong("all-tags")], help: "Push all tags of an image to the repository.")
+    var allTags = false
+
+    @Flag(name: [.customShort("q"), .long], help: "Suppress verbose output.")
+    var quiet = false
+
+    @Flag(name: .customLong("disable-content-trust"), help: "Skip image signing (cell does not sign).")
+    var disableContentTrust = false
+
+    @Argument(help: "NAME[:TAG]", completion: NameCompletion.images)
+    var name: String
+
+    func run() throws {
+        let reference: ImageReference
+        do {
+            reference = try ImageReference(parsing: name)
+        } catch let error as CellError {
+            Output.error(error.message)
+            throw ExitCode(1)
+        }
+        let store = try GlobalOptions.imageStore()
+        let pusher = ImagePusher(store: store)
+        let display = RegistryProgressDisplay()
+        let quiet = self.quiet
+        let show: @Sendable (PushProgress) -> Void = { event in
+            if !quiet { display.show(event) }
+        }
+        var references = [reference]
+        if allTags {
+            guard !ImagePuller.namesTag(name) else { throw CellError.usage("tag can't be used with --all-tags/-a") }
+            references = try store.images().flatMap(\.names).filter { $0.repository == reference.repository }
+                .sorted { ($0.tag ?? "") < ($1.tag ?? "") }
+        } else if !quiet && !ImagePuller.namesTag(name) {
+            Output.line("Using default tag: \(ImageReference.defaultTag)")
+            Output.flush()
+        }
+        for each in references {
+            try DaemonError.reporting { _ = try pusher.push(each, progress: show) }
+        }
+        if quiet { Output.line(allTags ? reference.repository : reference.description) }
+    }
+}
