@@ -162,6 +162,16 @@ struct RegistryAuthTests {
                                               .init(scopes: scope, account: "alice", basic: true, refused: false, mode: "")],
                 "the registry refused the expired token, and a fresh one was fetched")
 
+        // A push asks for pull and push on its repository, which only a known user is granted.
+        try settings.cell(root, "tag", "\(registry.address)/private/busybox:1", "\(registry.address)/private/mine:1").expectSuccess()
+        let push = try settings.cell(root, "push", "-q", "\(registry.address)/private/mine:1")
+        outputs.append(push)
+        #expect(push.status == 0, "\(push.stderr)")
+        #expect(try tokens.takeRequests().contains { $0.scopes.contains("repository:private/mine:pull,push") && $0.account == "alice" && !$0.refused })
+        let anonymousSettings = try RegistrySettings()
+        let anonymousPush = try anonymousSettings.cell(root, "push", "\(registry.address)/private/mine:1")
+        #expect(anonymousPush.status == 1 && anonymousPush.stderr.contains("denied"), "\(anonymousPush.stderr)")
+
         try tokens.setMode("garbage-once")
         let garbage = try settings.cell(try CellRoot(), "pull", "-q", "\(registry.address)/private/busybox:1")
         #expect(garbage.status == 1)
