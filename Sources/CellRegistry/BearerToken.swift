@@ -20,7 +20,7 @@ struct BearerToken: Sendable {
     /// a registry's challenge must not make us send a password in clear text across a network.
     static func fetch(for challenge: AuthenticationChallenge, scopes: [String], credentials: RegistryCredentials?,
                       configuration: RegistryConfiguration, registry: String) throws -> BearerToken {
-        guard let realm = challenge.realm, let (scheme, host) = split(realm), !host.isEmpty else {
+        guard let realm = challenge.realm, let (scheme, host) = RegistryHost.parts(ofURL: realm), !host.isEmpty else {
             throw CellError.invalidInput("\(registry) asked for a token from \(challenge.realm.map { GoQuote.quote($0) } ?? "no realm"), which is not an http or https URL")
         }
         if scheme == "http", credentials != nil, !RegistryHost.isLoopback(host), !configuration.isInsecure(host) {
@@ -63,17 +63,6 @@ struct BearerToken: Sendable {
     }
 
     var hasExpired: Bool { Int(time(nil)) >= expiry }
-
-    /// The scheme and `host[:port]` of an http(s) URL; nil for any other.
-    static func split(_ url: String) -> (scheme: String, host: String)? {
-        for scheme in ["https", "http"] where url.lowercased().hasPrefix(scheme + "://") {
-            let rest = url.dropFirst(scheme.count + 3)
-            let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-            guard !authority.contains("@") else { return nil }
-            return (scheme, String(authority))
-        }
-        return nil
-    }
 
     /// An authorization server's no, as Docker words it: its `errors`, or its `details`
     /// (Docker Hub's), or the status.

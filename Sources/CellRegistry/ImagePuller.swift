@@ -61,7 +61,7 @@ public struct ImagePuller {
     func repository(for reference: ImageReference, mirror: String? = nil) throws -> RegistryRepository {
         let found: RegistryCredentials?
         if let mirror {
-            found = try credentialStore?.credentials(for: reference, host: BearerToken.split(mirror)?.host)
+            found = try credentialStore?.credentials(for: reference, host: RegistryHost.parts(ofURL: mirror)?.host)
         } else {
             found = try credentials ?? credentialStore?.credentials(for: reference)
         }

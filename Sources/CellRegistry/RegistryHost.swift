@@ -39,4 +39,15 @@ public enum RegistryHost {
         let name = name(of: host)
         return name == "localhost" || name.hasPrefix("127.") || name == "::1"
     }
+
+    /// The scheme and `host[:port]` of an http(s) URL; nil for any other, or one with a user in it.
+    public static func parts(ofURL url: String) -> (scheme: String, host: String)? {
+        for scheme in ["https", "http"] where url.lowercased().hasPrefix(scheme + "://") {
+            let rest = url.dropFirst(scheme.count + 3)
+            let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+            guard !authority.contains("@") else { return nil }
+            return (scheme, String(authority))
+        }
+        return nil
+    }
 }

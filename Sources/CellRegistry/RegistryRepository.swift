@@ -37,7 +37,7 @@ public final class RegistryRepository: @unchecked Sendable {
     deinit { pthread_mutex_destroy(&mutex) }
 
     /// The host requests go to: a mirror's, or the registry's API host.
-    var apiHost: String { mirror.flatMap { BearerToken.split($0)?.host } ?? RegistryHost.apiHost(ofDomain: reference.domain) }
+    var apiHost: String { mirror.flatMap { RegistryHost.parts(ofURL: $0)?.host } ?? RegistryHost.apiHost(ofDomain: reference.domain) }
 
     /// `host[:port]` of an http(s) URL.
     static func host(of url: String) -> String? {
@@ -94,7 +94,7 @@ public final class RegistryRepository: @unchecked Sendable {
     /// The endpoint, made on first use (reading the configuration and certs.d may fail).
     private func currentEndpoint() throws -> RegistryEndpoint {
         if let endpoint = locked({ endpoint }) { return endpoint }
-        let scheme = mirror.flatMap { BearerToken.split($0)?.scheme }
+        let scheme = mirror.flatMap { RegistryHost.parts(ofURL: $0)?.scheme }
         let made = try RegistryEndpoint(host: apiHost, scheme: scheme, configuration: try RegistryConfiguration.current())
         return locked {
             if endpoint == nil { endpoint = made }

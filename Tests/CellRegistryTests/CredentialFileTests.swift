@@ -22,9 +22,9 @@ struct CredentialFileTests {
         #expect(RegistryHost.credentialKey(ofDomain: "ghcr.io") == "ghcr.io")
         #expect(RegistryHost.isLoopback("127.0.0.1:5000") && RegistryHost.isLoopback("[::1]:5000") && RegistryHost.isLoopback("localhost"))
         #expect(!RegistryHost.isLoopback("localhost.example.com") && !RegistryHost.isLoopback("10.0.0.1:5000"))
-        #expect(BearerToken.split("https://auth.example/token?x=1")! == ("https", "auth.example"))
-        #expect(BearerToken.split("file:///etc/passwd") == nil)
-        #expect(BearerToken.split("https://user:pw@auth.example/token") == nil, "no credentials in a realm")
+        #expect(RegistryHost.parts(ofURL: "https://auth.example/token?x=1")! == ("https", "auth.example"))
+        #expect(RegistryHost.parts(ofURL: "file:///etc/passwd") == nil)
+        #expect(RegistryHost.parts(ofURL: "https://user:pw@auth.example/token") == nil, "no credentials in a realm")
     }
 
     @Test func authsAreFoundByKeyOrByHost() throws {
