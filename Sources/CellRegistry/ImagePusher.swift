@@ -14,12 +14,15 @@ import CellImage
 public struct ImagePusher {
     public let store: ImageStore
     public var credentials: RegistryCredentials?
+    /// Where credentials are looked up, by registry host, when `credentials` gives none.
+    public var credentialStore: CredentialStore?
     /// Parallel blob uploads (Docker's default is 5).
     public var width = 5
 
-    public init(store: ImageStore, credentials: RegistryCredentials? = nil) {
+    public init(store: ImageStore, credentials: RegistryCredentials? = nil, credentialStore: CredentialStore? = nil) {
         self.store = store
         self.credentials = credentials
+        self.credentialStore = credentialStore
     }
 
     public struct Result: Sendable {
@@ -41,7 +44,8 @@ public struct ImagePusher {
             throw CellError.notFound("An image does not exist locally with the tag: \(reference.familiarRepository)")
         }
         let image = try store.load(summary)
-        let repository = RegistryRepository(reference: reference, credentials: credentials, actions: "pull,push")
+        let found = try credentials ?? credentialStore?.credentials(for: reference)
+        let repository = RegistryRepository(reference: reference, credentials: found, actions: "pull,push")
         progress(.refersTo(repository: reference.repository))
         let plan = try store.withWriteSession { try reusedPlan(image, summary, reference, repository) ?? composedPlan(image) }
         let ids = plan.diffIDs.map(\.shortHex)

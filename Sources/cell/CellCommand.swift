@@ -15,7 +15,8 @@ struct CellCommand: ParsableCommand {
             PortCommand.self, ExecCommand.self, AttachCommand.self, CopyCommand.self, TopCommand.self, CommitCommand.self,
             StatsCommand.self, UpdateCommand.self, RenameCommand.self, DiffCommand.self, ExportCommand.self,
             InspectCommand.self, ContainerCommand.self,
-            ImagesCommand.self, PullCommand.self, PushCommand.self, SearchCommand.self, ImportCommand.self, TagCommand.self, RmiCommand.self, HistoryCommand.self,
+            ImagesCommand.self, PullCommand.self, PushCommand.self, SearchCommand.self, LoginCommand.self, LogoutCommand.self,
+            ImportCommand.self, TagCommand.self, RmiCommand.self, HistoryCommand.self,
             SaveCommand.self, LoadCommand.self, ImageCommand.self, BuildCommand.self, TestCommand.self, SystemCommand.self,
             VersionCommand.self, InfoCommand.self, CompletionCommand.self,
         ]

@@ -29,7 +29,7 @@ struct PushCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let store = try GlobalOptions.imageStore()
-        let pusher = ImagePusher(store: store)
+        let pusher = ImagePusher(store: store, credentialStore: CredentialStore())
         let display = RegistryProgressDisplay()
         let quiet = self.quiet
         let show: @Sendable (PushProgress) -> Void = { event in

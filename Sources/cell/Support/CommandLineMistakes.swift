@@ -48,6 +48,8 @@ enum CommandLineMistakes {
             "pull": Usage(tail: "[OPTIONS] NAME[:TAG|@DIGEST]", arity: .exactly(1)),
             "push": Usage(tail: "[OPTIONS] NAME[:TAG]", arity: .exactly(1)),
             "search": Usage(tail: "[OPTIONS] TERM", arity: .exactly(1)),
+            "login": Usage(tail: "[OPTIONS] [SERVER]", arity: .atMost(1)),
+            "logout": Usage(tail: "[SERVER]", arity: .atMost(1)),
             "rmi": Usage(tail: "[OPTIONS] IMAGE [IMAGE...]", arity: .atLeast(1)),
             "history": Usage(tail: "[OPTIONS] IMAGE", arity: .exactly(1)),
             "save": Usage(tail: "[OPTIONS] IMAGE [IMAGE...]", arity: .atLeast(1)),
