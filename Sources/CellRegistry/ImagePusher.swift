@@ -43,6 +43,19 @@ public struct ImagePusher {
         guard let summary = try store.images().first(where: { $0.names.contains(reference) }) else {
             throw CellError.notFound("An image does not exist locally with the tag: \(reference.familiarRepository)")
         }
+        return try push(summary, to: reference, progress: progress)
+    }
+
+    /// Podman's `push SOURCE DESTINATION`: the image `source` names (a name or an id) sent
+    /// under another name, which the store need not have.
+    public func push(_ source: String, to reference: ImageReference,
+                     progress: @escaping @Sendable (PushProgress) -> Void) throws -> Result {
+        guard let summary = try store.find(source) else { throw CellError.notFound("No such image: \(source)") }
+        return try push(summary, to: reference, progress: progress)
+    }
+
+    private func push(_ summary: ImageSummary, to reference: ImageReference,
+                      progress: @escaping @Sendable (PushProgress) -> Void) throws -> Result {
         let image = try store.load(summary)
         let found = try credentials ?? credentialStore?.credentials(for: reference)
         let repository = RegistryRepository(reference: reference, credentials: found, actions: "pull,push")
@@ -70,7 +83,10 @@ public struct ImagePusher {
         let tag = reference.tag ?? ImageReference.defaultTag
         let digest = try repository.putManifest(plan.manifest, mediaType: plan.mediaType, as: tag)
         let kept = try store.blobs.write(plan.manifest, mediaType: plan.mediaType)
-        try store.recordOrigin(RegistryOrigin(repositoryDigest: digest, manifest: kept.digest), of: reference)
+        // Noted on the name when the store has it (a push to a name of its own).
+        if summary.names.contains(reference) {
+            try store.recordOrigin(RegistryOrigin(repositoryDigest: digest, manifest: kept.digest), of: reference)
+        }
         progress(.pushed(tag: tag, digest: digest.description, size: plan.manifest.count))
         return Result(digest: digest, size: plan.manifest.count)
     }

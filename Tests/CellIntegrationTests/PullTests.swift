@@ -226,6 +226,42 @@ struct PullTests {
         try expectNothingLeftInTemporary(root)
     }
 
+    /// zstd layers (skopeo recompresses them on the way) pull and run like gzip ones.
+    @Test func zstdLayersPull() throws {
+        let registry = try LocalRegistry()
+        let source = try CellRoot()
+        let id = try source.importBusybox()
+        let archive = source.file("busybox.tar")
+        try source.cell("save", "-o", archive, "busybox").expectSuccess()
+        try Command.run("/usr/bin/skopeo", ["copy", "--quiet", "--dest-tls-verify=false", "--dest-compress-format", "zstd",
+                                            "oci-archive:\(archive)", "docker://\(registry.address)/z/box:1"]).expectSuccess()
+        let raw = try Command.run("/usr/bin/skopeo", ["inspect", "--raw", "--tls-verify=false", "docker://\(registry.address)/z/box:1"])
+        #expect(raw.stdout.contains("tar+zstd"), "the registry has a zstd layer: \(raw.stdout)")
+        let root = try CellRoot()
+        try root.cell("pull", "-q", "\(registry.address)/z/box:1").expectSuccess()
+        #expect(try root.cell("image", "inspect", "-f", "{{.Id}}", "\(registry.address)/z/box:1").stdout == id + "\n")
+        #expect(try root.cell("run", "--rm", "\(registry.address)/z/box:1", "echo", "zstd").stdout == "zstd\n")
+    }
+
+    /// A store on a full disk: the pull fails in one line and leaves nothing named or half kept.
+    @Test func aFullDiskFailsThePullCleanly() throws {
+        let registry = try LocalRegistry()
+        let source = try CellRoot()
+        try source.importBusybox()
+        try registry.push("busybox", from: source, as: "tools/busybox:1")
+        let root = try CellRoot()
+        // 3 MB: the compressed layer fits, the decompressed one (2.1 MB more) does not.
+        try Command.run("/bin/mount", ["-t", "tmpfs", "-o", "size=3m", "tmpfs", root.path]).expectSuccess()
+        defer { _ = try? Command.run("/bin/umount", [root.path]) }
+        let pull = try root.cell("pull", "-q", "\(registry.address)/tools/busybox:1")
+        #expect(pull.status == 1)
+        #expect(pull.stderr.hasPrefix("Error response from daemon: ") && pull.stderr.contains("No space left on device"), "\(pull.stderr)")
+        #expect(pull.stderr.split(separator: "\n").count == 1)
+        #expect(try root.cell("images", "-aq").stdout.isEmpty)
+        try root.cell("system", "prune", "-f").expectSuccess()
+        try expectNothingLeftInTemporary(root)
+    }
+
     func expectNothingLeftInTemporary(_ root: CellRoot, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let left = (try? FileManager.default.contentsOfDirectory(atPath: "\(root.path)/tmp")) ?? []
         #expect(left.isEmpty, "left in tmp/: \(left)", sourceLocation: sourceLocation)

@@ -46,7 +46,7 @@ enum CommandLineMistakes {
             "import": Usage(tail: "[OPTIONS] file|URL|- [REPOSITORY[:TAG]]", arity: .atLeast(1)),
             "tag": Usage(tail: "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", arity: .exactly(2)),
             "pull": Usage(tail: "[OPTIONS] NAME[:TAG|@DIGEST]", arity: .exactly(1)),
-            "push": Usage(tail: "[OPTIONS] NAME[:TAG]", arity: .exactly(1)),
+            "push": Usage(tail: "[OPTIONS] NAME[:TAG] [DESTINATION]", arity: .between(1, 2)),
             "search": Usage(tail: "[OPTIONS] TERM", arity: .exactly(1)),
             "login": Usage(tail: "[OPTIONS] [SERVER]", arity: .atMost(1)),
             "logout": Usage(tail: "[SERVER]", arity: .atMost(1)),
