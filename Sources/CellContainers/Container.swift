@@ -14,6 +14,8 @@ public struct Container: Sendable {
     public var id: String { record.id }
     public var name: String { record.name }
     public var shortID: String { String(record.id.prefix(12)) }
+    /// The store's volumes directory (`<root>/volumes`; the container lives in `<root>/containers/<id>`).
+    public var volumesDirectory: String { FileSystem.dirname(of: FileSystem.dirname(of: directory)) + "/volumes" }
 
     public var status: ContainerStatus {
         guard let state else { return .created }

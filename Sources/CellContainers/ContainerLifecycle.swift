@@ -119,8 +119,10 @@ public struct ContainerLifecycle {
     }
 
     /// docker rm [-f]: a running container needs force (then it is killed first).
-    public func remove(_ container: Container, force: Bool) throws {
-        try store.withLock(container) {
+    /// docker rm: `volumes` (-v) takes its anonymous volumes along, as a `--rm` container's
+    /// removal always does (unless another container uses them).
+    public func remove(_ container: Container, force: Bool, volumes: Bool = false) throws {
+        let record = try store.withLock(container) {
             let current = try store.load(id: container.id)
             if current.isRunning {
                 guard force else {
@@ -130,6 +132,10 @@ public struct ContainerLifecycle {
                 _ = try ContainerSignaller.waitForExit(containerDirectory: current.directory, timeout: 30)
             }
             try store.remove(current)
+            return current.record
+        }
+        if volumes || record.hostConfig.autoRemove {
+            try VolumeOperations(root: store.layout.root).removeAnonymousVolumes(of: record)
         }
     }
 

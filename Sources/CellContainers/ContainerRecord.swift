@@ -22,6 +22,16 @@ public struct ContainerRecord: Codable, Sendable {
     public var args: [String]
     public var config: Config
     public var hostConfig: HostConfig
+    /// The volumes it mounts (`inspect`'s Mounts, `volume rm`'s check); absent in older records.
+    public var mountPoints: [MountPoint]?
+
+    public struct MountPoint: Codable, Sendable, Equatable {
+        public var name: String
+        public var destination: String
+        public var readOnly: Bool
+        /// Made for it (an image VOLUME, `-v /path`): removed with it by `rm -v` and `--rm`.
+        public var anonymous: Bool
+    }
 
     public struct Config: Codable, Sendable {
         public var hostname: String

@@ -67,14 +67,7 @@ public enum ContainerInspection {
                 ])),
                 ("Name", .string("overlay")),
             ])),
-            ("Mounts", .array(record.hostConfig.binds.map { bind in
-                let parts = bind.split(separator: ":").map(String.init)
-                return .object([
-                    ("Type", .string("bind")), ("Source", .string(parts[0])), ("Destination", .string(parts.count > 1 ? parts[1] : "")),
-                    ("Mode", .string(parts.count > 2 ? parts[2] : "")), ("RW", .bool(!(parts.count > 2 && parts[2].contains("ro")))),
-                    ("Propagation", .string("rprivate")),
-                ])
-            })),
+            ("Mounts", .array(mounts(record, volumesDirectory: container.volumesDirectory))),
             ("Config", config),
             ("NetworkSettings", .object([
                 ("Bridge", .string("")),
@@ -164,5 +157,27 @@ public enum ContainerInspection {
         // podman's --cgroups, shown only when it is not the default.
         let cgroups: [(String, JSONValue)] = record.hostConfig.cgroups.map { [("Cgroups", .string($0))] } ?? []
         return .object(general + cgroups + memory + cpu)
+    }
+
+    /// Docker's Mounts: each bind (`-v /host:/path`), then each volume, named or anonymous.
+    static func mounts(_ record: ContainerRecord, volumesDirectory: String) -> [JSONValue] {
+        let binds: [JSONValue] = record.hostConfig.binds.compactMap { bind in
+            let parts = bind.split(separator: ":").map(String.init)
+            guard parts.count >= 2, parts[0].hasPrefix("/") else { return nil }
+            return .object([
+                ("Type", .string("bind")), ("Source", .string(parts[0])), ("Destination", .string(parts[1])),
+                ("Mode", .string(parts.count > 2 ? parts[2] : "")), ("RW", .bool(!(parts.count > 2 && parts[2].contains("ro")))),
+                ("Propagation", .string("rprivate")),
+            ])
+        }
+        let volumes: [JSONValue] = (record.mountPoints ?? []).map { mount in
+            .object([
+                ("Type", .string("volume")), ("Name", .string(mount.name)),
+                ("Source", .string("\(volumesDirectory)/\(mount.name)/_data")), ("Destination", .string(mount.destination)),
+                ("Driver", .string("local")), ("Mode", .string(mount.readOnly ? "ro" : (mount.anonymous ? "" : "z"))),
+                ("RW", .bool(!mount.readOnly)), ("Propagation", .string("")),
+            ])
+        }
+        return binds + volumes
     }
 }

@@ -34,6 +34,7 @@ extension ContainerSpec {
         try writer.append("hostname", hostname)
         try writer.append("network", network.rawValue)
         for namespace in hostNamespaces.sorted(by: { $0.rawValue < $1.rawValue }) { try writer.append("host-namespace", namespace.rawValue) }
+        for volume in anonymousVolumes { try writer.append("anonymous-volume", volume) }
         for (namespace, donor) in joinedNamespaces.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             try writer.append("join-namespace", [namespace.rawValue, donor])
         }
@@ -88,6 +89,7 @@ extension ContainerSpec {
         var hostname = "", network = NetworkMode.private, mounts: [Mount] = [], readOnlyRoot = false
         var hostNamespaces: Set<HostNamespace> = []
         var joinedNamespaces: [HostNamespace: String] = [:]
+        var anonymousVolumes: [String] = []
         var hosts: String?, hostnameFile: String?, resolv: String?
         var cgroupParent = "/cell", cgroupName: String?
         var masked = ContainerSpec.defaultMaskedPaths, readOnly = ContainerSpec.defaultReadOnlyPaths
@@ -139,6 +141,9 @@ extension ContainerSpec {
             case "host-namespace":
                 guard let namespace = HostNamespace(rawValue: record.value) else { throw document.bad(record) }
                 hostNamespaces.insert(namespace)
+            case "anonymous-volume":
+                guard record.value.hasPrefix("/") else { throw document.bad(record) }
+                anonymousVolumes.append(record.value)
             case "join-namespace":
                 guard record.fields.count == 2, let namespace = HostNamespace(rawValue: record.fields[0]),
                       namespace != .uts, record.fields[1].hasPrefix("/") else { throw document.bad(record) }
@@ -214,6 +219,7 @@ extension ContainerSpec {
         self.shmSize = shmSize
         self.hostNamespaces = hostNamespaces
         self.joinedNamespaces = joinedNamespaces
+        self.anonymousVolumes = anonymousVolumes
         if let uidRange, let gidRange { idMapping = IDMapping(uids: uidRange, gids: gidRange) }
     }
 

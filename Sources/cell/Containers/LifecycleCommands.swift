@@ -95,7 +95,7 @@ struct RmCommand: ParsableCommand {
     func run() throws {
         let lifecycle = try GlobalOptions.lifecycle()
         try EachContainer.run(containers) { container, name in
-            try lifecycle.remove(container, force: force)
+            try lifecycle.remove(container, force: force, volumes: volumes)
             Output.line(name)
         }
     }

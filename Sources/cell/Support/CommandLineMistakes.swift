@@ -48,6 +48,10 @@ enum CommandLineMistakes {
             "pull": Usage(tail: "[OPTIONS] NAME[:TAG|@DIGEST]", arity: .exactly(1)),
             "push": Usage(tail: "[OPTIONS] NAME[:TAG] [DESTINATION]", arity: .between(1, 2)),
             "search": Usage(tail: "[OPTIONS] TERM", arity: .exactly(1)),
+            "volume create": Usage(tail: "[OPTIONS] [VOLUME]", arity: .atMost(1)),
+            "volume ls": options, "volume prune": options,
+            "volume inspect": Usage(tail: "[OPTIONS] VOLUME [VOLUME...]", arity: .atLeast(1)),
+            "volume rm": Usage(tail: "[OPTIONS] VOLUME [VOLUME...]", arity: .atLeast(1)),
             "login": Usage(tail: "[OPTIONS] [SERVER]", arity: .atMost(1)),
             "logout": Usage(tail: "[SERVER]", arity: .atMost(1)),
             "rmi": Usage(tail: "[OPTIONS] IMAGE [IMAGE...]", arity: .atLeast(1)),
@@ -83,10 +87,10 @@ enum CommandLineMistakes {
 
     /// Other names of a command, by the name Docker prints in its messages.
     static let canonicalPaths = ["container list": "container ls", "container ps": "container ls", "image list": "image ls",
-                                 "image remove": "image rm"]
+                                 "image remove": "image rm", "volume list": "volume ls", "volume remove": "volume rm"]
 
     /// The verbs that group others (`cell container ls`).
-    static let groups: Set<String> = ["container", "image", "system", "completion"]
+    static let groups: Set<String> = ["container", "image", "system", "completion", "volume"]
 
     /// Docker's usage line of a command: `Usage:  cell rm [OPTIONS] CONTAINER [CONTAINER...]`.
     static func usageLine(_ path: String, _ usage: Usage) -> String {
