@@ -140,6 +140,10 @@ public struct ContainerCreator {
         for binding in bindings { exposed.insert("\(binding.containerPort)/\(binding.proto)") }
 
         var (mounts, volumeRequests) = try MountOptions.parse(volumes: options.volumes, tmpfs: options.tmpfs)
+        let (inheritedMounts, inheritedVolumes) = try inheritedFromOthers(options.volumesFrom,
+                                                                          taken: mounts.map(\.destination) + volumeRequests.map(\.destination))
+        mounts += inheritedMounts
+        volumeRequests += inheritedVolumes
         let volumes = try VolumePlan(requests: volumeRequests, imageVolumes: Array((imageConfig.volumes ?? [:]).keys),
                                      otherDestinations: mounts.map(\.destination))
         mounts += try volumes.mounts(in: volumeStore)
@@ -262,6 +266,34 @@ public struct ContainerCreator {
             }
         }
         return container
+    }
+
+    /// --volumes-from CONTAINER[:ro|rw]: the container's binds and volumes (by name: they stay
+    /// its, and this container's `rm -v` does not remove them), where nothing else is mounted.
+    private func inheritedFromOthers(_ references: [String], taken: [String]) throws -> ([ContainerSpec.Mount], [MountOptions.VolumeRequest]) {
+        var taken = Set(taken)
+        var mounts: [ContainerSpec.Mount] = []
+        var requests: [MountOptions.VolumeRequest] = []
+        for reference in references {
+            var name = reference
+            var forcedReadOnly = false
+            if let colon = reference.lastIndex(of: ":") {
+                let mode = reference[reference.index(after: colon)...]
+                guard mode == "ro" || mode == "rw" else { throw CellError(.setup, "invalid mode for volumes-from: \(mode)") }
+                forcedReadOnly = mode == "ro"
+                name = String(reference[..<colon])
+            }
+            guard let other = try containers.find(name) else { throw CellError(.setup, "No such container: \(name)") }
+            let (binds, _) = try MountOptions.parse(volumes: other.record.hostConfig.binds.filter { $0.hasPrefix("/") && $0.contains(":") }, tmpfs: [])
+            for case .bind(let source, let destination, let access) in binds where taken.insert(destination).inserted {
+                mounts.append(.bind(source: source, destination: destination, access: forcedReadOnly ? .readOnly : access))
+            }
+            for mount in other.record.mountPoints ?? [] where taken.insert(mount.destination).inserted {
+                requests.append(MountOptions.VolumeRequest(name: mount.name, destination: mount.destination,
+                                                           readOnly: forcedReadOnly || mount.readOnly, copiesImageContent: false))
+            }
+        }
+        return (mounts, requests)
     }
 
     /// --pid, --ipc and --uts as Docker takes them: "host" shares the host's namespace; "",

@@ -30,6 +30,9 @@ struct ContainerFlags: ParsableArguments {
     @Option(name: [.customShort("v"), .long], help: "Bind mount a volume (HOST:CONTAINER[:ro]).")
     var volume: [String] = []
 
+    @Option(name: .customLong("volumes-from"), help: "Mount volumes from the specified container(s) (CONTAINER[:ro|rw]).")
+    var volumesFrom: [String] = []
+
     @Option(help: "Mount a tmpfs directory (PATH[:OPTIONS]).")
     var tmpfs: [String] = []
 
@@ -199,6 +202,7 @@ struct ContainerFlags: ParsableArguments {
         options.volumes = volume
         options.tmpfs = tmpfs
         options.mounts = mount
+        options.volumesFrom = volumesFrom
         options.pidMode = pid
         options.ipcMode = ipc
         options.utsMode = uts
