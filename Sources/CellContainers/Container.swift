@@ -37,6 +37,12 @@ public struct Container: Sendable {
         if case .running = status { return true }
         return false
     }
+
+    /// Running, with its processes frozen by `pause`.
+    public var isPaused: Bool { isRunning && FileSystem.exists("\(directory)/paused") }
+
+    /// State.Status and `ps -f status=`: `paused` for a paused one, else the status's name.
+    public var statusName: String { isPaused ? "paused" : status.name }
 }
 
 /// docker's container states, as `ps` and `inspect` show them.

@@ -41,7 +41,7 @@ public struct ContainerFilter {
     public var needsAll: Bool { statuses.contains { $0 != "running" } || !exitCodes.isEmpty }
 
     public func matches(_ container: Container) -> Bool {
-        if !statuses.isEmpty && !statuses.contains(container.status.name) { return false }
+        if !statuses.isEmpty && !statuses.contains(container.statusName) { return false }
         if !names.isEmpty && !names.contains(where: { container.name.contains($0.hasPrefix("/") ? String($0.dropFirst()) : $0) }) { return false }
         if !ids.isEmpty && !ids.contains(where: { container.id.hasPrefix($0) }) { return false }
         if !ancestors.isEmpty && !ancestors.contains(where: { matchesAncestor(container, $0) }) { return false }

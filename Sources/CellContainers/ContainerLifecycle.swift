@@ -95,6 +95,7 @@ public struct ContainerLifecycle {
     /// then SIGKILL. A stopped container is fine.
     public func stop(_ container: Container, timeout: Int?, signal override: String? = nil) throws {
         try store.withLock(container) {
+            try thaw(try store.load(id: container.id))
             let signal = try SignalName.parse(override ?? container.record.config.stopSignal ?? "SIGTERM")
             let seconds = Double(timeout ?? container.record.config.stopTimeout ?? 10)
             _ = try ContainerSignaller.stop(containerDirectory: container.directory, signal: signal, timeout: seconds)
@@ -109,6 +110,7 @@ public struct ContainerLifecycle {
 
     /// docker kill: one signal to a running container.
     public func kill(_ container: Container, signal: Int32) throws {
+        if container.isPaused && signal == SIGKILL { try store.withLock(container) { try thaw(container) } }
         guard container.isRunning,
               try ContainerSignaller.signal(containerDirectory: container.directory, signal: signal) else {
             throw CellError.conflict("cannot kill container: \(container.name): container \(container.id) is not running")
@@ -118,9 +120,9 @@ public struct ContainerLifecycle {
         }
     }
 
-    /// docker rm [-f]: a running container needs force (then it is killed first).
-    /// docker rm: `volumes` (-v) takes its anonymous volumes along, as a `--rm` container's
-    /// removal always does (unless another container uses them).
+    /// docker rm [-f]: a running container needs force (then it is killed first); `volumes`
+    /// (-v) takes its anonymous volumes along, as a `--rm` container's removal always does
+    /// (unless another container uses them).
     public func remove(_ container: Container, force: Bool, volumes: Bool = false) throws {
         let record = try store.withLock(container) {
             let current = try store.load(id: container.id)
@@ -128,6 +130,7 @@ public struct ContainerLifecycle {
                 guard force else {
                     throw CellError.conflict("cannot remove container \"/\(current.name)\": container is running: stop the container before removing or force remove")
                 }
+                try thaw(current)
                 try ContainerSignaller.signal(containerDirectory: current.directory, signal: SIGKILL)
                 _ = try ContainerSignaller.waitForExit(containerDirectory: current.directory, timeout: 30)
             }

@@ -33,9 +33,9 @@ public enum ContainerInspection {
             ("Path", .string(record.path)),
             ("Args", .strings(record.args)),
             ("State", .object([
-                ("Status", .string(status.name)),
+                ("Status", .string(container.statusName)),
                 ("Running", .bool(running)),
-                ("Paused", .bool(false)),
+                ("Paused", .bool(container.isPaused)),
                 ("Restarting", .bool(false)),
                 ("OOMKilled", .bool(state?.oomKilled ?? false)),
                 ("Dead", .bool(false)),

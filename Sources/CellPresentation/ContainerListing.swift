@@ -30,7 +30,7 @@ public enum ContainerListing {
             ("RunningFor", .string(Presentation.since(created, now: now))),
             ("Size", .string(sizeText(writable: FileSystem.diskUsage("\(container.directory)/upper"), imageSize: imageSize))),
             ("State", .string(container.status.name)),
-            ("Status", .string(statusText(container.status, now: now))),
+            ("Status", .string(statusText(container.status, now: now) + (container.isPaused ? " (Paused)" : ""))),
         ])
     }
 

@@ -165,6 +165,8 @@ struct Monitor {
 
         let status = exitStatus!
         state.status = .exited
+        // A container paused when it died (its cgroup killed) is not paused any more.
+        unlink("\(directory)/paused")
         state.finishedAt = .now()
         if (status & 0x7f) == 0 {
             state.exitCode = (status >> 8) & 0xff

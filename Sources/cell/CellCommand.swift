@@ -11,7 +11,7 @@ struct CellCommand: ParsableCommand {
         version: CellVersion.current,
         subcommands: [
             RunCommand.self, CreateCommand.self, PsCommand.self, LogsCommand.self, StartCommand.self,
-            StopCommand.self, RestartCommand.self, KillCommand.self, RmCommand.self, WaitCommand.self,
+            StopCommand.self, RestartCommand.self, KillCommand.self, PauseCommand.self, UnpauseCommand.self, RmCommand.self, WaitCommand.self,
             PortCommand.self, ExecCommand.self, AttachCommand.self, CopyCommand.self, TopCommand.self, CommitCommand.self,
             StatsCommand.self, UpdateCommand.self, RenameCommand.self, DiffCommand.self, ExportCommand.self,
             InspectCommand.self, ContainerCommand.self, VolumeCommand.self,

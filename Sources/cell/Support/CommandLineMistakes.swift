@@ -31,7 +31,7 @@ enum CommandLineMistakes {
             "run": runLike, "create": runLike, "ps": options,
             "logs": Usage(tail: "[OPTIONS] CONTAINER", arity: .exactly(1)),
             "start": containers, "stop": containers, "restart": containers, "kill": containers, "rm": containers,
-            "update": containers,
+            "update": containers, "pause": containers, "unpause": containers,
             "wait": Usage(tail: "CONTAINER [CONTAINER...]", arity: .atLeast(1)),
             "port": Usage(tail: "CONTAINER [PRIVATE_PORT[/PROTO]]", arity: .between(1, 2)),
             "exec": Usage(tail: "[OPTIONS] CONTAINER COMMAND [ARG...]", arity: .atLeast(2)),
@@ -74,7 +74,7 @@ enum CommandLineMistakes {
         }
         // `cell container VERB` takes what `cell VERB` takes; the image group likewise.
         for verb in ["run", "create", "logs", "start", "stop", "restart", "kill", "rm", "update", "wait", "port", "exec",
-                     "attach", "cp", "top", "commit", "stats", "rename", "diff", "export"] {
+                     "attach", "cp", "top", "commit", "stats", "rename", "diff", "export", "pause", "unpause"] {
             table["container \(verb)"] = table[verb]
         }
         table["container ls"] = table["ps"]
