@@ -29,6 +29,10 @@ public struct Container: Sendable {
             }
             return .running(startedAt: state.startedAt ?? Timestamp.now())
         case .exited:
+            // Waiting out its back-off before the policy starts it again (its monitor alive).
+            if state.restarting && state.monitorPid > 0 && ContainerSignaller.isAlive(state.monitorPid) {
+                return .restarting(code: state.exitCode, finishedAt: state.finishedAt ?? Timestamp.now())
+            }
             return .exited(code: state.exitCode, finishedAt: state.finishedAt ?? Timestamp.now())
         }
     }
@@ -50,6 +54,8 @@ public enum ContainerStatus: Sendable, Equatable {
     case created
     case running(startedAt: Timestamp)
     case exited(code: Int32, finishedAt: Timestamp)
+    /// Exited, and about to be started again by its restart policy.
+    case restarting(code: Int32, finishedAt: Timestamp)
 
     /// `created`, `running`, `exited` (State.Status and `ps -f status=`).
     public var name: String {
@@ -57,6 +63,7 @@ public enum ContainerStatus: Sendable, Equatable {
         case .created: return "created"
         case .running: return "running"
         case .exited: return "exited"
+        case .restarting: return "restarting"
         }
     }
 }

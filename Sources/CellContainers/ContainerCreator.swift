@@ -204,6 +204,7 @@ public struct ContainerCreator {
         spec.hostNamespaces = hostNamespaces
         spec.shmSize = shmSize
         spec.anonymousVolumes = volumes.entries.filter(\.anonymous).map { "\(volumeStore.layout.volumes)/\($0.name)" }
+        spec.restartPolicy = try options.restartPolicy.map(RestartPolicy.init(parsing:)) ?? .never
         var record = ContainerRecord(
             id: id, name: name, created: now.rfc3339Nano, image: options.image, imageID: image.id.description,
             path: path, args: Array(arguments.dropFirst()),
@@ -230,6 +231,7 @@ public struct ContainerCreator {
                               ipcMode: options.ipcMode.isEmpty ? nil : options.ipcMode,
                               utsMode: options.utsMode.isEmpty ? nil : options.utsMode),
             layerDirectories: layers)
+        if spec.restartPolicy != .never { record.hostConfig.restartPolicy = .init(spec.restartPolicy) }
         record.mountPoints = volumes.entries.map {
             ContainerRecord.MountPoint(name: $0.name, destination: $0.destination, readOnly: $0.readOnly, anonymous: $0.anonymous)
         }

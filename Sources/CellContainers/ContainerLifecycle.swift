@@ -26,6 +26,9 @@ public struct ContainerLifecycle {
         try store.withLock(container) {
             let current = try store.load(id: container.id)
             if current.isRunning { return nil }
+            if case .restarting = current.status { return nil }
+            // The user starts it: its restart policy applies again.
+            unlink(RestartPolicy.stopRequestPath(containerDirectory: container.directory))
             var spec = try ContainerSpec.read(fromContainerDirectory: container.directory)
             try EtcFiles.repair(current)
             // Host ports are chosen at each start (a -P port may be taken by now), and the
@@ -85,6 +88,24 @@ public struct ContainerLifecycle {
         }
     }
 
+    /// docker update --restart: the policy the monitor reads at the next exit. Docker's
+    /// refusal for a `--rm` container.
+    public func update(_ container: Container, restartPolicy text: String) throws {
+        let policy = try RestartPolicy(parsing: text)
+        try store.withLock(container) {
+            let current = try store.load(id: container.id)
+            if current.record.hostConfig.autoRemove && policy != .never {
+                throw CellError.conflict("Cannot update container \(current.id): Restart policy cannot be updated because AutoRemove is enabled for the container")
+            }
+            var spec = try ContainerSpec.read(fromContainerDirectory: current.directory)
+            spec.restartPolicy = policy
+            try spec.write(toContainerDirectory: current.directory)
+            var record = current.record
+            record.hostConfig.restartPolicy = policy == .never ? nil : .init(policy)
+            try store.save(record)
+        }
+    }
+
     /// `update` refuses a container made with --cgroups=disabled: it has no cgroup to limit.
     public static func checkTakesLimits(_ container: Container) throws {
         guard container.record.hostConfig.cgroupsDisabled else { return }
@@ -95,11 +116,23 @@ public struct ContainerLifecycle {
     /// then SIGKILL. A stopped container is fine.
     public func stop(_ container: Container, timeout: Int?, signal override: String? = nil) throws {
         try store.withLock(container) {
-            try thaw(try store.load(id: container.id))
+            let current = try store.load(id: container.id)
+            try requestStop(current)
+            try thaw(current)
             let signal = try SignalName.parse(override ?? container.record.config.stopSignal ?? "SIGTERM")
             let seconds = Double(timeout ?? container.record.config.stopTimeout ?? 10)
             _ = try ContainerSignaller.stop(containerDirectory: container.directory, signal: signal, timeout: seconds)
         }
+    }
+
+    /// Notes that the user stopped it (its restart policy then does not start it again) and, if
+    /// it is waiting out a restart's back-off, wakes its monitor and waits until it has given up.
+    func requestStop(_ container: Container) throws {
+        try FileSystem.writeAtomically([], to: RestartPolicy.stopRequestPath(containerDirectory: container.directory), durable: false)
+        guard case .restarting = container.status, let monitor = container.state?.monitorPid else { return }
+        Glibc.kill(monitor, SIGTERM)
+        let deadline = Deadline(after: 10)
+        while !deadline.hasPassed, case .restarting = (try store.load(id: container.id)).status { Deadline.pause() }
     }
 
     /// docker restart: stopped as `stop` stops it, then started again detached.
@@ -110,7 +143,13 @@ public struct ContainerLifecycle {
 
     /// docker kill: one signal to a running container.
     public func kill(_ container: Container, signal: Int32) throws {
+        // A signal that ends it ends its restarts too, as Docker's kill.
+        if [SIGKILL, SIGTERM, SIGINT, SIGQUIT, SIGHUP].contains(signal) {
+            try store.withLock(container) { try requestStop(try store.load(id: container.id)) }
+        }
         if container.isPaused && signal == SIGKILL { try store.withLock(container) { try thaw(container) } }
+        // Between two runs there is no process: the kill ends the restarts.
+        if case .restarting = container.status { return }
         guard container.isRunning,
               try ContainerSignaller.signal(containerDirectory: container.directory, signal: signal) else {
             throw CellError.conflict("cannot kill container: \(container.name): container \(container.id) is not running")
@@ -126,10 +165,12 @@ public struct ContainerLifecycle {
     public func remove(_ container: Container, force: Bool, volumes: Bool = false) throws {
         let record = try store.withLock(container) {
             let current = try store.load(id: container.id)
+            if case .restarting = current.status { try requestStop(current) }
             if current.isRunning {
                 guard force else {
                     throw CellError.conflict("cannot remove container \"/\(current.name)\": container is running: stop the container before removing or force remove")
                 }
+                try requestStop(current)
                 try thaw(current)
                 try ContainerSignaller.signal(containerDirectory: current.directory, signal: SIGKILL)
                 _ = try ContainerSignaller.waitForExit(containerDirectory: current.directory, timeout: 30)
@@ -178,7 +219,7 @@ public struct ContainerLifecycle {
         while true {
             let current = try store.load(id: container.id)
             switch current.status {
-            case .exited(let code, _): return code
+            case .exited(let code, _), .restarting(let code, _): return code
             case .created where current.state == nil: return 0
             case .created: return current.state?.exitCode ?? 0
             case .running:

@@ -87,6 +87,8 @@ public struct ContainerRecord: Codable, Sendable {
         public var dns: [String]? = nil
         public var dnsSearch: [String]? = nil
         public var dnsOptions: [String]? = nil
+        /// --restart; absent for "no".
+        public var restartPolicy: RestartPolicyRecord? = nil
         /// --pid, --ipc, --uts as given; absent when not.
         public var pidMode: String? = nil
         public var ipcMode: String? = nil
@@ -102,6 +104,17 @@ public struct ContainerRecord: Codable, Sendable {
 
         /// The size of /dev/shm: --shm-size, or Docker's default (records from before --shm-size).
         public var effectiveShmSize: Int64 { shmSize ?? ContainerSpec.defaultShmSize }
+    }
+
+    /// Docker's HostConfig.RestartPolicy.
+    public struct RestartPolicyRecord: Codable, Sendable, Equatable {
+        public var name: String
+        public var maximumRetryCount: Int
+
+        public init(_ policy: RestartPolicy) {
+            name = policy.name.rawValue
+            maximumRetryCount = policy.maximumRetryCount
+        }
     }
 
     /// The image's layers, bottom first, as the runtime needs them.

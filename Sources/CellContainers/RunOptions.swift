@@ -14,6 +14,8 @@ public struct RunOptions: Sendable {
     public var volumes: [String] = []
     public var tmpfs: [String] = []
     /// --pid, --ipc, --uts: "host" shares the host's namespace ("" or private: the container's own).
+    /// --restart no|on-failure[:N]|always|unless-stopped.
+    public var restartPolicy: String?
     /// --volumes-from CONTAINER[:ro|rw]: that container's volumes and binds.
     public var volumesFrom: [String] = []
     public var pidMode = ""

@@ -11,6 +11,7 @@ public enum ContainerInspection {
         var exitCode: Int64 = Int64(state?.exitCode ?? 0)
         var finishedAt = state?.finishedAt
         if case .exited(let code, let finished) = status { exitCode = Int64(code); finishedAt = finished }
+        if case .restarting(let code, let finished) = status { exitCode = Int64(code); finishedAt = finished }
         let running = container.isRunning
         let ports = container.publishedPorts
         var portTable: [(String, JSONValue)] = []
@@ -36,7 +37,7 @@ public enum ContainerInspection {
                 ("Status", .string(container.statusName)),
                 ("Running", .bool(running)),
                 ("Paused", .bool(container.isPaused)),
-                ("Restarting", .bool(false)),
+                ("Restarting", .bool({ if case .restarting = status { return true } else { return false } }())),
                 ("OOMKilled", .bool(state?.oomKilled ?? false)),
                 ("Dead", .bool(false)),
                 ("Pid", .integer(running ? Int64(state?.pid ?? 0) : 0)),
@@ -51,7 +52,7 @@ public enum ContainerInspection {
             ("HostsPath", .string("\(container.directory)/hosts")),
             ("LogPath", .string(ContainerLog.path(of: container))),
             ("Name", .string("/" + record.name)),
-            ("RestartCount", .integer(0)),
+            ("RestartCount", .integer(Int64(state?.restartCount ?? 0))),
             ("Driver", .string("overlay")),
             ("Platform", .string("linux")),
             ("MountLabel", .string("")),
@@ -123,6 +124,8 @@ public enum ContainerInspection {
             // Docker's default driver: the log `logs` reads, which cell keeps in a format of its own.
             ("LogConfig", .object([("Type", .string("json-file")), ("Config", .object([]))])),
             ("NetworkMode", .string(record.hostConfig.networkMode == "default" ? "bridge" : record.hostConfig.networkMode)),
+            ("RestartPolicy", .object([("Name", .string(record.hostConfig.restartPolicy?.name ?? "no")),
+                                       ("MaximumRetryCount", .integer(Int64(record.hostConfig.restartPolicy?.maximumRetryCount ?? 0)))])),
             ("PortBindings", .object(bindings)),
             ("AutoRemove", .bool(record.hostConfig.autoRemove)),
             ("CapAdd", nullIfEmpty(record.hostConfig.capAdd)),

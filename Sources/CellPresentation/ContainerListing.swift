@@ -48,6 +48,8 @@ public enum ContainerListing {
             return "Up " + HumanUnits.duration(seconds: max(0, started.secondsUntil(now)))
         case .exited(let code, let finished):
             return "Exited (\(code)) " + Presentation.since(finished, now: now)
+        case .restarting(let code, let finished):
+            return "Restarting (\(code)) " + Presentation.since(finished, now: now)
         }
     }
 

@@ -139,6 +139,8 @@ public struct ContainerSpec: Equatable, Sendable {
     public var joinedNamespaces: [HostNamespace: String] = [:]
     /// The directories of the anonymous volumes made for it: a `--rm` container takes them along.
     public var anonymousVolumes: [String] = []
+    /// `--restart`: the monitor starts the process again as it says.
+    public var restartPolicy = RestartPolicy.never
     public var mounts: [Mount]
     public var readOnlyRootFilesystem: Bool
     /// Host files bound at /etc/hosts, /etc/hostname, /etc/resolv.conf (prepared by the caller).

@@ -35,6 +35,9 @@ extension ContainerSpec {
         try writer.append("network", network.rawValue)
         for namespace in hostNamespaces.sorted(by: { $0.rawValue < $1.rawValue }) { try writer.append("host-namespace", namespace.rawValue) }
         for volume in anonymousVolumes { try writer.append("anonymous-volume", volume) }
+        if restartPolicy != .never {
+            try writer.append("restart-policy", [restartPolicy.name.rawValue, String(restartPolicy.maximumRetryCount)])
+        }
         for (namespace, donor) in joinedNamespaces.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             try writer.append("join-namespace", [namespace.rawValue, donor])
         }
@@ -90,6 +93,7 @@ extension ContainerSpec {
         var hostNamespaces: Set<HostNamespace> = []
         var joinedNamespaces: [HostNamespace: String] = [:]
         var anonymousVolumes: [String] = []
+        var restartPolicy = RestartPolicy.never
         var hosts: String?, hostnameFile: String?, resolv: String?
         var cgroupParent = "/cell", cgroupName: String?
         var masked = ContainerSpec.defaultMaskedPaths, readOnly = ContainerSpec.defaultReadOnlyPaths
@@ -141,6 +145,10 @@ extension ContainerSpec {
             case "host-namespace":
                 guard let namespace = HostNamespace(rawValue: record.value) else { throw document.bad(record) }
                 hostNamespaces.insert(namespace)
+            case "restart-policy":
+                guard record.fields.count == 2, let name = RestartPolicy.Name(rawValue: record.fields[0]),
+                      let count = Int(record.fields[1]) else { throw document.bad(record) }
+                restartPolicy = RestartPolicy(name: name, maximumRetryCount: count)
             case "anonymous-volume":
                 guard record.value.hasPrefix("/") else { throw document.bad(record) }
                 anonymousVolumes.append(record.value)
@@ -220,6 +228,7 @@ extension ContainerSpec {
         self.hostNamespaces = hostNamespaces
         self.joinedNamespaces = joinedNamespaces
         self.anonymousVolumes = anonymousVolumes
+        self.restartPolicy = restartPolicy
         if let uidRange, let gidRange { idMapping = IDMapping(uids: uidRange, gids: gidRange) }
     }
 

@@ -91,6 +91,11 @@ struct Monitor {
 
         var state = ContainerState(status: .running, pid: pid, pidStartTime: ProcessStat.startTime(of: pid) ?? 0,
                                    startedAt: .now(), monitorPid: getpid())
+        // A restart by the policy keeps its count and back-off; a start by the user begins anew.
+        if let previous = try? ContainerState.read(fromContainerDirectory: directory), previous.restarting {
+            state.restartCount = previous.restartCount
+            state.restartDelay = previous.restartDelay
+        }
         try state.write(toContainerDirectory: directory, durable: !spec.autoRemove)
         // Attached, the start pipe stays open: the launcher going away closes its end.
         var attached = options.attach && options.syncDescriptor >= 0
@@ -183,6 +188,17 @@ struct Monitor {
             cleanupError = asCellError(error)
         }
         if let cleanupError { state.error = cleanupError.message }
+        if cleanupError == nil && !spec.autoRemove, shouldRestart(&state, spec: spec) {
+            server.finish(exitCode: state.exitCode)
+            if attached {
+                // The client has the exit status; the restarts go on without it.
+                report(.exited(state.exitCode), keepingOpen: true)
+                detachClient(relay: &relay, rawMode: &rawMode, terminal: terminal, server: server)
+                attached = false
+            }
+            if waitOutBackOff(state.restartDelay, signals: signals) { restart(&state) }
+            state.restarting = false
+        }
         if spec.autoRemove && cleanupError == nil {
             // docker run --rm (attached or not): the container goes as it exits.
             do {
@@ -198,6 +214,48 @@ struct Monitor {
         // that what they do next (`rm`, `start`) sees it stopped, as after `docker attach`.
         server.finish(exitCode: state.exitCode)
         return options.attach ? state.exitCode : 0
+    }
+
+    // MARK: --restart
+
+    /// Whether the policy (read again: `update --restart` may have changed it) starts the
+    /// process again; if so, `state` says so (restarting, the back-off) on disk.
+    private func shouldRestart(_ state: inout ContainerState, spec: ContainerSpec) -> Bool {
+        let policy = (try? ContainerSpec.read(fromContainerDirectory: directory))?.restartPolicy ?? spec.restartPolicy
+        let stopped = FileSystem.exists(RestartPolicy.stopRequestPath(containerDirectory: directory))
+        guard policy.restarts(after: state.exitCode, restarts: state.restartCount, stoppedByUser: stopped) else { return false }
+        let ran = Double((state.finishedAt ?? .now()).seconds - (state.startedAt ?? .now()).seconds)
+        state.restartDelay = RestartPolicy.nextDelay(previous: state.restartDelay, ranFor: ran)
+        state.restarting = true
+        return (try? state.write(toContainerDirectory: directory)) != nil
+    }
+
+    /// Sleeps the back-off; a signal (`stop` wakes us so) ends it early. True when the
+    /// container is still to be restarted: not stopped by the user, not removed meanwhile.
+    private func waitOutBackOff(_ milliseconds: Int, signals: SignalDescriptor) -> Bool {
+        let deadline = Deadline(after: Double(milliseconds) / 1000)
+        let stopRequest = RestartPolicy.stopRequestPath(containerDirectory: directory)
+        while !deadline.hasPassed {
+            var ready = pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0)
+            _ = poll(&ready, 1, Int32(deadline.remaining * 1000) + 1)
+            while signals.next() != nil {}
+            if FileSystem.exists(stopRequest) || !FileSystem.exists(ContainerSpec.path(inContainerDirectory: directory)) { return false }
+        }
+        return !FileSystem.exists(stopRequest) && FileSystem.exists(ContainerSpec.path(inContainerDirectory: directory))
+    }
+
+    /// Becomes a new monitor of the same container (the pid stays, as `state` records it):
+    /// everything is set up again from the spec, as at a start; only the count goes on.
+    private func restart(_ state: inout ContainerState) {
+        state.restartCount += 1
+        guard (try? state.write(toContainerDirectory: directory)) != nil else { return }
+        var arguments = ["/proc/self/exe"]
+        if options.interactive { arguments.append("--interactive") }
+        arguments.append(directory)
+        let arena = CStringArena()
+        guard let argv = try? arena.stringArray(arguments) else { return }
+        execv("/proc/self/exe", UnsafeMutablePointer(mutating: UnsafeRawPointer(argv).assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self)))
+        state.error = "restart: exec the monitor: \(Syscall.errorString(errno))"
     }
 
     /// Reaps every exited child; returns the container's wait status once it is among them.

@@ -30,6 +30,9 @@ struct ContainerFlags: ParsableArguments {
     @Option(name: [.customShort("v"), .long], help: "Bind mount a volume (HOST:CONTAINER[:ro]).")
     var volume: [String] = []
 
+    @Option(help: "Restart policy to apply when a container exits (no, on-failure[:max-retries], always, unless-stopped).")
+    var restart: String?
+
     @Option(name: .customLong("volumes-from"), help: "Mount volumes from the specified container(s) (CONTAINER[:ro|rw]).")
     var volumesFrom: [String] = []
 
@@ -190,6 +193,9 @@ struct ContainerFlags: ParsableArguments {
 
     func options(image: String, command: [String]) throws -> RunOptions {
         try refuseWhatCellCannotDoYet()
+        if let restart, autoRemove, restart != "no", !restart.isEmpty {
+            throw CellError.usage("conflicting options: cannot specify both --restart and --rm")
+        }
         var options = RunOptions(image: image)
         options.command = command
         options.name = name
@@ -203,6 +209,7 @@ struct ContainerFlags: ParsableArguments {
         options.tmpfs = tmpfs
         options.mounts = mount
         options.volumesFrom = volumesFrom
+        options.restartPolicy = restart
         options.pidMode = pid
         options.ipcMode = ipc
         options.utsMode = uts
