@@ -45,6 +45,12 @@ public struct Container: Sendable {
     /// Running, with its processes frozen by `pause`.
     public var isPaused: Bool { isRunning && FileSystem.exists("\(directory)/paused") }
 
+    /// State.Health, when the container has a health check and has been started with it.
+    public var health: HealthStatus? {
+        guard let test = record.config.healthcheck?.test, test.first != "NONE", !test.isEmpty else { return nil }
+        return HealthCheck.Status.read(fromContainerDirectory: directory)
+    }
+
     /// State.Status and `ps -f status=`: `paused` for a paused one, else the status's name.
     public var statusName: String { isPaused ? "paused" : status.name }
 }

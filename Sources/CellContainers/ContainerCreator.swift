@@ -205,6 +205,8 @@ public struct ContainerCreator {
         spec.shmSize = shmSize
         spec.anonymousVolumes = volumes.entries.filter(\.anonymous).map { "\(volumeStore.layout.volumes)/\($0.name)" }
         spec.restartPolicy = try options.restartPolicy.map(RestartPolicy.init(parsing:)) ?? .never
+        let (healthcheck, healthCheck) = try HealthSettings.resolve(image: imageConfig.healthcheck, options)
+        spec.healthCheck = healthCheck
         var record = ContainerRecord(
             id: id, name: name, created: now.rfc3339Nano, image: options.image, imageID: image.id.description,
             path: path, args: Array(arguments.dropFirst()),
@@ -232,6 +234,7 @@ public struct ContainerCreator {
                               utsMode: options.utsMode.isEmpty ? nil : options.utsMode),
             layerDirectories: layers)
         if spec.restartPolicy != .never { record.hostConfig.restartPolicy = .init(spec.restartPolicy) }
+        record.config.healthcheck = healthcheck
         record.mountPoints = volumes.entries.map {
             ContainerRecord.MountPoint(name: $0.name, destination: $0.destination, readOnly: $0.readOnly, anonymous: $0.anonymous)
         }

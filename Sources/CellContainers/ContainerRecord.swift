@@ -47,6 +47,8 @@ public struct ContainerRecord: Codable, Sendable {
         public var tty: Bool
         public var openStdin: Bool
         public var volumes: [String]
+        /// The image's HEALTHCHECK with the --health-* flags over it; absent for none.
+        public var healthcheck: Healthcheck? = nil
     }
 
     public struct HostConfig: Codable, Sendable {

@@ -14,6 +14,14 @@ public struct RunOptions: Sendable {
     public var volumes: [String] = []
     public var tmpfs: [String] = []
     /// --pid, --ipc, --uts: "host" shares the host's namespace ("" or private: the container's own).
+    /// --health-cmd and the rest, --no-healthcheck.
+    public var healthCmd: String?
+    public var healthInterval: String?
+    public var healthTimeout: String?
+    public var healthStartPeriod: String?
+    public var healthStartInterval: String?
+    public var healthRetries: Int?
+    public var noHealthcheck = false
     /// --restart no|on-failure[:N]|always|unless-stopped.
     public var restartPolicy: String?
     /// --volumes-from CONTAINER[:ro|rw]: that container's volumes and binds.

@@ -24,3 +24,6 @@ public typealias AttachOutcome = ContainerAttach.Outcome
 
 /// One process as `top` shows it.
 public typealias ProcessRow = ContainerTop.Row
+
+/// State.Health as the monitor records it: status, failing streak, the last results.
+public typealias HealthStatus = CellRuntime.HealthCheck.Status

@@ -45,7 +45,7 @@ public enum ContainerInspection {
                 ("Error", .string(state?.error ?? "")),
                 ("StartedAt", .string((state?.startedAt ?? Timestamp.goZero).rfc3339Nano)),
                 ("FinishedAt", .string(running ? Timestamp.goZero.rfc3339Nano : (finishedAt ?? Timestamp.goZero).rfc3339Nano)),
-            ])),
+            ] + (container.health.map { [("Health", healthJSON($0))] } ?? []))),
             ("Image", .string(record.imageID)),
             ("ResolvConfPath", .string("\(container.directory)/resolv.conf")),
             ("HostnamePath", .string("\(container.directory)/hostname")),
@@ -182,5 +182,17 @@ public enum ContainerInspection {
             ])
         }
         return binds + volumes
+    }
+
+    /// Docker's State.Health.
+    static func healthJSON(_ health: HealthStatus) -> JSONValue {
+        .object([
+            ("Status", .string(health.status)),
+            ("FailingStreak", .integer(Int64(health.failingStreak))),
+            ("Log", .array(health.log.map { result in
+                .object([("Start", .string(result.start.rfc3339Nano)), ("End", .string(result.end.rfc3339Nano)),
+                         ("ExitCode", .integer(Int64(result.exitCode))), ("Output", .string(result.output))])
+            })),
+        ])
     }
 }

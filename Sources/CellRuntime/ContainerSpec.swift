@@ -141,6 +141,8 @@ public struct ContainerSpec: Equatable, Sendable {
     public var anonymousVolumes: [String] = []
     /// `--restart`: the monitor starts the process again as it says.
     public var restartPolicy = RestartPolicy.never
+    /// The check the monitor runs on schedule (HEALTHCHECK, --health-*); nil for none.
+    public var healthCheck: HealthCheck?
     public var mounts: [Mount]
     public var readOnlyRootFilesystem: Bool
     /// Host files bound at /etc/hosts, /etc/hostname, /etc/resolv.conf (prepared by the caller).

@@ -35,6 +35,11 @@ extension ContainerSpec {
         try writer.append("network", network.rawValue)
         for namespace in hostNamespaces.sorted(by: { $0.rawValue < $1.rawValue }) { try writer.append("host-namespace", namespace.rawValue) }
         for volume in anonymousVolumes { try writer.append("anonymous-volume", volume) }
+        if let healthCheck {
+            try writer.append("health-test", healthCheck.test)
+            try writer.append("health-schedule", [healthCheck.interval, healthCheck.timeout, healthCheck.startPeriod,
+                                                  healthCheck.startInterval].map { String($0) } + [String(healthCheck.retries)])
+        }
         if restartPolicy != .never {
             try writer.append("restart-policy", [restartPolicy.name.rawValue, String(restartPolicy.maximumRetryCount)])
         }
@@ -94,6 +99,8 @@ extension ContainerSpec {
         var joinedNamespaces: [HostNamespace: String] = [:]
         var anonymousVolumes: [String] = []
         var restartPolicy = RestartPolicy.never
+        var healthCheck: HealthCheck?
+        var healthSchedule: (Double, Double, Double, Double, Int)?
         var hosts: String?, hostnameFile: String?, resolv: String?
         var cgroupParent = "/cell", cgroupName: String?
         var masked = ContainerSpec.defaultMaskedPaths, readOnly = ContainerSpec.defaultReadOnlyPaths
@@ -145,6 +152,13 @@ extension ContainerSpec {
             case "host-namespace":
                 guard let namespace = HostNamespace(rawValue: record.value) else { throw document.bad(record) }
                 hostNamespaces.insert(namespace)
+            case "health-test":
+                healthCheck = HealthCheck(test: record.fields)
+            case "health-schedule":
+                guard record.fields.count == 5, let interval = Double(record.fields[0]), let timeout = Double(record.fields[1]),
+                      let startPeriod = Double(record.fields[2]), let startInterval = Double(record.fields[3]),
+                      let retries = Int(record.fields[4]) else { throw document.bad(record) }
+                healthSchedule = (interval, timeout, startPeriod, startInterval, retries)
             case "restart-policy":
                 guard record.fields.count == 2, let name = RestartPolicy.Name(rawValue: record.fields[0]),
                       let count = Int(record.fields[1]) else { throw document.bad(record) }
@@ -229,6 +243,12 @@ extension ContainerSpec {
         self.joinedNamespaces = joinedNamespaces
         self.anonymousVolumes = anonymousVolumes
         self.restartPolicy = restartPolicy
+        if var check = healthCheck {
+            if let (interval, timeout, startPeriod, startInterval, retries) = healthSchedule {
+                (check.interval, check.timeout, check.startPeriod, check.startInterval, check.retries) = (interval, timeout, startPeriod, startInterval, retries)
+            }
+            self.healthCheck = check
+        }
         if let uidRange, let gidRange { idMapping = IDMapping(uids: uidRange, gids: gidRange) }
     }
 

@@ -122,6 +122,8 @@ struct Monitor {
         defer { rawMode?.restore() }
         var exitStatus: Int32? = nil
         var drainDeadline: Deadline? = nil
+        // HEALTHCHECK / --health-*: run on schedule from this same loop.
+        let health = HealthChecker(spec: spec, directory: directory)
         while relay.isOpen {
             if let deadline = drainDeadline, deadline.hasPassed { break }
             // Signals are judged by whether the client was attached when they came: a Ctrl-C
@@ -133,21 +135,26 @@ struct Monitor {
                          pollfd(fd: attached ? options.syncDescriptor : -1, events: 0, revents: 0)] + relay.descriptors()
             let serverStart = ready.count
             ready += server.descriptors()
+            let healthStart = ready.count
+            ready += health?.descriptors() ?? []
             let portsStart = ready.count
             if exitStatus == nil { ready += ports.descriptors() }
-            if poll(&ready, nfds_t(ready.count), exitStatus == nil ? -1 : 100) > 0 {
+            let timeout: Int32 = exitStatus != nil ? 100 : health?.pollTimeout ?? -1
+            if poll(&ready, nfds_t(ready.count), timeout) > 0 {
                 let keysTyped = relay.handle(ready[2..<serverStart])
                 if attached && (keysTyped || ready[1].revents != 0) {
                     if keysTyped { report(.detached, keepingOpen: true) }
                     detachClient(relay: &relay, rawMode: &rawMode, terminal: terminal, server: server)
                     attached = false
                 }
-                server.handle(ready[serverStart..<portsStart])
+                server.handle(ready[serverStart..<healthStart])
+                health?.handle(ready[healthStart..<portsStart])
                 if exitStatus == nil { ports.handle(ready[portsStart...]) }
             }
+            if exitStatus == nil { health?.tick() }
             while let signal = signals.next() {
                 if signal == SIGCHLD {
-                    if let status = reapChildren(container: pid), exitStatus == nil {
+                    if let status = reapChildren(container: pid, health: health), exitStatus == nil {
                         exitStatus = status
                         // Everything else in the pid namespace dies with its pid 1; whatever
                         // still holds the pipes gets a moment, then the cgroup is emptied.
@@ -166,6 +173,7 @@ struct Monitor {
             }
         }
         relay.finish()
+        health?.stop()
         if exitStatus == nil { exitStatus = waitForContainer(pid) }
 
         let status = exitStatus!
@@ -259,13 +267,17 @@ struct Monitor {
     }
 
     /// Reaps every exited child; returns the container's wait status once it is among them.
-    private func reapChildren(container: Int32) -> Int32? {
+    private func reapChildren(container: Int32, health: HealthChecker?) -> Int32? {
         var result: Int32? = nil
         while true {
             var status: Int32 = 0
             let reaped = waitpid(-1, &status, WNOHANG)
             if reaped <= 0 { return result }
-            if reaped == container { result = status }
+            if reaped == container {
+                result = status
+            } else {
+                _ = health?.reaped(reaped, status: status)
+            }
         }
     }
 

@@ -33,6 +33,27 @@ struct ContainerFlags: ParsableArguments {
     @Option(help: "Restart policy to apply when a container exits (no, on-failure[:max-retries], always, unless-stopped).")
     var restart: String?
 
+    @Option(name: .customLong("health-cmd"), help: "Command to run to check health.")
+    var healthCmd: String?
+
+    @Option(name: .customLong("health-interval"), help: "Time between running the check (ms|s|m|h) (default 30s).")
+    var healthInterval: String?
+
+    @Option(name: .customLong("health-timeout"), help: "Maximum time to allow one check to run (ms|s|m|h) (default 30s).")
+    var healthTimeout: String?
+
+    @Option(name: .customLong("health-start-period"), help: "Start period for the container to initialize before starting health-retries countdown (ms|s|m|h) (default 0s).")
+    var healthStartPeriod: String?
+
+    @Option(name: .customLong("health-start-interval"), help: "Time between running the check during the start period (ms|s|m|h) (default 5s).")
+    var healthStartInterval: String?
+
+    @Option(name: .customLong("health-retries"), parsing: .unconditional, help: "Consecutive failures needed to report unhealthy.")
+    var healthRetries: Int?
+
+    @Flag(name: .customLong("no-healthcheck"), help: "Disable any container-specified HEALTHCHECK.")
+    var noHealthcheck = false
+
     @Option(name: .customLong("volumes-from"), help: "Mount volumes from the specified container(s) (CONTAINER[:ro|rw]).")
     var volumesFrom: [String] = []
 
@@ -210,6 +231,13 @@ struct ContainerFlags: ParsableArguments {
         options.mounts = mount
         options.volumesFrom = volumesFrom
         options.restartPolicy = restart
+        options.healthCmd = healthCmd
+        options.healthInterval = healthInterval
+        options.healthTimeout = healthTimeout
+        options.healthStartPeriod = healthStartPeriod
+        options.healthStartInterval = healthStartInterval
+        options.healthRetries = healthRetries
+        options.noHealthcheck = noHealthcheck
         options.pidMode = pid
         options.ipcMode = ipc
         options.utsMode = uts
