@@ -66,6 +66,7 @@ public struct ContainerCreator {
             }
         } }
         warnings.forEach(warn)
+        Events.container("create", container)
         return container
     }
 

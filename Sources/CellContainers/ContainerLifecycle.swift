@@ -121,7 +121,10 @@ public struct ContainerLifecycle {
             try thaw(current)
             let signal = try SignalName.parse(override ?? container.record.config.stopSignal ?? "SIGTERM")
             let seconds = Double(timeout ?? container.record.config.stopTimeout ?? 10)
+            let wasRunning = current.isRunning
+            if wasRunning { Events.container("kill", current, ["signal": String(signal)]) }
             _ = try ContainerSignaller.stop(containerDirectory: container.directory, signal: signal, timeout: seconds)
+            if wasRunning { Events.container("stop", current) }
         }
     }
 
@@ -139,6 +142,7 @@ public struct ContainerLifecycle {
     public func restart(_ container: Container, timeout: Int?) throws {
         try stop(container, timeout: timeout)
         try start(try store.load(id: container.id))
+        Events.container("restart", container)
     }
 
     /// docker kill: one signal to a running container.
@@ -154,6 +158,7 @@ public struct ContainerLifecycle {
               try ContainerSignaller.signal(containerDirectory: container.directory, signal: signal) else {
             throw CellError.conflict("cannot kill container: \(container.name): container \(container.id) is not running")
         }
+        Events.container("kill", container, ["signal": String(signal)])
         if signal == SIGKILL {
             _ = try ContainerSignaller.waitForExit(containerDirectory: container.directory, timeout: 10)
         }
@@ -176,6 +181,7 @@ public struct ContainerLifecycle {
                 _ = try ContainerSignaller.waitForExit(containerDirectory: current.directory, timeout: 30)
             }
             try store.remove(current)
+            Events.container("destroy", current)
             return current.record
         }
         if volumes || record.hostConfig.autoRemove {

@@ -19,6 +19,7 @@ extension ContainerLifecycle {
             }
             try cgroup.setFrozen(true)
             try FileSystem.writeAtomically([], to: ContainerLifecycle.pauseMarker(current), durable: false)
+            Events.container("pause", current)
         }
     }
 
@@ -27,6 +28,7 @@ extension ContainerLifecycle {
             let current = try store.load(id: container.id)
             guard current.isPaused else { throw CellError.conflict("container \(current.id) is not paused") }
             try thaw(current)
+            Events.container("unpause", current)
         }
     }
 

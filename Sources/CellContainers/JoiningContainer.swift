@@ -9,7 +9,13 @@ extension Container {
     /// `.commandNotFound` (127) or `.commandNotExecutable` (126) in runc's wording.
     public func exec(_ options: ExecOptions) throws -> Int32 {
         if isPaused { throw CellError.conflict("container \(id) is paused, unpause the container before exec") }
-        return try ContainerExec.run(containerDirectory: directory, options: options)
+        let command = options.arguments.joined(separator: " ")
+        let execID = VolumeName.anonymous()
+        Events.container("exec_create: \(command)", self, ["execID": execID])
+        Events.container("exec_start: \(command)", self, ["execID": execID])
+        let status = try ContainerExec.run(containerDirectory: directory, options: options)
+        Events.container("exec_die", self, ["execID": execID, "exitCode": String(status)])
+        return status
     }
 
     /// docker attach: our stdio to the running container's (stdin too with `stdin`, if it was
@@ -17,6 +23,7 @@ extension Container {
     /// `proxiesSignals`, signals sent to us go to the container (not on a tty).
     public func attach(stdin: Bool, detachKeys: DetachKeys = DetachKeys(), proxiesSignals: Bool = true) throws -> AttachOutcome {
         if isPaused { throw CellError.conflict("You cannot attach to a paused container, unpause it first") }
+        Events.container("attach", self)
         return try ContainerAttach.attach(containerDirectory: directory, stdin: stdin, detachKeys: detachKeys,
                                           proxiesSignals: proxiesSignals)
     }

@@ -110,6 +110,7 @@ public struct ImagePuller {
             let kept = try store.blobs.write(manifestBytes.bytes, mediaType: manifestBytes.mediaType)
             let id = try store.commitImage(configDescriptor: configDescriptor, created: config.created, layers: layers,
                                            names: names, origin: RegistryOrigin(repositoryDigest: top.digest, manifest: kept.digest))
+            ImageEvents.record("pull", id: id, name: reference.familiarName, layout: store.layout)
             progress(.digest(top.digest.description))
             progress(.status("Downloaded newer image for \(reference.familiarName)"))
             return Result(id: id, digest: top.digest, upToDate: false)

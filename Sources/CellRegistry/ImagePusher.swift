@@ -87,6 +87,7 @@ public struct ImagePusher {
         if summary.names.contains(reference) {
             try store.recordOrigin(RegistryOrigin(repositoryDigest: digest, manifest: kept.digest), of: reference)
         }
+        ImageEvents.record("push", id: image.id, name: reference.familiarName, layout: store.layout)
         progress(.pushed(tag: tag, digest: digest.description, size: plan.manifest.count))
         return Result(digest: digest, size: plan.manifest.count)
     }

@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import CellCore
+import CellEvents
 import CellRuntime
 
 /// The container's health check, run by its monitor on schedule in the container's namespaces
@@ -132,8 +133,10 @@ final class HealthChecker {
 
     private func finish(_ result: HealthCheck.Result) {
         running = nil
+        let before = status.status
         status.record(result, retries: check.retries, inStartPeriod: inStartPeriod)
         save()
+        if status.status != before { Monitor.recordEvent("health_status: \(status.status)", directory: directory) }
         next = Deadline(after: inStartPeriod && status.status == "starting" ? min(check.startInterval, check.interval) : check.interval)
     }
 

@@ -4,6 +4,8 @@ import Glibc
 import Musl
 #endif
 import CellCore
+import CellEvents
+import CellFormat
 import CellRuntime
 import CellCgroups
 import CellNetwork
@@ -100,6 +102,7 @@ struct Monitor {
         // Attached, the start pipe stays open: the launcher going away closes its end.
         var attached = options.attach && options.syncDescriptor >= 0
         report(.started(pid: pid), keepingOpen: attached)
+        event("start")
         // From here on the monitor mostly sleeps in poll(): give back the startup code's pages.
         ResidentMemory.trim()
 
@@ -196,6 +199,8 @@ struct Monitor {
             cleanupError = asCellError(error)
         }
         if let cleanupError { state.error = cleanupError.message }
+        if state.oomKilled { event("oom") }
+        event("die", ["exitCode": String(state.exitCode)])
         if cleanupError == nil && !spec.autoRemove, shouldRestart(&state, spec: spec) {
             server.finish(exitCode: state.exitCode)
             if attached {
@@ -211,6 +216,7 @@ struct Monitor {
             // docker run --rm (attached or not): the container goes as it exits.
             do {
                 try ContainerRemoval.autoRemove(spec, directory: directory)
+                event("destroy")
                 server.finish(exitCode: state.exitCode)
                 return options.attach ? state.exitCode : 0
             } catch {
@@ -222,6 +228,34 @@ struct Monitor {
         // that what they do next (`rm`, `start`) sees it stopped, as after `docker attach`.
         server.finish(exitCode: state.exitCode)
         return options.attach ? state.exitCode : 0
+    }
+
+    // MARK: events
+
+    /// The container's image, name and labels, for its events (one monitor, one container).
+    nonisolated(unsafe) static var eventAttributes: [String: String]?
+
+    /// Records an event of this container (`cell events`): its image, name and labels, as the
+    /// CLI's events carry them, read from its record (best effort, as every event).
+    private func event(_ action: String, _ extra: [String: String] = [:]) {
+        Monitor.recordEvent(action, directory: directory, extra)
+    }
+
+    static func recordEvent(_ action: String, directory: String, _ extra: [String: String] = [:]) {
+        if eventAttributes == nil {
+            // Read once: a --rm container's record is gone by its last event.
+            var attributes: [String: String] = [:]
+            if let bytes = try? FileSystem.readFileIfPresent("\(directory)/config.json"), let record = try? JSONValue(parsing: bytes) {
+                for (key, value) in record["config"]?["labels"]?.objectValue ?? [] { attributes[key] = value.stringValue ?? "" }
+                attributes["image"] = record["image"]?.stringValue ?? ""
+                attributes["name"] = record["name"]?.stringValue ?? ""
+            }
+            eventAttributes = attributes
+        }
+        let attributes = (eventAttributes ?? [:]).merging(extra) { $1 }
+        let id = FileSystem.basename(of: directory)
+        EventJournal.record(Event(type: "container", action: action, actorID: id, attributes: attributes),
+                            root: EventJournal.root(ofContainerDirectory: directory))
     }
 
     // MARK: --restart

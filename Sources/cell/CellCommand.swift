@@ -18,7 +18,7 @@ struct CellCommand: ParsableCommand {
             ImagesCommand.self, PullCommand.self, PushCommand.self, SearchCommand.self, LoginCommand.self, LogoutCommand.self,
             ImportCommand.self, TagCommand.self, RmiCommand.self, HistoryCommand.self,
             SaveCommand.self, LoadCommand.self, ImageCommand.self, BuildCommand.self, TestCommand.self, SystemCommand.self,
-            VersionCommand.self, InfoCommand.self, CompletionCommand.self,
+            VersionCommand.self, InfoCommand.self, EventsCommand.self, CompletionCommand.self,
         ]
     )
 

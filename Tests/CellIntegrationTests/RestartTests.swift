@@ -29,7 +29,7 @@ struct RestartTests {
         try root.cell("run", "-d", "--name", "fine", "--restart", "on-failure", "busybox", "true").expectSuccess()
         defer { _ = try? root.cell("rm", "-f", "fine") }
         #expect(waitUntil { (try? RestartTests.monitorGone(root, "fine")) == true })
-        #expect(try RestartTests.field(root, "{{.RestartCount}} {{.State.Status}}", "fine") == "0 exited")
+        #expect(waitUntil { (try? RestartTests.field(root, "{{.RestartCount}} {{.State.Status}}", "fine")) == "0 exited" })
     }
 
     @Test func alwaysRestartsUntilTheUserStopsIt() throws {

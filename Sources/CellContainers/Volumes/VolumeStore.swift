@@ -63,6 +63,7 @@ public struct VolumeStore {
                 throw CellError.system("create volume \(chosen): \(Syscall.errorString(code))")
             }
             try FileSystem.syncDirectory(layout.volumes)
+            Events.volume("create", name: chosen, root: layout.root)
         } catch {
             try? FileSystem.removeTree(temporary)
             throw error
@@ -81,6 +82,7 @@ public struct VolumeStore {
         let doomed = "\(layout.volumes)/.rm-\(name)-\(FileSystem.randomSuffix())"
         try Syscall.retrying("rename volume \(name)") { Glibc.rename("\(layout.volumes)/\(name)", doomed) }
         try FileSystem.removeTree(doomed)
+        Events.volume("destroy", name: name, root: layout.root)
         sweepLeftovers()
     }
 

@@ -17,14 +17,18 @@ enum TerminalPrompt {
 
     /// The line typed after `prompt`, not shown as it is typed.
     static func askSecret(_ prompt: String) -> String? {
-        show(prompt)
         var settings = termios()
-        guard tcgetattr(0, &settings) == 0 else { return readLine(from: 0) }
+        guard tcgetattr(0, &settings) == 0 else {
+            show(prompt)
+            return readLine(from: 0)
+        }
         saved = settings
         signal(SIGINT, restoreAndExit)
         var quiet = settings
         quiet.c_lflag &= ~tcflag_t(ECHO)
+        // Echo off before the prompt shows: what is typed the instant it appears is not echoed.
         _ = tcsetattr(0, TCSANOW, &quiet)
+        show(prompt)
         let answer = readLine(from: 0)
         _ = tcsetattr(0, TCSANOW, &settings)
         signal(SIGINT, SIG_DFL)

@@ -48,6 +48,7 @@ enum CommandLineMistakes {
             "pull": Usage(tail: "[OPTIONS] NAME[:TAG|@DIGEST]", arity: .exactly(1)),
             "push": Usage(tail: "[OPTIONS] NAME[:TAG] [DESTINATION]", arity: .between(1, 2)),
             "search": Usage(tail: "[OPTIONS] TERM", arity: .exactly(1)),
+            "events": options, "system events": options,
             "volume create": Usage(tail: "[OPTIONS] [VOLUME]", arity: .atMost(1)),
             "volume ls": options, "volume prune": options,
             "volume inspect": Usage(tail: "[OPTIONS] VOLUME [VOLUME...]", arity: .atLeast(1)),
