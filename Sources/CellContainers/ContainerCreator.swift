@@ -208,6 +208,8 @@ public struct ContainerCreator {
         spec.restartPolicy = try options.restartPolicy.map(RestartPolicy.init(parsing:)) ?? .never
         let (healthcheck, healthCheck) = try HealthSettings.resolve(image: imageConfig.healthcheck, options)
         spec.healthCheck = healthCheck
+        let (logConfiguration, logOptions) = try LogOptions.parse(driver: options.logDriver, options: options.logOptions)
+        spec.logConfiguration = logConfiguration
         var record = ContainerRecord(
             id: id, name: name, created: now.rfc3339Nano, image: options.image, imageID: image.id.description,
             path: path, args: Array(arguments.dropFirst()),
@@ -236,6 +238,9 @@ public struct ContainerCreator {
             layerDirectories: layers)
         if spec.restartPolicy != .never { record.hostConfig.restartPolicy = .init(spec.restartPolicy) }
         record.config.healthcheck = healthcheck
+        if options.logDriver != nil || !logOptions.isEmpty {
+            record.hostConfig.logConfig = .init(type: logConfiguration.driver.rawValue, config: logOptions)
+        }
         record.mountPoints = volumes.entries.map {
             ContainerRecord.MountPoint(name: $0.name, destination: $0.destination, readOnly: $0.readOnly, anonymous: $0.anonymous)
         }

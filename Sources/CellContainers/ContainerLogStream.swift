@@ -8,9 +8,35 @@ extension ContainerStore {
     /// With `follow`, new lines as they come until the container stops (its last lines
     /// included) or is removed (dgoss's `rm -vf` under its `logs -f`: the stream ends, as with docker).
     public func copyLogs(of container: Container, selection: LogSelection, follow: Bool,
-                         stdout: Int32 = 1, stderr: Int32 = 2) {
-        var copier = ContainerLogCopier(path: ContainerLog.path(of: container), selection: selection,
-                                        stdout: stdout, stderr: stderr)
+                         stdout: Int32 = 1, stderr: Int32 = 2) throws {
+        if container.record.hostConfig.logConfig?.type == "none" {
+            throw CellError.invalidInput("configured logging driver does not support reading")
+        }
+        let path = ContainerLog.path(of: container)
+        // Rotated files first, oldest first; a tail is taken from the newest backwards.
+        let rotated = ContainerLog.rotatedFiles(of: path)
+        var remaining = selection.tail
+        var tails: [Int?] = []
+        if let wanted = selection.tail {
+            var left = max(0, wanted - ContainerLog.lineCount(path))
+            for file in rotated.reversed() {
+                let count = ContainerLog.lineCount(file)
+                tails.insert(left >= count ? nil : left, at: 0)
+                left = max(0, left - count)
+            }
+            remaining = wanted
+        } else {
+            tails = rotated.map { _ in nil }
+        }
+        for (file, tail) in zip(rotated, tails) where tail != 0 {
+            var old = selection
+            old.tail = tail
+            var copier = ContainerLogCopier(path: file, selection: old, stdout: stdout, stderr: stderr)
+            if copier.copyAvailable() == nil { return }
+        }
+        var current = selection
+        current.tail = remaining
+        var copier = ContainerLogCopier(path: path, selection: current, stdout: stdout, stderr: stderr)
         guard copier.copyAvailable() != nil, follow else { return }
         while true {
             let running = (try? load(id: container.id))?.isRunning ?? false

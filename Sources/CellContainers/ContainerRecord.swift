@@ -89,6 +89,8 @@ public struct ContainerRecord: Codable, Sendable {
         public var dns: [String]? = nil
         public var dnsSearch: [String]? = nil
         public var dnsOptions: [String]? = nil
+        /// --log-driver and --log-opt; absent for Docker's default (json-file, no options).
+        public var logConfig: LogConfigRecord? = nil
         /// --restart; absent for "no".
         public var restartPolicy: RestartPolicyRecord? = nil
         /// --pid, --ipc, --uts as given; absent when not.
@@ -106,6 +108,12 @@ public struct ContainerRecord: Codable, Sendable {
 
         /// The size of /dev/shm: --shm-size, or Docker's default (records from before --shm-size).
         public var effectiveShmSize: Int64 { shmSize ?? ContainerSpec.defaultShmSize }
+    }
+
+    /// Docker's HostConfig.LogConfig.
+    public struct LogConfigRecord: Codable, Sendable, Equatable {
+        public var type: String
+        public var config: [String: String]
     }
 
     /// Docker's HostConfig.RestartPolicy.

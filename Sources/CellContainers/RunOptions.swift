@@ -22,6 +22,9 @@ public struct RunOptions: Sendable {
     public var healthStartInterval: String?
     public var healthRetries: Int?
     public var noHealthcheck = false
+    /// --log-driver, --log-opt.
+    public var logDriver: String?
+    public var logOptions: [String] = []
     /// --restart no|on-failure[:N]|always|unless-stopped.
     public var restartPolicy: String?
     /// --volumes-from CONTAINER[:ro|rw]: that container's volumes and binds.

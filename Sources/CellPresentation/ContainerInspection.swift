@@ -122,7 +122,8 @@ public enum ContainerInspection {
         let general: [(String, JSONValue)] = [
             ("Binds", nullIfEmpty(record.hostConfig.binds)),
             // Docker's default driver: the log `logs` reads, which cell keeps in a format of its own.
-            ("LogConfig", .object([("Type", .string("json-file")), ("Config", .object([]))])),
+            ("LogConfig", .object([("Type", .string(record.hostConfig.logConfig?.type ?? "json-file")),
+                                   ("Config", .object((record.hostConfig.logConfig?.config ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))])),
             ("NetworkMode", .string(record.hostConfig.networkMode == "default" ? "bridge" : record.hostConfig.networkMode)),
             ("RestartPolicy", .object([("Name", .string(record.hostConfig.restartPolicy?.name ?? "no")),
                                        ("MaximumRetryCount", .integer(Int64(record.hostConfig.restartPolicy?.maximumRetryCount ?? 0)))])),

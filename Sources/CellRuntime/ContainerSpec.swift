@@ -143,6 +143,8 @@ public struct ContainerSpec: Equatable, Sendable {
     public var restartPolicy = RestartPolicy.never
     /// The check the monitor runs on schedule (HEALTHCHECK, --health-*); nil for none.
     public var healthCheck: HealthCheck?
+    /// `--log-driver` and its options.
+    public var logConfiguration = LogConfiguration.standard
     public var mounts: [Mount]
     public var readOnlyRootFilesystem: Bool
     /// Host files bound at /etc/hosts, /etc/hostname, /etc/resolv.conf (prepared by the caller).

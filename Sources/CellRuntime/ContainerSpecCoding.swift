@@ -40,6 +40,10 @@ extension ContainerSpec {
             try writer.append("health-schedule", [healthCheck.interval, healthCheck.timeout, healthCheck.startPeriod,
                                                   healthCheck.startInterval].map { String($0) } + [String(healthCheck.retries)])
         }
+        if logConfiguration != .standard {
+            try writer.append("log", [logConfiguration.driver.rawValue, logConfiguration.maximumSize.map { String($0) } ?? "",
+                                      String(logConfiguration.maximumFiles)])
+        }
         if restartPolicy != .never {
             try writer.append("restart-policy", [restartPolicy.name.rawValue, String(restartPolicy.maximumRetryCount)])
         }
@@ -100,6 +104,7 @@ extension ContainerSpec {
         var anonymousVolumes: [String] = []
         var restartPolicy = RestartPolicy.never
         var healthCheck: HealthCheck?
+        var logConfiguration = LogConfiguration.standard
         var healthSchedule: (Double, Double, Double, Double, Int)?
         var hosts: String?, hostnameFile: String?, resolv: String?
         var cgroupParent = "/cell", cgroupName: String?
@@ -159,6 +164,10 @@ extension ContainerSpec {
                       let startPeriod = Double(record.fields[2]), let startInterval = Double(record.fields[3]),
                       let retries = Int(record.fields[4]) else { throw document.bad(record) }
                 healthSchedule = (interval, timeout, startPeriod, startInterval, retries)
+            case "log":
+                guard record.fields.count == 3, let driver = LogConfiguration.Driver(rawValue: record.fields[0]),
+                      let files = Int(record.fields[2]) else { throw document.bad(record) }
+                logConfiguration = LogConfiguration(driver: driver, maximumSize: Int64(record.fields[1]), maximumFiles: files)
             case "restart-policy":
                 guard record.fields.count == 2, let name = RestartPolicy.Name(rawValue: record.fields[0]),
                       let count = Int(record.fields[1]) else { throw document.bad(record) }
@@ -243,6 +252,7 @@ extension ContainerSpec {
         self.joinedNamespaces = joinedNamespaces
         self.anonymousVolumes = anonymousVolumes
         self.restartPolicy = restartPolicy
+        self.logConfiguration = logConfiguration
         if var check = healthCheck {
             if let (interval, timeout, startPeriod, startInterval, retries) = healthSchedule {
                 (check.interval, check.timeout, check.startPeriod, check.startInterval, check.retries) = (interval, timeout, startPeriod, startInterval, retries)

@@ -180,10 +180,10 @@ struct ContainerFlags: ParsableArguments {
     @Option(help: "Add link to another container (needs a network containers share: not yet).")
     var link: [String] = []
 
-    @Option(name: .customLong("log-driver"), help: "Logging driver for the container (json-file: the log `cell logs` reads).")
+    @Option(name: .customLong("log-driver"), help: "Logging driver for the container (json-file, local, none).")
     var logDriver: String?
 
-    @Option(name: .customLong("log-opt"), help: "Log driver options (none yet).")
+    @Option(name: .customLong("log-opt"), help: "Log driver options (max-size, max-file).")
     var logOpt: [String] = []
 
     @Option(help: "Pull image before running (\"always\", \"missing\", \"never\").")
@@ -231,6 +231,8 @@ struct ContainerFlags: ParsableArguments {
         options.mounts = mount
         options.volumesFrom = volumesFrom
         options.restartPolicy = restart
+        options.logDriver = logDriver
+        options.logOptions = logOpt
         options.healthCmd = healthCmd
         options.healthInterval = healthInterval
         options.healthTimeout = healthTimeout
@@ -284,12 +286,6 @@ struct ContainerFlags: ParsableArguments {
     private func refuseWhatCellCannotDoYet() throws {
         if !link.isEmpty {
             throw CellError(.setup, "--link: links need a network that containers share, and cell's containers have none yet")
-        }
-        if let logDriver, logDriver != "json-file" {
-            throw CellError(.setup, "--log-driver \(logDriver): cell has one logging driver yet, json-file (the log `cell logs` reads)")
-        }
-        if let option = logOpt.first {
-            throw CellError(.setup, "--log-opt \(option): cell's logging driver takes no options yet")
         }
     }
 }
