@@ -27,6 +27,7 @@ public struct ContainerLifecycle {
             let current = try store.load(id: container.id)
             if current.isRunning { return nil }
             if case .restarting = current.status { return nil }
+            try clearLeftovers(current)
             // The user starts it: its restart policy applies again.
             unlink(RestartPolicy.stopRequestPath(containerDirectory: container.directory))
             var spec = try ContainerSpec.read(fromContainerDirectory: container.directory)
@@ -138,6 +139,44 @@ public struct ContainerLifecycle {
         while !deadline.hasPassed, case .restarting = (try store.load(id: container.id)).status { Deadline.pause() }
     }
 
+    /// A container whose monitor died (kill -9, or a crash) while it ran: its processes may run
+    /// on, unwatched, in its cgroup. They are killed and the cgroup removed before the container
+    /// starts again or goes (after a reboot there is nothing left, and this finds nothing).
+    func clearLeftovers(_ container: Container) throws {
+        guard let state = container.state, state.status == .running, !container.isRunning else { return }
+        guard let running = try? RunningContainer(containerDirectory: container.directory) else { return }
+        if let cgroup = try running.cgroup() {
+            try cgroup.killAll()
+            try? cgroup.remove()
+        } else {
+            // Without a cgroup of its own, its pid namespace ends with its pid 1.
+            Glibc.kill(running.pid, SIGKILL)
+        }
+    }
+
+    /// `cell system boot` (after a reboot, or when every monitor was killed): starts what Docker's
+    /// daemon starts when it comes up: `always` containers, `unless-stopped` ones the user did
+    /// not stop, and `on-failure` ones that were running when the host went down. Their names.
+    public func startForBoot() throws -> [String] {
+        var started: [String] = []
+        for container in try store.list() where !container.isRunning {
+            guard let policy = container.record.hostConfig.restartPolicy, let name = RestartPolicy.Name(rawValue: policy.name) else { continue }
+            let stopped = FileSystem.exists(RestartPolicy.stopRequestPath(containerDirectory: container.directory))
+            let wasRunning = container.state?.status == .running
+            let due: Bool
+            switch name {
+            case .always: due = true
+            case .unlessStopped: due = !stopped
+            case .onFailure: due = wasRunning && !stopped
+            case .no: due = false
+            }
+            guard due else { continue }
+            if name == .always { unlink(RestartPolicy.stopRequestPath(containerDirectory: container.directory)) }
+            if try start(container) != nil { started.append(container.name) }
+        }
+        return started
+    }
+
     /// docker restart: stopped as `stop` stops it, then started again detached.
     public func restart(_ container: Container, timeout: Int?) throws {
         try stop(container, timeout: timeout)
@@ -156,6 +195,8 @@ public struct ContainerLifecycle {
         if case .restarting = container.status { return }
         guard container.isRunning,
               try ContainerSignaller.signal(containerDirectory: container.directory, signal: signal) else {
+            // A crash-looping container that exited meanwhile: its restarts are what ends.
+            if container.record.hostConfig.restartPolicy != nil, container.isRunning, [SIGKILL, SIGTERM].contains(signal) { return }
             throw CellError.conflict("cannot kill container: \(container.name): container \(container.id) is not running")
         }
         Events.container("kill", container, ["signal": String(signal)])
@@ -171,6 +212,7 @@ public struct ContainerLifecycle {
         let record = try store.withLock(container) {
             let current = try store.load(id: container.id)
             if case .restarting = current.status { try requestStop(current) }
+            try clearLeftovers(current)
             if current.isRunning {
                 guard force else {
                     throw CellError.conflict("cannot remove container \"/\(current.name)\": container is running: stop the container before removing or force remove")

@@ -88,4 +88,40 @@ struct RestartTests {
         }
         #expect(try root.cell("ps", "-aq").lines.count == 1, "nothing made by the refused runs")
     }
+
+    /// `cell system boot`: what Docker's daemon starts when it comes up, after every monitor
+    /// died (a reboot takes the processes too; a kill -9 of the monitors leaves them, and they
+    /// are cleared before the start).
+    @Test func bootStartsWhatThePoliciesSay() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        for (name, policy) in [("always", "always"), ("unless", "unless-stopped"), ("failure", "on-failure"), ("plain", "no"),
+                               ("stopped", "unless-stopped")] {
+            try root.cell("run", "-d", "--name", name, "--restart", policy, "busybox", "sleep", "1000").expectSuccess()
+        }
+        defer { _ = try? root.cell("rm", "-f", "always", "unless", "failure", "plain", "stopped") }
+        try root.cell("stop", "-t", "0", "stopped").expectSuccess()
+        var oldPids: [String: Int32] = [:]
+        for name in ["always", "unless", "failure", "plain"] {
+            let pid = try RestartTests.field(root, "{{.State.Pid}}", name)
+            oldPids[name] = Int32(pid)
+            let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+            let monitor = Int32(stat[stat.range(of: ")", options: .backwards)!.upperBound...].split(separator: " ")[1])!
+            kill(monitor, SIGKILL)
+        }
+        #expect(waitUntil { (try? root.cell("ps", "-q").stdout.isEmpty) == true }, "every monitor is gone")
+        let boot = try root.cell("system", "boot")
+        #expect(boot.status == 0, "\(boot.stderr)")
+        #expect(Set(boot.lines) == ["always", "unless", "failure"])
+        for name in ["always", "unless", "failure"] {
+            #expect(try RestartTests.field(root, "{{.State.Running}}", name) == "true", "\(name)")
+            let old = oldPids[name]!
+            let leftover = (try? String(contentsOfFile: "/proc/\(old)/stat", encoding: .utf8)) ?? ""
+            #expect(leftover.isEmpty || leftover.contains(") Z "), "\(name): the process its dead monitor left was cleared")
+        }
+        #expect(try RestartTests.field(root, "{{.State.Running}}", "plain") == "false")
+        #expect(try RestartTests.field(root, "{{.State.Running}}", "stopped") == "false", "stopped by the user")
+        try root.cell("rm", "-f", "always", "unless", "failure", "plain", "stopped").expectSuccess()
+        try expectNothingLeft(root)
+    }
 }
