@@ -17,16 +17,22 @@ public enum ContainerLog {
         return numbers.sorted(by: >).map { "\(path).\($0)" }
     }
 
-    /// Lines in a log file (its newlines).
-    static func lineCount(_ path: String) -> Int {
-        guard let handle = try? FileDescriptorHandle(path: path, flags: O_RDONLY) else { return 0 }
+    /// Lines in a log file (its newlines), counted from its end up to `limit`: a tail of a
+    /// big log reads only the end it shows.
+    static func lineCount(_ path: String, atMost limit: Int) -> Int {
+        guard limit > 0, let handle = try? FileDescriptorHandle(path: path, flags: O_RDONLY) else { return 0 }
+        var end = Int64(lseek(handle.fd, 0, SEEK_END))
         var count = 0
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(handle.fd, $0.baseAddress, $0.count) }
-            if n <= 0 { return count }
-            count += buffer[0..<n].reduce(0) { $1 == 0x0a ? $0 + 1 : $0 }
+        var block = [UInt8](repeating: 0, count: 1 << 16)
+        while end > 0 && count < limit {
+            let start = max(0, end - Int64(block.count))
+            let length = Int(end - start)
+            let read = block.withUnsafeMutableBytes { pread(handle.fd, $0.baseAddress, length, off_t(start)) }
+            guard read == length else { break }
+            count += block[0..<length].reduce(0) { $1 == 0x0a ? $0 + 1 : $0 }
+            end = start
         }
+        return min(count, limit)
     }
 }
 

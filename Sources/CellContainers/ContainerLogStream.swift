@@ -18,9 +18,9 @@ extension ContainerStore {
         var remaining = selection.tail
         var tails: [Int?] = []
         if let wanted = selection.tail {
-            var left = max(0, wanted - ContainerLog.lineCount(path))
+            var left = max(0, wanted - ContainerLog.lineCount(path, atMost: wanted))
             for file in rotated.reversed() {
-                let count = ContainerLog.lineCount(file)
+                let count = ContainerLog.lineCount(file, atMost: left + 1)
                 tails.insert(left >= count ? nil : left, at: 0)
                 left = max(0, left - count)
             }

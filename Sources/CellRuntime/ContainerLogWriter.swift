@@ -57,26 +57,39 @@ public final class ContainerLogWriter {
         size = 0
     }
 
-    /// Takes a chunk read from the container; writes every complete line.
+    /// Takes a chunk read from the container; writes every complete line. Lines of one chunk
+    /// share its time (they arrived together): the time is formatted once per chunk, not per line.
     public func append(_ bytes: ArraySlice<UInt8>, stream: Stream) throws {
-        var buffer = pending[stream, default: []]
-        buffer.append(contentsOf: bytes)
-        var start = 0
+        guard handle != nil else { return }
+        var carried = pending[stream] ?? []
+        pending[stream] = nil
+        let suffix = ContainerLogWriter.suffix(stream: stream, time: clock())
         var output: [UInt8] = []
-        var index = 0
-        while index < buffer.count {
-            if buffer[index] == 0x0a || index - start + 1 >= ContainerLogWriter.maximumLineLength {
-                output += ContainerLogWriter.entry(buffer[start...index], stream: stream, time: clock())
-                start = index + 1
-                // A rotating log rotates at the line that takes it past its size, as Docker's does.
-                if let limit = configuration.maximumSize, size + Int64(output.count) >= limit {
-                    try write(output)
-                    output = []
-                }
+        output.reserveCapacity(bytes.count + bytes.count / 4 + 256)
+        var start = bytes.startIndex
+        while start < bytes.endIndex {
+            // The next line ends at a newline or where the line would grow past the maximum.
+            let room = ContainerLogWriter.maximumLineLength - carried.count
+            let limit = min(bytes.endIndex, start + room)
+            guard let newline = bytes[start..<limit].firstIndex(of: 0x0a) ?? (limit - start == room ? limit - 1 : nil) else {
+                carried += bytes[start...]
+                break
             }
-            index += 1
+            output += ContainerLogWriter.prefix
+            if !carried.isEmpty {
+                ContainerLogWriter.appendEscaped(carried[...], to: &output)
+                carried.removeAll(keepingCapacity: true)
+            }
+            ContainerLogWriter.appendEscaped(bytes[start...newline], to: &output)
+            output += suffix
+            start = newline + 1
+            // A rotating log rotates at the line that takes it past its size, as Docker's does.
+            if let limit = configuration.maximumSize, size + Int64(output.count) >= limit {
+                try write(output)
+                output.removeAll(keepingCapacity: true)
+            }
         }
-        pending[stream] = Array(buffer[start...])
+        if !carried.isEmpty { pending[stream] = carried }
         if !output.isEmpty { try write(output) }
     }
 
@@ -89,29 +102,95 @@ public final class ContainerLogWriter {
 
     /// One line of the log file, newline included.
     public static func entry(_ text: ArraySlice<UInt8>, stream: Stream, time: Timestamp) -> [UInt8] {
-        var line = Array("{\"log\":\"".utf8)
+        var line = prefix
         appendEscaped(text, to: &line)
-        line += Array("\",\"stream\":\"\(stream.rawValue)\",\"time\":\"\(time.rfc3339Nano)\"}\n".utf8)
+        line += suffix(stream: stream, time: time)
         return line
     }
 
-    /// JSON string escaping as Go's encoding/json does it: quotes, backslashes and control
-    /// characters, plus <, >, & and U+2028/2029; invalid UTF-8 becomes U+FFFD.
-    static func appendEscaped(_ bytes: ArraySlice<UInt8>, to output: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
-        for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
-            switch scalar.value {
-            case 0x22: output += [0x5c, 0x22]
-            case 0x5c: output += [0x5c, 0x5c]
-            case 0x0a: output += [0x5c, 0x6e]
-            case 0x0d: output += [0x5c, 0x72]
-            case 0x09: output += [0x5c, 0x74]
-            case 0x00..<0x20, 0x3c, 0x3e, 0x26, 0x2028, 0x2029:
-                let value = Int(scalar.value)
-                output += [0x5c, 0x75, hex[value >> 12 & 0xf], hex[value >> 8 & 0xf], hex[value >> 4 & 0xf], hex[value & 0xf]]
-            default:
-                output += Array(String(scalar).utf8)
-            }
+    private static let prefix = Array("{\"log\":\"".utf8)
+
+    private static func suffix(stream: Stream, time: Timestamp) -> [UInt8] {
+        Array("\",\"stream\":\"\(stream.rawValue)\",\"time\":\"\(time.rfc3339Nano)\"}\n".utf8)
+    }
+
+    /// What each ASCII byte becomes in a JSON string, as Go's encoding/json writes it: nil for
+    /// itself; quotes, backslashes and control characters escaped, and <, > and & too.
+    private static let asciiEscapes: [[UInt8]?] = (0..<128).map { (byte: Int) -> [UInt8]? in
+        switch byte {
+        case 0x22: return Array("\\\"".utf8)
+        case 0x5c: return Array("\\\\".utf8)
+        case 0x0a: return Array("\\n".utf8)
+        case 0x0d: return Array("\\r".utf8)
+        case 0x09: return Array("\\t".utf8)
+        case 0x00..<0x20, 0x3c, 0x3e, 0x26:
+            let hex = Array("0123456789abcdef".utf8)
+            return Array("\\u00".utf8) + [hex[byte >> 4], hex[byte & 0xf]]
+        default: return nil
         }
+    }
+
+    /// JSON string escaping as Go's encoding/json does it, byte by byte (a log is mostly
+    /// ASCII, copied in runs): the ASCII escapes above, U+2028/2029 escaped, and each byte that
+    /// is not part of valid UTF-8 written as U+FFFD.
+    static func appendEscaped(_ bytes: ArraySlice<UInt8>, to output: inout [UInt8]) {
+        bytes.withUnsafeBufferPointer { input in
+            let count = input.count
+            var index = 0
+            var runStart = 0
+            func flushRun(to end: Int) {
+                if end > runStart { output.append(contentsOf: UnsafeBufferPointer(rebasing: input[runStart..<end])) }
+            }
+            while index < count {
+                let byte = input[index]
+                if byte < 0x80 {
+                    if let escape = asciiEscapes[Int(byte)] {
+                        flushRun(to: index)
+                        output += escape
+                        runStart = index + 1
+                    }
+                    index += 1
+                    continue
+                }
+                let length = validSequenceLength(input, at: index)
+                if length == 0 {
+                    flushRun(to: index)
+                    output += [0xef, 0xbf, 0xbd]
+                    index += 1
+                    runStart = index
+                } else if length == 3 && byte == 0xe2 && input[index + 1] == 0x80 && (input[index + 2] == 0xa8 || input[index + 2] == 0xa9) {
+                    flushRun(to: index)
+                    output += Array((input[index + 2] == 0xa8 ? "\\u2028" : "\\u2029").utf8)
+                    index += 3
+                    runStart = index
+                } else {
+                    index += length
+                }
+            }
+            flushRun(to: count)
+        }
+    }
+
+    /// The length of the valid UTF-8 sequence that starts at `index` (RFC 3629: no overlong
+    /// forms, no surrogates, nothing past U+10FFFF); 0 when there is none.
+    private static func validSequenceLength(_ input: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
+        let lead = input[index]
+        let length: Int
+        var low: UInt8 = 0x80, high: UInt8 = 0xbf
+        switch lead {
+        case 0xc2...0xdf: length = 2
+        case 0xe0: length = 3; low = 0xa0
+        case 0xe1...0xec, 0xee...0xef: length = 3
+        case 0xed: length = 3; high = 0x9f
+        case 0xf0: length = 4; low = 0x90
+        case 0xf1...0xf3: length = 4
+        case 0xf4: length = 4; high = 0x8f
+        default: return 0
+        }
+        guard index + length <= input.count else { return 0 }
+        let second = input[index + 1]
+        guard second >= low && second <= high else { return 0 }
+        for offset in 2..<length where input[index + offset] & 0xc0 != 0x80 { return 0 }
+        return length
     }
 }

@@ -315,11 +315,16 @@ struct Monitor {
         }
     }
 
+    /// Kills the container and reaps it. Its pid namespace ends only once every process in it is
+    /// reaped, ours too (a health check, a process we started in it): waiting for pid 1 alone
+    /// would wait for a zombie of ours forever.
     private func waitForContainer(_ pid: Int32) -> Int32 {
         kill(pid, SIGKILL)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        return status
+        while true {
+            var status: Int32 = 0
+            let reaped = waitpid(-1, &status, 0)
+            if reaped == pid || (reaped < 0 && errno != EINTR) { return status }
+        }
     }
 
     /// The container did not start: record why, tell the launcher, leave nothing behind.

@@ -17,8 +17,20 @@ final class CellRoot {
     }
 
     deinit {
+        removeContainers()
         try? FileManager.default.removeItem(atPath: path)
         try? FileManager.default.removeItem(atPath: scratch)
+    }
+
+    /// A test that ends early (a failed expectation, a container renamed past its `defer`) leaves
+    /// nothing running or mounted: whatever containers the root still has are removed as a user
+    /// would, with their anonymous volumes.
+    private func removeContainers() {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "\(path)/containers")) ?? []
+        guard entries.contains(where: { !$0.hasPrefix(".") }) else { return }
+        guard let listed = try? cell("ps", "-aq", "--no-trunc"), listed.status == 0 else { return }
+        let ids = listed.stdout.split(separator: "\n").map(String.init)
+        if !ids.isEmpty { _ = try? cell(["rm", "-f", "-v"] + ids) }
     }
 
     /// Runs `cell ARGS` with this root; returns status and output.

@@ -172,6 +172,50 @@ import Testing
         #expect(lines[3].text.utf8.count == ContainerLogWriter.maximumLineLength)
         #expect(lines[4].text == String(repeating: "x", count: 10))
     }
+
+    @Test func escapingFollowsGoByteByByte() {
+        func escaped(_ bytes: [UInt8]) -> String {
+            var output: [UInt8] = []
+            ContainerLogWriter.appendEscaped(bytes[...], to: &output)
+            return String(decoding: output, as: UTF8.self)
+        }
+        #expect(escaped(Array("\u{2028}x\u{2029}".utf8)) == "\\u2028x\\u2029")
+        #expect(escaped(Array("é€😀".utf8)) == "é€😀")
+        // Overlong, a surrogate, past U+10FFFF, a lone continuation, a cut sequence: one U+FFFD a byte.
+        #expect(escaped([0xc0, 0xaf]) == "\u{FFFD}\u{FFFD}")
+        #expect(escaped([0xed, 0xa0, 0x80]) == "\u{FFFD}\u{FFFD}\u{FFFD}")
+        #expect(escaped([0xf4, 0x90, 0x80, 0x80]) == "\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}")
+        #expect(escaped([0x80, 0x61]) == "\u{FFFD}a")
+        #expect(escaped([0xe2, 0x82]) == "\u{FFFD}\u{FFFD}")
+    }
+
+    @Test func howOutputIsChunkedDoesNotChangeTheLog() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var text: [UInt8] = []
+        for index in 0..<300 { text += Array("line \(index) \"é\"\t<&>\n".utf8) }
+        text += Array(repeating: UInt8(ascii: "y"), count: 3 * ContainerLogWriter.maximumLineLength + 7) + [0x0a]
+        var generator = SystemRandomNumberGenerator()
+        var logs: [[UInt8]] = []
+        for run in 0..<3 {
+            let path = "\(directory.path)/log\(run)"
+            let writer = try ContainerLogWriter(path: path) { Timestamp(seconds: 0) }
+            var start = 0
+            while start < text.count {
+                let end = run == 0 ? text.count : min(text.count, start + Int.random(in: 1...5000, using: &generator))
+                try writer.append(text[start..<end], stream: .stdout)
+                start = end
+            }
+            try writer.finish(.stdout)
+            logs.append(try FileSystem.readFile(path))
+        }
+        #expect(logs[0] == logs[1] && logs[1] == logs[2])
+        let lines = try LogLine.parse(file: "\(directory.path)/log0")
+        #expect(lines.count == 304)
+        #expect(lines[299].text == "line 299 \"é\"\t<&>\n")
+        #expect(lines[300...302].allSatisfy { $0.text.utf8.count == ContainerLogWriter.maximumLineLength })
+        #expect(lines[303].text == String(repeating: "y", count: 7) + "\n")
+    }
 }
 
 /// A line of the json-file log, decoded just enough for the tests.
