@@ -34,7 +34,7 @@ struct EventsTests {
         try root.importBusybox()
         try root.cell("run", "--name", "one", "-l", "tier=web", "busybox", "sh", "-c", "exit 3").expectSuccess(or: 3)
         try root.cell("run", "-d", "--name", "two", "busybox", "sleep", "1000").expectSuccess()
-        defer { _ = try? root.cell("rm", "-f", "one", "two") }
+        defer { _ = try? root.cell("rm", "-f", "one", "two", "three") }
         try root.cell("exec", "two", "true").expectSuccess()
         try root.cell("pause", "two").expectSuccess()
         try root.cell("unpause", "two").expectSuccess()
