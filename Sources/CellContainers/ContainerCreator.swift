@@ -95,8 +95,8 @@ public struct ContainerCreator {
         var entrypoint = imageConfig.entrypoint ?? []
         var cmd = imageConfig.cmd ?? []
         if let override = options.entrypoint {
-            entrypoint = override.isEmpty ? [] : [override]
-            cmd = []
+            entrypoint = override == [""] ? [] : override
+            if !override.isEmpty { cmd = [] }
         }
         if !options.command.isEmpty { cmd = options.command }
         let arguments = entrypoint + cmd

@@ -9,7 +9,10 @@ public struct RunOptions: Sendable {
     public var environmentFiles: [String] = []
     public var workingDirectory: String?
     public var user: String?
-    public var entrypoint: String?
+    /// Replaces the image's ENTRYPOINT. `[""]` (what Docker's CLI sends for `--entrypoint ""`) also
+    /// drops the image's CMD; `[]` (an API client's empty list) drops only the ENTRYPOINT, as
+    /// Docker's daemon merges them.
+    public var entrypoint: [String]?
     public var hostname: String?
     public var volumes: [String] = []
     public var tmpfs: [String] = []

@@ -24,3 +24,6 @@ public typealias AttachOutcome = ContainerAttach.Outcome
 
 /// One process as `top` shows it.
 public typealias ProcessRow = ContainerTop.Row
+
+/// Reaps the detached monitors of a process that outlives them (the API server).
+public typealias MonitorReaper = CellRuntime.MonitorReaper
