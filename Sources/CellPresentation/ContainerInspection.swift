@@ -67,14 +67,7 @@ public enum ContainerInspection {
                 ])),
                 ("Name", .string("overlay")),
             ])),
-            ("Mounts", .array(record.hostConfig.binds.map { bind in
-                let parts = bind.split(separator: ":").map(String.init)
-                return .object([
-                    ("Type", .string("bind")), ("Source", .string(parts[0])), ("Destination", .string(parts.count > 1 ? parts[1] : "")),
-                    ("Mode", .string(parts.count > 2 ? parts[2] : "")), ("RW", .bool(!(parts.count > 2 && parts[2].contains("ro")))),
-                    ("Propagation", .string("rprivate")),
-                ])
-            })),
+            ("Mounts", mounts(record)),
             ("Config", config),
             ("NetworkSettings", .object([
                 ("Bridge", .string("")),
@@ -88,6 +81,18 @@ public enum ContainerInspection {
                 ("Networks", .object([])),
             ])),
         ])
+    }
+
+    /// The bind mounts as Docker's MountPoints (inspect's `Mounts`, and the API's container list).
+    public static func mounts(_ record: ContainerRecord) -> JSONValue {
+        .array(record.hostConfig.binds.map { bind in
+            let parts = bind.split(separator: ":").map(String.init)
+            return .object([
+                ("Type", .string("bind")), ("Source", .string(parts.first ?? "")), ("Destination", .string(parts.count > 1 ? parts[1] : "")),
+                ("Mode", .string(parts.count > 2 ? parts[2] : "")), ("RW", .bool(!(parts.count > 2 && parts[2].contains("ro")))),
+                ("Propagation", .string("rprivate")),
+            ])
+        })
     }
 
     /// Docker's JSON for an unset list: null.
