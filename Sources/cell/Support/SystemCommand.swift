@@ -8,7 +8,7 @@ import CellCore
 struct SystemCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "system", abstract: "Manage cell on this machine.",
-        subcommands: [InstallDockerAliasCommand.self, InfoCommand.self, SystemDfCommand.self, SystemPruneCommand.self])
+        subcommands: [InstallDockerAliasCommand.self, InfoCommand.self, SystemDfCommand.self, SystemPruneCommand.self, ServiceCommand.self])
 }
 
 /// `cell system install-docker-alias DIR`: DIR/docker → cell, so that tools which run `docker`
