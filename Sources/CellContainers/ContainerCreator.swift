@@ -76,7 +76,7 @@ public struct ContainerCreator {
         }
         guard let summary = try images.find(options.image) ?? fetched() else {
             let shown = (try? ImageReference(parsing: options.image))?.familiarName ?? options.image
-            throw CellError(.setup, "No such image: \(shown)")
+            throw CellError(.notFound, "No such image: \(shown)")
         }
         let image = try images.load(summary)
         let imageConfig = image.config.config ?? ContainerConfig()

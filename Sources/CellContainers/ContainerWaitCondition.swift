@@ -34,7 +34,8 @@ extension ContainerLifecycle {
                 lastAsked = Timestamp.now()
             }
             if current.isRunning {
-                _ = try ContainerSignaller.waitForExit(containerDirectory: current.directory, timeout: 1)
+                // It may be removed meanwhile (--rm): read again below.
+                _ = try? ContainerSignaller.waitForExit(containerDirectory: current.directory, timeout: 1)
             } else {
                 status = Self.exitStatus(current)
                 switch condition {
@@ -47,7 +48,12 @@ extension ContainerLifecycle {
                     usleep(50_000)
                 }
             }
-            guard let next = try store.find(container.id) else { return status }
+            // Gone, or going (its record removed first): the wait is over.
+            // A --rm container leaves no record of its exit, but its monitor exits with the status,
+            // which this process learns if it started the monitor (the API server's start).
+            guard let next = (try? store.find(container.id)) ?? nil else {
+                return MonitorReaper.exitStatus(ofContainerIn: container.directory, within: 2) ?? status
+            }
             current = next
         }
     }

@@ -19,8 +19,12 @@ public final class MonitorReaper: @unchecked Sendable {
     nonisolated(unsafe) static var shared: MonitorReaper?
 
     private var mutex = pthread_mutex_t()
-    /// pidfd → pid of every monitor not reaped yet.
-    private var watched: [Int32: Int32] = [:]
+    /// pidfd → pid and container directory of every monitor not reaped yet.
+    private var watched: [Int32: (pid: Int32, container: String)] = [:]
+    /// Container directory → exit status of its last monitor reaped. A monitor exits with its
+    /// container's status: for a --rm container, the only trace of it once it is removed.
+    private var exited: [String: Int32] = [:]
+    private static let keptStatuses = 4096
     private let wakeRead: Int32
     private let wakeWrite: Int32
 
@@ -53,8 +57,9 @@ public final class MonitorReaper: @unchecked Sendable {
         shared = reaper
     }
 
-    /// Watches `pid`, a child of this process, until it exits; then reaps it.
-    func adopt(_ pid: Int32) {
+    /// Watches `pid`, a child of this process and the monitor of the container in `directory`,
+    /// until it exits; then reaps it.
+    func adopt(_ pid: Int32, container directory: String) {
         let pidfd = cell_pidfd_open(pid)
         // Gone already: reap it now (it is our child, so it waits as a zombie).
         guard pidfd >= 0 else {
@@ -63,10 +68,26 @@ public final class MonitorReaper: @unchecked Sendable {
             return
         }
         pthread_mutex_lock(&mutex)
-        watched[pidfd] = pid
+        watched[pidfd] = (pid, directory)
         pthread_mutex_unlock(&mutex)
         var byte: UInt8 = 1
         _ = write(wakeWrite, &byte, 1)
+    }
+
+    /// The exit status of the last monitor this process started for the container in `directory`
+    /// (waiting up to `timeout` seconds for one still running to exit and be reaped); nil when
+    /// this process started none.
+    public static func exitStatus(ofContainerIn directory: String, within timeout: Double) -> Int32? {
+        guard let reaper = shared else { return nil }
+        let deadline = Deadline(after: timeout)
+        while true {
+            pthread_mutex_lock(&reaper.mutex)
+            let pending = reaper.watched.values.contains { $0.container == directory }
+            let status = reaper.exited[directory]
+            pthread_mutex_unlock(&reaper.mutex)
+            if !pending || deadline.hasPassed { return status }
+            Deadline.pause(milliseconds: 5)
+        }
     }
 
     private func run() {
@@ -85,12 +106,17 @@ public final class MonitorReaper: @unchecked Sendable {
             }
             for descriptor in descriptors.dropFirst() where descriptor.revents != 0 {
                 pthread_mutex_lock(&mutex)
-                let pid = watched.removeValue(forKey: descriptor.fd)
+                let monitor = watched[descriptor.fd]
                 pthread_mutex_unlock(&mutex)
-                if let pid {
-                    var status: Int32 = 0
-                    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-                }
+                guard let monitor else { continue }
+                var status: Int32 = 0
+                while waitpid(monitor.pid, &status, 0) < 0 && errno == EINTR {}
+                pthread_mutex_lock(&mutex)
+                // Moved from watched to exited in one step: `exitStatus` sees one or the other.
+                watched.removeValue(forKey: descriptor.fd)
+                if exited.count >= MonitorReaper.keptStatuses, let any = exited.keys.first { exited.removeValue(forKey: any) }
+                exited[monitor.container] = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+                pthread_mutex_unlock(&mutex)
                 close(descriptor.fd)
             }
         }
