@@ -15,7 +15,8 @@ enum SystemRoutes {
     /// talks `/v1.43/`), the builder (1: the classic `/build`, which cell's builder will serve),
     /// no swarm, nothing cached by a proxy.
     static func ping(_ call: RouteCall) throws -> APIResponse {
-        .text(.ok, "OK", headers: [
+        // HEAD says Content-Length 0, as Docker's does.
+        .text(.ok, call.request.method == .HEAD ? "" : "OK", headers: [
             ("Builder-Version", "1"), ("Docker-Experimental", "false"), ("Swarm", "inactive"),
             ("Cache-Control", "no-cache, no-store, must-revalidate"), ("Pragma", "no-cache"),
         ])

@@ -16,15 +16,16 @@ struct ServiceCommand: ParsableCommand {
     var time: Int = 5
 
     @Argument(help: "URI")
-    var uri: String?
+    var uris: [String] = []
 
     func validate() throws {
         if time < 0 { throw ValidationError("invalid argument \"\(time)\" for \"-t, --time\" flag: expected seconds, 0 or more") }
+        if uris.count > 1 { throw ValidationError("\"service\" accepts at most 1 argument.") }
     }
 
     func run() throws {
         let path = GlobalOptions.servicePath
-        let arguments = [path, "--root", GlobalOptions.root, "--time", String(time)] + (uri.map { [$0] } ?? [])
+        let arguments = [path, "--root", GlobalOptions.root, "--time", String(time)] + uris
         Output.flush()
         let argv = arguments.map { strdup($0) } + [nil]
         execv(path, argv)
