@@ -40,13 +40,15 @@ let package = Package(
         .target(name: "CellArchive", dependencies: ["CArchive", "CellCore"]),
         // Go-template subset, ordered JSON, docker-style tables, human units.
         .target(name: "CellFormat", dependencies: ["CellCore"]),
+        // The store's event journal (`cell events`): appended by every process that acts, followed with inotify.
+        .target(name: "CellEvents", dependencies: ["CellCore", "CellFormat"]),
         // The OCI image store: digests, blobs, index, names, layer cache, import/save/load.
-        .target(name: "CellImage", dependencies: ["CellCore", "CellArchive", "CellFormat", "CellImagefile", "CNettle"]),
+        .target(name: "CellImage", dependencies: ["CellCore", "CellArchive", "CellFormat", "CellImagefile", "CNettle", "CellEvents"]),
         // The Imagefile (Dockerfile) language: parser, variable expansion, stages, ignore rules.
         .target(name: "CellImagefile", dependencies: ["CellCore"]),
         // Containers as the CLI sees them: records, names, states, logs, ports.
         .target(name: "CellContainers", dependencies: [
-            "CellCore", "CellArchive", "CellFormat", "CellImage", "CellCgroups", "CellPrivileges", "CellNetwork", "CellRuntime",
+            "CellCore", "CellArchive", "CellFormat", "CellImage", "CellCgroups", "CellPrivileges", "CellNetwork", "CellRuntime", "CellEvents",
         ]),
         // The builder: Imagefile stages and steps, the build cache, RUN containers, COPY layers.
         .target(name: "CellBuild", dependencies: [
@@ -66,12 +68,12 @@ let package = Package(
         .target(name: "CellNetwork", dependencies: ["CellCore", "CRuntime"]),
         // A container spec -> a running process: rootfs, namespaces, mounts, joining a running
         // container. No Foundation.
-        .target(name: "CellRuntime", dependencies: ["CellCore", "CRuntime", "CellCgroups", "CellPrivileges", "CellNetwork"]),
+        .target(name: "CellRuntime", dependencies: ["CellCore", "CRuntime", "CellCgroups", "CellPrivileges", "CellNetwork", "CellEvents"]),
 
         // C: the --init process (PID 1 that forwards signals and reaps), static: it runs inside images.
         .executableTarget(name: "cell-init", linkerSettings: [.unsafeFlags(["-static-executable", "-Xlinker", "--gc-sections"])]),
         // The per-container monitor: small, no Foundation.
-        .executableTarget(name: "cell-monitor", dependencies: ["CellRuntime", "CellCgroups", "CellNetwork", "CellCore"]),
+        .executableTarget(name: "cell-monitor", dependencies: ["CellRuntime", "CellCgroups", "CellNetwork", "CellCore", "CellFormat", "CellEvents"]),
         // Docker's views of containers and images: inspect's JSON, the rows of ps, images, stats and
         // history (the values --format templates see). The `cell` command and the API server both show these.
         .target(name: "CellPresentation", dependencies: ["CellCore", "CellFormat", "CellImage", "CellNetwork", "CellContainers", "CellBuild"]),
@@ -81,7 +83,7 @@ let package = Package(
         // runtime only through CellContainers (no CellRuntime, no CRuntime), as the API server will.
         .executableTarget(name: "cell", dependencies: [
             "CellCore", "CellFormat", "CellImage", "CellContainers", "CellPresentation", "CellBuild", "CellStructureTest",
-            "CellRegistry", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "CellRegistry", "CellEvents", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The Docker Engine API on a socket (`cell system service` execs it): HTTP/1.1 on SwiftNIO,
         // routes that call the same operations and show the same views as the CLI.

@@ -103,7 +103,7 @@ struct StageBuild {
 
     /// A FROM image the store lacks (or every one, with --pull) comes from its registry.
     private func pull(_ base: String) throws {
-        let puller = ImagePuller(store: builder.images)
+        let puller = ImagePuller(store: builder.images, credentialStore: CredentialStore())
         // --pull: every name again (an id the store has is used as it is); else the missing one.
         let wanted = builder.options.pullAlways ? try puller.referenceToPull(base, policy: .always) : try? ImageReference(parsing: base)
         guard let reference = wanted else { return }

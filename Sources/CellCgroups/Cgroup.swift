@@ -305,7 +305,7 @@ public struct Cgroup: Equatable, Sendable {
         try write(value, to: "\(directory)/\(file)")
     }
 
-    private func write(_ value: String, to path: String) throws {
+    func write(_ value: String, to path: String) throws {
         let fd = open(path, O_WRONLY | O_CLOEXEC | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw CellError(.setup, "open \(path): \(Syscall.errorString(errno))") }
         defer { close(fd) }
@@ -318,7 +318,7 @@ public struct Cgroup: Equatable, Sendable {
 
     /// A cgroup file's text; nil when the cgroup is gone: ENOENT once removed, ENODEV while
     /// the kernel tears it down (its monitor may remove it while another command reads it).
-    private func readIfPresent(_ path: String) throws -> String? {
+    func readIfPresent(_ path: String) throws -> String? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT || errno == ENODEV { return nil }

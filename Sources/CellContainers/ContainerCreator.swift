@@ -20,6 +20,8 @@ public struct ContainerCreator {
     /// the mount point never lands in the image's files.
     public static let initPath = "/dev/init"
 
+    private var volumeStore: VolumeStore { VolumeStore(layout: images.layout) }
+
     public init(images: ImageStore, containers: ContainerStore, initBinary: String) {
         self.images = images
         self.containers = containers
@@ -49,7 +51,8 @@ public struct ContainerCreator {
         }
         // A writer of the store from finding the image until the record is on disk: a garbage
         // collection (rmi, prune) waits, then finds the record and keeps the image and layers.
-        let container = try images.withWriteSession {
+        // And a user of volumes: `volume rm` waits, then finds the record using them.
+        let container = try images.withWriteSession { try volumeStore.withLock(.shared) {
             // A generated name is chosen before the names lock is taken: if another creation
             // took it meanwhile, a new one, rather than a conflict the user never asked for.
             var attempt = 0
@@ -61,8 +64,9 @@ public struct ContainerCreator {
                     attempt += 1
                 }
             }
-        }
+        } }
         warnings.forEach(warn)
+        Events.container("create", container)
         return container
     }
 
@@ -136,7 +140,14 @@ public struct ContainerCreator {
         if network == .host { bindings = [] }
         for binding in bindings { exposed.insert("\(binding.containerPort)/\(binding.proto)") }
 
-        var mounts = try MountOptions.parse(volumes: options.volumes, tmpfs: options.tmpfs)
+        var (mounts, volumeRequests) = try MountOptions.parse(volumes: options.volumes, tmpfs: options.tmpfs)
+        let (inheritedMounts, inheritedVolumes) = try inheritedFromOthers(options.volumesFrom,
+                                                                          taken: mounts.map(\.destination) + volumeRequests.map(\.destination))
+        mounts += inheritedMounts
+        volumeRequests += inheritedVolumes
+        let volumes = try VolumePlan(requests: volumeRequests, imageVolumes: Array((imageConfig.volumes ?? [:]).keys),
+                                     otherDestinations: mounts.map(\.destination))
+        mounts += try volumes.mounts(in: volumeStore)
         // --init: PID 1 is cell-init (read-only from the host), the command its child.
         var processArguments = arguments
         if options.initProcess {
@@ -193,7 +204,13 @@ public struct ContainerCreator {
         spec.sysctls = sysctls
         spec.hostNamespaces = hostNamespaces
         spec.shmSize = shmSize
-        let record = ContainerRecord(
+        spec.anonymousVolumes = volumes.entries.filter(\.anonymous).map { "\(volumeStore.layout.volumes)/\($0.name)" }
+        spec.restartPolicy = try options.restartPolicy.map(RestartPolicy.init(parsing:)) ?? .never
+        let (healthcheck, healthCheck) = try HealthSettings.resolve(image: imageConfig.healthcheck, options)
+        spec.healthCheck = healthCheck
+        let (logConfiguration, logOptions) = try LogOptions.parse(driver: options.logDriver, options: options.logOptions)
+        spec.logConfiguration = logConfiguration
+        var record = ContainerRecord(
             id: id, name: name, created: now.rfc3339Nano, image: options.image, imageID: image.id.description,
             path: path, args: Array(arguments.dropFirst()),
             config: .init(hostname: hostname, user: userText, env: environment,
@@ -219,7 +236,27 @@ public struct ContainerCreator {
                               ipcMode: options.ipcMode.isEmpty ? nil : options.ipcMode,
                               utsMode: options.utsMode.isEmpty ? nil : options.utsMode),
             layerDirectories: layers)
-        guard options.userNamespace == "auto" else { return try created(record, spec: spec, files: files) }
+        if spec.restartPolicy != .never { record.hostConfig.restartPolicy = .init(spec.restartPolicy) }
+        record.config.healthcheck = healthcheck
+        if options.logDriver != nil || !logOptions.isEmpty {
+            record.hostConfig.logConfig = .init(type: logConfiguration.driver.rawValue, config: logOptions)
+        }
+        record.mountPoints = volumes.entries.map {
+            ContainerRecord.MountPoint(name: $0.name, destination: $0.destination, readOnly: $0.readOnly, anonymous: $0.anonymous)
+        }
+        // The volumes last, once everything else has been checked; undone if the record fails.
+        let madeVolumes = try volumes.realize(in: volumeStore, imageLayers: layers)
+        do {
+            return try publish(record, spec: &spec, files: files, userNamespace: options.userNamespace)
+        } catch {
+            for name in madeVolumes { try? volumeStore.remove(name) }
+            throw error
+        }
+    }
+
+    private func publish(_ record: ContainerRecord, spec: inout ContainerSpec, files: [String: [UInt8]],
+                         userNamespace: String?) throws -> Container {
+        guard userNamespace == "auto" else { return try created(record, spec: spec, files: files) }
         // Chosen and recorded under one lock, so that two containers never share ids.
         let lock = try FileLock(path: "\(images.layout.locks)/userns.lock")
         try lock.lock()
@@ -240,6 +277,34 @@ public struct ContainerCreator {
             }
         }
         return container
+    }
+
+    /// --volumes-from CONTAINER[:ro|rw]: the container's binds and volumes (by name: they stay
+    /// its, and this container's `rm -v` does not remove them), where nothing else is mounted.
+    private func inheritedFromOthers(_ references: [String], taken: [String]) throws -> ([ContainerSpec.Mount], [MountOptions.VolumeRequest]) {
+        var taken = Set(taken)
+        var mounts: [ContainerSpec.Mount] = []
+        var requests: [MountOptions.VolumeRequest] = []
+        for reference in references {
+            var name = reference
+            var forcedReadOnly = false
+            if let colon = reference.lastIndex(of: ":") {
+                let mode = reference[reference.index(after: colon)...]
+                guard mode == "ro" || mode == "rw" else { throw CellError(.setup, "invalid mode for volumes-from: \(mode)") }
+                forcedReadOnly = mode == "ro"
+                name = String(reference[..<colon])
+            }
+            guard let other = try containers.find(name) else { throw CellError(.setup, "No such container: \(name)") }
+            let (binds, _) = try MountOptions.parse(volumes: other.record.hostConfig.binds.filter { $0.hasPrefix("/") && $0.contains(":") }, tmpfs: [])
+            for case .bind(let source, let destination, let access) in binds where taken.insert(destination).inserted {
+                mounts.append(.bind(source: source, destination: destination, access: forcedReadOnly ? .readOnly : access))
+            }
+            for mount in other.record.mountPoints ?? [] where taken.insert(mount.destination).inserted {
+                requests.append(MountOptions.VolumeRequest(name: mount.name, destination: mount.destination,
+                                                           readOnly: forcedReadOnly || mount.readOnly, copiesImageContent: false))
+            }
+        }
+        return (mounts, requests)
     }
 
     /// --pid, --ipc and --uts as Docker takes them: "host" shares the host's namespace; "",

@@ -3,6 +3,7 @@ import CellCore
 /// `ps --filter`: status=, name=, id=, ancestor=, label=, exited=.
 public struct ContainerFilter {
     var statuses: [String] = []
+    var healths: [String] = []
     var names: [String] = []
     var ids: [String] = []
     var ancestors: [String] = []
@@ -28,6 +29,11 @@ public struct ContainerFilter {
             case "id": ids.append(value)
             case "ancestor": ancestors.append(value)
             case "label": labels.append(value)
+            case "health":
+                guard ["starting", "healthy", "unhealthy", "none"].contains(value) else {
+                    throw CellError.usage("Unrecognised filter value for health: \(value)")
+                }
+                healths.append(value)
             case "exited":
                 guard let code = Int32(value) else { throw CellError.usage("invalid filter 'exited=\(value)'") }
                 exitCodes.append(code)
@@ -41,7 +47,7 @@ public struct ContainerFilter {
     public var needsAll: Bool { statuses.contains { $0 != "running" } || !exitCodes.isEmpty }
 
     public func matches(_ container: Container) -> Bool {
-        if !statuses.isEmpty && !statuses.contains(container.status.name) { return false }
+        if !statuses.isEmpty && !statuses.contains(container.statusName) { return false }
         if !names.isEmpty && !names.contains(where: { container.name.contains($0.hasPrefix("/") ? String($0.dropFirst()) : $0) }) { return false }
         if !ids.isEmpty && !ids.contains(where: { container.id.hasPrefix($0) }) { return false }
         if !ancestors.isEmpty && !ancestors.contains(where: { matchesAncestor(container, $0) }) { return false }
@@ -55,6 +61,7 @@ public struct ContainerFilter {
         if !exitCodes.isEmpty {
             guard case .exited(let code, _) = container.status, exitCodes.contains(code) else { return false }
         }
+        if !healths.isEmpty && !healths.contains(container.health?.status ?? "none") { return false }
         return true
     }
 

@@ -26,6 +26,10 @@ public struct ContainerLifecycle: Sendable {
         try store.withLock(container) {
             let current = try store.load(id: container.id)
             if current.isRunning { return nil }
+            if case .restarting = current.status { return nil }
+            try clearLeftovers(current)
+            // The user starts it: its restart policy applies again.
+            unlink(RestartPolicy.stopRequestPath(containerDirectory: container.directory))
             var spec = try ContainerSpec.read(fromContainerDirectory: container.directory)
             try EtcFiles.repair(current)
             // Host ports are chosen at each start (a -P port may be taken by now), and the
@@ -85,6 +89,24 @@ public struct ContainerLifecycle: Sendable {
         }
     }
 
+    /// docker update --restart: the policy the monitor reads at the next exit. Docker's
+    /// refusal for a `--rm` container.
+    public func update(_ container: Container, restartPolicy text: String) throws {
+        let policy = try RestartPolicy(parsing: text)
+        try store.withLock(container) {
+            let current = try store.load(id: container.id)
+            if current.record.hostConfig.autoRemove && policy != .never {
+                throw CellError.conflict("Cannot update container \(current.id): Restart policy cannot be updated because AutoRemove is enabled for the container")
+            }
+            var spec = try ContainerSpec.read(fromContainerDirectory: current.directory)
+            spec.restartPolicy = policy
+            try spec.write(toContainerDirectory: current.directory)
+            var record = current.record
+            record.hostConfig.restartPolicy = policy == .never ? nil : .init(policy)
+            try store.save(record)
+        }
+    }
+
     /// `update` refuses a container made with --cgroups=disabled: it has no cgroup to limit.
     public static func checkTakesLimits(_ container: Container) throws {
         guard container.record.hostConfig.cgroupsDisabled else { return }
@@ -95,10 +117,64 @@ public struct ContainerLifecycle: Sendable {
     /// then SIGKILL. A stopped container is fine.
     public func stop(_ container: Container, timeout: Int?, signal override: String? = nil) throws {
         try store.withLock(container) {
+            let current = try store.load(id: container.id)
+            try requestStop(current)
+            try thaw(current)
             let signal = try SignalName.parse(override ?? container.record.config.stopSignal ?? "SIGTERM")
             let seconds = Double(timeout ?? container.record.config.stopTimeout ?? 10)
+            let wasRunning = current.isRunning
+            if wasRunning { Events.container("kill", current, ["signal": String(signal)]) }
             _ = try ContainerSignaller.stop(containerDirectory: container.directory, signal: signal, timeout: seconds)
+            if wasRunning { Events.container("stop", current) }
         }
+    }
+
+    /// Notes that the user stopped it (its restart policy then does not start it again) and, if
+    /// it is waiting out a restart's back-off, wakes its monitor and waits until it has given up.
+    func requestStop(_ container: Container) throws {
+        try FileSystem.writeAtomically([], to: RestartPolicy.stopRequestPath(containerDirectory: container.directory), durable: false)
+        guard case .restarting = container.status, let monitor = container.state?.monitorPid else { return }
+        Glibc.kill(monitor, SIGTERM)
+        let deadline = Deadline(after: 10)
+        while !deadline.hasPassed, case .restarting = (try store.load(id: container.id)).status { Deadline.pause() }
+    }
+
+    /// A container whose monitor died (kill -9, or a crash) while it ran: its processes may run
+    /// on, unwatched, in its cgroup. They are killed and the cgroup removed before the container
+    /// starts again or goes (after a reboot there is nothing left, and this finds nothing).
+    func clearLeftovers(_ container: Container) throws {
+        guard let state = container.state, state.status == .running, !container.isRunning else { return }
+        guard let running = try? RunningContainer(containerDirectory: container.directory) else { return }
+        if let cgroup = try running.cgroup() {
+            try cgroup.killAll()
+            try? cgroup.remove()
+        } else {
+            // Without a cgroup of its own, its pid namespace ends with its pid 1.
+            Glibc.kill(running.pid, SIGKILL)
+        }
+    }
+
+    /// `cell system boot` (after a reboot, or when every monitor was killed): starts what Docker's
+    /// daemon starts when it comes up: `always` containers, `unless-stopped` ones the user did
+    /// not stop, and `on-failure` ones that were running when the host went down. Their names.
+    public func startForBoot() throws -> [String] {
+        var started: [String] = []
+        for container in try store.list() where !container.isRunning {
+            guard let policy = container.record.hostConfig.restartPolicy, let name = RestartPolicy.Name(rawValue: policy.name) else { continue }
+            let stopped = FileSystem.exists(RestartPolicy.stopRequestPath(containerDirectory: container.directory))
+            let wasRunning = container.state?.status == .running
+            let due: Bool
+            switch name {
+            case .always: due = true
+            case .unlessStopped: due = !stopped
+            case .onFailure: due = wasRunning && !stopped
+            case .no: due = false
+            }
+            guard due else { continue }
+            if name == .always { unlink(RestartPolicy.stopRequestPath(containerDirectory: container.directory)) }
+            if try start(container) != nil { started.append(container.name) }
+        }
+        return started
     }
 
     /// docker restart: stopped as `stop` stops it (`signal` over the container's stop signal),
@@ -106,31 +182,53 @@ public struct ContainerLifecycle: Sendable {
     public func restart(_ container: Container, timeout: Int?, signal: String? = nil) throws {
         try stop(container, timeout: timeout, signal: signal)
         try start(try store.load(id: container.id))
+        Events.container("restart", container)
     }
 
     /// docker kill: one signal to a running container.
     public func kill(_ container: Container, signal: Int32) throws {
+        // A signal that ends it ends its restarts too, as Docker's kill.
+        if [SIGKILL, SIGTERM, SIGINT, SIGQUIT, SIGHUP].contains(signal) {
+            try store.withLock(container) { try requestStop(try store.load(id: container.id)) }
+        }
+        if container.isPaused && signal == SIGKILL { try store.withLock(container) { try thaw(container) } }
+        // Between two runs there is no process: the kill ends the restarts.
+        if case .restarting = container.status { return }
         guard container.isRunning,
               try ContainerSignaller.signal(containerDirectory: container.directory, signal: signal) else {
+            // A crash-looping container that exited meanwhile: its restarts are what ends.
+            if container.record.hostConfig.restartPolicy != nil, container.isRunning, [SIGKILL, SIGTERM].contains(signal) { return }
             throw CellError.conflict("cannot kill container: \(container.name): container \(container.id) is not running")
         }
+        Events.container("kill", container, ["signal": String(signal)])
         if signal == SIGKILL {
             _ = try ContainerSignaller.waitForExit(containerDirectory: container.directory, timeout: 10)
         }
     }
 
-    /// docker rm [-f]: a running container needs force (then it is killed first).
-    public func remove(_ container: Container, force: Bool) throws {
-        try store.withLock(container) {
+    /// docker rm [-f]: a running container needs force (then it is killed first); `volumes`
+    /// (-v) takes its anonymous volumes along, as a `--rm` container's removal always does
+    /// (unless another container uses them).
+    public func remove(_ container: Container, force: Bool, volumes: Bool = false) throws {
+        let record = try store.withLock(container) {
             let current = try store.load(id: container.id)
+            if case .restarting = current.status { try requestStop(current) }
+            try clearLeftovers(current)
             if current.isRunning {
                 guard force else {
                     throw CellError.conflict("cannot remove container \"/\(current.name)\": container is running: stop the container before removing or force remove")
                 }
+                try requestStop(current)
+                try thaw(current)
                 try ContainerSignaller.signal(containerDirectory: current.directory, signal: SIGKILL)
                 _ = try ContainerSignaller.waitForExit(containerDirectory: current.directory, timeout: 30)
             }
             try store.remove(current)
+            Events.container("destroy", current)
+            return current.record
+        }
+        if volumes || record.hostConfig.autoRemove {
+            try VolumeOperations(root: store.layout.root).removeAnonymousVolumes(of: record)
         }
     }
 
@@ -170,7 +268,7 @@ public struct ContainerLifecycle: Sendable {
         while true {
             let current = try store.load(id: container.id)
             switch current.status {
-            case .exited(let code, _): return code
+            case .exited(let code, _), .restarting(let code, _): return code
             case .created where current.state == nil: return 0
             case .created: return current.state?.exitCode ?? 0
             case .running:

@@ -7,6 +7,35 @@ import CellCore
 /// monitor writes it.
 public enum ContainerLog {
     public static func path(of container: Container) -> String { "\(container.directory)/container.log" }
+
+    /// The `none` driver keeps nothing to read: Docker's words for it (the API answers them
+    /// before its stream starts).
+    public static func checkReadable(_ container: Container) throws {
+        if container.record.hostConfig.logConfig?.type == "none" {
+            throw CellError.invalidInput("configured logging driver does not support reading")
+        }
+    }
+
+    /// `path.N` files left by rotation (`--log-opt max-size`), oldest (highest N) first.
+    static func rotatedFiles(of path: String) -> [String] {
+        let directory = FileSystem.dirname(of: path), base = FileSystem.basename(of: path) + "."
+        let numbers = ((try? FileSystem.contentsOfDirectory(directory)) ?? []).compactMap { name in
+            name.hasPrefix(base) ? Int(name.dropFirst(base.count)) : nil
+        }
+        return numbers.sorted(by: >).map { "\(path).\($0)" }
+    }
+
+    /// Lines in a log file (its newlines).
+    static func lineCount(_ path: String) -> Int {
+        guard let handle = try? FileDescriptorHandle(path: path, flags: O_RDONLY) else { return 0 }
+        var count = 0
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(handle.fd, $0.baseAddress, $0.count) }
+            if n <= 0 { return count }
+            count += buffer[0..<n].reduce(0) { $1 == 0x0a ? $0 + 1 : $0 }
+        }
+    }
 }
 
 /// What `cell logs` shows of a log.
@@ -83,7 +112,17 @@ public struct ContainerLogCopier {
                 pread(fd, bytes.baseAddress! + pendingCount, bytes.count - pendingCount, off_t(offset))
             }
             if count < 0 && errno == EINTR { continue }
-            if count <= 0 { break }
+            if count <= 0 {
+                // Rotated away while we read it (`logs -f`): on with the new file from its start.
+                var now = stat(), ours = stat()
+                if stat(path, &now) == 0, fstat(fd, &ours) == 0, now.st_ino != ours.st_ino {
+                    file = nil
+                    offset = 0
+                    flush()
+                    return (copyAvailable() ?? 0) + lines
+                }
+                break
+            }
             offset += Int64(count)
             let filled = pendingCount + count
             // The buffer moves out while its lines are decoded into `output`.

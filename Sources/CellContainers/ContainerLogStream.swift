@@ -8,22 +8,50 @@ extension ContainerStore {
     /// With `follow`, new lines as they come until the container stops (its last lines
     /// included) or is removed (dgoss's `rm -vf` under its `logs -f`: the stream ends, as with docker).
     public func copyLogs(of container: Container, selection: LogSelection, follow: Bool,
-                         stdout: Int32 = 1, stderr: Int32 = 2) {
-        copyLogs(of: container, selection: selection, follow: follow,
-                 to: ContainerLogCopier(path: ContainerLog.path(of: container), selection: selection, stdout: stdout, stderr: stderr))
+                         stdout: Int32 = 1, stderr: Int32 = 2) throws {
+        try copyLogs(of: container, selection: selection, follow: follow) { path, selection in
+            ContainerLogCopier(path: path, selection: selection, stdout: stdout, stderr: stderr)
+        }
     }
 
     /// The same, each run of decoded lines to `sink` (the API server frames them); a follow also
     /// ends when `keepFollowing` says no (asked between reads: the server's client went away).
     public func copyLogs(of container: Container, selection: LogSelection, follow: Bool,
-                         while keepFollowing: @escaping () -> Bool = { true }, sink: @escaping ContainerLogCopier.Sink) {
-        copyLogs(of: container, selection: selection, follow: follow, while: keepFollowing,
-                 to: ContainerLogCopier(path: ContainerLog.path(of: container), selection: selection, sink: sink))
+                         while keepFollowing: @escaping () -> Bool = { true }, sink: @escaping ContainerLogCopier.Sink) throws {
+        try copyLogs(of: container, selection: selection, follow: follow, while: keepFollowing) { path, selection in
+            ContainerLogCopier(path: path, selection: selection, sink: sink)
+        }
     }
 
-    private func copyLogs(of container: Container, selection: LogSelection, follow: Bool,
-                          while keepFollowing: () -> Bool = { true }, to copier: ContainerLogCopier) {
-        var copier = copier
+    /// Each file of the log through a copier `makeCopier` makes for it.
+    private func copyLogs(of container: Container, selection: LogSelection, follow: Bool, while keepFollowing: () -> Bool = { true },
+                          makeCopier: (String, LogSelection) -> ContainerLogCopier) throws {
+        try ContainerLog.checkReadable(container)
+        let path = ContainerLog.path(of: container)
+        // Rotated files first, oldest first; a tail is taken from the newest backwards.
+        let rotated = ContainerLog.rotatedFiles(of: path)
+        var remaining = selection.tail
+        var tails: [Int?] = []
+        if let wanted = selection.tail {
+            var left = max(0, wanted - ContainerLog.lineCount(path))
+            for file in rotated.reversed() {
+                let count = ContainerLog.lineCount(file)
+                tails.insert(left >= count ? nil : left, at: 0)
+                left = max(0, left - count)
+            }
+            remaining = wanted
+        } else {
+            tails = rotated.map { _ in nil }
+        }
+        for (file, tail) in zip(rotated, tails) where tail != 0 {
+            var old = selection
+            old.tail = tail
+            var copier = makeCopier(file, old)
+            if copier.copyAvailable() == nil { return }
+        }
+        var current = selection
+        current.tail = remaining
+        var copier = makeCopier(path, current)
         guard copier.copyAvailable() != nil, follow else { return }
         while keepFollowing() {
             let running = (try? load(id: container.id))?.isRunning ?? false

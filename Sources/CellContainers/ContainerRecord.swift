@@ -22,6 +22,16 @@ public struct ContainerRecord: Codable, Sendable {
     public var args: [String]
     public var config: Config
     public var hostConfig: HostConfig
+    /// The volumes it mounts (`inspect`'s Mounts, `volume rm`'s check); absent in older records.
+    public var mountPoints: [MountPoint]?
+
+    public struct MountPoint: Codable, Sendable, Equatable {
+        public var name: String
+        public var destination: String
+        public var readOnly: Bool
+        /// Made for it (an image VOLUME, `-v /path`): removed with it by `rm -v` and `--rm`.
+        public var anonymous: Bool
+    }
 
     public struct Config: Codable, Sendable {
         public var hostname: String
@@ -37,6 +47,8 @@ public struct ContainerRecord: Codable, Sendable {
         public var tty: Bool
         public var openStdin: Bool
         public var volumes: [String]
+        /// The image's HEALTHCHECK with the --health-* flags over it; absent for none.
+        public var healthcheck: Healthcheck? = nil
     }
 
     public struct HostConfig: Codable, Sendable {
@@ -77,6 +89,10 @@ public struct ContainerRecord: Codable, Sendable {
         public var dns: [String]? = nil
         public var dnsSearch: [String]? = nil
         public var dnsOptions: [String]? = nil
+        /// --log-driver and --log-opt; absent for Docker's default (json-file, no options).
+        public var logConfig: LogConfigRecord? = nil
+        /// --restart; absent for "no".
+        public var restartPolicy: RestartPolicyRecord? = nil
         /// --pid, --ipc, --uts as given; absent when not.
         public var pidMode: String? = nil
         public var ipcMode: String? = nil
@@ -92,6 +108,23 @@ public struct ContainerRecord: Codable, Sendable {
 
         /// The size of /dev/shm: --shm-size, or Docker's default (records from before --shm-size).
         public var effectiveShmSize: Int64 { shmSize ?? ContainerSpec.defaultShmSize }
+    }
+
+    /// Docker's HostConfig.LogConfig.
+    public struct LogConfigRecord: Codable, Sendable, Equatable {
+        public var type: String
+        public var config: [String: String]
+    }
+
+    /// Docker's HostConfig.RestartPolicy.
+    public struct RestartPolicyRecord: Codable, Sendable, Equatable {
+        public var name: String
+        public var maximumRetryCount: Int
+
+        public init(_ policy: RestartPolicy) {
+            name = policy.name.rawValue
+            maximumRetryCount = policy.maximumRetryCount
+        }
     }
 
     /// The image's layers, bottom first, as the runtime needs them.

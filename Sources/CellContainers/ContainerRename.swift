@@ -26,6 +26,7 @@ extension ContainerStore {
                 record.name = wanted
                 try save(record)
                 names.unlink(oldName, from: record.id)
+                Events.record("rename", id: record.id, record: record, root: layout.root, ["oldName": "/" + oldName])
             }
         }
     }

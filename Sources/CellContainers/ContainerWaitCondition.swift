@@ -59,7 +59,10 @@ extension ContainerLifecycle {
     }
 
     private static func exitStatus(_ container: Container) -> Int32 {
-        if case .exited(let code, _) = container.status { return code }
+        switch container.status {
+        case .exited(let code, _), .restarting(let code, _): return code
+        case .created, .running: break
+        }
         return container.state?.exitCode ?? 0
     }
 }

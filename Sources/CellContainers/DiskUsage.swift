@@ -27,6 +27,18 @@ public struct DiskUsage: Sendable {
     /// The layers no image with containers has.
     public var imagesReclaimable: Int64
     public var containers: [ContainerUsage]
+    /// Each volume, with how many containers use it (LINKS) and the bytes in it.
+    public var volumes: [VolumeUsage] = []
+
+    public struct VolumeUsage: Sendable {
+        public var volume: Volume
+        public var links: Int
+        public var size: Int64
+    }
+
+    public var volumesSize: Int64 { volumes.reduce(0) { $0 + $1.size } }
+    public var activeVolumes: Int { volumes.filter { $0.links > 0 }.count }
+    public var volumesReclaimable: Int64 { volumes.filter { $0.links == 0 }.reduce(0) { $0 + $1.size } }
 
     public var activeImages: Int { images.filter { $0.containers > 0 }.count }
     public var containersSize: Int64 { containers.reduce(0) { $0 + $1.size } }
@@ -62,5 +74,13 @@ public struct DiskUsage: Sendable {
         imagesSize = sizes.values.reduce(0, +)
         imagesReclaimable = sizes.filter { !inUse.contains($0.key) }.values.reduce(0, +)
         self.containers = containers.map { ContainerUsage(container: $0, size: FileSystem.diskUsage("\($0.directory)/upper")) }
+        var links: [String: Int] = [:]
+        for container in containers {
+            for mount in container.record.mountPoints ?? [] { links[mount.name, default: 0] += 1 }
+        }
+        let volumeStore = VolumeStore(layout: store.layout)
+        volumes = try volumeStore.list().map {
+            VolumeUsage(volume: $0, links: links[$0.name] ?? 0, size: volumeStore.size(of: $0.name))
+        }
     }
 }

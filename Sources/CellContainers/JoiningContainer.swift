@@ -8,15 +8,24 @@ extension Container {
     /// (0 at once with `detach`). Throws `.conflict` when the container is not running, and
     /// `.commandNotFound` (127) or `.commandNotExecutable` (126) in runc's wording.
     public func exec(_ options: ExecOptions) throws -> Int32 {
-        try ContainerExec.run(containerDirectory: directory, options: options)
+        if isPaused { throw CellError.conflict("container \(id) is paused, unpause the container before exec") }
+        let command = options.arguments.joined(separator: " ")
+        let execID = VolumeName.anonymous()
+        Events.container("exec_create: \(command)", self, ["execID": execID])
+        Events.container("exec_start: \(command)", self, ["execID": execID])
+        let status = try ContainerExec.run(containerDirectory: directory, options: options)
+        Events.container("exec_die", self, ["execID": execID, "exitCode": String(status)])
+        return status
     }
 
     /// docker attach: our stdio to the running container's (stdin too with `stdin`, if it was
     /// created with -i) until it exits or `detachKeys` are typed on a tty; with
     /// `proxiesSignals`, signals sent to us go to the container (not on a tty).
     public func attach(stdin: Bool, detachKeys: DetachKeys = DetachKeys(), proxiesSignals: Bool = true) throws -> AttachOutcome {
-        try ContainerAttach.attach(containerDirectory: directory, stdin: stdin, detachKeys: detachKeys,
-                                   proxiesSignals: proxiesSignals)
+        if isPaused { throw CellError.conflict("You cannot attach to a paused container, unpause it first") }
+        Events.container("attach", self)
+        return try ContainerAttach.attach(containerDirectory: directory, stdin: stdin, detachKeys: detachKeys,
+                                          proxiesSignals: proxiesSignals)
     }
 
     /// docker top: the container's processes, as `ps -ef` shows them (`processTitles` are its columns).

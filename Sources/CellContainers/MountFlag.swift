@@ -1,8 +1,8 @@
 import CellCore
 
-/// Docker's `--mount type=bind|tmpfs,source=...,target=...,...`, read into the `-v` and `--tmpfs`
-/// forms that the rest of creation takes (so both show alike in `inspect`). Unlike `-v`, a bind's
-/// source must exist: Docker creates nothing for `--mount`.
+/// Docker's `--mount type=bind|volume|tmpfs,source=...,target=...,...`, read into the `-v` and
+/// `--tmpfs` forms that the rest of creation takes (so both show alike in `inspect`). Unlike `-v`,
+/// a bind's source must exist: Docker creates nothing for `--mount`.
 public enum MountFlag {
     public enum Form: Equatable {
         case volume(String)
@@ -23,8 +23,14 @@ public enum MountFlag {
                 case "0", "false": readOnly = false
                 default: throw invalid(text, "invalid value for \(key): \(value ?? "")")
                 }
+            case "volume-nocopy":
+                switch value?.lowercased() {
+                case nil, "1", "true": fields["volume-nocopy"] = "true"
+                case "0", "false": fields["volume-nocopy"] = nil
+                default: throw invalid(text, "invalid value for \(key): \(value ?? "")")
+                }
             case "type", "source", "src", "target", "destination", "dst", "bind-propagation", "bind-recursive",
-                 "bind-nonrecursive", "consistency", "tmpfs-size", "tmpfs-mode":
+                 "bind-nonrecursive", "consistency", "tmpfs-size", "tmpfs-mode", "volume-driver":
                 guard let value else { throw invalid(text, "invalid field '\(field)' must be a key=value pair") }
                 fields[key] = value
             default:
@@ -58,7 +64,16 @@ public enum MountFlag {
             if let mode = fields["tmpfs-mode"] { options.append("mode=\(mode)") }
             return .tmpfs(options.isEmpty ? target : "\(target):\(options.joined(separator: ","))")
         case "volume":
-            throw CellError(.setup, "named volumes are not supported yet: use --mount type=bind with a host path")
+            guard let target, !target.isEmpty else { throw missing("volume", "Target") }
+            if let driver = fields["volume-driver"], driver != "local" {
+                throw CellError(.setup, "error looking up volume plugin \(driver): plugin \"\(driver)\" not found")
+            }
+            // The -v form: NAME:TARGET:MODE, or TARGET alone for an anonymous volume.
+            let modes = [readOnly ? "ro" : nil, fields["volume-nocopy"] != nil ? "nocopy" : nil].compactMap { $0 }
+            guard let source, !source.isEmpty else {
+                return .volume(modes.isEmpty ? target : "\(target):\(modes.joined(separator: ","))")
+            }
+            return .volume("\(source):\(target)" + (modes.isEmpty ? "" : ":\(modes.joined(separator: ","))"))
         case let other:
             throw invalid(text, "invalid mount type: \(other)")
         }

@@ -1,24 +1,36 @@
 import CellCore
 import CellRuntime
 
-/// `-v HOST:CONTAINER[:ro|rw|ro-non-recursive|...]` and `--tmpfs PATH[:OPTIONS]`.
+/// `-v HOST:CONTAINER[:ro|rw|ro-non-recursive|...]`, `-v NAME:CONTAINER[:ro|nocopy]`,
+/// `-v CONTAINER` (an anonymous volume) and `--tmpfs PATH[:OPTIONS]`.
 public enum MountOptions {
+    /// A volume `-v` asks for: named (made if missing) or anonymous (`name` nil).
+    public struct VolumeRequest: Equatable, Sendable {
+        public var name: String?
+        public var destination: String
+        public var readOnly: Bool
+        /// `nocopy`: an empty volume is not filled with what the image has at the destination.
+        public var copiesImageContent: Bool
+    }
+
     /// Every destination is cleaned and checked (`MountDestination`) before anything is made;
     /// then missing host directories are created, as Docker creates them for a bind.
-    public static func parse(volumes: [String], tmpfs: [String]) throws -> [ContainerSpec.Mount] {
+    public static func parse(volumes: [String], tmpfs: [String]) throws -> (mounts: [ContainerSpec.Mount], volumes: [VolumeRequest]) {
         var mounts: [ContainerSpec.Mount] = []
+        var requests: [VolumeRequest] = []
         for volume in volumes {
-            let parts = volume.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-            guard parts.count == 2 || parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else {
+            var parts = volume.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            // `-v /path`: an anonymous volume there.
+            if parts.count == 1, parts[0].hasPrefix("/") { parts.insert("", at: 0) }
+            guard parts.count == 2 || parts.count == 3, !parts[1].isEmpty, !(parts[0].isEmpty && volume.contains(":")) else {
                 throw CellError.usage("invalid volume specification: '\(volume)'")
-            }
-            guard parts[0].hasPrefix("/") else {
-                throw CellError.usage("invalid volume specification: '\(volume)': named volumes are not supported, use an absolute host path")
             }
             guard parts[1].hasPrefix("/") else {
                 throw CellError.usage("invalid volume specification: '\(volume)': mount path must be absolute")
             }
+            let isVolume = !parts[0].hasPrefix("/")
             var access: ContainerSpec.BindAccess?
+            var copies = true
             if parts.count == 3 {
                 let flags = parts[2].split(separator: ",")
                 for flag in flags {
@@ -29,7 +41,10 @@ public enum MountOptions {
                     case "ro", "rro", "ro-force-recursive": mode = .readOnly
                     case "ro-non-recursive": mode = .readOnlyTopOnly
                     case "rw": mode = .readWrite
-                    case "z", "Z", "rprivate", "private", "rslave", "slave", "rshared", "shared", "nocopy", "delegated", "cached", "consistent":
+                    case "nocopy":
+                        copies = false
+                        mode = nil
+                    case "z", "Z", "rprivate", "private", "rslave", "slave", "rshared", "shared", "delegated", "cached", "consistent":
                         mode = nil
                     default: throw CellError.usage("invalid mode: \(flag)")
                     }
@@ -45,7 +60,13 @@ public enum MountOptions {
             } catch let error as CellError {
                 throw CellError(.setup, "invalid volume specification: '\(volume)': \(error.message)")
             }
-            mounts.append(.bind(source: parts[0], destination: destination, access: access ?? .readWrite))
+            if isVolume {
+                if !parts[0].isEmpty { try VolumeName.check(parts[0]) }
+                requests.append(VolumeRequest(name: parts[0].isEmpty ? nil : parts[0], destination: destination,
+                                              readOnly: access == .readOnly || access == .readOnlyTopOnly, copiesImageContent: copies))
+            } else {
+                mounts.append(.bind(source: parts[0], destination: destination, access: access ?? .readWrite))
+            }
         }
         for entry in tmpfs {
             let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
@@ -66,7 +87,7 @@ public enum MountOptions {
         for case .bind(let source, _, _) in mounts where !FileSystem.exists(source) {
             try FileSystem.createDirectory(source)
         }
-        return mounts
+        return (mounts, requests)
     }
 
     public static func tmpfsTable(_ tmpfs: [String]) -> [String: String] {

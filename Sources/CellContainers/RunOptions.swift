@@ -17,6 +17,24 @@ public struct RunOptions: Sendable {
     public var volumes: [String] = []
     public var tmpfs: [String] = []
     /// --pid, --ipc, --uts: "host" shares the host's namespace ("" or private: the container's own).
+    /// --health-cmd and the rest, --no-healthcheck.
+    public var healthCmd: String?
+    /// The test as the Engine API gives it (`["CMD", ...]`, `["CMD-SHELL", "..."]`, `["NONE"]`),
+    /// of which --health-cmd is the CMD-SHELL form; over it when both are given.
+    public var healthTest: [String]?
+    public var healthInterval: String?
+    public var healthTimeout: String?
+    public var healthStartPeriod: String?
+    public var healthStartInterval: String?
+    public var healthRetries: Int?
+    public var noHealthcheck = false
+    /// --log-driver, --log-opt.
+    public var logDriver: String?
+    public var logOptions: [String] = []
+    /// --restart no|on-failure[:N]|always|unless-stopped.
+    public var restartPolicy: String?
+    /// --volumes-from CONTAINER[:ro|rw]: that container's volumes and binds.
+    public var volumesFrom: [String] = []
     public var pidMode = ""
     public var ipcMode = ""
     public var utsMode = ""

@@ -29,10 +29,10 @@ public struct SystemSummary: Sendable {
     public init(root: String, containers: [Container], images: [ImageSummary]) {
         self.root = root
         self.containers = containers.count
-        runningContainers = containers.filter(\.isRunning).count
-        // cell has no pause: nothing is ever paused.
-        pausedContainers = 0
-        stoppedContainers = containers.count - runningContainers
+        // Docker counts a paused container as paused, not running.
+        pausedContainers = containers.filter(\.isPaused).count
+        runningContainers = containers.filter(\.isRunning).count - pausedContainers
+        stoppedContainers = containers.count - runningContainers - pausedContainers
         // One image per id, however many names it has (Docker counts images, not tags).
         self.images = Set(images.map(\.id)).count
         cgroupVersion = ((try? CgroupLayout.detect())?.isUnified ?? true) ? "2" : "1"

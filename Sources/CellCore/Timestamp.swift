@@ -36,18 +36,22 @@ public struct Timestamp: Hashable, Comparable, Sendable {
     /// `2024-05-01T10:20:30.123456789Z`, trailing zeros of the fraction trimmed (Go's RFC3339Nano).
     public var rfc3339Nano: String { format(fraction: true) }
 
+    /// `2024-05-01T10:20:30.120000000Z`: always nine digits (Docker's RFC3339NanoFixed, the
+    /// events' and `logs -t`'s times).
+    public var rfc3339NanoFixed: String { format(fraction: true, fixed: true) }
+
     /// `2024-05-01T10:20:30Z`
     public var rfc3339: String { format(fraction: false) }
 
-    private func format(fraction: Bool) -> String {
+    private func format(fraction: Bool, fixed: Bool = false) -> String {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = Timestamp.civil(fromDays: days)
         var text = pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
         text += pad(secondOfDay / 3600, 2) + ":" + pad(secondOfDay % 3600 / 60, 2) + ":" + pad(secondOfDay % 60, 2)
-        if fraction && nanoseconds > 0 {
+        if fraction && (nanoseconds > 0 || fixed) {
             var digits = pad(Int64(nanoseconds), 9)
-            while digits.hasSuffix("0") { digits.removeLast() }
+            while !fixed && digits.hasSuffix("0") { digits.removeLast() }
             text += "." + digits
         }
         return text + "Z"

@@ -1,4 +1,5 @@
 import CellCore
+import CellEvents
 
 /// The OCI image store: names → manifests → configs and layers, all content-addressed.
 /// Safe for several cell processes at once: blobs are immutable and written by rename, index.json
@@ -173,6 +174,7 @@ public final class ImageStore: @unchecked Sendable {
                 index.setName(reference, to: ImageSummaryAnnotations(
                     id: image.id, manifest: summary.manifest, manifestSize: manifestSize,
                     created: image.config.created, size: summary.size))
+                ImageEvents.record("tag", id: image.id, name: reference.familiarName, layout: layout)
             }
         }
     }
@@ -202,6 +204,12 @@ public final class ImageStore: @unchecked Sendable {
             }
             if collect, events.contains(where: { if case .deleted = $0 { return true } else { return false } }) {
                 _ = try collectLocked(users: users)
+            }
+            for event in events {
+                switch event {
+                case .untagged(let name): ImageEvents.record("untag", id: nil, name: name, layout: layout)
+                case .deleted(let id): ImageEvents.record("delete", id: id, name: nil, layout: layout)
+                }
             }
             return events
         }

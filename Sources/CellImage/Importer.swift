@@ -36,7 +36,9 @@ extension ImageStore {
             if let message, !message.isEmpty { comment = message }
             let config = ImageConfig(created: created, config: runtimeConfig, diffIDs: [layer.digest],
                                      history: [History(created: created, createdBy: "", comment: comment)])
-            return try commitImage(config: config, layers: [layer], names: names)
+            let id = try commitImage(config: config, layers: [layer], names: names)
+            ImageEvents.record("import", id: id, name: names.first?.familiarName, layout: layout)
+            return id
         }
     }
 

@@ -54,6 +54,7 @@ extension ImageStore {
                                      archive: archive, names: names)
             merge(LoadedImage(id: id, names: names), into: &loaded)
         }
+        for image in loaded { ImageEvents.record("load", id: image.id, name: image.names.first?.familiarName, layout: layout) }
         return loaded
     }
 
@@ -82,6 +83,7 @@ extension ImageStore {
                                      layerDigests: entry.layers.map { _ in nil }, archive: archive, names: names)
             merge(LoadedImage(id: id, names: names), into: &loaded)
         }
+        for image in loaded { ImageEvents.record("load", id: image.id, name: image.names.first?.familiarName, layout: layout) }
         return loaded
     }
 

@@ -167,6 +167,7 @@ public struct Healthcheck: Codable, Sendable, Equatable {
     public var interval: Int64?
     public var timeout: Int64?
     public var startPeriod: Int64?
+    public var startInterval: Int64?
     public var retries: Int?
 
     public init(test: [String]?) { self.test = test }
@@ -176,6 +177,7 @@ public struct Healthcheck: Codable, Sendable, Equatable {
         case interval = "Interval"
         case timeout = "Timeout"
         case startPeriod = "StartPeriod"
+        case startInterval = "StartInterval"
         case retries = "Retries"
     }
 }

@@ -21,6 +21,11 @@ public struct StoreLayout: Sendable {
     public var locks: String { "\(root)/locks" }
     public var containers: String { "\(root)/containers" }
     public var containerNames: String { "\(root)/container-names" }
+    /// Named and anonymous volumes: `<name>/_data` (what containers mount) and `<name>/volume.json`.
+    public var volumes: String { "\(root)/volumes" }
+    /// Shared by a container's creation from finding its volumes until its record is on disk,
+    /// exclusive by `volume rm` and `prune` while they decide.
+    public var volumesLock: String { "\(locks)/volumes.lock" }
     /// Build steps' results by cache key, RUN --mount=type=cache directories, RUN containers.
     public var buildCache: String { "\(root)/build-cache" }
     public var buildCacheMounts: String { "\(root)/build-cache-mounts" }

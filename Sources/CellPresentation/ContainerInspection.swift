@@ -11,6 +11,7 @@ public enum ContainerInspection {
         var exitCode: Int64 = Int64(state?.exitCode ?? 0)
         var finishedAt = state?.finishedAt
         if case .exited(let code, let finished) = status { exitCode = Int64(code); finishedAt = finished }
+        if case .restarting(let code, let finished) = status { exitCode = Int64(code); finishedAt = finished }
         let running = container.isRunning
         let ports = container.publishedPorts
         var portTable: [(String, JSONValue)] = []
@@ -33,10 +34,10 @@ public enum ContainerInspection {
             ("Path", .string(record.path)),
             ("Args", .strings(record.args)),
             ("State", .object([
-                ("Status", .string(status.name)),
+                ("Status", .string(container.statusName)),
                 ("Running", .bool(running)),
-                ("Paused", .bool(false)),
-                ("Restarting", .bool(false)),
+                ("Paused", .bool(container.isPaused)),
+                ("Restarting", .bool({ if case .restarting = status { return true } else { return false } }())),
                 ("OOMKilled", .bool(state?.oomKilled ?? false)),
                 ("Dead", .bool(false)),
                 ("Pid", .integer(running ? Int64(state?.pid ?? 0) : 0)),
@@ -44,14 +45,14 @@ public enum ContainerInspection {
                 ("Error", .string(state?.error ?? "")),
                 ("StartedAt", .string((state?.startedAt ?? Timestamp.goZero).rfc3339Nano)),
                 ("FinishedAt", .string(running ? Timestamp.goZero.rfc3339Nano : (finishedAt ?? Timestamp.goZero).rfc3339Nano)),
-            ])),
+            ] + (container.health.map { [("Health", healthJSON($0))] } ?? []))),
             ("Image", .string(record.imageID)),
             ("ResolvConfPath", .string("\(container.directory)/resolv.conf")),
             ("HostnamePath", .string("\(container.directory)/hostname")),
             ("HostsPath", .string("\(container.directory)/hosts")),
             ("LogPath", .string(ContainerLog.path(of: container))),
             ("Name", .string("/" + record.name)),
-            ("RestartCount", .integer(0)),
+            ("RestartCount", .integer(Int64(state?.restartCount ?? 0))),
             ("Driver", .string("overlay")),
             ("Platform", .string("linux")),
             ("MountLabel", .string("")),
@@ -67,7 +68,7 @@ public enum ContainerInspection {
                 ])),
                 ("Name", .string("overlay")),
             ])),
-            ("Mounts", mounts(record)),
+            ("Mounts", .array(mounts(record, volumesDirectory: container.volumesDirectory))),
             ("Config", config),
             ("NetworkSettings", .object([
                 ("Bridge", .string("")),
@@ -81,18 +82,6 @@ public enum ContainerInspection {
                 ("Networks", .object([])),
             ])),
         ])
-    }
-
-    /// The bind mounts as Docker's MountPoints (inspect's `Mounts`, and the API's container list).
-    public static func mounts(_ record: ContainerRecord) -> JSONValue {
-        .array(record.hostConfig.binds.map { bind in
-            let parts = bind.split(separator: ":").map(String.init)
-            return .object([
-                ("Type", .string("bind")), ("Source", .string(parts.first ?? "")), ("Destination", .string(parts.count > 1 ? parts[1] : "")),
-                ("Mode", .string(parts.count > 2 ? parts[2] : "")), ("RW", .bool(!(parts.count > 2 && parts[2].contains("ro")))),
-                ("Propagation", .string("rprivate")),
-            ])
-        })
     }
 
     /// Docker's JSON for an unset list: null.
@@ -133,8 +122,11 @@ public enum ContainerInspection {
         let general: [(String, JSONValue)] = [
             ("Binds", nullIfEmpty(record.hostConfig.binds)),
             // Docker's default driver: the log `logs` reads, which cell keeps in a format of its own.
-            ("LogConfig", .object([("Type", .string("json-file")), ("Config", .object([]))])),
+            ("LogConfig", .object([("Type", .string(record.hostConfig.logConfig?.type ?? "json-file")),
+                                   ("Config", .object((record.hostConfig.logConfig?.config ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))])),
             ("NetworkMode", .string(record.hostConfig.networkMode == "default" ? "bridge" : record.hostConfig.networkMode)),
+            ("RestartPolicy", .object([("Name", .string(record.hostConfig.restartPolicy?.name ?? "no")),
+                                       ("MaximumRetryCount", .integer(Int64(record.hostConfig.restartPolicy?.maximumRetryCount ?? 0)))])),
             ("PortBindings", .object(bindings)),
             ("AutoRemove", .bool(record.hostConfig.autoRemove)),
             ("CapAdd", nullIfEmpty(record.hostConfig.capAdd)),
@@ -169,5 +161,40 @@ public enum ContainerInspection {
         // podman's --cgroups, shown only when it is not the default.
         let cgroups: [(String, JSONValue)] = record.hostConfig.cgroups.map { [("Cgroups", .string($0))] } ?? []
         return .object(general + cgroups + memory + cpu)
+    }
+
+    /// Docker's Mounts: each bind (`-v /host:/path`), then each volume, named or anonymous.
+    /// Binds and volumes as Docker's MountPoints (inspect's `Mounts`, and the API's container list).
+    static func mounts(_ record: ContainerRecord, volumesDirectory: String) -> [JSONValue] {
+        let binds: [JSONValue] = record.hostConfig.binds.compactMap { bind in
+            let parts = bind.split(separator: ":").map(String.init)
+            guard parts.count >= 2, parts[0].hasPrefix("/") else { return nil }
+            return .object([
+                ("Type", .string("bind")), ("Source", .string(parts[0])), ("Destination", .string(parts[1])),
+                ("Mode", .string(parts.count > 2 ? parts[2] : "")), ("RW", .bool(!(parts.count > 2 && parts[2].contains("ro")))),
+                ("Propagation", .string("rprivate")),
+            ])
+        }
+        let volumes: [JSONValue] = (record.mountPoints ?? []).map { mount in
+            .object([
+                ("Type", .string("volume")), ("Name", .string(mount.name)),
+                ("Source", .string("\(volumesDirectory)/\(mount.name)/_data")), ("Destination", .string(mount.destination)),
+                ("Driver", .string("local")), ("Mode", .string(mount.readOnly ? "ro" : (mount.anonymous ? "" : "z"))),
+                ("RW", .bool(!mount.readOnly)), ("Propagation", .string("")),
+            ])
+        }
+        return binds + volumes
+    }
+
+    /// Docker's State.Health.
+    static func healthJSON(_ health: HealthStatus) -> JSONValue {
+        .object([
+            ("Status", .string(health.status)),
+            ("FailingStreak", .integer(Int64(health.failingStreak))),
+            ("Log", .array(health.log.map { result in
+                .object([("Start", .string(result.start.rfc3339Nano)), ("End", .string(result.end.rfc3339Nano)),
+                         ("ExitCode", .integer(Int64(result.exitCode))), ("Output", .string(result.output))])
+            })),
+        ])
     }
 }

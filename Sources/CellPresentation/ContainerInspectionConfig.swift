@@ -29,6 +29,15 @@ enum ContainerInspectionConfig {
             ("OnBuild", .null),
             ("Labels", .object(record.config.labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
         ]
+        if let check = record.config.healthcheck {
+            var fields: [(String, JSONValue)] = [("Test", check.test.map { .strings($0) } ?? .null)]
+            for (key, value) in [("Interval", check.interval), ("Timeout", check.timeout), ("StartPeriod", check.startPeriod),
+                                 ("StartInterval", check.startInterval)] {
+                if let value, value != 0 { fields.append((key, .integer(value))) }
+            }
+            if let retries = check.retries, retries != 0 { fields.append(("Retries", .integer(Int64(retries)))) }
+            pairs.insert(("Healthcheck", .object(fields)), at: pairs.firstIndex { $0.0 == "Image" } ?? pairs.count)
+        }
         if let signal = record.config.stopSignal { pairs.append(("StopSignal", .string(signal))) }
         if let timeout = record.config.stopTimeout { pairs.append(("StopTimeout", .integer(Int64(timeout)))) }
         return .object(pairs)

@@ -30,7 +30,7 @@ public enum ContainerListing {
             ("RunningFor", .string(Presentation.since(created, now: now))),
             ("Size", .string(sizeText(writable: FileSystem.diskUsage("\(container.directory)/upper"), imageSize: imageSize))),
             ("State", .string(container.status.name)),
-            ("Status", .string(statusText(container.status, now: now))),
+            ("Status", .string(statusText(container.status, now: now) + statusSuffix(container))),
         ])
     }
 
@@ -38,6 +38,14 @@ public enum ContainerListing {
         let text = Presentation.humanSize(writable)
         guard let imageSize else { return text }
         return "\(text) (virtual \(Presentation.humanSize(writable + imageSize)))"
+    }
+
+    /// ` (Paused)`, or a running container's health: ` (healthy)`, ` (health: starting)`, ` (unhealthy)`.
+    static func statusSuffix(_ container: Container) -> String {
+        guard container.isRunning else { return "" }
+        if container.isPaused { return " (Paused)" }
+        guard let health = container.health else { return "" }
+        return health.status == "starting" ? " (health: starting)" : " (\(health.status))"
     }
 
     /// `Up 18 seconds`, `Exited (130) 4 seconds ago`, `Created`.
@@ -48,6 +56,8 @@ public enum ContainerListing {
             return "Up " + HumanUnits.duration(seconds: max(0, started.secondsUntil(now)))
         case .exited(let code, let finished):
             return "Exited (\(code)) " + Presentation.since(finished, now: now)
+        case .restarting(let code, let finished):
+            return "Restarting (\(code)) " + Presentation.since(finished, now: now)
         }
     }
 

@@ -26,7 +26,8 @@ public enum DiskUsageListing {
                 reclaimable: percentOf(usage.imagesReclaimable, usage.imagesSize)),
             row("Containers", total: usage.containers.count, active: usage.activeContainers, size: usage.containersSize,
                 reclaimable: percentOf(usage.containersReclaimable, usage.containersSize)),
-            row("Local Volumes", total: 0, active: 0, size: 0, reclaimable: percentOf(0, 0)),
+            row("Local Volumes", total: usage.volumes.count, active: usage.activeVolumes, size: usage.volumesSize,
+                reclaimable: percentOf(usage.volumesReclaimable, usage.volumesSize)),
             row("Build Cache", total: buildCache.records.count, active: 0, size: buildCache.size,
                 reclaimable: HumanUnits.size(buildCache.size, precision: 4)),
         ]
@@ -45,6 +46,13 @@ public enum DiskUsageListing {
 
     public static func containerRows(_ usage: DiskUsage, now: Timestamp) -> [JSONValue] {
         usage.containers.map { ContainerListing.row($0.container, now: now, truncate: true) }
+    }
+
+    public static func volumeRows(_ usage: DiskUsage) -> [JSONValue] {
+        usage.volumes.map { volume in
+            .object([("Links", .string(String(volume.links))), ("Name", .string(volume.volume.name)),
+                     ("Size", .string(Presentation.humanSize(volume.size)))])
+        }
     }
 
     public static func buildCacheRows(_ cache: BuildCacheUsage, now: Timestamp) -> [JSONValue] {

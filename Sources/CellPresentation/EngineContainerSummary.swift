@@ -28,11 +28,11 @@ public enum EngineContainerSummary {
         let network = networkName(record.hostConfig.networkMode)
         fields += [
             ("Labels", .object(record.config.labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
-            ("State", .string(container.status.name)),
-            ("Status", .string(ContainerListing.statusText(container.status, now: now))),
+            ("State", .string(container.statusName)),
+            ("Status", .string(ContainerListing.statusText(container.status, now: now) + ContainerListing.statusSuffix(container))),
             ("HostConfig", .object([("NetworkMode", .string(record.hostConfig.networkMode))])),
             ("NetworkSettings", .object([("Networks", .object([(network, emptyEndpoint)]))])),
-            ("Mounts", ContainerInspection.mounts(record)),
+            ("Mounts", .array(ContainerInspection.mounts(record, volumesDirectory: container.volumesDirectory))),
         ]
         return .object(fields)
     }

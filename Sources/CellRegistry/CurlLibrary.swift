@@ -73,6 +73,12 @@ final class CurlLibrary: @unchecked Sendable {
         return value
     }
 
+    func info(_ handle: Handle, string info: CURLINFO) -> String? {
+        var value: UnsafeMutablePointer<CChar>? = nil
+        guard cell_curl_getinfo_string(getinfo, handle, info, &value) == CURLE_OK, let value else { return nil }
+        return String(cString: value)
+    }
+
     func message(_ code: CURLcode) -> String {
         easyStrerror(code).map { String(cString: $0) } ?? "error \(code.rawValue)"
     }

@@ -23,13 +23,17 @@ public struct HTTPRequest: Sendable {
     public var body: Body
     /// Ask for the body from this offset on (a download resumed after a dropped connection).
     public var rangeStart: Int64?
+    /// How the server's certificate is checked, and ours shown.
+    public var security: TransportSecurity
 
-    public init(method: String = "GET", url: String, headers: [String] = [], body: Body = .none, rangeStart: Int64? = nil) {
+    public init(method: String = "GET", url: String, headers: [String] = [], body: Body = .none, rangeStart: Int64? = nil,
+                security: TransportSecurity = TransportSecurity()) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.rangeStart = rangeStart
+        self.security = security
     }
 }
 
@@ -50,16 +54,28 @@ public struct HTTPResponse: Sendable {
 }
 
 /// HTTP over libcurl: redirects followed (http and https only, never back to a host with our
-/// credentials: curl drops a custom Authorization header for another host), proxies from the
-/// environment as curl reads them, the system's trust store, a stalled transfer given up after
-/// a minute. A 2xx body streams to `sink`; any other body is kept (a registry's error JSON),
-/// up to 1 MiB.
+/// credentials: curl drops a custom Authorization header for another host or port), proxies from
+/// the environment as curl reads them, TLS checked as the request's `security` says, a stalled
+/// transfer given up after a minute. A 2xx body streams to `sink`; any other body is kept (a
+/// registry's error JSON), up to 1 MiB.
 public enum HTTPTransfer {
     static let keptBodyLimit = 1 << 20
     static let userAgent = "cell/0.1"
 
+    /// Why a transfer failed below HTTP, for the choice between HTTPS and plain HTTP: a server
+    /// whose certificate was refused speaks TLS, and must not be asked again without it.
+    enum Failure {
+        case certificate
+        case other
+    }
+
     public static func perform(_ request: HTTPRequest,
                                sink: HTTPBodySink? = nil) throws -> HTTPResponse {
+        var failure: Failure?
+        return try perform(request, sink: sink, failure: &failure)
+    }
+
+    static func perform(_ request: HTTPRequest, sink: HTTPBodySink? = nil, failure: inout Failure?) throws -> HTTPResponse {
         let curl = try CurlLibrary.shared()
         guard let handle = curl.easyInit() else { throw CellError(.system, "curl_easy_init failed") }
         defer { curl.easyCleanup(handle) }
@@ -88,6 +104,7 @@ public enum HTTPTransfer {
         try curl.set(handle, CURLOPT_WRITEFUNCTION, pointer: unsafeBitCast(writeCallback, to: UnsafeRawPointer.self))
         try curl.set(handle, CURLOPT_WRITEDATA, pointer: unmanaged.toOpaque())
         if let start = request.rangeStart { try curl.set(handle, CURLOPT_RESUME_FROM_LARGE, offset: start) }
+        try secure(handle, request.security, curl: curl, arena: arena)
         switch request.method {
         case "GET": break
         case "HEAD": try curl.set(handle, CURLOPT_NOBODY, 1)
@@ -108,9 +125,57 @@ public enum HTTPTransfer {
         if let error = context.error { throw error }
         guard code == CURLE_OK else {
             let verb = request.method.prefix(1) + request.method.dropFirst().lowercased()
-            throw CellError(.system, "\(verb) \"\(request.url)\": \(curl.message(code))")
+            let certificate = HTTPTransfer.certificateCodes.contains(code)
+            failure = certificate ? .certificate : .other
+            let reason = code == CURLE_PEER_FAILED_VERIFICATION
+                ? verificationFailure(curl.info(handle, CURLINFO_SSL_VERIFYRESULT), url: request.url) : curl.message(code)
+            throw CellError(.system, "\(verb) \"\(request.url)\": \(reason)")
         }
         return HTTPResponse(status: curl.info(handle, CURLINFO_RESPONSE_CODE), headers: context.headers, body: context.kept)
+    }
+
+    /// TLS as `security` says: curl's CA bundle (the system's) with the extra CAs after it, as one
+    /// PEM blob; a client certificate; no checks at all for an insecure registry.
+    private static func secure(_ handle: CurlLibrary.Handle, _ security: TransportSecurity, curl: CurlLibrary,
+                               arena: CStringArena) throws {
+        if !security.verifiesPeer {
+            try curl.set(handle, CURLOPT_SSL_VERIFYPEER, 0)
+            try curl.set(handle, CURLOPT_SSL_VERIFYHOST, 0)
+        } else if !security.extraAuthorities.isEmpty {
+            var bundle: [UInt8] = []
+            if let system = curl.info(handle, string: CURLINFO_CAINFO), let bytes = try? FileSystem.readFile(system) {
+                bundle = bytes
+                if bundle.last != UInt8(ascii: "\n") { bundle.append(UInt8(ascii: "\n")) }
+            }
+            bundle += security.extraAuthorities
+            try bundle.withUnsafeMutableBytes { bytes in
+                // CURL_BLOB_COPY: curl keeps its own copy, this buffer may go.
+                var blob = curl_blob(data: bytes.baseAddress, len: bytes.count, flags: UInt32(CURL_BLOB_COPY))
+                try withUnsafePointer(to: &blob) { try curl.set(handle, CURLOPT_CAINFO_BLOB, pointer: $0) }
+            }
+        }
+        if let certificate = security.clientCertificate, let key = security.clientKey {
+            try curl.set(handle, CURLOPT_SSLCERT, pointer: try arena.string(certificate))
+            try curl.set(handle, CURLOPT_SSLKEY, pointer: try arena.string(key))
+        }
+    }
+
+    /// Failures that mean the server speaks TLS but the certificates did not do.
+    static let certificateCodes: Set<CURLcode> = [CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CACERT_BADFILE,
+                                                  CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS]
+
+    /// A refused certificate in the words of Go's crypto/x509, which Docker users know
+    /// (OpenSSL's X509_V_ERR_* → Go's error); a name mismatch is found by curl (result 0).
+    static func verificationFailure(_ result: Int, url: String) -> String {
+        let prefix = "tls: failed to verify certificate: x509: "
+        switch result {
+        case 2, 18, 19, 20, 21: return prefix + "certificate signed by unknown authority"
+        case 9, 10: return prefix + "certificate has expired or is not yet valid"
+        case 0, 62, 64:
+            let host = url.drop { $0 != "/" }.dropFirst(2).prefix { $0 != "/" }
+            return prefix + "certificate is not valid for \(RegistryHost.name(of: String(host)))"
+        default: return prefix + "certificate refused (OpenSSL verify result \(result))"
+        }
     }
 
     /// What the callbacks share with `perform`, through curl's user pointer.

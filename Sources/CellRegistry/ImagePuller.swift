@@ -14,17 +14,24 @@ import CellImage
 /// must match the config's diff_ids. Layers the store already has are not fetched. Only when
 /// every blob is in does the name move to the new image: a failed or killed pull leaves the
 /// store as it was (the files it left in tmp/ are nobody's, and the next collection removes them).
+///
+/// A docker.io image is asked of each of the configured mirrors first, as Docker does, then of
+/// Docker Hub. Credentials are those given, else the `credentialStore`'s for the host spoken to.
 public struct ImagePuller {
     public let store: ImageStore
     public var platform: PlatformSelector
     public var credentials: RegistryCredentials?
+    /// Where credentials are looked up, by registry host, when `credentials` gives none.
+    public var credentialStore: CredentialStore?
     /// Parallel layer downloads.
     public var width = 3
 
-    public init(store: ImageStore, platform: PlatformSelector = .host, credentials: RegistryCredentials? = nil) {
+    public init(store: ImageStore, platform: PlatformSelector = .host, credentials: RegistryCredentials? = nil,
+                credentialStore: CredentialStore? = nil) {
         self.store = store
         self.platform = platform
         self.credentials = credentials
+        self.credentialStore = credentialStore
     }
 
     public struct Result: Sendable {
@@ -38,7 +45,31 @@ public struct ImagePuller {
     }
 
     public func pull(_ reference: ImageReference, progress: @escaping @Sendable (PullProgress) -> Void) throws -> Result {
-        let repository = RegistryRepository(reference: reference, credentials: credentials)
+        if reference.domain == ImageReference.defaultDomain {
+            for mirror in try RegistryConfiguration.current().mirrors {
+                // A mirror that fails (down, not caching this image, refusing us) is passed over:
+                // a failed pull changed nothing in the store.
+                if let result = try? pull(reference, from: try repository(for: reference, mirror: mirror), progress: progress) {
+                    return result
+                }
+            }
+        }
+        return try pull(reference, from: try repository(for: reference), progress: progress)
+    }
+
+    /// The repository of `reference` at its registry or at `mirror`, with the credentials for that host.
+    func repository(for reference: ImageReference, mirror: String? = nil) throws -> RegistryRepository {
+        let found: RegistryCredentials?
+        if let mirror {
+            found = try credentialStore?.credentials(for: reference, host: RegistryHost.parts(ofURL: mirror)?.host)
+        } else {
+            found = try credentials ?? credentialStore?.credentials(for: reference)
+        }
+        return RegistryRepository(reference: reference, credentials: found, mirror: mirror)
+    }
+
+    private func pull(_ reference: ImageReference, from repository: RegistryRepository,
+                      progress: @escaping @Sendable (PullProgress) -> Void) throws -> Result {
         let tagOrDigest = reference.digest ?? reference.tag ?? ImageReference.defaultTag
         let top = try repository.manifest(tagOrDigest)
         // As Docker: once the registry has answered with a manifest.
@@ -79,6 +110,7 @@ public struct ImagePuller {
             let kept = try store.blobs.write(manifestBytes.bytes, mediaType: manifestBytes.mediaType)
             let id = try store.commitImage(configDescriptor: configDescriptor, created: config.created, layers: layers,
                                            names: names, origin: RegistryOrigin(repositoryDigest: top.digest, manifest: kept.digest))
+            ImageEvents.record("pull", id: id, name: reference.familiarName, layout: store.layout)
             progress(.digest(top.digest.description))
             progress(.status("Downloaded newer image for \(reference.familiarName)"))
             return Result(id: id, digest: top.digest, upToDate: false)
@@ -204,7 +236,7 @@ extension ImagePuller {
 
     /// `pull -a`: every tag of the repository (`GET /v2/<name>/tags/list`), sorted.
     public func allTags(of reference: ImageReference) throws -> [ImageReference] {
-        let repository = RegistryRepository(reference: reference, credentials: credentials)
+        let repository = try self.repository(for: reference)
         let response = try repository.send("GET", "tags/list")
         guard response.isSuccess else {
             if response.status == 404 { throw CellError.notFound("repository \(repository.name) not found: \(RegistryError.describe(response))") }

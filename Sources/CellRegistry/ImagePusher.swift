@@ -14,12 +14,15 @@ import CellImage
 public struct ImagePusher {
     public let store: ImageStore
     public var credentials: RegistryCredentials?
+    /// Where credentials are looked up, by registry host, when `credentials` gives none.
+    public var credentialStore: CredentialStore?
     /// Parallel blob uploads (Docker's default is 5).
     public var width = 5
 
-    public init(store: ImageStore, credentials: RegistryCredentials? = nil) {
+    public init(store: ImageStore, credentials: RegistryCredentials? = nil, credentialStore: CredentialStore? = nil) {
         self.store = store
         self.credentials = credentials
+        self.credentialStore = credentialStore
     }
 
     public struct Result: Sendable {
@@ -40,8 +43,22 @@ public struct ImagePusher {
         guard let summary = try store.images().first(where: { $0.names.contains(reference) }) else {
             throw CellError.notFound("An image does not exist locally with the tag: \(reference.familiarRepository)")
         }
+        return try push(summary, to: reference, progress: progress)
+    }
+
+    /// Podman's `push SOURCE DESTINATION`: the image `source` names (a name or an id) sent
+    /// under another name, which the store need not have.
+    public func push(_ source: String, to reference: ImageReference,
+                     progress: @escaping @Sendable (PushProgress) -> Void) throws -> Result {
+        guard let summary = try store.find(source) else { throw CellError.notFound("No such image: \(source)") }
+        return try push(summary, to: reference, progress: progress)
+    }
+
+    private func push(_ summary: ImageSummary, to reference: ImageReference,
+                      progress: @escaping @Sendable (PushProgress) -> Void) throws -> Result {
         let image = try store.load(summary)
-        let repository = RegistryRepository(reference: reference, credentials: credentials, actions: "pull,push")
+        let found = try credentials ?? credentialStore?.credentials(for: reference)
+        let repository = RegistryRepository(reference: reference, credentials: found, actions: "pull,push")
         progress(.refersTo(repository: reference.repository))
         let plan = try store.withWriteSession { try reusedPlan(image, summary, reference, repository) ?? composedPlan(image) }
         let ids = plan.diffIDs.map(\.shortHex)
@@ -66,7 +83,11 @@ public struct ImagePusher {
         let tag = reference.tag ?? ImageReference.defaultTag
         let digest = try repository.putManifest(plan.manifest, mediaType: plan.mediaType, as: tag)
         let kept = try store.blobs.write(plan.manifest, mediaType: plan.mediaType)
-        try store.recordOrigin(RegistryOrigin(repositoryDigest: digest, manifest: kept.digest), of: reference)
+        // Noted on the name when the store has it (a push to a name of its own).
+        if summary.names.contains(reference) {
+            try store.recordOrigin(RegistryOrigin(repositoryDigest: digest, manifest: kept.digest), of: reference)
+        }
+        ImageEvents.record("push", id: image.id, name: reference.familiarName, layout: store.layout)
         progress(.pushed(tag: tag, digest: digest.description, size: plan.manifest.count))
         return Result(digest: digest, size: plan.manifest.count)
     }

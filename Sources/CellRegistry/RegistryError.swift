@@ -11,7 +11,12 @@ enum RegistryError {
                 return message.isEmpty ? code : "\(code): \(message)"
             }.joined(separator: "; ")
         }
-        return "unexpected status code \(response.status)"
+        // A HEAD's answer has no body: the distribution registry's words for its codes.
+        switch response.status {
+        case 401: return "unauthorized: authentication required"
+        case 403: return "denied: requested access to the resource is denied"
+        default: return "unexpected status code \(response.status)"
+        }
     }
 }
 

@@ -8,38 +8,36 @@ import CellImage
 /// One repository of a registry, as the OCI Distribution API serves it (`/v2/<name>/...`):
 /// manifests and blobs, with the authentication the registry asks for.
 ///
-/// The scheme is HTTPS, but for the registries Docker lets speak plain HTTP by default
-/// (`localhost` and loopback addresses), which are tried over HTTPS first as Docker does. A 401
-/// names a Bearer realm (a token is fetched for the repository's scope and the request sent
-/// again) or Basic (credentials are sent, when there are any). Safe to share between the
-/// threads of parallel downloads: the token is kept under a lock.
+/// The scheme and TLS are the `RegistryEndpoint`'s (HTTPS, checked; plain HTTP for loopback and
+/// insecure registries). A 401 names a Bearer realm (a token is fetched for the repository's
+/// scope and the request sent again; a token refused or past its time is fetched once more) or
+/// Basic (credentials are sent, when there are any). Safe to share between the threads of
+/// parallel downloads: the token is kept under a lock.
 public final class RegistryRepository: @unchecked Sendable {
     public let reference: ImageReference
     public let credentials: RegistryCredentials?
     /// "pull", or "pull,push".
     let actions: String
+    /// `https://host` of a mirror that stands in for the reference's registry.
+    let mirror: String?
     private var mutex = pthread_mutex_t()
-    private var scheme: String?
+    private var endpoint: RegistryEndpoint?
     private var authorization: String?
+    /// The Bearer token's, when that is what `authorization` holds, and the challenge it answered.
+    private var token: (expiry: Int, challenge: AuthenticationChallenge)?
 
-    public init(reference: ImageReference, credentials: RegistryCredentials? = nil, actions: String = "pull") {
+    public init(reference: ImageReference, credentials: RegistryCredentials? = nil, actions: String = "pull", mirror: String? = nil) {
         self.reference = reference
         self.credentials = credentials
         self.actions = actions
+        self.mirror = mirror
         pthread_mutex_init(&mutex, nil)
     }
 
     deinit { pthread_mutex_destroy(&mutex) }
 
-    /// docker.io's API answers at registry-1.docker.io.
-    var apiHost: String { reference.domain == ImageReference.defaultDomain ? "registry-1.docker.io" : reference.domain }
-
-    /// Docker's rule: plain HTTP is allowed to `localhost` and loopback addresses.
-    var allowsPlainHTTP: Bool {
-        let host = apiHost.hasPrefix("[") ? String(apiHost.dropFirst().prefix { $0 != "]" })
-            : String(apiHost.prefix { $0 != ":" })
-        return host == "localhost" || host.hasPrefix("127.") || host == "::1"
-    }
+    /// The host requests go to: a mirror's, or the registry's API host.
+    var apiHost: String { mirror.flatMap { RegistryHost.parts(ofURL: $0)?.host } ?? RegistryHost.apiHost(ofDomain: reference.domain) }
 
     /// `host[:port]` of an http(s) URL.
     static func host(of url: String) -> String? {
@@ -61,9 +59,17 @@ public final class RegistryRepository: @unchecked Sendable {
               sink: HTTPBodySink? = nil) throws -> HTTPResponse {
         let base = try baseURL()
         let url = absoluteURL ?? "\(base)/v2/\(reference.path)/\(tail)"
+        if let held = locked({ token }), Int(time(nil)) >= held.expiry {
+            try authenticate(held.challenge)
+        }
         var response = try HTTPTransfer.perform(request(method, url, headers, body, rangeStart), sink: sink)
-        if response.status == 401, let header = response.header("www-authenticate"),
-           let challenge = AuthenticationChallenge(header: header) {
+        var answered = 0
+        while response.status == 401, answered < 2, let header = response.header("www-authenticate"),
+              let challenge = AuthenticationChallenge(header: header) {
+            // Basic credentials refused once are wrong; sending them again changes nothing. A
+            // token may be refused once (it expired on the way, or covers another scope).
+            if answered > 0 && challenge.scheme == "basic" { break }
+            answered += 1
             try authenticate(challenge)
             response = try HTTPTransfer.perform(request(method, url, headers, body, rangeStart), sink: sink)
         }
@@ -71,33 +77,40 @@ public final class RegistryRepository: @unchecked Sendable {
     }
 
     private func request(_ method: String, _ url: String, _ headers: [String], _ body: HTTPRequest.Body,
-                         _ rangeStart: Int64?) -> HTTPRequest {
+                         _ rangeStart: Int64?) throws -> HTTPRequest {
         var all = headers
-        // Our token is for the registry: never sent to another host an upload's Location names.
-        if let authorization = locked({ authorization }), RegistryRepository.host(of: url) == apiHost {
-            all.append("Authorization: \(authorization)")
+        let endpoint = try currentEndpoint()
+        // Our token is for the registry: never sent to another host an upload's Location names,
+        // which is checked with its own certs.d.
+        let host = RegistryRepository.host(of: url)
+        guard host == apiHost else {
+            let security = try TransportSecurity.forHost(host ?? "", configuration: endpoint.configuration)
+            return HTTPRequest(method: method, url: url, headers: all, body: body, rangeStart: rangeStart, security: security)
         }
-        return HTTPRequest(method: method, url: url, headers: all, body: body, rangeStart: rangeStart)
+        if let authorization = locked({ authorization }) { all.append("Authorization: \(authorization)") }
+        return endpoint.request(method, url, headers: all, body: body, rangeStart: rangeStart)
+    }
+
+    /// The endpoint, made on first use (reading the configuration and certs.d may fail).
+    private func currentEndpoint() throws -> RegistryEndpoint {
+        if let endpoint = locked({ endpoint }) { return endpoint }
+        let scheme = mirror.flatMap { RegistryHost.parts(ofURL: $0)?.scheme }
+        let made = try RegistryEndpoint(host: apiHost, scheme: scheme, configuration: try RegistryConfiguration.current())
+        return locked {
+            if endpoint == nil { endpoint = made }
+            return endpoint!
+        }
     }
 
     /// `https://host` or, where allowed and HTTPS is not spoken, `http://host`; found once by
     /// the version check (`GET /v2/`), whose 401 also tells how to authenticate.
     func baseURL() throws -> String {
-        if let scheme = locked({ scheme }) { return "\(scheme)://\(apiHost)" }
-        var chosen = "https"
-        var response: HTTPResponse
-        do {
-            response = try HTTPTransfer.perform(HTTPRequest(url: "https://\(apiHost)/v2/"))
-        } catch is CellError where allowsPlainHTTP {
-            response = try HTTPTransfer.perform(HTTPRequest(url: "http://\(apiHost)/v2/"))
-            chosen = "http"
-        }
-        locked { scheme = chosen }
-        if response.status == 401, let header = response.header("www-authenticate"),
+        let (base, ping) = try currentEndpoint().base()
+        if let ping, ping.status == 401, let header = ping.header("www-authenticate"),
            let challenge = AuthenticationChallenge(header: header), challenge.scheme == "basic" {
             try authenticate(challenge)
         }
-        return "\(chosen)://\(apiHost)"
+        return base
     }
 
     /// Answers a challenge: a Bearer token for this repository's scope, or Basic credentials.
@@ -105,27 +118,23 @@ public final class RegistryRepository: @unchecked Sendable {
         switch challenge.scheme {
         case "basic":
             guard let credentials else { throw denied("no basic auth credentials") }
-            locked { authorization = "Basic \(credentials.basicToken)" }
+            locked {
+                authorization = "Basic \(credentials.basicToken)"
+                token = nil
+            }
         case "bearer":
-            guard let realm = challenge.realm, realm.hasPrefix("https://") || realm.hasPrefix("http://") else {
-                throw CellError.invalidInput("\(reference.domain) asked for a token without a usable realm")
+            let scope = challenge.parameters["scope"] ?? "repository:\(reference.path):\(actions)"
+            let fetched: BearerToken
+            do {
+                fetched = try BearerToken.fetch(for: challenge, scopes: [scope], credentials: credentials,
+                                                configuration: try RegistryConfiguration.current(), registry: reference.domain)
+            } catch let error as CellError where error.kind == .conflict {
+                throw denied(error.message)
             }
-            var query: [String] = []
-            if let service = challenge.parameters["service"] { query.append("service=\(URLQuery.escape(service))") }
-            query.append("scope=\(URLQuery.escape(challenge.parameters["scope"] ?? "repository:\(reference.path):\(actions)"))")
-            let url = realm + (realm.contains("?") ? "&" : "?") + query.joined(separator: "&")
-            var headers: [String] = []
-            if let credentials { headers.append("Authorization: Basic \(credentials.basicToken)") }
-            let response = try HTTPTransfer.perform(HTTPRequest(url: url, headers: headers))
-            guard response.isSuccess else {
-                if response.status == 401 { throw denied("unauthorized: incorrect username or password") }
-                throw CellError.system("token from \(realm): \(RegistryError.describe(response))")
+            locked {
+                authorization = "Bearer \(fetched.value)"
+                token = (fetched.expiry, challenge)
             }
-            let document = try? JSONValue(parsing: response.body)
-            guard let token = document?["token"]?.stringValue ?? document?["access_token"]?.stringValue, !token.isEmpty else {
-                throw CellError.invalidInput("the token server at \(realm) sent no token")
-            }
-            locked { authorization = "Bearer \(token)" }
         default:
             throw CellError.invalidInput("\(reference.domain) asks for \(challenge.scheme) authentication, which cell does not speak")
         }

@@ -14,7 +14,9 @@ public enum RegistrySearch {
     }
 
     /// `text` is `[REGISTRY/]TERM`; the first `limit` results (Docker's default is 25).
-    public static func search(_ text: String, limit: Int, credentials: RegistryCredentials? = nil) throws -> [Result] {
+    /// Credentials are those given, else the `credentialStore`'s for the registry.
+    public static func search(_ text: String, limit: Int, credentials: RegistryCredentials? = nil,
+                              credentialStore: CredentialStore? = nil) throws -> [Result] {
         var domain = ImageReference.defaultDomain
         var term = text
         if let slash = text.firstIndex(of: "/"), ImageReference.looksLikeRegistry(String(text[..<slash])) {
@@ -22,10 +24,13 @@ public enum RegistrySearch {
             term = String(text[text.index(after: slash)...])
         }
         // A repository handle on the registry, for its scheme and authentication.
-        let repository = RegistryRepository(reference: try ImageReference(parsing: "\(domain)/search"), credentials: credentials)
+        let handle = try ImageReference(parsing: "\(domain)/search")
+        let found = try credentials ?? credentialStore?.dockerCredentials(for: RegistryHost.credentialKey(ofDomain: domain))
+        let repository = RegistryRepository(reference: handle, credentials: found)
         let host = domain == ImageReference.defaultDomain ? "index.docker.io" : domain
         let base = domain == ImageReference.defaultDomain ? "https://\(host)" : try repository.baseURL()
-        let response = try HTTPTransfer.perform(HTTPRequest(url: "\(base)/v1/search?q=\(URLQuery.escape(term))&n=\(limit)"))
+        let security = try TransportSecurity.forHost(host, configuration: try RegistryConfiguration.current())
+        let response = try HTTPTransfer.perform(HTTPRequest(url: "\(base)/v1/search?q=\(URLQuery.escape(term))&n=\(limit)", security: security))
         if response.isSuccess, let results = (try? JSONValue(parsing: response.body))?["results"]?.arrayValue {
             return Array(results.map { result in
                 Result(name: result["name"]?.stringValue ?? "", description: result["description"]?.stringValue ?? "",

@@ -65,7 +65,7 @@ public enum ContainerLauncher {
         case .failed(let error):
             _ = reap(monitorPid)
             throw error
-        case .detached, nil:
+        case .detached, .exited, nil:
             let status = reap(monitorPid)
             throw CellError(.setup, "container monitor exited without reporting a start (status \(status))")
         }
@@ -198,23 +198,28 @@ public enum ContainerLauncher {
     public static func waitForEnd(_ started: Started) -> ContainerAttach.Outcome {
         if started.link >= 0 {
             defer { close(started.link) }
-            if readDetachNotice(started.link) { return .detached }
+            switch readNotice(started.link) {
+            case .detached: return .detached
+            // Restarting by its policy: the monitor goes on, a child we leave unreaped.
+            case .exited(let status): return .exited(status)
+            default: break
+            }
         }
         return .exited(reap(started.monitorPid))
     }
 
-    /// Blocks until the monitor writes on the start pipe (true: it says we were detached) or
-    /// closes it (false: it is exiting).
-    private static func readDetachNotice(_ fd: Int32) -> Bool {
+    /// Blocks until the monitor writes on the start pipe (we were detached, or the container
+    /// exited and restarts without us) or closes it (nil: it is exiting).
+    private static func readNotice(_ fd: Int32) -> MonitorSyncMessage? {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 256)
         while true {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return false }
+            if n <= 0 { return nil }
             bytes += chunk[0..<n]
             if bytes.contains(UInt8(ascii: "\n")) {
-                return MonitorSyncMessage(line: String(decoding: bytes, as: UTF8.self)) == .detached
+                return MonitorSyncMessage(line: String(decoding: bytes, as: UTF8.self))
             }
         }
     }

@@ -14,14 +14,47 @@ public final class ContainerLogWriter {
 
     public static let maximumLineLength = 16 * 1024
     public let path: String
-    private let handle: FileDescriptorHandle
+    private var handle: FileDescriptorHandle?
     private var pending: [Stream: [UInt8]] = [:]
     private let clock: () -> Timestamp
+    private let configuration: LogConfiguration
+    private var size: Int64 = 0
 
-    public init(path: String, clock: @escaping () -> Timestamp = Timestamp.now) throws {
+    /// `configuration`'s `none` writes nothing; a maximum size rotates the file as Docker's
+    /// json-file does: `path` becomes `path.1` (and so on, up to the files kept), a new `path` begins.
+    public init(path: String, configuration: LogConfiguration = .standard, clock: @escaping () -> Timestamp = Timestamp.now) throws {
         self.path = path
         self.clock = clock
+        self.configuration = configuration
+        guard configuration.driver != .none else { return }
+        let opened = try FileDescriptorHandle(path: path, flags: O_WRONLY | O_APPEND | O_CREAT, mode: 0o640)
+        var st = stat()
+        if fstat(opened.fd, &st) == 0 { size = Int64(st.st_size) }
+        handle = opened
+    }
+
+    private func write(_ bytes: [UInt8]) throws {
+        guard let handle else { return }
+        try handle.writeAll(bytes)
+        size += Int64(bytes.count)
+        if let limit = configuration.maximumSize, size >= limit { try rotate() }
+    }
+
+    private func rotate() throws {
+        let files = LogConfiguration.files(of: path, keeping: configuration.maximumFiles)
+        if files.count == 1 {
+            // One file kept: it starts over.
+            _ = ftruncate(handle!.fd, 0)
+            size = 0
+            return
+        }
+        // Oldest first: each moves one older (path.1 to path.2, then path to path.1); the oldest goes.
+        for index in 0..<(files.count - 1) {
+            rename(files[index + 1], files[index])
+        }
+        try handle?.close()
         handle = try FileDescriptorHandle(path: path, flags: O_WRONLY | O_APPEND | O_CREAT, mode: 0o640)
+        size = 0
     }
 
     /// Takes a chunk read from the container; writes every complete line.
@@ -35,18 +68,23 @@ public final class ContainerLogWriter {
             if buffer[index] == 0x0a || index - start + 1 >= ContainerLogWriter.maximumLineLength {
                 output += ContainerLogWriter.entry(buffer[start...index], stream: stream, time: clock())
                 start = index + 1
+                // A rotating log rotates at the line that takes it past its size, as Docker's does.
+                if let limit = configuration.maximumSize, size + Int64(output.count) >= limit {
+                    try write(output)
+                    output = []
+                }
             }
             index += 1
         }
         pending[stream] = Array(buffer[start...])
-        if !output.isEmpty { try handle.writeAll(output) }
+        if !output.isEmpty { try write(output) }
     }
 
     /// Writes what is left of a stream that ended without a newline.
     public func finish(_ stream: Stream) throws {
         guard let rest = pending[stream], !rest.isEmpty else { return }
         pending[stream] = []
-        try handle.writeAll(ContainerLogWriter.entry(rest[...], stream: stream, time: clock()))
+        try write(ContainerLogWriter.entry(rest[...], stream: stream, time: clock()))
     }
 
     /// One line of the log file, newline included.

@@ -23,5 +23,14 @@ public enum ContainerRemoval {
     public static func autoRemove(_ spec: ContainerSpec, directory: String) throws {
         if let nameLink = spec.nameLink { FileSystem.removeSymlink(nameLink, ifPointingTo: spec.id) }
         try removeDirectory(directory)
+        // Docker's --rm takes the container's anonymous volumes along (named ones stay).
+        for volume in spec.anonymousVolumes { removeVolume(volume) }
+    }
+
+    /// A volume directory, renamed aside first so that it is whole or gone.
+    public static func removeVolume(_ path: String) {
+        let doomed = FileSystem.dirname(of: path) + "/.rm-" + FileSystem.basename(of: path) + "-" + FileSystem.randomSuffix()
+        guard Glibc.rename(path, doomed) == 0 else { return }
+        try? FileSystem.removeTree(doomed)
     }
 }

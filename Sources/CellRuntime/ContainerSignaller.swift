@@ -67,8 +67,10 @@ public enum ContainerSignaller {
         return try waitForExit(containerDirectory: containerDirectory, timeout: 30)
     }
 
-    /// Whether a process exists (kill(pid, 0); EPERM means it does).
+    /// Whether a process exists (kill(pid, 0); EPERM means it does) and has not exited (a
+    /// zombie no one reaps is dead).
     public static func isAlive(_ pid: Int32) -> Bool {
-        kill(pid, 0) == 0 || errno == EPERM
+        guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+        return !ProcessStat.isZombie(pid)
     }
 }

@@ -137,6 +137,14 @@ public struct ContainerSpec: Equatable, Sendable {
     /// Other containers' namespaces it joins (`--pid container:NAME`, `--ipc container:NAME`):
     /// the donor's container directory, by namespace, as found at the last start.
     public var joinedNamespaces: [HostNamespace: String] = [:]
+    /// The directories of the anonymous volumes made for it: a `--rm` container takes them along.
+    public var anonymousVolumes: [String] = []
+    /// `--restart`: the monitor starts the process again as it says.
+    public var restartPolicy = RestartPolicy.never
+    /// The check the monitor runs on schedule (HEALTHCHECK, --health-*); nil for none.
+    public var healthCheck: HealthCheck?
+    /// `--log-driver` and its options.
+    public var logConfiguration = LogConfiguration.standard
     public var mounts: [Mount]
     public var readOnlyRootFilesystem: Bool
     /// Host files bound at /etc/hosts, /etc/hostname, /etc/resolv.conf (prepared by the caller).

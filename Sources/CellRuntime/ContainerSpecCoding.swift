@@ -34,6 +34,19 @@ extension ContainerSpec {
         try writer.append("hostname", hostname)
         try writer.append("network", network.rawValue)
         for namespace in hostNamespaces.sorted(by: { $0.rawValue < $1.rawValue }) { try writer.append("host-namespace", namespace.rawValue) }
+        for volume in anonymousVolumes { try writer.append("anonymous-volume", volume) }
+        if let healthCheck {
+            try writer.append("health-test", healthCheck.test)
+            try writer.append("health-schedule", [healthCheck.interval, healthCheck.timeout, healthCheck.startPeriod,
+                                                  healthCheck.startInterval].map { String($0) } + [String(healthCheck.retries)])
+        }
+        if logConfiguration != .standard {
+            try writer.append("log", [logConfiguration.driver.rawValue, logConfiguration.maximumSize.map { String($0) } ?? "",
+                                      String(logConfiguration.maximumFiles)])
+        }
+        if restartPolicy != .never {
+            try writer.append("restart-policy", [restartPolicy.name.rawValue, String(restartPolicy.maximumRetryCount)])
+        }
         for (namespace, donor) in joinedNamespaces.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             try writer.append("join-namespace", [namespace.rawValue, donor])
         }
@@ -88,6 +101,11 @@ extension ContainerSpec {
         var hostname = "", network = NetworkMode.private, mounts: [Mount] = [], readOnlyRoot = false
         var hostNamespaces: Set<HostNamespace> = []
         var joinedNamespaces: [HostNamespace: String] = [:]
+        var anonymousVolumes: [String] = []
+        var restartPolicy = RestartPolicy.never
+        var healthCheck: HealthCheck?
+        var logConfiguration = LogConfiguration.standard
+        var healthSchedule: (Double, Double, Double, Double, Int)?
         var hosts: String?, hostnameFile: String?, resolv: String?
         var cgroupParent = "/cell", cgroupName: String?
         var masked = ContainerSpec.defaultMaskedPaths, readOnly = ContainerSpec.defaultReadOnlyPaths
@@ -139,6 +157,24 @@ extension ContainerSpec {
             case "host-namespace":
                 guard let namespace = HostNamespace(rawValue: record.value) else { throw document.bad(record) }
                 hostNamespaces.insert(namespace)
+            case "health-test":
+                healthCheck = HealthCheck(test: record.fields)
+            case "health-schedule":
+                guard record.fields.count == 5, let interval = Double(record.fields[0]), let timeout = Double(record.fields[1]),
+                      let startPeriod = Double(record.fields[2]), let startInterval = Double(record.fields[3]),
+                      let retries = Int(record.fields[4]) else { throw document.bad(record) }
+                healthSchedule = (interval, timeout, startPeriod, startInterval, retries)
+            case "log":
+                guard record.fields.count == 3, let driver = LogConfiguration.Driver(rawValue: record.fields[0]),
+                      let files = Int(record.fields[2]) else { throw document.bad(record) }
+                logConfiguration = LogConfiguration(driver: driver, maximumSize: Int64(record.fields[1]), maximumFiles: files)
+            case "restart-policy":
+                guard record.fields.count == 2, let name = RestartPolicy.Name(rawValue: record.fields[0]),
+                      let count = Int(record.fields[1]) else { throw document.bad(record) }
+                restartPolicy = RestartPolicy(name: name, maximumRetryCount: count)
+            case "anonymous-volume":
+                guard record.value.hasPrefix("/") else { throw document.bad(record) }
+                anonymousVolumes.append(record.value)
             case "join-namespace":
                 guard record.fields.count == 2, let namespace = HostNamespace(rawValue: record.fields[0]),
                       namespace != .uts, record.fields[1].hasPrefix("/") else { throw document.bad(record) }
@@ -214,6 +250,15 @@ extension ContainerSpec {
         self.shmSize = shmSize
         self.hostNamespaces = hostNamespaces
         self.joinedNamespaces = joinedNamespaces
+        self.anonymousVolumes = anonymousVolumes
+        self.restartPolicy = restartPolicy
+        self.logConfiguration = logConfiguration
+        if var check = healthCheck {
+            if let (interval, timeout, startPeriod, startInterval, retries) = healthSchedule {
+                (check.interval, check.timeout, check.startPeriod, check.startInterval, check.retries) = (interval, timeout, startPeriod, startInterval, retries)
+            }
+            self.healthCheck = check
+        }
         if let uidRange, let gidRange { idMapping = IDMapping(uids: uidRange, gids: gidRange) }
     }
 

@@ -22,6 +22,11 @@ public struct ContainerState: Equatable, Sendable {
     public var monitorPid: Int32
     /// Why the container could not start (empty when it did).
     public var error: String
+    /// Times the monitor started the process again (`--restart`), and whether it is about to
+    /// (waiting out its back-off), with the back-off it waited last, in milliseconds.
+    public var restartCount: Int = 0
+    public var restarting = false
+    public var restartDelay: Int = 0
 
     public init(status: Status = .created, pid: Int32 = 0, pidStartTime: UInt64 = 0, exitCode: Int32 = 0,
                 exitSignal: Int32 = 0, startedAt: Timestamp? = nil, finishedAt: Timestamp? = nil,
@@ -51,6 +56,9 @@ public struct ContainerState: Equatable, Sendable {
         try writer.append("oom-killed", oomKilled ? "1" : "0")
         try writer.append("monitor-pid", String(monitorPid))
         try writer.append("error", error)
+        if restartCount > 0 { try writer.append("restart-count", String(restartCount)) }
+        if restarting { try writer.append("restarting", "1") }
+        if restartDelay > 0 { try writer.append("restart-delay", String(restartDelay)) }
         return writer.bytes
     }
 
@@ -77,6 +85,9 @@ public struct ContainerState: Equatable, Sendable {
             case "oom-killed": oomKilled = record.value == "1"
             case "monitor-pid": monitorPid = try document.number(record)
             case "error": error = record.value
+            case "restart-count": restartCount = try document.number(record)
+            case "restarting": restarting = record.value == "1"
+            case "restart-delay": restartDelay = try document.number(record)
             default: continue
             }
         }

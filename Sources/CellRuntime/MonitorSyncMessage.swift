@@ -16,6 +16,9 @@ public enum MonitorSyncMessage: Equatable, Sendable {
     case failed(CellError)
     /// The attached client typed the detach keys; the container runs on.
     case detached
+    /// The container exited with this status and its restart policy starts it again: the
+    /// client is done, the monitor goes on without it.
+    case exited(Int32)
 
     public var line: String {
         switch self {
@@ -26,6 +29,8 @@ public enum MonitorSyncMessage: Equatable, Sendable {
             return "error \(error.exitCode) \(String(flat))\n"
         case .detached:
             return "detached\n"
+        case .exited(let status):
+            return "exited \(status)\n"
         }
     }
 
@@ -34,6 +39,10 @@ public enum MonitorSyncMessage: Equatable, Sendable {
         if text.hasSuffix("\n") { text.removeLast() }
         if text == "detached" {
             self = .detached
+            return
+        }
+        if text.hasPrefix("exited "), let status = Int32(text.dropFirst(7)) {
+            self = .exited(status)
             return
         }
         if text.hasPrefix("started "), let pid = Int32(text.dropFirst(8)) {

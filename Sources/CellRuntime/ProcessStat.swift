@@ -13,4 +13,12 @@ public enum ProcessStat {
         guard fields.count > 19 else { return nil }
         return UInt64(String(decoding: fields[19], as: UTF8.self))
     }
+
+    /// Whether the process has exited and only waits to be reaped (state `Z`): a monitor whose
+    /// parent is gone and whose init does not reap (some sandboxes) stays a zombie, and is dead.
+    public static func isZombie(_ pid: Int32) -> Bool {
+        guard let bytes = try? FileSystem.readFileIfPresent("/proc/\(pid)/stat"),
+              let close = bytes.lastIndex(of: UInt8(ascii: ")")), close + 2 < bytes.count else { return false }
+        return bytes[close + 2] == UInt8(ascii: "Z")
+    }
 }

@@ -4,6 +4,8 @@ import Glibc
 import Musl
 #endif
 import CellCore
+import CellEvents
+import CellFormat
 import CellRuntime
 import CellCgroups
 import CellNetwork
@@ -58,7 +60,7 @@ struct Monitor {
 
     private func supervise(spec: ContainerSpec, cgroup: Cgroup?) throws -> Int32 {
         let signals = try SignalDescriptor(signals: [SIGCHLD] + Monitor.forwardedSignals)
-        let log = try ContainerLogWriter(path: "\(directory)/container.log")
+        let log = try ContainerLogWriter(path: "\(directory)/container.log", configuration: spec.logConfiguration)
         let output = try PipePair()
         let errorOutput = try PipePair()
         let input: PipePair? = options.interactive ? try PipePair() : nil
@@ -91,10 +93,16 @@ struct Monitor {
 
         var state = ContainerState(status: .running, pid: pid, pidStartTime: ProcessStat.startTime(of: pid) ?? 0,
                                    startedAt: .now(), monitorPid: getpid())
+        // A restart by the policy keeps its count and back-off; a start by the user begins anew.
+        if let previous = try? ContainerState.read(fromContainerDirectory: directory), previous.restarting {
+            state.restartCount = previous.restartCount
+            state.restartDelay = previous.restartDelay
+        }
         try state.write(toContainerDirectory: directory, durable: !spec.autoRemove)
         // Attached, the start pipe stays open: the launcher going away closes its end.
         var attached = options.attach && options.syncDescriptor >= 0
         report(.started(pid: pid), keepingOpen: attached)
+        event("start")
         // From here on the monitor mostly sleeps in poll(): give back the startup code's pages.
         ResidentMemory.trim()
 
@@ -117,6 +125,8 @@ struct Monitor {
         defer { rawMode?.restore() }
         var exitStatus: Int32? = nil
         var drainDeadline: Deadline? = nil
+        // HEALTHCHECK / --health-*: run on schedule from this same loop.
+        let health = HealthChecker(spec: spec, directory: directory)
         while relay.isOpen {
             if let deadline = drainDeadline, deadline.hasPassed { break }
             // Signals are judged by whether the client was attached when they came: a Ctrl-C
@@ -128,21 +138,26 @@ struct Monitor {
                          pollfd(fd: attached ? options.syncDescriptor : -1, events: 0, revents: 0)] + relay.descriptors()
             let serverStart = ready.count
             ready += server.descriptors()
+            let healthStart = ready.count
+            ready += health?.descriptors() ?? []
             let portsStart = ready.count
             if exitStatus == nil { ready += ports.descriptors() }
-            if poll(&ready, nfds_t(ready.count), exitStatus == nil ? -1 : 100) > 0 {
+            let timeout: Int32 = exitStatus != nil ? 100 : health?.pollTimeout ?? -1
+            if poll(&ready, nfds_t(ready.count), timeout) > 0 {
                 let keysTyped = relay.handle(ready[2..<serverStart])
                 if attached && (keysTyped || ready[1].revents != 0) {
                     if keysTyped { report(.detached, keepingOpen: true) }
                     detachClient(relay: &relay, rawMode: &rawMode, terminal: terminal, server: server)
                     attached = false
                 }
-                server.handle(ready[serverStart..<portsStart])
+                server.handle(ready[serverStart..<healthStart])
+                health?.handle(ready[healthStart..<portsStart])
                 if exitStatus == nil { ports.handle(ready[portsStart...]) }
             }
+            if exitStatus == nil { health?.tick() }
             while let signal = signals.next() {
                 if signal == SIGCHLD {
-                    if let status = reapChildren(container: pid), exitStatus == nil {
+                    if let status = reapChildren(container: pid, health: health), exitStatus == nil {
                         exitStatus = status
                         // Everything else in the pid namespace dies with its pid 1; whatever
                         // still holds the pipes gets a moment, then the cgroup is emptied.
@@ -161,10 +176,13 @@ struct Monitor {
             }
         }
         relay.finish()
+        health?.stop()
         if exitStatus == nil { exitStatus = waitForContainer(pid) }
 
         let status = exitStatus!
         state.status = .exited
+        // A container paused when it died (its cgroup killed) is not paused any more.
+        unlink("\(directory)/paused")
         state.finishedAt = .now()
         if (status & 0x7f) == 0 {
             state.exitCode = (status >> 8) & 0xff
@@ -181,10 +199,24 @@ struct Monitor {
             cleanupError = asCellError(error)
         }
         if let cleanupError { state.error = cleanupError.message }
+        if state.oomKilled { event("oom") }
+        event("die", ["exitCode": String(state.exitCode)])
+        if cleanupError == nil && !spec.autoRemove, shouldRestart(&state, spec: spec) {
+            server.finish(exitCode: state.exitCode)
+            if attached {
+                // The client has the exit status; the restarts go on without it.
+                report(.exited(state.exitCode), keepingOpen: true)
+                detachClient(relay: &relay, rawMode: &rawMode, terminal: terminal, server: server)
+                attached = false
+            }
+            if waitOutBackOff(state.restartDelay, signals: signals) { restart(&state) }
+            state.restarting = false
+        }
         if spec.autoRemove && cleanupError == nil {
             // docker run --rm (attached or not): the container goes as it exits.
             do {
                 try ContainerRemoval.autoRemove(spec, directory: directory)
+                event("destroy")
                 server.finish(exitCode: state.exitCode)
                 // Its record is gone: the exit status of this process is the only trace of the
                 // container's, for the process that started it (the API server's `wait`).
@@ -200,14 +232,88 @@ struct Monitor {
         return state.exitCode
     }
 
+    // MARK: events
+
+    /// The container's image, name and labels, for its events (one monitor, one container).
+    nonisolated(unsafe) static var eventAttributes: [String: String]?
+
+    /// Records an event of this container (`cell events`): its image, name and labels, as the
+    /// CLI's events carry them, read from its record (best effort, as every event).
+    private func event(_ action: String, _ extra: [String: String] = [:]) {
+        Monitor.recordEvent(action, directory: directory, extra)
+    }
+
+    static func recordEvent(_ action: String, directory: String, _ extra: [String: String] = [:]) {
+        if eventAttributes == nil {
+            // Read once: a --rm container's record is gone by its last event.
+            var attributes: [String: String] = [:]
+            if let bytes = try? FileSystem.readFileIfPresent("\(directory)/config.json"), let record = try? JSONValue(parsing: bytes) {
+                for (key, value) in record["config"]?["labels"]?.objectValue ?? [] { attributes[key] = value.stringValue ?? "" }
+                attributes["image"] = record["image"]?.stringValue ?? ""
+                attributes["name"] = record["name"]?.stringValue ?? ""
+            }
+            eventAttributes = attributes
+        }
+        let attributes = (eventAttributes ?? [:]).merging(extra) { $1 }
+        let id = FileSystem.basename(of: directory)
+        EventJournal.record(Event(type: "container", action: action, actorID: id, attributes: attributes),
+                            root: EventJournal.root(ofContainerDirectory: directory))
+    }
+
+    // MARK: --restart
+
+    /// Whether the policy (read again: `update --restart` may have changed it) starts the
+    /// process again; if so, `state` says so (restarting, the back-off) on disk.
+    private func shouldRestart(_ state: inout ContainerState, spec: ContainerSpec) -> Bool {
+        let policy = (try? ContainerSpec.read(fromContainerDirectory: directory))?.restartPolicy ?? spec.restartPolicy
+        let stopped = FileSystem.exists(RestartPolicy.stopRequestPath(containerDirectory: directory))
+        guard policy.restarts(after: state.exitCode, restarts: state.restartCount, stoppedByUser: stopped) else { return false }
+        let ran = Double((state.finishedAt ?? .now()).seconds - (state.startedAt ?? .now()).seconds)
+        state.restartDelay = RestartPolicy.nextDelay(previous: state.restartDelay, ranFor: ran)
+        state.restarting = true
+        return (try? state.write(toContainerDirectory: directory)) != nil
+    }
+
+    /// Sleeps the back-off; a signal (`stop` wakes us so) ends it early. True when the
+    /// container is still to be restarted: not stopped by the user, not removed meanwhile.
+    private func waitOutBackOff(_ milliseconds: Int, signals: SignalDescriptor) -> Bool {
+        let deadline = Deadline(after: Double(milliseconds) / 1000)
+        let stopRequest = RestartPolicy.stopRequestPath(containerDirectory: directory)
+        while !deadline.hasPassed {
+            var ready = pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0)
+            _ = poll(&ready, 1, Int32(deadline.remaining * 1000) + 1)
+            while signals.next() != nil {}
+            if FileSystem.exists(stopRequest) || !FileSystem.exists(ContainerSpec.path(inContainerDirectory: directory)) { return false }
+        }
+        return !FileSystem.exists(stopRequest) && FileSystem.exists(ContainerSpec.path(inContainerDirectory: directory))
+    }
+
+    /// Becomes a new monitor of the same container (the pid stays, as `state` records it):
+    /// everything is set up again from the spec, as at a start; only the count goes on.
+    private func restart(_ state: inout ContainerState) {
+        state.restartCount += 1
+        guard (try? state.write(toContainerDirectory: directory)) != nil else { return }
+        var arguments = ["/proc/self/exe"]
+        if options.interactive { arguments.append("--interactive") }
+        arguments.append(directory)
+        let arena = CStringArena()
+        guard let argv = try? arena.stringArray(arguments) else { return }
+        execv("/proc/self/exe", UnsafeMutablePointer(mutating: UnsafeRawPointer(argv).assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self)))
+        state.error = "restart: exec the monitor: \(Syscall.errorString(errno))"
+    }
+
     /// Reaps every exited child; returns the container's wait status once it is among them.
-    private func reapChildren(container: Int32) -> Int32? {
+    private func reapChildren(container: Int32, health: HealthChecker?) -> Int32? {
         var result: Int32? = nil
         while true {
             var status: Int32 = 0
             let reaped = waitpid(-1, &status, WNOHANG)
             if reaped <= 0 { return result }
-            if reaped == container { result = status }
+            if reaped == container {
+                result = status
+            } else {
+                _ = health?.reaped(reaped, status: status)
+            }
         }
     }
 

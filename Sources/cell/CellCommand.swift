@@ -12,13 +12,14 @@ struct CellCommand: ParsableCommand {
         version: CellVersion.current,
         subcommands: [
             RunCommand.self, CreateCommand.self, PsCommand.self, LogsCommand.self, StartCommand.self,
-            StopCommand.self, RestartCommand.self, KillCommand.self, RmCommand.self, WaitCommand.self,
+            StopCommand.self, RestartCommand.self, KillCommand.self, PauseCommand.self, UnpauseCommand.self, RmCommand.self, WaitCommand.self,
             PortCommand.self, ExecCommand.self, AttachCommand.self, CopyCommand.self, TopCommand.self, CommitCommand.self,
             StatsCommand.self, UpdateCommand.self, RenameCommand.self, DiffCommand.self, ExportCommand.self,
-            InspectCommand.self, ContainerCommand.self,
-            ImagesCommand.self, PullCommand.self, PushCommand.self, SearchCommand.self, ImportCommand.self, TagCommand.self, RmiCommand.self, HistoryCommand.self,
+            InspectCommand.self, ContainerCommand.self, VolumeCommand.self,
+            ImagesCommand.self, PullCommand.self, PushCommand.self, SearchCommand.self, LoginCommand.self, LogoutCommand.self,
+            ImportCommand.self, TagCommand.self, RmiCommand.self, HistoryCommand.self,
             SaveCommand.self, LoadCommand.self, ImageCommand.self, BuildCommand.self, TestCommand.self, SystemCommand.self,
-            VersionCommand.self, InfoCommand.self, CompletionCommand.self,
+            VersionCommand.self, InfoCommand.self, EventsCommand.self, CompletionCommand.self,
         ]
     )
 

@@ -143,6 +143,43 @@ struct EngineAPIDockerCLITests {
         #expect(missing.status == 1 && missing.stderr.contains("No such image: busybox"))
     }
 
+    /// What cell has of Docker's HostConfig arrives: restart policy, health check, named and
+    /// anonymous volumes, volumes-from, log options, as `cell inspect` shows them; pause and
+    /// unpause; rm -v takes the anonymous volumes along.
+    @Test func createHonoursWhatCellHas() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let service = try EngineService(root: root)
+        defer {
+            EngineService.removeAllContainers(root)
+            _ = try? root.cell("volume", "rm", "-f", "data")
+        }
+        try service.docker("run", "-d", "--name", "full", "--restart", "on-failure:3", "--health-cmd", "true", "--health-interval", "5s",
+                           "-v", "data:/data", "-v", "/anonymous", "--log-opt", "max-size=1m", "--log-opt", "max-file=2",
+                           "busybox", "sleep", "1000").expectSuccess()
+        let template = "{{json .HostConfig.RestartPolicy}} {{json .Config.Healthcheck}} {{json .HostConfig.LogConfig}} {{range .Mounts}}{{.Type}}:{{.Destination}} {{end}}"
+        let shown = try service.docker("inspect", "-f", template, "full")
+        #expect(shown.stdout == (try root.cell("inspect", "-f", template, "full")).stdout)
+        #expect(shown.stdout.hasPrefix(#"{"Name":"on-failure","MaximumRetryCount":3} {"Test":["CMD-SHELL","true"],"Interval":5000000000}"#), "\(shown.stdout)")
+        #expect(shown.stdout.contains("max-size") && shown.stdout.contains("volume:/data") && shown.stdout.contains("volume:/anonymous"))
+        try service.docker("run", "-d", "--name", "borrower", "--volumes-from", "full", "busybox", "sleep", "1000").expectSuccess()
+        #expect(try root.cell("inspect", "-f", "{{range .Mounts}}{{.Destination}} {{end}}", "borrower").stdout.contains("/data"))
+
+        try service.docker("pause", "full").expectSuccess()
+        #expect(try service.docker("ps", "--filter", "name=full", "--format", "{{.Status}}").stdout.contains("(Paused)"))
+        #expect(try root.cell("inspect", "-f", "{{.State.Status}}", "full").stdout == "paused\n")
+        let twice = try service.docker("pause", "full")
+        #expect(twice.status == 1 && twice.stderr.contains("already paused"))
+        try service.docker("unpause", "full").expectSuccess()
+
+        let volumes = { try root.cell("volume", "ls", "-q").lines.sorted() }
+        #expect(try volumes().count == 2)
+        try service.docker("rm", "-f", "borrower").expectSuccess()
+        try service.docker("rm", "-f", "-v", "full").expectSuccess()
+        // The named volume stays, the anonymous one went with its container.
+        #expect(try volumes() == ["data"])
+    }
+
     @Test func filtersPruneAndUnsupportedFields() throws {
         let root = try CellRoot()
         try root.importBusybox()
@@ -163,7 +200,7 @@ struct EngineAPIDockerCLITests {
         #expect(try root.cell("ps", "-a", "--format", "{{.Names}}").stdout == "up\n")
 
         // What cell cannot do is refused in one line that names it, and nothing is created.
-        for (flags, field) in [(["--restart", "always"], "HostConfig.RestartPolicy"), (["--log-driver", "syslog"], "HostConfig.LogConfig.Type"),
+        for (flags, field) in [(["--link", "up:other"], "HostConfig.Links"), (["--device-read-bps", "/dev/null:1mb"], "HostConfig.BlkioDeviceReadBps"),
                                (["--cgroup-parent", "elsewhere"], "HostConfig.CgroupParent"), (["--domainname", "example.org"], "Config.Domainname")] {
             let refused = try service.docker(["create"] + flags + ["busybox"])
             #expect(refused.status != 0 && refused.stderr.contains("Error response from daemon: \(field)"), "\(flags): \(refused.stderr)")

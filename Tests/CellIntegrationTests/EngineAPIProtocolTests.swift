@@ -54,8 +54,9 @@ import Testing
             (#"{"Image": "busybox", "Bogus": {"a": 1}}"#, 400, "Config.Bogus is not supported"),
             (#"{"Image": "busybox", "HostConfig": {"Privileged": "yes"}}"#, 400, "HostConfig.Privileged: expected true or false"),
             (#"{"Image": "busybox", "HostConfig": {"Bogus": [1]}}"#, 400, "HostConfig.Bogus is not supported"),
-            (#"{"Image": "busybox", "HostConfig": {"RestartPolicy": {"Name": "unless-stopped"}}}"#, 400, "HostConfig.RestartPolicy: unless-stopped is not supported"),
-            (#"{"Image": "busybox", "HostConfig": {"Binds": ["relative:/x"]}}"#, 400, "invalid volume specification"),
+            (#"{"Image": "busybox", "HostConfig": {"RestartPolicy": {"Name": "sometimes"}}}"#, 400, "invalid restart policy: unknown policy 'sometimes'"),
+            (#"{"Image": "busybox", "HostConfig": {"CgroupParent": "elsewhere"}}"#, 400, "HostConfig.CgroupParent is not supported: cell puts every container's cgroup under cell/"),
+            (#"{"Image": "busybox", "HostConfig": {"Binds": ["/src:relative"]}}"#, 400, "invalid volume specification"),
             (#"{"Image": "busybox", "Env": ["A=b\u0000c"]}"#, 400, "contains a NUL byte"),
             (#"{"Image": "nosuch"}"#, 404, "No such image: nosuch:latest"),
         ]

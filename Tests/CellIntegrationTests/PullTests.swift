@@ -226,6 +226,91 @@ struct PullTests {
         try expectNothingLeftInTemporary(root)
     }
 
+    /// zstd layers (skopeo recompresses them on the way) pull and run like gzip ones.
+    @Test func zstdLayersPull() throws {
+        let registry = try LocalRegistry()
+        let source = try CellRoot()
+        let id = try source.importBusybox()
+        let archive = source.file("busybox.tar")
+        try source.cell("save", "-o", archive, "busybox").expectSuccess()
+        try Command.run("/usr/bin/skopeo", ["copy", "--quiet", "--dest-tls-verify=false", "--dest-compress-format", "zstd",
+                                            "oci-archive:\(archive)", "docker://\(registry.address)/z/box:1"]).expectSuccess()
+        let raw = try Command.run("/usr/bin/skopeo", ["inspect", "--raw", "--tls-verify=false", "docker://\(registry.address)/z/box:1"])
+        #expect(raw.stdout.contains("tar+zstd"), "the registry has a zstd layer: \(raw.stdout)")
+        let root = try CellRoot()
+        try root.cell("pull", "-q", "\(registry.address)/z/box:1").expectSuccess()
+        #expect(try root.cell("image", "inspect", "-f", "{{.Id}}", "\(registry.address)/z/box:1").stdout == id + "\n")
+        #expect(try root.cell("run", "--rm", "\(registry.address)/z/box:1", "echo", "zstd").stdout == "zstd\n")
+    }
+
+    /// A store on a full disk: the pull fails in one line and leaves nothing named or half kept.
+    @Test func aFullDiskFailsThePullCleanly() throws {
+        let registry = try LocalRegistry()
+        let source = try CellRoot()
+        try source.importBusybox()
+        try registry.push("busybox", from: source, as: "tools/busybox:1")
+        let root = try CellRoot()
+        // 3 MB: the compressed layer fits, the decompressed one (2.1 MB more) does not.
+        try Command.run("/bin/mount", ["-t", "tmpfs", "-o", "size=3m", "tmpfs", root.path]).expectSuccess()
+        defer { _ = try? Command.run("/bin/umount", [root.path]) }
+        let pull = try root.cell("pull", "-q", "\(registry.address)/tools/busybox:1")
+        #expect(pull.status == 1)
+        #expect(pull.stderr.hasPrefix("Error response from daemon: ") && pull.stderr.contains("No space left on device"), "\(pull.stderr)")
+        #expect(pull.stderr.split(separator: "\n").count == 1)
+        #expect(try root.cell("images", "-aq").stdout.isEmpty)
+        try root.cell("system", "prune", "-f").expectSuccess()
+        try expectNothingLeftInTemporary(root)
+    }
+
+    /// A forward proxy from the environment (`http_proxy`, `NO_PROXY`), as curl and Docker read it.
+    @Test func pullsGoThroughTheProxyTheEnvironmentNames() throws {
+        let registry = try LocalRegistry()
+        let source = try CellRoot()
+        try source.importBusybox()
+        try registry.push("busybox", from: source, as: "tools/busybox:1")
+        let log = source.file("proxy.log")
+        let proxy = """
+            import http.server, sys, urllib.request
+            log = sys.argv[2]
+            class Proxy(http.server.BaseHTTPRequestHandler):
+                protocol_version = "HTTP/1.1"
+                def log_message(self, *args): pass
+                def do_CONNECT(self):
+                    self.send_response(405); self.send_header("Content-Length", "0"); self.end_headers()
+                def do_GET(self):
+                    with open(log, "a") as out: out.write(self.path + "\\n")
+                    request = urllib.request.Request(self.path, headers={k: v for k, v in self.headers.items() if k.lower() not in ("host", "proxy-connection")})
+                    try:
+                        answer = urllib.request.urlopen(request)
+                        status, headers, body = answer.status, answer.headers, answer.read()
+                    except urllib.error.HTTPError as error:
+                        status, headers, body = error.code, error.headers, error.read()
+                    self.send_response(status)
+                    for key, value in headers.items():
+                        if key.lower() not in ("content-length", "transfer-encoding", "connection"):
+                            self.send_header(key, value)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+            http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Proxy).serve_forever()
+            """
+        let port = try LocalRegistry.freePort()
+        let server = try ChildProcess("/usr/bin/python3", ["-c", proxy, String(port), log], captureOutput: false)
+        defer { kill(server.pid, SIGTERM); _ = server.waitForExit() }
+        #expect(waitUntil(timeout: 20) { LocalRegistry.accepts(port: port) })
+        let root = try CellRoot()
+        let name = "\(registry.address)/tools/busybox:1"
+        let proxied = try root.cell(["pull", "-q", name], environment: ["http_proxy": "http://127.0.0.1:\(port)", "https_proxy": "http://127.0.0.1:\(port)"])
+        #expect(proxied.status == 0, "\(proxied.stderr)")
+        let seen = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(seen.contains("http://\(registry.address)/v2/tools/busybox/manifests/1"), "the proxy carried the pull: \(seen)")
+        try root.cell("rmi", name).expectSuccess()
+        try? FileManager.default.removeItem(atPath: log)
+        let bypassed = try root.cell(["pull", "-q", name], environment: ["http_proxy": "http://127.0.0.1:\(port)", "NO_PROXY": "127.0.0.1"])
+        #expect(bypassed.status == 0, "\(bypassed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: log), "NO_PROXY kept the proxy out")
+    }
+
     func expectNothingLeftInTemporary(_ root: CellRoot, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let left = (try? FileManager.default.contentsOfDirectory(atPath: "\(root.path)/tmp")) ?? []
         #expect(left.isEmpty, "left in tmp/: \(left)", sourceLocation: sourceLocation)

@@ -101,7 +101,7 @@ struct PushTests {
         let unreachable = try root.cell("push", down)
         #expect(unreachable.status == 1 && unreachable.stderr.hasPrefix("Error response from daemon: Get \"http://127.0.0.1:"), "\(unreachable.stderr)")
         let usage = try root.cell("push")
-        #expect(usage.status == 1 && usage.stderr.hasPrefix("cell: 'cell push' requires 1 argument"), "\(usage.stderr)")
+        #expect(usage.status == 1 && usage.stderr.hasPrefix("cell: 'cell push' requires at least 1 and at most 2 arguments"), "\(usage.stderr)")
     }
 
     /// Podman pulls what cell pushed and runs it; cell pulls what podman pushed.
@@ -143,6 +143,20 @@ struct PushTests {
         let other = try CellRoot()
         try other.cell("pull", "-q", "\(registry.address)/big/layer:1").expectSuccess()
         #expect(try other.cell("image", "inspect", "-f", "{{.Id}}", "\(registry.address)/big/layer:1").stdout == id + "\n")
+    }
+
+    /// Podman's form: `push SOURCE DESTINATION` sends an image (by name or id) under a name the
+    /// store does not have.
+    @Test func anImageIsPushedUnderAnotherName() throws {
+        let registry = try LocalRegistry()
+        let root = try CellRoot()
+        let id = try root.importBusybox()
+        let push = try root.cell("push", "-q", String(id.dropFirst(7).prefix(12)), "\(registry.address)/elsewhere/box:7")
+        #expect(push.status == 0 && push.stdout == "\(registry.address)/elsewhere/box:7\n", "\(push.stderr)")
+        #expect(try registry.digest(of: "elsewhere/box:7").hasPrefix("sha256:"))
+        #expect(try root.cell("images", "--format", "{{.Repository}}").stdout == "busybox\n", "no local name was made")
+        let conflict = try root.cell("push", "-a", "busybox", "\(registry.address)/x")
+        #expect(conflict.status == 125)
     }
 
     private func rawSize(_ registry: LocalRegistry, _ name: String) throws -> Int {

@@ -21,12 +21,17 @@ enum ContainerLogsRoute {
         let follow = query.bool("follow")
         let store = try call.engine.containers()
         let container = try store.resolve(call.capture("id"))
+        do {
+            try ContainerLog.checkReadable(container)
+        } catch let error as CellError {
+            throw APIError(.notImplemented, error.message)
+        }
         let framed = !container.record.config.tty
         // Before 1.42 Docker called both raw; the bytes are the same.
         let contentType = framed && call.version >= APIVersion(major: 1, minor: 42)
             ? "application/vnd.docker.multiplexed-stream" : "application/vnd.docker.raw-stream"
         return .stream(.ok, contentType: contentType) { stream in
-            store.copyLogs(of: container, selection: selection, follow: follow, while: { stream.isOpen }) { source, bytes in
+            try store.copyLogs(of: container, selection: selection, follow: follow, while: { stream.isOpen }) { source, bytes in
                 let wanted = source == .stdout ? wantsStdout : wantsStderr
                 guard wanted else { return true }
                 do {

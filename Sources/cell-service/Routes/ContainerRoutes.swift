@@ -15,6 +15,8 @@ enum ContainerRoutes {
         Route(.POST, "/containers/{id}/stop", stop),
         Route(.POST, "/containers/{id}/restart", restart),
         Route(.POST, "/containers/{id}/kill", kill),
+        Route(.POST, "/containers/{id}/pause", pause),
+        Route(.POST, "/containers/{id}/unpause", unpause),
         Route(.DELETE, "/containers/{id}", remove),
     ]
 
@@ -92,14 +94,29 @@ enum ContainerRoutes {
         return .empty(.noContent)
     }
 
-    /// `docker rm`: `force` kills a running one first (409 without it). `v` has nothing to remove:
-    /// cell makes no anonymous volumes. Links do not exist in cell.
+    /// `docker pause` and `unpause`: its cgroup frozen and thawed; 409 when it is not running
+    /// (or not paused).
+    static func pause(_ call: RouteCall) throws -> APIResponse {
+        let lifecycle = try call.engine.lifecycle()
+        try lifecycle.pause(try lifecycle.store.resolve(call.capture("id")))
+        return .empty(.noContent)
+    }
+
+    static func unpause(_ call: RouteCall) throws -> APIResponse {
+        let lifecycle = try call.engine.lifecycle()
+        try lifecycle.unpause(try lifecycle.store.resolve(call.capture("id")))
+        return .empty(.noContent)
+    }
+
+    /// `docker rm`: `force` kills a running one first (409 without it), `v` takes its anonymous
+    /// volumes along. Links do not exist in cell.
     static func remove(_ call: RouteCall) throws -> APIResponse {
         if call.query.bool("link") {
             throw APIError(.badRequest, "cannot remove a link: cell's containers have no links")
         }
         let lifecycle = try call.engine.lifecycle()
-        try lifecycle.remove(try lifecycle.store.resolve(call.capture("id")), force: call.query.bool("force"))
+        try lifecycle.remove(try lifecycle.store.resolve(call.capture("id")), force: call.query.bool("force"),
+                             volumes: call.query.bool("v"))
         return .empty(.noContent)
     }
 

@@ -30,8 +30,6 @@ enum ContainerCreateRequest {
         try readNetworking(&networking, mode: options.network)
         try config.refuseUnread([
             "Domainname": "cell sets no domain name",
-            "Healthcheck": "cell runs no health checks yet",
-            "Volumes": "cell makes no anonymous volumes: bind a host directory (Binds or Mounts)",
             "MacAddress": "cell's containers have no network interface of their own but loopback",
         ])
         try host.refuseUnread(hostConfigReasons)
@@ -53,14 +51,37 @@ enum ContainerCreateRequest {
         options.labels = try config.stringMap("Labels")?.map { "\($0.0)=\($0.1)" } ?? []
         options.stopSignal = try config.string("StopSignal").flatMap { $0.isEmpty ? nil : $0 }
         options.stopTimeout = try config.integer("StopTimeout").map { Int(clamping: $0) }
+        // The image's VOLUMEs' way: an anonymous volume at each path (`-v /path`).
+        options.volumes += try config.keys("Volumes") ?? []
+        try readHealthcheck(try config.object("Healthcheck"), into: &options)
         // Attaching is the attach endpoint's business; OnBuild and Shell matter to builds only;
         // ArgsEscaped to Windows.
         config.ignore("AttachStdin", "AttachStdout", "AttachStderr", "StdinOnce", "ArgsEscaped", "OnBuild", "Shell", "Image")
     }
 
+    /// Docker's HealthConfig: the test as given, the times in nanoseconds (0: the image's, or
+    /// Docker's defaults), as the `--health-*` flags' values.
+    private static func readHealthcheck(_ fields: JSONFields, into options: inout RunOptions) throws {
+        var fields = fields
+        options.healthTest = try fields.strings("Test")
+        func duration(_ name: String) throws -> String? {
+            try fields.integer(name).flatMap { $0 > 0 ? "\($0)ns" : nil }
+        }
+        options.healthInterval = try duration("Interval")
+        options.healthTimeout = try duration("Timeout")
+        options.healthStartPeriod = try duration("StartPeriod")
+        options.healthStartInterval = try duration("StartInterval")
+        options.healthRetries = try fields.integer("Retries").flatMap { $0 > 0 ? Int(clamping: $0) : nil }
+        try fields.refuseUnread()
+    }
+
     private static func readHostConfig(_ host: inout JSONFields, into options: inout RunOptions) throws {
-        options.volumes = try host.strings("Binds") ?? []
-        try readLogConfig(try host.object("LogConfig"))
+        // Binds first, then Config.Volumes' anonymous ones (read before).
+        options.volumes = (try host.strings("Binds") ?? []) + options.volumes
+        if let driver = try host.string("VolumeDriver"), !["", "local"].contains(driver) {
+            throw APIError.badRequest("HostConfig.VolumeDriver: \(driver) is not available: cell has the local volume driver only")
+        }
+        try readLogConfig(try host.object("LogConfig"), into: &options)
         switch try host.string("NetworkMode") ?? "" {
         // Docker's default network is its bridge; cell's default is a namespace of its own.
         case "", "default", "bridge": break
@@ -68,10 +89,11 @@ enum ContainerCreateRequest {
         }
         options.publish = try portBindings(host.value("PortBindings"))
         var restart = try host.object("RestartPolicy")
-        if let policy = try restart.string("Name"), !["", "no"].contains(policy) {
-            throw APIError.badRequest("HostConfig.RestartPolicy: \(policy) is not supported: cell has no daemon to restart containers (a systemd unit can)")
-        }
-        restart.ignore("MaximumRetryCount")
+        let policy = try restart.string("Name") ?? "", retries = try restart.integer("MaximumRetryCount") ?? 0
+        try restart.refuseUnread()
+        // `--restart`'s text (the library judges it): on-failure:N with a count.
+        if !policy.isEmpty { options.restartPolicy = retries > 0 ? "\(policy):\(retries)" : policy }
+        options.volumesFrom = try host.strings("VolumesFrom") ?? []
         options.autoRemove = try host.bool("AutoRemove") ?? false
         options.mounts = try host.objects("Mounts").map(mountFlag)
         options.capAdd = try host.strings("CapAdd") ?? []
@@ -144,17 +166,11 @@ enum ContainerCreateRequest {
         }
     }
 
-    /// Only Docker's default json-file driver, without options: the log `logs` reads.
-    private static func readLogConfig(_ fields: JSONFields) throws {
+    /// `--log-driver` and `--log-opt` (the library judges drivers and options).
+    private static func readLogConfig(_ fields: JSONFields, into options: inout RunOptions) throws {
         var fields = fields
-        let type = try fields.string("Type") ?? ""
-        guard type.isEmpty || type == "json-file" else {
-            throw APIError.badRequest("HostConfig.LogConfig.Type: \(type) is not available: cell has one logging driver, json-file (the log `logs` reads)")
-        }
-        let settings = try fields.stringMap("Config") ?? []
-        if let (key, _) = settings.first {
-            throw APIError.badRequest("HostConfig.LogConfig.Config: \(key): cell's logging driver takes no options yet")
-        }
+        options.logDriver = try fields.string("Type").flatMap { $0.isEmpty ? nil : $0 }
+        options.logOptions = try fields.stringMap("Config")?.map { "\($0.0)=\($0.1)" } ?? []
         try fields.refuseUnread()
     }
 
@@ -209,7 +225,13 @@ enum ContainerCreateRequest {
         try add("tmpfs-size", try tmpfs.integer("SizeBytes").flatMap { $0 > 0 ? String($0) : nil })
         try add("tmpfs-mode", try tmpfs.integer("Mode").flatMap { $0 > 0 ? String($0, radix: 8) : nil })
         try tmpfs.refuseUnread()
-        try mount.refuseUnread(["VolumeOptions": "cell has no named volumes yet"])
+        var volume = try mount.object("VolumeOptions")
+        if try volume.bool("NoCopy") == true { fields.append("volume-nocopy") }
+        var driver = try volume.object("DriverConfig")
+        try add("volume-driver", try driver.string("Name"))
+        try driver.refuseUnread(["Options": "cell's local volumes take their options from `volume create`"])
+        try volume.refuseUnread(["Labels": "a volume's labels are set by `volume create`", "Subpath": "cell mounts whole volumes"])
+        try mount.refuseUnread()
         return fields.joined(separator: ",")
     }
 
@@ -229,8 +251,6 @@ enum ContainerCreateRequest {
     /// What cell does instead of the HostConfig fields it has no counterpart for.
     static let hostConfigReasons: [String: String] = [
         "Links": "cell's containers have no network they share yet",
-        "VolumesFrom": "cell has no volumes to share",
-        "VolumeDriver": "cell has no volume drivers",
         "StorageOpt": "cell's only storage is overlay, without options",
         "CgroupParent": "cell puts every container's cgroup under cell/",
         "Cgroup": "cell gives every container a cgroup of its own",

@@ -30,6 +30,33 @@ struct ContainerFlags: ParsableArguments {
     @Option(name: [.customShort("v"), .long], help: "Bind mount a volume (HOST:CONTAINER[:ro]).")
     var volume: [String] = []
 
+    @Option(help: "Restart policy to apply when a container exits (no, on-failure[:max-retries], always, unless-stopped).")
+    var restart: String?
+
+    @Option(name: .customLong("health-cmd"), help: "Command to run to check health.")
+    var healthCmd: String?
+
+    @Option(name: .customLong("health-interval"), help: "Time between running the check (ms|s|m|h) (default 30s).")
+    var healthInterval: String?
+
+    @Option(name: .customLong("health-timeout"), help: "Maximum time to allow one check to run (ms|s|m|h) (default 30s).")
+    var healthTimeout: String?
+
+    @Option(name: .customLong("health-start-period"), help: "Start period for the container to initialize before starting health-retries countdown (ms|s|m|h) (default 0s).")
+    var healthStartPeriod: String?
+
+    @Option(name: .customLong("health-start-interval"), help: "Time between running the check during the start period (ms|s|m|h) (default 5s).")
+    var healthStartInterval: String?
+
+    @Option(name: .customLong("health-retries"), parsing: .unconditional, help: "Consecutive failures needed to report unhealthy.")
+    var healthRetries: Int?
+
+    @Flag(name: .customLong("no-healthcheck"), help: "Disable any container-specified HEALTHCHECK.")
+    var noHealthcheck = false
+
+    @Option(name: .customLong("volumes-from"), help: "Mount volumes from the specified container(s) (CONTAINER[:ro|rw]).")
+    var volumesFrom: [String] = []
+
     @Option(help: "Mount a tmpfs directory (PATH[:OPTIONS]).")
     var tmpfs: [String] = []
 
@@ -153,10 +180,10 @@ struct ContainerFlags: ParsableArguments {
     @Option(help: "Add link to another container (needs a network containers share: not yet).")
     var link: [String] = []
 
-    @Option(name: .customLong("log-driver"), help: "Logging driver for the container (json-file: the log `cell logs` reads).")
+    @Option(name: .customLong("log-driver"), help: "Logging driver for the container (json-file, local, none).")
     var logDriver: String?
 
-    @Option(name: .customLong("log-opt"), help: "Log driver options (none yet).")
+    @Option(name: .customLong("log-opt"), help: "Log driver options (max-size, max-file).")
     var logOpt: [String] = []
 
     @Option(help: "Pull image before running (\"always\", \"missing\", \"never\").")
@@ -189,6 +216,9 @@ struct ContainerFlags: ParsableArguments {
 
     func options(image: String, command: [String]) throws -> RunOptions {
         try refuseWhatCellCannotDoYet()
+        if let restart, autoRemove, restart != "no", !restart.isEmpty {
+            throw CellError.usage("conflicting options: cannot specify both --restart and --rm")
+        }
         var options = RunOptions(image: image)
         options.command = command
         options.name = name
@@ -201,6 +231,17 @@ struct ContainerFlags: ParsableArguments {
         options.volumes = volume
         options.tmpfs = tmpfs
         options.mounts = mount
+        options.volumesFrom = volumesFrom
+        options.restartPolicy = restart
+        options.logDriver = logDriver
+        options.logOptions = logOpt
+        options.healthCmd = healthCmd
+        options.healthInterval = healthInterval
+        options.healthTimeout = healthTimeout
+        options.healthStartPeriod = healthStartPeriod
+        options.healthStartInterval = healthStartInterval
+        options.healthRetries = healthRetries
+        options.noHealthcheck = noHealthcheck
         options.pidMode = pid
         options.ipcMode = ipc
         options.utsMode = uts
@@ -247,12 +288,6 @@ struct ContainerFlags: ParsableArguments {
     private func refuseWhatCellCannotDoYet() throws {
         if !link.isEmpty {
             throw CellError(.setup, "--link: links need a network that containers share, and cell's containers have none yet")
-        }
-        if let logDriver, logDriver != "json-file" {
-            throw CellError(.setup, "--log-driver \(logDriver): cell has one logging driver yet, json-file (the log `cell logs` reads)")
-        }
-        if let option = logOpt.first {
-            throw CellError(.setup, "--log-opt \(option): cell's logging driver takes no options yet")
         }
     }
 }

@@ -95,7 +95,7 @@ struct RmCommand: ParsableCommand {
     func run() throws {
         let lifecycle = try GlobalOptions.lifecycle()
         try EachContainer.run(containers) { container, name in
-            try lifecycle.remove(container, force: force)
+            try lifecycle.remove(container, force: force, volumes: volumes)
             Output.line(name)
         }
     }
@@ -248,7 +248,7 @@ struct ContainerCommand: ParsableCommand {
         abstract: "Manage containers.",
         subcommands: [
             ContainerListCommand.self, RunCommand.self, CreateCommand.self, StartCommand.self, StopCommand.self,
-            RestartCommand.self, KillCommand.self, RmCommand.self, WaitCommand.self, LogsCommand.self,
+            RestartCommand.self, KillCommand.self, PauseCommand.self, UnpauseCommand.self, RmCommand.self, WaitCommand.self, LogsCommand.self,
             PortCommand.self, ExecCommand.self, AttachCommand.self, CopyCommand.self, TopCommand.self,
             ContainerInspectCommand.self, ContainerPruneCommand.self, RenameCommand.self, DiffCommand.self, ExportCommand.self,
         ])

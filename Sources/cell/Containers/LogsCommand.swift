@@ -40,7 +40,7 @@ struct LogsCommand: ParsableCommand {
         }
         let selection = LogSelection(timestamps: timestamps, since: sinceTime, until: untilTime, tail: tailCount)
         Output.flush()
-        store.copyLogs(of: container, selection: selection, follow: follow)
+        try DaemonError.reporting { try store.copyLogs(of: container, selection: selection, follow: follow) }
     }
 
     /// `--since`/`--until` in any of Docker's forms (`TimeArgument`); a mistake is the flag's.

@@ -10,13 +10,23 @@ struct UpdateCommand: ParsableCommand {
 
     @OptionGroup var limits: ResourceFlags
 
+    @Option(help: "Restart policy to apply when a container exits.")
+    var restart: String?
+
     @Argument(help: "CONTAINER", completion: NameCompletion.containers(.all))
     var containers: [String]
 
     func run() throws {
         let change = try limits.resourceLimits()
-        guard !change.isEmpty else { throw CellError.usage("you must provide one or more flags when using this command") }
+        guard !change.isEmpty || restart != nil else { throw CellError.usage("you must provide one or more flags when using this command") }
         let lifecycle = try GlobalOptions.lifecycle()
+        if let restart {
+            try EachContainer.run(containers) { container, name in
+                try lifecycle.update(container, restartPolicy: restart)
+                if change.isEmpty { Output.line(name) }
+            }
+            if change.isEmpty { return }
+        }
         // A container without cgroups cannot take limits: refused up front with run's status
         // (125), before any container is changed. (Names that resolve to nothing are left to the
         // loop, which says so as docker does.)

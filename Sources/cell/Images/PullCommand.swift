@@ -32,7 +32,7 @@ struct PullCommand: ParsableCommand {
             Output.error(error.message)
             throw ExitCode(1)
         }
-        var puller = ImagePuller(store: try GlobalOptions.imageStore())
+        var puller = ImagePuller(store: try GlobalOptions.imageStore(), credentialStore: CredentialStore())
         if let platform { puller.platform = try PlatformSelector(parsing: platform) }
         let display = RegistryProgressDisplay()
         let quiet = self.quiet

@@ -20,32 +20,40 @@ struct PushCommand: ParsableCommand {
     @Argument(help: "NAME[:TAG]", completion: NameCompletion.images)
     var name: String
 
+    @Argument(help: "DESTINATION: push the image NAME names under this name instead (as podman push).")
+    var destination: String?
+
     func run() throws {
         let reference: ImageReference
         do {
-            reference = try ImageReference(parsing: name)
+            reference = try ImageReference(parsing: destination ?? name)
         } catch let error as CellError {
             Output.error(error.message)
             throw ExitCode(1)
         }
         let store = try GlobalOptions.imageStore()
-        let pusher = ImagePusher(store: store)
+        let pusher = ImagePusher(store: store, credentialStore: CredentialStore())
         let display = RegistryProgressDisplay()
         let quiet = self.quiet
         let show: @Sendable (PushProgress) -> Void = { event in
             if !quiet { display.show(event) }
         }
         var references = [reference]
+        if allTags && destination != nil {
+            throw CellError.usage("--all-tags pushes the tags of NAME: it takes no destination")
+        }
         if allTags {
             guard !ImagePuller.namesTag(name) else { throw CellError.usage("tag can't be used with --all-tags/-a") }
             references = try store.images().flatMap(\.names).filter { $0.repository == reference.repository }
                 .sorted { ($0.tag ?? "") < ($1.tag ?? "") }
-        } else if !quiet && !ImagePuller.namesTag(name) {
+        } else if !quiet && !ImagePuller.namesTag(destination ?? name) {
             Output.line("Using default tag: \(ImageReference.defaultTag)")
             Output.flush()
         }
         for each in references {
-            try DaemonError.reporting { _ = try pusher.push(each, progress: show) }
+            try DaemonError.reporting {
+                _ = try destination == nil ? pusher.push(each, progress: show) : pusher.push(name, to: each, progress: show)
+            }
         }
         if quiet { Output.line(allTags ? reference.repository : reference.description) }
     }

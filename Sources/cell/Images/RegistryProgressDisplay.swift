@@ -111,7 +111,7 @@ extension RegistryProgressDisplay {
     /// when it is missing, then the pull's progress, on stderr. A text that names nothing a
     /// registry could have (an id) is left for the store's own answer.
     static func pullForRun(_ image: String, platform: String?, missing: Bool) throws {
-        var puller = ImagePuller(store: try GlobalOptions.imageStore())
+        var puller = ImagePuller(store: try GlobalOptions.imageStore(), credentialStore: CredentialStore())
         if let platform { puller.platform = try PlatformSelector(parsing: platform) }
         guard let reference = try (missing ? try? ImageReference(parsing: image) : puller.referenceToPull(image, policy: .always)) else {
             return

@@ -43,7 +43,7 @@ struct SearchCommand: ParsableCommand {
                 throw DaemonError(CellError.invalidInput("invalid filter '\(condition)'"))
             }
         }
-        let results = try DaemonError.reporting { try RegistrySearch.search(term, limit: limit) }
+        let results = try DaemonError.reporting { try RegistrySearch.search(term, limit: limit, credentialStore: CredentialStore()) }
             .filter { $0.starCount >= minimumStars && (official == nil || $0.isOfficial == official) }
         let json = format == "json"
         let rows: [JSONValue] = results.map { result in

@@ -31,7 +31,7 @@ enum CommandLineMistakes {
             "run": runLike, "create": runLike, "ps": options,
             "logs": Usage(tail: "[OPTIONS] CONTAINER", arity: .exactly(1)),
             "start": containers, "stop": containers, "restart": containers, "kill": containers, "rm": containers,
-            "update": containers,
+            "update": containers, "pause": containers, "unpause": containers,
             "wait": Usage(tail: "CONTAINER [CONTAINER...]", arity: .atLeast(1)),
             "port": Usage(tail: "CONTAINER [PRIVATE_PORT[/PROTO]]", arity: .between(1, 2)),
             "exec": Usage(tail: "[OPTIONS] CONTAINER COMMAND [ARG...]", arity: .atLeast(2)),
@@ -46,8 +46,15 @@ enum CommandLineMistakes {
             "import": Usage(tail: "[OPTIONS] file|URL|- [REPOSITORY[:TAG]]", arity: .atLeast(1)),
             "tag": Usage(tail: "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", arity: .exactly(2)),
             "pull": Usage(tail: "[OPTIONS] NAME[:TAG|@DIGEST]", arity: .exactly(1)),
-            "push": Usage(tail: "[OPTIONS] NAME[:TAG]", arity: .exactly(1)),
+            "push": Usage(tail: "[OPTIONS] NAME[:TAG] [DESTINATION]", arity: .between(1, 2)),
             "search": Usage(tail: "[OPTIONS] TERM", arity: .exactly(1)),
+            "events": options, "system events": options,
+            "volume create": Usage(tail: "[OPTIONS] [VOLUME]", arity: .atMost(1)),
+            "volume ls": options, "volume prune": options,
+            "volume inspect": Usage(tail: "[OPTIONS] VOLUME [VOLUME...]", arity: .atLeast(1)),
+            "volume rm": Usage(tail: "[OPTIONS] VOLUME [VOLUME...]", arity: .atLeast(1)),
+            "login": Usage(tail: "[OPTIONS] [SERVER]", arity: .atMost(1)),
+            "logout": Usage(tail: "[SERVER]", arity: .atMost(1)),
             "rmi": Usage(tail: "[OPTIONS] IMAGE [IMAGE...]", arity: .atLeast(1)),
             "history": Usage(tail: "[OPTIONS] IMAGE", arity: .exactly(1)),
             "save": Usage(tail: "[OPTIONS] IMAGE [IMAGE...]", arity: .atLeast(1)),
@@ -68,7 +75,7 @@ enum CommandLineMistakes {
         }
         // `cell container VERB` takes what `cell VERB` takes; the image group likewise.
         for verb in ["run", "create", "logs", "start", "stop", "restart", "kill", "rm", "update", "wait", "port", "exec",
-                     "attach", "cp", "top", "commit", "stats", "rename", "diff", "export"] {
+                     "attach", "cp", "top", "commit", "stats", "rename", "diff", "export", "pause", "unpause"] {
             table["container \(verb)"] = table[verb]
         }
         table["container ls"] = table["ps"]
@@ -81,10 +88,10 @@ enum CommandLineMistakes {
 
     /// Other names of a command, by the name Docker prints in its messages.
     static let canonicalPaths = ["container list": "container ls", "container ps": "container ls", "image list": "image ls",
-                                 "image remove": "image rm"]
+                                 "image remove": "image rm", "volume list": "volume ls", "volume remove": "volume rm"]
 
     /// The verbs that group others (`cell container ls`).
-    static let groups: Set<String> = ["container", "image", "system", "completion"]
+    static let groups: Set<String> = ["container", "image", "system", "completion", "volume"]
 
     /// Docker's usage line of a command: `Usage:  cell rm [OPTIONS] CONTAINER [CONTAINER...]`.
     static func usageLine(_ path: String, _ usage: Usage) -> String {

@@ -28,7 +28,7 @@ enum EmptyOptionValues {
 
     /// The flags of run, create and exec that take no value (and bundles of the short ones, -dit).
     static let flags: Set<String> = ["--rm", "--init", "--privileged", "--read-only", "--publish-all", "--detach",
-                                     "--interactive", "--tty", "--oom-kill-disable", "--help", "--sig-proxy",
+                                     "--interactive", "--tty", "--oom-kill-disable", "--help", "--sig-proxy", "--no-healthcheck",
                                      "--no-sig-proxy"]
 
     /// Whether a word is an option that takes the next argument as its value.

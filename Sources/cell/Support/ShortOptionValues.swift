@@ -50,7 +50,7 @@ enum ShortOptionValues {
             (prune, ["system prune", "image prune", "container prune"]),
             (Letters(values: ["c", "i", "o"]), ["test"]),
             (Letters(values: [], flags: ["a", "q"]), ["pull", "image pull", "push", "image push"]),
-            (Letters(values: ["f"]), ["search"]),
+            (Letters(values: ["f"]), ["search", "events", "system events"]),
         ]
         var verbs: [String: Letters] = [:]
         for (letters, paths) in table { for path in paths { verbs[path] = letters } }

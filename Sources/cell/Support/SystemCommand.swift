@@ -8,7 +8,8 @@ import CellCore
 struct SystemCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "system", abstract: "Manage cell on this machine.",
-        subcommands: [InstallDockerAliasCommand.self, InfoCommand.self, SystemDfCommand.self, SystemPruneCommand.self, ServiceCommand.self])
+        subcommands: [InstallDockerAliasCommand.self, InfoCommand.self, SystemDfCommand.self, SystemPruneCommand.self, EventsCommand.self,
+                      SystemBootCommand.self, ServiceCommand.self])
 }
 
 /// `cell system install-docker-alias DIR`: DIR/docker → cell, so that tools which run `docker`
@@ -35,5 +36,18 @@ struct InstallDockerAliasCommand: ParsableCommand {
         guard symlink(cell, temporary) == 0 else { throw CellError.system("symlink \(temporary): \(Syscall.errorString(errno))") }
         try FileSystem.rename(temporary, to: link)
         Output.line(link)
+    }
+}
+
+/// `cell system boot`: what Docker's daemon does as it comes up, for a daemonless cell (run by
+/// contrib/systemd/cell-boot.service at boot, as podman-restart.service runs podman).
+struct SystemBootCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "boot",
+        abstract: "Start the containers whose restart policy says so (always; unless-stopped if not stopped; on-failure if it was running).")
+
+    func run() throws {
+        let started = try DaemonError.reporting { try GlobalOptions.lifecycle().startForBoot() }
+        started.forEach(Output.line)
     }
 }

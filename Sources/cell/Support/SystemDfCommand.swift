@@ -31,7 +31,7 @@ struct SystemDfCommand: ParsableCommand {
             let document: JSONValue = .object([
                 ("Images", .array(DiskUsageListing.imageRows(usage, now: now))),
                 ("Containers", .array(DiskUsageListing.containerRows(usage, now: now))),
-                ("Volumes", .array([])),
+                ("Volumes", .array(DiskUsageListing.volumeRows(usage))),
                 ("BuildCache", .array(DiskUsageListing.buildCacheRows(cache, now: now))),
             ])
             try DocumentFormat.print(document, format: format)
@@ -43,7 +43,7 @@ struct SystemDfCommand: ParsableCommand {
         try Listing.print(DiskUsageListing.containerRows(usage, now: now), format: DiskUsageListing.containersFormat,
                           headers: ContainerListing.headers)
         Output.line("\nLocal Volumes space usage:\n")
-        try Listing.print([], format: DiskUsageListing.volumesFormat, headers: DiskUsageListing.volumesHeaders)
+        try Listing.print(DiskUsageListing.volumeRows(usage), format: DiskUsageListing.volumesFormat, headers: DiskUsageListing.volumesHeaders)
         Output.line("\nBuild cache usage: \(HumanUnits.size(cache.size, precision: 4))\n")
         try Listing.print(DiskUsageListing.buildCacheRows(cache, now: now), format: DiskUsageListing.buildCacheFormat,
                           headers: DiskUsageListing.buildCacheHeaders)

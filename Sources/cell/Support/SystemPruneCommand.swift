@@ -1,5 +1,6 @@
 import ArgumentParser
 import CellBuild
+import CellContainers
 import CellCore
 import CellFormat
 import CellImage
@@ -19,14 +20,18 @@ struct SystemPruneCommand: ParsableCommand {
     @Flag(name: [.customShort("f"), .long], help: "Do not prompt for confirmation.")
     var force = false
 
+    @Flag(help: "Prune anonymous volumes.")
+    var volumes = false
+
     func run() throws {
         let filters = try FilterFlag.pairs(filter)
         if !force {
             let warnings = [
                 "all stopped containers", "all networks not used by at least one container",
+                volumes ? "all anonymous volumes not used by at least one container" : nil,
                 all ? "all images without at least one container associated to them" : "all dangling images",
                 all ? "all build cache" : "unused build cache",
-            ]
+            ].compactMap { $0 }
             var message = "WARNING! This will remove:\n" + warnings.map { "  - \($0)\n" }.joined()
             let shown = Self.shownFilters(filters)
             if !shown.isEmpty {
@@ -39,18 +44,27 @@ struct SystemPruneCommand: ParsableCommand {
         // the same filter then chooses images and build cache entries.
         let pruneFilter = try DaemonError.reporting { try PruneFilter(filters, for: .containers) }
         let (containers, containerBytes) = try GlobalOptions.lifecycle().pruneStopped(filter: pruneFilter)
+        // After the containers, whose removal may leave volumes unused (Docker's order).
+        let (prunedVolumes, volumeBytes) = volumes
+            ? try DaemonError.reporting { try VolumeOperations(root: GlobalOptions.root).prune(all: false) { pruneFilter.admits(created: Timestamp(rfc3339: $0.createdAt), labels: $0.labels) } }
+            : ([], 0)
         let images = try GlobalOptions.imageStore()
         // The cache's entries go before the images' collection, which then takes the layers only they held.
         let (cacheObjects, cacheBytes) = try BuildCacheUsage.prune(images: images, filter: pruneFilter)
         let (events, reclaimed) = try images.prune(all: all, filter: pruneFilter, users: try GlobalOptions.containerStore().imageUsers)
         ContainerPruneCommand.report(containers)
+        if !prunedVolumes.isEmpty {
+            Output.line("Deleted Volumes:")
+            prunedVolumes.forEach { Output.line($0) }
+            Output.line("")
+        }
         ImagePruneCommand.report(events)
         if !cacheObjects.isEmpty {
             Output.line("Deleted build cache objects:")
             cacheObjects.forEach { Output.line($0) }
             Output.line("")
         }
-        Output.line("Total reclaimed space: \(HumanUnits.size(containerBytes + reclaimed.bytes + cacheBytes, precision: 4))")
+        Output.line("Total reclaimed space: \(HumanUnits.size(containerBytes + volumeBytes + reclaimed.bytes + cacheBytes, precision: 4))")
     }
 
     /// The filters Docker's warning lists: label, label! and until ones, each once, in the CLI's

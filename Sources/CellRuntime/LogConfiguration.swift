@@ -1,0 +1,27 @@
+/// Where a container's output goes besides attached clients (`--log-driver`, `--log-opt`):
+/// Docker's json-file (the default; `local` is kept in the same format here), optionally
+/// rotated (`max-size`, `max-file`), or nowhere (`none`, and `logs` then has nothing to read).
+public struct LogConfiguration: Equatable, Sendable {
+    public enum Driver: String, Sendable {
+        case jsonFile = "json-file", local, none
+    }
+
+    public var driver: Driver
+    /// Rotate past this many bytes; nil: never.
+    public var maximumSize: Int64?
+    /// Files kept with rotation (the current one included).
+    public var maximumFiles: Int
+
+    public static let standard = LogConfiguration(driver: .jsonFile, maximumSize: nil, maximumFiles: 1)
+
+    public init(driver: Driver, maximumSize: Int64?, maximumFiles: Int) {
+        self.driver = driver
+        self.maximumSize = maximumSize
+        self.maximumFiles = maximumFiles
+    }
+
+    /// The log's rotated files, oldest first, then the current one.
+    public static func files(of path: String, keeping count: Int) -> [String] {
+        (1..<max(count, 1)).reversed().map { "\(path).\($0)" } + [path]
+    }
+}

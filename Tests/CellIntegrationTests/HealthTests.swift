@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+
+/// Health checks: HEALTHCHECK and `--health-*`, run by the container's monitor on schedule,
+/// shown as Docker shows them.
+@Suite("containers: health checks")
+struct HealthTests {
+    static func status(_ root: CellRoot, _ name: String) -> String {
+        (try? root.cell("ps", "-a", "--filter", "name=\(name)", "--format", "{{.Status}}").stdout) ?? ""
+    }
+
+    @Test func aCheckGoesFromStartingToUnhealthyToHealthy() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        try root.cell("run", "-d", "--name", "svc", "--health-cmd", "cat /tmp/ready", "--health-interval", "100ms",
+                      "--health-retries", "2", "busybox", "sleep", "1000").expectSuccess()
+        defer { _ = try? root.cell("rm", "-f", "svc") }
+        #expect(HealthTests.status(root, "svc").hasSuffix(" (health: starting)\n") || HealthTests.status(root, "svc").hasSuffix(" (unhealthy)\n"))
+        #expect(waitUntil(timeout: 20) { HealthTests.status(root, "svc").hasSuffix(" (unhealthy)\n") })
+        #expect(try root.cell("inspect", "-f", "{{.State.Health.Status}} {{ge .State.Health.FailingStreak 2}}", "svc").stdout == "unhealthy true\n")
+        #expect(try root.cell("ps", "-q", "--filter", "health=unhealthy").lines.count == 1)
+        try root.writeExecutable("ready\n", to: "/proc/\(try root.cell("inspect", "-f", "{{.State.Pid}}", "svc").stdout.trimmingCharacters(in: .whitespacesAndNewlines))/root/tmp/ready")
+        #expect(waitUntil(timeout: 20) { HealthTests.status(root, "svc").hasSuffix(" (healthy)\n") })
+        let log = try root.cell("inspect", "-f", "{{range .State.Health.Log}}{{.ExitCode}}:{{.Output}}|{{end}}", "svc").stdout
+        #expect(log.hasSuffix("0:ready\n|\n"), "\(log)")
+        #expect(try root.cell("inspect", "-f", "{{len .State.Health.Log}}", "svc").stdout.trimmingCharacters(in: .whitespacesAndNewlines) <= "5")
+        #expect(try root.cell("inspect", "-f", "{{json .Config.Healthcheck}}", "svc").stdout
+                == "{\"Test\":[\"CMD-SHELL\",\"cat /tmp/ready\"],\"Interval\":100000000,\"Retries\":2}\n")
+        #expect(try root.cell("ps", "-q", "--filter", "health=healthy").lines.count == 1)
+        try root.cell("rm", "-f", "svc").expectSuccess()
+        try expectNothingLeft(root)
+    }
+
+    @Test func theImagesCheckRunsUnlessTurnedOffAndTimeoutsFail() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let context = root.file("context")
+        try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
+        try "FROM busybox\nHEALTHCHECK --interval=100ms --timeout=2s CMD echo fine\n".write(toFile: "\(context)/Imagefile", atomically: true, encoding: .utf8)
+        try root.cell("build", "-q", "-t", "checked", context).expectSuccess()
+        try root.cell("run", "-d", "--name", "image", "checked", "sleep", "1000").expectSuccess()
+        try root.cell("run", "-d", "--name", "off", "--no-healthcheck", "checked", "sleep", "1000").expectSuccess()
+        try root.cell("run", "-d", "--name", "slow", "--health-cmd", "sleep 5", "--health-timeout", "100ms", "--health-interval", "100ms",
+                      "--health-retries", "1", "busybox", "sleep", "1000").expectSuccess()
+        defer { _ = try? root.cell("rm", "-f", "image", "off", "slow") }
+        #expect(waitUntil(timeout: 20) { HealthTests.status(root, "image").hasSuffix(" (healthy)\n") })
+        #expect(try root.cell("inspect", "-f", "{{(index .State.Health.Log 0).Output}}", "image").stdout == "fine\n\n")
+        #expect(waitUntil(timeout: 20) { HealthTests.status(root, "slow").hasSuffix(" (unhealthy)\n") })
+        #expect(try root.cell("inspect", "-f", "{{(index .State.Health.Log 0).ExitCode}} {{(index .State.Health.Log 0).Output}}", "slow").stdout
+                == "-1 Health check exceeded timeout (100ms)\n")
+        #expect(!HealthTests.status(root, "off").contains("health"))
+        #expect(try root.cell("inspect", "-f", "{{json .State.Health}} {{json .Config.Healthcheck.Test}}", "off").stdout.hasSuffix("[\"NONE\"]\n"))
+        try root.cell("rm", "-f", "image", "off", "slow").expectSuccess()
+
+        for (flags, message) in [
+            (["--no-healthcheck", "--health-cmd", "true"], "cell: --no-healthcheck conflicts with --health-* options\n\nRun 'cell run --help' for more information\n"),
+            (["--health-retries", "-1", "--health-cmd", "true"], "cell: --health-retries cannot be negative\n\nRun 'cell run --help' for more information\n"),
+            (["--health-interval", "soon", "--health-cmd", "true"], "invalid argument \"soon\" for \"--health-interval\" flag: time: invalid duration \"soon\"\n\nUsage:  cell run [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nRun 'cell run --help' for more information\n"),
+        ] {
+            let refused = try root.cell(["run", "--rm"] + flags + ["busybox", "true"])
+            #expect(refused.status == 125 && refused.stderr == message, "\(flags): \(refused.stderr)")
+        }
+        try expectNothingLeft(root)
+    }
+}
