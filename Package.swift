@@ -8,9 +8,12 @@ let package = Package(
         .executable(name: "cell", targets: ["cell"]),
         .executable(name: "cell-monitor", targets: ["cell-monitor"]),
         .executable(name: "cell-init", targets: ["cell-init"]),
+        .executable(name: "cell-service", targets: ["cell-service"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The Engine API server only (cell-service): never linked into `cell` or the monitor.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C: the module map of libarchive (Debian's libarchive-dev).
@@ -81,6 +84,15 @@ let package = Package(
         .executableTarget(name: "cell", dependencies: [
             "CellCore", "CellFormat", "CellImage", "CellContainers", "CellPresentation", "CellBuild", "CellStructureTest",
             "CellRegistry", "CellEvents", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // The Docker Engine API on a socket (`cell system service` execs it): HTTP/1.1 on SwiftNIO,
+        // routes that call the same operations and show the same views as the CLI.
+        .executableTarget(name: "cell-service", dependencies: [
+            "CellCore", "CellFormat", "CellImage", "CellContainers", "CellPresentation",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
 
         .testTarget(name: "CellCoreTests", dependencies: ["CellCore"]),

@@ -18,13 +18,22 @@ public struct Container: Sendable {
     public var volumesDirectory: String { FileSystem.dirname(of: FileSystem.dirname(of: directory)) + "/volumes" }
 
     public var status: ContainerStatus {
+        status(of: state, readAgain: true)
+    }
+
+    private func status(of state: ContainerState?, readAgain: Bool) -> ContainerStatus {
         guard let state else { return .created }
         switch state.status {
         case .created:
             return .created
         case .running:
-            // A monitor that died (kill -9, a reboot) without a final word: the container is gone.
             if state.monitorPid > 0 && !ContainerSignaller.isAlive(state.monitorPid) {
+                // The state may have been read just before the monitor's last word, and the
+                // monitor gone since (a waiter sees this when the exit is quick): read it again.
+                if readAgain, let final = try? ContainerState.read(fromContainerDirectory: directory) {
+                    return status(of: final, readAgain: false)
+                }
+                // A monitor that died (kill -9, a reboot) without a final word: the container is gone.
                 return .exited(code: 255, finishedAt: state.startedAt ?? Timestamp.now())
             }
             return .running(startedAt: state.startedAt ?? Timestamp.now())

@@ -80,7 +80,7 @@ public struct ContainerCreator {
         }
         guard let summary = try images.find(options.image) ?? fetched() else {
             let shown = (try? ImageReference(parsing: options.image))?.familiarName ?? options.image
-            throw CellError(.setup, "No such image: \(shown)")
+            throw CellError(.notFound, "No such image: \(shown)")
         }
         let image = try images.load(summary)
         let imageConfig = image.config.config ?? ContainerConfig()
@@ -99,8 +99,8 @@ public struct ContainerCreator {
         var entrypoint = imageConfig.entrypoint ?? []
         var cmd = imageConfig.cmd ?? []
         if let override = options.entrypoint {
-            entrypoint = override.isEmpty ? [] : [override]
-            cmd = []
+            entrypoint = override == [""] ? [] : override
+            if !override.isEmpty { cmd = [] }
         }
         if !options.command.isEmpty { cmd = options.command }
         let arguments = entrypoint + cmd

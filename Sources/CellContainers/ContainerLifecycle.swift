@@ -8,7 +8,7 @@ import CellCgroups
 import CellNetwork
 
 /// Start, stop, kill and remove, each under the container's lock.
-public struct ContainerLifecycle {
+public struct ContainerLifecycle: Sendable {
     public let store: ContainerStore
     /// The cell-monitor binary started for each container.
     public let monitorPath: String
@@ -177,9 +177,10 @@ public struct ContainerLifecycle {
         return started
     }
 
-    /// docker restart: stopped as `stop` stops it, then started again detached.
-    public func restart(_ container: Container, timeout: Int?) throws {
-        try stop(container, timeout: timeout)
+    /// docker restart: stopped as `stop` stops it (`signal` over the container's stop signal),
+    /// then started again detached.
+    public func restart(_ container: Container, timeout: Int?, signal: String? = nil) throws {
+        try stop(container, timeout: timeout, signal: signal)
         try start(try store.load(id: container.id))
         Events.container("restart", container)
     }

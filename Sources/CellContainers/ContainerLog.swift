@@ -8,6 +8,14 @@ import CellCore
 public enum ContainerLog {
     public static func path(of container: Container) -> String { "\(container.directory)/container.log" }
 
+    /// The `none` driver keeps nothing to read: Docker's words for it (the API answers them
+    /// before its stream starts).
+    public static func checkReadable(_ container: Container) throws {
+        if container.record.hostConfig.logConfig?.type == "none" {
+            throw CellError.invalidInput("configured logging driver does not support reading")
+        }
+    }
+
     /// `path.N` files left by rotation (`--log-opt max-size`), oldest (highest N) first.
     static func rotatedFiles(of path: String) -> [String] {
         let directory = FileSystem.dirname(of: path), base = FileSystem.basename(of: path) + "."
@@ -53,13 +61,17 @@ public struct LogSelection: Sendable {
     }
 }
 
-/// Copies a container's log to stdout and stderr, decoded, at close to the speed of reading the
-/// file: lines are decoded in place from large reads into large writes, without a JSON library
-/// and without an allocation per line. Logs can be gigabytes.
+/// Copies a container's log to stdout and stderr (or any sink), decoded, at close to the speed of
+/// reading the file: lines are decoded in place from large reads into large writes, without a
+/// JSON library and without an allocation per line. Logs can be gigabytes.
 public struct ContainerLogCopier {
+    /// Takes the decoded bytes of one stream, a run of whole lines at a time, in the log's order;
+    /// false when they could not be delivered (the reader went away): the copy ends.
+    public typealias Sink = (LogStream, ArraySlice<UInt8>) -> Bool
+
     private let path: String
     private let selection: LogSelection
-    private let outputs: (stdout: Int32, stderr: Int32)
+    private let sink: Sink
     /// Closed when the last copy of the copier goes.
     private var file: FileDescriptorHandle?
     private var offset: Int64 = 0
@@ -73,9 +85,16 @@ public struct ContainerLogCopier {
     public enum LogStream: Sendable { case stdout, stderr }
 
     public init(path: String, selection: LogSelection, stdout: Int32 = 1, stderr: Int32 = 2) {
+        self.init(path: path, selection: selection) { stream, bytes in
+            Syscall.writeAll(stream == .stdout ? stdout : stderr, bytes)
+        }
+    }
+
+    /// The API server's form: the bytes go to `sink` (its multiplexed frames), not to descriptors.
+    public init(path: String, selection: LogSelection, sink: @escaping Sink) {
         self.path = path
         self.selection = selection
-        self.outputs = (stdout, stderr)
+        self.sink = sink
         buffer = [UInt8](repeating: 0, count: 1 << 20)
         output.reserveCapacity(1 << 20)
     }
@@ -257,8 +276,7 @@ public struct ContainerLogCopier {
 
     private mutating func flush() {
         guard !output.isEmpty else { return }
-        let fd = outputStream == .stdout ? outputs.stdout : outputs.stderr
-        if !writeFailed && !Syscall.writeAll(fd, output[...]) { writeFailed = true }
+        if !writeFailed && !sink(outputStream, output[...]) { writeFailed = true }
         output.removeAll(keepingCapacity: true)
     }
 

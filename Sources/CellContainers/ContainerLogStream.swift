@@ -9,9 +9,24 @@ extension ContainerStore {
     /// included) or is removed (dgoss's `rm -vf` under its `logs -f`: the stream ends, as with docker).
     public func copyLogs(of container: Container, selection: LogSelection, follow: Bool,
                          stdout: Int32 = 1, stderr: Int32 = 2) throws {
-        if container.record.hostConfig.logConfig?.type == "none" {
-            throw CellError.invalidInput("configured logging driver does not support reading")
+        try copyLogs(of: container, selection: selection, follow: follow) { path, selection in
+            ContainerLogCopier(path: path, selection: selection, stdout: stdout, stderr: stderr)
         }
+    }
+
+    /// The same, each run of decoded lines to `sink` (the API server frames them); a follow also
+    /// ends when `keepFollowing` says no (asked between reads: the server's client went away).
+    public func copyLogs(of container: Container, selection: LogSelection, follow: Bool,
+                         while keepFollowing: @escaping () -> Bool = { true }, sink: @escaping ContainerLogCopier.Sink) throws {
+        try copyLogs(of: container, selection: selection, follow: follow, while: keepFollowing) { path, selection in
+            ContainerLogCopier(path: path, selection: selection, sink: sink)
+        }
+    }
+
+    /// Each file of the log through a copier `makeCopier` makes for it.
+    private func copyLogs(of container: Container, selection: LogSelection, follow: Bool, while keepFollowing: () -> Bool = { true },
+                          makeCopier: (String, LogSelection) -> ContainerLogCopier) throws {
+        try ContainerLog.checkReadable(container)
         let path = ContainerLog.path(of: container)
         // Rotated files first, oldest first; a tail is taken from the newest backwards.
         let rotated = ContainerLog.rotatedFiles(of: path)
@@ -31,14 +46,14 @@ extension ContainerStore {
         for (file, tail) in zip(rotated, tails) where tail != 0 {
             var old = selection
             old.tail = tail
-            var copier = ContainerLogCopier(path: file, selection: old, stdout: stdout, stderr: stderr)
+            var copier = makeCopier(file, old)
             if copier.copyAvailable() == nil { return }
         }
         var current = selection
         current.tail = remaining
-        var copier = ContainerLogCopier(path: path, selection: current, stdout: stdout, stderr: stderr)
+        var copier = makeCopier(path, current)
         guard copier.copyAvailable() != nil, follow else { return }
-        while true {
+        while keepFollowing() {
             let running = (try? load(id: container.id))?.isRunning ?? false
             guard let lines = copier.copyAvailable() else { return }
             if !running {

@@ -20,21 +20,23 @@ public struct ContainerRunner {
 
     /// docker create: the container, not started. `warn` gets Docker's warnings (a limit the
     /// host cannot apply is dropped); `fetchMissingImage` is asked for an image the store lacks.
+    /// Errors keep their kinds (no such image, a name in use): the CLI turns them into run's
+    /// exit codes (`asRunError`), the API server into status codes.
     public func create(_ options: RunOptions, warn: (String) -> Void = { _ in },
                        fetchMissingImage: ((String) throws -> Void)? = nil) throws -> Container {
-        try Self.asRunError {
-            let creator = ContainerCreator(images: try ImageStore(root: root),
-                                           containers: try ContainerStore(layout: StoreLayout(root: root)),
-                                           initBinary: initBinary)
-            return try creator.create(options, warn: warn, fetchMissingImage: fetchMissingImage)
-        }
+        let creator = ContainerCreator(images: try ImageStore(root: root),
+                                       containers: try ContainerStore(layout: StoreLayout(root: root)),
+                                       initBinary: initBinary)
+        return try creator.create(options, warn: warn, fetchMissingImage: fetchMissingImage)
     }
 
-    /// docker run -d: starts `container` and returns; a --rm container that fails to start is removed.
-    public func startDetached(_ container: Container) throws {
+    /// docker run -d: starts `container` and returns; a --rm container that fails to start is
+    /// removed. False when it was running already.
+    @discardableResult
+    public func startDetached(_ container: Container) throws -> Bool {
         let lifecycle = try lifecycle()
         do {
-            try Self.asRunError { try lifecycle.start(container) }
+            return try lifecycle.start(container) != nil
         } catch {
             removeIfAutoRemove(container, lifecycle: lifecycle)
             throw error

@@ -65,7 +65,8 @@ public final class ContainerStore: @unchecked Sendable {
     public func find(_ reference: String) throws -> Container? {
         let wanted = reference.hasPrefix("/") ? String(reference.dropFirst()) : reference
         guard !wanted.isEmpty else { return nil }
-        if wanted.utf8.count == 64, FileSystem.exists(directory(of: wanted)) {
+        // Only hex makes a path of an id: `../` padded to 64 characters names no container.
+        if wanted.utf8.count == 64, wanted.utf8.allSatisfy(Digest.isLowerHex), FileSystem.exists(directory(of: wanted)) {
             return try load(id: wanted)
         }
         if let id = names.id(named: wanted) { return try load(id: id) }

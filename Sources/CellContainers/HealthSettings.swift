@@ -7,7 +7,7 @@ import CellRuntime
 /// for what neither says, and its words for what it refuses.
 enum HealthSettings {
     static func resolve(image: Healthcheck?, _ options: RunOptions) throws -> (Healthcheck?, HealthCheck?) {
-        let flagged = options.healthCmd != nil || options.healthInterval != nil || options.healthTimeout != nil
+        let flagged = options.healthCmd != nil || options.healthTest != nil || options.healthInterval != nil || options.healthTimeout != nil
             || options.healthStartPeriod != nil || options.healthStartInterval != nil || options.healthRetries != nil
         if options.noHealthcheck {
             if flagged { throw CellError.usage("--no-healthcheck conflicts with --health-* options") }
@@ -15,6 +15,7 @@ enum HealthSettings {
         }
         var recorded = image ?? Healthcheck(test: nil)
         if let command = options.healthCmd { recorded.test = command.isEmpty ? nil : ["CMD-SHELL", command] }
+        if let test = options.healthTest { recorded.test = test.isEmpty ? nil : test }
         func nanoseconds(_ text: String?, _ flag: String) throws -> Int64? {
             guard let text else { return nil }
             guard let duration = GoDuration.parse(text) else {

@@ -9,13 +9,19 @@ public struct RunOptions: Sendable {
     public var environmentFiles: [String] = []
     public var workingDirectory: String?
     public var user: String?
-    public var entrypoint: String?
+    /// Replaces the image's ENTRYPOINT. `[""]` (what Docker's CLI sends for `--entrypoint ""`) also
+    /// drops the image's CMD; `[]` (an API client's empty list) drops only the ENTRYPOINT, as
+    /// Docker's daemon merges them.
+    public var entrypoint: [String]?
     public var hostname: String?
     public var volumes: [String] = []
     public var tmpfs: [String] = []
     /// --pid, --ipc, --uts: "host" shares the host's namespace ("" or private: the container's own).
     /// --health-cmd and the rest, --no-healthcheck.
     public var healthCmd: String?
+    /// The test as the Engine API gives it (`["CMD", ...]`, `["CMD-SHELL", "..."]`, `["NONE"]`),
+    /// of which --health-cmd is the CMD-SHELL form; over it when both are given.
+    public var healthTest: [String]?
     public var healthInterval: String?
     public var healthTimeout: String?
     public var healthStartPeriod: String?

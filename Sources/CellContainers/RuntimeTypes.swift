@@ -27,3 +27,6 @@ public typealias ProcessRow = ContainerTop.Row
 
 /// State.Health as the monitor records it: status, failing streak, the last results.
 public typealias HealthStatus = CellRuntime.HealthCheck.Status
+
+/// Reaps the detached monitors of a process that outlives them (the API server).
+public typealias MonitorReaper = CellRuntime.MonitorReaper

@@ -48,7 +48,7 @@ public struct Digest: Hashable, Comparable, Codable, Sendable, CustomStringConve
         return hasher.finalize()
     }
 
-    static func isLowerHex(_ c: UInt8) -> Bool {
+    public static func isLowerHex(_ c: UInt8) -> Bool {
         (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66)
     }
 }

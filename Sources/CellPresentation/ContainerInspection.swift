@@ -164,6 +164,7 @@ public enum ContainerInspection {
     }
 
     /// Docker's Mounts: each bind (`-v /host:/path`), then each volume, named or anonymous.
+    /// Binds and volumes as Docker's MountPoints (inspect's `Mounts`, and the API's container list).
     static func mounts(_ record: ContainerRecord, volumesDirectory: String) -> [JSONValue] {
         let binds: [JSONValue] = record.hostConfig.binds.compactMap { bind in
             let parts = bind.split(separator: ":").map(String.init)

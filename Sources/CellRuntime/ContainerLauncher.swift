@@ -58,6 +58,8 @@ public enum ContainerLauncher {
         let line = try readSyncLine(sync.readEnd, timeout: timeout)
         switch line.flatMap(MonitorSyncMessage.init(line:)) {
         case .started(let pid):
+            // A detached monitor outlives the CLI; a process that stays on reaps it (`MonitorReaper`).
+            if !attach { MonitorReaper.shared?.adopt(monitorPid, container: containerDirectory) }
             return Started(pid: pid, monitorPid: monitorPid, link: attach ? sync.takeReadEnd() : -1,
                            output: captured?.takeReadEnd() ?? -1)
         case .failed(let error):

@@ -81,7 +81,7 @@ public final class ImageTarget: StructureTestTarget, @unchecked Sendable {
                                 _ body: (Container, CommandOutput) throws -> T) throws -> T {
         var options = RunOptions(image: image)
         options.command = command
-        options.entrypoint = ""
+        options.entrypoint = [""]
         options.environment = environment + runOptions.environmentNames
         options.environmentFiles = runOptions.environmentFile.map { [$0] } ?? []
         options.user = runOptions.user

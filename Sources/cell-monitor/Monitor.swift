@@ -218,7 +218,9 @@ struct Monitor {
                 try ContainerRemoval.autoRemove(spec, directory: directory)
                 event("destroy")
                 server.finish(exitCode: state.exitCode)
-                return options.attach ? state.exitCode : 0
+                // Its record is gone: the exit status of this process is the only trace of the
+                // container's, for the process that started it (the API server's `wait`).
+                return state.exitCode
             } catch {
                 state.error = asCellError(error).message
             }
@@ -227,7 +229,7 @@ struct Monitor {
         // Attach clients hear the exit only once it is recorded (or the container removed), so
         // that what they do next (`rm`, `start`) sees it stopped, as after `docker attach`.
         server.finish(exitCode: state.exitCode)
-        return options.attach ? state.exitCode : 0
+        return state.exitCode
     }
 
     // MARK: events

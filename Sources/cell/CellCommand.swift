@@ -3,6 +3,7 @@ import Glibc
 #endif
 import ArgumentParser
 import CellCore
+import CellPresentation
 
 struct CellCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -78,9 +79,5 @@ extension CellCommand {
     static var knownVerbs: Set<String> {
         Set(configuration.subcommands.flatMap { [$0._commandName] + $0.configuration.aliases })
     }
-}
-
-enum CellVersion {
-    static let current = "0.1.0"
 }
 

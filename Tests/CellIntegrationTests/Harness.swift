@@ -229,6 +229,15 @@ final class ChildProcess: @unchecked Sendable {
                              stderr: String(decoding: collected[1], as: UTF8.self))
     }
 
+    /// The child's status if it has exited (reaping it), nil while it runs.
+    func exitStatusIfExited() -> Int32? {
+        if let reaped { return reaped }
+        var status: Int32 = 0
+        guard waitpid(pid, &status, WNOHANG) == pid else { return nil }
+        reaped = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return reaped
+    }
+
     /// Blocks until the child exits; its status as a shell reports it (128 + signal).
     @discardableResult
     func waitForExit() -> Int32 {

@@ -203,7 +203,9 @@ struct ContainerFlags: ParsableArguments {
         }
         let idFile = try cidfile.map(ContainerIDFile.init(claiming:))
         do {
-            let container = try runner.create(options, warn: { Output.error("WARNING: \($0)") }, fetchMissingImage: fetch)
+            let container = try ContainerRunner.asRunError {
+                try runner.create(options, warn: { Output.error("WARNING: \($0)") }, fetchMissingImage: fetch)
+            }
             try idFile?.write(container.id)
             return container
         } catch {
@@ -224,7 +226,7 @@ struct ContainerFlags: ParsableArguments {
         options.environmentFiles = envFile
         options.workingDirectory = workdir
         options.user = user
-        options.entrypoint = entrypoint
+        options.entrypoint = entrypoint.map { [$0] }
         options.hostname = hostname
         options.volumes = volume
         options.tmpfs = tmpfs

@@ -37,7 +37,7 @@ struct RunCommand: ParsableCommand {
         let runner = GlobalOptions.runner()
         let container = try flags.create(flags.options(image: image, command: command), with: runner)
         if detach {
-            try runner.startDetached(container)
+            try ContainerRunner.asRunError { try runner.startDetached(container) }
             Output.line(container.id)
             return
         }

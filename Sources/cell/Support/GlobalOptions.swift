@@ -61,6 +61,9 @@ enum GlobalOptions {
         return besideExecutable("cell-monitor")
     }
 
+    /// cell-service (`system service`: the Engine API) beside this executable.
+    static var servicePath: String { besideExecutable("cell-service") }
+
     /// cell-init (for --init) beside this executable.
     static var initPath: String { besideExecutable("cell-init") }
 

@@ -17,9 +17,9 @@ struct InfoCommand: ParsableCommand {
         let containers = try GlobalOptions.lifecycle().listReapingAutoRemoved()
         let images = try GlobalOptions.imageStore().images()
         let summary = SystemSummary(root: GlobalOptions.root, containers: containers, images: images)
-        var document = SystemInformation.document(summary, serverVersion: VersionCommand.dockerCompatibleVersion)
+        var document = SystemInformation.document(summary, serverVersion: CellVersion.dockerCompatible)
         let client: JSONValue = .object([
-            ("Debug", .bool(false)), ("Version", .string(VersionCommand.dockerCompatibleVersion)),
+            ("Debug", .bool(false)), ("Version", .string(CellVersion.dockerCompatible)),
             ("Context", .string("default")), ("Plugins", .array([])), ("Warnings", .null),
         ])
         document["ClientInfo"] = client

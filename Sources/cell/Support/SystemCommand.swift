@@ -9,7 +9,7 @@ struct SystemCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "system", abstract: "Manage cell on this machine.",
         subcommands: [InstallDockerAliasCommand.self, InfoCommand.self, SystemDfCommand.self, SystemPruneCommand.self, EventsCommand.self,
-                      SystemBootCommand.self])
+                      SystemBootCommand.self, ServiceCommand.self])
 }
 
 /// `cell system install-docker-alias DIR`: DIR/docker → cell, so that tools which run `docker`

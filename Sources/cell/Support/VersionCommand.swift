@@ -14,20 +14,14 @@ import CellPresentation
 struct VersionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "version", abstract: "Show the cell version information.")
 
-    /// The docker engine release cell's commands and output follow, and its Engine API version.
-    static let dockerCompatibleVersion = "24.0.7"
-    static let apiVersion = "1.43"
+    /// The oldest Engine API version docker 24's engine answers.
     static let minimumAPIVersion = "1.12"
 
     @Option(name: [.customShort("f"), .long], help: "Format output using a Go template, or 'json'.")
     var format: String?
 
     func run() throws {
-        let information = VersionInformation(
-            dockerVersion: Self.dockerCompatibleVersion, apiVersion: Self.apiVersion, minimumAPIVersion: Self.minimumAPIVersion,
-            cellVersion: CellVersion.current, architecture: ImageConfig.hostArchitecture, kernelVersion: Self.kernelVersion,
-            buildTime: Self.buildTime)
-        let document = information.document
+        let document = VersionInformation.current(minimumAPIVersion: Self.minimumAPIVersion).document
         guard let format else {
             Output.line(Self.text(document))
             return
@@ -74,22 +68,5 @@ struct VersionCommand: ParsableCommand {
             }
         }
         return lines.joined(separator: "\n")
-    }
-
-    static var kernelVersion: String {
-        (try? FileSystem.readFileIfPresent("/proc/sys/kernel/osrelease")).flatMap { $0 }
-            .map { String(decoding: $0, as: UTF8.self).trimmedWhitespace } ?? ""
-    }
-
-    /// The binary's modification time (when it was linked) in Go's time.ANSIC, UTC.
-    static var buildTime: String {
-        var status = stat()
-        guard stat("/proc/self/exe", &status) == 0 else { return "" }
-        var seconds = status.st_mtim.tv_sec
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        var buffer = [CChar](repeating: 0, count: 64)
-        let count = strftime(&buffer, buffer.count, "%a %b %e %H:%M:%S %Y", &parts)
-        return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -1,0 +1,124 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CRuntime
+import CellCore
+
+/// Reaps the detached monitors a long-lived process started (the API service). The CLI exits right
+/// after a detached start, so its monitors pass to init; a process that stays would keep every
+/// exited monitor as a zombie. Only the monitors handed to `adopt` are reaped, each by its own
+/// pid, so that the children other code waits for (an attached start, an exec) keep their exit
+/// statuses: a SIGCHLD handler with `waitpid(-1)` would steal them.
+///
+/// One thread polls a pidfd per monitor (readable once it exits) and a pipe that wakes it when a
+/// monitor is adopted.
+public final class MonitorReaper: @unchecked Sendable {
+    /// Set once by a process that reaps (`startReaping`); nil in the CLI.
+    nonisolated(unsafe) static var shared: MonitorReaper?
+
+    private var mutex = pthread_mutex_t()
+    /// pidfd → pid and container directory of every monitor not reaped yet.
+    private var watched: [Int32: (pid: Int32, container: String)] = [:]
+    /// Container directory → exit status of its last monitor reaped. A monitor exits with its
+    /// container's status: for a --rm container, the only trace of it once it is removed.
+    private var exited: [String: Int32] = [:]
+    private static let keptStatuses = 4096
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
+
+    private init() throws {
+        var fds: [Int32] = [-1, -1]
+        let result = cell_pipe_cloexec(&fds)
+        if result < 0 { throw CellError.system("pipe: \(Syscall.errorString(-result))") }
+        wakeRead = fds[0]
+        wakeWrite = fds[1]
+        _ = fcntl(wakeRead, F_SETFL, fcntl(wakeRead, F_GETFL) | O_NONBLOCK)
+        _ = fcntl(wakeWrite, F_SETFL, fcntl(wakeWrite, F_GETFL) | O_NONBLOCK)
+        pthread_mutex_init(&mutex, nil)
+    }
+
+    /// From now on, every monitor this process starts detached is reaped when it exits.
+    public static func startReaping() throws {
+        guard shared == nil else { return }
+        let reaper = try MonitorReaper()
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(reaper).toOpaque()
+        let result = pthread_create(&thread, nil, { context in
+            Unmanaged<MonitorReaper>.fromOpaque(context!).takeRetainedValue().run()
+            return nil
+        }, context)
+        guard result == 0 else {
+            Unmanaged<MonitorReaper>.fromOpaque(context).release()
+            throw CellError.system("pthread_create: \(Syscall.errorString(result))")
+        }
+        pthread_detach(thread)
+        shared = reaper
+    }
+
+    /// Watches `pid`, a child of this process and the monitor of the container in `directory`,
+    /// until it exits; then reaps it.
+    func adopt(_ pid: Int32, container directory: String) {
+        let pidfd = cell_pidfd_open(pid)
+        // Gone already: reap it now (it is our child, so it waits as a zombie).
+        guard pidfd >= 0 else {
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, WNOHANG)
+            return
+        }
+        pthread_mutex_lock(&mutex)
+        watched[pidfd] = (pid, directory)
+        pthread_mutex_unlock(&mutex)
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)
+    }
+
+    /// The exit status of the last monitor this process started for the container in `directory`
+    /// (waiting up to `timeout` seconds for one still running to exit and be reaped); nil when
+    /// this process started none.
+    public static func exitStatus(ofContainerIn directory: String, within timeout: Double) -> Int32? {
+        guard let reaper = shared else { return nil }
+        let deadline = Deadline(after: timeout)
+        while true {
+            pthread_mutex_lock(&reaper.mutex)
+            let pending = reaper.watched.values.contains { $0.container == directory }
+            let status = reaper.exited[directory]
+            pthread_mutex_unlock(&reaper.mutex)
+            if !pending || deadline.hasPassed { return status }
+            Deadline.pause(milliseconds: 5)
+        }
+    }
+
+    private func run() {
+        var drain = [UInt8](repeating: 0, count: 64)
+        while true {
+            pthread_mutex_lock(&mutex)
+            var descriptors = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+            descriptors += watched.keys.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            pthread_mutex_unlock(&mutex)
+            if poll(&descriptors, nfds_t(descriptors.count), -1) < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            if descriptors[0].revents != 0 {
+                while read(wakeRead, &drain, drain.count) > 0 {}
+            }
+            for descriptor in descriptors.dropFirst() where descriptor.revents != 0 {
+                pthread_mutex_lock(&mutex)
+                let monitor = watched[descriptor.fd]
+                pthread_mutex_unlock(&mutex)
+                guard let monitor else { continue }
+                var status: Int32 = 0
+                while waitpid(monitor.pid, &status, 0) < 0 && errno == EINTR {}
+                pthread_mutex_lock(&mutex)
+                // Moved from watched to exited in one step: `exitStatus` sees one or the other.
+                watched.removeValue(forKey: descriptor.fd)
+                if exited.count >= MonitorReaper.keptStatuses, let any = exited.keys.first { exited.removeValue(forKey: any) }
+                exited[monitor.container] = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+                pthread_mutex_unlock(&mutex)
+                close(descriptor.fd)
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import CellFormat
+import NIOHTTP1
+
+/// What a route answers: a whole body, nothing, or a body it writes as it goes (logs, a wait that
+/// sends its header first and its status when the container exits).
+enum APIResponse: Sendable {
+    case json(HTTPResponseStatus, JSONValue)
+    case empty(HTTPResponseStatus)
+    case text(HTTPResponseStatus, String, headers: [(String, String)] = [])
+    /// The head is sent with `contentType` first; `write` then streams the body on the request's
+    /// thread through the `ResponseStream` it is given, and the response ends when it returns.
+    case stream(HTTPResponseStatus, contentType: String, write: @Sendable (ResponseStream) throws -> Void)
+
+    /// The body of a JSON answer as Docker's daemon writes it: Go's encoder without HTML escaping,
+    /// one line.
+    static func jsonBody(_ value: JSONValue) -> [UInt8] {
+        Array((value.serialized(indent: nil, escapingHTML: false) + "\n").utf8)
+    }
+
+    static func error(_ error: APIError) -> APIResponse {
+        .json(error.status, .object([("message", .string(error.message))]))
+    }
+}

@@ -1,0 +1,119 @@
+import NIOCore
+import NIOHTTP1
+
+/// One client connection, after NIO's HTTP/1.1 decoder: collects a request (head and a bounded
+/// body), runs it on a thread of its own through the router, and takes the next request once the
+/// answer has ended (NIO's pipelining handler holds any request sent meanwhile).
+///
+/// Bodies are refused past `maximumBody` with 413 and the connection closed, without reading the
+/// rest: the JSON bodies of these endpoints are small, and the ones that take big bodies (load,
+/// build, archive) will stream theirs instead.
+final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    static let maximumBody = 4 << 20
+
+    private enum State {
+        case idle
+        case receiving(HTTPRequestHead)
+        /// Answered before its end (too large): the rest is dropped until the connection closes.
+        case refused
+        case answering
+    }
+
+    private var state = State.idle
+    private var body: [UInt8] = []
+    private let router: Router
+    private let activity: ServiceActivity
+    private let deadline: RequestDeadline
+
+    init(router: Router, activity: ServiceActivity, deadline: RequestDeadline) {
+        self.router = router
+        self.activity = activity
+        self.deadline = deadline
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        activity.connectionOpened()
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        activity.connectionClosed()
+        context.fireChannelInactive()
+    }
+
+    /// Bytes that are not HTTP: NIO's error handler has answered 400 where it could (after the
+    /// answer in progress, if any); the connection cannot go on, so it closes.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            guard case .idle = state else { return }
+            if let declared = head.headers.first(name: "content-length").flatMap(Int.init), declared > Self.maximumBody {
+                refuse(context, head)
+                return
+            }
+            body.removeAll(keepingCapacity: false)
+            state = .receiving(head)
+        case .body(var buffer):
+            guard case .receiving(let head) = state else { return }
+            guard body.count + buffer.readableBytes <= Self.maximumBody else {
+                refuse(context, head)
+                return
+            }
+            body += buffer.readBytes(length: buffer.readableBytes) ?? []
+        case .end:
+            guard case .receiving(let head) = state else { return }
+            state = .answering
+            deadline.requestReceived()
+            dispatch(context, head)
+        }
+    }
+
+    /// The request goes to a thread of its own; the answer comes back through a `Responder`.
+    private func dispatch(_ context: ChannelHandlerContext, _ head: HTTPRequestHead) {
+        let request = body
+        body = []
+        let responder = responder(for: head, context: context)
+        let router = self.router
+        activity.requestStarted()
+        let started = RequestThread.start {
+            responder.send(router.respond(to: head, body: request))
+        }
+        if !started {
+            responder.send(.error(APIError(.serviceUnavailable, "too many requests in progress (\(RequestThread.limit)): try again")))
+        }
+    }
+
+    private func responder(for head: HTTPRequestHead, context: ChannelHandlerContext) -> Responder {
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        return Responder(channel: context.channel, version: head.version, keepAlive: head.isKeepAlive,
+                         isHead: head.method == .HEAD) {
+            handler.value.answerEnded()
+        }
+    }
+
+    private func answerEnded() {
+        state = .idle
+        deadline.responseEnded()
+        activity.requestFinished()
+    }
+
+    /// 413 at once, and the connection closes after it: reading a body we will not use only to
+    /// keep the connection would let a client make us read for ever.
+    private func refuse(_ context: ChannelHandlerContext, _ head: HTTPRequestHead) {
+        state = .refused
+        body = []
+        deadline.requestReceived()
+        activity.requestStarted()
+        var closing = head
+        closing.headers.replaceOrAdd(name: "connection", value: "close")
+        responder(for: closing, context: context).send(.error(APIError(.payloadTooLarge,
+            "request body too large: this endpoint takes at most \(Self.maximumBody) bytes")))
+    }
+}

@@ -1,0 +1,84 @@
+import CellPresentation
+import NIOCore
+import NIOHTTP1
+
+/// Sends one request's answer from the request's thread: whole answers are handed to the event
+/// loop at once, streamed ones written piece by piece (`ResponseStream`). When the answer has
+/// ended, the connection's handler takes the next request (or closes the connection).
+struct Responder: Sendable {
+    let channel: any Channel
+    let version: HTTPVersion
+    let keepAlive: Bool
+    let isHead: Bool
+    /// Called on the event loop once the response has ended.
+    let ended: @Sendable () -> Void
+
+    /// Docker's version middleware sets these on every answer.
+    static let commonHeaders: [(String, String)] = [
+        ("Api-Version", CellVersion.apiVersion), ("Ostype", "linux"),
+        ("Server", "cell/\(CellVersion.current) (linux)"),
+    ]
+
+    func send(_ response: APIResponse) {
+        switch response {
+        case .json(let status, let value):
+            sendWhole(status, body: APIResponse.jsonBody(value), headers: [("Content-Type", "application/json")])
+        case .empty(let status):
+            sendWhole(status, body: [], headers: [])
+        case .text(let status, let text, let headers):
+            sendWhole(status, body: Array(text.utf8), headers: [("Content-Type", "text/plain; charset=utf-8")] + headers)
+        case .stream(let status, let contentType, let write):
+            sendStream(status, contentType: contentType, write: write)
+        }
+    }
+
+    private func head(_ status: HTTPResponseStatus, _ headers: [(String, String)]) -> HTTPResponseHead {
+        var fields = HTTPHeaders(Responder.commonHeaders)
+        for (name, value) in headers { fields.replaceOrAdd(name: name, value: value) }
+        if !keepAlive { fields.replaceOrAdd(name: "Connection", value: "close") }
+        return HTTPResponseHead(version: version, status: status, headers: fields)
+    }
+
+    private func sendWhole(_ status: HTTPResponseStatus, body: [UInt8], headers: [(String, String)]) {
+        var fields = headers
+        // A HEAD answer names the length its GET would have, and has no body.
+        if !fields.contains(where: { $0.0.lowercased() == "content-length" }) {
+            fields.append(("Content-Length", String(body.count)))
+        }
+        let head = head(status, fields)
+        let bodyless = isHead || status == .noContent || status == .notModified
+        let channel = self.channel, ended = self.ended, keepAlive = self.keepAlive
+        channel.eventLoop.execute {
+            channel.write(HTTPServerResponsePart.head(head), promise: nil)
+            if !bodyless && !body.isEmpty {
+                var buffer = channel.allocator.buffer(capacity: body.count)
+                buffer.writeBytes(body)
+                channel.write(HTTPServerResponsePart.body(.byteBuffer(buffer)), promise: nil)
+            }
+            channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in
+                if !keepAlive { channel.close(promise: nil) }
+                ended()
+            }
+        }
+    }
+
+    /// The head goes first (chunked: the length is not known), then whatever `write` writes. An
+    /// error after the head can no longer change the status: the stream just ends, as Docker's does.
+    private func sendStream(_ status: HTTPResponseStatus, contentType: String, write: @Sendable (ResponseStream) throws -> Void) {
+        let head = head(status, [("Content-Type", contentType)])
+        var failed = false
+        do {
+            try channel.writeAndFlush(HTTPServerResponsePart.head(head)).wait()
+            if !isHead { try write(ResponseStream(channel: channel)) }
+        } catch {
+            failed = true
+        }
+        let channel = self.channel, ended = self.ended, closing = failed || !keepAlive
+        channel.eventLoop.execute {
+            channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in
+                if closing { channel.close(promise: nil) }
+                ended()
+            }
+        }
+    }
+}
