@@ -144,11 +144,15 @@ public struct ContainerLifecycle: Sendable {
     /// starts again or goes (after a reboot there is nothing left, and this finds nothing).
     func clearLeftovers(_ container: Container) throws {
         guard let state = container.state, state.status == .running, !container.isRunning else { return }
-        guard let running = try? RunningContainer(containerDirectory: container.directory) else { return }
-        if let cgroup = try running.cgroup() {
+        let spec = try ContainerSpec.read(fromContainerDirectory: container.directory)
+        if spec.cgroups != .disabled {
+            // Found by its name, not through pid 1: pid 1 may be gone (or a zombie no one
+            // reaps) while the rest runs on.
+            let cgroup = try Cgroup(layout: CgroupLayout.detect(), parent: spec.cgroupParent, name: spec.cgroupName)
+            guard cgroup.directories.contains(where: FileSystem.exists) else { return }
             try cgroup.killAll()
             try? cgroup.remove()
-        } else {
+        } else if let running = try? RunningContainer(containerDirectory: container.directory) {
             // Without a cgroup of its own, its pid namespace ends with its pid 1.
             Glibc.kill(running.pid, SIGKILL)
         }
