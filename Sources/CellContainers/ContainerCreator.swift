@@ -208,7 +208,9 @@ public struct ContainerCreator {
         spec.restartPolicy = try options.restartPolicy.map(RestartPolicy.init(parsing:)) ?? .never
         let (healthcheck, healthCheck) = try HealthSettings.resolve(image: imageConfig.healthcheck, options)
         spec.healthCheck = healthCheck
-        let (logConfiguration, logOptions) = try LogOptions.parse(driver: options.logDriver, options: options.logOptions)
+        let tagFields = LogOptions.TagFields(id: id, name: name, image: options.image, imageID: image.id.description,
+                                             command: arguments.joined(separator: " "))
+        let (logConfiguration, logOptions) = try LogOptions.parse(driver: options.logDriver, options: options.logOptions, tagFields: tagFields)
         spec.logConfiguration = logConfiguration
         var record = ContainerRecord(
             id: id, name: name, created: now.rfc3339Nano, image: options.image, imageID: image.id.description,

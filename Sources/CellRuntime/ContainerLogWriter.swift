@@ -19,6 +19,8 @@ public final class ContainerLogWriter {
     private let clock: () -> Timestamp
     private let configuration: LogConfiguration
     private var size: Int64 = 0
+    /// The syslog driver's receiver: every line goes there too (the file is then `logs`'s cache).
+    public var syslog: SyslogWriter?
 
     /// `configuration`'s `none` writes nothing; a maximum size rotates the file as Docker's
     /// json-file does: `path` becomes `path.1` (and so on, up to the files kept), a new `path` begins.
@@ -63,7 +65,8 @@ public final class ContainerLogWriter {
         guard handle != nil else { return }
         var carried = pending[stream] ?? []
         pending[stream] = nil
-        let suffix = ContainerLogWriter.suffix(stream: stream, time: clock())
+        let time = clock()
+        let suffix = ContainerLogWriter.suffix(stream: stream, time: time)
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count + bytes.count / 4 + 256)
         var start = bytes.startIndex
@@ -74,6 +77,10 @@ public final class ContainerLogWriter {
             guard let newline = bytes[start..<limit].firstIndex(of: 0x0a) ?? (limit - start == room ? limit - 1 : nil) else {
                 carried += bytes[start...]
                 break
+            }
+            if let syslog {
+                let end = bytes[newline] == 0x0a ? newline : newline + 1
+                syslog.send(carried.isEmpty ? bytes[start..<end] : (carried + bytes[start..<end])[...], error: stream == .stderr, time: time)
             }
             output += ContainerLogWriter.prefix
             if !carried.isEmpty {
@@ -97,7 +104,9 @@ public final class ContainerLogWriter {
     public func finish(_ stream: Stream) throws {
         guard let rest = pending[stream], !rest.isEmpty else { return }
         pending[stream] = []
-        try write(ContainerLogWriter.entry(rest[...], stream: stream, time: clock()))
+        let time = clock()
+        syslog?.send(rest[...], error: stream == .stderr, time: time)
+        try write(ContainerLogWriter.entry(rest[...], stream: stream, time: time))
     }
 
     /// One line of the log file, newline included.

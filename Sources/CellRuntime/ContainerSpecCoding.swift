@@ -43,6 +43,10 @@ extension ContainerSpec {
         if logConfiguration != .standard {
             try writer.append("log", [logConfiguration.driver.rawValue, logConfiguration.maximumSize.map { String($0) } ?? "",
                                       String(logConfiguration.maximumFiles)])
+            if let syslog = logConfiguration.syslog {
+                try writer.append("log-syslog", [syslog.transport.rawValue, syslog.target, String(syslog.facility),
+                                                 syslog.format.rawValue, syslog.tag])
+            }
         }
         if restartPolicy != .never {
             try writer.append("restart-policy", [restartPolicy.name.rawValue, String(restartPolicy.maximumRetryCount)])
@@ -167,7 +171,15 @@ extension ContainerSpec {
             case "log":
                 guard record.fields.count == 3, let driver = LogConfiguration.Driver(rawValue: record.fields[0]),
                       let files = Int(record.fields[2]) else { throw document.bad(record) }
-                logConfiguration = LogConfiguration(driver: driver, maximumSize: Int64(record.fields[1]), maximumFiles: files)
+                logConfiguration = LogConfiguration(driver: driver, maximumSize: Int64(record.fields[1]), maximumFiles: files,
+                                                    syslog: logConfiguration.syslog)
+            case "log-syslog":
+                guard record.fields.count == 5, let transport = SyslogDestination.Transport(rawValue: record.fields[0]),
+                      let facility = Int(record.fields[2]), let format = SyslogDestination.Format(rawValue: record.fields[3]) else {
+                    throw document.bad(record)
+                }
+                logConfiguration.syslog = SyslogDestination(transport: transport, target: record.fields[1], facility: facility,
+                                                            format: format, tag: record.fields[4])
             case "restart-policy":
                 guard record.fields.count == 2, let name = RestartPolicy.Name(rawValue: record.fields[0]),
                       let count = Int(record.fields[1]) else { throw document.bad(record) }

@@ -1,9 +1,10 @@
 /// Where a container's output goes besides attached clients (`--log-driver`, `--log-opt`):
 /// Docker's json-file (the default; `local` is kept in the same format here), optionally
-/// rotated (`max-size`, `max-file`), or nowhere (`none`, and `logs` then has nothing to read).
+/// rotated (`max-size`, `max-file`), nowhere (`none`, and `logs` then has nothing to read), or
+/// to syslog, with a rotated json-file kept for `logs` as Docker's dual logging keeps its cache.
 public struct LogConfiguration: Equatable, Sendable {
     public enum Driver: String, Sendable {
-        case jsonFile = "json-file", local, none
+        case jsonFile = "json-file", local, none, syslog
     }
 
     public var driver: Driver
@@ -11,13 +12,16 @@ public struct LogConfiguration: Equatable, Sendable {
     public var maximumSize: Int64?
     /// Files kept with rotation (the current one included).
     public var maximumFiles: Int
+    /// The syslog driver's receiver.
+    public var syslog: SyslogDestination?
 
     public static let standard = LogConfiguration(driver: .jsonFile, maximumSize: nil, maximumFiles: 1)
 
-    public init(driver: Driver, maximumSize: Int64?, maximumFiles: Int) {
+    public init(driver: Driver, maximumSize: Int64?, maximumFiles: Int, syslog: SyslogDestination? = nil) {
         self.driver = driver
         self.maximumSize = maximumSize
         self.maximumFiles = maximumFiles
+        self.syslog = syslog
     }
 
     /// The log's rotated files, oldest first, then the current one.

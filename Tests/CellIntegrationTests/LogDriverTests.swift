@@ -38,7 +38,7 @@ struct LogDriverTests {
         #expect(logs.status == 1 && logs.stderr == "Error response from daemon: configured logging driver does not support reading\n")
         try root.cell("run", "--rm", "--log-driver", "local", "busybox", "true").expectSuccess()
         for (flags, message) in [
-            (["--log-driver", "syslog"], "Error: logger: cell has no syslog logging driver yet (json-file, local and none)\n"),
+            (["--log-driver", "fluentd"], "Error: logger: cell has no fluentd logging driver yet (json-file, local, none and syslog)\n"),
             (["--log-opt", "colour=red"], "Error: logger: unknown log opt 'colour' for json-file log driver\n"),
             (["--log-driver", "none", "--log-opt", "max-size=1m"], "Error: logger: unknown log opt 'max-size' for none log driver\n"),
             (["--log-opt", "max-file=0"], "Error: logger: max-file cannot be less than 1\n"),
@@ -49,5 +49,92 @@ struct LogDriverTests {
         }
         try root.cell("rm", "silent").expectSuccess()
         try expectNothingLeft(root)
+    }
+
+    /// The syslog driver against Debian's rsyslogd, on a socket and a TCP port of the test's own:
+    /// what rsyslog files (facility, severity, tag, text) is what is asserted.
+    @Test func syslogSendsEachLineToARealReceiver() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let socket = root.file("log"), output = root.file("received")
+        let port = try LocalRegistry.freePort()
+        let configuration = """
+        global(workDirectory="\(root.scratch)")
+        module(load="imuxsock" SysSock.Use="off")
+        input(type="imuxsock" Socket="\(socket)")
+        module(load="imtcp")
+        input(type="imtcp" Address="127.0.0.1" Port="\(port)")
+        template(name="seen" type="string" string="%syslogfacility-text%.%syslogseverity-text% %syslogtag%|%msg%|\\n")
+        *.* action(type="omfile" file="\(output)" template="seen")
+        """
+        try configuration.write(toFile: root.file("rsyslog.conf"), atomically: true, encoding: .utf8)
+        let receiver = try ChildProcess("/usr/sbin/rsyslogd", ["-n", "-f", root.file("rsyslog.conf"), "-i", root.file("rsyslog.pid")], captureOutput: false)
+        defer { kill(receiver.pid, SIGTERM); _ = receiver.waitForExit() }
+        #expect(waitUntil { FileManager.default.fileExists(atPath: socket) && LogDriverTests.accepts(port: port) })
+
+        // The local socket, Docker's default tag (the short id) and facility (daemon).
+        let id = try root.cell("run", "-d", "--log-driver", "syslog", "--log-opt", "syslog-address=unix://\(socket)",
+                               "busybox", "sh", "-c", "echo out; echo err >&2").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let short = String(id.prefix(12))
+        // Over TCP: a facility, a tag template and RFC 5424; a last line without a newline is sent too.
+        try root.cell("run", "--name", "tcp", "--log-driver", "syslog", "--log-opt", "syslog-address=tcp://127.0.0.1:\(port)",
+                      "--log-opt", "syslog-facility=local3", "--log-opt", "syslog-format=rfc5424",
+                      "--log-opt", "tag={{.Name}}/{{.ImageName}}", "busybox", "printf", "é\\npartial").expectSuccess()
+        // RFC 3164's text starts after the tag's ": "; rsyslog keeps the space, RFC 5424 has none.
+        func received() -> [String] {
+            ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").split(separator: "\n").map { $0.replacingOccurrences(of: "| ", with: "|") }
+        }
+        #expect(waitUntil { received().count == 4 }, "\(received())")
+        let lines = received()
+        #expect(lines.contains { $0.hasPrefix("daemon.info \(short)[") && $0.hasSuffix("]:|out|") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("daemon.err \(short)[") && $0.hasSuffix("]:|err|") }, "\(lines)")
+        let tcp = lines.filter { $0.hasPrefix("local3.info tcp/busybox[") }
+        #expect(tcp.count == 2 && tcp[0].hasSuffix("]|é|") && tcp[1].hasSuffix("]|partial|"), "\(lines)")
+        // Docker's dual logging: logs still reads what was sent.
+        #expect(try root.cell("logs", "tcp").stdout == "é\npartial")
+        #expect(try root.cell("inspect", "-f", "{{.HostConfig.LogConfig.Type}}", "tcp").stdout == "syslog\n")
+
+        // A receiver that is not there fails the start in one line; the container stays created.
+        let refused = try root.cell("run", "--name", "nowhere", "--log-driver", "syslog", "--log-opt", "syslog-address=tcp://127.0.0.1:\(try LocalRegistry.freePort())", "busybox", "true")
+        #expect(refused.status == 125 && refused.stderr.hasPrefix("Error: failed to initialize logging driver: dial tcp 127.0.0.1:") && refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
+        #expect(try root.cell("ps", "-a", "--filter", "name=nowhere", "--format", "{{.Status}}").stdout == "Created\n")
+        try root.cell("rm", "-f", id, "tcp", "nowhere").expectSuccess()
+        try expectNothingLeft(root)
+    }
+
+    @Test func syslogOptionsAreCheckedBeforeAnythingIsMade() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        for (options, message) in [
+            (["syslog-address=unix:///nonexistent/log"], "Error: stat /nonexistent/log: No such file or directory\n"),
+            (["syslog-address=http://127.0.0.1"], "Error: logger: unsupported scheme in syslog-address 'http://127.0.0.1' (unix, unixgram, tcp and udp)\n"),
+            (["syslog-address=tcp://127.0.0.1:99999"], "Error: logger: invalid syslog-address 'tcp://127.0.0.1:99999'\n"),
+            (["syslog-facility=local9"], "Error: logger: invalid syslog facility\n"),
+            (["syslog-format=rfc9999"], "Error: logger: Invalid syslog format\n"),
+            (["tag={{.Secret}}"], "Error: logger: invalid tag template {{.Secret}}: no field .Secret (.Command, .DaemonName, .FullID, .ID, .ImageFullID, .ImageID, .ImageName, .Name)\n"),
+            (["tag={{.Name"], "Error: logger: invalid tag template {{.Name: unclosed action\n"),
+            (["max-size=1m"], "Error: logger: unknown log opt 'max-size' for syslog log driver\n"),
+            // A newline in the tag would end a message early and forge the next one on a stream.
+            (["tag=x\nforged"], "Error: logger: the tag may not hold control characters\n"),
+            (["syslog-tls-cert=/x"], "Error: logger: cell's syslog log driver does not take 'syslog-tls-cert' yet\n"),
+        ] {
+            let refused = try root.cell(["run", "--rm", "--log-driver", "syslog"] + options.flatMap { ["--log-opt", $0] } + ["busybox", "true"])
+            #expect(refused.status == 125 && refused.stderr == message, "\(options): \(refused.stderr)")
+        }
+        #expect(try root.cell("ps", "-aq").stdout.isEmpty)
+        try expectNothingLeft(root)
+    }
+
+    static func accepts(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
     }
 }
