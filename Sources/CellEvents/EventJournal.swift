@@ -114,9 +114,11 @@ public enum EventJournal {
     }
 
     /// Calls `body` with each event appended after `offset`, as it comes (inotify on the
-    /// events directory: no polling), until `body` returns false or `until` passes. A rotation
+    /// events directory: no polling), until `body` returns false, `until` passes or `stillWanted`
+    /// says no (asked each second: the API's client may go while nothing happens). A rotation
     /// starts the new journal from its beginning.
-    public static func follow(root: String, from offset: Int64, until: Timestamp? = nil, _ body: (Event) -> Bool) throws {
+    public static func follow(root: String, from offset: Int64, until: Timestamp? = nil,
+                              while stillWanted: (() -> Bool)? = nil, _ body: (Event) -> Bool) throws {
         let directory = directory(root: root)
         try FileSystem.createDirectory(directory, mode: 0o700)
         let watch = inotify_init1(Int32(IN_CLOEXEC))
@@ -158,10 +160,12 @@ public enum EventJournal {
                 if left <= 0 { return }
                 timeout = Int32(min(left, 60_000))
             }
+            if stillWanted != nil { timeout = timeout < 0 ? 1000 : min(timeout, 1000) }
             var ready = pollfd(fd: watch, events: Int16(POLLIN), revents: 0)
             if poll(&ready, 1, timeout) > 0 {
                 _ = buffer.withUnsafeMutableBytes { Glibc.read(watch, $0.baseAddress, $0.count) }
             }
+            if let stillWanted, !stillWanted() { return }
         }
     }
 
