@@ -106,3 +106,19 @@ public struct HealthCheck: Equatable, Sendable {
         }
     }
 }
+
+extension HealthCheck.Status {
+    /// Reads, changes and rewrites `<container-dir>/health` under `<container-dir>/health.lock`:
+    /// the monitor's scheduled runs and `healthcheck run` both record into it, and neither
+    /// loses the other's result. Nil when the container's directory is gone.
+    @discardableResult
+    public static func update(containerDirectory: String, _ change: (inout HealthCheck.Status) -> Void) throws -> HealthCheck.Status? {
+        guard let lock = try FileLock.inExistingDirectory("\(containerDirectory)/health.lock") else { return nil }
+        return try lock.withLock {
+            var status = read(fromContainerDirectory: containerDirectory) ?? HealthCheck.Status()
+            change(&status)
+            try FileSystem.writeAtomically(try status.encoded(), to: path(containerDirectory: containerDirectory), durable: false)
+            return status
+        }
+    }
+}

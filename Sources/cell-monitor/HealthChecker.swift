@@ -96,7 +96,7 @@ final class HealthChecker {
         }
         let exited = (wait & 0x7f) == 0
         let code: Int32 = run.timedOut ? -1 : (exited ? (wait >> 8) & 0xff : 128 + (wait & 0x7f))
-        let output = run.timedOut ? "Health check exceeded timeout (\(HealthChecker.seconds(check.timeout)))"
+        let output = run.timedOut ? "Health check exceeded timeout (\(HealthCheck.durationText(check.timeout)))"
             : HealthChecker.text(running?.bytes ?? [])
         finish(HealthCheck.Result(start: run.start, end: .now(), exitCode: code, output: output))
         return true
@@ -133,9 +133,18 @@ final class HealthChecker {
 
     private func finish(_ result: HealthCheck.Result) {
         running = nil
-        let before = status.status
-        status.record(result, retries: check.retries, inStartPeriod: inStartPeriod)
-        save()
+        var before = status.status
+        let inStartPeriod = self.inStartPeriod
+        // Through the file, under its lock: a `healthcheck run` may have recorded meanwhile.
+        if let updated = try? HealthCheck.Status.update(containerDirectory: directory, { stored in
+            before = stored.status
+            stored.record(result, retries: check.retries, inStartPeriod: inStartPeriod)
+        }) {
+            status = updated
+        } else {
+            status.record(result, retries: check.retries, inStartPeriod: inStartPeriod)
+            save()
+        }
         if status.status != before { Monitor.recordEvent("health_status: \(status.status)", directory: directory) }
         next = Deadline(after: inStartPeriod && status.status == "starting" ? min(check.startInterval, check.interval) : check.interval)
     }
@@ -149,15 +158,5 @@ final class HealthChecker {
     /// Output as text, without NUL bytes (the record format's separator).
     static func text(_ bytes: [UInt8]) -> String {
         String(decoding: bytes.filter { $0 != 0 }, as: UTF8.self)
-    }
-
-    /// Go's `time.Duration` text (`100ms`, `30s`, `1m30s`, `1.5s`).
-    static func seconds(_ value: Double) -> String {
-        let milliseconds = Int((value * 1000).rounded())
-        if milliseconds < 1000 { return "\(milliseconds)ms" }
-        let minutes = milliseconds / 60_000
-        let rest = Double(milliseconds % 60_000) / 1000
-        let secondsText = rest == rest.rounded() ? String(Int(rest)) : String(rest)
-        return (minutes > 0 ? "\(minutes)m" : "") + "\(secondsText)s"
     }
 }

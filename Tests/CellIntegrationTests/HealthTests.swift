@@ -62,4 +62,38 @@ struct HealthTests {
         }
         try expectNothingLeft(root)
     }
+
+    /// `healthcheck run`, Podman's verb: the check once, now, recorded beside the monitor's
+    /// scheduled runs (an hour apart here, so every result seen is the command's).
+    @Test func healthcheckRunChecksOnceAndRecordsIt() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        try root.cell("run", "-d", "--name", "svc", "--health-cmd", "cat /tmp/ready", "--health-interval", "1h",
+                      "--health-retries", "1", "busybox", "sleep", "1000").expectSuccess()
+        try root.cell("run", "-d", "--name", "plain", "busybox", "sleep", "1000").expectSuccess()
+        defer { _ = try? root.cell("rm", "-f", "svc", "plain") }
+        let failed = try root.cell("healthcheck", "run", "svc")
+        #expect(failed.status == 1 && failed.stdout == "unhealthy\n", "\(failed.stdout)\(failed.stderr)")
+        #expect(HealthTests.status(root, "svc").hasSuffix(" (unhealthy)\n"))
+        try root.cell("exec", "svc", "sh", "-c", "echo ready > /tmp/ready").expectSuccess()
+        let passed = try root.cell("healthcheck", "run", "svc")
+        #expect(passed.status == 0 && passed.stdout.isEmpty, "\(passed.stdout)\(passed.stderr)")
+        #expect(try root.cell("inspect", "-f", "{{.State.Health.Status}} {{.State.Health.FailingStreak}} {{len .State.Health.Log}} {{(index .State.Health.Log 1).Output}}", "svc").stdout
+                == "healthy 0 2 ready\n\n")
+        let events = try root.cell("events", "--since", "1h", "--until", EventsTests.now(), "--filter", "event=health_status", "--format", "{{.Action}}")
+        #expect(events.stdout == "health_status: unhealthy\nhealth_status: healthy\n")
+
+        for (arguments, message) in [
+            (["plain"], "Error: container plain has no defined healthcheck\n"),
+            (["missing"], "Error: No such container: missing\n"),
+        ] {
+            let refused = try root.cell(["healthcheck", "run"] + arguments)
+            #expect(refused.status == 125 && refused.stderr == message, "\(arguments): \(refused.stderr)")
+        }
+        try root.cell("stop", "-t", "0", "svc").expectSuccess()
+        let stopped = try root.cell("healthcheck", "run", "svc")
+        #expect(stopped.status == 125 && stopped.stderr.hasSuffix(" is not running\n"), "\(stopped.stderr)")
+        try root.cell("rm", "-f", "svc", "plain").expectSuccess()
+        try expectNothingLeft(root)
+    }
 }
