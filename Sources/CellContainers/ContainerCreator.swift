@@ -210,7 +210,9 @@ public struct ContainerCreator {
         spec.healthCheck = healthCheck
         let tagFields = LogOptions.TagFields(id: id, name: name, image: options.image, imageID: image.id.description,
                                              command: arguments.joined(separator: " "))
-        let (logConfiguration, logOptions) = try LogOptions.parse(driver: options.logDriver, options: options.logOptions, tagFields: tagFields)
+        let logDefaults = try LogDefaults.current()
+        let (logDriver, logWords) = logDefaults.resolve(driver: options.logDriver, options: options.logOptions)
+        let (logConfiguration, logOptions) = try LogOptions.parse(driver: logDriver, options: logWords, tagFields: tagFields)
         spec.logConfiguration = logConfiguration
         var record = ContainerRecord(
             id: id, name: name, created: now.rfc3339Nano, image: options.image, imageID: image.id.description,
@@ -240,7 +242,7 @@ public struct ContainerCreator {
             layerDirectories: layers)
         if spec.restartPolicy != .never { record.hostConfig.restartPolicy = .init(spec.restartPolicy) }
         record.config.healthcheck = healthcheck
-        if options.logDriver != nil || !logOptions.isEmpty {
+        if options.logDriver != nil || !logOptions.isEmpty || logDefaults != LogDefaults() {
             record.hostConfig.logConfig = .init(type: logConfiguration.driver.rawValue, config: logOptions)
         }
         record.mountPoints = volumes.entries.map {

@@ -18,13 +18,13 @@ public enum SystemInformation {
             ("DriverStatus", .array([])),
             ("Plugins", .object([
                 ("Volume", .strings([])), ("Network", .strings(["host", "none"])), ("Authorization", .null),
-                ("Log", .strings(["json-file"])),
+                ("Log", .strings(["json-file", "local", "none", "syslog"])),
             ])),
             ("MemoryLimit", .bool(true)), ("SwapLimit", .bool(true)), ("CpuCfsPeriod", .bool(true)), ("CpuCfsQuota", .bool(true)),
             ("CPUShares", .bool(true)), ("CPUSet", .bool(true)), ("PidsLimit", .bool(true)),
             ("IPv4Forwarding", .bool(false)), ("Debug", .bool(false)), ("NFd", .int(0)), ("OomKillDisable", .bool(false)),
             ("NGoroutines", .int(0)), ("SystemTime", .string("")),
-            ("LoggingDriver", .string("json-file")),
+            ("LoggingDriver", .string((try? LogDefaults.current().driver) ?? "json-file")),
             // cell writes the cgroup tree itself (no systemd scopes).
             ("CgroupDriver", .string("cgroupfs")),
             ("CgroupVersion", .string(summary.cgroupVersion)),

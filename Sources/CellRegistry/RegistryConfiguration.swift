@@ -18,7 +18,7 @@ import CellFormat
 /// that is missing is no setting; one that cannot be read or names an unknown key is an error,
 /// since a mistyped key would otherwise silently leave a registry insecure or unmirrored.
 public struct RegistryConfiguration: Sendable {
-    public static let defaultDirectory = "/etc/cell"
+    public static let defaultDirectory = ConfigurationDirectory.standard
     public static let fileName = "registries.json"
 
     /// The folder of registries.json and certs.d/.
@@ -41,8 +41,7 @@ public struct RegistryConfiguration: Sendable {
     }
 
     private static let loaded: Result<RegistryConfiguration, CellError> = Result {
-        let directory = getenv("CELL_CONFIG_DIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? defaultDirectory
-        return try RegistryConfiguration(reading: directory)
+        try RegistryConfiguration(reading: ConfigurationDirectory.current)
     }.mapError { ($0 as? CellError) ?? CellError(.system, "\($0)") }
 
     /// Reads `directory/registries.json` (none: the defaults).

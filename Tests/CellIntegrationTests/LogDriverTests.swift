@@ -125,6 +125,41 @@ struct LogDriverTests {
         try expectNothingLeft(root)
     }
 
+    /// Docker's daemon.json keys in `$CELL_CONFIG_DIR/logging.json`: the defaults of containers
+    /// made without `--log-driver`, their options merged under the command line's.
+    @Test func defaultsComeFromLoggingJSON() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let settings = root.file("settings")
+        try FileManager.default.createDirectory(atPath: settings, withIntermediateDirectories: true)
+        let environment = ["CELL_CONFIG_DIR": settings]
+        func cell(_ arguments: String...) throws -> CommandResult { try root.cell(arguments, environment: environment) }
+        try #"{"log-driver": "json-file", "log-opts": {"max-size": "2k", "max-file": "2"}}"#.write(toFile: "\(settings)/logging.json", atomically: true, encoding: .utf8)
+        try cell("run", "--name", "rotating", "busybox", "sh", "-c", LogDriverTests.writer).expectSuccess()
+        let id = try cell("inspect", "-f", "{{.Id}}", "rotating").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let files = try FileManager.default.contentsOfDirectory(atPath: "\(root.path)/containers/\(id)").filter { $0.hasPrefix("container.log") }.sorted()
+        #expect(files == ["container.log", "container.log.1"])
+        #expect(try cell("inspect", "-f", "{{json .HostConfig.LogConfig}}", "rotating").stdout == "{\"Type\":\"json-file\",\"Config\":{\"max-file\":\"2\",\"max-size\":\"2k\"}}\n")
+        // The command line's option wins over its key; another driver takes none of them.
+        try cell("create", "--name", "three", "--log-opt", "max-file=3", "busybox", "true").expectSuccess()
+        #expect(try cell("inspect", "-f", "{{json .HostConfig.LogConfig.Config}}", "three").stdout == "{\"max-file\":\"3\",\"max-size\":\"2k\"}\n")
+        try cell("create", "--name", "quiet", "--log-driver", "none", "busybox", "true").expectSuccess()
+        #expect(try cell("inspect", "-f", "{{json .HostConfig.LogConfig}}", "quiet").stdout == "{\"Type\":\"none\",\"Config\":{}}\n")
+        #expect(try cell("info", "--format", "{{.LoggingDriver}}").stdout == "json-file\n")
+
+        try #"{"log-driver": "none"}"#.write(toFile: "\(settings)/logging.json", atomically: true, encoding: .utf8)
+        #expect(try cell("info", "--format", "{{.LoggingDriver}}").stdout == "none\n")
+        try cell("run", "--name", "silent", "busybox", "echo", "hi").expectSuccess()
+        #expect(try cell("logs", "silent").stderr == "Error response from daemon: configured logging driver does not support reading\n")
+
+        // A mistyped key is an error, not an unbounded log.
+        try #"{"log-driver": "json-file", "log-opt": {"max-size": "1m"}}"#.write(toFile: "\(settings)/logging.json", atomically: true, encoding: .utf8)
+        let refused = try cell("run", "--rm", "busybox", "true")
+        #expect(refused.status == 125 && refused.stderr == "Error: \(settings)/logging.json: unknown key log-opt (log-driver, log-opts)\n", "\(refused.stderr)")
+        try cell("rm", "rotating", "three", "quiet", "silent").expectSuccess()
+        try expectNothingLeft(root)
+    }
+
     static func accepts(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
