@@ -170,14 +170,18 @@ public struct ResourceLimits: Equatable, Sendable, Codable {
         return nodes.isEmpty ? "0" : nodes
     }
 
-    /// "0-2,5" → [0, 1, 2, 5]; nil when malformed.
+    /// Docker's bound on a cpu or node number (ParseUintListMaximum): a list is expanded only
+    /// within it, so "0-9223372036854775807" is refused rather than counted.
+    public static let maximumListedNumber = 10_000
+
+    /// "0-2,5" → [0, 1, 2, 5]; nil when malformed or past `maximumListedNumber`.
     public static func cpuList(_ text: String) -> [Int]? {
         var result: [Int] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let bounds = part.split(separator: "-", omittingEmptySubsequences: false)
             guard bounds.count <= 2, let low = Int(bounds[0]), low >= 0 else { return nil }
             let high = bounds.count == 2 ? Int(bounds[1]) : low
-            guard let high, high >= low else { return nil }
+            guard let high, high >= low, high <= maximumListedNumber else { return nil }
             result += Array(low...high)
         }
         return result.isEmpty ? nil : result

@@ -192,8 +192,16 @@ public struct ContainerLifecycle: Sendable {
     /// docker kill: one signal to a running container.
     public func kill(_ container: Container, signal: Int32) throws {
         // A signal that ends it ends its restarts too, as Docker's kill.
-        if [SIGKILL, SIGTERM, SIGINT, SIGQUIT, SIGHUP].contains(signal) {
-            try store.withLock(container) { try requestStop(try store.load(id: container.id)) }
+        let ending = [SIGKILL, SIGTERM, SIGINT, SIGQUIT, SIGHUP].contains(signal)
+        // Whether it was up or between two runs when its restarts were ended.
+        var wasActive = false
+        if ending {
+            try store.withLock(container) {
+                let current = try store.load(id: container.id)
+                if case .restarting = current.status { wasActive = true }
+                if current.isRunning { wasActive = true }
+                try requestStop(current)
+            }
         }
         if container.isPaused && signal == SIGKILL { try store.withLock(container) { try thaw(container) } }
         // Between two runs there is no process: the kill ends the restarts.
@@ -201,7 +209,7 @@ public struct ContainerLifecycle: Sendable {
         guard container.isRunning,
               try ContainerSignaller.signal(containerDirectory: container.directory, signal: signal) else {
             // A crash-looping container that exited meanwhile: its restarts are what ends.
-            if container.record.hostConfig.restartPolicy != nil, container.isRunning, [SIGKILL, SIGTERM].contains(signal) { return }
+            if container.record.hostConfig.restartPolicy != nil, wasActive { return }
             throw CellError.conflict("cannot kill container: \(container.name): container \(container.id) is not running")
         }
         Events.container("kill", container, ["signal": String(signal)])

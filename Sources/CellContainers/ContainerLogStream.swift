@@ -32,7 +32,8 @@ extension ContainerStore {
         let rotated = ContainerLog.rotatedFiles(of: path)
         var remaining = selection.tail
         var tails: [Int?] = []
-        if let wanted = selection.tail {
+        // Past every line there could be; the arithmetic below stays far from overflow.
+        if let wanted = selection.tail.map({ min($0, Int(Int32.max)) }) {
             var left = max(0, wanted - ContainerLog.lineCount(path, atMost: wanted))
             for file in rotated.reversed() {
                 let count = ContainerLog.lineCount(file, atMost: left + 1)

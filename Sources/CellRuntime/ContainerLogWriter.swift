@@ -83,11 +83,14 @@ public final class ContainerLogWriter {
                 syslog.send(carried.isEmpty ? bytes[start..<end] : (carried + bytes[start..<end])[...], error: stream == .stderr, time: time)
             }
             output += ContainerLogWriter.prefix
-            if !carried.isEmpty {
+            if carried.isEmpty {
+                ContainerLogWriter.appendEscaped(bytes[start...newline], to: &output)
+            } else {
+                // Escaped whole: a character cut by the chunk boundary is whole again here.
+                carried += bytes[start...newline]
                 ContainerLogWriter.appendEscaped(carried[...], to: &output)
                 carried.removeAll(keepingCapacity: true)
             }
-            ContainerLogWriter.appendEscaped(bytes[start...newline], to: &output)
             output += suffix
             start = newline + 1
             // A rotating log rotates at the line that takes it past its size, as Docker's does.

@@ -59,6 +59,13 @@ if !options.containerDirectory.hasPrefix("/") {
     }
 }
 _ = chdir("/")
+// What the process that started us left open without CLOEXEC (an API server's listening and
+// client sockets, a test runner's pipes) is not ours to hold for the container's lifetime: a
+// listener held here would keep its address busy after that process ended.
+for fd in ((try? FileSystem.contentsOfDirectory("/proc/self/fd")) ?? []).compactMap(Int32.init)
+where fd > 2 && fd != options.syncDescriptor {
+    close(fd)
+}
 exit(Monitor(options: options).run())
 
 func printUsageError(_ problem: String?) {

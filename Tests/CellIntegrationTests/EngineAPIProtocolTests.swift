@@ -59,6 +59,8 @@ import Testing
             (#"{"Image": "busybox", "HostConfig": {"Binds": ["/src:relative"]}}"#, 400, "invalid volume specification"),
             (#"{"Image": "busybox", "Env": ["A=b\u0000c"]}"#, 400, "contains a NUL byte"),
             (#"{"Image": "nosuch"}"#, 404, "No such image: nosuch:latest"),
+            // Counted before it was checked, this range took the service down.
+            (#"{"Image": "busybox", "HostConfig": {"CpusetCpus": "0-9223372036854775807"}}"#, 400, "Invalid value 0-9223372036854775807 for cpuset cpus"),
         ]
         for (body, status, message) in cases {
             let answer = try service.request(Self.post("/v1.43/containers/create", body))
@@ -207,5 +209,23 @@ import Testing
         #expect(bad.status == 400 && bad.message == "invalid condition: \"sometime\"")
         let missing = try service.request(Self.post("/containers/nobody/wait"))
         #expect(missing.status == 404 && missing.message == "No such container: nobody")
+    }
+
+    /// A web page's request to a loopback address (CSRF, DNS rebinding) is not an API client's;
+    /// a tail past every line there could be is all of the log, not an overflow.
+    @Test func browsersAreRefusedAndHugeTailsAreAll() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let service = try EngineService(root: root)
+        defer { EngineService.removeAllContainers(root) }
+        let fromPage = try service.request("POST /containers/create HTTP/1.1\r\nHost: 127.0.0.1:2375\r\nOrigin: http://evil.example\r\nContent-Length: 19\r\n\r\n{\"Image\":\"busybox\"}")
+        #expect(fromPage.status == 403 && fromPage.message == "requests from web browsers are refused", "\(fromPage.body)")
+        let fetched = try service.request("GET /containers/json HTTP/1.1\r\nHost: cell\r\nSec-Fetch-Site: cross-site\r\n\r\n")
+        #expect(fetched.status == 403)
+        #expect(try root.cell("ps", "-aq").stdout.isEmpty)
+        try root.cell("run", "--name", "talker", "--log-opt", "max-size=1k", "--log-opt", "max-file=2", "busybox", "sh", "-c", "echo one; echo two").expectSuccess()
+        let logs = try service.request(Self.get("/containers/talker/logs?stdout=1&tail=9223372036854775807"))
+        #expect(logs.status == 200 && logs.body.contains("one") && logs.body.contains("two"), "\(logs.body)")
+        #expect(try service.request(Self.get("/_ping")).status == 200)
     }
 }

@@ -22,6 +22,22 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: socket))
     }
 
+    /// A container's monitor started by the service holds none of the service's descriptors: a
+    /// service killed outright can be started again on its socket while the container runs.
+    @Test func aKilledServiceLeavesItsSocketToTheNext() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        defer { EngineService.removeAllContainers(root) }
+        let service = try EngineService(root: root)
+        #expect(try service.request(EngineAPIProtocolTests.post("/containers/create?name=held", #"{"Image":"busybox","Cmd":["sleep","1000"]}"#)).status == 201)
+        #expect(try service.request(EngineAPIProtocolTests.post("/containers/held/start")).status == 204)
+        kill(service.process.pid, SIGKILL)
+        _ = service.stop()
+        let next = try EngineService(root: root)
+        #expect(try next.request(EngineAPIProtocolTests.get("/_ping")).status == 200)
+        #expect(try root.cell("inspect", "-f", "{{.State.Status}}", "held").stdout == "running\n")
+    }
+
     @Test func stoppingTheServiceStopsNoContainer() throws {
         let root = try CellRoot()
         try root.importBusybox()

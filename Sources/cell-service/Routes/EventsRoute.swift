@@ -16,7 +16,8 @@ enum EventsRoute {
         let root = call.engine.root
         return .stream(.ok, contentType: "application/json") { stream in
             func send(_ event: Event) -> Bool {
-                guard filter.admits(event) else { return true }
+                // A `since` still to come holds back what happens before it.
+                guard filter.admits(event), event.time >= (since ?? Timestamp(seconds: 0)) else { return true }
                 let line = event.json.serialized(indent: nil, escapingHTML: false) + "\n"
                 return (try? stream.write(Array(line.utf8))) != nil
             }

@@ -8,6 +8,11 @@ struct Router: Sendable {
 
     func respond(to head: HTTPRequestHead, body: [UInt8]) -> APIResponse {
         do {
+            // A browser's request (a web page's fetch to 127.0.0.1, or a name rebound to it):
+            // no client of the Engine API sends these, and a page must not create containers.
+            if head.headers.contains(name: "Origin") || head.headers.contains(name: "Sec-Fetch-Site") {
+                return .error(APIError(.forbidden, "requests from web browsers are refused"))
+            }
             let request = try Self.request(head, body: body)
             let matches = routes.lazy.compactMap { route in route.pattern.match(request.segments).map { (route, $0) } }
             guard let (route, captures) = matches.first(where: { $0.0.method == request.method }) else {
