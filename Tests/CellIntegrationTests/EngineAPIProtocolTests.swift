@@ -228,4 +228,24 @@ import Testing
         #expect(logs.status == 200 && logs.body.contains("one") && logs.body.contains("two"), "\(logs.body)")
         #expect(try service.request(Self.get("/_ping")).status == 200)
     }
+
+    /// Requests sent one after the other without waiting (HTTP/1.1 pipelining) are each answered,
+    /// in order: the second was once dropped, and the client waited for ever.
+    @Test func pipelinedRequestsAreEachAnswered() throws {
+        let root = try CellRoot()
+        let service = try EngineService(root: root)
+        let script = """
+        import socket, sys
+        s = socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(sys.argv[1])
+        s.sendall(b"GET /_ping HTTP/1.1\\r\\nHost: x\\r\\n\\r\\nGET /version HTTP/1.1\\r\\nHost: x\\r\\n\\r\\nGET /_ping HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n")
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk: break
+            data += chunk
+        print(data.count(b"HTTP/1.1 200 OK"), b'"ApiVersion":"1.43"' in data)
+        """
+        let answer = try Command.run("/usr/bin/python3", ["-c", script, service.socket])
+        #expect(answer.stdout == "3 True\n", "\(answer.stdout)\(answer.stderr)")
+    }
 }

@@ -3,7 +3,8 @@ import NIOHTTP1
 
 /// One client connection, after NIO's HTTP/1.1 decoder: collects a request (head and a bounded
 /// body), runs it on a thread of its own through the router, and takes the next request once the
-/// answer has ended (NIO's pipelining handler holds any request sent meanwhile).
+/// answer has ended (NIO's pipelining handler holds any request sent meanwhile, and hands it over
+/// as the answer's end is written: the state is idle by then).
 ///
 /// Bodies are refused past `maximumBody` with 413 and the connection closed, without reading the
 /// rest: the JSON bodies of these endpoints are small, and the ones that take big bodies (load,

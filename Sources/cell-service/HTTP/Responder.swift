@@ -55,9 +55,11 @@ struct Responder: Sendable {
                 buffer.writeBytes(body)
                 channel.write(HTTPServerResponsePart.body(.byteBuffer(buffer)), promise: nil)
             }
+            // Idle before the end goes out: NIO's pipelining handler hands over a request the
+            // client sent meanwhile as the end is written, and it must not find us answering.
+            ended()
             channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in
                 if !keepAlive { channel.close(promise: nil) }
-                ended()
             }
         }
     }
@@ -75,9 +77,9 @@ struct Responder: Sendable {
         }
         let channel = self.channel, ended = self.ended, closing = failed || !keepAlive
         channel.eventLoop.execute {
+            ended()
             channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in
                 if closing { channel.close(promise: nil) }
-                ended()
             }
         }
     }
