@@ -30,15 +30,7 @@ public struct LogDefaults: Equatable, Sendable {
 
     public init(reading directory: String) throws {
         self.init()
-        let path = "\(directory)/\(LogDefaults.fileName)"
-        guard let bytes = try FileSystem.readFileIfPresent(path) else { return }
-        let document: JSONValue
-        do {
-            document = try JSONValue(parsing: bytes)
-        } catch {
-            throw CellError.invalidInput("\(path): not JSON: \(error)")
-        }
-        guard let pairs = document.objectValue else { throw CellError.invalidInput("\(path): not a JSON object") }
+        guard let (path, pairs) = try SettingsFile.read(LogDefaults.fileName, in: directory) else { return }
         for (key, value) in pairs {
             switch key {
             case "log-driver":

@@ -47,15 +47,7 @@ public struct RegistryConfiguration: Sendable {
     /// Reads `directory/registries.json` (none: the defaults).
     public init(reading directory: String) throws {
         self.init(directory: directory)
-        let path = "\(directory)/\(RegistryConfiguration.fileName)"
-        guard let bytes = try FileSystem.readFileIfPresent(path) else { return }
-        let document: JSONValue
-        do {
-            document = try JSONValue(parsing: bytes)
-        } catch {
-            throw CellError.invalidInput("\(path): not JSON: \(error)")
-        }
-        guard let pairs = document.objectValue else { throw CellError.invalidInput("\(path): not a JSON object") }
+        guard let (path, pairs) = try SettingsFile.read(RegistryConfiguration.fileName, in: directory) else { return }
         func strings(_ key: String, _ value: JSONValue) throws -> [String] {
             guard let items = value.arrayValue?.compactMap(\.stringValue), items.count == value.arrayValue?.count else {
                 throw CellError.invalidInput("\(path): \(key) must be a list of strings")

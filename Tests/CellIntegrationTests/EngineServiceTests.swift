@@ -87,7 +87,7 @@ import Testing
             #expect(wrong.status == 125 && wrong.stderr.contains(message), "\(arguments): \(wrong.stderr)")
         }
         guard EngineService.hasDockerCLI else { return }
-        let port = try Self.freeLoopbackPort()
+        let port = try LocalRegistry.freePort()
         let service = try EngineService(root: root, address: "tcp://127.0.0.1:\(port)")
         defer { service.stop() }
         let docker = { try Command.run(EngineService.dockerCLI, ["version", "--format", "{{.Server.Version}}"],
@@ -126,21 +126,5 @@ import Testing
         #expect(process.waitForExit() == 0)
         // systemd's socket is systemd's: the service leaves the file.
         #expect(FileManager.default.fileExists(atPath: socket))
-    }
-
-    static func freeLoopbackPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw HarnessError.failed("no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

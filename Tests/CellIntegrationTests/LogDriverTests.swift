@@ -70,7 +70,7 @@ struct LogDriverTests {
         try configuration.write(toFile: root.file("rsyslog.conf"), atomically: true, encoding: .utf8)
         let receiver = try ChildProcess("/usr/sbin/rsyslogd", ["-n", "-f", root.file("rsyslog.conf"), "-i", root.file("rsyslog.pid")], captureOutput: false)
         defer { kill(receiver.pid, SIGTERM); _ = receiver.waitForExit() }
-        #expect(waitUntil { FileManager.default.fileExists(atPath: socket) && LogDriverTests.accepts(port: port) })
+        #expect(waitUntil { FileManager.default.fileExists(atPath: socket) && LocalRegistry.accepts(port: port) })
 
         // The local socket, Docker's default tag (the short id) and facility (daemon).
         let id = try root.cell("run", "-d", "--log-driver", "syslog", "--log-opt", "syslog-address=unix://\(socket)",
@@ -158,18 +158,5 @@ struct LogDriverTests {
         #expect(refused.status == 125 && refused.stderr == "Error: \(settings)/logging.json: unknown key log-opt (log-driver, log-opts)\n", "\(refused.stderr)")
         try cell("rm", "rotating", "three", "quiet", "silent").expectSuccess()
         try expectNothingLeft(root)
-    }
-
-    static func accepts(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
     }
 }
