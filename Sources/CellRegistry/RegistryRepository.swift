@@ -123,10 +123,13 @@ public final class RegistryRepository: @unchecked Sendable {
                 token = nil
             }
         case "bearer":
-            let scope = challenge.parameters["scope"] ?? "repository:\(reference.path):\(actions)"
+            // A challenge may name several scopes, space-separated (a blob mount's: this
+            // repository's pull,push and the source's pull); each is a scope parameter of its own.
+            let scopes = (challenge.parameters["scope"] ?? "repository:\(reference.path):\(actions)")
+                .split(separator: " ").map(String.init)
             let fetched: BearerToken
             do {
-                fetched = try BearerToken.fetch(for: challenge, scopes: [scope], credentials: credentials,
+                fetched = try BearerToken.fetch(for: challenge, scopes: scopes, credentials: credentials,
                                                 configuration: try RegistryConfiguration.current(), registry: reference.domain)
             } catch let error as CellError where error.kind == .conflict {
                 throw denied(error.message)
