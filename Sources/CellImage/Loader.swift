@@ -120,14 +120,7 @@ extension ImageStore {
                 continue
             }
             let writer = try BlobWriter(store: blobs)
-            let stream = try RawStreamReader(path: path)
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-            defer { buffer.deallocate() }
-            while true {
-                let count = try stream.read(into: buffer)
-                if count == 0 { break }
-                try writer.write(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-            }
+            try writer.writeDecompressed(from: path)
             let layerName = layerDigests[index].map { "layer \($0)" } ?? "layer \(archive.relative(path))"
             let (digest, size) = try writer.commit(expected: diffID, what: "\(layerName) of \(archive.name)")
             layers.append(Descriptor(mediaType: MediaType.ociLayer, digest: digest, size: size))

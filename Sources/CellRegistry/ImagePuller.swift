@@ -163,14 +163,7 @@ public struct ImagePuller {
         }
         progress(.layer(id: id, status: .extracting))
         let writer = try BlobWriter(store: store.blobs)
-        let stream = try RawStreamReader(path: compressed)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let count = try stream.read(into: buffer)
-            if count == 0 { break }
-            try writer.write(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-        }
+        try writer.writeDecompressed(from: compressed)
         try writer.commit(expected: diffID, what: "layer \(layer.digest) of \(repository.name) (decompressed)")
         progress(.layer(id: id, status: .pullComplete))
     }
