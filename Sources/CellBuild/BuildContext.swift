@@ -14,9 +14,12 @@ final class BuildContext {
     let root: Int32
     let ignore: IgnoreRules?
     let ignoreFileName: String
+    /// What large files hashed to in earlier builds (none for a context of the builder's own).
+    let fileDigests: ContextFileDigests?
 
-    init(directory: String) throws {
+    init(directory: String, fileDigests: ContextFileDigests? = nil) throws {
         path = directory
+        self.fileDigests = fileDigests
         root = Glibc.open(directory, OpenFlags.path | O_DIRECTORY | O_CLOEXEC)
         if root < 0 { throw CellError.usage("unable to prepare context: path \"\(directory)\" not found") }
         var rules: IgnoreRules?
@@ -97,13 +100,27 @@ final class BuildContext {
         return result
     }
 
-    /// A digest of what copying `paths` would copy: names, types, modes, link targets and file
-    /// contents, in a fixed order. Times and owners are not part of it (COPY sets the owner,
-    /// and a checkout or touch must not defeat the cache).
+    /// A digest of what copying `paths` would copy: names, types, modes, link targets and the
+    /// digest of each file's contents, in a fixed order. Times and owners are not part of it
+    /// (COPY sets the owner, and a checkout or touch must not defeat the cache).
     func contentDigest(of paths: [String]) throws -> Digest {
         var hasher = SHA256Hasher()
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         func add(_ text: String) { hasher.update(Array(text.utf8)) }
+        func hashContents(_ fd: Int32, _ relative: String) throws -> Digest {
+            let input = Glibc.open("/proc/self/fd/\(fd)", O_RDONLY | O_CLOEXEC)
+            if input < 0 { throw CellError.system("open \(relative): \(Syscall.errorString(errno))") }
+            defer { close(input) }
+            var contents = SHA256Hasher()
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                if count < 0 { throw CellError.system("read \(relative): \(Syscall.errorString(errno))") }
+                if count == 0 { break }
+                buffer.withUnsafeBytes { contents.update(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            }
+            return contents.finalize()
+        }
         func visit(_ fd: Int32, _ relative: String) throws {
             var st = stat()
             guard fstat(fd, &st) == 0 else { throw CellError.system("stat \(relative): \(Syscall.errorString(errno))") }
@@ -111,16 +128,8 @@ final class BuildContext {
             add("\(relative)\u{0}\(type)\u{0}\(st.st_mode & 0o7777)\u{0}\(st.st_size)\u{0}")
             switch type {
             case S_IFREG:
-                let input = Glibc.open("/proc/self/fd/\(fd)", O_RDONLY | O_CLOEXEC)
-                if input < 0 { throw CellError.system("open \(relative): \(Syscall.errorString(errno))") }
-                defer { close(input) }
-                while true {
-                    let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
-                    if count < 0 && errno == EINTR { continue }
-                    if count < 0 { throw CellError.system("read \(relative): \(Syscall.errorString(errno))") }
-                    if count == 0 { break }
-                    buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-                }
+                let digest = try fileDigests?.digest(of: st) { try hashContents(fd, relative) } ?? hashContents(fd, relative)
+                add(digest.hex)
             case S_IFLNK:
                 var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
                 let count = readlinkat(fd, "", &target, target.count - 1)

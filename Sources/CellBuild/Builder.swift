@@ -95,10 +95,12 @@ public final class Builder {
     public func build() throws -> Digest {
         let (stages, required) = try Builder.plan(options)
         let names = try options.tags.map { try ImageReference(parsing: $0) }
-        let context = try BuildContext(directory: options.contextDirectory)
+        let fileDigests = ContextFileDigests(layout: images.layout)
+        let context = try BuildContext(directory: options.contextDirectory, fileDigests: fileDigests)
         let total = required.reduce(0) { $0 + stages.stages[$1].steps.count + 1 }
         var counter = StepCounter(total: total)
         report(.planned(steps: total + 1))
+        PhaseTrace.mark("Imagefile parsed, context opened")
         BuildContainer.sweepAbandoned(in: buildDirectory)
         return try images.withWriteSession {
             var built: [Int: BuildState] = [:]
@@ -111,6 +113,8 @@ public final class Builder {
                 counter = stageBuild.counter
             }
             guard let last = required.last, var final = built[last] else { throw CellError.usage("nothing to build") }
+            // Only a cache: a build does not fail for want of it.
+            try? fileDigests.save()
             if !options.labels.isEmpty {
                 var runtime = final.runtime
                 runtime.labels = (runtime.labels ?? [:]).merging(options.labels) { $1 }
@@ -121,6 +125,7 @@ public final class Builder {
             let started = Deadline.monotonicNow()
             do {
                 let id = try images.commitImage(config: final.config, layers: final.layers, names: names)
+                PhaseTrace.mark("image committed and named")
                 report(.finished(export, seconds: Deadline.monotonicNow() - started))
                 return id
             } catch {

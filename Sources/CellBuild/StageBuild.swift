@@ -55,10 +55,12 @@ struct StageBuild {
         start(.from, "FROM \(base)\(stage.name.map { " AS \($0)" } ?? "")", at: position)
         state = try located { try baseState(base) }
         finish()
+        PhaseTrace.mark("FROM \(base)")
         try located { try runTriggers(of: base, at: position) }
         for step in stage.steps {
             let position = counter.next()
             try located(step.instruction) { try execute(step, at: position) }
+            PhaseTrace.mark(step.instruction.keyword + " step")
         }
     }
 

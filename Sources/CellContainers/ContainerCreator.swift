@@ -52,6 +52,7 @@ public struct ContainerCreator {
         // A writer of the store from finding the image until the record is on disk: a garbage
         // collection (rmi, prune) waits, then finds the record and keeps the image and layers.
         // And a user of volumes: `volume rm` waits, then finds the record using them.
+        PhaseTrace.mark("options checked")
         let container = try images.withWriteSession { try volumeStore.withLock(.shared) {
             // A generated name is chosen before the names lock is taken: if another creation
             // took it meanwhile, a new one, rather than a conflict the user never asked for.
@@ -83,6 +84,7 @@ public struct ContainerCreator {
             throw CellError(.notFound, "No such image: \(shown)")
         }
         let image = try images.load(summary)
+        PhaseTrace.mark("store locked, image found")
         let imageConfig = image.config.config ?? ContainerConfig()
         // An image stored by an older cell may hold what no C string can: one line, not a trap.
         do {
@@ -272,7 +274,9 @@ public struct ContainerCreator {
 
     /// The container on disk; with a user namespace, the /etc files it binds are its root's.
     private func created(_ record: ContainerRecord, spec: ContainerSpec, files: [String: [UInt8]]) throws -> Container {
+        PhaseTrace.mark("container planned")
         let container = try containers.create(record, spec: spec, files: files)
+        PhaseTrace.mark("record written")
         if let mapping = spec.idMapping {
             for name in files.keys where chown("\(container.directory)/\(name)", mapping.uids.hostStart, mapping.gids.hostStart) != 0 {
                 let error = CellError.system("chown \(name): \(Syscall.errorString(errno))")

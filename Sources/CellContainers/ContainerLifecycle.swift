@@ -25,6 +25,7 @@ public struct ContainerLifecycle: Sendable {
                       interactive: Bool = false) throws -> ContainerLauncher.Started? {
         try store.withLock(container) {
             let current = try store.load(id: container.id)
+            PhaseTrace.mark("container locked and read")
             if current.isRunning { return nil }
             if case .restarting = current.status { return nil }
             try clearLeftovers(current)
@@ -41,6 +42,7 @@ public struct ContainerLifecycle: Sendable {
                 spec.joinedNamespaces = donors
                 try spec.write(toContainerDirectory: container.directory)
             }
+            PhaseTrace.mark("start prepared (leftovers, etc files, ports)")
             // Detached, a container created with -i keeps its stdin open for `attach` clients.
             return try ContainerLauncher.start(containerDirectory: container.directory, monitorPath: monitorPath,
                                                attach: attach, attachment: attachment,

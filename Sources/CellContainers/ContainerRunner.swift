@@ -64,6 +64,7 @@ public struct ContainerRunner {
         if case .exited = outcome, container.record.hostConfig.autoRemove, let left = try? lifecycle.store.find(container.id) {
             try? lifecycle.remove(left, force: true)
         }
+        PhaseTrace.mark("removal checked")
         return outcome
     }
 

@@ -35,6 +35,14 @@ public struct BlobStore: Sendable {
     /// Writes bytes as a blob; returns its descriptor.
     @discardableResult
     public func write(_ bytes: [UInt8], mediaType: String) throws -> Descriptor {
+        // A blob that is there already (a config or manifest made again) is not written again:
+        // a blob's file appears only by rename once complete, so its presence is proof enough.
+        var hasher = SHA256Hasher()
+        hasher.update(bytes)
+        let known = hasher.finalize()
+        if FileSystem.exists(layout.blob(known)) {
+            return Descriptor(mediaType: mediaType, digest: known, size: Int64(bytes.count))
+        }
         let writer = try BlobWriter(store: self)
         try writer.write(bytes)
         let (digest, size) = try writer.commit()

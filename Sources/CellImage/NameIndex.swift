@@ -23,8 +23,10 @@ struct NameIndex {
         let lock = try FileLock(path: layout.indexLock)
         return try lock.withLock {
             var index = try NameIndex.read(layout)
+            let before = index.entries
             let result = try body(&index)
-            try index.write(layout)
+            // A rebuild that names what the name already names writes nothing.
+            if index.entries != before { try index.write(layout) }
             return result
         }
     }
@@ -43,6 +45,8 @@ struct NameIndex {
         let name = reference.description
         if let existing = entries.firstIndex(where: { NameIndex.name(of: $0) == name }) {
             let previous = entries[existing]
+            // Already so (a cached rebuild): the entry stays as it is, with where a push put it.
+            if previous.digest == image.manifest && origin == nil { return }
             entries.remove(at: existing)
             if NameIndex.imageID(of: previous) != image.id { keepUnnamedIfOrphaned(previous) }
         }

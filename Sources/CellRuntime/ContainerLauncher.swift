@@ -52,12 +52,14 @@ public enum ContainerLauncher {
         arguments.append(containerDirectory)
 
         let monitorPid = try spawn(arguments: arguments, syncWriteEnd: sync.writeEnd, detach: !attach, output: captured?.writeEnd)
+        PhaseTrace.mark("monitor spawned")
         sync.closeWriteEnd()
         // Only the monitor holds the write end now: the reader sees the end of the output when it exits.
         captured?.closeWriteEnd()
         let line = try readSyncLine(sync.readEnd, timeout: timeout)
         switch line.flatMap(MonitorSyncMessage.init(line:)) {
         case .started(let pid):
+            PhaseTrace.mark("monitor reports the container started")
             // A detached monitor outlives the CLI; a process that stays on reaps it (`MonitorReaper`).
             if !attach { MonitorReaper.shared?.adopt(monitorPid, container: containerDirectory) }
             return Started(pid: pid, monitorPid: monitorPid, link: attach ? sync.takeReadEnd() : -1,
@@ -118,7 +120,7 @@ public enum ContainerLauncher {
 
         let arena = CStringArena()
         let argv = try arena.stringArray(arguments)
-        let envp = try arena.stringArray(["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"])
+        let envp = try arena.stringArray(["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"] + PhaseTrace.environment)
         var pid: pid_t = 0
         let result = posix_spawn(&pid, arguments[0], &actions, &attributes,
                                  UnsafeMutablePointer(mutating: UnsafeRawPointer(argv).assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self)),
@@ -198,14 +200,18 @@ public enum ContainerLauncher {
     public static func waitForEnd(_ started: Started) -> ContainerAttach.Outcome {
         if started.link >= 0 {
             defer { close(started.link) }
-            switch readNotice(started.link) {
+            let notice = readNotice(started.link)
+            PhaseTrace.mark("monitor closed the start pipe")
+            switch notice {
             case .detached: return .detached
             // Restarting by its policy: the monitor goes on, a child we leave unreaped.
             case .exited(let status): return .exited(status)
             default: break
             }
         }
-        return .exited(reap(started.monitorPid))
+        let status = reap(started.monitorPid)
+        PhaseTrace.mark("monitor reaped")
+        return .exited(status)
     }
 
     /// Blocks until the monitor writes on the start pipe (we were detached, or the container

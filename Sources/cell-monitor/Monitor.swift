@@ -42,6 +42,7 @@ struct Monitor {
         } catch {
             return fail(asCellError(error), cgroup: nil)
         }
+        PhaseTrace.mark("spec read")
         do {
             if let cgroup {
                 try cgroup.create()
@@ -51,6 +52,7 @@ struct Monitor {
         } catch {
             return fail(asCellError(error), cgroup: cgroup)
         }
+        PhaseTrace.mark("cgroup created, limits and device rules written")
         do {
             return try supervise(spec: spec, cgroup: cgroup)
         } catch {
@@ -78,12 +80,14 @@ struct Monitor {
                                       containerInput: clientInput && !spec.process.terminal ? input?.takeWriteEnd() ?? -1 : -1)
 
         let ports = try PortForwarder(ports: spec.ports)
+        PhaseTrace.mark("log, pipes, attach socket, ports ready")
         // The network namespace is taken while the child waits before exec: a command that
         // exits at once (a server missing its files) must not make the start fail.
         let started = try ProcessSpawner(spec: spec).spawn(stdio: stdio, cgroup: cgroup,
                                                            windowSize: options.attach ? PseudoTerminal.windowSize(of: 0) : nil) { pid in
             try ports.attach(toNetworkOf: spec.network == .host ? nil : pid)
         }
+        PhaseTrace.mark("container cloned, mounted and exec'd")
         let pid = started.pid
         let terminal = started.terminal
         if let terminal { server.use(terminal, input: clientInput) }
@@ -102,8 +106,10 @@ struct Monitor {
         try state.write(toContainerDirectory: directory, durable: !spec.autoRemove)
         // Attached, the start pipe stays open: the launcher going away closes its end.
         var attached = options.attach && options.syncDescriptor >= 0
+        PhaseTrace.mark("state written")
         report(.started(pid: pid), keepingOpen: attached)
         event("start")
+        PhaseTrace.mark("start reported, event recorded")
         // From here on the monitor mostly sleeps in poll(): give back the startup code's pages.
         ResidentMemory.trim()
 
@@ -176,6 +182,7 @@ struct Monitor {
                 }
             }
         }
+        PhaseTrace.mark("container exited, output drained")
         relay.finish()
         health?.stop()
         if exitStatus == nil { exitStatus = waitForContainer(pid) }
@@ -200,6 +207,7 @@ struct Monitor {
             cleanupError = asCellError(error)
         }
         if let cleanupError { state.error = cleanupError.message }
+        PhaseTrace.mark("cgroup emptied and removed")
         if state.oomKilled { event("oom") }
         event("die", ["exitCode": String(state.exitCode)])
         if cleanupError == nil && !spec.autoRemove, shouldRestart(&state, spec: spec) {
@@ -217,6 +225,7 @@ struct Monitor {
             // docker run --rm (attached or not): the container goes as it exits.
             do {
                 try ContainerRemoval.autoRemove(spec, directory: directory)
+                PhaseTrace.mark("container removed (--rm)")
                 event("destroy")
                 server.finish(exitCode: state.exitCode)
                 // Its record is gone: the exit status of this process is the only trace of the

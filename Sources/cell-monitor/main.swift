@@ -6,6 +6,7 @@ import Musl
 import CellCore
 import CellRuntime
 
+PhaseTrace.start(process: "cell-monitor")
 // cell-monitor [--sync-fd N] [--attach [--attach-streams LIST] [--detach-keys KEYS] [--no-sig-proxy]]
 //              [--interactive] <container-dir>
 //
@@ -66,7 +67,9 @@ for fd in ((try? FileSystem.contentsOfDirectory("/proc/self/fd")) ?? []).compact
 where fd > 2 && fd != options.syncDescriptor {
     close(fd)
 }
-exit(Monitor(options: options).run())
+let status = Monitor(options: options).run()
+PhaseTrace.mark("done")
+exit(status)
 
 func printUsageError(_ problem: String?) {
     let text = (problem.map { "cell-monitor: \($0)\n" } ?? "")

@@ -34,6 +34,7 @@ struct CellCommand: ParsableCommand {
         Output.commandPath = CommandLineMistakes.commandPath(arguments)
         do {
             var command = try parseAsRoot(arguments)
+            PhaseTrace.mark("arguments parsed")
             try command.run()
             return 0
         } catch let error as CellError {

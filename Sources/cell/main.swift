@@ -4,6 +4,7 @@ import Glibc
 import ArgumentParser
 import CellCore
 
+PhaseTrace.start(process: "cell")
 var arguments = Array(CommandLine.arguments.dropFirst())
 // A shell's TAB (the scripts of `cell completion`) asks before anything is taken off or parsed:
 // its words are a line being typed, global options and all.
@@ -18,4 +19,7 @@ do {
 } catch let error as CellError {
     Output.fail(error)
 }
-exit(CellCommand.main(arguments))
+PhaseTrace.mark("global options taken")
+let status = CellCommand.main(arguments)
+PhaseTrace.mark("command done")
+exit(status)
