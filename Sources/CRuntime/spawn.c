@@ -25,6 +25,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -100,6 +101,15 @@ int cell_internal_install_stdio(int fd, int target) {
     return dup2(fd, target) < 0 ? -1 : 0;
 }
 
+/* CELL_TRACE: the time a phase ended, in the page the parent reads (clock_gettime is
+   async-signal-safe). */
+static void note_phase(const struct cell_spawn_config *c, enum cell_spawn_phase phase) {
+    if (!c->phase_times) return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    c->phase_times[phase] = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
 static _Noreturn void child_main(const struct cell_spawn_config *c, char *const *helper_argv, int cloned_into_cgroup,
                                  int release_fd, int error_fd) {
     cell_internal_reset_signals();
@@ -112,6 +122,7 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
     /* Through the host's /proc, as the host's root (as runc, before anything else: lowering
        it below what we have needs CAP_SYS_RESOURCE). */
     if (cell_internal_set_oom_score_adj(c->oom_score_adj) < 0) fail(error_fd, CELL_STAGE_OOM_SCORE_ADJ, 0);
+    note_phase(c, CELL_PHASE_STARTED);
 
     /* Nothing mounted from here on may propagate back to the host. */
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) fail(error_fd, CELL_STAGE_MAKE_PRIVATE, 0);
@@ -132,6 +143,7 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
     if (root_result < 0) fail(error_fd, CELL_STAGE_MOUNT_ROOT, 0);
     int rootfd = open(c->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0) fail(error_fd, CELL_STAGE_OPEN_ROOT, 0);
+    note_phase(c, CELL_PHASE_ROOT_MOUNTED);
 
     if (cell_internal_mount_in_root(rootfd, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, CELL_CREATE_DIRECTORY) < 0)
         fail(error_fd, CELL_STAGE_MOUNT_PROC, 0);
@@ -170,6 +182,7 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
     }
     for (int i = 0; c->read_only_paths && c->read_only_paths[i]; i++)
         if (cell_internal_make_read_only(rootfd, c->read_only_paths[i]) < 0) fail(error_fd, CELL_STAGE_READ_ONLY_PATH, i);
+    note_phase(c, CELL_PHASE_MOUNTED);
 
     /* pivot_root(".", "."): the old root ends up stacked on the new one and is detached at
        once, so no put_old directory is needed in the image. */
@@ -198,6 +211,7 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
         close(c->console.socket);
         if (cell_internal_bind_console(console) < 0) fail(error_fd, CELL_STAGE_CONSOLE, CELL_CONSOLE_BIND);
     }
+    note_phase(c, CELL_PHASE_PIVOTED);
 
     /* Wait for the parent's go before anything of the image runs: it finishes what needs our
        pid (the port forwarders' network; the v2 cgroup on kernels that could not clone us into
@@ -207,6 +221,7 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
     do n = read(release_fd, &byte, 1); while (n < 0 && errno == EINTR);
     if (n != 1) _exit(125);
     close(release_fd);
+    note_phase(c, CELL_PHASE_RELEASED);
 
     if (c->cgroup_namespace) {
         const unsigned long read_only = c->cgroup_writable ? 0 : MS_RDONLY;
@@ -218,6 +233,7 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
             cell_internal_mount_cgroup1_view(c->cgroup1_hierarchies, c->mount_cgroup2_unified, read_only) < 0)
             fail(error_fd, CELL_STAGE_CGROUP_NAMESPACE, 0);
     }
+    note_phase(c, CELL_PHASE_CGROUP_VIEW);
 
     int in = console >= 0 ? console : c->stdin_fd, out = console >= 0 ? console : c->stdout_fd;
     int err = console >= 0 ? console : c->stderr_fd;
@@ -253,6 +269,7 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
     /* Every fd above stdio closes at exec; the error pipe stays usable until then. */
     if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) fail(error_fd, CELL_STAGE_CLOSE_FDS, 0);
     umask(022);
+    note_phase(c, CELL_PHASE_CONFINED);
     fail(error_fd, cell_internal_exec_command(c->exec_helper_fd, helper_argv, error_fd, c->argv, c->envp, c->search_path), 0);
 }
 

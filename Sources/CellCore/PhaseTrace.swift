@@ -31,8 +31,8 @@ public enum PhaseTrace {
     nonisolated(unsafe) private static var previous: Int64 = 0
 
     /// Call first thing in main: marks how long the process took from exec to here (the CPU
-    /// time it used so far, from the scheduler's own account: loading and linking the
-    /// libraries, the runtime's start) and fixes the origin when this process is the first.
+    /// time it used so far: loading and linking the libraries, the runtime's start) and fixes
+    /// the origin when this process is the first.
     public static func start(process name: String) {
         guard isEnabled else { return }
         process = name
@@ -52,7 +52,13 @@ public enum PhaseTrace {
     /// The phase that ends now.
     public static func mark(_ phase: @autoclosure () -> String) {
         guard isEnabled else { return }
-        let now = monotonicNanoseconds()
+        mark(phase(), at: monotonicNanoseconds())
+    }
+
+    /// A phase that ended at `time` (CLOCK_MONOTONIC nanoseconds), noted by a process that
+    /// could not print it (a container's process between clone and exec); 0 marks nothing.
+    public static func mark(_ phase: @autoclosure () -> String, at now: Int64) {
+        guard isEnabled, now > 0 else { return }
         let line = "cell trace " + milliseconds(now - origin, width: 8) + " ms " + milliseconds(now - previous, width: 7, sign: true)
             + "  " + process + ": " + phase() + "\n"
         previous = now
@@ -74,21 +80,16 @@ public enum PhaseTrace {
         return String(repeating: " ", count: max(0, width - text.count)) + text
     }
 
-    private static func monotonicNanoseconds() -> Int64 {
+    public static func monotonicNanoseconds() -> Int64 {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
         return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
     }
 
-    /// The first field of /proc/self/schedstat: nanoseconds this process has run on a CPU.
+    /// The CPU time this process has used so far (the kernel counts it exactly, exec included).
     private static func processCPUNanoseconds() -> Int64 {
-        let fd = open("/proc/self/schedstat", O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return 0 }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 128)
-        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        guard count > 0 else { return 0 }
-        let digits = buffer[0..<count].prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
-        return Int64(String(decoding: digits, as: UTF8.self)) ?? 0
+        var time = timespec()
+        guard clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time) == 0 else { return 0 }
+        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
     }
 }

@@ -201,10 +201,11 @@ public enum ContainerLauncher {
         if started.link >= 0 {
             defer { close(started.link) }
             let notice = readNotice(started.link)
-            PhaseTrace.mark("monitor closed the start pipe")
+            PhaseTrace.mark("monitor reported the exit (or closed the start pipe)")
             switch notice {
             case .detached: return .detached
-            // Restarting by its policy: the monitor goes on, a child we leave unreaped.
+            // Restarting by its policy, or removing a --rm container: the monitor goes on, a child
+            // we leave unreaped.
             case .exited(let status): return .exited(status)
             default: break
             }

@@ -184,8 +184,12 @@ public struct ProcessSpawner {
             config.tty_gid = mapping.gids.hostID(of: 5) ?? 0
         }
         defer { withExtendedLifetime((userNamespace, cgroupHandles, donors)) {} }
+        let phaseTimes = SpawnPhaseTimes()
+        config.phase_times = phaseTimes?.times
         var child = cell_child()
+        PhaseTrace.mark("spawn configured (mounts, seccomp program, cgroup handles)")
         let result = cell_spawn(&config, &child)
+        PhaseTrace.mark("cloned into new namespaces")
         consoleSocket?.closeChildEnd()
         if result < 0 { throw CellError(.setup, "clone: \(Syscall.errorString(-result))") }
         do {
@@ -206,7 +210,10 @@ public struct ProcessSpawner {
             reap(child.pid)
             throw released == 1 ? self.error(for: failure) : error
         }
+        PhaseTrace.mark("network namespace handed to the port forwarders")
         let released = cell_spawn_release(&child, &failure)
+        phaseTimes?.mark()
+        PhaseTrace.mark("child exec'd the command (through cell-init)")
         if released == 0 { return Started(pid: child.pid, terminal: terminal) }
         reap(child.pid)
         if released < 0 { throw CellError(.setup, "start container process: \(Syscall.errorString(-released))") }

@@ -202,12 +202,14 @@ struct Monitor {
         var cleanupError: CellError? = nil
         do {
             try cgroup?.killAll()
-            try cgroup?.remove()
+            // A --rm container's cgroup goes after its client has the status (below): its
+            // name is its id, which no container takes again.
+            if !spec.autoRemove { try cgroup?.remove() }
         } catch {
             cleanupError = asCellError(error)
         }
         if let cleanupError { state.error = cleanupError.message }
-        PhaseTrace.mark("cgroup emptied and removed")
+        PhaseTrace.mark(spec.autoRemove ? "cgroup emptied" : "cgroup emptied and removed")
         if state.oomKilled { event("oom") }
         event("die", ["exitCode": String(state.exitCode)])
         if cleanupError == nil && !spec.autoRemove, shouldRestart(&state, spec: spec) {
@@ -224,14 +226,28 @@ struct Monitor {
         if spec.autoRemove && cleanupError == nil {
             // docker run --rm (attached or not): the container goes as it exits.
             do {
-                try ContainerRemoval.autoRemove(spec, directory: directory)
-                PhaseTrace.mark("container removed (--rm)")
+                let remains = try ContainerRemoval.takeOut(spec, directory: directory)
+                PhaseTrace.mark("container out of the store (--rm)")
                 event("destroy")
                 server.finish(exitCode: state.exitCode)
+                if attached {
+                    // The client can go: its status now, its terminal as it was, its stdio ours
+                    // no more (a pipe it writes to ends when it exits, not when we do).
+                    rawMode?.restore()
+                    rawMode = nil
+                    PhaseTrace.mark("reporting the exit status")
+                    report(.exited(state.exitCode))
+                    releaseClientStreams()
+                }
+                // Off the path the client waits for: nothing of the container runs, nothing
+                // names it.
+                try? cgroup?.remove()
+                remains.delete()
                 // Its record is gone: the exit status of this process is the only trace of the
                 // container's, for the process that started it (the API server's `wait`).
                 return state.exitCode
             } catch {
+                try? cgroup?.remove()
                 state.error = asCellError(error).message
             }
         }
@@ -371,13 +387,18 @@ struct Monitor {
         rawMode?.restore()
         rawMode = nil
         if let terminal { server.use(terminal, input: options.interactive) }
+        releaseClientStreams()
+        setsid()
+        close(options.syncDescriptor)
+    }
+
+    /// /dev/null in place of the client's stdin, stdout and stderr.
+    private func releaseClientStreams() {
         let null = open("/dev/null", O_RDWR | O_CLOEXEC)
         if null >= 0 {
             for fd in Int32(0)...2 { dup2(null, fd) }
             close(null)
         }
-        setsid()
-        close(options.syncDescriptor)
     }
 
     /// Pipes must not land on 0, 1 or 2 (the child maps its stdio onto those numbers), so

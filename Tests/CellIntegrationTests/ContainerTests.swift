@@ -35,6 +35,32 @@ struct ContainerTests {
         try expectNothingLeft(root)
     }
 
+    /// The monitor deletes a --rm container's files and cgroup after its client has the exit
+    /// status: the container is gone from ps and its name free at that moment already, its
+    /// output's pipe ends with the client, and what is deleted afterwards does go.
+    @Test func runRmIsGoneWhenItReturnsAndItsRemainsFollow() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        var ids: [String] = []
+        for round in 0..<3 {
+            let cidfile = root.file("cid-\(round)")
+            let result = try root.cell("run", "--rm", "--name", "again", "--cidfile", cidfile, "-v", "/data",
+                                       "busybox", "sh", "-c", "echo round \(round); exit \(round)")
+            #expect(result.status == Int32(round))
+            #expect(result.stdout == "round \(round)\n")
+            #expect(try root.cell("ps", "-aq").stdout.isEmpty)
+            #expect(try root.cell("volume", "ls", "-q").stdout.isEmpty, "its anonymous volume went with it")
+            ids.append(try String(contentsOfFile: cidfile, encoding: .utf8))
+        }
+        let remains = {
+            ((try? FileManager.default.contentsOfDirectory(atPath: "\(root.path)/containers")) ?? [])
+                + ((try? FileManager.default.contentsOfDirectory(atPath: "\(root.path)/volumes")) ?? []).filter { $0.hasPrefix(".") }
+        }
+        #expect(waitUntil { remains().isEmpty }, "left: \(remains())")
+        #expect(waitUntil { ids.allSatisfy { CgroupsModeTests.cgroupDirectories(of: $0).isEmpty } })
+        try expectNothingLeft(root)
+    }
+
     @Test func theContainerIsItsOwnHost() throws {
         let root = try CellRoot()
         try root.importBusybox()

@@ -190,6 +190,22 @@ struct cell_spawn_config {
        the host gid of the container's 5, so that they show as tty inside, as with runc, which
        mounts devpts from inside the namespace. */
     uint32_t tty_gid;
+    /* CELL_TRACE: memory shared with the child (MAP_SHARED) where it notes the CLOCK_MONOTONIC
+       time, in nanoseconds, at which each of its phases ended (enum cell_spawn_phase); NULL
+       when not tracing. */
+    int64_t *phase_times;
+};
+
+/* The child's phases, as CELL_TRACE shows them. */
+enum cell_spawn_phase {
+    CELL_PHASE_STARTED = 0,      /* running in the new namespaces, in its cgroups */
+    CELL_PHASE_ROOT_MOUNTED,     /* the overlay (or bind) root */
+    CELL_PHASE_MOUNTED,          /* /proc, /dev, /sys, volumes, masks, read-only paths */
+    CELL_PHASE_PIVOTED,          /* pivot_root, hostname, loopback, working directory */
+    CELL_PHASE_RELEASED,         /* the parent's go */
+    CELL_PHASE_CGROUP_VIEW,      /* its cgroup namespace and /sys/fs/cgroup */
+    CELL_PHASE_CONFINED,         /* stdio, limits, capabilities, seccomp, ids: about to exec */
+    CELL_PHASE_COUNT
 };
 
 /* Where the child was when it failed (reported with errno through the error pipe). */
