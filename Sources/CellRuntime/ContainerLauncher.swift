@@ -100,7 +100,8 @@ public enum ContainerLauncher {
         var flags = Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
         if detach {
             flags |= spawnSetSession
-            for fd in Int32(0)...2 {
+            // CELL_TRACE: our stderr, until the monitor has reported the start (it lets go of it then).
+            for fd in Int32(0)...2 where fd < 2 || !PhaseTrace.isEnabled {
                 posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
             }
         }

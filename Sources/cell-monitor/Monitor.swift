@@ -110,6 +110,7 @@ struct Monitor {
         report(.started(pid: pid), keepingOpen: attached)
         event("start")
         PhaseTrace.mark("start reported, event recorded")
+        if !options.attach && PhaseTrace.isEnabled { releaseClientStreams() }
         // From here on the monitor mostly sleeps in poll(): give back the startup code's pages.
         ResidentMemory.trim()
 
