@@ -189,8 +189,11 @@ public struct ExecStart: Sendable {
         Events.container("exec_start: \(command)", container, ["execID": id])
         do {
             let running = try RunningContainer(containerDirectory: directory)
-            let process = try ContainerExec.process(for: record.options, in: running)
+            var process = try ContainerExec.process(for: record.options, in: running)
             guard let peer else {
+                // Detached, nothing of ours would hold a terminal's master (Docker's shim does):
+                // the process gets /dev/null as its stdio instead, with or without Tty.
+                process.terminal = false
                 started(try ContainerExec.startDetached(in: running, process: process, whenExited: finish))
                 return nil
             }

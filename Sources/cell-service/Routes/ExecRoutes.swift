@@ -31,7 +31,8 @@ enum ExecRoutes {
         // Before 1.42 there was no ConsoleSize.
         let size = try consoleSize(&body)
         if call.version >= APIVersion(major: 1, minor: 42) { request.consoleSize = size }
-        body.ignore("Detach")
+        // docker-py names the container again in the body; the path has it.
+        body.ignore("Detach", "Container")
         try body.refuseUnread()
         let record = try ExecInstances(store: call.engine.containers()).create(in: call.capture("id"), request)
         return .json(.created, .object([("Id", .string(record.id))]))
