@@ -47,6 +47,9 @@ public struct ContainerRecord: Codable, Sendable {
         public var tty: Bool
         public var openStdin: Bool
         public var volumes: [String]
+        /// Docker's StdinOnce (`docker run -i` sets it): the end of the attached client's input
+        /// closes the container's stdin. Absent in records written before it, and for false.
+        public var stdinOnce: Bool? = nil
         /// The image's HEALTHCHECK with the --health-* flags over it; absent for none.
         public var healthcheck: Healthcheck? = nil
     }

@@ -51,6 +51,8 @@ public struct RunOptions: Sendable {
     public var stopTimeout: Int?
     public var tty = false
     public var interactive = false
+    /// StdinOnce (the API's; `run -i` in the CLI has its own stdin and needs none).
+    public var stdinOnce = false
     public var autoRemove = false
     public var privileged = false
     public var capAdd: [String] = []

@@ -30,3 +30,8 @@ public typealias HealthStatus = CellRuntime.HealthCheck.Status
 
 /// Reaps the detached monitors of a process that outlives them (the API server).
 public typealias MonitorReaper = CellRuntime.MonitorReaper
+
+/// The far side of an exec or attach session (the CLI's stdio, an API client's connection).
+public typealias SessionPeer = CellRuntime.SessionPeer
+public typealias SessionInput = CellRuntime.SessionInput
+public typealias SessionOutput = CellRuntime.SessionOutput

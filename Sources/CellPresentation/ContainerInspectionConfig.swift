@@ -19,7 +19,7 @@ enum ContainerInspectionConfig {
         pairs += [
             ("Tty", .bool(record.config.tty)),
             ("OpenStdin", .bool(record.config.openStdin)),
-            ("StdinOnce", .bool(false)),
+            ("StdinOnce", .bool(record.config.stdinOnce ?? false)),
             ("Env", .strings(record.config.env)),
             ("Cmd", record.config.cmd.map { .strings($0) } ?? .null),
             ("Image", .string(record.image)),

@@ -32,65 +32,55 @@ public enum ContainerAttach {
         let socket = try connect(AttachFrame.socketPath(containerDirectory: containerDirectory))
         defer { close(socket) }
 
-        var input = stdin ? streams.input : -1
-        let raw = tty && input >= 0 ? RawTerminalMode(fd: input) : nil
+        let peer = DescriptorPeer(streams)
+        let raw = tty && stdin && streams.input >= 0 ? RawTerminalMode(fd: streams.input) : nil
         defer { raw?.restore() }
-        var keys = detachKeys
         let signals = ExecSignals(forwardingTo: state.pid, watchWindowSize: tty,
                                   forwarded: proxiesSignals && !tty ? proxiedSignals : [])
         defer { signals.restore() }
-        func sendWindowSize() {
-            let source = input >= 0 && isatty(input) == 1 ? input : streams.output
-            if let size = PseudoTerminal.windowSize(of: source) {
-                _ = send(socket, AttachFrame.resize(rows: size.rows, columns: size.columns))
-            }
-        }
-        if tty { sendWindowSize() }
+        // A pipe's end reaches the container (whether it was created with --attach stdin or not:
+        // cell's monitor has no StdinOnce of its own); a tty stays open.
+        let relay = AttachRelay(socket: socket, containerDirectory: containerDirectory, peer: peer,
+                                readsInput: stdin && streams.input >= 0, tty: tty, detachKeys: detachKeys, closesStdinAtEnd: !tty)
+        relay.windowChanges = (signals.windowChanges, {
+            signals.drainWindowChanges()
+            return PseudoTerminal.windowSize(of: peer.windowSource)
+        })
+        if tty, let size = PseudoTerminal.windowSize(of: peer.windowSource) { relay.resize(rows: size.rows, columns: size.columns) }
+        // Our own stdio never goes away.
+        return try relay.run() ?? .detached
+    }
 
-        var incoming: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            var fds = [pollfd(fd: socket, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: input, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: signals.windowChanges, events: Int16(POLLIN), revents: 0)]
-            if poll(&fds, 3, -1) < 0 {
-                if errno == EINTR { continue }
-                throw CellError.system("poll: \(Syscall.errorString(errno))")
-            }
-            if fds[2].revents != 0 {
-                signals.drainWindowChanges()
-                sendWindowSize()
-            }
-            if fds[1].revents != 0 {
-                let n = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
-                if n > 0 {
-                    let (forward, detach) = tty ? keys.scan(chunk[0..<n]) : (Array(chunk[0..<n]), false)
-                    if !forward.isEmpty { _ = send(socket, AttachFrame.encode(.stdin, forward[...])) }
-                    if detach { return .detached }
-                } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
-                    // Our stdin ended: a pipe's end reaches the container; a tty stays open.
-                    if !tty { _ = send(socket, AttachFrame.encode(.closeStdin)) }
-                    input = -1
-                }
-            }
-            if fds[0].revents != 0 {
-                let n = chunk.withUnsafeMutableBytes { read(socket, $0.baseAddress, $0.count) }
-                if n < 0 && (errno == EINTR || errno == EAGAIN) { continue }
-                if n <= 0 { break }
-                incoming += chunk[0..<n]
-                for frame in AttachFrame.decode(&incoming) {
-                    switch frame.kind {
-                    case .stdout: Syscall.writeAll(streams.output, frame.payload[...])
-                    case .stderr: Syscall.writeAll(streams.error, frame.payload[...])
-                    case .exit: return .exited(AttachFrame.integer(frame.payload) ?? 0)
-                    default: break
-                    }
-                }
-            }
+    /// An attach for a peer of any kind (the API service's hijacked connections): the container
+    /// must be running, or, when `waitingForStart`, may be started later (`docker run` and
+    /// `start -a` attach first and start next), in which case the monitor connects to us before
+    /// the container's first instruction (`AttachWaitingRoom`), and none of its output is missed.
+    /// `closesStdin`: the end of the peer's input closes the container's stdin (Docker's
+    /// StdinOnce). nil when the peer went away first; the container runs on.
+    public static func attach(containerDirectory: String, peer: any SessionPeer, stdin: Bool, tty: Bool,
+                              detachKeys: DetachKeys?, closesStdin: Bool, waitingForStart: Bool) throws -> Outcome? {
+        let socket: Int32
+        if waitingForStart {
+            let room = try AttachWaitingRoom(containerDirectory: containerDirectory)
+            guard let connection = try room.waitForMonitor(peer: peer) else { return nil }
+            socket = connection
+        } else {
+            socket = try connect(AttachFrame.socketPath(containerDirectory: containerDirectory))
         }
-        // The monitor went away without a status frame: the state file has the last word.
-        let final = try ContainerSignaller.waitForExit(containerDirectory: containerDirectory, timeout: 10)
-        return .exited(final?.exitCode ?? 125)
+        defer { close(socket) }
+        let relay = AttachRelay(socket: socket, containerDirectory: containerDirectory, peer: peer, readsInput: stdin,
+                                tty: tty, detachKeys: detachKeys ?? DetachKeys(), closesStdinAtEnd: closesStdin)
+        return try relay.run()
+    }
+
+    /// Gives a running container's terminal a new size, as an attach client's resize frame does
+    /// (`POST /containers/{id}/resize`), through a connection of its own to the monitor.
+    public static func resize(containerDirectory: String, rows: UInt16, columns: UInt16) throws {
+        let socket = try connect(AttachFrame.socketPath(containerDirectory: containerDirectory))
+        defer { close(socket) }
+        guard send(socket, AttachFrame.resize(rows: rows, columns: columns)) else {
+            throw CellError.system("resize: the container's monitor went away")
+        }
     }
 
     static func connect(_ path: String) throws -> Int32 {
@@ -114,7 +104,7 @@ public enum ContainerAttach {
         return fd
     }
 
-    private static func send(_ socket: Int32, _ frame: [UInt8]) -> Bool {
+    static func send(_ socket: Int32, _ frame: [UInt8]) -> Bool {
         frame.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {

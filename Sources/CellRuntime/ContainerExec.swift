@@ -27,6 +27,10 @@ public enum ContainerExec {
         public var detach: Bool
         /// `--privileged`: every capability (the container's seccomp filter still applies, as with Docker).
         public var privileged: Bool
+        /// A bare "NAME" in `environment` unsets NAME (the Engine API's Env, as Docker's daemon
+        /// reads it) instead of taking our own value (the CLI's `-e NAME`): a service must not
+        /// hand its own environment to a container.
+        public var bareNamesUnset: Bool = false
 
         public init(arguments: [String], environment: [String] = [], workingDirectory: String? = nil, user: String? = nil,
                     interactive: Bool = false, tty: Bool = false, detach: Bool = false, privileged: Bool = false) {
@@ -114,6 +118,8 @@ public enum ContainerExec {
         for entry in options.environment {
             if entry.contains("=") {
                 set(entry)
+            } else if options.bareNamesUnset {
+                environment.removeAll { $0 == entry || $0.hasPrefix(entry + "=") }
             } else if let value = getenv(entry) {
                 set("\(entry)=\(String(cString: value))")
             }
@@ -136,10 +142,23 @@ public enum ContainerExec {
 
     static func run(in container: RunningContainer, process: ContainerSpec.Process, interactive: Bool,
                     streams: ProcessSpawner.StandardStreams) throws -> Int32 {
+        let peer = DescriptorPeer(streams)
+        // Our own stdio never goes away, so the relay always ends with the process's status.
+        return try run(in: container, process: process, interactive: interactive, peer: peer,
+                       windowSize: PseudoTerminal.windowSize(of: peer.windowSource)) ?? 125
+    }
+
+    /// Runs `process` with `peer` at the other end of its stdio (`interactive`: the peer's input
+    /// is the process's stdin) until it exits; its exit status. `windowSize` is a `-t` process's
+    /// first size; `started` is told the pid (and the pty) once the process runs, before any byte
+    /// moves. nil when the peer went away first: the process, our child still, has had its stdio
+    /// closed and is the caller's to reap (`ChildReaper`).
+    public static func run(in container: RunningContainer, process: ContainerSpec.Process, interactive: Bool,
+                           peer: any SessionPeer, windowSize: (rows: UInt16, columns: UInt16)?,
+                           started: (Int32, PseudoTerminal?) -> Void = { _, _ in }) throws -> Int32? {
         if process.terminal {
             // The pty is the container's (made in its devpts by the process joining it), with our size.
             let consoleSocket = try ConsoleSocket()
-            let windowSize = PseudoTerminal.windowSize(of: isatty(streams.input) == 1 ? streams.input : streams.output)
             let pid = try spawn(in: container, process: process, stdio: .init(input: -1, output: -1, error: -1),
                                 console: (consoleSocket, windowSize))
             let terminal: PseudoTerminal
@@ -150,9 +169,9 @@ public enum ContainerExec {
                 _ = waitForExit(pid: pid)
                 throw error
             }
-            let relay = ExecRelay(pid: pid, outputs: [(terminal.master, streams.output)],
-                                  input: interactive ? streams.input : -1, processInput: interactive ? terminal.master : -1,
-                                  terminal: terminal)
+            started(pid, terminal)
+            let relay = ExecRelay(pid: pid, outputs: [(terminal.master, .stdout)], peer: peer, interactive: interactive,
+                                  processInput: interactive ? terminal.master : -1, terminal: terminal)
             return relay.run()
         }
         let output = try PipePair()
@@ -165,9 +184,26 @@ public enum ContainerExec {
         errorOutput.closeWriteEnd()
         input?.closeReadEnd()
         try? null.close()
-        let relay = ExecRelay(pid: pid, outputs: [(output.takeReadEnd(), streams.output), (errorOutput.takeReadEnd(), streams.error)],
-                              input: interactive ? streams.input : -1, processInput: input?.takeWriteEnd() ?? -1, terminal: nil)
+        started(pid, nil)
+        let relay = ExecRelay(pid: pid, outputs: [(output.takeReadEnd(), .stdout), (errorOutput.takeReadEnd(), .stderr)],
+                              peer: peer, interactive: interactive, processInput: input?.takeWriteEnd() ?? -1, terminal: nil)
         return relay.run()
+    }
+
+    /// `exec -d` in a process that reaps its children (the API service): the process runs with
+    /// /dev/null as its stdio, as our child, and `whenExited` gets its status (`ChildReaper`);
+    /// its pid. Without a reaper it is started as `run(containerDirectory:options:)` does with
+    /// `detach`, and its status is never known.
+    public static func startDetached(in container: RunningContainer, process: ContainerSpec.Process,
+                                     whenExited: @escaping @Sendable (Int32) -> Void) throws -> Int32 {
+        let null = try FileDescriptorHandle(path: "/dev/null", flags: O_RDWR)
+        let stdio = ProcessSpawner.StandardStreams(input: null.fd, output: null.fd, error: null.fd)
+        guard MonitorReaper.shared != nil else {
+            return try spawn(in: container, process: process, stdio: stdio, detached: true)
+        }
+        let pid = try spawn(in: container, process: process, stdio: stdio)
+        ChildReaper.watch(pid, whenExited: whenExited)
+        return pid
     }
 
     /// The same in a container already pinned (its spec read once for `process(for:in:)` and this).

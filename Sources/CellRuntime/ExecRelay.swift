@@ -6,64 +6,74 @@ import Musl
 import CRuntime
 import CellCore
 
-/// Moves bytes between the caller's stdio and an exec'd process, in the calling thread, with
-/// one poll() loop, until the process has exited and its output has ended: its stdout and
-/// stderr to ours (a pty master to our stdout), our stdin to its input. Input is written
-/// without blocking, so a process that writes more than a pipe holds before reading its
-/// input (`cat`) cannot deadlock with us.
+/// Moves bytes between a session's peer (our own stdio for `cell exec`, a hijacked API
+/// connection for the service) and an exec'd process, in the calling thread, with one poll()
+/// loop, until the process has exited and its output has ended: its stdout and stderr to the
+/// peer (a pty master as stdout), the peer's input to the process's. Input is written without
+/// blocking, so a process that writes more than a pipe holds before reading its input (`cat`)
+/// cannot deadlock with us.
 final class ExecRelay {
     private let pid: Int32
-    private var outputs: [(source: Int32, target: Int32)]
-    private var input: Int32
+    private var outputs: [(source: Int32, stream: SessionOutput)]
+    private let peer: any SessionPeer
+    /// Whether the peer's input is read (`-i`); -1 once it has ended.
+    private var readsInput: Bool
     private var processInput: Int32
     private let terminal: PseudoTerminal?
-    /// The terminal whose size a -t process follows (our stdin if a tty, else our stdout).
-    private let windowSource: Int32
     private var pending: [UInt8] = []
     private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+    private var peerGone = false
 
     /// `outputs` and `processInput` are owned (closed at the end) unless they are the
     /// terminal's master, which the terminal owns.
-    init(pid: Int32, outputs: [(Int32, Int32)], input: Int32, processInput: Int32, terminal: PseudoTerminal?) {
+    init(pid: Int32, outputs: [(Int32, SessionOutput)], peer: any SessionPeer, interactive: Bool, processInput: Int32,
+         terminal: PseudoTerminal?) {
         self.pid = pid
-        self.outputs = outputs.map { (source: $0.0, target: $0.1) }
-        self.input = input
+        self.outputs = outputs.map { (source: $0.0, stream: $0.1) }
+        self.peer = peer
+        readsInput = interactive && processInput >= 0 && peer.inputDescriptor >= 0
         self.processInput = processInput
         self.terminal = terminal
-        windowSource = input >= 0 && isatty(input) == 1 ? input : (outputs.first?.1 ?? 1)
     }
 
-    /// Returns the process's exit status.
-    func run() -> Int32 {
+    /// The process's exit status; nil when the peer went away first: then the process's input,
+    /// output and terminal are closed (it sees the end of its input, a hangup on its terminal,
+    /// EPIPE on its output, as over a dropped ssh session) and the caller reaps it, still our child.
+    func run() -> Int32? {
         let pidfd = cell_pidfd_open(pid)
         defer { if pidfd >= 0 { close(pidfd) } }
         if processInput >= 0 { _ = fcntl(processInput, F_SETFL, fcntl(processInput, F_GETFL) | O_NONBLOCK) }
-        let raw = terminal != nil && input >= 0 ? RawTerminalMode(fd: input) : nil
+        // Our own terminal (cell exec): raw mode, its size, our signals passed on.
+        let local = peer as? DescriptorPeer
+        let raw = terminal != nil && readsInput ? local.map { RawTerminalMode(fd: $0.streams.input) } : nil
         defer { raw?.restore() }
-        let signals = ExecSignals(forwardingTo: pid, watchWindowSize: terminal != nil)
-        defer { signals.restore() }
+        let signals = local.map { _ in ExecSignals(forwardingTo: pid, watchWindowSize: terminal != nil) }
+        defer { signals?.restore() }
 
         var status: Int32? = nil
-        while true {
+        while !peerGone {
             // After the exit, output still in flight is drained; a background process that
             // keeps the pipes open does not hold us longer than a quiet 100 ms.
             if status != nil && outputs.allSatisfy({ $0.source < 0 }) { break }
             var fds = outputs.map { pollfd(fd: $0.source, events: Int16(POLLIN), revents: 0) }
             let inputIndex = fds.count
-            fds.append(pollfd(fd: pending.isEmpty && processInput >= 0 ? input : -1, events: Int16(POLLIN), revents: 0))
+            let input = pending.isEmpty && readsInput ? peer.inputDescriptor : -1
+            fds.append(pollfd(fd: input, events: Int16(POLLIN), revents: 0))
             fds.append(pollfd(fd: pending.isEmpty ? -1 : processInput, events: Int16(POLLOUT), revents: 0))
             fds.append(pollfd(fd: status == nil ? pidfd : -1, events: Int16(POLLIN), revents: 0))
-            fds.append(pollfd(fd: signals.windowChanges, events: Int16(POLLIN), revents: 0))
+            fds.append(pollfd(fd: signals?.windowChanges ?? -1, events: Int16(POLLIN), revents: 0))
+            fds.append(pollfd(fd: peer.departureDescriptor, events: Int16(POLLIN), revents: 0))
             let ready = poll(&fds, nfds_t(fds.count), status == nil ? (pidfd >= 0 ? -1 : 50) : 100)
             if ready < 0 && errno == EINTR { continue }
             if ready == 0 && status != nil { break }
             let readable = Int16(POLLIN | POLLHUP | POLLERR)
             for index in outputs.indices where fds[index].revents & readable != 0 { relayOutput(index) }
-            if fds[inputIndex].revents & readable != 0 { readInput() }
+            if fds[inputIndex].revents & readable != 0 { receive() }
+            if fds[inputIndex + 4].revents & readable != 0 && peer.isGone { peerGone = true }
             if fds[inputIndex + 1].revents != 0 { writeInput() }
-            if fds[inputIndex + 3].revents & readable != 0 {
-                signals.drainWindowChanges()
-                terminal?.copyWindowSize(from: windowSource)
+            if fds[inputIndex + 3].revents & readable != 0, let local {
+                signals?.drainWindowChanges()
+                terminal?.copyWindowSize(from: local.windowSource)
             }
             if status == nil && (pidfd < 0 || fds[inputIndex + 2].revents != 0) {
                 var raw: Int32 = 0
@@ -72,12 +82,16 @@ final class ExecRelay {
             }
         }
         for output in outputs where output.source >= 0 && output.source != terminal?.master { close(output.source) }
-        if processInput >= 0 && processInput != terminal?.master { close(processInput) }
+        closeProcessInput()
+        if peerGone && status == nil {
+            terminal?.hangUp()
+            return nil
+        }
         return status ?? 125
     }
 
     private func relayOutput(_ index: Int) {
-        let (source, target) = outputs[index]
+        let (source, stream) = outputs[index]
         let n = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
         if n < 0 && (errno == EINTR || errno == EAGAIN) { return }
         // A pty master reads EIO, not EOF, once no slave is open any more.
@@ -86,20 +100,26 @@ final class ExecRelay {
             outputs[index].source = -1
             return
         }
-        Syscall.writeAll(target, buffer[0..<n])
+        if !peer.send(buffer[0..<n], from: stream) { peerGone = true }
     }
 
-    private func readInput() {
-        let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
-        if n < 0 && (errno == EINTR || errno == EAGAIN) { return }
-        if n <= 0 {
-            // Our stdin ended: the process sees EOF on a pipe; a pty stays open (as docker).
-            input = -1
-            if terminal == nil { closeProcessInput() }
+    private func receive() {
+        switch peer.receive() {
+        case .bytes(let bytes):
+            // Input of a process that takes none is dropped (the peer still had to be read).
+            guard readsInput else { return }
+            pending = bytes
+            writeInput()
+        case .again:
             return
+        case .ended:
+            // The peer's input ended: the process sees EOF on a pipe; a pty stays open (as docker).
+            guard readsInput else { return }
+            readsInput = false
+            if terminal == nil && pending.isEmpty { closeProcessInput() }
+        case .gone:
+            peerGone = true
         }
-        pending = Array(buffer[0..<n])
-        writeInput()
     }
 
     private func writeInput() {
@@ -110,13 +130,13 @@ final class ExecRelay {
             if n <= 0 {
                 // The process closed its input: stop forwarding.
                 pending = []
-                input = -1
+                readsInput = false
                 closeProcessInput()
                 return
             }
             pending.removeFirst(n)
         }
-        if input < 0 && terminal == nil { closeProcessInput() }
+        if !readsInput && terminal == nil { closeProcessInput() }
     }
 
     private func closeProcessInput() {

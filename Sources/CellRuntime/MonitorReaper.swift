@@ -19,8 +19,9 @@ public final class MonitorReaper: @unchecked Sendable {
     nonisolated(unsafe) static var shared: MonitorReaper?
 
     private var mutex = pthread_mutex_t()
-    /// pidfd → pid and container directory of every monitor not reaped yet.
-    private var watched: [Int32: (pid: Int32, container: String)] = [:]
+    /// pidfd → pid and container directory of every monitor not reaped yet (or, for another
+    /// child handed over through `ChildReaper`, what to tell of its exit).
+    private var watched: [Int32: (pid: Int32, container: String?, whenExited: (@Sendable (Int32) -> Void)?)] = [:]
     /// Container directory → exit status of its last monitor reaped. A monitor exits with its
     /// container's status: for a --rm container, the only trace of it once it is removed.
     private var exited: [String: Int32] = [:]
@@ -60,15 +61,20 @@ public final class MonitorReaper: @unchecked Sendable {
     /// Watches `pid`, a child of this process and the monitor of the container in `directory`,
     /// until it exits; then reaps it.
     func adopt(_ pid: Int32, container directory: String) {
+        watch(pid, container: directory, whenExited: nil)
+    }
+
+    func watch(_ pid: Int32, container directory: String?, whenExited: (@Sendable (Int32) -> Void)?) {
         let pidfd = cell_pidfd_open(pid)
         // Gone already: reap it now (it is our child, so it waits as a zombie).
         guard pidfd >= 0 else {
             var status: Int32 = 0
             _ = waitpid(pid, &status, WNOHANG)
+            whenExited?(Self.exitStatus(status))
             return
         }
         pthread_mutex_lock(&mutex)
-        watched[pidfd] = (pid, directory)
+        watched[pidfd] = (pid, directory, whenExited)
         pthread_mutex_unlock(&mutex)
         var byte: UInt8 = 1
         _ = write(wakeWrite, &byte, 1)
@@ -88,6 +94,10 @@ public final class MonitorReaper: @unchecked Sendable {
             if !pending || deadline.hasPassed { return status }
             Deadline.pause(milliseconds: 5)
         }
+    }
+
+    static func exitStatus(_ status: Int32) -> Int32 {
+        (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
     private func run() {
@@ -114,11 +124,32 @@ public final class MonitorReaper: @unchecked Sendable {
                 pthread_mutex_lock(&mutex)
                 // Moved from watched to exited in one step: `exitStatus` sees one or the other.
                 watched.removeValue(forKey: descriptor.fd)
-                if exited.count >= MonitorReaper.keptStatuses, let any = exited.keys.first { exited.removeValue(forKey: any) }
-                exited[monitor.container] = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+                if let container = monitor.container {
+                    if exited.count >= MonitorReaper.keptStatuses, let any = exited.keys.first { exited.removeValue(forKey: any) }
+                    exited[container] = Self.exitStatus(status)
+                }
                 pthread_mutex_unlock(&mutex)
                 close(descriptor.fd)
+                monitor.whenExited?(Self.exitStatus(status))
             }
         }
+    }
+}
+
+/// Children other than monitors that a long-lived process hands over instead of waiting for them
+/// on a thread of their own: an API exec whose client went away, an `exec -d` whose exit status
+/// its record keeps. Reaped by `MonitorReaper`'s thread, each by its own pid.
+public enum ChildReaper {
+    /// Whether this process reaps handed-over children (the API service); the CLI does not.
+    public static var isReaping: Bool { MonitorReaper.shared != nil }
+
+    /// Reaps `pid` (our child) when it exits and tells `whenExited` its status (128+signal when
+    /// killed), on the reaper's thread. Without a reaper, waits for it here.
+    public static func watch(_ pid: Int32, whenExited: @escaping @Sendable (Int32) -> Void) {
+        guard let reaper = MonitorReaper.shared else {
+            whenExited(ContainerExec.waitForExit(pid: pid))
+            return
+        }
+        reaper.watch(pid, container: nil, whenExited: whenExited)
     }
 }

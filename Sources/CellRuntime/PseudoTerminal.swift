@@ -10,15 +10,29 @@ import CellCore
 /// (so the process's tty is a /dev/pts/N that exists there), by the child, which sends the
 /// master back over a `ConsoleSocket`; the process has the slave as stdin, stdout, stderr and
 /// controlling terminal.
-public final class PseudoTerminal {
-    public let master: Int32
+public final class PseudoTerminal: @unchecked Sendable {
+    /// -1 once hung up.
+    public private(set) var master: Int32
+    /// The API service resizes a terminal from another request's thread than the one relaying
+    /// it: the descriptor must not be closed (and its number reused) under a resize.
+    private var mutex = pthread_mutex_t()
 
     init(master: Int32) {
         self.master = master
+        pthread_mutex_init(&mutex, nil)
     }
 
     deinit {
-        close(master)
+        hangUp()
+    }
+
+    /// Closes the master before its time (the peer of an exec went away): the process's
+    /// session gets SIGHUP, as when a terminal is closed. Idempotent; the relays stop using it.
+    func hangUp() {
+        pthread_mutex_lock(&mutex)
+        if master >= 0 { close(master) }
+        master = -1
+        pthread_mutex_unlock(&mutex)
     }
 
     /// Gives the container the size of `terminal` (our own stdin when attached to one).
@@ -28,7 +42,9 @@ public final class PseudoTerminal {
 
     /// Sets the size an attach client reported.
     public func setWindowSize(rows: UInt16, columns: UInt16) {
-        _ = cell_set_window_size(master, rows, columns)
+        pthread_mutex_lock(&mutex)
+        if master >= 0 { _ = cell_set_window_size(master, rows, columns) }
+        pthread_mutex_unlock(&mutex)
     }
 
     /// The size of `terminal`, nil when it is not one.

@@ -67,8 +67,29 @@ final class AttachServer {
         }
     }
 
+    /// Connects to every client waiting for the container's start (`AttachWaitingRoom`), before
+    /// the container is spawned: they get its output from the first byte. A socket nobody listens
+    /// on any more is a client that went away: removed.
+    func adoptWaitingClients(containerDirectory: String) {
+        let directory = AttachWaitingRoom.directory(containerDirectory: containerDirectory)
+        guard let names = try? FileSystem.contentsOfDirectory(directory) else { return }
+        for name in names where name.hasSuffix(".sock") {
+            let path = "\(directory)/\(name)"
+            let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            guard fd >= 0 else { return }
+            let connected = (try? AttachFrame.withAddress(path) { connect(fd, $0, $1) }) ?? -1
+            if connected == 0 {
+                clients.append(Client(fd: fd))
+            } else {
+                if errno == ECONNREFUSED { unlink(path) }
+                close(fd)
+            }
+        }
+    }
+
     /// The fds to poll, in the order `handle` expects them back.
     func descriptors() -> [pollfd] {
+        polledClients = clients.count
         var result = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0)]
         for client in clients {
             var events = Int16(0)

@@ -78,6 +78,8 @@ struct Monitor {
         let clientInput = options.interactive && !options.attach
         let server = try AttachServer(containerDirectory: directory,
                                       containerInput: clientInput && !spec.process.terminal ? input?.takeWriteEnd() ?? -1 : -1)
+        // Clients that attached before the start (docker run) see the output from its first byte.
+        server.adoptWaitingClients(containerDirectory: directory)
 
         let ports = try PortForwarder(ports: spec.ports)
         PhaseTrace.mark("log, pipes, attach socket, ports ready")

@@ -10,6 +10,11 @@ enum APIResponse: Sendable {
     /// The head is sent with `contentType` first; `write` then streams the body on the request's
     /// thread through the `ResponseStream` it is given, and the response ends when it returns.
     case stream(HTTPResponseStatus, contentType: String, write: @Sendable (ResponseStream) throws -> Void)
+    /// The connection is taken over (attach, exec start): the head is written raw, `101 UPGRADED`
+    /// when the client asked for the upgrade (`Upgrade: tcp`), else `200 OK` as moby answers
+    /// those that do not; then `session` runs on the request's thread with raw bytes both ways,
+    /// and the connection ends when it returns.
+    case hijack(upgrade: Bool, contentType: String, session: @Sendable (HijackedConnection) -> Void)
 
     /// The body of a JSON answer as Docker's daemon writes it: Go's encoder without HTML escaping,
     /// one line.

@@ -28,11 +28,14 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     private let router: Router
     private let activity: ServiceActivity
     private let deadline: RequestDeadline
+    /// The connection's HTTP handlers, this one among them, for a hijack.
+    private let stage: HTTPStage
 
-    init(router: Router, activity: ServiceActivity, deadline: RequestDeadline) {
+    init(router: Router, activity: ServiceActivity, deadline: RequestDeadline, stage: HTTPStage) {
         self.router = router
         self.activity = activity
         self.deadline = deadline
+        self.stage = stage
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -93,10 +96,13 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
 
     private func responder(for head: HTTPRequestHead, context: ChannelHandlerContext) -> Responder {
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let stage = NIOLoopBound(self.stage, eventLoop: context.eventLoop)
         return Responder(channel: context.channel, version: head.version, keepAlive: head.isKeepAlive,
-                         isHead: head.method == .HEAD) {
+                         isHead: head.method == .HEAD, ended: {
             handler.value.answerEnded()
-        }
+        }, hijack: { channel in
+            try stage.value.hijack(channel)
+        })
     }
 
     private func answerEnded() {

@@ -12,6 +12,8 @@ struct Responder: Sendable {
     let isHead: Bool
     /// Called on the event loop once the response has ended.
     let ended: @Sendable () -> Void
+    /// Takes the connection out of HTTP (on the event loop).
+    let hijack: @Sendable (any Channel) throws -> HijackedConnection
 
     /// Docker's version middleware sets these on every answer.
     static let commonHeaders: [(String, String)] = [
@@ -29,6 +31,8 @@ struct Responder: Sendable {
             sendWhole(status, body: Array(text.utf8), headers: [("Content-Type", "text/plain; charset=utf-8")] + headers)
         case .stream(let status, let contentType, let write):
             sendStream(status, contentType: contentType, write: write)
+        case .hijack(let upgrade, let contentType, let session):
+            sendHijacked(upgrade: upgrade, contentType: contentType, session: session)
         }
     }
 
@@ -62,6 +66,34 @@ struct Responder: Sendable {
                 if !keepAlive { channel.close(promise: nil) }
             }
         }
+    }
+
+    /// Moby's hijacked answer, written raw once the HTTP handlers are gone: the status line, the
+    /// stream's type, the upgrade's headers and ours, no length (the stream ends with the connection).
+    private func sendHijacked(upgrade: Bool, contentType: String, session: @Sendable (HijackedConnection) -> Void) {
+        var lines = upgrade
+            ? ["HTTP/1.1 101 UPGRADED", "Content-Type: \(contentType)", "Connection: Upgrade", "Upgrade: tcp"]
+            : ["HTTP/1.1 200 OK", "Content-Type: application/vnd.docker.raw-stream"]
+        lines += Responder.commonHeaders.map { "\($0.0): \($0.1)" }
+        let head = Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8)
+        let channel = self.channel, hijack = self.hijack, ended = self.ended
+        let taken = channel.eventLoop.submit { () throws -> HijackedConnection in
+            let connection = try hijack(channel)
+            // The request is over for the idle count; the connection stays counted until it closes.
+            ended()
+            return connection
+        }
+        guard let connection = try? taken.wait() else {
+            channel.eventLoop.execute { ended() }
+            channel.close(promise: nil)
+            return
+        }
+        guard connection.write(head) else {
+            connection.finish()
+            return
+        }
+        session(connection)
+        connection.finish()
     }
 
     /// The head goes first (chunked: the length is not known), then whatever `write` writes. An

@@ -78,11 +78,8 @@ final class APIServer {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let deadline = RequestDeadline(seconds: requestTimeout)
-                    let operations = channel.pipeline.syncOperations
-                    try operations.addHandler(deadline)
-                    try operations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try operations.addHandler(HTTPConnectionHandler(router: router, activity: activity.value, deadline: deadline))
+                    let stage = HTTPStage(deadline: RequestDeadline(seconds: requestTimeout), activity: activity.value)
+                    try stage.install(in: channel, router: router)
                 }
             }
     }

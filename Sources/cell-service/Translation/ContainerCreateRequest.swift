@@ -43,6 +43,7 @@ enum ContainerCreateRequest {
         options.expose = try config.keys("ExposedPorts") ?? []
         options.tty = try config.bool("Tty") ?? false
         options.interactive = try config.bool("OpenStdin") ?? false
+        options.stdinOnce = try config.bool("StdinOnce") ?? false
         options.environment = try config.strings("Env") ?? []
         options.command = try config.strings("Cmd") ?? []
         options.workingDirectory = try config.string("WorkingDir").flatMap { $0.isEmpty ? nil : $0 }
@@ -56,7 +57,7 @@ enum ContainerCreateRequest {
         try readHealthcheck(try config.object("Healthcheck"), into: &options)
         // Attaching is the attach endpoint's business; OnBuild and Shell matter to builds only;
         // ArgsEscaped to Windows.
-        config.ignore("AttachStdin", "AttachStdout", "AttachStderr", "StdinOnce", "ArgsEscaped", "OnBuild", "Shell", "Image")
+        config.ignore("AttachStdin", "AttachStdout", "AttachStderr", "ArgsEscaped", "OnBuild", "Shell", "Image")
     }
 
     /// Docker's HealthConfig: the test as given, the times in nanoseconds (0: the image's, or

@@ -60,7 +60,7 @@ struct ExecCommand: ParsableCommand {
             switch error.kind {
             case .commandNotFound, .commandNotExecutable:
                 // runc's wording, as docker prints it.
-                Output.error("OCI runtime exec failed: exec failed: unable to start container process: \(error.message): unknown")
+                Output.error(ExecInstances.failureMessage(error))
                 throw ExitCode(error.exitCode)
             default:
                 throw DaemonError(error)
