@@ -54,3 +54,31 @@ median_of() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['r
 
 # ratio NAME A_SECONDS B_SECONDS: prints how many times faster A is than B
 ratio() { python3 -c "import sys; a,b=float(sys.argv[2]),float(sys.argv[3]); print(f'{sys.argv[1]}: {a*1000:.1f} ms vs {b*1000:.1f} ms -> {b/a:.2f}x')" "$@"; }
+
+# runc_bundle DIR TARBALL: an OCI bundle of the rootfs tarball whose process is `true`, for
+# `$RUNC run --bundle DIR ID` (runc deletes the container when it exits: one id serves every run).
+runc_bundle() {
+    mkdir -p "$1/rootfs"
+    tar -C "$1/rootfs" -xf "$2"
+    (cd "$1" && runc spec)
+    python3 - "$1/config.json" <<'PY'
+import json, sys
+path = sys.argv[1]
+spec = json.load(open(path))
+spec["process"]["terminal"] = False
+spec["process"]["args"] = ["true"]
+spec["root"]["readonly"] = False
+json.dump(spec, open(path, "w"))
+PY
+    RUNC="runc --root $work/runc"
+}
+
+# pss_of NAME: the mean Pss in kB of the processes named NAME
+pss_of() {
+    local total=0 count=0 kb
+    for pid in $(pgrep -x "$1"); do
+        kb=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)
+        total=$((total + kb)); count=$((count + 1))
+    done
+    [ "$count" -gt 0 ] && echo $((total / count)) || echo 0
+}

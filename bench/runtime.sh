@@ -20,19 +20,7 @@ $cell import -c 'CMD ["sh"]' "$tarball" busybox >/dev/null
 $PODMAN import -q -c 'CMD ["sh"]' "$tarball" busybox >/dev/null
 
 # runc: a bundle made once, run again and again (what `runc run` costs by itself).
-mkdir -p "$work/bundle/rootfs"
-tar -C "$work/bundle/rootfs" -xf "$tarball"
-(cd "$work/bundle" && runc spec)
-python3 - "$work/bundle/config.json" <<'PY'
-import json, sys
-path = sys.argv[1]
-spec = json.load(open(path))
-spec["process"]["terminal"] = False
-spec["process"]["args"] = ["true"]
-spec["root"]["readonly"] = False
-json.dump(spec, open(path, "w"))
-PY
-RUNC="runc --root $work/runc"
+runc_bundle "$work/bundle" "$tarball"
 
 # runc run deletes its container when the process exits, so one id serves every run.
 hyperfine -N --warmup 5 --runs 60 --export-json "$work/run.json" \
@@ -46,14 +34,6 @@ hyperfine -N --warmup 3 --runs 40 --export-json "$work/detach.json" \
 $cell rm -f $($cell ps -aq) >/dev/null
 $PODMAN rm -f -t 0 -a >/dev/null
 
-pss_of() { # the mean Pss in kB of the processes named $1
-    local total=0 count=0
-    for pid in $(pgrep -x "$1"); do
-        kb=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)
-        total=$((total + kb)); count=$((count + 1))
-    done
-    [ "$count" -gt 0 ] && echo $((total / count)) || echo 0
-}
 
 # exec into a running container.
 $cell run -d --name execd busybox sleep 1000 >/dev/null

@@ -36,11 +36,36 @@ public final class ContainerStore: @unchecked Sendable {
 
     /// Every container, newest first.
     public func list() throws -> [Container] {
-        var containers: [Container] = []
-        for name in try FileSystem.contentsOfDirectory(layout.containers) where !name.hasPrefix(".") {
-            if let container = try? load(id: name) { containers.append(container) }
+        let ids = try FileSystem.contentsOfDirectory(layout.containers).filter { !$0.hasPrefix(".") }
+        let loaded = LoadedContainers(count: ids.count)
+        // Reading and decoding the records is most of a listing's time: on every core, when
+        // there are enough of them to pay for the threads.
+        let width = ids.count >= ContainerStore.parallelListingThreshold ? ProcessorCount.online : 1
+        Parallel.forEach(ids.count, width: width) { index in
+            loaded.store(try? self.load(id: ids[index]), at: index)
         }
-        return containers.sorted { $0.record.created > $1.record.created }
+        return loaded.values.compactMap { $0 }.sorted { $0.record.created > $1.record.created }
+    }
+
+    static let parallelListingThreshold = 64
+
+    /// One slot per container, each written by one thread only.
+    private final class LoadedContainers: @unchecked Sendable {
+        private let slots: UnsafeMutableBufferPointer<Container?>
+
+        init(count: Int) {
+            slots = .allocate(capacity: count)
+            slots.initialize(repeating: nil)
+        }
+
+        deinit {
+            slots.deinitialize()
+            slots.deallocate()
+        }
+
+        var values: [Container?] { Array(slots) }
+
+        func store(_ container: Container?, at index: Int) { slots[index] = container }
     }
 
     public func load(id: String) throws -> Container {

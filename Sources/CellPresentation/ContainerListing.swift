@@ -11,8 +11,10 @@ public enum ContainerListing {
     ]
 
     /// `imageSize`: the size of the container's image, when known, for Docker's
-    /// `8B (virtual 2.14MB)` (its writable layer, then that plus the image).
-    public static func row(_ container: Container, now: Timestamp, truncate: Bool, imageSize: Int64? = nil) -> JSONValue {
+    /// `8B (virtual 2.14MB)` (its writable layer, then that plus the image). Without
+    /// `measuringSize` the writable layer is not walked and Size is Docker's unmeasured "0B".
+    public static func row(_ container: Container, now: Timestamp, truncate: Bool, imageSize: Int64? = nil,
+                           measuringSize: Bool = true) -> JSONValue {
         let created = Timestamp(rfc3339: container.record.created) ?? now
         var command = ([container.record.path] + container.record.args).joined(separator: " ")
         if truncate { command = Presentation.ellipsis(command, 20) }
@@ -28,7 +30,8 @@ public enum ContainerListing {
             ("Networks", .string(container.record.hostConfig.networkMode == "default" ? "bridge" : container.record.hostConfig.networkMode)),
             ("Ports", .string(portsText(container))),
             ("RunningFor", .string(Presentation.since(created, now: now))),
-            ("Size", .string(sizeText(writable: FileSystem.diskUsage("\(container.directory)/upper"), imageSize: imageSize))),
+            ("Size", .string(measuringSize ? sizeText(writable: FileSystem.diskUsage("\(container.directory)/upper"), imageSize: imageSize)
+                                           : sizeText(writable: 0, imageSize: nil))),
             ("State", .string(container.status.name)),
             ("Status", .string(statusText(container.status, now: now) + statusSuffix(container))),
         ])

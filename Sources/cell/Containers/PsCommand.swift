@@ -61,9 +61,11 @@ struct ContainerListingOptions: ParsableArguments {
         let now = Timestamp.now()
         // The image sizes only when asked for: they take the image store.
         let images = size || (format ?? "").contains(".Size") ? try? GlobalOptions.imageStore() : nil
+        // The writable layers are walked only when the output can show their sizes.
+        let measuring = size || (format ?? "").contains("Size") || (format ?? "").contains("json")
         let rows = containers.map { container in
             let imageSize = images.flatMap { try? $0.find(container.record.imageID)?.size }
-            return ContainerListing.row(container, now: now, truncate: !noTrunc, imageSize: imageSize)
+            return ContainerListing.row(container, now: now, truncate: !noTrunc, imageSize: imageSize, measuringSize: measuring)
         }
         var fallback = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedAt}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
         fallback = fallback.replacingCreatedAt()
