@@ -16,10 +16,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
-        // C: the module map of libarchive (Debian's libarchive-dev).
-        .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive"),
-        // C: the module map of nettle's sha256 (libarchive links nettle already; SHA-NI where the
-        // CPU has it). swift-crypto would bring all of Foundation into every cell command.
+        // C: the module map of libarchive (Debian's libarchive-dev; linked by CellArchive).
+        .systemLibrary(name: "CArchive", path: "Sources/CArchive"),
+        // C: the module map of nettle's sha256 (small, SHA-NI where the CPU has it). swift-crypto
+        // would bring all of Foundation into every cell command.
         .systemLibrary(name: "CNettle", path: "Sources/CNettle", pkgConfig: "nettle"),
         // C: the module map of libseccomp (the default profile and --security-opt seccomp=, compiled to BPF).
         .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp", pkgConfig: "libseccomp"),
@@ -37,7 +37,18 @@ let package = Package(
         // syscalls, paths resolved inside a root.
         .target(name: "CellCore", dependencies: ["CCore"]),
         // Tar streams in and out through libarchive; safe extraction; whiteouts.
-        .target(name: "CellArchive", dependencies: ["CArchive", "CellCore"]),
+        // libarchive linked in statically: only the parts cell calls come along (tar, pax, raw and
+        // the compression filters), not the xar reader's libxml2 and ICU, which every command
+        // would otherwise load (a millisecond of each start). Its compressors stay shared, named
+        // by the sonames libarchive13 itself depends on.
+        .target(name: "CellArchive", dependencies: ["CArchive", "CellCore"], linkerSettings: [
+            .unsafeFlags(["-Xlinker", "-l:libarchive.a"] + ["libz.so.1", "libbz2.so.1.0", "liblzma.so.5", "libzstd.so.1", "liblz4.so.1"]
+                .flatMap { ["-Xlinker", "-l:\($0)"] }),
+            // The pax writer's file brings the table of every format, the xar writer's libxml2
+            // calls with it: a release link collects that garbage (--gc-sections), a debug one
+            // (the tests') needs the library.
+            .unsafeFlags(["-Xlinker", "-l:libxml2.so.2"], .when(configuration: .debug)),
+        ]),
         // Go-template subset, ordered JSON, docker-style tables, human units.
         .target(name: "CellFormat", dependencies: ["CellCore"]),
         // The store's event journal (`cell events`): appended by every process that acts, followed with inotify.

@@ -13,8 +13,11 @@ extension Container {
         let execID = VolumeName.anonymous()
         Events.container("exec_create: \(command)", self, ["execID": execID])
         Events.container("exec_start: \(command)", self, ["execID": execID])
+        PhaseTrace.mark("exec_create and exec_start recorded")
         let status = try ContainerExec.run(containerDirectory: directory, options: options)
+        PhaseTrace.mark("process exited, output relayed")
         Events.container("exec_die", self, ["execID": execID, "exitCode": String(status)])
+        PhaseTrace.mark("exec_die recorded")
         return status
     }
 

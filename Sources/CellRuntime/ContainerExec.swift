@@ -270,7 +270,9 @@ public enum ContainerExec {
 
         var pid: pid_t = 0
         var failure = cell_spawn_failure()
+        PhaseTrace.mark("exec configured (spec, cgroup handles, seccomp program, cell-init)")
         let result = cell_exec_spawn(&config, &pid, &failure)
+        PhaseTrace.mark("process joined the container and exec'd")
         console?.socket.closeChildEnd()
         if result == 0 { return pid }
         if result < 0 { throw CellError(.setup, "exec: \(Syscall.errorString(-result))") }

@@ -48,6 +48,7 @@ struct ExecCommand: ParsableCommand {
     func run() throws {
         _ = try DaemonError.reporting { try DetachKeys(parsing: detachKeys ?? "") }
         let target = try DaemonError.reporting { try GlobalOptions.containerStore().resolve(container) }
+        PhaseTrace.mark("container found")
         let environment = try ContainerEnvironment.entries(fromFiles: envFile) + env
         let options = ExecOptions(arguments: command, environment: environment, workingDirectory: workdir,
                                  user: user, interactive: interactive, tty: tty, detach: detach,
