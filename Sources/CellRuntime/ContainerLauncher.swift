@@ -22,6 +22,9 @@ public enum ContainerLauncher {
         /// With captured output: the read end of the pipe the monitor writes the container's
         /// stdout and stderr to (`waitForExit(_:relayingOutput:)` reads and closes it); else -1.
         public var output: Int32 = -1
+        /// What came on the start pipe after the start's line, in the same read: a container
+        /// that exits at once has its `exited N` there already.
+        var pendingNotice: [UInt8] = []
     }
 
     /// The monitor's fd for the start result.
@@ -56,14 +59,14 @@ public enum ContainerLauncher {
         sync.closeWriteEnd()
         // Only the monitor holds the write end now: the reader sees the end of the output when it exits.
         captured?.closeWriteEnd()
-        let line = try readSyncLine(sync.readEnd, timeout: timeout)
+        let (line, rest) = try readSyncLine(sync.readEnd, timeout: timeout)
         switch line.flatMap(MonitorSyncMessage.init(line:)) {
         case .started(let pid):
             PhaseTrace.mark("monitor reports the container started")
             // A detached monitor outlives the CLI; a process that stays on reaps it (`MonitorReaper`).
             if !attach { MonitorReaper.shared?.adopt(monitorPid, container: containerDirectory) }
             return Started(pid: pid, monitorPid: monitorPid, link: attach ? sync.takeReadEnd() : -1,
-                           output: captured?.takeReadEnd() ?? -1)
+                           output: captured?.takeReadEnd() ?? -1, pendingNotice: rest)
         case .failed(let error):
             _ = reap(monitorPid)
             throw error
@@ -131,8 +134,8 @@ public enum ContainerLauncher {
     }
 
     /// Reads the monitor's first line (an attached monitor keeps the pipe open after it), or
-    /// until EOF when the monitor dies first.
-    private static func readSyncLine(_ fd: Int32, timeout: Double) throws -> String? {
+    /// until EOF when the monitor dies first; and what followed it in the same read.
+    private static func readSyncLine(_ fd: Int32, timeout: Double) throws -> (line: String?, rest: [UInt8]) {
         let deadline = Deadline(after: timeout)
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
@@ -147,7 +150,9 @@ public enum ContainerLauncher {
             bytes += chunk[0..<n]
             if bytes.contains(UInt8(ascii: "\n")) { break }
         }
-        return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
+        guard !bytes.isEmpty else { return (nil, []) }
+        let end = bytes.firstIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? bytes.count
+        return (String(decoding: bytes[..<end], as: UTF8.self), Array(bytes[end...]))
     }
 
     /// waitpid for a monitor we started; its exit status, 128+signal when killed.
@@ -201,7 +206,7 @@ public enum ContainerLauncher {
     public static func waitForEnd(_ started: Started) -> ContainerAttach.Outcome {
         if started.link >= 0 {
             defer { close(started.link) }
-            let notice = readNotice(started.link)
+            let notice = readNotice(started.link, pending: started.pendingNotice)
             PhaseTrace.mark("monitor reported the exit (or closed the start pipe)")
             switch notice {
             case .detached: return .detached
@@ -218,18 +223,17 @@ public enum ContainerLauncher {
 
     /// Blocks until the monitor writes on the start pipe (we were detached, or the container
     /// exited and restarts without us) or closes it (nil: it is exiting).
-    private static func readNotice(_ fd: Int32) -> MonitorSyncMessage? {
-        var bytes: [UInt8] = []
+    private static func readNotice(_ fd: Int32, pending: [UInt8] = []) -> MonitorSyncMessage? {
+        var bytes = pending
         var chunk = [UInt8](repeating: 0, count: 256)
-        while true {
+        while !bytes.contains(UInt8(ascii: "\n")) {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { return nil }
             bytes += chunk[0..<n]
-            if bytes.contains(UInt8(ascii: "\n")) {
-                return MonitorSyncMessage(line: String(decoding: bytes, as: UTF8.self))
-            }
         }
+        let line = bytes.prefix { $0 != UInt8(ascii: "\n") }
+        return MonitorSyncMessage(line: String(decoding: line, as: UTF8.self))
     }
 }
 

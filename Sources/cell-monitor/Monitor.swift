@@ -210,6 +210,8 @@ struct Monitor {
             if !spec.autoRemove { try cgroup?.remove() }
         } catch {
             cleanupError = asCellError(error)
+            // Kept (below) with what went wrong: its cgroup goes as far as it can.
+            if spec.autoRemove { try? cgroup?.remove() }
         }
         if let cleanupError { state.error = cleanupError.message }
         PhaseTrace.mark(spec.autoRemove ? "cgroup emptied" : "cgroup emptied and removed")

@@ -56,6 +56,12 @@ struct ContainerTests {
             ((try? FileManager.default.contentsOfDirectory(atPath: "\(root.path)/containers")) ?? [])
                 + ((try? FileManager.default.contentsOfDirectory(atPath: "\(root.path)/volumes")) ?? []).filter { $0.hasPrefix(".") }
         }
+        // A command that ends at once: `started` and `exited N` come on the start pipe together,
+        // and the client takes both from one read.
+        for _ in 0..<10 {
+            let quick = try root.cell("run", "--rm", "busybox", "no-such-command")
+            #expect(quick.status == 127, "\(quick.stderr)")
+        }
         #expect(waitUntil { remains().isEmpty }, "left: \(remains())")
         #expect(waitUntil { ids.allSatisfy { CgroupsModeTests.cgroupDirectories(of: $0).isEmpty } })
         try expectNothingLeft(root)

@@ -18,8 +18,22 @@ final class CellRoot {
 
     deinit {
         removeContainers()
-        try? FileManager.default.removeItem(atPath: path)
+        // A --rm container's monitor deletes its files just after its client returned: a
+        // removal of the store meanwhile would trip over files vanishing under it.
+        _ = waitUntil { !CellRoot.processMentions(path) }
+        for _ in 0..<3 where FileManager.default.fileExists(atPath: path) {
+            try? FileManager.default.removeItem(atPath: path)
+        }
         try? FileManager.default.removeItem(atPath: scratch)
+    }
+
+    /// Whether a process runs whose command line names `text` (a monitor names its container's
+    /// directory).
+    static func processMentions(_ text: String) -> Bool {
+        let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { Int($0) != nil }
+        return pids.contains { pid in
+            FileManager.default.contents(atPath: "/proc/\(pid)/cmdline").map { String(decoding: $0, as: UTF8.self).contains(text) } ?? false
+        }
     }
 
     /// A test that ends early (a failed expectation, a container renamed past its `defer`) leaves
