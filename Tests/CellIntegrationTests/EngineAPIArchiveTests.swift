@@ -1,0 +1,203 @@
+import Foundation
+import Testing
+
+/// `/containers/{id}/archive` through the clients no one here wrote (the docker CLI's `cp`,
+/// docker-py's get_archive and put_archive), and by hand on the wire with the paths and tars an
+/// attacker would send: every one stays inside the container's root.
+@Suite struct EngineAPIArchiveTests {
+    /// A running busybox container `box` with /data/sub/one, a link out (`/escape -> /`) and its
+    /// own /etc/shadow, ready once /ready exists.
+    static func startBox(_ root: CellRoot, extra: [String] = []) throws {
+        try root.cell(["run", "-d", "--name", "box"] + extra + ["busybox", "sh", "-c",
+            "mkdir -p /data/sub; echo one > /data/sub/one; ln -s / /escape; echo container-shadow > /etc/shadow; touch /ready; exec sleep 1000"])
+            .expectSuccess()
+        #expect(try waitUntil { try root.cell("exec", "box", "test", "-e", "/ready").status == 0 })
+    }
+
+    static func get(_ service: EngineService, _ path: String, method: String = "GET") throws -> RawHTTP.Answer {
+        let request = "\(method) /v1.43/containers/box/archive?path=\(path) HTTP/1.1\r\nHost: cell\r\n\r\n"
+        guard method == "HEAD" else { return try service.request(request) }
+        let connection = try RawHTTP.Connection(service.socket)
+        connection.send(request)
+        return try connection.headAnswer()
+    }
+
+    static func put(_ service: EngineService, _ path: String, tar: Data) throws -> RawHTTP.Answer {
+        let head = "PUT /v1.43/containers/box/archive?path=\(path)&noOverwriteDirNonDir=true HTTP/1.1\r\nHost: cell\r\n"
+            + "Content-Type: application/x-tar\r\nContent-Length: \(tar.count)\r\n\r\n"
+        return try RawHTTP.exchange(service.socket, Array(head.utf8) + Array(tar))
+    }
+
+    /// The stat header decoded.
+    static func stat(_ answer: RawHTTP.Answer) -> [String: Any]? {
+        guard let header = answer.headers["x-docker-container-path-stat"], let data = Data(base64Encoded: header) else { return nil }
+        return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+    }
+
+    @Test(.enabled(if: EngineService.hasDockerCLI, "needs the docker CLI at /usr/local/bin/docker"))
+    func dockerCopiesFilesDirectoriesAndTarStreamsBothWays() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let service = try EngineService(root: root)
+        defer { EngineService.removeAllContainers(root) }
+        try Self.startBox(root)
+
+        // Out: a file, a directory, a tar on stdout.
+        try service.docker("cp", "box:/data/sub/one", root.file("one")).expectSuccess()
+        #expect(try String(contentsOfFile: root.file("one"), encoding: .utf8) == "one\n")
+        try service.docker("cp", "box:/data", root.file("data")).expectSuccess()
+        #expect(try String(contentsOfFile: root.file("data/sub/one"), encoding: .utf8) == "one\n")
+        let tarball = root.file("out.tar")
+        let out = try Command.shell("DOCKER_HOST=\(service.dockerHost) DOCKER_CONFIG=\(root.file("docker-config")) \(EngineService.dockerCLI) cp box:/data - > \(tarball)")
+        #expect(out.status == 0, "\(out.stderr)")
+        #expect(Set(try Command.shell("tar -tf \(tarball)").lines) == ["data/", "data/sub/", "data/sub/one"])
+
+        // In: a file, a directory, a tar on stdin; the CLI's own cp reads them back.
+        try Command.shell("cd \(root.scratch) && mkdir -p up/dir && echo hello > up/dir/hello && echo file > up/file && tar -C up -cf in.tar dir").expectSuccess()
+        try service.docker("cp", root.file("up/file"), "box:/tmp/").expectSuccess()
+        try service.docker("cp", root.file("up/dir"), "box:/tmp/copied").expectSuccess()
+        let fromStdin = try Command.run(EngineService.dockerCLI, ["cp", "-", "box:/root"], stdinFile: root.file("in.tar"),
+                                        environment: ["DOCKER_HOST": service.dockerHost, "DOCKER_CONFIG": root.file("docker-config")])
+        #expect(fromStdin.status == 0, "\(fromStdin.stderr)")
+        #expect(try root.cell("exec", "box", "cat", "/tmp/file", "/tmp/copied/hello", "/root/dir/hello").stdout == "file\nhello\nhello\n")
+
+        // A missing path, as Docker words it.
+        let missing = try service.docker("cp", "box:/no/such", root.file("x"))
+        #expect(missing.status != 0 && missing.stderr.contains("Could not find the file /no/such in container box"))
+    }
+
+    @Test(.enabled(if: EngineService.hasDockerPy, "needs Debian's python3-docker"))
+    func dockerPyGetsAndPutsArchives() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let service = try EngineService(root: root)
+        defer { EngineService.removeAllContainers(root) }
+        try Self.startBox(root)
+        let result = try service.python("""
+            import docker, io, json, sys, tarfile
+            client = docker.DockerClient(base_url=sys.argv[1])
+            c = client.containers.get("box")
+            bits, stat = c.get_archive("/data/sub/one")
+            with tarfile.open(fileobj=io.BytesIO(b"".join(bits))) as t:
+                names = t.getnames()
+                content = t.extractfile("one").read().decode()
+            payload = io.BytesIO()
+            with tarfile.open(fileobj=payload, mode="w") as t:
+                info = tarfile.TarInfo("put.txt"); data = b"put by docker-py"; info.size = len(data); info.mode = 0o640
+                t.addfile(info, io.BytesIO(data))
+            put = c.put_archive("/tmp", payload.getvalue())
+            try:
+                c.get_archive("/nope")
+            except docker.errors.NotFound as e:
+                missing = e.explanation
+            print(json.dumps({"stat": stat, "names": names, "content": content, "put": put, "missing": missing}))
+            """)
+        #expect(result.status == 0, "\(result.stderr)")
+        let out = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let stat = out["stat"] as? [String: Any]
+        #expect(stat?["name"] as? String == "one" && stat?["size"] as? Int == 4 && stat?["mode"] as? Int == 0o644)
+        #expect(stat?["linkTarget"] as? String == "" && (stat?["mtime"] as? String)?.hasSuffix("Z") == true)
+        #expect(out["names"] as? [String] == ["one"] && out["content"] as? String == "one\n")
+        #expect(out["put"] as? Bool == true)
+        // docker-py names the container by its id.
+        #expect((out["missing"] as? String)?.hasPrefix("Could not find the file /nope in container ") == true)
+        #expect(try root.cell("exec", "box", "cat", "/tmp/put.txt").stdout == "put by docker-py")
+        #expect(try root.cell("exec", "box", "stat", "-c", "%a", "/tmp/put.txt").stdout == "640\n")
+    }
+
+    @Test func pathsAreResolvedInsideTheContainersRoot() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let service = try EngineService(root: root)
+        defer { EngineService.removeAllContainers(root) }
+        try Self.startBox(root)
+
+        // `..` climbs no higher than the container's "/".
+        let climbing = try Self.get(service, "../../etc/shadow")
+        #expect(climbing.status == 200 && climbing.body.contains("container-shadow"))
+        // A link to "/" in the container is the container's "/", not the host's.
+        let throughLink = try Self.get(service, "/escape/etc/shadow")
+        #expect(throughLink.status == 200 && throughLink.body.contains("container-shadow"))
+        let link = try Self.get(service, "/escape", method: "HEAD")
+        #expect(link.status == 200 && Self.stat(link)?["linkTarget"] as? String == "/")
+        #expect((Self.stat(link)?["mode"] as? Int).map { $0 & (1 << 27) != 0 } == true)
+        let directory = try Self.get(service, "/data", method: "HEAD")
+        #expect((Self.stat(directory)?["mode"] as? Int).map { $0 & (1 << 31) != 0 } == true)
+
+        // Docker's answers to what is not there or not a path.
+        let missing = try Self.get(service, "/no/such")
+        #expect(missing.status == 404 && missing.message == "Could not find the file /no/such in container box")
+        #expect(try Self.get(service, "/no/such", method: "HEAD").status == 404)
+        #expect(try Self.get(service, "").status == 400)
+        let nul = try Self.get(service, "/etc%00/shadow")
+        #expect(nul.status == 400)
+        let noContainer = try service.request("GET /containers/nope/archive?path=/ HTTP/1.1\r\nHost: cell\r\n\r\n")
+        #expect(noContainer.status == 404 && noContainer.message == "No such container: nope")
+    }
+
+    @Test func uploadedTarsStayInsideTheContainersRoot() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let service = try EngineService(root: root)
+        defer { EngineService.removeAllContainers(root) }
+        try Self.startBox(root)
+
+        // Names climbing out, an absolute name, a link out and a write through it.
+        let marker = "cell-api-escape-\(UUID().uuidString.prefix(8))"
+        let hostile = root.file("hostile.tar")
+        try Command.run("/usr/bin/python3", ["-c", """
+            import io, sys, tarfile
+            with tarfile.open(sys.argv[1], "w") as t:
+                def add(name, data=b"x", kind=tarfile.REGTYPE, link=""):
+                    info = tarfile.TarInfo(name); info.type = kind; info.linkname = link; info.size = len(data) if kind == tarfile.REGTYPE else 0
+                    t.addfile(info, io.BytesIO(data) if kind == tarfile.REGTYPE else None)
+                add("../../../../tmp/" + sys.argv[2])
+                add("/tmp/" + sys.argv[2] + "-absolute")
+                add("out", kind=tarfile.SYMTYPE, link="/tmp")
+                add("out/" + sys.argv[2] + "-through-link")
+                add("up", kind=tarfile.SYMTYPE, link="../../../../../tmp")
+                add("up/" + sys.argv[2] + "-through-relative-link")
+            """, hostile, marker]).expectSuccess()
+        let tar = try Data(contentsOf: URL(fileURLWithPath: hostile))
+        for target in ["/tmp", "/escape/tmp"] {
+            let answer = try Self.put(service, target, tar: tar)
+            #expect(answer.status == 200 || answer.status == 400, "\(answer.status) \(answer.body)")
+        }
+        for suffix in ["", "-absolute", "-through-link", "-through-relative-link"] {
+            #expect(!FileManager.default.fileExists(atPath: "/tmp/\(marker)\(suffix)"), "the tar wrote \(marker)\(suffix) on the host")
+        }
+
+        // Docker's answers for a destination that cannot take it.
+        let plain = root.file("plain.tar")
+        try Command.shell("cd \(root.scratch) && echo x > x && tar -cf \(plain) x").expectSuccess()
+        let small = try Data(contentsOf: URL(fileURLWithPath: plain))
+        let missing = try Self.put(service, "/no/such", tar: small)
+        #expect(missing.status == 404 && missing.message == "Could not find the file /no/such in container box")
+        let file = try Self.put(service, "/data/sub/one", tar: small)
+        #expect(file.status == 400 && file.message == "extraction point is not a directory")
+        let garbage = try Self.put(service, "/tmp", tar: Data(repeating: 0x41, count: 1000))
+        #expect(garbage.status == 400 || garbage.status == 500)
+        #expect(try Self.put(service, "/tmp%00", tar: small).status == 400)
+
+        // A Content-Length no body will follow: refused at once, the connection closed.
+        let huge = try service.request("PUT /containers/box/archive?path=/tmp HTTP/1.1\r\nHost: cell\r\nContent-Length: 99999999999\r\n\r\nshort")
+        #expect(huge.status == 413 && huge.closed)
+        // The service still answers.
+        #expect(try Self.get(service, "/data/sub/one", method: "HEAD").status == 200)
+    }
+
+    @Test func aReadOnlyContainerRefusesUploads() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let service = try EngineService(root: root)
+        defer { EngineService.removeAllContainers(root) }
+        try root.cell("create", "--name", "box", "--read-only", "busybox", "true").expectSuccess()
+        let plain = root.file("plain.tar")
+        try Command.shell("cd \(root.scratch) && echo x > x && tar -cf \(plain) x").expectSuccess()
+        let answer = try Self.put(service, "/tmp", tar: try Data(contentsOf: URL(fileURLWithPath: plain)))
+        #expect(answer.status == 403 && answer.message == "container rootfs is marked read-only")
+        // Reading a stopped container works as `cell cp` does.
+        let read = try Self.get(service, "/etc", method: "HEAD")
+        #expect(read.status == 200 && Self.stat(read)?["name"] as? String == "etc")
+    }
+}
