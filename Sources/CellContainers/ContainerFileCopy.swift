@@ -17,8 +17,6 @@ public struct ContainerFileCopy: Sendable {
         /// A tar handed piece by piece to a closure (the Engine API's archive GET writes it to
         /// the connection); out of the container only.
         case tarSink(@Sendable (UnsafeRawBufferPointer) throws -> Void)
-        /// A tar already in memory (the Engine API's archive PUT body); into the container only.
-        case tarBytes([UInt8])
     }
 
     /// What a copy into a `--read-only` container throws (a conflict for the CLI, 403 for the API).
@@ -57,11 +55,8 @@ extension ContainerStore {
             case (.outOfContainer, .tarSink(let sink)):
                 try ContainerTarCopy.copyOut(containerDirectory: directory, containerPath: copy.containerPath,
                                              followLink: copy.followLink, containerName: reference, store: images(), sink: sink)
-            case (.intoContainer, .tarBytes(let bytes)):
-                try ContainerTarCopy.copyIn(bytes: bytes, containerDirectory: directory, containerPath: copy.containerPath,
-                                            containerName: reference, store: images())
-            case (.intoContainer, .tarSink), (.outOfContainer, .tarBytes):
-                throw CellError.invalidInput("this side of a copy only goes the other way")
+            case (.intoContainer, .tarSink):
+                throw CellError.invalidInput("a tar sink only takes a copy out of a container")
             case (.intoContainer, .tarStream(let input)):
                 try ContainerTarCopy.copyIn(from: input, containerDirectory: directory, containerPath: copy.containerPath,
                                             containerName: reference, store: images())

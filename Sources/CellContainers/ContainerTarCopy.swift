@@ -59,19 +59,6 @@ public enum ContainerTarCopy {
         }
     }
 
-    /// A tar held in memory, extracted as one read from a descriptor: through an unnamed file
-    /// (O_TMPFILE) in the store's tmp/ (libarchive reads a descriptor; nothing stays behind if we die).
-    public static func copyIn(bytes: [UInt8], containerDirectory: String, containerPath: String,
-                              containerName: String? = nil, store: ImageStore) throws {
-        let fd = open(store.layout.temporary, OpenFlags.temporaryFile | O_RDWR | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw CellError.system("open \(store.layout.temporary): \(Syscall.errorString(errno))") }
-        defer { close(fd) }
-        let written = bytes.withUnsafeBytes { Syscall.writeAll(fd, $0) }
-        guard written, lseek(fd, 0, SEEK_SET) == 0 else { throw CellError.system("write: \(Syscall.errorString(errno))") }
-        try copyIn(from: fd, containerDirectory: containerDirectory, containerPath: containerPath,
-                   containerName: containerName, store: store)
-    }
-
     private static func copyIn(from input: Int32, containerDirectory: String, containerPath: String,
                                containerName: String?, staging: String) throws {
         let directory = try FileSystem.makeTemporaryDirectory(in: staging, prefix: "cp")

@@ -61,6 +61,12 @@ import Testing
         #expect(fromStdin.status == 0, "\(fromStdin.stderr)")
         #expect(try root.cell("exec", "box", "cat", "/tmp/file", "/tmp/copied/hello", "/root/dir/hello").stdout == "file\nhello\nhello\n")
 
+        // A body past the 4 MiB a JSON body may have: spooled to a file, copied whole.
+        try Command.shell("head -c 12000000 /dev/urandom > \(root.file("big"))").expectSuccess()
+        try service.docker("cp", root.file("big"), "box:/tmp/big").expectSuccess()
+        let sum = { (text: String) in text.split(separator: " ").first.map(String.init) }
+        #expect(sum(try root.cell("exec", "box", "md5sum", "/tmp/big").stdout) == sum(try Command.shell("md5sum \(root.file("big"))").stdout))
+
         // A missing path, as Docker words it.
         let missing = try service.docker("cp", "box:/no/such", root.file("x"))
         #expect(missing.status != 0 && missing.stderr.contains("Could not find the file /no/such in container box"))

@@ -9,7 +9,7 @@ enum ContainerArchiveRoute {
     static let routes = [
         Route(.HEAD, "/containers/{id}/archive", stat),
         Route(.GET, "/containers/{id}/archive", get),
-        Route(.PUT, "/containers/{id}/archive", put),
+        Route(.PUT, "/containers/{id}/archive", spoolsBody: true, put),
     ]
 
     /// The stat header alone: the docker CLI asks this before a copy into the container.
@@ -34,14 +34,15 @@ enum ContainerArchiveRoute {
         }
     }
 
-    /// The body's tar extracted into the directory PATH, which must exist (404 if not, 400 if it
+    /// The body's tar (spooled to a file as it came, any size) extracted into the directory PATH, which must exist (404 if not, 400 if it
     /// is not a directory, 403 for a read-only root file system, as moby answers).
     /// `noOverwriteDirNonDir` (the docker CLI always sends it) is accepted: entries replace what
     /// is there as `cell cp` replaces it.
     static func put(_ call: RouteCall) throws -> APIResponse {
         let (reference, path) = try target(call)
         let engine = call.engine
-        let copy = ContainerFileCopy(direction: .intoContainer, containerPath: path, host: .tarBytes(call.request.body),
+        guard let body = call.request.spooledBody else { throw APIError(.internalServerError, "the body was not spooled") }
+        let copy = ContainerFileCopy(direction: .intoContainer, containerPath: path, host: .tarStream(try body.rewound()),
                                      preserveOwnership: true)
         do {
             try engine.containers().copy(copy, container: reference, images: { try engine.images() })
