@@ -36,8 +36,8 @@ enum ContainerArchiveRoute {
 
     /// The body's tar (spooled to a file as it came, any size) extracted into the directory PATH, which must exist (404 if not, 400 if it
     /// is not a directory, 403 for a read-only root file system, as moby answers).
-    /// `noOverwriteDirNonDir` (the docker CLI always sends it) is accepted: entries replace what
-    /// is there as `cell cp` replaces it.
+    /// A directory is never replaced by a non-directory nor the other way (409), as the docker
+    /// CLI's `noOverwriteDirNonDir=true` asks; `cell cp` refuses it whatever the parameter says.
     static func put(_ call: RouteCall) throws -> APIResponse {
         let (reference, path) = try target(call)
         let engine = call.engine
