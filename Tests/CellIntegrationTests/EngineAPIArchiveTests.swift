@@ -148,28 +148,44 @@ import Testing
         defer { EngineService.removeAllContainers(root) }
         try Self.startBox(root)
 
-        // Names climbing out, an absolute name, a link out and a write through it.
+        // One tar per attack (a refused entry ends the extraction): names climbing out, a hard
+        // link out, a link out (absolute or climbing) and a write through it, an absolute name.
         let marker = "cell-api-escape-\(UUID().uuidString.prefix(8))"
-        let hostile = root.file("hostile.tar")
-        try Command.run("/usr/bin/python3", ["-c", """
-            import io, sys, tarfile
-            with tarfile.open(sys.argv[1], "w") as t:
-                def add(name, data=b"x", kind=tarfile.REGTYPE, link=""):
-                    info = tarfile.TarInfo(name); info.type = kind; info.linkname = link; info.size = len(data) if kind == tarfile.REGTYPE else 0
-                    t.addfile(info, io.BytesIO(data) if kind == tarfile.REGTYPE else None)
-                add("../../../../tmp/" + sys.argv[2])
-                add("/tmp/" + sys.argv[2] + "-absolute")
-                add("out", kind=tarfile.SYMTYPE, link="/tmp")
-                add("out/" + sys.argv[2] + "-through-link")
-                add("up", kind=tarfile.SYMTYPE, link="../../../../../tmp")
-                add("up/" + sys.argv[2] + "-through-relative-link")
-            """, hostile, marker]).expectSuccess()
-        let tar = try Data(contentsOf: URL(fileURLWithPath: hostile))
-        for target in ["/tmp", "/escape/tmp"] {
-            let answer = try Self.put(service, target, tar: tar)
-            #expect(answer.status == 200 || answer.status == 400, "\(answer.status) \(answer.body)")
+        let script = """
+            import io, json, sys, tarfile
+            for path, entries in json.loads(sys.argv[1]).items():
+                with tarfile.open(path, "w") as t:
+                    for name, kind, link in entries:
+                        info = tarfile.TarInfo(name); info.type = kind.encode(); info.linkname = link
+                        info.size = 1 if kind == "0" else 0
+                        t.addfile(info, io.BytesIO(b"x") if kind == "0" else None)
+            """
+        let attacks: [(file: String, entries: [[String]], refusal: String?)] = [
+            ("climb.tar", [["../../../../tmp/\(marker)", "0", ""]], "layer entry \"../../../../tmp/\(marker)\" escapes the root"),
+            ("hard.tar", [["hard", "1", "../../../../etc/passwd"]], "layer entry \"hard\" escapes the root"),
+            ("link.tar", [["out", "2", "/tmp"], ["out/\(marker)-through-link", "0", ""]],
+             "layer entry \"out/\(marker)-through-link\" would be written through symlink \"out\""),
+            ("up.tar", [["up", "2", "../../../../../tmp"], ["up/\(marker)-through-up", "0", ""]],
+             "layer entry \"up/\(marker)-through-up\" would be written through symlink \"up\""),
+            ("absolute.tar", [["/tmp/\(marker)-absolute", "0", ""]], nil),
+        ]
+        let plan = Dictionary(uniqueKeysWithValues: attacks.map { (root.file($0.file), $0.entries) })
+        let planJSON = String(decoding: try JSONSerialization.data(withJSONObject: plan), as: UTF8.self)
+        try Command.run("/usr/bin/python3", ["-c", script, planJSON]).expectSuccess()
+        for attack in attacks {
+            let tar = try Data(contentsOf: URL(fileURLWithPath: root.file(attack.file)))
+            for target in ["/tmp", "/escape/tmp"] {
+                let answer = try Self.put(service, target, tar: tar)
+                if let refusal = attack.refusal {
+                    #expect(answer.status == 400 && answer.message == refusal, "\(attack.file) into \(target): \(answer.status) \(answer.body)")
+                } else {
+                    #expect(answer.status == 200, "\(attack.file) into \(target): \(answer.status) \(answer.body)")
+                }
+            }
         }
-        for suffix in ["", "-absolute", "-through-link", "-through-relative-link"] {
+        // The absolute name landed inside the destination, in the container.
+        #expect(try root.cell("exec", "box", "cat", "/tmp/tmp/\(marker)-absolute").stdout == "x")
+        for suffix in ["", "-absolute", "-through-link", "-through-up"] {
             #expect(!FileManager.default.fileExists(atPath: "/tmp/\(marker)\(suffix)"), "the tar wrote \(marker)\(suffix) on the host")
         }
 
