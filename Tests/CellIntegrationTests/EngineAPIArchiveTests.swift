@@ -213,6 +213,25 @@ import Testing
         #expect(try Self.get(service, "/data/sub/one", method: "HEAD").status == 200)
     }
 
+    @Test func aClientThatLeavesMidStreamLeavesNothingBehind() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let service = try EngineService(root: root)
+        defer { EngineService.removeAllContainers(root) }
+        try Self.startBox(root)
+        try root.cell("exec", "box", "sh", "-c", "head -c 30000000 /dev/urandom > /big").expectSuccess()
+
+        // The client reads the head and goes: the copy's staging directory goes too.
+        for path in ["/containers/box/archive?path=/big", "/containers/box/export"] {
+            let connection = try RawHTTP.Connection(service.socket)
+            connection.send("GET \(path) HTTP/1.1\r\nHost: cell\r\n\r\n")
+            #expect(connection.receiveHead())
+        }
+        let staging = { ((try? FileManager.default.contentsOfDirectory(atPath: "\(root.path)/tmp")) ?? []).filter { $0.hasPrefix("cp") } }
+        #expect(waitUntil(timeout: 20) { staging().isEmpty }, "left in tmp/: \(staging())")
+        #expect(try Self.get(service, "/data/sub/one", method: "HEAD").status == 200)
+    }
+
     @Test func aReadOnlyContainerRefusesUploads() throws {
         let root = try CellRoot()
         try root.importBusybox()
