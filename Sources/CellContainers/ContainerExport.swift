@@ -11,12 +11,17 @@ extension ContainerStore {
     /// no rm or commit meanwhile; a running container is read as it is. Every file is read as
     /// the regular file it was checked to be and no link is followed (`DirectoryArchiver`).
     public func export(_ reference: String, to output: Int32) throws {
+        try export(reference) { buffer in
+            guard Syscall.writeAll(output, buffer) else { throw CellError.system("write: \(Syscall.errorString(errno))") }
+        }
+    }
+
+    /// The same tar, handed to `sink` piece by piece (the Engine API writes it to the connection).
+    public func export(_ reference: String, sink: @escaping (UnsafeRawBufferPointer) throws -> Void) throws {
         let container = try resolve(reference)
         try withLock(container) {
             let view = try ContainerFilesystemView(containerDirectory: container.directory)
-            let writer = try TarWriter { buffer in
-                guard Syscall.writeAll(output, buffer) else { throw CellError.system("write: \(Syscall.errorString(errno))") }
-            }
+            let writer = try TarWriter(sink: sink)
             try DirectoryArchiver().archive(view.path, into: writer)
             try writer.finish()
         }

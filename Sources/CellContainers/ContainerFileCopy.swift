@@ -14,7 +14,13 @@ public struct ContainerFileCopy: Sendable {
     public enum HostSide: Sendable {
         case path(String)
         case tarStream(Int32)
+        /// A tar handed piece by piece to a closure (the Engine API's archive GET writes it to
+        /// the connection); out of the container only.
+        case tarSink(@Sendable (UnsafeRawBufferPointer) throws -> Void)
     }
+
+    /// What a copy into a `--read-only` container throws (a conflict for the CLI, 403 for the API).
+    public static let readOnlyRootMessage = ContainerRootAccess.readOnlyRootMessage
 
     public var direction: Direction
     public var containerPath: String
@@ -46,6 +52,11 @@ extension ContainerStore {
             case (.outOfContainer, .tarStream(let output)):
                 try ContainerTarCopy.copyOut(containerDirectory: directory, containerPath: copy.containerPath,
                                              followLink: copy.followLink, containerName: reference, store: images(), to: output)
+            case (.outOfContainer, .tarSink(let sink)):
+                try ContainerTarCopy.copyOut(containerDirectory: directory, containerPath: copy.containerPath,
+                                             followLink: copy.followLink, containerName: reference, store: images(), sink: sink)
+            case (.intoContainer, .tarSink):
+                throw CellError.invalidInput("a tar sink only takes a copy out of a container")
             case (.intoContainer, .tarStream(let input)):
                 try ContainerTarCopy.copyIn(from: input, containerDirectory: directory, containerPath: copy.containerPath,
                                             containerName: reference, store: images())
@@ -58,6 +69,18 @@ extension ContainerStore {
                                          preserveOwnership: copy.preserveOwnership, followLink: copy.followLink,
                                          containerName: reference)
             }
+        }
+    }
+}
+
+extension ContainerStore {
+    /// What a path in the container is (the Engine API's archive HEAD and its stat header),
+    /// under the container's lock as a copy reads it.
+    public func statPath(_ containerPath: String, container reference: String) throws -> ContainerPathStat {
+        let container = try resolve(reference)
+        return try withLock(container) {
+            try ContainerPathStat.read(containerDirectory: container.directory, containerPath: containerPath,
+                                       containerName: reference)
         }
     }
 }

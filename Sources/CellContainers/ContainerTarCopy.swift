@@ -17,22 +17,31 @@ public enum ContainerTarCopy {
     /// (its contents, for `PATH/.`), owners and modes as they are in the container.
     public static func copyOut(containerDirectory: String, containerPath: String, followLink: Bool = false,
                                containerName: String? = nil, store: ImageStore, to output: Int32) throws {
+        try copyOut(containerDirectory: containerDirectory, containerPath: containerPath, followLink: followLink,
+                    containerName: containerName, store: store) { buffer in
+            guard Syscall.writeAll(output, buffer) else { throw CellError.system("write: \(Syscall.errorString(errno))") }
+        }
+    }
+
+    /// The same tar, handed to `sink` piece by piece.
+    public static func copyOut(containerDirectory: String, containerPath: String, followLink: Bool = false,
+                               containerName: String? = nil, store: ImageStore,
+                               sink: @escaping (UnsafeRawBufferPointer) throws -> Void) throws {
         try store.withWriteSession {
             try copyOut(containerDirectory: containerDirectory, containerPath: containerPath, followLink: followLink,
-                        containerName: containerName, staging: store.layout.temporary, to: output)
+                        containerName: containerName, staging: store.layout.temporary, sink: sink)
         }
     }
 
     private static func copyOut(containerDirectory: String, containerPath: String, followLink: Bool,
-                                containerName: String?, staging: String, to output: Int32) throws {
+                                containerName: String?, staging: String,
+                                sink: @escaping (UnsafeRawBufferPointer) throws -> Void) throws {
         let directory = try FileSystem.makeTemporaryDirectory(in: staging, prefix: "cp")
         defer { try? FileSystem.removeTree(directory) }
         try ContainerCopy.copyOut(containerDirectory: containerDirectory, containerPath: containerPath,
                                   hostPath: directory + "/", preserveOwnership: true, followLink: followLink,
                                   containerName: containerName)
-        let writer = try TarWriter { buffer in
-            guard Syscall.writeAll(output, buffer) else { throw CellError.system("write: \(Syscall.errorString(errno))") }
-        }
+        let writer = try TarWriter(sink: sink)
         try DirectoryArchiver().archive(directory, into: writer)
         try writer.finish()
     }

@@ -35,3 +35,6 @@ public typealias MonitorReaper = CellRuntime.MonitorReaper
 public typealias SessionPeer = CellRuntime.SessionPeer
 public typealias SessionInput = CellRuntime.SessionInput
 public typealias SessionOutput = CellRuntime.SessionOutput
+
+/// A path in a container as the Engine API's archive endpoints describe it.
+public typealias ContainerPathStat = CellRuntime.ContainerPathStat

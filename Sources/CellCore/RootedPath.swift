@@ -29,4 +29,6 @@ public enum OpenFlags {
     public static let path = Int32(CELL_O_PATH.rawValue)
     /// AT_EMPTY_PATH: the *at call acts on the descriptor itself.
     public static let emptyPath = Int32(CELL_AT_EMPTY_PATH.rawValue)
+    /// O_TMPFILE (with O_DIRECTORY): an unnamed file in a directory, gone when closed.
+    public static let temporaryFile = Int32(CELL_O_TMPFILE.rawValue)
 }

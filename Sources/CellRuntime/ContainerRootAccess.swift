@@ -39,9 +39,12 @@ public final class ContainerRootAccess {
             throw CellError.conflict("copying into a running container with a user namespace (--uidmap, --userns=auto) is not supported: stop it first")
         }
         if !isRunning && spec.readOnlyRootFilesystem {
-            throw CellError.conflict("container rootfs is marked read-only")
+            throw CellError.conflict(Self.readOnlyRootMessage)
         }
     }
+
+    /// Docker's words for a copy into a `--read-only` container (the API answers them with 403).
+    public static let readOnlyRootMessage = "container rootfs is marked read-only"
 
     deinit { close(fd) }
 }

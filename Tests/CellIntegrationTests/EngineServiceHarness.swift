@@ -178,6 +178,15 @@ enum RawHTTP {
             return closedByServer
         }
 
+        /// The answer to a HEAD request: its head is all of it (a Content-Length names a body that
+        /// never comes).
+        func headAnswer(timeout: Double = 10) throws -> Answer {
+            guard receiveHead(timeout: timeout), let answer = RawHTTP.parse(received, closed: true) else {
+                throw HarnessError.failed("no HTTP head (\(received.count) bytes)")
+            }
+            return answer.answer
+        }
+
         /// The answer, once whole (or whatever came before the server closed or time ran out).
         func answer(timeout: Double = 10) throws -> Answer {
             receive(timeout: timeout) { RawHTTP.parse($0, closed: false)?.complete ?? false }

@@ -8,6 +8,7 @@
 enum cell_gnu_flags {
     CELL_O_PATH = 010000000,
     CELL_AT_EMPTY_PATH = 0x1000,
+    CELL_O_TMPFILE = 020200000,
 };
 
 /* openat2(rootfd, path, flags | O_CLOEXEC, mode) resolving inside rootfd (RESOLVE_IN_ROOT,

@@ -14,4 +14,6 @@ struct APIRequest: Sendable {
     var query: QueryParameters
     var headers: HTTPHeaders
     var body: [UInt8]
+    /// The body of a route that spools it (`Route.spoolsBody`); `body` is empty then.
+    var spooledBody: SpooledBody? = nil
 }

@@ -9,7 +9,9 @@ enum APIResponse: Sendable {
     case text(HTTPResponseStatus, String, headers: [(String, String)] = [])
     /// The head is sent with `contentType` first; `write` then streams the body on the request's
     /// thread through the `ResponseStream` it is given, and the response ends when it returns.
-    case stream(HTTPResponseStatus, contentType: String, write: @Sendable (ResponseStream) throws -> Void)
+    /// `headers` go with the head (an archive's stat).
+    case stream(HTTPResponseStatus, contentType: String, headers: [(String, String)] = [],
+                write: @Sendable (ResponseStream) throws -> Void)
     /// The connection is taken over (attach, exec start): the head is written raw, `101 UPGRADED`
     /// when the client asked for the upgrade (`Upgrade: tcp`), else `200 OK` as moby answers
     /// those that do not; then `session` runs on the request's thread with raw bytes both ways,

@@ -7,13 +7,15 @@ import NIOHTTP1
 /// as the answer's end is written: the state is idle by then).
 ///
 /// Bodies are refused past `maximumBody` with 413 and the connection closed, without reading the
-/// rest: the JSON bodies of these endpoints are small, and the ones that take big bodies (load,
-/// build, archive) will stream theirs instead.
+/// rest: the JSON bodies of these endpoints are small. A route that takes big bodies (an archive
+/// PUT's tar) has its body written to a file as it comes (`SpooledBody`), up to
+/// `maximumSpooledBody`; load and build will do the same.
 final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     static let maximumBody = 4 << 20
+    static let maximumSpooledBody = 8 << 30
 
     private enum State {
         case idle
@@ -25,6 +27,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
 
     private var state = State.idle
     private var body: [UInt8] = []
+    private var spooled: SpooledBody?
     private let router: Router
     private let activity: ServiceActivity
     private let deadline: RequestDeadline
@@ -58,16 +61,39 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         switch unwrapInboundIn(data) {
         case .head(let head):
             guard case .idle = state else { return }
-            if let declared = head.headers.first(name: "content-length").flatMap(Int.init), declared > Self.maximumBody {
-                refuse(context, head)
+            let spools = router.spoolsBody(head)
+            let limit = spools ? Self.maximumSpooledBody : Self.maximumBody
+            if let declared = head.headers.first(name: "content-length").flatMap(Int.init), declared > limit {
+                refuse(context, head, limit: limit)
                 return
             }
             body.removeAll(keepingCapacity: false)
+            spooled = nil
+            if spools {
+                do {
+                    spooled = try SpooledBody(in: router.spoolDirectory)
+                } catch {
+                    refuse(context, head, with: APIError(describing: error))
+                    return
+                }
+            }
             state = .receiving(head)
         case .body(var buffer):
             guard case .receiving(let head) = state else { return }
+            if let spooled {
+                guard spooled.count + buffer.readableBytes <= Self.maximumSpooledBody else {
+                    refuse(context, head, limit: Self.maximumSpooledBody)
+                    return
+                }
+                do {
+                    try spooled.append(buffer)
+                } catch {
+                    refuse(context, head, with: APIError(describing: error))
+                }
+                return
+            }
             guard body.count + buffer.readableBytes <= Self.maximumBody else {
-                refuse(context, head)
+                refuse(context, head, limit: Self.maximumBody)
                 return
             }
             body += buffer.readBytes(length: buffer.readableBytes) ?? []
@@ -81,13 +107,14 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
 
     /// The request goes to a thread of its own; the answer comes back through a `Responder`.
     private func dispatch(_ context: ChannelHandlerContext, _ head: HTTPRequestHead) {
-        let request = body
+        let request = body, spooledBody = spooled
         body = []
+        spooled = nil
         let responder = responder(for: head, context: context)
         let router = self.router
         activity.requestStarted()
         let started = RequestThread.start {
-            responder.send(router.respond(to: head, body: request))
+            responder.send(router.respond(to: head, body: request, spooled: spooledBody))
         }
         if !started {
             responder.send(.error(APIError(.serviceUnavailable, "too many requests in progress (\(RequestThread.limit)): try again")))
@@ -113,14 +140,19 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
 
     /// 413 at once, and the connection closes after it: reading a body we will not use only to
     /// keep the connection would let a client make us read for ever.
-    private func refuse(_ context: ChannelHandlerContext, _ head: HTTPRequestHead) {
+    private func refuse(_ context: ChannelHandlerContext, _ head: HTTPRequestHead, limit: Int) {
+        refuse(context, head, with: APIError(.payloadTooLarge, "request body too large: this endpoint takes at most \(limit) bytes"))
+    }
+
+    /// An answer before the body's end (too large, or a spool that could not be written).
+    private func refuse(_ context: ChannelHandlerContext, _ head: HTTPRequestHead, with error: APIError) {
         state = .refused
         body = []
+        spooled = nil
         deadline.requestReceived()
         activity.requestStarted()
         var closing = head
         closing.headers.replaceOrAdd(name: "connection", value: "close")
-        responder(for: closing, context: context).send(.error(APIError(.payloadTooLarge,
-            "request body too large: this endpoint takes at most \(Self.maximumBody) bytes")))
+        responder(for: closing, context: context).send(.error(error))
     }
 }

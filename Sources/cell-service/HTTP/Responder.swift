@@ -29,8 +29,8 @@ struct Responder: Sendable {
             sendWhole(status, body: [], headers: [])
         case .text(let status, let text, let headers):
             sendWhole(status, body: Array(text.utf8), headers: [("Content-Type", "text/plain; charset=utf-8")] + headers)
-        case .stream(let status, let contentType, let write):
-            sendStream(status, contentType: contentType, write: write)
+        case .stream(let status, let contentType, let headers, let write):
+            sendStream(status, contentType: contentType, headers: headers, write: write)
         case .hijack(let upgrade, let contentType, let session):
             sendHijacked(upgrade: upgrade, contentType: contentType, session: session)
         }
@@ -98,8 +98,9 @@ struct Responder: Sendable {
 
     /// The head goes first (chunked: the length is not known), then whatever `write` writes. An
     /// error after the head can no longer change the status: the stream just ends, as Docker's does.
-    private func sendStream(_ status: HTTPResponseStatus, contentType: String, write: @Sendable (ResponseStream) throws -> Void) {
-        let head = head(status, [("Content-Type", contentType)])
+    private func sendStream(_ status: HTTPResponseStatus, contentType: String, headers: [(String, String)],
+                            write: @Sendable (ResponseStream) throws -> Void) {
+        let head = head(status, [("Content-Type", contentType)] + headers)
         var failed = false
         do {
             try channel.writeAndFlush(HTTPServerResponsePart.head(head)).wait()

@@ -5,10 +5,15 @@ struct Route: Sendable {
     let method: HTTPMethod
     let pattern: PathPattern
     let handler: @Sendable (RouteCall) throws -> APIResponse
+    /// Whether its body goes to a file as it arrives (`SpooledBody`), up to
+    /// `HTTPConnectionHandler.maximumSpooledBody`, instead of memory up to `maximumBody`.
+    let spoolsBody: Bool
 
-    init(_ method: HTTPMethod, _ path: String, _ handler: @escaping @Sendable (RouteCall) throws -> APIResponse) {
+    init(_ method: HTTPMethod, _ path: String, spoolsBody: Bool = false,
+         _ handler: @escaping @Sendable (RouteCall) throws -> APIResponse) {
         self.method = method
         self.pattern = PathPattern(path)
+        self.spoolsBody = spoolsBody
         self.handler = handler
     }
 }

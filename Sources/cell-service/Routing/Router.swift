@@ -6,14 +6,25 @@ struct Router: Sendable {
     let routes: [Route]
     let engine: Engine
 
-    func respond(to head: HTTPRequestHead, body: [UInt8]) -> APIResponse {
+    /// Whether the route this request goes to takes its body as a file (an unparsable request
+    /// does not: it is refused later with the body held to the small limit).
+    func spoolsBody(_ head: HTTPRequestHead) -> Bool {
+        guard let request = try? Self.request(head, body: []) else { return false }
+        return routes.contains { $0.spoolsBody && $0.method == request.method && $0.pattern.match(request.segments) != nil }
+    }
+
+    /// The directory a spooled body is written in: the store's tmp/.
+    var spoolDirectory: String { "\(engine.root)/tmp" }
+
+    func respond(to head: HTTPRequestHead, body: [UInt8], spooled: SpooledBody? = nil) -> APIResponse {
         do {
             // A browser's request (a web page's fetch to 127.0.0.1, or a name rebound to it):
             // no client of the Engine API sends these, and a page must not create containers.
             if head.headers.contains(name: "Origin") || head.headers.contains(name: "Sec-Fetch-Site") {
                 return .error(APIError(.forbidden, "requests from web browsers are refused"))
             }
-            let request = try Self.request(head, body: body)
+            var request = try Self.request(head, body: body)
+            request.spooledBody = spooled
             let matches = routes.lazy.compactMap { route in route.pattern.match(request.segments).map { (route, $0) } }
             guard let (route, captures) = matches.first(where: { $0.0.method == request.method }) else {
                 return .error(.pageNotFound)
