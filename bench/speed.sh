@@ -104,21 +104,19 @@ left_cgroups=$(find /sys/fs/cgroup -maxdepth 3 -path '*/cell/*' -type d 2>/dev/n
 
 echo
 echo "== where cell run --rm busybox true spends its time (CELL_TRACE=1, medians of $TRACES runs) =="
-python3 - "$work/traces.txt" <<'PY'
+python3 - "$work/traces.txt" <<'PHASES'
 import re, statistics, sys
-phases, order = {}, []
+phases, at = {}, {}
 for line in open(sys.argv[1]):
-    m = re.match(r"cell trace +[\d.]+ ms +\+([\d.]+) +(.*)$", line.rstrip("\n"))
+    m = re.match(r"cell trace +([\d.]+) ms +\+([\d.]+) +(.*)$", line.rstrip("\n"))
     if not m:
         continue
-    name = m.group(2)
-    if name not in phases:
-        phases[name] = []
-        order.append(name)
-    phases[name].append(float(m.group(1)))
-for name in order:
+    phases.setdefault(m.group(3), []).append(float(m.group(2)))
+    at.setdefault(m.group(3), []).append(float(m.group(1)))
+# In the order they happen: by when they end, on the common timeline.
+for name in sorted(phases, key=lambda name: statistics.median(at[name])):
     print(f"  {statistics.median(phases[name]):6.2f} ms  {name}")
-PY
+PHASES
 
 echo
 echo "== results (medians; ratios: how many times faster cell is) =="
