@@ -109,7 +109,7 @@ public struct ResourceLimits: Equatable, Sendable, Codable {
     }
 
     /// Docker's checks, with Docker's messages: nothing is created when one fails.
-    public func validate(cpuCount: Int = ResourceLimits.onlineCPUs) throws {
+    public func validate(cpuCount: Int = ProcessorCount.online) throws {
         if let memory, memory > 0, memory < 6 * 1024 * 1024 {
             throw CellError(.setup, "Minimum memory limit allowed is 6MB")
         }
@@ -186,8 +186,6 @@ public struct ResourceLimits: Equatable, Sendable, Codable {
         }
         return result.isEmpty ? nil : result
     }
-
-    public static var onlineCPUs: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
     /// cgroup v2's cpu.weight for docker's cpu shares (the conversion runc uses).
     static func weight(forShares shares: Int64) -> Int64 {

@@ -44,7 +44,7 @@ public struct SystemSummary: Sendable {
         let release = Self.osRelease()
         operatingSystem = release["PRETTY_NAME"] ?? "Linux"
         operatingSystemVersion = release["VERSION_ID"] ?? ""
-        cpus = ResourceLimits.onlineCPUs
+        cpus = ProcessorCount.online
         memoryBytes = Self.memoryTotal()
     }
 

@@ -52,7 +52,7 @@ struct TestCommand: ParsableCommand {
                 target = try ImageTarget(image: image ?? "", images: try GlobalOptions.imageStore(),
                                          containers: try GlobalOptions.containerStore(), monitorPath: GlobalOptions.monitorPath,
                                          initBinary: GlobalOptions.initPath, runOptions: spec.runOptions)
-                width = parallel ?? 2 * max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+                width = parallel ?? 2 * ProcessorCount.online
             }
             results.append(StructureTestRunner.run(spec, on: target, parallel: width))
         }
