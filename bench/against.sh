@@ -39,8 +39,7 @@ cp "$cell" "$(dirname "$cell")/cell-monitor" "$(dirname "$cell")/cell-init" "$wo
 cell="$work/bin/cell"
 
 export CELL_ROOT="$work/cell"
-tarball=$(bash "$repo/rootfs-fixtures/busybox.sh" "$work/busybox.tar")
-$cell import -c 'CMD ["sh"]' "$tarball" busybox >/dev/null
+busybox_images
 mkdir -p "$work/data"
 echo payload > "$work/file"
 $cell run -d --name running busybox sleep 100000 >/dev/null

@@ -19,10 +19,8 @@ export DOCKER_CONFIG="$work/docker-config"
 N=${N:-100}
 docker=${DOCKER:-/usr/local/bin/docker}
 
-tarball=$(bash "$repo/rootfs-fixtures/busybox.sh" "$work/busybox.tar")
-$cell import -c 'CMD ["sh"]' "$tarball" busybox >/dev/null
 # Podman's compat API reads `busybox` as docker.io/library/busybox, as Docker does.
-$PODMAN import -q -c 'CMD ["sh"]' "$tarball" docker.io/library/busybox:latest >/dev/null
+busybox_images docker.io/library/busybox:latest
 
 cell_socket="$work/cell.sock"
 podman_socket="$work/podman.sock"

@@ -10,9 +10,7 @@ podman_setup
 export CELL_ROOT="$work/cell"
 BUILDAH="buildah --root $work/podman/root --runroot $work/podman/run --storage-driver overlay"
 
-tarball=$(bash "$repo/rootfs-fixtures/busybox.sh" "$work/busybox.tar")
-$cell import -c 'CMD ["sh"]' "$tarball" busybox >/dev/null
-$PODMAN import -q -c 'CMD ["sh"]' "$tarball" localhost/busybox >/dev/null
+busybox_images localhost/busybox
 
 # Five steps, the kind every Imagefile has.
 mkdir -p "$work/small"

@@ -51,24 +51,12 @@ require_quiet "before the build"
 cell=$(cell_bin)
 podman_setup
 export CELL_ROOT="$work/cell"
-tarball=$(bash "$repo/rootfs-fixtures/busybox.sh" "$work/busybox.tar")
-$cell import -c 'CMD ["sh"]' "$tarball" busybox >/dev/null
-$PODMAN import -q -c 'CMD ["sh"]' "$tarball" busybox >/dev/null
-mkdir -p "$work/bundle/rootfs"
-tar -C "$work/bundle/rootfs" -xf "$tarball"
-(cd "$work/bundle" && runc spec)
-python3 - "$work/bundle/config.json" <<'PY'
-import json, sys
-spec = json.load(open(sys.argv[1]))
-spec["process"]["terminal"] = False
-spec["process"]["args"] = ["true"]
-spec["root"]["readonly"] = False
-json.dump(spec, open(sys.argv[1], "w"))
-PY
+busybox_images busybox
+runc_bundle "$work/bundle" "$tarball"
 
 hardened="$cell run --rm busybox true"
 none="$cell run --rm --cgroups=disabled --cap-add ALL --security-opt seccomp=unconfined --security-opt systempaths=unconfined busybox true"
-runc_run="runc --root $work/runc run --bundle $work/bundle bench"
+runc_run="$RUNC run --bundle $work/bundle bench"
 podman_run="$PODMAN run --rm busybox true"
 # Each must work before it is timed (hyperfine would stop at the first failure anyway).
 for command in "$hardened" "$none" "$runc_run" "$podman_run"; do $command >/dev/null; done

@@ -82,3 +82,11 @@ pss_of() {
     done
     [ "$count" -gt 0 ] && echo $((total / count)) || echo 0
 }
+
+# busybox_images [PODMAN_NAME]: the busybox fixture as $tarball, imported into $cell as busybox
+# and, given a name, into $PODMAN under that name
+busybox_images() {
+    tarball=$(bash "$repo/rootfs-fixtures/busybox.sh" "$work/busybox.tar")
+    $cell import -c 'CMD ["sh"]' "$tarball" busybox >/dev/null
+    if [ -n "${1:-}" ]; then $PODMAN import -q -c 'CMD ["sh"]' "$tarball" "$1" >/dev/null; fi
+}

@@ -12,9 +12,7 @@ cell=$(cell_bin)
 podman_setup
 export CELL_ROOT="$work/cell"
 
-tarball=$(bash "$repo/rootfs-fixtures/busybox.sh" "$work/busybox.tar")
-$cell import -c 'CMD ["sh"]' "$tarball" busybox >/dev/null
-$PODMAN import -q -c 'CMD ["sh"]' "$tarball" localhost/busybox >/dev/null
+busybox_images localhost/busybox
 
 # 1 GB of 100-byte lines: `yes` of a 99-character line, cut at 10 million lines.
 line=$(printf 'x%.0s' $(seq 1 99))

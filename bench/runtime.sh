@@ -11,9 +11,7 @@ cell=$(cell_bin)
 podman_setup
 export CELL_ROOT="$work/cell"
 
-tarball=$(bash "$repo/rootfs-fixtures/busybox.sh" "$work/busybox.tar")
-$cell import -c 'CMD ["sh"]' "$tarball" busybox >/dev/null
-$PODMAN import -q -c 'CMD ["sh"]' "$tarball" busybox >/dev/null
+busybox_images busybox
 
 # 200 containers running at once on this machine: how long the starts take, what the 200
 # monitors weigh, how fast ps and removal stay.

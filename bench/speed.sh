@@ -18,9 +18,7 @@ N=${N:-1000}
 MANY=${MANY:-500}
 TRACES=${TRACES:-30}
 
-tarball=$(bash "$repo/rootfs-fixtures/busybox.sh" "$work/busybox.tar")
-$cell import -c 'CMD ["sh"]' "$tarball" busybox >/dev/null
-$PODMAN import -q -c 'CMD ["sh"]' "$tarball" localhost/busybox >/dev/null
+busybox_images localhost/busybox
 runc_bundle "$work/bundle" "$tarball"
 
 hyperfine -N --warmup 5 --runs 60 --export-json "$work/run.json" \
