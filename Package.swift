@@ -28,6 +28,9 @@ let package = Package(
         // C: libcurl's declarations (Debian's libcurl4-openssl-dev); the library itself is
         // loaded when a registry is first used, so no other command pays for it.
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        // C: libnl-route-3's declarations (Debian's libnl-route-3-dev): bridges, veths, addresses
+        // and routes over rtnetlink. Linked in statically by CellNetwork.
+        .systemLibrary(name: "CNetlink", path: "Sources/CNetlink"),
         // C: what the lowest layer cannot do in Swift: openat2 inside a root, GNU open flags.
         .target(name: "CCore"),
         // C: the fork->exec path of a container (clone, mounts, pivot_root, exec).
@@ -75,8 +78,14 @@ let package = Package(
         // Docker's JSON format) compiled to BPF. No Foundation.
         .target(name: "CellPrivileges", dependencies: ["CellCore", "CellFormat", "CSeccomp", "CCap"]),
         // Networking: the network modes, published ports (-p and the user-space proxy the monitor
-        // runs), sockets in a container's namespace; bridges, veths and IPAM go here. No Foundation.
-        .target(name: "CellNetwork", dependencies: ["CellCore", "CRuntime"]),
+        // runs), sockets in a container's namespace, bridges, veths, addresses and firewall rules. No Foundation.
+        .target(name: "CellNetwork", dependencies: ["CellCore", "CRuntime", "CellNetlink"]),
+        // rtnetlink through libnl-route, linked in statically (only the calls made come along).
+        // Its own module: libnl's headers take glibc's socket declarations over, and the
+        // files of a module that imports them no longer see SOCK_STREAM through Glibc.
+        .target(name: "CellNetlink", dependencies: ["CellCore", "CRuntime", "CNetlink"],
+                swiftSettings: [.unsafeFlags(["-Xcc", "-I/usr/include/libnl3"])],
+                linkerSettings: [.unsafeFlags(["-Xlinker", "-l:libnl-route-3.a", "-Xlinker", "-l:libnl-3.a"])]),
         // A container spec -> a running process: rootfs, namespaces, mounts, joining a running
         // container. No Foundation.
         .target(name: "CellRuntime", dependencies: ["CellCore", "CRuntime", "CellCgroups", "CellPrivileges", "CellNetwork", "CellEvents"]),

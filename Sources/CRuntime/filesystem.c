@@ -17,11 +17,6 @@ long cell_filesystem_magic(const char *path) {
     return (long)buffer.f_type;
 }
 
-/* pipe2(O_CLOEXEC): atomic, unlike pipe + fcntl, in a multi-threaded caller. */
-int cell_pipe_cloexec(int fds[2]) {
-    return pipe2(fds, O_CLOEXEC) < 0 ? -errno : 0;
-}
-
 
 /* The working directory: `path` resolved inside the process's root ("/"), magic links such as
    /proc/self/fd/N refused, so a descriptor leaked into the process can never make its working

@@ -35,7 +35,7 @@ int cell_internal_bring_loopback_up(void) {
     return cell_internal_close_keeping_errno(s, result);
 }
 
-int cell_socket_in_netns(int netns_fd, int domain, int type) {
+int cell_socket_in_netns(int netns_fd, int domain, int type, int protocol) {
     int own = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
     if (own < 0) return -errno;
     if (setns(netns_fd, CLONE_NEWNET) < 0) {
@@ -43,7 +43,7 @@ int cell_socket_in_netns(int netns_fd, int domain, int type) {
         close(own);
         return -saved;
     }
-    int s = socket(domain, type | SOCK_CLOEXEC, 0);
+    int s = socket(domain, type | SOCK_CLOEXEC, protocol);
     int saved = errno;
     /* Back home; a thread stuck in the container's namespace would be worse than a crash. */
     if (setns(own, CLONE_NEWNET) < 0) _exit(125);

@@ -21,6 +21,7 @@ public struct ContainerCreator {
     public static let initPath = "/dev/init"
 
     private var volumeStore: VolumeStore { VolumeStore(layout: images.layout) }
+    private var networkStore: NetworkStore { NetworkStore(layout: images.layout) }
 
     public init(images: ImageStore, containers: ContainerStore, initBinary: String) {
         self.images = images
@@ -122,9 +123,8 @@ public struct ContainerCreator {
             throw CellError(.setup, "the working directory '\(workingDirectory)' is invalid, it needs to be an absolute path")
         }
 
-        guard let network = ContainerSpec.NetworkMode(dockerName: options.network) else {
-            throw CellError(.setup, "network \(options.network) not found")
-        }
+        let networkPlan = try NetworkPlan(options, store: networkStore)
+        let network = networkPlan.mode
 
         var exposed = Set((imageConfig.exposedPorts ?? [:]).keys)
         for text in options.expose { exposed.formUnion(try PortSpecification.exposedPorts(text)) }
@@ -175,7 +175,7 @@ public struct ContainerCreator {
         let shmSize = try ProcessSettings.shmSize(options.shmSize)
         let oomScoreAdjustment = try ProcessSettings.oomScoreAdjustment(options.oomScoreAdjustment)
         let resolver = try EtcFiles.Resolver(servers: options.dns, search: options.dnsSearch, options: options.dnsOptions).checked()
-        let files = EtcFiles.make(hostname: hostname, network: network, extraHosts: options.addHost, resolver: resolver)
+        var files = EtcFiles.make(hostname: hostname, network: network, extraHosts: options.addHost, resolver: resolver)
         var spec = ContainerSpec(
             id: id,
             rootFilesystem: .overlay(.init(lowerDirectories: layers.reversed(), upperDirectory: "\(directory)/upper",
@@ -253,11 +253,35 @@ public struct ContainerCreator {
         }
         // The volumes last, once everything else has been checked; undone if the record fails.
         let madeVolumes = try volumes.realize(in: volumeStore, imageLayers: layers)
-        do {
-            return try publish(record, spec: &spec, files: files, userNamespace: options.userNamespace)
-        } catch {
-            for name in madeVolumes { try? volumeStore.remove(name) }
-            throw error
+        guard let joined = networkPlan.network else {
+            do {
+                return try publish(record, spec: &spec, files: files, userNamespace: options.userNamespace)
+            } catch {
+                for name in madeVolumes { try? volumeStore.remove(name) }
+                throw error
+            }
+        }
+        // A user of the network from taking its address until the record is on disk: `network
+        // rm` waits, then finds the container on it.
+        return try networkStore.withLock(.shared) {
+            var claimed: NetworkEndpoint?
+            do {
+                if let (endpoint, attachment) = try networkPlan.realize(containerID: id, store: networkStore) {
+                    claimed = endpoint
+                    spec.networkAttachments = [attachment]
+                    record.networks = [joined.name: endpoint]
+                    files["hosts"] = Array(EtcFiles.hostsFile(hostname: hostname, extraHosts: options.addHost,
+                                                              ownAddress: endpoint.ipAddress, peers: []).utf8)
+                }
+                let container = try publish(record, spec: &spec, files: files, userNamespace: options.userNamespace)
+                // Its peers' names in its hosts file, and its name in theirs.
+                NetworkHosts.refresh(networks: [joined.name], store: networkStore, containers: containers)
+                return container
+            } catch {
+                if let claimed { networkStore.releaseAddress(claimed.ipAddress, in: joined.name, for: id) }
+                for name in madeVolumes { try? volumeStore.remove(name) }
+                throw error
+            }
         }
     }
 

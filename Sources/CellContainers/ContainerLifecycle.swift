@@ -241,6 +241,7 @@ public struct ContainerLifecycle: Sendable {
             Events.container("destroy", current)
             return current.record
         }
+        if record.networks != nil { try NetworkOperations(root: store.layout.root).release(record) }
         if volumes || record.hostConfig.autoRemove {
             try VolumeOperations(root: store.layout.root).removeAnonymousVolumes(of: record)
         }

@@ -24,6 +24,9 @@ public struct ContainerRecord: Codable, Sendable {
     public var hostConfig: HostConfig
     /// The volumes it mounts (`inspect`'s Mounts, `volume rm`'s check); absent in older records.
     public var mountPoints: [MountPoint]?
+    /// The bridge networks it is on, by network name (inspect's NetworkSettings.Networks);
+    /// absent for the namespace-only modes and in older records.
+    public var networks: [String: NetworkEndpoint]?
 
     public struct MountPoint: Codable, Sendable, Equatable {
         public var name: String

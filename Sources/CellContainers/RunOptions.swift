@@ -46,6 +46,11 @@ public struct RunOptions: Sendable {
     public var publishAll = false
     public var expose: [String] = []
     public var network = "default"
+    /// --network-alias: names the container also has on a user-defined network.
+    public var networkAliases: [String] = []
+    /// --ip and --mac-address on a bridge network.
+    public var ipAddress: String?
+    public var macAddress: String?
     public var labels: [String] = []
     public var stopSignal: String?
     public var stopTimeout: Int?

@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import CellCore
 
 /// C copies of Swift strings and arrays for one call into C, freed together: the C config
 /// holds raw pointers, which must stay valid until the child has been cloned. Text with a NUL

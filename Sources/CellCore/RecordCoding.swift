@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import CellCore
 
 /// The on-disk format of the spec and state files, chosen to need no Foundation and to carry
 /// any byte but NUL (which no C string, hence no argument, path or variable, can hold):

@@ -26,6 +26,12 @@ public struct StoreLayout: Sendable {
     /// Shared by a container's creation from finding its volumes until its record is on disk,
     /// exclusive by `volume rm` and `prune` while they decide.
     public var volumesLock: String { "\(locks)/volumes.lock" }
+    /// Networks: `<name>/network.json`, and `<name>/addresses/<IPv4>` naming the container each
+    /// address is given to.
+    public var networks: String { "\(root)/networks" }
+    /// Shared by a container's creation from taking its addresses until its record is on disk,
+    /// exclusive by `network rm` and `prune` while they decide.
+    public var networksLock: String { "\(locks)/networks.lock" }
     /// Build steps' results by cache key, RUN --mount=type=cache directories, RUN containers.
     public var buildCache: String { "\(root)/build-cache" }
     public var buildCacheMounts: String { "\(root)/build-cache-mounts" }

@@ -9,7 +9,7 @@ public enum SocketCalls {
 
     /// A close-on-exec socket created inside the network namespace `namespace` (an fd of
     /// /proc/<pid>/ns/net); -errno on failure.
-    public static func socket(inNetworkNamespace namespace: Int32, domain: Int32, type: Int32) -> Int32 {
-        cell_socket_in_netns(namespace, domain, type)
+    public static func socket(inNetworkNamespace namespace: Int32, domain: Int32, type: Int32, protocol socketProtocol: Int32 = 0) -> Int32 {
+        cell_socket_in_netns(namespace, domain, type, socketProtocol)
     }
 }

@@ -13,6 +13,7 @@ public enum ContainerInspection {
         if case .exited(let code, let finished) = status { exitCode = Int64(code); finishedAt = finished }
         if case .restarting(let code, let finished) = status { exitCode = Int64(code); finishedAt = finished }
         let running = container.isRunning
+        let defaultBridge = container.record.networks?["bridge"]
         let ports = container.publishedPorts
         var portTable: [(String, JSONValue)] = []
         for exposed in record.config.exposedPorts {
@@ -75,11 +76,12 @@ public enum ContainerInspection {
                 ("SandboxID", .string("")),
                 ("Ports", .object(portTable)),
                 ("SandboxKey", .string(running ? "/proc/\(state?.pid ?? 0)/ns/net" : "")),
-                ("Gateway", .string("")),
-                ("IPAddress", .string("")),
-                ("IPPrefixLen", .integer(0)),
-                ("MacAddress", .string("")),
-                ("Networks", .object([])),
+                // Docker fills these for the default bridge network only.
+                ("Gateway", .string(defaultBridge?.gateway ?? "")),
+                ("IPAddress", .string(defaultBridge?.ipAddress ?? "")),
+                ("IPPrefixLen", .integer(Int64(defaultBridge?.prefixLength ?? 0))),
+                ("MacAddress", .string(defaultBridge?.macAddress ?? "")),
+                ("Networks", record.networks == nil ? .object([]) : NetworkViews.endpoints(of: record)),
             ])),
         ])
     }

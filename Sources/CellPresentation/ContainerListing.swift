@@ -27,7 +27,7 @@ public enum ContainerListing {
             ("LocalVolumes", .string("0")),
             ("Mounts", .string(container.record.hostConfig.binds.map { String($0.split(separator: ":").first ?? "") }.joined(separator: ","))),
             ("Names", .string(container.name)),
-            ("Networks", .string(container.record.hostConfig.networkMode == "default" ? "bridge" : container.record.hostConfig.networkMode)),
+            ("Networks", .string(NetworkViews.names(of: container.record))),
             ("Ports", .string(portsText(container))),
             ("RunningFor", .string(Presentation.since(created, now: now))),
             ("Size", .string(measuringSize ? sizeText(writable: FileSystem.diskUsage("\(container.directory)/upper"), imageSize: imageSize)

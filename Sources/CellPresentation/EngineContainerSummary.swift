@@ -25,13 +25,12 @@ public enum EngineContainerSummary {
             if sizes.writable != 0 { fields.append(("SizeRw", .integer(sizes.writable))) }
             if sizes.writable + sizes.image != 0 { fields.append(("SizeRootFs", .integer(sizes.writable + sizes.image))) }
         }
-        let network = networkName(record.hostConfig.networkMode)
         fields += [
             ("Labels", .object(record.config.labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
             ("State", .string(container.statusName)),
             ("Status", .string(ContainerListing.statusText(container.status, now: now) + ContainerListing.statusSuffix(container))),
             ("HostConfig", .object([("NetworkMode", .string(record.hostConfig.networkMode))])),
-            ("NetworkSettings", .object([("Networks", .object([(network, emptyEndpoint)]))])),
+            ("NetworkSettings", .object([("Networks", NetworkViews.endpoints(of: record))])),
             ("Mounts", .array(ContainerInspection.mounts(record, volumesDirectory: container.volumesDirectory))),
         ]
         return .object(fields)
@@ -55,17 +54,4 @@ public enum EngineContainerSummary {
         }
         return .array(entries)
     }
-
-    /// The network a container is on, by Docker's name for it: cell's default is Docker's bridge.
-    static func networkName(_ mode: String) -> String {
-        mode == "default" || mode.isEmpty ? "bridge" : mode
-    }
-
-    /// moby's network.EndpointSettings with nothing set: cell's networks have no addresses to show.
-    static let emptyEndpoint: JSONValue = .object([
-        ("IPAMConfig", .null), ("Links", .null), ("Aliases", .null), ("NetworkID", .string("")),
-        ("EndpointID", .string("")), ("Gateway", .string("")), ("IPAddress", .string("")), ("IPPrefixLen", .int(0)),
-        ("IPv6Gateway", .string("")), ("GlobalIPv6Address", .string("")), ("GlobalIPv6PrefixLen", .int(0)),
-        ("MacAddress", .string("")), ("DriverOpts", .null),
-    ])
 }

@@ -34,6 +34,12 @@ public enum ContainerRemoval {
         var remains = Remains(trees: [try takeAside(directory)])
         // Docker's --rm takes the container's anonymous volumes along (named ones stay).
         remains.trees += spec.anonymousVolumes.compactMap(takeVolumeAside)
+        // Its addresses free again (the file names the container that has it).
+        for attachment in spec.networkAttachments {
+            if let owner = try? FileSystem.readFileIfPresent(attachment.addressClaim), owner == Array(spec.id.utf8) {
+                unlink(attachment.addressClaim)
+            }
+        }
         return remains
     }
 

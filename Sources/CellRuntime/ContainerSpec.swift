@@ -139,6 +139,9 @@ public struct ContainerSpec: Equatable, Sendable {
     public var joinedNamespaces: [HostNamespace: String] = [:]
     /// The directories of the anonymous volumes made for it: a `--rm` container takes them along.
     public var anonymousVolumes: [String] = []
+    /// The bridge networks it joins, plumbed by its monitor before it execs (`network` is
+    /// `.private` then: a namespace of its own, the veths added to it).
+    public var networkAttachments: [NetworkAttachment] = []
     /// `--restart`: the monitor starts the process again as it says.
     public var restartPolicy = RestartPolicy.never
     /// The check the monitor runs on schedule (HEALTHCHECK, --health-*); nil for none.

@@ -1,6 +1,7 @@
 import CellCore
 import CellCgroups
 import CellPrivileges
+import CellNetwork
 
 /// The spec's file format: records (see `RecordWriter`), one per field, lists repeated.
 extension ContainerSpec {
@@ -35,6 +36,12 @@ extension ContainerSpec {
         try writer.append("network", network.rawValue)
         for namespace in hostNamespaces.sorted(by: { $0.rawValue < $1.rawValue }) { try writer.append("host-namespace", namespace.rawValue) }
         for volume in anonymousVolumes { try writer.append("anonymous-volume", volume) }
+        for attachment in networkAttachments {
+            try writer.append("network-attachment", [attachment.bridge.name, attachment.bridge.gateway.description,
+                                                     attachment.bridge.isInternal ? "1" : "0", attachment.address.description,
+                                                     NetworkAttachment.formatMAC(attachment.macAddress), attachment.interfaceName,
+                                                     attachment.defaultRoute ? "1" : "0", attachment.addressClaim])
+        }
         if let healthCheck {
             try writer.append("health-test", healthCheck.test)
             try writer.append("health-schedule", [healthCheck.interval, healthCheck.timeout, healthCheck.startPeriod,
@@ -106,6 +113,7 @@ extension ContainerSpec {
         var hostNamespaces: Set<HostNamespace> = []
         var joinedNamespaces: [HostNamespace: String] = [:]
         var anonymousVolumes: [String] = []
+        var networkAttachments: [NetworkAttachment] = []
         var restartPolicy = RestartPolicy.never
         var healthCheck: HealthCheck?
         var logConfiguration = LogConfiguration.standard
@@ -187,6 +195,15 @@ extension ContainerSpec {
             case "anonymous-volume":
                 guard record.value.hasPrefix("/") else { throw document.bad(record) }
                 anonymousVolumes.append(record.value)
+            case "network-attachment":
+                let f = record.fields
+                guard f.count == 8, f[7].hasPrefix("/"), f[0].hasPrefix(BridgeFirewall.bridgePrefix), f[0].utf8.count <= 15,
+                      let gateway = IPv4Interface(parsing: f[1]), let address = IPv4Interface(parsing: f[3]),
+                      address.subnet == gateway.subnet, let mac = NetworkAttachment.parseMAC(f[4]),
+                      !f[5].isEmpty, f[5].utf8.count <= 15, !f[5].contains("/") else { throw document.bad(record) }
+                networkAttachments.append(NetworkAttachment(
+                    bridge: BridgeInterface(name: f[0], gateway: gateway, isInternal: f[2] == "1"),
+                    address: address, macAddress: mac, interfaceName: f[5], defaultRoute: f[6] == "1", addressClaim: f[7]))
             case "join-namespace":
                 guard record.fields.count == 2, let namespace = HostNamespace(rawValue: record.fields[0]),
                       namespace != .uts, record.fields[1].hasPrefix("/") else { throw document.bad(record) }
@@ -263,6 +280,7 @@ extension ContainerSpec {
         self.hostNamespaces = hostNamespaces
         self.joinedNamespaces = joinedNamespaces
         self.anonymousVolumes = anonymousVolumes
+        self.networkAttachments = networkAttachments
         self.restartPolicy = restartPolicy
         self.logConfiguration = logConfiguration
         if var check = healthCheck {

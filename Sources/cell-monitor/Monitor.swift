@@ -87,6 +87,8 @@ struct Monitor {
         // exits at once (a server missing its files) must not make the start fail.
         let started = try ProcessSpawner(spec: spec).spawn(stdio: stdio, cgroup: cgroup,
                                                            windowSize: options.attach ? PseudoTerminal.windowSize(of: 0) : nil) { pid in
+            for attachment in spec.networkAttachments { try attachment.attach(toNamespaceOf: pid) }
+            if !spec.networkAttachments.isEmpty { PhaseTrace.mark("network interfaces plumbed") }
             try ports.attach(toNetworkOf: spec.network == .host ? nil : pid)
         }
         PhaseTrace.mark("container cloned, mounted and exec'd")

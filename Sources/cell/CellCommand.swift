@@ -15,7 +15,7 @@ struct CellCommand: ParsableCommand {
             StopCommand.self, RestartCommand.self, KillCommand.self, PauseCommand.self, UnpauseCommand.self, RmCommand.self, WaitCommand.self,
             PortCommand.self, ExecCommand.self, AttachCommand.self, CopyCommand.self, TopCommand.self, CommitCommand.self,
             StatsCommand.self, UpdateCommand.self, RenameCommand.self, DiffCommand.self, ExportCommand.self,
-            InspectCommand.self, ContainerCommand.self, VolumeCommand.self, HealthcheckCommand.self,
+            InspectCommand.self, ContainerCommand.self, VolumeCommand.self, NetworkCommand.self, HealthcheckCommand.self,
             ImagesCommand.self, PullCommand.self, PushCommand.self, SearchCommand.self, LoginCommand.self, LogoutCommand.self,
             ImportCommand.self, TagCommand.self, RmiCommand.self, HistoryCommand.self,
             SaveCommand.self, LoadCommand.self, ImageCommand.self, BuildCommand.self, TestCommand.self, SystemCommand.self,

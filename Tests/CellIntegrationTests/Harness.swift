@@ -18,6 +18,8 @@ final class CellRoot {
 
     deinit {
         removeContainers()
+        // Networks hold what is the host's (bridges, firewall rules): `system reset` takes them.
+        if FileManager.default.fileExists(atPath: "\(path)/networks") { _ = try? cell("system", "reset", "--force") }
         // A --rm container's monitor deletes its files just after its client returned: a
         // removal of the store meanwhile would trip over files vanishing under it.
         _ = waitUntil { !CellRoot.processMentions(path) }

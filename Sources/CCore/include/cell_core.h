@@ -25,4 +25,8 @@ int cell_open_beneath(int dirfd, const char *path, int flags);
    -errno. Swift's Glibc module does not carry sys/statfs.h. */
 long cell_fd_filesystem_magic(int fd);
 
+/* pipe2(fds, O_CLOEXEC), atomic unlike pipe + fcntl in a multi-threaded caller; 0 or -errno.
+   Swift's Glibc module does not carry pipe2. */
+int cell_pipe_cloexec(int fds[2]);
+
 #endif

@@ -314,7 +314,7 @@ int cell_exec_spawn(const struct cell_exec_config *config, pid_t *pid, struct ce
 
 /* Opens a socket of the given type inside the network namespace `netns_fd` and returns it
    (-errno on failure). The calling thread enters the namespace only for the socket() call. */
-int cell_socket_in_netns(int netns_fd, int domain, int type);
+int cell_socket_in_netns(int netns_fd, int domain, int type, int protocol);
 
 /* statfs(path).f_type (a file system's magic number), or -errno. Swift's Glibc module does not
    carry sys/statfs.h. */
@@ -370,9 +370,6 @@ int cell_restore_terminal(int fd, const struct termios *saved);
 
 /* accept4(listener, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK): the fd or -errno. */
 int cell_accept(int listener);
-
-/* pipe2(fds, O_CLOEXEC); 0 or -errno. */
-int cell_pipe_cloexec(int fds[2]);
 
 /* Blocks `signals` and returns a non-blocking, close-on-exec signalfd for them (or -errno). */
 int cell_signalfd_open(const int *signals, size_t count);

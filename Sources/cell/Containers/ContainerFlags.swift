@@ -78,8 +78,17 @@ struct ContainerFlags: ParsableArguments {
     @Option(help: "Expose a port or a range of ports.")
     var expose: [String] = []
 
-    @Option(name: [.long, .customLong("net")], help: "Connect a container to a network (default, host, none).")
+    @Option(name: [.long, .customLong("net")], help: "Connect a container to a network (default, bridge, host, none, container:NAME, or a network's name).")
     var network: String = "default"
+
+    @Option(name: [.customLong("network-alias"), .customLong("net-alias")], help: "Add network-scoped alias for the container.")
+    var networkAlias: [String] = []
+
+    @Option(help: "IPv4 address (e.g., 172.30.100.104).")
+    var ip: String?
+
+    @Option(name: .customLong("mac-address"), help: "Container MAC address (e.g., 92:d0:c6:0a:29:33).")
+    var macAddress: String?
 
     @Option(name: [.customShort("l"), .long], help: "Set meta data on a container.")
     var label: [String] = []
@@ -254,6 +263,9 @@ struct ContainerFlags: ParsableArguments {
         options.dnsSearch = dnsSearch
         options.dnsOptions = dnsOption
         options.network = network
+        options.networkAliases = networkAlias
+        options.ipAddress = ip
+        options.macAddress = macAddress
         options.labels = label
         options.stopSignal = stopSignal
         options.stopTimeout = stopTimeout

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ArgumentParser
+import CellContainers
 import CellCore
 
 /// `cell system ...`: the machine-level helpers.
@@ -9,7 +10,7 @@ struct SystemCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "system", abstract: "Manage cell on this machine.",
         subcommands: [InstallDockerAliasCommand.self, InfoCommand.self, SystemDfCommand.self, SystemPruneCommand.self, EventsCommand.self,
-                      SystemBootCommand.self, ServiceCommand.self])
+                      SystemBootCommand.self, ServiceCommand.self, SystemResetCommand.self])
 }
 
 /// `cell system install-docker-alias DIR`: DIR/docker → cell, so that tools which run `docker`
@@ -49,5 +50,22 @@ struct SystemBootCommand: ParsableCommand {
     func run() throws {
         let started = try DaemonError.reporting { try GlobalOptions.lifecycle().startForBoot() }
         started.forEach(Output.line)
+    }
+}
+
+/// `cell system reset [-f]`, as podman's: every container (killed), network (its bridge and
+/// firewall rules too), volume, image and cache of the store, gone; the store starts anew.
+struct SystemResetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "reset", abstract: "Reset cell's store back to its initial state.")
+
+    @Flag(name: [.customShort("f"), .long], help: "Do not prompt for confirmation.")
+    var force = false
+
+    func run() throws {
+        if !force {
+            let message = "WARNING! This will remove:\n  - all containers\n  - all networks\n  - all images\n  - all build cache\n  - all volumes\n"
+            guard Prompt.confirm(message + "Are you sure you want to continue? [y/N] ") else { return }
+        }
+        try DaemonError.reporting { try StoreReset.reset(GlobalOptions.lifecycle()) }
     }
 }

@@ -5,8 +5,8 @@ import CellCore
 import CellFormat
 import CellImage
 
-/// `cell system prune [-a] [-f] [--filter KEY=VALUE]`: stopped containers, dangling (with -a:
-/// unused) images and the build cache, each through its own prune, reported as docker reports
+/// `cell system prune [-a] [-f] [--filter KEY=VALUE]`: stopped containers, unused networks,
+/// dangling (with -a: unused) images and the build cache, each through its own prune, reported as docker reports
 /// them. The Docker client composes this verb from the same separate prunes; so does cell.
 struct SystemPruneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "prune", abstract: "Remove unused data.")
@@ -44,6 +44,9 @@ struct SystemPruneCommand: ParsableCommand {
         // the same filter then chooses images and build cache entries.
         let pruneFilter = try DaemonError.reporting { try PruneFilter(filters, for: .containers) }
         let (containers, containerBytes) = try GlobalOptions.lifecycle().pruneStopped(filter: pruneFilter)
+        let networks = try DaemonError.reporting {
+            try NetworkCommand.operations().prune { pruneFilter.admits(created: Timestamp(rfc3339: $0.created), labels: $0.labels) }
+        }
         // After the containers, whose removal may leave volumes unused (Docker's order).
         let (prunedVolumes, volumeBytes) = volumes
             ? try DaemonError.reporting { try VolumeOperations(root: GlobalOptions.root).prune(all: false) { pruneFilter.admits(created: Timestamp(rfc3339: $0.createdAt), labels: $0.labels) } }
@@ -53,6 +56,11 @@ struct SystemPruneCommand: ParsableCommand {
         let (cacheObjects, cacheBytes) = try BuildCacheUsage.prune(images: images, filter: pruneFilter)
         let (events, reclaimed) = try images.prune(all: all, filter: pruneFilter, users: try GlobalOptions.containerStore().imageUsers)
         ContainerPruneCommand.report(containers)
+        if !networks.isEmpty {
+            Output.line("Deleted Networks:")
+            networks.forEach { Output.line($0.name) }
+            Output.line("")
+        }
         if !prunedVolumes.isEmpty {
             Output.line("Deleted Volumes:")
             prunedVolumes.forEach { Output.line($0) }

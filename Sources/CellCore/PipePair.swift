@@ -3,8 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import CRuntime
-import CellCore
+import CCore
 
 /// A close-on-exec pipe whose ends are closed when no longer needed (or on deinit).
 public final class PipePair {

@@ -1,0 +1,67 @@
+import CellCore
+import CellNetwork
+import CellRuntime
+
+/// What `--network`, `--ip`, `--mac-address` and `--network-alias` make of a container: the
+/// namespace mode, and on a bridge network the address it takes, the endpoint its record keeps
+/// and the attachment its monitor plumbs.
+struct NetworkPlan {
+    let mode: NetworkMode
+    /// The bridge network joined; nil for the namespace-only modes.
+    let network: Network?
+    let requestedAddress: IPv4Address?
+    let requestedMAC: [UInt8]?
+    let aliases: [String]
+
+    init(_ options: RunOptions, store: NetworkStore) throws {
+        (mode, network) = try NetworkPlan.resolve(options.network, store: store)
+        let userDefined = network.map { !$0.isPredefined } ?? false
+        if let text = options.ipAddress {
+            guard userDefined else { throw CellError(.setup, "user specified IP address is supported on user defined networks only") }
+            guard let address = IPv4Address(text) else { throw CellError(.setup, "invalid IPv4 address: \(text)") }
+            requestedAddress = address
+        } else {
+            requestedAddress = nil
+        }
+        if let text = options.macAddress {
+            guard let mac = NetworkAttachment.parseMAC(text) else { throw CellError(.usage, "\(text) is not a valid mac address") }
+            guard network != nil else { throw CellError(.setup, "conflicting options: mac-address and the network mode") }
+            requestedMAC = mac
+        } else {
+            requestedMAC = nil
+        }
+        if !options.networkAliases.isEmpty && !userDefined {
+            throw CellError(.setup, "network-scoped alias is supported only for containers in user defined networks")
+        }
+        aliases = options.networkAliases
+    }
+
+    /// `--network NAME`: the modes by their names, else a network of the store (`bridge` too).
+    private static func resolve(_ name: String, store: NetworkStore) throws -> (NetworkMode, Network?) {
+        if let mode = NetworkMode(dockerName: name), name != "bridge" { return (mode, nil) }
+        if name.hasPrefix("container:") {
+            throw CellError(.setup, "--network container:NAME: not yet (a container joins a network of its own)")
+        }
+        guard let network = try store.find(name) else { throw CellError(.setup, "network \(name) not found") }
+        switch network.driver {
+        case "host": return (.host, nil)
+        case "null": return (.none, nil)
+        default: return (.private, network)
+        }
+    }
+
+    /// Takes the container's address (given back by `undo` if the creation fails later).
+    func realize(containerID: String, store: NetworkStore) throws -> (endpoint: NetworkEndpoint, attachment: NetworkAttachment)? {
+        guard let network, let bridge = network.bridgeInterface else { return nil }
+        let address = try store.claimAddress(in: network, for: containerID, requested: requestedAddress)
+        let mac = requestedMAC ?? NetworkAttachment.macAddress(for: address)
+        let interface = IPv4Interface(address: address, prefix: bridge.gateway.prefix)
+        let endpoint = NetworkEndpoint(networkID: network.id, endpointID: ContainerCreator.newID(), ipAddress: address.description,
+                                       prefixLength: bridge.gateway.prefix, gateway: bridge.gateway.address.description,
+                                       macAddress: NetworkAttachment.formatMAC(mac), aliases: self.aliases)
+        let attachment = NetworkAttachment(bridge: bridge, address: interface, macAddress: mac, interfaceName: "eth0",
+                                           defaultRoute: !network.isInternal,
+                                           addressClaim: store.claimPath(of: address, in: network.name))
+        return (endpoint, attachment)
+    }
+}

@@ -1,0 +1,86 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CellCore
+
+/// A bridge network's rules in the host's firewall, through iptables-restore (one process for
+/// all of them, and the xtables lock waited for): outbound NAT, forwarding in and out, and
+/// isolation from every other cell bridge. `--internal` gets no way out and no way to the host.
+///
+/// iptables rather than nftables: on a host where Docker, podman or firewalld keep their rules
+/// in iptables' tables, rules of another nftables table would not be seen by them (nor theirs
+/// by cell's); iptables-nft writes the same kernel tables either way.
+public struct BridgeFirewall: Sendable {
+    public let bridge: String
+    public let subnet: IPv4Subnet
+    public let isInternal: Bool
+
+    public init(bridge: String, subnet: IPv4Subnet, isInternal: Bool) {
+        self.bridge = bridge
+        self.subnet = subnet
+        self.isInternal = isInternal
+    }
+
+    /// The prefix every cell bridge's name has (`-o cell-+` matches them all).
+    public static let bridgePrefix = "cell-"
+
+    /// The rules in the order they take at the top of their chains.
+    var rules: [(table: String, chain: String, rule: String)] {
+        var rules: [(String, String, String)] = [("filter", "FORWARD", "-i \(bridge) -o \(bridge) -j ACCEPT")]
+        if isInternal {
+            rules += [
+                ("filter", "FORWARD", "-i \(bridge) -j DROP"),
+                ("filter", "FORWARD", "-o \(bridge) -j DROP"),
+                ("filter", "INPUT", "-i \(bridge) -j DROP"),
+            ]
+        } else {
+            rules += [
+                ("filter", "FORWARD", "-i \(bridge) -o \(BridgeFirewall.bridgePrefix)+ -j DROP"),
+                ("filter", "FORWARD", "-i \(bridge) -j ACCEPT"),
+                ("filter", "FORWARD", "-o \(bridge) -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"),
+                ("nat", "POSTROUTING", "-s \(subnet) ! -o \(bridge) -j MASQUERADE"),
+            ]
+        }
+        return rules
+    }
+
+    /// Adds the rules (and turns IPv4 forwarding on for a network with a way out, as Docker does).
+    public func install() throws {
+        // Each inserted at the top, so the last first.
+        try apply(rules.reversed().map { ($0.table, "-I \($0.chain) \($0.rule)") })
+        if !isInternal {
+            let forwarding = try FileDescriptorHandle(path: "/proc/sys/net/ipv4/ip_forward", flags: O_WRONLY)
+            defer { try? forwarding.close() }
+            try forwarding.writeAll(Array("1\n".utf8))
+        }
+    }
+
+    /// Removes the rules; the ones already gone are skipped.
+    public func remove() {
+        for rule in rules {
+            try? apply([(rule.table, "-D \(rule.chain) \(rule.rule)")])
+        }
+    }
+
+    private func apply(_ lines: [(table: String, line: String)]) throws {
+        var input = ""
+        for table in ["filter", "nat"] {
+            let own = lines.filter { $0.table == table }
+            guard !own.isEmpty else { continue }
+            input += "*\(table)\n" + own.map { "\($0.line)\n" }.joined() + "COMMIT\n"
+        }
+        let tool = try BridgeFirewall.restoreTool()
+        let result = try HostCommand.run(tool, ["--noflush", "--wait"], input: Array(input.utf8), mergingErrors: true)
+        guard result.status == 0 else {
+            let message = String(decoding: result.output, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? "exit \(result.status)"
+            throw CellError.system("firewall rules for \(bridge): \(message)")
+        }
+    }
+
+    static func restoreTool() throws -> String {
+        for path in ["/usr/sbin/iptables-restore", "/sbin/iptables-restore", "/usr/bin/iptables-restore"] where FileSystem.exists(path) {
+            return path
+        }
+        throw CellError.system("iptables-restore is not installed (Debian's iptables package): bridge networks need it")
+    }
+}
