@@ -40,16 +40,20 @@ public enum NetworkViews {
     }
 
     /// moby's network.EndpointSettings: a container's place on one network; all empty for a
-    /// network without addresses (host, none). DNSNames as Docker 26 on gives them on a
-    /// user-defined network: the name, the aliases, the short id.
+    /// network without addresses (host, none). On a user-defined network, Aliases end with the
+    /// short id as the engine of API 1.43 (Docker 24) shows them (compose v1 looks for it to know
+    /// a container is connected), and DNSNames as Docker 26 added them: name, aliases, short id.
     public static func endpoint(_ endpoint: NetworkEndpoint?, of record: ContainerRecord? = nil, networkName: String = "") -> JSONValue {
         var dnsNames: JSONValue = .null
+        var aliases: JSONValue = endpoint.map { $0.aliases.isEmpty ? JSONValue.null : .strings($0.aliases) } ?? .null
         if let endpoint, let record, networkName != "bridge" {
-            dnsNames = .strings([record.name] + endpoint.aliases + [String(record.id.prefix(12))])
+            let shortID = String(record.id.prefix(12))
+            aliases = .strings(endpoint.aliases + [shortID])
+            dnsNames = .strings([record.name] + endpoint.aliases + [shortID])
         }
         return .object([
             ("IPAMConfig", .null), ("Links", .null),
-            ("Aliases", endpoint.map { $0.aliases.isEmpty ? JSONValue.null : .strings($0.aliases) } ?? .null),
+            ("Aliases", aliases),
             ("MacAddress", .string(endpoint?.macAddress ?? "")), ("DriverOpts", .null),
             ("NetworkID", .string(endpoint?.networkID ?? "")), ("EndpointID", .string(endpoint?.endpointID ?? "")),
             ("Gateway", .string(endpoint?.gateway ?? "")), ("IPAddress", .string(endpoint?.ipAddress ?? "")),

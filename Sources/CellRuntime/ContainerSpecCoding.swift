@@ -202,7 +202,8 @@ extension ContainerSpec {
                       address.subnet == gateway.subnet, let mac = NetworkAttachment.parseMAC(f[4]),
                       !f[5].isEmpty, f[5].utf8.count <= 15, !f[5].contains("/") else { throw document.bad(record) }
                 networkAttachments.append(NetworkAttachment(
-                    bridge: BridgeInterface(name: f[0], gateway: gateway, isInternal: f[2] == "1"),
+                    bridge: BridgeInterface(name: f[0], gateway: gateway, isInternal: f[2] == "1",
+                                            owner: FileSystem.dirname(of: FileSystem.dirname(of: f[7]))),
                     address: address, macAddress: mac, interfaceName: f[5], defaultRoute: f[6] == "1", addressClaim: f[7]))
             case "join-namespace":
                 guard record.fields.count == 2, let namespace = HostNamespace(rawValue: record.fields[0]),

@@ -44,13 +44,14 @@ public struct Network: Codable, Sendable, Equatable {
     /// the default bridge.
     public var resolvesNames: Bool { driver == "bridge" && name != "bridge" }
 
-    /// The Linux side of a bridge network; nil for `host` and `none`.
-    public var bridgeInterface: BridgeInterface? {
+    /// The Linux side of a bridge network (`directory`: its record's in the store); nil for
+    /// `host` and `none`.
+    public func bridgeInterface(directory: String) -> BridgeInterface? {
         guard driver == "bridge", let subnet = subnet.flatMap(IPv4Subnet.init), let gateway = gateway.flatMap(IPv4Address.init) else {
             return nil
         }
         return BridgeInterface(name: BridgeInterface.name(forNetworkID: id), gateway: IPv4Interface(address: gateway, prefix: subnet.prefix),
-                               isInternal: isInternal)
+                               isInternal: isInternal, owner: directory)
     }
 }
 

@@ -24,6 +24,12 @@ public struct NetworkOperations {
         return members
     }
 
+    /// `network ls`: the networks `filter` admits, the predefined ones first.
+    public func list(_ filter: NetworkFilter) throws -> [Network] {
+        let used = filter.needsMembers ? try members() : [:]
+        return try networks.list().filter { filter.admits($0, hasMembers: used[$0.name] != nil) }
+    }
+
     /// `network rm`: Docker's refusals for a predefined network, one with containers on it
     /// (naming them) or a missing one.
     public func remove(_ reference: String) throws -> Network {
@@ -40,9 +46,11 @@ public struct NetworkOperations {
         }
     }
 
-    /// `network prune`: user-defined networks no container is on, that `filter` keeps.
+    /// `network prune`: user-defined networks no container is on, that `filter` keeps; and the
+    /// bridges of any store's networks that are gone without their bridge (`HostBridges`).
     public func prune(filter: (Network) -> Bool = { _ in true }) throws -> [Network] {
-        try networks.withLock(.exclusive) {
+        try HostBridges.removeOrphans()
+        return try networks.withLock(.exclusive) {
             let used = try members()
             var removed: [Network] = []
             for network in try networks.list() where !network.isPredefined && used[network.name] == nil && filter(network) {

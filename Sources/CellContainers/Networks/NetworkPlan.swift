@@ -52,7 +52,7 @@ struct NetworkPlan {
 
     /// Takes the container's address (given back by `undo` if the creation fails later).
     func realize(containerID: String, store: NetworkStore) throws -> (endpoint: NetworkEndpoint, attachment: NetworkAttachment)? {
-        guard let network, let bridge = network.bridgeInterface else { return nil }
+        guard let network, let bridge = store.bridge(of: network) else { return nil }
         let address = try store.claimAddress(in: network, for: containerID, requested: requestedAddress)
         let mac = requestedMAC ?? NetworkAttachment.macAddress(for: address)
         let interface = IPv4Interface(address: address, prefix: bridge.gateway.prefix)

@@ -24,6 +24,11 @@ public struct NetworkStore {
     }
 
     private func directory(of name: String) -> String { "\(layout.networks)/\(name)" }
+
+    /// The network's Linux bridge; nil for `host` and `none`.
+    public func bridge(of network: Network) -> BridgeInterface? {
+        network.bridgeInterface(directory: directory(of: network.name))
+    }
     private func addresses(of name: String) -> String { "\(layout.networks)/\(name)/addresses" }
 
     /// By name, full id or unique id prefix, as Docker looks networks up; the predefined ones
@@ -147,13 +152,13 @@ public struct NetworkStore {
             try FileSystem.createDirectory("\(temporary)/addresses", mode: 0o700)
             try FileSystem.writeNewFile(try StoredJSON.encode(network), to: "\(temporary)/network.json", mode: 0o600, durable: true)
             try FileSystem.syncDirectory(temporary)
-            if bridgeMade { try network.bridgeInterface?.ensureLocked() }
+            if bridgeMade { try bridge(of: network)?.ensureLocked() }
             if Glibc.rename(temporary, directory(of: network.name)) != 0 {
                 let code = errno
                 try? FileSystem.removeTree(temporary)
                 // A predefined one made meanwhile by another command: that one is it.
                 if code == ENOTEMPTY || code == EEXIST, let existing = try read(network.name) {
-                    if bridgeMade { try? network.bridgeInterface?.remove() }
+                    if bridgeMade { try? bridge(of: network)?.remove() }
                     if network.isPredefined { return existing }
                     throw CellError.conflict("network with name \(network.name) already exists")
                 }
@@ -162,7 +167,7 @@ public struct NetworkStore {
             try FileSystem.syncDirectory(layout.networks)
         } catch {
             try? FileSystem.removeTree(temporary)
-            if bridgeMade { try? network.bridgeInterface?.remove() }
+            if bridgeMade { try? bridge(of: network)?.remove() }
             throw error
         }
         return network
@@ -171,7 +176,7 @@ public struct NetworkStore {
     /// Deletes the network, its interface and its rules (the caller holds the lock exclusive
     /// and has checked that no container is on it).
     public func remove(_ network: Network) throws {
-        try network.bridgeInterface?.remove()
+        try bridge(of: network)?.remove()
         let doomed = "\(layout.networks)/.rm-\(network.name)-\(FileSystem.randomSuffix())"
         try Syscall.retrying("rename network \(network.name)") { Glibc.rename(directory(of: network.name), doomed) }
         try FileSystem.removeTree(doomed)

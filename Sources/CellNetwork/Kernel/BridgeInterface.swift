@@ -11,11 +11,14 @@ public struct BridgeInterface: Sendable, Equatable {
     public let name: String
     public let gateway: IPv4Interface
     public let isInternal: Bool
+    /// The store's directory of the network it belongs to: gone, the bridge is an orphan.
+    public let owner: String
 
-    public init(name: String, gateway: IPv4Interface, isInternal: Bool) {
+    public init(name: String, gateway: IPv4Interface, isInternal: Bool, owner: String) {
         self.name = name
         self.gateway = gateway
         self.isInternal = isInternal
+        self.owner = owner
     }
 
     /// `cell-` and ten hex digits of the network's id: 15 characters, the kernel's limit, and
@@ -63,6 +66,7 @@ public struct BridgeInterface: Sendable, Equatable {
         try netlink.setUp(index, name: name)
         firewall.remove()
         try firewall.install()
+        try HostBridges.register(self)
         return index
     }
 
@@ -70,6 +74,7 @@ public struct BridgeInterface: Sendable, Equatable {
     public func remove() throws {
         firewall.remove()
         try RouteNetlink().deleteLink(named: name)
+        HostBridges.unregister(name)
     }
 }
 

@@ -17,6 +17,14 @@ struct Engine: Sendable {
         try ImageStore(root: root)
     }
 
+    func networks() throws -> NetworkOperations {
+        try NetworkOperations(root: root)
+    }
+
+    func volumes() throws -> VolumeOperations {
+        try VolumeOperations(root: root)
+    }
+
     func lifecycle() throws -> ContainerLifecycle {
         ContainerLifecycle(store: try containers(), monitorPath: monitorPath)
     }

@@ -16,7 +16,7 @@ enum ExecRoutes {
 
     /// moby's ExecCreateRequest; 201 with the new id.
     static func create(_ call: RouteCall) throws -> APIResponse {
-        var body = try fields(call.request.body, path: "ExecConfig")
+        var body = try JSONFields(body: call.request.body, path: "ExecConfig")
         var request = ExecInstances.Request(arguments: try body.strings("Cmd") ?? [])
         guard !request.arguments.isEmpty else { throw APIError.badRequest("No exec command specified") }
         request.environment = try body.strings("Env") ?? []
@@ -42,7 +42,7 @@ enum ExecRoutes {
     /// is hijacked and carries the process's stdio until it ends. The exit code is in the record
     /// before the stream ends (the docker CLI inspects it at once).
     static func start(_ call: RouteCall) throws -> APIResponse {
-        var body = try fields(call.request.body, path: "ExecStartConfig")
+        var body = try JSONFields(body: call.request.body, path: "ExecStartConfig")
         let detach = try body.bool("Detach") ?? false
         let tty = try body.bool("Tty")
         let size = try consoleSize(&body)
@@ -81,15 +81,6 @@ enum ExecRoutes {
     }
 
     /// A JSON body (an empty one is an empty object, as Go's decoder takes io.EOF).
-    private static func fields(_ body: [UInt8], path: String) throws -> JSONFields {
-        guard !body.isEmpty else { return try JSONFields(nil, path: path) }
-        do {
-            return try JSONFields(try JSONValue(parsing: body), path: path)
-        } catch let error as CellError {
-            throw APIError.badRequest(error.message)
-        }
-    }
-
     /// `ConsoleSize`: [height, width], or null.
     private static func consoleSize(_ body: inout JSONFields) throws -> (height: UInt16, width: UInt16)? {
         guard let value = body.value("ConsoleSize"), value != .null else { return nil }

@@ -27,11 +27,10 @@ enum ContainerCreateRequest {
         var host = try JSONFields(config.value("HostConfig"), path: "HostConfig")
         try readHostConfig(&host, into: &options)
         var networking = try JSONFields(config.value("NetworkingConfig"), path: "NetworkingConfig")
-        try readNetworking(&networking, mode: options.network)
-        try config.refuseUnread([
-            "Domainname": "cell sets no domain name",
-            "MacAddress": "cell's containers have no network interface of their own but loopback",
-        ])
+        try readNetworking(&networking, into: &options)
+        // The container-level MacAddress of API versions before 1.44.
+        if let mac = try config.string("MacAddress"), !mac.isEmpty, options.macAddress == nil { options.macAddress = mac }
+        try config.refuseUnread(["Domainname": "cell sets no domain name"])
         try host.refuseUnread(hostConfigReasons)
         try networking.refuseUnread()
         return options
@@ -84,8 +83,8 @@ enum ContainerCreateRequest {
         }
         try readLogConfig(try host.object("LogConfig"), into: &options)
         switch try host.string("NetworkMode") ?? "" {
-        // Docker's default network is its bridge; cell's default is a namespace of its own.
-        case "", "default", "bridge": break
+        // The docker CLI's "default" (and older clients' nothing) is cell's default.
+        case "", "default": break
         case let mode: options.network = mode
         }
         options.publish = try portBindings(host.value("PortBindings"))
@@ -97,6 +96,10 @@ enum ContainerCreateRequest {
         options.volumesFrom = try host.strings("VolumesFrom") ?? []
         options.autoRemove = try host.bool("AutoRemove") ?? false
         options.mounts = try host.objects("Mounts").map(mountFlag)
+        // Config.Volumes are declarations, as an image's VOLUMEs: a bind or mount at the same
+        // place takes it (compose sends both for a service's named volume).
+        let taken = Set(options.volumes.compactMap(bindDestination) + options.mounts.compactMap(mountTarget))
+        options.volumes = options.volumes.filter { $0.hasPrefix("/") && !$0.contains(":") ? !taken.contains($0) : true }
         options.capAdd = try host.strings("CapAdd") ?? []
         options.capDrop = try host.strings("CapDrop") ?? []
         if let mode = try host.string("CgroupnsMode"), !["", "private"].contains(mode) {
@@ -236,17 +239,44 @@ enum ContainerCreateRequest {
         return fields.joined(separator: ",")
     }
 
-    /// NetworkingConfig may name the endpoint of the network the container is on (the docker CLI
-    /// sends one for `--network`), with nothing in it cell would have to set.
-    private static func readNetworking(_ networking: inout JSONFields, mode: String) throws {
+    /// NetworkingConfig names the endpoint of the network the container joins (the docker CLI
+    /// sends one for `--network`, compose one with the service's aliases): its aliases, address
+    /// and MAC are `--network-alias`, `--ip` and `--mac-address`. An endpoint for another network
+    /// would need `network connect`, which cell does not have yet.
+    private static func readNetworking(_ networking: inout JSONFields, into options: inout RunOptions) throws {
         var endpoints = try networking.object("EndpointsConfig")
-        for name in ["default", "bridge", "host", "none", mode] {
+        for name in endpoints.setFieldNames where !["default", options.network].contains(name)
+            && !(options.network == "default" && name == "bridge") {
+            throw APIError.badRequest("NetworkingConfig.EndpointsConfig.\(name): a container joins one network in cell (its NetworkMode, \(options.network))")
+        }
+        for name in Set(["default", "bridge", options.network]) {
             var endpoint = try endpoints.object(name)
+            options.networkAliases += try endpoint.strings("Aliases") ?? []
+            if let mac = try endpoint.string("MacAddress"), !mac.isEmpty { options.macAddress = mac }
+            var addresses = try endpoint.object("IPAMConfig")
+            if let address = try addresses.string("IPv4Address"), !address.isEmpty { options.ipAddress = address }
+            addresses.ignore("IPv6Address", "LinkLocalIPs")
+            try addresses.refuseUnread()
             endpoint.ignore("NetworkID", "EndpointID", "Gateway", "IPAddress", "IPPrefixLen", "IPv6Gateway",
-                            "GlobalIPv6Address", "GlobalIPv6PrefixLen", "MacAddress", "DriverOpts", "Links", "Aliases")
-            try endpoint.refuseUnread(["IPAMConfig": "cell's containers have loopback only: no address to choose"])
+                            "GlobalIPv6Address", "GlobalIPv6PrefixLen", "DriverOpts", "Links", "DNSNames")
+            try endpoint.refuseUnread()
         }
         try endpoints.refuseUnread()
+    }
+
+    /// The container path of a `-v` text with one (`SOURCE:DEST[:MODE]`).
+    private static func bindDestination(_ text: String) -> String? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        return parts.count >= 2 ? String(parts[1]) : nil
+    }
+
+    /// The target of a `--mount` text.
+    private static func mountTarget(_ text: String) -> String? {
+        for field in text.split(separator: ",") {
+            let pair = field.split(separator: "=", maxSplits: 1).map(String.init)
+            if pair.count == 2, ["target", "dst", "destination"].contains(pair[0]) { return pair[1] }
+        }
+        return nil
     }
 
     /// What cell does instead of the HostConfig fields it has no counterpart for.

@@ -1,3 +1,4 @@
+import CellCore
 import CellFormat
 
 /// Reads the fields of one JSON object of a request by name and type, and remembers which were
@@ -15,6 +16,19 @@ struct JSONFields {
         case nil, .null?: fields = []
         case .object(let pairs)?: fields = pairs
         default: throw APIError.badRequest("\(path): expected a JSON object")
+        }
+    }
+
+    /// A request's body as the object's fields; an empty body has none.
+    init(body: [UInt8], path: String) throws {
+        guard !body.isEmpty else {
+            try self.init(nil, path: path)
+            return
+        }
+        do {
+            try self.init(try JSONValue(parsing: body), path: path)
+        } catch let error as CellError {
+            throw APIError.badRequest(error.message)
         }
     }
 
@@ -92,6 +106,11 @@ struct JSONFields {
 
     /// Marks fields as understood whatever they hold: what Docker itself ignores on create, or what
     /// concerns the client only.
+    /// The names of the fields that ask for something (not zero values).
+    var setFieldNames: [String] {
+        fields.filter { !JSONFields.isZero($0.1) }.map(\.0)
+    }
+
     mutating func ignore(_ names: String...) {
         read.formUnion(names)
     }

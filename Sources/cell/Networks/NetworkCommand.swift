@@ -87,36 +87,12 @@ struct NetworkListCommand: ParsableCommand {
 
     func run() throws {
         let operations = try NetworkCommand.operations()
-        var networks = try DaemonError.reporting { try operations.networks.list() }
-        var members: [String: [Container]]?
-        for condition in filter {
+        let pairs = try filter.map { condition -> (key: String, value: String) in
             let parts = condition.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { throw CellError.usage("bad format of filter (expected name=value)") }
-            let (key, value) = (parts[0], parts[1])
-            switch key {
-            case "driver": networks = networks.filter { $0.driver == value }
-            case "id": networks = networks.filter { $0.id.hasPrefix(value) }
-            case "name": networks = networks.filter { $0.name.contains(value) }
-            case "scope": networks = networks.filter { _ in value == "local" }
-            case "type":
-                guard value == "custom" || value == "builtin" else {
-                    throw DaemonError(CellError.invalidInput("invalid filter: 'type'='\(value)'"))
-                }
-                networks = networks.filter { $0.isPredefined == (value == "builtin") }
-            case "label":
-                let wanted = value.split(separator: "=", maxSplits: 1).map(String.init)
-                networks = networks.filter { $0.labels[wanted[0]] != nil && (wanted.count == 1 || $0.labels[wanted[0]] == wanted[1]) }
-            case "dangling":
-                guard let dangling = ["true": true, "1": true, "false": false, "0": false][value.lowercased()] else {
-                    throw DaemonError(CellError.invalidInput("invalid filter 'dangling=\(value)'"))
-                }
-                let used = try members ?? operations.members()
-                members = used
-                networks = networks.filter { !$0.isPredefined && (used[$0.name] == nil) == dangling }
-            default:
-                throw DaemonError(CellError.invalidInput("invalid filter '\(key)'"))
-            }
+            return (parts[0], parts[1])
         }
+        let networks = try DaemonError.reporting { try operations.list(NetworkFilter(pairs)) }
         if quiet {
             networks.forEach { Output.line(noTrunc ? $0.id : String($0.id.prefix(12))) }
             return

@@ -65,26 +65,13 @@ struct VolumeListCommand: ParsableCommand {
     func run() throws {
         let operations = try VolumeCommand.operations()
         let users = try operations.users()
-        var volumes = try operations.volumes.list()
-        for condition in filter {
+        let pairs = try filter.map { condition -> (key: String, value: String) in
             let parts = condition.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { throw CellError.usage("bad format of filter (expected name=value)") }
-            let (key, value) = (parts[0], parts[1])
-            switch key {
-            case "dangling":
-                guard let dangling = ["true": true, "1": true, "false": false, "0": false][value.lowercased()] else {
-                    throw DaemonError(CellError.invalidInput("invalid filter 'dangling=\(value)'"))
-                }
-                volumes = volumes.filter { (users[$0.name] == nil) == dangling }
-            case "name": volumes = volumes.filter { $0.name.contains(value) }
-            case "driver": volumes = volumes.filter { _ in value == "local" }
-            case "label":
-                let wanted = value.split(separator: "=", maxSplits: 1).map(String.init)
-                volumes = volumes.filter { $0.labels[wanted[0]] != nil && (wanted.count == 1 || $0.labels[wanted[0]] == wanted[1]) }
-            default:
-                throw DaemonError(CellError.invalidInput("invalid filter '\(key)'"))
-            }
+            return (parts[0], parts[1])
         }
+        let admitted = try DaemonError.reporting { try VolumeFilter(pairs) }
+        let volumes = try operations.volumes.list().filter { admitted.admits($0, users: users[$0.name]?.count ?? 0) }
         if quiet {
             volumes.forEach { Output.line($0.name) }
             return
