@@ -63,7 +63,7 @@ struct Monitor {
     private func supervise(spec: ContainerSpec, cgroup: Cgroup?) throws -> Int32 {
         let signals = try SignalDescriptor(signals: [SIGCHLD] + Monitor.forwardedSignals)
         let log = try ContainerLogWriter(path: "\(directory)/container.log", configuration: spec.logConfiguration)
-        if let destination = spec.logConfiguration.syslog { log.syslog = try SyslogWriter(destination: destination) }
+        if let destination = spec.logConfiguration.syslog { log.forwarder = try SyslogWriter(destination: destination) }
         let output = try PipePair()
         let errorOutput = try PipePair()
         let input: PipePair? = options.interactive ? try PipePair() : nil
