@@ -94,8 +94,9 @@ struct FluentdLogDriverTests {
         #expect(waitUntil { logged("ticker").count >= stoppedAt["ticker"]! + 60 && logged("bounded").count >= stoppedAt["bounded"]! + 60 })
         #expect(running("ticker") && running("bounded"), "a receiver that is down holds no container up")
 
-        try receiver.start()
+        // Counted before the restart: every one of these lines was written while nothing listened.
         let restartedAt = ["ticker": logged("ticker").count, "bounded": logged("bounded").count]
+        try receiver.start()
         func numbers(_ name: String) -> [Int] { receiver.logs(of: name).compactMap { Int($0.dropFirst("line-".count)) } }
         // The last line written before the restart (the bounded one's may be among those dropped
         // while it waits out its back-off: a line written after the restart, then).
