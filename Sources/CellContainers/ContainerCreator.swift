@@ -210,11 +210,11 @@ public struct ContainerCreator {
         spec.restartPolicy = try options.restartPolicy.map(RestartPolicy.init(parsing:)) ?? .never
         let (healthcheck, healthCheck) = try HealthSettings.resolve(image: imageConfig.healthcheck, options)
         spec.healthCheck = healthCheck
-        let tagFields = LogOptions.TagFields(id: id, name: name, image: options.image, imageID: image.id.description,
-                                             command: arguments.joined(separator: " "))
+        let loggerInfo = LogOptions.LoggerInfo(id: id, name: name, image: options.image, imageID: image.id.description,
+                                               command: arguments.joined(separator: " "), labels: labels, environment: environment)
         let logDefaults = try LogDefaults.current()
         let (logDriver, logWords) = logDefaults.resolve(driver: options.logDriver, options: options.logOptions)
-        let (logConfiguration, logOptions) = try LogOptions.parse(driver: logDriver, options: logWords, tagFields: tagFields)
+        let (logConfiguration, logOptions) = try LogOptions.parse(driver: logDriver, options: logWords, info: loggerInfo)
         spec.logConfiguration = logConfiguration
         var record = ContainerRecord(
             id: id, name: name, created: now.rfc3339Nano, image: options.image, imageID: image.id.description,

@@ -2,25 +2,35 @@ import CellCore
 import CellFormat
 import CellRuntime
 
-/// `--log-driver` and `--log-opt` as Docker's json-file, local, none and syslog drivers take them.
+/// `--log-driver` and `--log-opt` as Docker's json-file, local, none, syslog and fluentd drivers
+/// take them.
 enum LogOptions {
     static let jsonFileKeys: Set<String> = ["max-size", "max-file", "compress"]
-    static let syslogKeys: Set<String> = ["syslog-address", "syslog-facility", "syslog-format", "tag",
-                                          "cache-max-size", "cache-max-file", "cache-disabled", "cache-compress"]
+    /// Docker's dual-logging cache, which every driver that sends lines elsewhere keeps.
+    static let cacheKeys: Set<String> = ["cache-max-size", "cache-max-file", "cache-disabled", "cache-compress"]
+    static let syslogKeys: Set<String> = cacheKeys.union(["syslog-address", "syslog-facility", "syslog-format", "tag"])
+    static let fluentdKeys: Set<String> = cacheKeys.union(["fluentd-address", "fluentd-async", "fluentd-buffer-limit",
+                                                           "fluentd-retry-wait", "fluentd-max-retries",
+                                                           "fluentd-sub-second-precision", "fluentd-write-timeout",
+                                                           "tag", "labels", "labels-regex", "env", "env-regex"])
     /// Keys Docker's drivers take that cell's do not yet.
     static let laterKeys: Set<String> = ["labels", "labels-regex", "env", "env-regex", "tag", "syslog-tls-ca-cert",
-                                         "syslog-tls-cert", "syslog-tls-key", "syslog-tls-skip-verify"]
+                                         "syslog-tls-cert", "syslog-tls-key", "syslog-tls-skip-verify",
+                                         "fluentd-request-ack", "fluentd-read-timeout", "fluentd-async-reconnect-interval"]
 
-    /// The fields a `tag` template may name, as Docker's logger.Info has them.
-    struct TagFields {
+    /// What a log driver knows of its container, as Docker's logger.Info has it: the fields a
+    /// `tag` template may name, and the labels and environment `labels`/`env` pick from.
+    struct LoggerInfo {
         var id: String
         var name: String
         var image: String
         var imageID: String
         var command: String
+        var labels: [String: String] = [:]
+        var environment: [String] = []
     }
 
-    static func parse(driver: String?, options: [String], tagFields: TagFields) throws -> (LogConfiguration, [String: String]) {
+    static func parse(driver: String?, options: [String], info: LoggerInfo) throws -> (LogConfiguration, [String: String]) {
         var values: [String: String] = [:]
         for option in options {
             let parts = option.split(separator: "=", maxSplits: 1).map(String.init)
@@ -29,9 +39,10 @@ enum LogOptions {
         }
         let name = driver ?? "json-file"
         guard let kind = LogConfiguration.Driver(rawValue: name) else {
-            throw CellError(.setup, "logger: cell has no \(name) logging driver yet (json-file, local, none and syslog)")
+            throw CellError(.setup, "logger: cell has no \(name) logging driver yet (json-file, local, none, syslog and fluentd)")
         }
-        if kind == .syslog { return (try syslog(values, tagFields: tagFields), values) }
+        if kind == .syslog { return (try syslog(values, info: info), values) }
+        if kind == .fluentd { return (try fluentd(values, info: info), values) }
         if kind == .none {
             if let key = values.keys.sorted().first { throw CellError(.setup, "logger: unknown log opt '\(key)' for none log driver") }
             return (LogConfiguration(driver: .none, maximumSize: nil, maximumFiles: 1), values)
@@ -65,17 +76,104 @@ enum LogOptions {
 
     /// The syslog driver: its receiver, facility, format and tag, and the rotated file kept for
     /// `logs` (Docker's dual-logging cache: 20 MB, 5 files, unless `cache-max-*` say otherwise).
-    private static func syslog(_ values: [String: String], tagFields: TagFields) throws -> LogConfiguration {
+    private static func syslog(_ values: [String: String], info: LoggerInfo) throws -> LogConfiguration {
         try checkKeys(values, driver: "syslog", known: syslogKeys)
         let (transport, target) = try SyslogDestination.parseAddress(values["syslog-address"] ?? "")
         let facility = try SyslogDestination.parseFacility(values["syslog-facility"] ?? "")
         guard let format = SyslogDestination.Format(rawValue: values["syslog-format"] ?? "") else {
             throw CellError(.setup, "logger: Invalid syslog format")
         }
-        let tag = try resolveTag(values["tag"] ?? "{{.ID}}", tagFields)
+        let tag = try resolveTag(values["tag"] ?? "{{.ID}}", info)
         var configuration = LogConfiguration(driver: .syslog, maximumSize: 20 << 20, maximumFiles: 5,
                                              syslog: SyslogDestination(transport: transport, target: target, facility: facility,
                                                                        format: format, tag: tag))
+        try applyCacheOptions(values, driver: "syslog", to: &configuration)
+        return configuration
+    }
+
+    /// The fluentd driver: its receiver and Docker's options of its client, the tag, the extra
+    /// fields from labels and environment, and the dual-logging cache as syslog's.
+    private static func fluentd(_ values: [String: String], info: LoggerInfo) throws -> LogConfiguration {
+        try checkKeys(values, driver: "fluentd", known: fluentdKeys)
+        let address = try FluentdDestination.parseAddress(values["fluentd-address"] ?? "")
+        var destination = FluentdDestination(address: address, tag: try resolveTag(values["tag"] ?? "{{.ID}}", info),
+                                             containerID: info.id, containerName: "/" + info.name)
+        if let text = values["fluentd-buffer-limit"], !text.isEmpty {
+            guard let limit = try? HumanUnits.ramInBytes(text) else {
+                throw CellError(.setup, "logger: invalid fluentd-buffer-limit '\(text)' (a number of events, as 8192 or 8k)")
+            }
+            // A 0 is Docker's client's own default, as for the retries and their wait.
+            destination.bufferLimit = limit == 0 ? 8192 : Int(min(limit, Int64(Int32.max)))
+        }
+        if let text = values["fluentd-retry-wait"], !text.isEmpty {
+            guard let wait = GoDuration.parse(text), wait >= .zero else {
+                throw CellError(.setup, "logger: invalid fluentd-retry-wait '\(text)' (a duration, as 1s or 500ms)")
+            }
+            destination.retryWait = milliseconds(wait) == 0 ? 500 : milliseconds(wait)
+        }
+        if let text = values["fluentd-max-retries"], !text.isEmpty {
+            guard let retries = UInt64(text) else { throw CellError(.setup, "logger: invalid fluentd-max-retries '\(text)'") }
+            guard retries <= UInt64(Int32.max) else { throw CellError(.setup, "logger: invalid fluentd-max-retries: value out of range") }
+            destination.maxRetries = retries == 0 ? 13 : Int(retries)
+        }
+        if let text = values["fluentd-write-timeout"], !text.isEmpty {
+            guard let timeout = GoDuration.parse(text) else {
+                throw CellError(.setup, "logger: invalid value for fluentd-write-timeout: value must be a duration")
+            }
+            guard timeout >= .zero else {
+                throw CellError(.setup, "logger: invalid value for fluentd-write-timeout: value must be a duration that is non-negative")
+            }
+            destination.writeTimeout = milliseconds(timeout)
+        }
+        if let text = values["fluentd-async"], !text.isEmpty {
+            destination.async = try FluentdDestination.parseBool(text, key: "fluentd-async")
+        }
+        if let text = values["fluentd-sub-second-precision"], !text.isEmpty {
+            destination.subSecondPrecision = try FluentdDestination.parseBool(text, key: "fluentd-sub-second-precision")
+        }
+        destination.extraFields = try extraAttributes(values, info: info)
+        var configuration = LogConfiguration(driver: .fluentd, maximumSize: 20 << 20, maximumFiles: 5, fluentd: destination)
+        try applyCacheOptions(values, driver: "fluentd", to: &configuration)
+        return configuration
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        return Int(min(seconds, Int64(Int32.max))) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+    }
+
+    /// Docker's `labels`, `labels-regex`, `env` and `env-regex`: the container's labels and
+    /// environment variables they name (a comma-separated list) or match (a regular
+    /// expression, found anywhere in the name), by name.
+    static func extraAttributes(_ values: [String: String], info: LoggerInfo) throws -> [String: String] {
+        func pattern(_ key: String) throws -> Regex<AnyRegexOutput>? {
+            guard let text = values[key], !text.isEmpty else { return nil }
+            do { return try Regex(text) } catch { throw CellError(.setup, "logger: invalid \(key) '\(text)': \(error)") }
+        }
+        var extra: [String: String] = [:]
+        for name in (values["labels"] ?? "").split(separator: ",").map(String.init) {
+            if let value = info.labels[name] { extra[name] = value }
+        }
+        if let regex = try pattern("labels-regex") {
+            for (name, value) in info.labels where name.contains(regex) { extra[name] = value }
+        }
+        var environment: [String: String] = [:]
+        for entry in info.environment {
+            let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            if parts.count == 2 { environment[String(parts[0])] = String(parts[1]) }
+        }
+        for name in (values["env"] ?? "").split(separator: ",").map(String.init) {
+            if let value = environment[name] { extra[name] = value }
+        }
+        if let regex = try pattern("env-regex") {
+            for (name, value) in environment where name.contains(regex) { extra[name] = value }
+        }
+        return extra
+    }
+
+    /// Docker's dual-logging cache options: the rotated json-file kept for `logs` (20 MB, 5
+    /// files, unless `cache-max-*` say otherwise).
+    private static func applyCacheOptions(_ values: [String: String], driver: String, to configuration: inout LogConfiguration) throws {
         if let size = values["cache-max-size"] {
             guard let bytes = try? HumanUnits.ramInBytes(size), bytes > 0 else { throw CellError(.setup, "logger: invalid cache-max-size \(size)") }
             configuration.maximumSize = bytes
@@ -86,14 +184,13 @@ enum LogOptions {
         }
         for key in ["cache-disabled", "cache-compress"] {
             if let value = values[key], !["false", "0"].contains(value.lowercased()) {
-                throw CellError(.setup, "logger: cell's syslog log driver does not take '\(key)=\(value)' yet (false)")
+                throw CellError(.setup, "logger: cell's \(driver) log driver does not take '\(key)=\(value)' yet (false)")
             }
         }
-        return configuration
     }
 
     /// Docker's `tag` template over the container's fields; the default is `{{.ID}}`.
-    static func resolveTag(_ template: String, _ fields: TagFields) throws -> String {
+    static func resolveTag(_ template: String, _ fields: LoggerInfo) throws -> String {
         let values = ["ID": String(fields.id.prefix(12)), "FullID": fields.id, "Name": fields.name,
                       "ImageName": fields.image, "ImageID": String((fields.imageID.hasPrefix("sha256:") ? fields.imageID.dropFirst(7) : fields.imageID[...]).prefix(12)),
                       "ImageFullID": fields.imageID, "DaemonName": "cell", "Command": fields.command]

@@ -18,7 +18,7 @@ public enum SystemInformation {
             ("DriverStatus", .array([])),
             ("Plugins", .object([
                 ("Volume", .strings([])), ("Network", .strings(["host", "none"])), ("Authorization", .null),
-                ("Log", .strings(["json-file", "local", "none", "syslog"])),
+                ("Log", .strings(["json-file", "local", "none", "syslog", "fluentd"])),
             ])),
             ("MemoryLimit", .bool(true)), ("SwapLimit", .bool(true)), ("CpuCfsPeriod", .bool(true)), ("CpuCfsQuota", .bool(true)),
             ("CPUShares", .bool(true)), ("CPUSet", .bool(true)), ("PidsLimit", .bool(true)),

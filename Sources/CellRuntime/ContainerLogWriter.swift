@@ -19,8 +19,9 @@ public final class ContainerLogWriter {
     private let clock: () -> Timestamp
     private let configuration: LogConfiguration
     private var size: Int64 = 0
-    /// The syslog driver's receiver: every line goes there too (the file is then `logs`'s cache).
-    public var syslog: SyslogWriter?
+    /// A remote driver's receiver (syslog, fluentd): every line goes there too (the file is then
+    /// `logs`'s cache).
+    public var forwarder: (any LogLineForwarder)?
 
     /// `configuration`'s `none` writes nothing; a maximum size rotates the file as Docker's
     /// json-file does: `path` becomes `path.1` (and so on, up to the files kept), a new `path` begins.
@@ -78,9 +79,11 @@ public final class ContainerLogWriter {
                 carried += bytes[start...]
                 break
             }
-            if let syslog {
-                let end = bytes[newline] == 0x0a ? newline : newline + 1
-                syslog.send(carried.isEmpty ? bytes[start..<end] : (carried + bytes[start..<end])[...], error: stream == .stderr, time: time)
+            if let forwarder {
+                let complete = bytes[newline] == 0x0a
+                let end = complete ? newline : newline + 1
+                forwarder.forward(carried.isEmpty ? bytes[start..<end] : (carried + bytes[start..<end])[...], stream: stream,
+                                  complete: complete, time: time)
             }
             output += ContainerLogWriter.prefix
             if carried.isEmpty {
@@ -108,7 +111,7 @@ public final class ContainerLogWriter {
         guard let rest = pending[stream], !rest.isEmpty else { return }
         pending[stream] = []
         let time = clock()
-        syslog?.send(rest[...], error: stream == .stderr, time: time)
+        forwarder?.forward(rest[...], stream: stream, complete: false, time: time)
         try write(ContainerLogWriter.entry(rest[...], stream: stream, time: time))
     }
 

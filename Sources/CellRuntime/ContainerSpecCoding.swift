@@ -54,6 +54,20 @@ extension ContainerSpec {
                 try writer.append("log-syslog", [syslog.transport.rawValue, syslog.target, String(syslog.facility),
                                                  syslog.format.rawValue, syslog.tag])
             }
+            if let fluentd = logConfiguration.fluentd {
+                let address: [String]
+                switch fluentd.address {
+                case .tcp(let host, let port): address = ["tcp", host, String(port)]
+                case .unix(let path): address = ["unix", path, ""]
+                }
+                try writer.append("log-fluentd", address + [fluentd.tag, fluentd.async ? "1" : "0", String(fluentd.bufferLimit),
+                                                            String(fluentd.retryWait), String(fluentd.maxRetries),
+                                                            fluentd.subSecondPrecision ? "1" : "0", String(fluentd.writeTimeout),
+                                                            fluentd.containerID, fluentd.containerName])
+                for (key, value) in fluentd.extraFields.sorted(by: { $0.key < $1.key }) {
+                    try writer.append("log-fluentd-field", [key, value])
+                }
+            }
         }
         if restartPolicy != .never {
             try writer.append("restart-policy", [restartPolicy.name.rawValue, String(restartPolicy.maximumRetryCount)])
@@ -180,7 +194,7 @@ extension ContainerSpec {
                 guard record.fields.count == 3, let driver = LogConfiguration.Driver(rawValue: record.fields[0]),
                       let files = Int(record.fields[2]) else { throw document.bad(record) }
                 logConfiguration = LogConfiguration(driver: driver, maximumSize: Int64(record.fields[1]), maximumFiles: files,
-                                                    syslog: logConfiguration.syslog)
+                                                    syslog: logConfiguration.syslog, fluentd: logConfiguration.fluentd)
             case "log-syslog":
                 guard record.fields.count == 5, let transport = SyslogDestination.Transport(rawValue: record.fields[0]),
                       let facility = Int(record.fields[2]), let format = SyslogDestination.Format(rawValue: record.fields[3]) else {
@@ -188,6 +202,25 @@ extension ContainerSpec {
                 }
                 logConfiguration.syslog = SyslogDestination(transport: transport, target: record.fields[1], facility: facility,
                                                             format: format, tag: record.fields[4])
+            case "log-fluentd":
+                let fields = record.fields
+                guard fields.count == 12, let bufferLimit = Int(fields[5]), let retryWait = Int(fields[6]),
+                      let maxRetries = Int(fields[7]), let writeTimeout = Int(fields[9]) else { throw document.bad(record) }
+                let address: FluentdDestination.Address
+                switch fields[0] {
+                case "tcp":
+                    guard let port = UInt16(fields[2]) else { throw document.bad(record) }
+                    address = .tcp(host: fields[1], port: port)
+                case "unix": address = .unix(path: fields[1])
+                default: throw document.bad(record)
+                }
+                logConfiguration.fluentd = FluentdDestination(address: address, tag: fields[3], async: fields[4] == "1",
+                                                              bufferLimit: bufferLimit, retryWait: retryWait, maxRetries: maxRetries,
+                                                              subSecondPrecision: fields[8] == "1", writeTimeout: writeTimeout,
+                                                              containerID: fields[10], containerName: fields[11])
+            case "log-fluentd-field":
+                guard record.fields.count == 2, logConfiguration.fluentd != nil else { throw document.bad(record) }
+                logConfiguration.fluentd?.extraFields[record.fields[0]] = record.fields[1]
             case "restart-policy":
                 guard record.fields.count == 2, let name = RestartPolicy.Name(rawValue: record.fields[0]),
                       let count = Int(record.fields[1]) else { throw document.bad(record) }

@@ -7,7 +7,7 @@ import CellCore
 /// receiver that is not there fails the start, as Docker's driver does); a message that cannot
 /// be sent later is dropped, and the next one connects anew, so a restarted receiver is found
 /// again and a container never stops on its logging.
-public final class SyslogWriter {
+public final class SyslogWriter: LogLineForwarder {
     public let destination: SyslogDestination
     private var socket: Int32 = -1
     private let hostname: String
@@ -26,6 +26,10 @@ public final class SyslogWriter {
     }
 
     deinit { if socket >= 0 { close(socket) } }
+
+    public func forward(_ line: ArraySlice<UInt8>, stream: ContainerLogWriter.Stream, complete: Bool, time: Timestamp) {
+        send(line, error: stream == .stderr, time: time)
+    }
 
     /// One line (or a piece of a long one), without its newline.
     public func send(_ line: ArraySlice<UInt8>, error: Bool, time: Timestamp) {

@@ -63,7 +63,10 @@ struct Monitor {
     private func supervise(spec: ContainerSpec, cgroup: Cgroup?) throws -> Int32 {
         let signals = try SignalDescriptor(signals: [SIGCHLD] + Monitor.forwardedSignals)
         let log = try ContainerLogWriter(path: "\(directory)/container.log", configuration: spec.logConfiguration)
-        if let destination = spec.logConfiguration.syslog { log.syslog = try SyslogWriter(destination: destination) }
+        if let destination = spec.logConfiguration.syslog { log.forwarder = try SyslogWriter(destination: destination) }
+        // fluentd's connection is served from the poll loop below (never waited on there).
+        let fluentd = try spec.logConfiguration.fluentd.map { try FluentdWriter(destination: $0) }
+        if let fluentd { log.forwarder = fluentd }
         let output = try PipePair()
         let errorOutput = try PipePair()
         let input: PipePair? = options.interactive ? try PipePair() : nil
@@ -152,9 +155,11 @@ struct Monitor {
             ready += server.descriptors()
             let healthStart = ready.count
             ready += health?.descriptors() ?? []
+            let fluentdStart = ready.count
+            ready += fluentd?.descriptors() ?? []
             let portsStart = ready.count
             if exitStatus == nil { ready += ports.descriptors() }
-            let timeout: Int32 = exitStatus != nil ? 100 : health?.pollTimeout ?? -1
+            let timeout = Monitor.earliest(exitStatus != nil ? 100 : health?.pollTimeout ?? -1, fluentd?.pollTimeout ?? -1)
             if poll(&ready, nfds_t(ready.count), timeout) > 0 {
                 let keysTyped = relay.handle(ready[2..<serverStart])
                 if attached && (keysTyped || ready[1].revents != 0) {
@@ -163,10 +168,14 @@ struct Monitor {
                     attached = false
                 }
                 server.handle(ready[serverStart..<healthStart])
-                health?.handle(ready[healthStart..<portsStart])
+                health?.handle(ready[healthStart..<fluentdStart])
+                fluentd?.handle(ready[fluentdStart..<portsStart])
                 if exitStatus == nil { ports.handle(ready[portsStart...]) }
             }
             if exitStatus == nil { health?.tick() }
+            // After the output was read and the socket's news handled: new lines go out, a
+            // reconnection that is due is made.
+            fluentd?.pump()
             while let signal = signals.next() {
                 if signal == SIGCHLD {
                     if let status = reapChildren(container: pid, health: health), exitStatus == nil {
@@ -189,6 +198,8 @@ struct Monitor {
         }
         PhaseTrace.mark("container exited, output drained")
         relay.finish()
+        // The last lines get a moment to reach fluentd (never a wait for one that is down).
+        fluentd?.drain(within: 2)
         health?.stop()
         if exitStatus == nil { exitStatus = waitForContainer(pid) }
 
@@ -415,6 +426,13 @@ struct Monitor {
             let opened = open("/dev/null", O_RDWR)
             if opened >= 0 && opened != fd { close(opened) }
         }
+    }
+
+    /// The shorter of two poll() timeouts, where -1 is none.
+    static func earliest(_ first: Int32, _ second: Int32) -> Int32 {
+        if first < 0 { return second }
+        if second < 0 { return first }
+        return min(first, second)
     }
 
     private func asCellError(_ error: any Error) -> CellError {

@@ -38,7 +38,7 @@ struct LogDriverTests {
         #expect(logs.status == 1 && logs.stderr == "Error response from daemon: configured logging driver does not support reading\n")
         try root.cell("run", "--rm", "--log-driver", "local", "busybox", "true").expectSuccess()
         for (flags, message) in [
-            (["--log-driver", "fluentd"], "Error: logger: cell has no fluentd logging driver yet (json-file, local, none and syslog)\n"),
+            (["--log-driver", "journald"], "Error: logger: cell has no journald logging driver yet (json-file, local, none, syslog and fluentd)\n"),
             (["--log-opt", "colour=red"], "Error: logger: unknown log opt 'colour' for json-file log driver\n"),
             (["--log-driver", "none", "--log-opt", "max-size=1m"], "Error: logger: unknown log opt 'max-size' for none log driver\n"),
             (["--log-opt", "max-file=0"], "Error: logger: max-file cannot be less than 1\n"),

@@ -99,6 +99,21 @@ import Testing
         #expect(throws: CellError.self) { try ContainerSpec(decoding: writer.bytes) }
     }
 
+    /// The fluentd driver's settings travel in the spec whole: both address forms, every option,
+    /// the extra fields; a field that does not parse is refused.
+    @Test func fluentdSettingsRoundTrip() throws {
+        var spec = ContainerSpec(id: "abc", rootFilesystem: .directory("/r"), process: .init(arguments: ["true"]))
+        for address in [FluentdDestination.Address.tcp(host: "::1", port: 5170), .unix(path: "/run/fluent d.sock")] {
+            let fluentd = FluentdDestination(address: address, tag: "web/{{x}}", async: true, bufferLimit: 10, retryWait: 100,
+                                             maxRetries: 3, subSecondPrecision: true, writeTimeout: 2500, containerID: "abc",
+                                             containerName: "/web", extraFields: ["team": "core", "STAGE": "a=b"])
+            spec.logConfiguration = LogConfiguration(driver: .fluentd, maximumSize: 20 << 20, maximumFiles: 5, fluentd: fluentd)
+            #expect(try ContainerSpec(decoding: spec.encoded()) == spec)
+        }
+        let text = String(decoding: try spec.encoded(), as: UTF8.self).replacing("\u{0}2500\u{0}", with: "\u{0}soon\u{0}")
+        #expect(throws: CellError.self) { try ContainerSpec(decoding: Array(text.utf8)) }
+    }
+
     @Test func specRejectsTruncatedAndForeignInput() throws {
         var bytes = try CodecTests.overlaySpec.encoded()
         bytes.removeLast(3)
