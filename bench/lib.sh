@@ -23,6 +23,8 @@ cell_cleanup() {
         local ids
         ids=$("$cell" ps -aq 2>/dev/null || true)
         [ -z "$ids" ] || "$cell" rm -f $ids >/dev/null 2>&1 || true
+        # Networks hold the host's bridges and firewall rules: a reset gives them back.
+        [ ! -d "$CELL_ROOT/networks" ] || "$cell" system reset -f >/dev/null 2>&1 || true
     fi
 }
 

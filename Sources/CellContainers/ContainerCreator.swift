@@ -275,7 +275,7 @@ public struct ContainerCreator {
                 }
                 let container = try publish(record, spec: &spec, files: files, userNamespace: options.userNamespace)
                 // Its peers' names in its hosts file, and its name in theirs.
-                NetworkHosts.refresh(networks: [joined.name], store: networkStore, containers: containers)
+                NetworkHosts.join(container.record, network: joined, store: networkStore)
                 return container
             } catch {
                 if let claimed { networkStore.releaseAddress(claimed.ipAddress, in: joined.name, for: id) }

@@ -27,6 +27,11 @@ extension ContainerStore {
                 try save(record)
                 names.unlink(oldName, from: record.id)
                 Events.record("rename", id: record.id, record: record, root: layout.root, ["oldName": "/" + oldName])
+                // Its peers find it by its new name.
+                let networks = NetworkStore(layout: layout)
+                for name in (record.networks ?? [:]).keys {
+                    if let network = try? networks.find(name) { NetworkHosts.join(record, network: network, store: networks) }
+                }
             }
         }
     }

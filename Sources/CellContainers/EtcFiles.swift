@@ -17,7 +17,7 @@ public enum EtcFiles {
     }
 
     /// /etc/hosts: localhost, the container's own name (on its bridge address when it has one,
-    /// as Docker writes it), `--add-host`s, and on a user-defined network its peers by name and alias.
+    /// as Docker writes it), `--add-host`s, then `peers`.
     static func hostsFile(hostname: String, extraHosts: [String], ownAddress: String?, peers: [HostsEntry]) -> String {
         var hosts = """
         127.0.0.1\tlocalhost

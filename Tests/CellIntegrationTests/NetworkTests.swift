@@ -127,6 +127,11 @@ struct NetworkTests {
         #expect(hosts.contains("\(secondAddress.trimmingCharacters(in: .whitespacesAndNewlines))\tweb www "))
         #expect(!hosts.contains("\(firstAddress.trimmingCharacters(in: .whitespacesAndNewlines))\tweb"), "no line for the removed server")
 
+        // A renamed server is found by its new name.
+        try root.cell("rename", "web", "shop").expectSuccess()
+        #expect(try root.cell("exec", "client", "wget", "-qO-", "http://shop/").stdout == "second\n")
+        #expect(try !root.cell("exec", "client", "cat", "/etc/hosts").stdout.contains("\tweb "))
+
         // The default bridge keeps Docker's rule: no names.
         try root.cell("run", "-d", "--name", "plain", "--network", "bridge", "busybox", "sleep", "1000").expectSuccess()
         let unnamed = try root.cell("run", "--rm", "--network", "bridge", "busybox", "grep", "-c", "plain", "/etc/hosts")

@@ -16,6 +16,11 @@ public struct NetworkDefaults: Equatable, Sendable {
     public struct Pool: Equatable, Sendable {
         public var base: IPv4Subnet
         public var size: Int
+
+        public init(base: IPv4Subnet, size: Int) {
+            self.base = base
+            self.size = size
+        }
     }
 
     public var bridgeGateway: IPv4Interface

@@ -5,67 +5,93 @@ import CellCore
 import CellNetwork
 
 /// Names on a user-defined network, without a daemon: each member's /etc/hosts lists its peers
-/// (name, `--network-alias`es, short id: Docker's DNS names) at their addresses, and is rewritten by whoever changes
-/// the membership (a container made, removed or renamed), in place, since it is bind-mounted
-/// into a running container and a rename would leave the container the old file.
+/// (name, `--network-alias`es, short id: Docker's DNS names) at their addresses, below a marker
+/// line. Whoever changes the membership (a container made, removed or renamed) rewrites the
+/// network's own list, `networks/<name>/hosts` (address, id, names per line), and then every
+/// member's part below the marker, in place: the file is bind-mounted into a running container,
+/// and a rename would leave the container the old one. Reading the list, not the members'
+/// records, keeps a change at one write per member.
 ///
 /// The trade-off against a resolver (Docker's 127.0.0.11): nothing runs, nothing to keep alive
 /// and no query path at all, and a name is visible as soon as its container is made; but a
-/// program that read /etc/hosts once does not see later peers, and a reader can meet a file
-/// half rewritten (the rewrite is one write(2) of a few hundred bytes; a reader opening it then
-/// sees the old or the new content on every file system cell runs on, short of a torn page).
-/// An address stays a container's from its creation to its removal, so a stopped peer's line
-/// stays true: its address is its own again when it starts.
+/// program that read /etc/hosts once does not see later peers, and a reader may meet a file
+/// being rewritten (one pwrite of a few kilobytes, then the cut). An address stays a
+/// container's from its creation to its removal, so a stopped peer's line stays true.
 enum NetworkHosts {
-    /// The peers `record` sees on its user-defined networks; `members` are the records of
-    /// every container on them, by id.
-    static func peers(of record: ContainerRecord, members: [String: ContainerRecord], networks: [String: Network]) -> [EtcFiles.HostsEntry] {
-        var entries: [EtcFiles.HostsEntry] = []
-        for (networkName, _) in (record.networks ?? [:]).sorted(by: { $0.key < $1.key }) {
-            guard let network = networks[networkName], network.resolvesNames else { continue }
-            for peer in members.values.sorted(by: { $0.name < $1.name }) where peer.id != record.id {
-                guard let endpoint = peer.networks?[networkName], endpoint.networkID == network.id else { continue }
-                let name = peer.name.hasPrefix("/") ? String(peer.name.dropFirst()) : peer.name
-                entries.append(EtcFiles.HostsEntry(address: endpoint.ipAddress, names: [name] + endpoint.aliases + [String(peer.id.prefix(12))]))
-            }
-        }
-        return entries
-    }
+    /// The line below which a member's /etc/hosts is its peers.
+    static let marker = "# peers on the container's network (cell)"
 
-    /// Rewrites the hosts file of every container on the networks named (user-defined ones).
-    static func refresh(networks names: [String], store: NetworkStore, containers: ContainerStore) {
-        var networks: [String: Network] = [:]
-        for name in Set(names) {
-            if let network = try? store.find(name), network.resolvesNames { networks[name] = network }
+    struct Member: Equatable {
+        var address: String
+        var id: String
+        var names: [String]
+
+        var line: String { "\(address)\t\(id)\t\(names.joined(separator: " "))" }
+
+        init(address: String, id: String, names: [String]) {
+            self.address = address
+            self.id = id
+            self.names = names
         }
-        guard !networks.isEmpty else { return }
-        var members: [String: Container] = [:]
-        for network in networks.values {
-            for claim in store.claims(in: network) where members[claim.container] == nil {
-                if let container = try? containers.load(id: claim.container) { members[claim.container] = container }
-            }
-        }
-        let records = members.mapValues(\.record)
-        for container in members.values {
-            let record = container.record
-            // Every network of a member counts, also those not being refreshed.
-            var known = networks
-            for name in (record.networks ?? [:]).keys where known[name] == nil {
-                if let network = try? store.find(name) { known[name] = network }
-            }
-            let hosts = EtcFiles.hostsFile(hostname: record.config.hostname, extraHosts: record.hostConfig.extraHosts,
-                                           ownAddress: record.networks?.values.sorted(by: { $0.networkID < $1.networkID }).first?.ipAddress,
-                                           peers: peers(of: record, members: records, networks: known))
-            try? rewriteInPlace("\(container.directory)/hosts", with: Array(hosts.utf8))
+
+        init?(line: Substring) {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard fields.count == 3, !fields[1].isEmpty else { return nil }
+            self.init(address: fields[0], id: fields[1], names: fields[2].split(separator: " ").map(String.init))
         }
     }
 
-    /// One write from offset 0, then the file cut to it, under an flock that serializes
-    /// rewriters of the same file.
-    static func rewriteInPlace(_ path: String, with bytes: [UInt8]) throws {
-        let handle = try FileDescriptorHandle(path: path, flags: O_WRONLY | O_NOFOLLOW)
+    static func member(_ record: ContainerRecord, on network: String) -> Member? {
+        guard let endpoint = record.networks?[network] else { return nil }
+        let name = record.name.hasPrefix("/") ? String(record.name.dropFirst()) : record.name
+        return Member(address: endpoint.ipAddress, id: record.id, names: [name] + endpoint.aliases + [String(record.id.prefix(12))])
+    }
+
+    /// `record` on the network (made, or renamed): its line added or replaced, every member's file rewritten.
+    static func join(_ record: ContainerRecord, network: Network, store: NetworkStore) {
+        guard network.resolvesNames, let member = member(record, on: network.name) else { return }
+        update(network, store: store) { members in
+            members.removeAll { $0.id == record.id }
+            members.append(member)
+        }
+    }
+
+    /// The container `id` gone from the network.
+    static func leave(_ id: String, network: Network, store: NetworkStore) {
+        guard network.resolvesNames else { return }
+        update(network, store: store) { members in members.removeAll { $0.id == id } }
+    }
+
+    private static func update(_ network: Network, store: NetworkStore, _ change: (inout [Member]) -> Void) {
+        let list = store.hostsList(of: network.name)
+        let containers = store.layout.containers
+        try? FileLock(path: list + ".lock").withLock(.exclusive) {
+            let text = (try? FileSystem.readFileIfPresent(list)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+            var members = text.split(separator: "\n").compactMap(Member.init(line:))
+            change(&members)
+            // Members whose container is gone without a word here (a --rm container's monitor
+            // takes it out of the store) drop out at the next change.
+            members.removeAll { !FileSystem.exists("\(containers)/\($0.id)") }
+            members.sort { $0.names.first ?? "" < $1.names.first ?? "" }
+            try FileSystem.writeAtomically(Array(members.map { $0.line + "\n" }.joined().utf8), to: list, mode: 0o600, durable: false)
+            for member in members {
+                let peers = members.filter { $0.id != member.id }.map { "\($0.address)\t\($0.names.joined(separator: " "))\n" }.joined()
+                try? rewritePeers("\(containers)/\(member.id)/hosts", peers: peers)
+            }
+        }
+    }
+
+    /// Replaces what follows the marker (adding the marker where it is missing).
+    static func rewritePeers(_ path: String, peers: String) throws {
+        let handle = try FileDescriptorHandle(path: path, flags: O_RDWR | O_NOFOLLOW)
         defer { try? handle.close() }
         guard flock(handle.fd, LOCK_EX) == 0 else { throw CellError.system("lock \(path): \(Syscall.errorString(errno))") }
+        let current = String(decoding: try handle.readToEnd(limit: 1 << 20), as: UTF8.self)
+        let lines = current.split(separator: "\n", omittingEmptySubsequences: false)
+        let kept = lines.firstIndex { $0 == marker }.map { lines[..<$0] } ?? lines[...]
+        var text = kept.joined(separator: "\n")
+        if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
+        let bytes = Array((text + marker + "\n" + peers).utf8)
         let written = bytes.withUnsafeBytes { pwrite(handle.fd, $0.baseAddress, $0.count, 0) }
         guard written == bytes.count, ftruncate(handle.fd, off_t(bytes.count)) == 0 else {
             throw CellError.system("write \(path): \(Syscall.errorString(errno))")

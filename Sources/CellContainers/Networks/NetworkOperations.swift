@@ -65,8 +65,10 @@ public struct NetworkOperations {
     /// hosts files.
     public func release(_ record: ContainerRecord) {
         guard let joined = record.networks, !joined.isEmpty else { return }
-        for (name, endpoint) in joined { networks.releaseAddress(endpoint.ipAddress, in: name, for: record.id) }
-        NetworkHosts.refresh(networks: Array(joined.keys), store: networks, containers: containers)
+        for (name, endpoint) in joined {
+            networks.releaseAddress(endpoint.ipAddress, in: name, for: record.id)
+            if let network = try? networks.find(name) { NetworkHosts.leave(record.id, network: network, store: networks) }
+        }
     }
 
     /// Every network with its interface and rules removed, the predefined `bridge` too, and no

@@ -25,6 +25,9 @@ public struct NetworkStore {
 
     private func directory(of name: String) -> String { "\(layout.networks)/\(name)" }
 
+    /// The network's list of members' names (`NetworkHosts`).
+    func hostsList(of networkName: String) -> String { "\(directory(of: networkName))/hosts" }
+
     /// The network's Linux bridge; nil for `host` and `none`.
     public func bridge(of network: Network) -> BridgeInterface? {
         network.bridgeInterface(directory: directory(of: network.name))

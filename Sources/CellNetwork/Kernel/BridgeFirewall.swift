@@ -25,7 +25,7 @@ public struct BridgeFirewall: Sendable {
     public static let bridgePrefix = "cell-"
 
     /// The rules in the order they take at the top of their chains.
-    var rules: [(table: String, chain: String, rule: String)] {
+    public var rules: [(table: String, chain: String, rule: String)] {
         var rules: [(String, String, String)] = [("filter", "FORWARD", "-i \(bridge) -o \(bridge) -j ACCEPT")]
         if isInternal {
             rules += [
