@@ -46,8 +46,10 @@ public struct ContainerStats: Sendable {
 
     /// Whether the container's network is its own to count: Docker counts the interfaces a
     /// network attached, so `--network host` (the host's, nobody's to count) and `none` (none
-    /// attached) show 0B / 0B; cell's default network is counted (`CgroupStatistics.readNetwork`).
+    /// attached) show 0B / 0B; a bridge network's container is counted (`CgroupStatistics.readNetwork`),
+    /// and so is an older container's loopback-only namespace.
     static func counted(_ container: Container) -> Bool {
-        NetworkMode(dockerName: container.record.hostConfig.networkMode) == .private
+        container.record.networks?.isEmpty == false
+            || NetworkMode(dockerName: container.record.hostConfig.networkMode) == .private
     }
 }

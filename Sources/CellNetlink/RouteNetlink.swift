@@ -69,14 +69,13 @@ public final class RouteNetlink {
         try check("create bridge \(name)", rtnl_link_add(socket, link, NLM_F_CREATE | NLM_F_EXCL))
     }
 
-    /// A veth pair: `hostName` here, a port of `bridge` and up; `peerName` with `peerAddress`
-    /// made directly in the namespace of `peerProcess`, where it is configured next.
+    /// A veth pair: `hostName` here, a port of `bridge` (down: `setUp` next); `peerName` with
+    /// `peerAddress` made directly in the namespace of `peerProcess`, where it is configured next.
     public func addVethPair(hostName: String, bridge: Int32, peerName: String, peerAddress: [UInt8], peerProcess: pid_t) throws {
         guard let link = rtnl_link_veth_alloc() else { throw CellError.system("netlink: out of memory") }
         defer { rtnl_link_put(link) }
         rtnl_link_set_name(link, hostName)
         rtnl_link_set_master(link, bridge)
-        rtnl_link_set_flags(link, UInt32(IFF_UP))
         let peer = rtnl_link_veth_get_peer(link)
         defer { rtnl_link_put(peer) }
         rtnl_link_set_name(peer, peerName)
@@ -85,11 +84,23 @@ public final class RouteNetlink {
         try check("create veth \(hostName)", rtnl_link_add(socket, link, NLM_F_CREATE | NLM_F_EXCL))
     }
 
-    /// Brings the interface up.
-    public func setUp(_ index: Int32, name: String) throws {
+    /// Brings the interface up; `ipv6` false first sets its IPv6 address generation to none, so
+    /// that an IPv4-only network's interfaces neither get link-local addresses nor send router
+    /// solicitations (Docker turns IPv6 off on them likewise).
+    public func setUp(_ index: Int32, name: String, ipv6: Bool = false) throws {
         var current: OpaquePointer?
         try check("look up \(name)", rtnl_link_get_kernel(socket, index, nil, &current))
         defer { rtnl_link_put(current) }
+        if !ipv6 {
+            let quiet = rtnl_link_alloc()
+            defer { rtnl_link_put(quiet) }
+            try check("set \(name)'s IPv6 address generation", rtnl_link_inet6_set_addr_gen_mode(quiet, rtnl_link_inet6_str2addrgenmode("none")))
+            // A kernel without IPv6 has nothing to quiet.
+            let result = rtnl_link_change(socket, current, quiet, 0)
+            if result < 0 && result != -NLE_OPNOTSUPP && result != -NLE_AF_NOSUPPORT && result != -NLE_INVAL {
+                try check("set \(name)'s IPv6 address generation", result)
+            }
+        }
         let change = rtnl_link_alloc()
         defer { rtnl_link_put(change) }
         rtnl_link_set_flags(change, UInt32(IFF_UP))

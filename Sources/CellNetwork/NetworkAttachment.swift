@@ -55,8 +55,9 @@ public struct NetworkAttachment: Sendable, Equatable {
         let host = try RouteNetlink()
         // veth + 7 hex digits as Docker names them; another store may have drawn the same.
         var attempts = 0
+        var hostName: String
         while true {
-            let hostName = "veth" + String(UInt32.random(in: 0x1000000...0xfffffff), radix: 16)
+            hostName = "veth" + String(UInt32.random(in: 0x1000000...0xfffffff), radix: 16)
             do {
                 try host.addVethPair(hostName: hostName, bridge: bridgeIndex, peerName: interfaceName,
                                      peerAddress: macAddress, peerProcess: pid)
@@ -66,6 +67,7 @@ public struct NetworkAttachment: Sendable, Equatable {
                 if attempts == 3 || (try? host.index(of: hostName)) == nil { throw error }
             }
         }
+        if let hostIndex = try host.index(of: hostName) { try host.setUp(hostIndex, name: hostName) }
         let namespace = try FileDescriptorHandle(path: "/proc/\(pid)/ns/net", flags: O_RDONLY)
         let inside = try RouteNetlink(namespace: namespace.fd)
         guard let index = try inside.index(of: interfaceName) else {

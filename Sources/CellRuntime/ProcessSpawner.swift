@@ -192,14 +192,16 @@ public struct ProcessSpawner {
         PhaseTrace.mark("cloned into new namespaces")
         consoleSocket?.closeChildEnd()
         if result < 0 { throw CellError(.setup, "clone: \(Syscall.errorString(-result))") }
+        var failure = cell_spawn_failure()
         do {
             try beforeStart(child.pid)
         } catch {
-            cell_spawn_abort(&child)
+            // A child that failed on its own way (its namespace gone under the hook) says why.
+            kill(child.pid, SIGKILL)
+            let released = cell_spawn_release(&child, &failure)
             reap(child.pid)
-            throw error
+            throw released == 1 ? self.error(for: failure) : error
         }
-        var failure = cell_spawn_failure()
         var terminal: PseudoTerminal? = nil
         do {
             terminal = try consoleSocket?.receive()

@@ -36,8 +36,10 @@ struct NetworkPlan {
         aliases = options.networkAliases
     }
 
-    /// `--network NAME`: the modes by their names, else a network of the store (`bridge` too).
-    private static func resolve(_ name: String, store: NetworkStore) throws -> (NetworkMode, Network?) {
+    /// `--network NAME`: the modes by their names, else a network of the store; no `--network`
+    /// is Docker's default, the `bridge` network.
+    private static func resolve(_ requested: String, store: NetworkStore) throws -> (NetworkMode, Network?) {
+        let name = requested == "default" ? "bridge" : requested
         if let mode = NetworkMode(dockerName: name), name != "bridge" { return (mode, nil) }
         if name.hasPrefix("container:") {
             throw CellError(.setup, "--network container:NAME: not yet (a container joins a network of its own)")

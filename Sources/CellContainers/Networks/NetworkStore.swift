@@ -65,23 +65,25 @@ public struct NetworkStore {
         return name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0)) }
     }
 
-    /// `bridge` (its subnet from `bip`, or the first free pool subnet), `host` and `none`:
-    /// records only; the bridge's interface is made when a container first joins it.
+    /// `bridge` (its subnet from `bip`, or the first free pool subnet; its interface made at
+    /// once), `host` and `none` (records only).
     private func predefined(_ name: String) throws -> Network {
         if let existing = try read(name) { return existing }
         let network: Network
         switch name {
         case "bridge":
+            // Its bridge made with it, as for `network create`, so that its subnet is in the host's
+            // routes before another store chooses one.
             let defaults = try NetworkDefaults.current()
-            let subnet = try HostNetworkLock.withLock { () throws -> IPv4Subnet in
+            return try HostNetworkLock.withLock {
+                if let existing = try read(name) { return existing }
                 let wanted = defaults.bridgeGateway.subnet
-                if !isTaken(wanted, ignoring: nil) { return wanted }
-                return try freeSubnet(defaults)
+                let subnet = isTaken(wanted, ignoring: nil) ? try freeSubnet(defaults) : wanted
+                let gateway = subnet == wanted ? defaults.bridgeGateway.address : subnet.host(1)
+                return try write(Network(name: name, id: NetworkStore.newID(), created: Timestamp.now().rfc3339Nano, driver: "bridge",
+                                         subnet: subnet.description, gateway: gateway.description,
+                                         options: ["com.docker.network.bridge.default_bridge": "true"]), bridgeMade: true)
             }
-            let gateway = subnet == defaults.bridgeGateway.subnet ? defaults.bridgeGateway.address : subnet.host(1)
-            network = Network(name: name, id: NetworkStore.newID(), created: Timestamp.now().rfc3339Nano, driver: "bridge",
-                              subnet: subnet.description, gateway: gateway.description,
-                              options: ["com.docker.network.bridge.default_bridge": "true"])
         case "host": network = Network(name: name, id: NetworkStore.newID(), created: Timestamp.now().rfc3339Nano, driver: "host")
         default: network = Network(name: name, id: NetworkStore.newID(), created: Timestamp.now().rfc3339Nano, driver: "null")
         }
