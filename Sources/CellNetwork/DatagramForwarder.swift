@@ -23,6 +23,9 @@ public final class DatagramForwarder {
     private var polledAssociations = 0
     private var buffer = [UInt8](repeating: 0, count: 65536)
 
+    /// Where the container's ports are reached from inside its namespace (`PortForwarder.attach`).
+    var containerAddress = "127.0.0.1"
+
     public init(ports: [PortMapping]) throws {
         listeners = try PortListener.open(ports, transport: .udp)
     }
@@ -96,8 +99,8 @@ public final class DatagramForwarder {
         let type = Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
         let peer = networkNamespace >= 0 ? SocketCalls.socket(inNetworkNamespace: networkNamespace, domain: AF_INET, type: type)
                                          : socket(AF_INET, type | Int32(SOCK_CLOEXEC.rawValue), 0)
-        // The container side is its IPv4 loopback, whichever family the client wrote from.
-        guard peer >= 0, let address = SocketAddress("127.0.0.1", port: listeners[listener].containerPort) else {
+        // The container side is IPv4, whichever family the client wrote from.
+        guard peer >= 0, let address = SocketAddress(containerAddress, port: listeners[listener].containerPort) else {
             if peer >= 0 { close(peer) }
             return nil
         }

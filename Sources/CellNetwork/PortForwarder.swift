@@ -7,7 +7,8 @@ import CellCore
 
 /// Published ports as a user-space proxy (like docker-proxy, without iptables). TCP: listen on
 /// the host; for each client open a socket inside the container's network namespace and
-/// connect it to the container port on loopback; copy bytes both ways. UDP: `DatagramForwarder`.
+/// connect it to the container port, on the container's bridge address as docker-proxy does
+/// (its loopback when it has none); copy bytes both ways. UDP: `DatagramForwarder`.
 public final class PortForwarder {
     /// One direction of a connection: bytes read from `source`, waiting to go to `target`.
     private struct Flow {
@@ -21,6 +22,8 @@ public final class PortForwarder {
     private let listeners: [PortListener]
     private var flows: [Flow] = []
     private var networkNamespace: Int32 = -1
+    /// Where the container's ports are reached from inside its namespace.
+    private var containerAddress = "127.0.0.1"
     private let datagrams: DatagramForwarder
     /// How many fds the TCP side listed in the last `descriptors()`.
     private var streamDescriptorCount = 0
@@ -38,8 +41,11 @@ public final class PortForwarder {
 
     public var isEmpty: Bool { listeners.isEmpty && datagrams.isEmpty }
 
-    /// Peers are opened in the network namespace of `pid` (nil: the host's, for --network host).
-    public func attach(toNetworkOf pid: Int32?) throws {
+    /// Peers are opened in the network namespace of `pid` (nil: the host's, for --network host)
+    /// and connected to `address` there.
+    public func attach(toNetworkOf pid: Int32?, address: String = "127.0.0.1") throws {
+        containerAddress = address
+        datagrams.containerAddress = address
         guard let pid, !isEmpty else { return }
         networkNamespace = try Syscall.retrying("open /proc/\(pid)/ns/net") { open("/proc/\(pid)/ns/net", O_RDONLY | O_CLOEXEC) }
     }
@@ -85,9 +91,9 @@ public final class PortForwarder {
             let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
             let peer = networkNamespace >= 0 ? SocketCalls.socket(inNetworkNamespace: networkNamespace, domain: AF_INET, type: type)
                                              : socket(AF_INET, type | Int32(SOCK_CLOEXEC.rawValue), 0)
-            // The container side is always its IPv4 loopback, whichever family the client
-            // came in on (docker-proxy maps a host's [::] to an IPv4-only container the same way).
-            guard peer >= 0, let address = SocketAddress("127.0.0.1", port: listener.containerPort) else {
+            // The container side is IPv4, whichever family the client came in on (docker-proxy
+            // maps a host's [::] to an IPv4-only container the same way).
+            guard peer >= 0, let address = SocketAddress(containerAddress, port: listener.containerPort) else {
                 close(client)
                 if peer >= 0 { close(peer) }
                 continue

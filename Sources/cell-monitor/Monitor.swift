@@ -92,7 +92,8 @@ struct Monitor {
                                                            windowSize: options.attach ? PseudoTerminal.windowSize(of: 0) : nil) { pid in
             for attachment in spec.networkAttachments { try attachment.attach(toNamespaceOf: pid) }
             if !spec.networkAttachments.isEmpty { PhaseTrace.mark("network interfaces plumbed") }
-            try ports.attach(toNetworkOf: spec.network == .host ? nil : pid)
+            try ports.attach(toNetworkOf: spec.network == .host ? nil : pid,
+                             address: spec.networkAttachments.first?.address.address.description ?? "127.0.0.1")
         }
         PhaseTrace.mark("container cloned, mounted and exec'd")
         let pid = started.pid

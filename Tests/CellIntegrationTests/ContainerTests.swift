@@ -372,7 +372,7 @@ struct ContainerTests {
         let server = """
             import socket
             s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            s.bind(("127.0.0.1", 5353))
+            s.bind(("0.0.0.0", 5353))
             print("ready", flush=True)
             while True:
                 data, peer = s.recvfrom(2048)
