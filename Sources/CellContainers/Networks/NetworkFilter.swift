@@ -12,9 +12,7 @@ public struct NetworkFilter {
             case "type":
                 guard value == "custom" || value == "builtin" else { throw CellError.invalidInput("invalid filter: 'type'='\(value)'") }
             case "dangling":
-                guard ["true", "1", "false", "0"].contains(value.lowercased()) else {
-                    throw CellError.invalidInput("invalid filter 'dangling=\(value)'")
-                }
+                _ = try ListFilterWords.dangling(value)
             default:
                 throw CellError.invalidInput("invalid filter '\(key)'")
             }
@@ -39,12 +37,9 @@ public struct NetworkFilter {
         case "name": return network.name.contains(value)
         case "scope": return value == "local"
         case "type": return network.isPredefined == (value == "builtin")
-        case "label":
-            let wanted = value.split(separator: "=", maxSplits: 1).map(String.init)
-            guard let key = wanted.first, let present = network.labels[key] else { return false }
-            return wanted.count == 1 || present == wanted[1]
+        case "label": return ListFilterWords.label(value, matches: network.labels)
         case "dangling":
-            let dangling = ["true", "1"].contains(value.lowercased())
+            let dangling = (try? ListFilterWords.dangling(value)) ?? false
             return !network.isPredefined && hasMembers != dangling
         default: return false
         }

@@ -10,9 +10,7 @@ public struct VolumeFilter {
             switch key {
             case "name", "driver", "label": break
             case "dangling":
-                guard ["true", "1", "false", "0"].contains(value.lowercased()) else {
-                    throw CellError.invalidInput("invalid filter 'dangling=\(value)'")
-                }
+                _ = try ListFilterWords.dangling(value)
             default:
                 throw CellError.invalidInput("invalid filter '\(key)'")
             }
@@ -25,13 +23,10 @@ public struct VolumeFilter {
         Set(conditions.map(\.key)).allSatisfy { key in
             conditions.filter { $0.key == key }.contains { condition in
                 switch key {
-                case "dangling": return (users == 0) == ["true", "1"].contains(condition.value.lowercased())
+                case "dangling": return (users == 0) == ((try? ListFilterWords.dangling(condition.value)) ?? false)
                 case "name": return volume.name.contains(condition.value)
                 case "driver": return condition.value == "local"
-                default:
-                    let wanted = condition.value.split(separator: "=", maxSplits: 1).map(String.init)
-                    guard let name = wanted.first, let present = volume.labels[name] else { return false }
-                    return wanted.count == 1 || present == wanted[1]
+                default: return ListFilterWords.label(condition.value, matches: volume.labels)
                 }
             }
         }

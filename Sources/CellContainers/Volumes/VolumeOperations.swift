@@ -55,6 +55,14 @@ public struct VolumeOperations {
         }
     }
 
+    /// `volume prune --filter`: Docker's prune keys (label, label!, until) and `all=true`, the
+    /// filter's spelling of -a (API 1.42 on).
+    public func prune(all: Bool, filters: [(key: String, value: String)]) throws -> (removed: [String], bytes: Int64) {
+        let allByFilter = filters.contains { $0.key == "all" && ["true", "1"].contains($0.value) }
+        let filter = try PruneFilter(filters.filter { $0.key != "all" }, for: .containers)
+        return try prune(all: all || allByFilter) { filter.admits(created: Timestamp(rfc3339: $0.createdAt), labels: $0.labels) }
+    }
+
     /// After a container is gone (`rm -v`, or a `--rm` one): its anonymous volumes that no
     /// other container uses.
     public func removeAnonymousVolumes(of record: ContainerRecord) throws {

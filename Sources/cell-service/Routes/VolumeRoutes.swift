@@ -57,12 +57,7 @@ enum VolumeRoutes {
 
     /// moby's VolumesPruneReport; `all=true` in the filters also takes named ones (API 1.42 on).
     static func prune(_ call: RouteCall) throws -> APIResponse {
-        let pairs = try FilterParameter.pairs(call.query["filters"])
-        let all = pairs.contains { $0.key == "all" && ["true", "1"].contains($0.value) }
-        let filter = try PruneFilter(pairs.filter { $0.key != "all" }, for: .containers)
-        let (removed, bytes) = try call.engine.volumes().prune(all: all) {
-            filter.admits(created: Timestamp(rfc3339: $0.createdAt), labels: $0.labels)
-        }
+        let (removed, bytes) = try call.engine.volumes().prune(all: false, filters: FilterParameter.pairs(call.query["filters"]))
         return .json(.ok, .object([("VolumesDeleted", removed.isEmpty ? .null : .strings(removed)), ("SpaceReclaimed", .integer(bytes))]))
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CellContainers
 import CellCore
 import CellFormat
+import CellImage
 import CellPresentation
 
 /// `cell network create|ls|inspect|rm|prune`.
@@ -87,11 +88,7 @@ struct NetworkListCommand: ParsableCommand {
 
     func run() throws {
         let operations = try NetworkCommand.operations()
-        let pairs = try filter.map { condition -> (key: String, value: String) in
-            let parts = condition.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { throw CellError.usage("bad format of filter (expected name=value)") }
-            return (parts[0], parts[1])
-        }
+        let pairs = try FilterFlag.pairs(filter)
         let networks = try DaemonError.reporting { try operations.list(NetworkFilter(pairs)) }
         if quiet {
             networks.forEach { Output.line(noTrunc ? $0.id : String($0.id.prefix(12))) }
@@ -168,18 +165,8 @@ struct NetworkPruneCommand: ParsableCommand {
     var force = false
 
     func run() throws {
-        var labels: [(key: String, value: String?, negated: Bool)] = []
-        for condition in filter {
-            let parts = condition.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { throw CellError.usage("bad format of filter (expected name=value)") }
-            switch parts[0] {
-            case "label", "label!":
-                let wanted = parts[1].split(separator: "=", maxSplits: 1).map(String.init)
-                labels.append((wanted[0], wanted.count > 1 ? wanted[1] : nil, parts[0] == "label!"))
-            default:
-                throw DaemonError(CellError.invalidInput("invalid filter '\(parts[0])'"))
-            }
-        }
+        // Docker's prune keys: label, label! and until.
+        let pruneFilter = try DaemonError.reporting { try PruneFilter(FilterFlag.pairs(filter), for: .containers) }
         if !force {
             guard Prompt.confirm("WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue? [y/N] ") else {
                 return
@@ -187,12 +174,7 @@ struct NetworkPruneCommand: ParsableCommand {
         }
         let operations = try NetworkCommand.operations()
         let removed = try DaemonError.reporting {
-            try operations.prune { network in
-                labels.allSatisfy { label in
-                    let matches = network.labels[label.key] != nil && (label.value == nil || network.labels[label.key] == label.value)
-                    return matches != label.negated
-                }
-            }
+            try operations.prune { pruneFilter.admits(created: Timestamp(rfc3339: $0.created), labels: $0.labels) }
         }
         if !removed.isEmpty {
             Output.line("Deleted Networks:")

@@ -2,6 +2,7 @@ import ArgumentParser
 import CellContainers
 import CellCore
 import CellFormat
+import CellImage
 import CellPresentation
 
 /// `cell volume create|ls|inspect|rm|prune`.
@@ -65,12 +66,7 @@ struct VolumeListCommand: ParsableCommand {
     func run() throws {
         let operations = try VolumeCommand.operations()
         let users = try operations.users()
-        let pairs = try filter.map { condition -> (key: String, value: String) in
-            let parts = condition.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { throw CellError.usage("bad format of filter (expected name=value)") }
-            return (parts[0], parts[1])
-        }
-        let admitted = try DaemonError.reporting { try VolumeFilter(pairs) }
+        let admitted = try DaemonError.reporting { try VolumeFilter(FilterFlag.pairs(filter)) }
         let volumes = try operations.volumes.list().filter { admitted.admits($0, users: users[$0.name]?.count ?? 0) }
         if quiet {
             volumes.forEach { Output.line($0.name) }
@@ -145,34 +141,17 @@ struct VolumePruneCommand: ParsableCommand {
     var force = false
 
     func run() throws {
-        var labels: [(key: String, value: String?, negated: Bool)] = []
-        for condition in filter {
-            let parts = condition.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { throw CellError.usage("bad format of filter (expected name=value)") }
-            switch parts[0] {
-            case "label", "label!":
-                let wanted = parts[1].split(separator: "=", maxSplits: 1).map(String.init)
-                labels.append((wanted[0], wanted.count > 1 ? wanted[1] : nil, parts[0] == "label!"))
-            case "all":
-                continue
-            default:
-                throw DaemonError(CellError.invalidInput("invalid filter '\(parts[0])'"))
-            }
-        }
+        let pairs = try FilterFlag.pairs(filter)
+        let allByFilter = pairs.contains { $0.key == "all" && ["true", "1"].contains($0.value) }
         if !force {
-            let what = all ? "all local volumes" : "anonymous local volumes"
+            let what = all || allByFilter ? "all local volumes" : "anonymous local volumes"
             guard Prompt.confirm("WARNING! This will remove \(what) not used by at least one container.\nAre you sure you want to continue? [y/N] ") else {
                 return
             }
         }
         let operations = try VolumeCommand.operations()
         let (removed, bytes) = try DaemonError.reporting {
-            try operations.prune(all: all || filter.contains("all=true") || filter.contains("all=1")) { volume in
-                labels.allSatisfy { label in
-                    let matches = volume.labels[label.key] != nil && (label.value == nil || volume.labels[label.key] == label.value)
-                    return matches != label.negated
-                }
-            }
+            try operations.prune(all: all, filters: pairs)
         }
         if !removed.isEmpty {
             Output.line("Deleted Volumes:")
