@@ -119,6 +119,9 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
         fail(error_fd, CELL_STAGE_CGROUP, 0);
     if (c->join_ipc_pidfd >= 0 && syscall(SYS_setns, c->join_ipc_pidfd, CLONE_NEWIPC) < 0)
         fail(error_fd, CELL_STAGE_JOIN_NAMESPACES, 0);
+    /* Before /sys is mounted: its class/net shows the namespace of whoever mounts it. */
+    if (c->join_net_pidfd >= 0 && syscall(SYS_setns, c->join_net_pidfd, CLONE_NEWNET) < 0)
+        fail(error_fd, CELL_STAGE_JOIN_NAMESPACES, 0);
     /* Through the host's /proc, as the host's root (as runc, before anything else: lowering
        it below what we have needs CAP_SYS_RESOURCE). */
     if (cell_internal_set_oom_score_adj(c->oom_score_adj) < 0) fail(error_fd, CELL_STAGE_OOM_SCORE_ADJ, 0);

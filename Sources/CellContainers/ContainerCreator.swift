@@ -96,7 +96,9 @@ public struct ContainerCreator {
         let id = ContainerCreator.newID()
         let name = try options.name.map(ContainerCreator.validated) ?? generateName()
         let directory = containers.directory(of: id)
-        let hostname = options.hostname ?? String(id.prefix(12))
+        let networkPlan = try NetworkPlan(options, store: networkStore, containers: containers)
+        let network = networkPlan.mode
+        let hostname = options.hostname ?? networkPlan.donorHostname ?? String(id.prefix(12))
 
         // Entrypoint and command, by docker's rules: --entrypoint resets the image's CMD.
         var entrypoint = imageConfig.entrypoint ?? []
@@ -123,8 +125,6 @@ public struct ContainerCreator {
             throw CellError(.setup, "the working directory '\(workingDirectory)' is invalid, it needs to be an absolute path")
         }
 
-        let networkPlan = try NetworkPlan(options, store: networkStore)
-        let network = networkPlan.mode
 
         var exposed = Set((imageConfig.exposedPorts ?? [:]).keys)
         for text in options.expose { exposed.formUnion(try PortSpecification.exposedPorts(text)) }

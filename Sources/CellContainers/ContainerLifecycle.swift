@@ -37,11 +37,16 @@ public struct ContainerLifecycle: Sendable {
             // containers whose namespaces it joins are looked up again.
             let ports = try PortAllocator.allocate(current.record.hostConfig.portBindings)
             let donors = try NamespaceDonors.directories(for: current.record.hostConfig, in: store)
-            if ports != spec.ports || donors != spec.joinedNamespaces {
-                spec.ports = ports
-                spec.joinedNamespaces = donors
-                try spec.write(toContainerDirectory: container.directory)
+            var changed = ports != spec.ports || donors != spec.joinedNamespaces
+            spec.ports = ports
+            spec.joinedNamespaces = donors
+            // A container on another's network sees that one's /etc/hosts, resolv.conf and
+            // hostname, as in Docker.
+            if let donor = donors[.net], spec.hostsFile != "\(donor)/hosts" {
+                (spec.hostsFile, spec.resolvConfFile, spec.hostnameFile) = ("\(donor)/hosts", "\(donor)/resolv.conf", "\(donor)/hostname")
+                changed = true
             }
+            if changed { try spec.write(toContainerDirectory: container.directory) }
             PhaseTrace.mark("start prepared (leftovers, etc files, ports)")
             // Detached, a container created with -i keeps its stdin open for `attach` clients.
             return try ContainerLauncher.start(containerDirectory: container.directory, monitorPath: monitorPath,

@@ -1,7 +1,7 @@
 import CellCore
 import CellRuntime
 
-/// `--pid container:NAME` and `--ipc container:NAME`: the container whose namespace another
+/// `--pid`, `--ipc` and `--network container:NAME`: the container whose namespace another
 /// one joins, looked up by name or id at each start (as Docker does), so that the joiner
 /// follows a donor that was restarted, and fails to start, in Docker's words, when the donor
 /// is gone or stopped. The monitor then pins the donor's pid 1 with a pidfd and joins
@@ -16,6 +16,12 @@ public enum NamespaceDonors {
     static func directories(for hostConfig: ContainerRecord.HostConfig,
                             in store: ContainerStore) throws -> [ContainerSpec.HostNamespace: String] {
         var result: [ContainerSpec.HostNamespace: String] = [:]
+        if let reference = reference(in: hostConfig.networkMode) {
+            // Docker's words for a network donor.
+            guard let donor = try store.find(reference) else { throw CellError.notFound("No such container: \(reference)") }
+            guard donor.isRunning else { throw CellError.conflict("cannot join network of a non running container: \(donor.id)") }
+            result[.net] = donor.directory
+        }
         for (namespace, mode) in [(ContainerSpec.HostNamespace.pid, hostConfig.pidMode), (.ipc, hostConfig.ipcMode)] {
             guard let reference = mode.flatMap(reference(in:)) else { continue }
             let what = "failed to join \(namespace.rawValue.uppercased()) namespace"

@@ -6,6 +6,8 @@ public enum NetworkMode: String, Equatable, Sendable {
     case host
     /// A new network namespace with nothing configured (lo stays down).
     case none
+    /// Another container's network namespace (`--network container:NAME`), joined at each start.
+    case container
 
     /// `--network NAME` as Docker names the modes cell has (its records keep the name given);
     /// nil for a network cell does not know.

@@ -70,6 +70,8 @@ public enum NetworkViews {
             return .object(networks.sorted { $0.key < $1.key }.map { ($0.key, endpoint($0.value, of: record, networkName: $0.key)) })
         }
         let mode = record.hostConfig.networkMode
+        // Another container's network is that one's to show.
+        if mode.hasPrefix("container:") { return .object([]) }
         return .object([(mode == "default" || mode.isEmpty ? "bridge" : mode, endpoint(nil))])
     }
 

@@ -75,7 +75,8 @@ public struct ContainerSpec: Equatable, Sendable {
 
     /// A namespace a container may share with the host.
     public enum HostNamespace: String, Sendable, Hashable, CaseIterable {
-        case pid, ipc, uts
+        /// `net` is only ever joined (another container's); the host's is `NetworkMode.host`.
+        case pid, ipc, uts, net
     }
 
     /// The network a container joins (`CellNetwork`).
@@ -261,6 +262,9 @@ public struct ContainerSpec: Equatable, Sendable {
         func starts(_ key: String, _ prefix: String) -> Bool { key.hasPrefix(prefix + ".") || key.hasPrefix(prefix + "/") }
         if network == .host, let key = sorted.first(where: { starts($0, "net") }) {
             throw CellError(.setup, "sysctl \(GoQuote.quote(key)) not allowed in host network namespace")
+        }
+        if network == .container, let key = sorted.first(where: { starts($0, "net") }) {
+            throw CellError(.setup, "sysctl \(GoQuote.quote(key)) is not allowed in a joined network namespace")
         }
         // As runc: the IPC and UTS sysctls belong to namespaces the host's then are.
         if hostNamespaces.contains(.ipc), let key = sorted.first(where: { starts($0, "fs.mqueue") || ["kernel.msgmax", "kernel.msgmnb",

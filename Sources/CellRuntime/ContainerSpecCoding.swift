@@ -181,7 +181,8 @@ extension ContainerSpec {
                 guard let mode = NetworkMode(rawValue: record.value) else { throw document.bad(record) }
                 network = mode
             case "host-namespace":
-                guard let namespace = HostNamespace(rawValue: record.value) else { throw document.bad(record) }
+                // The host's network is `network host`, never a host namespace.
+                guard let namespace = HostNamespace(rawValue: record.value), namespace != .net else { throw document.bad(record) }
                 hostNamespaces.insert(namespace)
             case "health-test":
                 healthCheck = HealthCheck(test: record.fields)

@@ -83,7 +83,10 @@ public struct ProcessSpawner {
         if !sharing.contains(.pid) { namespaces |= CELL_NEW_PID.rawValue }
         if !sharing.contains(.uts) { namespaces |= CELL_NEW_UTS.rawValue }
         if !sharing.contains(.ipc) { namespaces |= CELL_NEW_IPC.rawValue }
-        if spec.network != .host { namespaces |= CELL_NEW_NETWORK.rawValue }
+        if spec.network == .container && donors[.net] == nil {
+            throw CellError(.setup, "--network container: the container whose network this one joins was not found")
+        }
+        if spec.network == .private || spec.network == .none { namespaces |= CELL_NEW_NETWORK.rawValue }
 
         // A record written before ids were checked must not start as (uid_t)-1, that is root.
         try ContainerUser.checkRange(uid: spec.process.uid, gid: spec.process.gid, additionalGids: spec.process.additionalGids)
@@ -169,6 +172,7 @@ public struct ProcessSpawner {
         config.exec_helper_fd = helperFD
         config.join_pid_pidfd = donors[.pid]?.pidfd ?? -1
         config.join_ipc_pidfd = donors[.ipc]?.pidfd ?? -1
+        config.join_net_pidfd = spec.network == .container ? donors[.net]?.pidfd ?? -1 : -1
         var userNamespace: UserNamespaceMounts?
         config.userns_fd = -1
         if let mapping = spec.idMapping {

@@ -140,6 +140,41 @@ struct NetworkTests {
         #expect(address.hasPrefix("172.") || address.hasPrefix("192.168."), "the default bridge fills the top-level fields: \(address)")
     }
 
+    /// `--network container:NAME`: the other container's interfaces, loopback, hostname and
+    /// /etc files, joined at each start; Docker's refusals beside it.
+    @Test func aContainerJoinsAnothersNetwork() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        try root.cell("network", "create", "--subnet", "10.218.0.0/24", "pod").expectSuccess()
+        try root.cell("run", "-d", "--name", "main", "--network", "pod", "busybox",
+                      "sh", "-c", "echo inner > /tmp/index.html; exec httpd -f -p 127.0.0.1:80 -h /tmp").expectSuccess()
+        let mainHostname = try root.cell("inspect", "-f", "{{.Config.Hostname}}", "main").stdout
+        let sidecar = try root.cell("run", "--rm", "--network", "container:main", "busybox", "sh", "-c",
+                                    "wget -qO- http://127.0.0.1/ && hostname && ip -o -4 addr show eth0 | grep -o '10.218.0.2/24'")
+        #expect(sidecar.stdout == "inner\n\(mainHostname)10.218.0.2/24\n", "\(sidecar.stderr)")
+        try root.cell("create", "--name", "side", "--network", "container:main", "busybox", "sleep", "1000").expectSuccess()
+        #expect(try root.cell("inspect", "-f", "{{.HostConfig.NetworkMode}} {{json .NetworkSettings.Networks}}", "side").stdout
+                == "container:main {}\n")
+        try root.cell("stop", "-t", "0", "main").expectSuccess()
+        let stopped = try root.cell("start", "side")
+        #expect(stopped.status == 1 && stopped.stderr.contains("cannot join network of a non running container"), "\(stopped.stderr)")
+        try root.cell("start", "main").expectSuccess()
+        try root.cell("start", "side").expectSuccess()
+        #expect(try root.cell("exec", "side", "wget", "-qO-", "http://127.0.0.1/").stdout == "inner\n", "joined again at its start")
+        #expect(try root.cell("exec", "side", "cat", "/etc/hosts").stdout == (try root.cell("exec", "main", "cat", "/etc/hosts").stdout))
+
+        for (flags, message) in [(["-p", "80"], "conflicting options: port publishing and the container type network mode"),
+                                 (["--hostname", "x1"], "conflicting options: hostname and the network mode"),
+                                 (["--dns", "10.0.0.1"], "conflicting options: dns and the network mode"),
+                                 (["--add-host", "a:10.0.0.1"], "conflicting options: custom host-to-IP mapping and the network mode"),
+                                 (["--ip", "10.218.0.9"], "conflicting options: networking options and the container type network mode")] {
+            let refused = try root.cell(["create", "--network", "container:main"] + flags + ["busybox"])
+            #expect(refused.status == 125 && refused.stderr == "Error: \(message)\n", "\(flags): \(refused.stderr)")
+        }
+        let missing = try root.cell("create", "--network", "container:nosuch", "busybox")
+        #expect(missing.status == 125 && missing.stderr == "Error: No such container: nosuch\n")
+    }
+
     /// Containers on different networks cannot reach each other; an internal network cannot
     /// reach the host's published ports (while another network's container can, so the check
     /// means something); `--network none` has the loopback interface only.

@@ -181,6 +181,9 @@ struct cell_spawn_config {
        the child, first thing, before /dev/mqueue and any sysctl. */
     int join_pid_pidfd;
     int join_ipc_pidfd;
+    /* --network container:NAME: that container's pid 1's pidfd, whose network namespace the
+       child enters first thing, as the IPC one (clone_flags then has no CLONE_NEWNET), or -1. */
+    int join_net_pidfd;
     /* A user namespace (cell_user_namespace_create) the child joins after its mounts, or -1;
        the overlay is then mounted with the file-system ids the container's root has on the
        host (userns_root_uid/gid), over idmapped layers (cell_open_idmapped). */

@@ -12,8 +12,18 @@ struct NetworkPlan {
     let requestedAddress: IPv4Address?
     let requestedMAC: [UInt8]?
     let aliases: [String]
+    /// `--network container:NAME`: that container's hostname, which this one takes, as in Docker.
+    let donorHostname: String?
 
-    init(_ options: RunOptions, store: NetworkStore) throws {
+    init(_ options: RunOptions, store: NetworkStore, containers: ContainerStore) throws {
+        if let reference = NamespaceDonors.reference(in: options.network) {
+            guard let donor = try containers.find(reference) else { throw CellError(.notFound, "No such container: \(reference)") }
+            try NetworkPlan.checkJoinable(options)
+            (mode, network, donorHostname) = (.container, nil, donor.record.config.hostname)
+            (requestedAddress, requestedMAC, aliases) = (nil, nil, [])
+            return
+        }
+        donorHostname = nil
         (mode, network) = try NetworkPlan.resolve(options.network, store: store)
         let userDefined = network.map { !$0.isPredefined } ?? false
         if let text = options.ipAddress {
@@ -41,15 +51,26 @@ struct NetworkPlan {
     private static func resolve(_ requested: String, store: NetworkStore) throws -> (NetworkMode, Network?) {
         let name = requested == "default" ? "bridge" : requested
         if let mode = NetworkMode(dockerName: name), name != "bridge" { return (mode, nil) }
-        if name.hasPrefix("container:") {
-            throw CellError(.setup, "--network container:NAME: not yet (a container joins a network of its own)")
-        }
         guard let network = try store.find(name) else { throw CellError(.setup, "network \(name) not found") }
         switch network.driver {
         case "host": return (.host, nil)
         case "null": return (.none, nil)
         default: return (.private, network)
         }
+    }
+
+    /// What Docker refuses beside `--network container:NAME`: the network, its names and its
+    /// files are the other container's.
+    private static func checkJoinable(_ options: RunOptions) throws {
+        let conflicts: [(Bool, String)] = [
+            (!options.publish.isEmpty || options.publishAll, "port publishing and the container type network mode"),
+            (options.hostname != nil, "hostname and the network mode"),
+            (!options.dns.isEmpty || !options.dnsSearch.isEmpty || !options.dnsOptions.isEmpty, "dns and the network mode"),
+            (!options.addHost.isEmpty, "custom host-to-IP mapping and the network mode"),
+            (options.macAddress != nil, "mac-address and the network mode"),
+            (options.ipAddress != nil || !options.networkAliases.isEmpty, "networking options and the container type network mode"),
+        ]
+        if let (_, what) = conflicts.first(where: { $0.0 }) { throw CellError(.setup, "conflicting options: \(what)") }
     }
 
     /// Takes the container's address (given back by `undo` if the creation fails later).
