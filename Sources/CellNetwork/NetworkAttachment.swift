@@ -77,4 +77,20 @@ public struct NetworkAttachment: Sendable, Equatable {
         try inside.setUp(index, name: interfaceName)
         if defaultRoute { try inside.addDefaultRoute(via: bridge.gateway.address.description, interface: index) }
     }
+
+    /// `network disconnect` of a running container: its interface deleted inside its namespace
+    /// (the host end goes with it).
+    public func detach(fromNamespaceOf pid: pid_t) throws {
+        let namespace = try FileDescriptorHandle(path: "/proc/\(pid)/ns/net", flags: O_RDONLY)
+        try RouteNetlink(namespace: namespace.fd).deleteLink(named: interfaceName)
+    }
+
+    /// The default route through this network's gateway, in a running container (the network
+    /// that had it was disconnected).
+    public func addDefaultRoute(inNamespaceOf pid: pid_t) throws {
+        let namespace = try FileDescriptorHandle(path: "/proc/\(pid)/ns/net", flags: O_RDONLY)
+        let inside = try RouteNetlink(namespace: namespace.fd)
+        guard let index = try inside.index(of: interfaceName) else { return }
+        try inside.addDefaultRoute(via: bridge.gateway.address.description, interface: index)
+    }
 }

@@ -175,6 +175,50 @@ struct NetworkTests {
         #expect(missing.status == 125 && missing.stderr == "Error: No such container: nosuch\n")
     }
 
+    /// `network connect` gives a running container an interface on one more network, at once and
+    /// for its next starts; `disconnect` takes it away, and the default route moves on.
+    @Test func connectAndDisconnectARunningContainer() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        try root.cell("network", "create", "--subnet", "10.219.0.0/24", "front").expectSuccess()
+        try root.cell("network", "create", "--subnet", "10.220.0.0/24", "back").expectSuccess()
+        try root.cell("run", "-d", "--name", "db", "--network", "back", "busybox",
+                      "sh", "-c", "echo rows > /tmp/index.html; exec httpd -f -p 80 -h /tmp").expectSuccess()
+        try root.cell("run", "-d", "--name", "app", "--network", "front", "busybox", "sleep", "1000").expectSuccess()
+        let apart = try root.cell("exec", "app", "sh", "-c", "grep -c db /etc/hosts")
+        #expect(apart.stdout == "0\n", "not on db's network yet")
+
+        try root.cell("network", "connect", "--alias", "api", "--ip", "10.220.0.40", "back", "app").expectSuccess()
+        #expect(try root.cell("exec", "app", "wget", "-qO-", "http://db/").stdout == "rows\n")
+        #expect(try root.cell("exec", "db", "grep", "api", "/etc/hosts").stdout.hasPrefix("10.220.0.40\tapp api "))
+        #expect(try root.cell("inspect", "-f", "{{.NetworkSettings.Networks.back.IPAddress}} {{.NetworkSettings.Networks.front.IPAddress}}",
+                              "app").stdout == "10.220.0.40 10.219.0.2\n")
+        let route = try root.cell("exec", "app", "ip", "route").stdout
+        #expect(route.contains("default via 10.219.0.1 dev eth0"), "the first network keeps the default route: \(route)")
+        let again = try root.cell("network", "connect", "back", "app")
+        #expect(again.status == 1 && again.stderr == "Error response from daemon: endpoint with name app already exists in network back\n")
+        let onHost = try root.cell("run", "-d", "--name", "hosted", "--network", "host", "busybox", "sleep", "1000")
+        try onHost.expectSuccess()
+        let refused = try root.cell("network", "connect", "back", "hosted")
+        #expect(refused.status == 1 && refused.stderr.contains("cannot be connected to any other network"))
+
+        // Kept for the next start.
+        try root.cell("restart", "-t", "0", "app").expectSuccess()
+        #expect(try root.cell("exec", "app", "wget", "-qO-", "http://db/").stdout == "rows\n")
+
+        try root.cell("network", "disconnect", "front", "app").expectSuccess()
+        let moved = try root.cell("exec", "app", "ip", "route").stdout
+        #expect(moved.contains("default via 10.220.0.1 dev eth1") && !moved.contains("10.219."), "\(moved)")
+        try root.cell("network", "disconnect", "back", "app").expectSuccess()
+        #expect(try root.cell("exec", "app", "ls", "/sys/class/net").stdout == "lo\n")
+        #expect(try root.cell("exec", "db", "grep", "-c", "api", "/etc/hosts").stdout == "0\n", "gone from its peers' files")
+        let notOn = try root.cell("network", "disconnect", "back", "app")
+        #expect(notOn.status == 1 && notOn.stderr.contains("is not connected to network back"))
+        #expect(try root.cell("network", "disconnect", "-f", "back", "app").status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root.path)/networks/front/addresses").isEmpty, "its addresses given back")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root.path)/networks/back/addresses") == ["10.220.0.2"])
+    }
+
     /// Containers on different networks cannot reach each other; an internal network cannot
     /// reach the host's published ports (while another network's container can, so the check
     /// means something); `--network none` has the loopback interface only.

@@ -4,13 +4,14 @@ import Glibc
 import CellCore
 import CellNetwork
 
-/// Names on a user-defined network, without a daemon: each member's /etc/hosts lists its peers
-/// (name, `--network-alias`es, short id: Docker's DNS names) at their addresses, below a marker
-/// line. Whoever changes the membership (a container made, removed or renamed) rewrites the
+/// Names on a user-defined network, without a daemon: each member's /etc/hosts lists the
+/// network's members, itself included (name, `--network-alias`es, short id: Docker's DNS names)
+/// at their addresses, in a section per network below a marker line. Whoever changes the
+/// membership (a container made, removed, renamed, connected or disconnected) rewrites the
 /// network's own list, `networks/<name>/hosts` (address, id, names per line), and then every
-/// member's part below the marker, in place: the file is bind-mounted into a running container,
-/// and a rename would leave the container the old one. Reading the list, not the members'
-/// records, keeps a change at one write per member.
+/// member's section, in place: the file is bind-mounted into a running container, and a rename
+/// would leave the container the old one. Reading the list, not the members' records, keeps a
+/// change at one write per member.
 ///
 /// The trade-off against a resolver (Docker's 127.0.0.11): nothing runs, nothing to keep alive
 /// and no query path at all, and a name is visible as soon as its container is made; but a
@@ -18,8 +19,11 @@ import CellNetwork
 /// being rewritten (one pwrite of a few kilobytes, then the cut). An address stays a
 /// container's from its creation to its removal, so a stopped peer's line stays true.
 enum NetworkHosts {
-    /// The line below which a member's /etc/hosts is its peers.
-    static let marker = "# peers on the container's network (cell)"
+    /// The line below which a member's /etc/hosts has its peers on `network` (up to the next
+    /// such line: a container on two networks has two sections).
+    static func marker(_ network: String) -> String { "# peers on network \(network) (cell)" }
+
+    static let markerPrefix = "# peers on network "
 
     struct Member: Equatable {
         var address: String
@@ -56,10 +60,12 @@ enum NetworkHosts {
         }
     }
 
-    /// The container `id` gone from the network.
+    /// The container `id` gone from the network (removed, or disconnected: then its own file
+    /// loses the network's section).
     static func leave(_ id: String, network: Network, store: NetworkStore) {
         guard network.resolvesNames else { return }
         update(network, store: store) { members in members.removeAll { $0.id == id } }
+        try? rewritePeers("\(store.layout.containers)/\(id)/hosts", network: network.name, peers: nil)
     }
 
     private static func update(_ network: Network, store: NetworkStore, _ change: (inout [Member]) -> Void) {
@@ -74,24 +80,30 @@ enum NetworkHosts {
             members.removeAll { !FileSystem.exists("\(containers)/\($0.id)") }
             members.sort { $0.names.first ?? "" < $1.names.first ?? "" }
             try FileSystem.writeAtomically(Array(members.map { $0.line + "\n" }.joined().utf8), to: list, mode: 0o600, durable: false)
+            // Every member's section is the same: the member itself too, whose name and aliases
+            // resolve to its own address on the network, as Docker's resolver answers them.
+            let section = members.map { "\($0.address)\t\($0.names.joined(separator: " "))\n" }.joined()
             for member in members {
-                let peers = members.filter { $0.id != member.id }.map { "\($0.address)\t\($0.names.joined(separator: " "))\n" }.joined()
-                try? rewritePeers("\(containers)/\(member.id)/hosts", peers: peers)
+                try? rewritePeers("\(containers)/\(member.id)/hosts", network: network.name, peers: section)
             }
         }
     }
 
-    /// Replaces what follows the marker (adding the marker where it is missing).
-    static func rewritePeers(_ path: String, peers: String) throws {
+    /// Replaces the network's section (adding it at the end where it is missing); nil `peers`
+    /// removes it.
+    static func rewritePeers(_ path: String, network: String, peers: String?) throws {
         let handle = try FileDescriptorHandle(path: path, flags: O_RDWR | O_NOFOLLOW)
         defer { try? handle.close() }
         guard flock(handle.fd, LOCK_EX) == 0 else { throw CellError.system("lock \(path): \(Syscall.errorString(errno))") }
         let current = String(decoding: try handle.readToEnd(limit: 1 << 20), as: UTF8.self)
-        let lines = current.split(separator: "\n", omittingEmptySubsequences: false)
-        let kept = lines.firstIndex { $0 == marker }.map { lines[..<$0] } ?? lines[...]
-        var text = kept.joined(separator: "\n")
-        if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
-        let bytes = Array((text + marker + "\n" + peers).utf8)
+        var lines = current.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        let own = marker(network)
+        if let start = lines.firstIndex(of: own) {
+            let end = lines[(start + 1)...].firstIndex { $0.hasPrefix(markerPrefix) } ?? lines.endIndex
+            lines.removeSubrange(start..<end)
+        }
+        let text = lines.map { $0 + "\n" }.joined()
+        let bytes = Array((text + (peers.map { own + "\n" + $0 } ?? "")).utf8)
         let written = bytes.withUnsafeBytes { pwrite(handle.fd, $0.baseAddress, $0.count, 0) }
         guard written == bytes.count, ftruncate(handle.fd, off_t(bytes.count)) == 0 else {
             throw CellError.system("write \(path): \(Syscall.errorString(errno))")

@@ -43,6 +43,7 @@ struct NetworkPlan {
         if !options.networkAliases.isEmpty && !userDefined {
             throw CellError(.setup, "network-scoped alias is supported only for containers in user defined networks")
         }
+        try NetworkPlan.checkAliases(options.networkAliases)
         aliases = options.networkAliases
     }
 
@@ -56,6 +57,14 @@ struct NetworkPlan {
         case "host": return (.host, nil)
         case "null": return (.none, nil)
         default: return (.private, network)
+        }
+    }
+
+    /// `--network-alias`es are lines of the peers' /etc/hosts: names only (letters, digits,
+    /// `_`, `.` and `-`, starting with a letter or digit), never a space or a line break.
+    static func checkAliases(_ aliases: [String]) throws {
+        for alias in aliases where !NetworkStore.isValidName(alias) || alias.utf8.count > 253 {
+            throw CellError(.setup, "invalid network alias \(GoQuote.quote(alias)): only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
         }
     }
 

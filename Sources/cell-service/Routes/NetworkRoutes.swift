@@ -5,8 +5,7 @@ import CellImage
 import CellPresentation
 
 /// The network endpoints over `NetworkOperations`, the same calls as `cell network`: list,
-/// inspect, create, remove, prune. `connect` and `disconnect` are refused in one line, as cell
-/// puts a container on one network, when it is made.
+/// inspect, create, remove, prune, connect and disconnect.
 enum NetworkRoutes {
     static let routes: [Route] = [
         Route(.GET, "/networks", list),
@@ -15,7 +14,7 @@ enum NetworkRoutes {
         Route(.DELETE, "/networks/{id}", remove),
         Route(.POST, "/networks/prune", prune),
         Route(.POST, "/networks/{id}/connect", connect),
-        Route(.POST, "/networks/{id}/disconnect", connect),
+        Route(.POST, "/networks/{id}/disconnect", disconnect),
     ]
 
     /// `docker network ls`: every network as inspect shows it (without its containers, as Docker lists them).
@@ -80,7 +79,31 @@ enum NetworkRoutes {
         return .json(.ok, .object([("NetworksDeleted", removed.isEmpty ? .null : .strings(removed.map(\.name)))]))
     }
 
+    /// moby's NetworkConnectRequest: Container, EndpointConfig's Aliases and IPAMConfig.IPv4Address; 200.
     static func connect(_ call: RouteCall) throws -> APIResponse {
-        throw APIError.badRequest("network connect and disconnect are not supported yet: a cell container joins one network, when it is made")
+        var body = try JSONFields(body: call.request.body, path: "NetworkConnectRequest")
+        guard let container = try body.string("Container"), !container.isEmpty else { throw APIError.badRequest("container is required") }
+        var endpoint = try body.object("EndpointConfig")
+        let aliases = try endpoint.strings("Aliases") ?? []
+        var addresses = try endpoint.object("IPAMConfig")
+        let address = try addresses.string("IPv4Address").flatMap { $0.isEmpty ? nil : $0 }
+        addresses.ignore("IPv6Address", "LinkLocalIPs")
+        try addresses.refuseUnread()
+        endpoint.ignore("NetworkID", "EndpointID", "Gateway", "IPAddress", "IPPrefixLen", "IPv6Gateway", "GlobalIPv6Address",
+                        "GlobalIPv6PrefixLen", "MacAddress", "DriverOpts", "Links", "DNSNames")
+        try endpoint.refuseUnread()
+        try body.refuseUnread()
+        try call.engine.networks().connect(try call.capture("id"), container, aliases: aliases, ipAddress: address)
+        return .empty(.ok)
+    }
+
+    /// moby's NetworkDisconnectRequest: Container, Force; 200.
+    static func disconnect(_ call: RouteCall) throws -> APIResponse {
+        var body = try JSONFields(body: call.request.body, path: "NetworkDisconnectRequest")
+        guard let container = try body.string("Container"), !container.isEmpty else { throw APIError.badRequest("container is required") }
+        let force = try body.bool("Force") ?? false
+        try body.refuseUnread()
+        try call.engine.networks().disconnect(try call.capture("id"), container, force: force)
+        return .empty(.ok)
     }
 }

@@ -5,13 +5,13 @@ import CellFormat
 import CellImage
 import CellPresentation
 
-/// `cell network create|ls|inspect|rm|prune`.
+/// `cell network connect|create|disconnect|inspect|ls|prune|rm`.
 struct NetworkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "network",
         abstract: "Manage networks.",
-        subcommands: [NetworkCreateCommand.self, NetworkListCommand.self, NetworkInspectCommand.self,
-                      NetworkRemoveCommand.self, NetworkPruneCommand.self])
+        subcommands: [NetworkConnectCommand.self, NetworkCreateCommand.self, NetworkDisconnectCommand.self, NetworkInspectCommand.self,
+                      NetworkListCommand.self, NetworkPruneCommand.self, NetworkRemoveCommand.self])
 
     static func operations() throws -> NetworkOperations { try NetworkOperations(root: GlobalOptions.root) }
 
@@ -180,5 +180,44 @@ struct NetworkPruneCommand: ParsableCommand {
             Output.line("Deleted Networks:")
             removed.forEach { Output.line($0.name) }
         }
+    }
+}
+
+struct NetworkConnectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "connect", abstract: "Connect a container to a network.")
+
+    @Option(help: "Add network-scoped alias for the container.")
+    var alias: [String] = []
+
+    @Option(help: "IPv4 address (e.g., \"172.30.100.104\").")
+    var ip: String?
+
+    @Argument(help: "NETWORK")
+    var network: String
+
+    @Argument(help: "CONTAINER")
+    var container: String
+
+    func run() throws {
+        let operations = try NetworkCommand.operations()
+        try DaemonError.reporting { try operations.connect(network, container, aliases: alias, ipAddress: ip) }
+    }
+}
+
+struct NetworkDisconnectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "disconnect", abstract: "Disconnect a container from a network.")
+
+    @Flag(name: [.customShort("f"), .long], help: "Force the container to disconnect from a network.")
+    var force = false
+
+    @Argument(help: "NETWORK")
+    var network: String
+
+    @Argument(help: "CONTAINER")
+    var container: String
+
+    func run() throws {
+        let operations = try NetworkCommand.operations()
+        try DaemonError.reporting { try operations.disconnect(network, container, force: force) }
     }
 }
