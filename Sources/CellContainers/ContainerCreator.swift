@@ -270,7 +270,10 @@ public struct ContainerCreator {
                     claimed = endpoint
                     spec.networkAttachments = [attachment]
                     record.networks = [joined.name: endpoint]
-                    files["hosts"] = Array(EtcFiles.hostsFile(hostname: hostname, extraHosts: options.addHost,
+                    // Links are lines beside --add-host's, in the record too (inspect, and a repair of the file).
+                    let linked = try networkPlan.linkedHosts(options.links, containers: containers)
+                    record.hostConfig.extraHosts += linked
+                    files["hosts"] = Array(EtcFiles.hostsFile(hostname: hostname, extraHosts: options.addHost + linked,
                                                               ownAddress: endpoint.ipAddress, peers: []).utf8)
                 }
                 let container = try publish(record, spec: &spec, files: files, userNamespace: options.userNamespace)

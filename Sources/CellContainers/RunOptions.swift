@@ -48,6 +48,8 @@ public struct RunOptions: Sendable {
     public var network = "default"
     /// --network-alias: names the container also has on a user-defined network.
     public var networkAliases: [String] = []
+    /// --link NAME[:ALIAS]: the other container's address under both names in /etc/hosts.
+    public var links: [String] = []
     /// --ip and --mac-address on a bridge network.
     public var ipAddress: String?
     public var macAddress: String?

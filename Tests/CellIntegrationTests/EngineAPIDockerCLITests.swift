@@ -200,7 +200,7 @@ struct EngineAPIDockerCLITests {
         #expect(try root.cell("ps", "-a", "--format", "{{.Names}}").stdout == "up\n")
 
         // What cell cannot do is refused in one line that names it, and nothing is created.
-        for (flags, field) in [(["--link", "up:other"], "HostConfig.Links"), (["--device-read-bps", "/dev/null:1mb"], "HostConfig.BlkioDeviceReadBps"),
+        for (flags, field) in [(["--device-read-bps", "/dev/null:1mb"], "HostConfig.BlkioDeviceReadBps"),
                                (["--cgroup-parent", "elsewhere"], "HostConfig.CgroupParent"), (["--domainname", "example.org"], "Config.Domainname")] {
             let refused = try service.docker(["create"] + flags + ["busybox"])
             #expect(refused.status != 0 && refused.stderr.contains("Error response from daemon: \(field)"), "\(flags): \(refused.stderr)")

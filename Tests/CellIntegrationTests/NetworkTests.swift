@@ -132,6 +132,14 @@ struct NetworkTests {
         #expect(try root.cell("exec", "client", "wget", "-qO-", "http://shop/").stdout == "second\n")
         #expect(try !root.cell("exec", "client", "cat", "/etc/hosts").stdout.contains("\tweb "))
 
+        // --link: the other container's address under the alias, also on the default bridge.
+        try root.cell("run", "-d", "--name", "linked", "--network", "bridge", "busybox",
+                      "sh", "-c", "echo legacy > /tmp/index.html; exec httpd -f -p 80 -h /tmp").expectSuccess()
+        let viaLink = try root.cell("run", "--rm", "--link", "linked:old", "busybox", "wget", "-qO-", "http://old/")
+        #expect(viaLink.stdout == "legacy\n", "\(viaLink.stderr)")
+        let elsewhere = try root.cell("run", "--rm", "--network", "app", "--link", "linked", "busybox", "true")
+        #expect(elsewhere.status == 125 && elsewhere.stderr.contains("Cannot link to /linked, as it does not belong to the default network"))
+
         // The default bridge keeps Docker's rule: no names.
         try root.cell("run", "-d", "--name", "plain", "--network", "bridge", "busybox", "sleep", "1000").expectSuccess()
         let unnamed = try root.cell("run", "--rm", "--network", "bridge", "busybox", "grep", "-c", "plain", "/etc/hosts")

@@ -25,6 +25,9 @@ struct NetworkPlan {
         }
         donorHostname = nil
         (mode, network) = try NetworkPlan.resolve(options.network, store: store)
+        if !options.links.isEmpty && network == nil {
+            throw CellError(.setup, "conflicting options: \(options.network) type networking can't be used with links. This would result in undefined behavior")
+        }
         let userDefined = network.map { !$0.isPredefined } ?? false
         if let text = options.ipAddress {
             guard userDefined else { throw CellError(.setup, "user specified IP address is supported on user defined networks only") }
@@ -68,6 +71,27 @@ struct NetworkPlan {
         }
     }
 
+    /// `--link NAME[:ALIAS]` as Docker's legacy links: /etc/hosts lines (`ALIAS:ADDRESS`, in
+    /// `--add-host`'s form) for the other container's address on the network this one joins, which
+    /// it must be on ("Cannot link to /NAME, as it does not belong to the default network").
+    /// Docker's link environment variables are not made. The addresses stay true: a container
+    /// keeps its address until it is removed.
+    func linkedHosts(_ links: [String], containers: ContainerStore) throws -> [String] {
+        try links.flatMap { link -> [String] in
+            let parts = link.split(separator: ":", maxSplits: 1).map(String.init)
+            let target = parts[0].hasPrefix("/") ? String(parts[0].dropFirst()) : parts[0]
+            let alias = parts.count > 1 ? parts[1] : target
+            try NetworkPlan.checkAliases([alias])
+            guard let other = try containers.find(target) else {
+                throw CellError(.setup, "could not get container for \(target)")
+            }
+            guard let network, let endpoint = other.record.networks?[network.name] else {
+                throw CellError(.setup, "Cannot link to /\(other.name), as it does not belong to the default network")
+            }
+            return Array(Set([alias, other.name])).sorted().map { "\($0):\(endpoint.ipAddress)" }
+        }
+    }
+
     /// What Docker refuses beside `--network container:NAME`: the network, its names and its
     /// files are the other container's.
     private static func checkJoinable(_ options: RunOptions) throws {
@@ -78,6 +102,7 @@ struct NetworkPlan {
             (!options.addHost.isEmpty, "custom host-to-IP mapping and the network mode"),
             (options.macAddress != nil, "mac-address and the network mode"),
             (options.ipAddress != nil || !options.networkAliases.isEmpty, "networking options and the container type network mode"),
+            (!options.links.isEmpty, "container type network can't be used with links. This would result in undefined behavior"),
         ]
         if let (_, what) = conflicts.first(where: { $0.0 }) { throw CellError(.setup, "conflicting options: \(what)") }
     }

@@ -94,6 +94,7 @@ enum ContainerCreateRequest {
         // `--restart`'s text (the library judges it): on-failure:N with a count.
         if !policy.isEmpty { options.restartPolicy = retries > 0 ? "\(policy):\(retries)" : policy }
         options.volumesFrom = try host.strings("VolumesFrom") ?? []
+        options.links = try host.strings("Links") ?? []
         options.autoRemove = try host.bool("AutoRemove") ?? false
         options.mounts = try host.objects("Mounts").map(mountFlag)
         // Config.Volumes are declarations, as an image's VOLUMEs: a bind or mount at the same
@@ -281,7 +282,6 @@ enum ContainerCreateRequest {
 
     /// What cell does instead of the HostConfig fields it has no counterpart for.
     static let hostConfigReasons: [String: String] = [
-        "Links": "cell's containers have no network they share yet",
         "StorageOpt": "cell's only storage is overlay, without options",
         "CgroupParent": "cell puts every container's cgroup under cell/",
         "Cgroup": "cell gives every container a cgroup of its own",

@@ -186,7 +186,7 @@ struct ContainerFlags: ParsableArguments {
     @Option(name: [.customLong("dns-option"), .customLong("dns-opt")], help: "Set DNS options.")
     var dnsOption: [String] = []
 
-    @Option(help: "Add link to another container (needs a network containers share: not yet).")
+    @Option(help: "Add link to another container (name[:alias]).")
     var link: [String] = []
 
     @Option(name: .customLong("log-driver"), help: "Logging driver for the container (json-file, local, none).")
@@ -224,7 +224,6 @@ struct ContainerFlags: ParsableArguments {
     }
 
     func options(image: String, command: [String]) throws -> RunOptions {
-        try refuseWhatCellCannotDoYet()
         if let restart, autoRemove, restart != "no", !restart.isEmpty {
             throw CellError.usage("conflicting options: cannot specify both --restart and --rm")
         }
@@ -264,6 +263,7 @@ struct ContainerFlags: ParsableArguments {
         options.dnsOptions = dnsOption
         options.network = network
         options.networkAliases = networkAlias
+        options.links = link
         options.ipAddress = ip
         options.macAddress = macAddress
         options.labels = label
@@ -293,13 +293,5 @@ struct ContainerFlags: ParsableArguments {
         options.oomScoreAdjustment = oomScoreAdj
         options.cgroups = cgroups
         return options
-    }
-
-    /// Flags Docker users type that need what cell has not got yet: said in one line, rather
-    /// than taken and ignored.
-    private func refuseWhatCellCannotDoYet() throws {
-        if !link.isEmpty {
-            throw CellError(.setup, "--link: links need a network that containers share, and cell's containers have none yet")
-        }
     }
 }
