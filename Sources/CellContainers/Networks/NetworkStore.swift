@@ -32,6 +32,7 @@ public struct NetworkStore {
     public func bridge(of network: Network) -> BridgeInterface? {
         network.bridgeInterface(directory: directory(of: network.name))
     }
+
     private func addresses(of name: String) -> String { "\(layout.networks)/\(name)/addresses" }
 
     /// By name, full id or unique id prefix, as Docker looks networks up; the predefined ones
@@ -78,7 +79,7 @@ public struct NetworkStore {
             return try HostNetworkLock.withLock {
                 if let existing = try read(name) { return existing }
                 let wanted = defaults.bridgeGateway.subnet
-                let subnet = isTaken(wanted, ignoring: nil) ? try freeSubnet(defaults) : wanted
+                let subnet = isTaken(wanted) ? try freeSubnet(defaults) : wanted
                 let gateway = subnet == wanted ? defaults.bridgeGateway.address : subnet.host(1)
                 return try write(Network(name: name, id: NetworkStore.newID(), created: Timestamp.now().rfc3339Nano, driver: "bridge",
                                          subnet: subnet.description, gateway: gateway.description,
@@ -90,9 +91,9 @@ public struct NetworkStore {
         return try write(network, bridgeMade: false)
     }
 
-    /// Whether `subnet` overlaps a route of the host (but `ignoring`'s own) or a network of this store.
-    private func isTaken(_ subnet: IPv4Subnet, ignoring bridge: String?) -> Bool {
-        if HostRoutes.routes().contains(where: { $0.subnet.overlaps(subnet) && $0.interface != bridge }) { return true }
+    /// Whether `subnet` overlaps a route of the host or a network of this store.
+    private func isTaken(_ subnet: IPv4Subnet) -> Bool {
+        if HostRoutes.routes().contains(where: { $0.subnet.overlaps(subnet) }) { return true }
         let names = ((try? FileSystem.contentsOfDirectory(layout.networks)) ?? []).filter { !$0.hasPrefix(".") }
         return names.contains { name in
             guard let other = try? read(name), let taken = other.subnet.flatMap(IPv4Subnet.init) else { return false }
@@ -101,7 +102,7 @@ public struct NetworkStore {
     }
 
     private func freeSubnet(_ defaults: NetworkDefaults) throws -> IPv4Subnet {
-        guard let subnet = defaults.candidates().first(where: { !isTaken($0, ignoring: nil) }) else {
+        guard let subnet = defaults.candidates().first(where: { !isTaken($0) }) else {
             throw CellError.conflict("could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network")
         }
         return subnet
@@ -136,7 +137,7 @@ public struct NetworkStore {
         }
         let defaults = try NetworkDefaults.current()
         return try HostNetworkLock.withLock {
-            if let subnet, isTaken(subnet, ignoring: nil) {
+            if let subnet, isTaken(subnet) {
                 throw CellError.conflict("invalid pool request: Pool overlaps with other one on this address space")
             }
             let chosen = try subnet ?? freeSubnet(defaults)
