@@ -45,10 +45,30 @@ enum NetworkHosts {
         }
     }
 
+    /// The member's names: its container name first, then its aliases, its short id last.
+    /// Words that could not have been given (a record of an older cell) are left out, so that
+    /// each member stays one line of the list and of every hosts file.
     static func member(_ record: ContainerRecord, on network: String) -> Member? {
-        guard let endpoint = record.networks?[network] else { return nil }
+        guard let endpoint = record.networks?[network], IPv4Address(endpoint.ipAddress) != nil else { return nil }
         let name = record.name.hasPrefix("/") ? String(record.name.dropFirst()) : record.name
-        return Member(address: endpoint.ipAddress, id: record.id, names: [name] + endpoint.aliases + [String(record.id.prefix(12))])
+        let names = [name] + endpoint.aliases + [String(record.id.prefix(12))]
+        return Member(address: endpoint.ipAddress, id: record.id, names: names.filter(NetworkStore.isValidName))
+    }
+
+    /// A network's section of the hosts files: every member's name and short id first, then the
+    /// aliases. A resolver takes the first line that has a name, and an alias may be any word,
+    /// also another container's name: so `--network-alias db` never answers for the container
+    /// named `db`. (Docker's resolver answers with both addresses.)
+    static func section(_ members: [Member]) -> String {
+        let own = members.map { member -> String in
+            let fixed = [member.names.first, member.names.count > 1 ? member.names.last : nil].compactMap { $0 }
+            return "\(member.address)\t\(fixed.joined(separator: " "))\n"
+        }
+        let aliases = members.compactMap { member -> String? in
+            guard member.names.count > 2 else { return nil }
+            return "\(member.address)\t\(member.names.dropFirst().dropLast().joined(separator: " "))\n"
+        }
+        return (own + aliases).joined()
     }
 
     /// `record` on the network (made, or renamed): its line added or replaced, every member's file rewritten.
@@ -82,9 +102,9 @@ enum NetworkHosts {
             try FileSystem.writeAtomically(Array(members.map { $0.line + "\n" }.joined().utf8), to: list, mode: 0o600, durable: false)
             // Every member's section is the same: the member itself too, whose name and aliases
             // resolve to its own address on the network, as Docker's resolver answers them.
-            let section = members.map { "\($0.address)\t\($0.names.joined(separator: " "))\n" }.joined()
+            let lines = section(members)
             for member in members {
-                try? rewritePeers("\(containers)/\(member.id)/hosts", network: network.name, peers: section)
+                try? rewritePeers("\(containers)/\(member.id)/hosts", network: network.name, peers: lines)
             }
         }
     }
