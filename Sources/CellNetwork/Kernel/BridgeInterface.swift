@@ -34,7 +34,11 @@ public struct BridgeInterface: Sendable, Equatable {
     @discardableResult
     public func ensure() throws -> Int32 {
         let netlink = try RouteNetlink()
-        if let index = try existingIndex(netlink) { return index }
+        if let index = try existingIndex(netlink) {
+            // A bridge an older cell made has IPv6 on (see `BridgeIPv6`).
+            try BridgeIPv6.disable(on: name)
+            return index
+        }
         // Whoever makes it holds the host's networks lock, so two stores (or two commands) do not
         // both make it, and its subnet is checked against the host's routes and taken in one step.
         return try HostNetworkLock.withLock { try create(netlink) }
@@ -54,7 +58,10 @@ public struct BridgeInterface: Sendable, Equatable {
 
     /// A bridge half made by a killed command (no address, or down) is completed.
     private func create(_ netlink: RouteNetlink) throws -> Int32 {
-        if let index = try existingIndex(netlink) { return index }
+        if let index = try existingIndex(netlink) {
+            try BridgeIPv6.disable(on: name)
+            return index
+        }
         // The subnet may have been taken meanwhile (another store's network, a VPN, a reboot
         // into other routes): two bridges on one subnet would leave the host unable to reach either.
         if let taken = HostRoutes.routes().first(where: { $0.subnet.overlaps(gateway.subnet) && $0.interface != name }) {
@@ -63,6 +70,8 @@ public struct BridgeInterface: Sendable, Equatable {
         if try netlink.index(of: name) == nil { try netlink.addBridge(name) }
         guard let index = try netlink.index(of: name) else { throw CellError.system("bridge \(name) vanished") }
         try netlink.addAddress(gateway.address.description, prefix: gateway.prefix, broadcast: gateway.subnet.broadcast.description, to: index)
+        // Before it is up, so it never has a link-local address for a moment.
+        try BridgeIPv6.disable(on: name)
         try netlink.setUp(index, name: name)
         firewall.remove()
         try firewall.install()
