@@ -151,4 +151,44 @@ struct NetworkAttackTests {
         try root.cell("run", "--rm", "--network", "sealed", "debian:raw", "true").expectSuccess()
         #expect(try String(contentsOfFile: "/proc/sys/net/ipv6/conf/\(bridge)/disable_ipv6", encoding: .utf8) == "1\n")
     }
+
+    /// `cell ARGS` that must end within `seconds`: its exit status, or nil (then it is killed)
+    /// when it hung.
+    static func finishes(within seconds: Double, _ root: CellRoot, _ arguments: [String]) throws -> Int32? {
+        let child = try ChildProcess(Paths.cell, arguments, environment: ["CELL_ROOT": root.path], captureOutput: false)
+        guard waitUntil(timeout: seconds, { child.exitStatusIfExited() != nil }) else {
+            kill(child.pid, SIGKILL)
+            _ = child.waitForExit()
+            return nil
+        }
+        return child.waitForExit()
+    }
+
+    /// A process in a container takes an flock on its /etc/hosts and keeps it. Its peers'
+    /// creations and removals rewrite that file: they used to wait for the same lock, for ever,
+    /// holding the store's networks lock meanwhile (so `network rm` and prune hung too). They
+    /// now take turns on a lock file the container cannot see, and the file is still rewritten.
+    @Test func aContainerHoldingItsHostsFileLockedStallsNoOne() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        try root.cell("network", "create", "--subnet", "10.232.0.0/24", "crowd").expectSuccess()
+        try root.cell("network", "create", "--subnet", "10.232.1.0/24", "spare").expectSuccess()
+        try root.cell("run", "-d", "--name", "holder", "--network", "crowd", "busybox", "sleep", "1000").expectSuccess()
+        let pid = try root.cell("inspect", "-f", "{{.State.Pid}}", "holder").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        // busybox has no flock(1): the lock is taken from the host, on the same open file a
+        // process of the container would lock (its /etc/hosts, through its root), and held
+        // until this test kills the locker.
+        let marker = root.file("locked")
+        let script = "import fcntl, sys, time; f = open(sys.argv[1]); fcntl.flock(f, fcntl.LOCK_EX); open(sys.argv[2], 'w').close(); time.sleep(600)"
+        let locker = try ChildProcess("/usr/bin/python3", ["-c", script, "/proc/\(pid)/root/etc/hosts", marker], captureOutput: false)
+        defer { kill(locker.pid, SIGKILL); _ = locker.waitForExit() }
+        #expect(waitUntil { FileManager.default.fileExists(atPath: marker) }, "the container's hosts file is locked")
+
+        #expect(try NetworkAttackTests.finishes(within: 20, root, ["create", "--name", "newcomer", "--network", "crowd", "busybox"]) == 0,
+                "a creation on the network ends")
+        #expect(try root.cell("exec", "holder", "cat", "/etc/hosts").stdout.contains("\tnewcomer "), "and the locked file has its peer")
+        #expect(try NetworkAttackTests.finishes(within: 20, root, ["rm", "newcomer"]) == 0, "a removal ends")
+        #expect(try NetworkAttackTests.finishes(within: 20, root, ["network", "rm", "spare"]) == 0, "network rm ends")
+        #expect(try !root.cell("exec", "holder", "cat", "/etc/hosts").stdout.contains("newcomer"))
+    }
 }

@@ -110,11 +110,19 @@ enum NetworkHosts {
     }
 
     /// Replaces the network's section (adding it at the end where it is missing); nil `peers`
-    /// removes it.
+    /// removes it. Rewriters of one file (the updates of two networks it is on) take turns
+    /// through `hosts.lock` beside it, never through an flock of the file itself: the container
+    /// has that file too (its /etc/hosts), and a process in it holding an flock there would
+    /// stall every change on its networks, each holding its network's list lock meanwhile.
     static func rewritePeers(_ path: String, network: String, peers: String?) throws {
+        // A container being removed meanwhile has no file left to rewrite.
+        guard let lock = try FileLock.inExistingDirectory(path + ".lock") else { return }
+        try lock.withLock(.exclusive) { try rewriteLocked(path, network: network, peers: peers) }
+    }
+
+    private static func rewriteLocked(_ path: String, network: String, peers: String?) throws {
         let handle = try FileDescriptorHandle(path: path, flags: O_RDWR | O_NOFOLLOW)
         defer { try? handle.close() }
-        guard flock(handle.fd, LOCK_EX) == 0 else { throw CellError.system("lock \(path): \(Syscall.errorString(errno))") }
         let current = String(decoding: try handle.readToEnd(limit: 1 << 20), as: UTF8.self)
         var lines = current.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         let own = marker(network)
