@@ -191,4 +191,60 @@ struct NetworkAttackTests {
         #expect(try NetworkAttackTests.finishes(within: 20, root, ["network", "rm", "spare"]) == 0, "network rm ends")
         #expect(try !root.cell("exec", "holder", "cat", "/etc/hosts").stdout.contains("newcomer"))
     }
+
+    /// The ICMP counters of a network namespace (`/proc/net/snmp`'s Icmp lines), by name.
+    static func icmpCounters(of namespace: String) throws -> [String: Int] {
+        let lines = try Command.run("/usr/sbin/ip", ["netns", "exec", namespace, "cat", "/proc/net/snmp"]).stdout
+            .split(separator: "\n").filter { $0.hasPrefix("Icmp:") }.map { $0.split(separator: " ").dropFirst().map(String.init) }
+        guard lines.count == 2 else { return [:] }
+        return Dictionary(zip(lines[0], lines[1].compactMap { Int($0) }), uniquingKeysWith: { $1 })
+    }
+
+    /// A machine on the host's network that routes a network's subnet through the host (a
+    /// neighbour, here a namespace the test makes) reached every port of every container on a
+    /// bridge network, published or not; and a container that gives itself another source
+    /// address (CAP_NET_ADMIN, or raw sockets) sent packets onto the host's network with that
+    /// address, un-masqueraded. Both are dropped now, while the container's own traffic out,
+    /// answers to it, and the host's own connections to the container go on working.
+    @Test func neighboursRouteNothingInAndContainersSpoofNothingOut() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let tag = String(UUID().uuidString.prefix(6)).lowercased()
+        let namespace = "cellnbr-\(tag)"
+        let hostEnd = "cb\(tag)h", outsideEnd = "cb\(tag)o"
+        let link = "10.239.\(Int.random(in: 0...127) * 2)"
+        let unrouted = "10.239.\(Int.random(in: 0...127) * 2 + 1).3"
+        let setUp = try Command.shell("""
+        set -e
+        ip netns add \(namespace)
+        ip link add \(hostEnd) type veth peer name \(outsideEnd)
+        ip link set \(outsideEnd) netns \(namespace)
+        ip addr add \(link).1/30 dev \(hostEnd)
+        ip link set \(hostEnd) up
+        ip -n \(namespace) addr add \(link).2/30 dev \(outsideEnd)
+        ip -n \(namespace) link set \(outsideEnd) up
+        ip -n \(namespace) link set lo up
+        ip -n \(namespace) route add 10.233.0.0/24 via \(link).1
+        """)
+        defer { _ = try? Command.shell("ip netns del \(namespace); ip link del \(hostEnd) 2>/dev/null; true") }
+        try setUp.expectSuccess()
+        try root.cell("network", "create", "--subnet", "10.233.0.0/24", "lan").expectSuccess()
+        try root.cell("run", "-d", "--name", "web", "--network", "lan", "busybox",
+                      "sh", "-c", "echo private > /tmp/index.html; exec httpd -f -p 80 -h /tmp").expectSuccess()
+        #expect(waitUntil { (try? Command.run("/bin/busybox", ["wget", "-qO-", "http://10.233.0.2/"]).stdout) == "private\n" },
+                "the host reaches the container")
+        let neighbour = try Command.run("/usr/sbin/ip", ["netns", "exec", namespace, "timeout", "3", "/bin/busybox", "wget", "-qO-", "http://10.233.0.2/"])
+        #expect(neighbour.status != 0 && neighbour.stdout.isEmpty, "a neighbour does not: \(neighbour.stdout)")
+
+        let before = try NetworkAttackTests.icmpCounters(of: namespace)
+        let pings = try root.cell("run", "--rm", "--cap-add", "NET_ADMIN", "--network", "lan", "busybox", "sh", "-c", """
+            ip addr add \(unrouted)/32 dev eth0 && ping -c 3 -w 2 -I \(unrouted) \(link).2
+            ping -c 1 -w 5 \(link).2
+            """)
+        #expect(pings.stdout.contains("1 packets received"), "the container's own traffic goes out and its answer comes back: \(pings.stdout)")
+        let after = try NetworkAttackTests.icmpCounters(of: namespace)
+        let received = (after["InEchos"] ?? 0) - (before["InEchos"] ?? 0)
+        let answered = (after["OutEchoReps"] ?? 0) - (before["OutEchoReps"] ?? 0)
+        #expect(received == 1 && answered == 1, "only the masqueraded ping reached the neighbour: \(received) received, \(answered) answered")
+    }
 }

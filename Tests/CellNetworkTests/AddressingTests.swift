@@ -61,8 +61,10 @@ import Testing
         #expect(open.rules.map { "\($0.table) \($0.chain) \($0.rule)" } == [
             "filter FORWARD -i cell-0123456789 -o cell-0123456789 -j ACCEPT",
             "filter FORWARD -i cell-0123456789 -o cell-+ -j DROP",
+            "filter FORWARD -i cell-0123456789 ! -s 10.9.0.0/24 -j DROP",
             "filter FORWARD -i cell-0123456789 -j ACCEPT",
             "filter FORWARD -o cell-0123456789 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+            "filter FORWARD -o cell-0123456789 -j DROP",
             "nat POSTROUTING -s 10.9.0.0/24 ! -o cell-0123456789 -j MASQUERADE",
         ])
         let closed = BridgeFirewall(bridge: "cell-0123456789", subnet: IPv4Subnet("10.9.0.0/24")!, isInternal: true)

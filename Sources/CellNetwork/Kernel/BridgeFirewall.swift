@@ -36,8 +36,16 @@ public struct BridgeFirewall: Sendable {
         } else {
             rules += [
                 ("filter", "FORWARD", "-i \(bridge) -o \(BridgeFirewall.bridgePrefix)+ -j DROP"),
+                // A container that sets another source address (NET_ADMIN, or NET_RAW's raw
+                // sockets) would send it out un-masqueraded, onto the host's networks.
+                ("filter", "FORWARD", "-i \(bridge) ! -s \(subnet) -j DROP"),
                 ("filter", "FORWARD", "-i \(bridge) -j ACCEPT"),
                 ("filter", "FORWARD", "-o \(bridge) -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"),
+                // Nothing else is routed in: a machine of the host's network that routes the
+                // subnet through the host would reach every container port, published or not
+                // (as Docker 28 closes it). Published ports come through the host's proxy,
+                // which is the host's own traffic, and the bridge's own traffic is accepted above.
+                ("filter", "FORWARD", "-o \(bridge) -j DROP"),
                 ("nat", "POSTROUTING", "-s \(subnet) ! -o \(bridge) -j MASQUERADE"),
             ]
         }
