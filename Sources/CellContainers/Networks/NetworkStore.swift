@@ -118,6 +118,7 @@ public struct NetworkStore {
         if try Network.predefined.contains(name) || read(name) != nil {
             throw CellError.conflict("network with name \(name) already exists")
         }
+        try NetworkDriverOptions.check(options, isInternal: isInternal)
         var subnet: IPv4Subnet?
         if let requestedSubnet {
             guard let parsed = IPv4Subnet(requestedSubnet), parsed.prefix <= 30 else {
