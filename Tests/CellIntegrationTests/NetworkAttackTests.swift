@@ -279,4 +279,43 @@ struct NetworkAttackTests {
         #expect(answer.status == 400 && answer.message?.contains("enable_icc=false") == true, "\(answer.status) \(answer.body)")
         #expect(try root.cell("network", "ls", "-q", "--filter", "name=apikept").stdout.isEmpty)
     }
+
+    /// Whether process `pid` waits for an flock (a `->` line of /proc/locks).
+    static func waitsForALock(_ pid: pid_t) -> Bool {
+        let locks = (try? String(contentsOfFile: "/proc/locks", encoding: .utf8)) ?? ""
+        return locks.split(separator: "\n").contains { line in
+            let fields = line.split(separator: " ")
+            return fields.count > 5 && fields[1] == "->" && fields[5] == "\(pid)"
+        }
+    }
+
+    /// A container creation reads its network, then takes the store's networks lock to claim an
+    /// address. A `network rm` that got the lock first used to leave it claiming in a directory it
+    /// made again: a container on a network that no longer existed, and a name that could not be
+    /// made again. Here the test holds the lock while the creation waits, and removes the network
+    /// as `network rm` does meanwhile; the creation then finds it gone.
+    @Test func aNetworkRemovedWhileAContainerIsMadeOnItStaysRemoved() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        try root.cell("network", "create", "--subnet", "10.235.0.0/24", "doomed").expectSuccess()
+        let marker = root.file("locked")
+        let script = "import fcntl, sys, time; f = open(sys.argv[1], 'a'); fcntl.flock(f, fcntl.LOCK_EX); open(sys.argv[2], 'w').close(); time.sleep(600)"
+        let holder = try ChildProcess("/usr/bin/python3", ["-c", script, "\(root.path)/locks/networks.lock", marker], captureOutput: false)
+        defer { kill(holder.pid, SIGKILL); _ = holder.waitForExit() }
+        #expect(waitUntil { FileManager.default.fileExists(atPath: marker) })
+        let creation = try ChildProcess(Paths.cell, ["create", "--name", "late", "--network", "doomed", "busybox"],
+                                        environment: ["CELL_ROOT": root.path], captureOutput: true)
+        #expect(waitUntil { NetworkAttackTests.waitsForALock(creation.pid) }, "the creation waits for the networks lock")
+        // What `network rm` does under the lock, after its bridge is gone: the record renamed away.
+        #expect(rename("\(root.path)/networks/doomed", "\(root.path)/networks/.rm-by-test") == 0)
+        kill(holder.pid, SIGKILL)
+        let result = creation.finish()
+        #expect(result.status == 125 && result.stderr == "Error: network doomed not found\n", "exit \(result.status): \(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(root.path)/networks/doomed"), "the network's directory is not made again")
+        #expect(try root.cell("ps", "-aq").stdout.isEmpty)
+        // Its bridge is an orphan now, which the next prune takes; the name is free again.
+        try root.cell("network", "prune", "-f").expectSuccess()
+        #expect(try Command.run("/usr/sbin/ip", ["-o", "-4", "addr", "show", "to", "10.235.0.0/24"]).stdout.isEmpty)
+        try root.cell("network", "create", "--subnet", "10.235.0.0/24", "doomed").expectSuccess()
+    }
 }

@@ -195,13 +195,17 @@ public struct NetworkStore {
     // MARK: Addresses
 
     /// Takes an address of `network` for `container`: `requested` (`--ip`) or the first free
-    /// one after the gateway.
+    /// one after the gateway. The caller holds the lock shared.
     public func claimAddress(in network: Network, for container: String, requested: IPv4Address?) throws -> IPv4Address {
         guard let subnet = network.subnet.flatMap(IPv4Subnet.init), let gateway = network.gateway.flatMap(IPv4Address.init) else {
             throw CellError.invalidInput("network \(network.name) gives no addresses")
         }
+        // The network as it is now, under the caller's lock: one removed since the caller read
+        // it (or removed and made again) gives nothing, and its directory is not made again.
+        guard try find(network.name)?.id == network.id else {
+            throw CellError(.setup, "network \(network.name) not found")
+        }
         let directory = addresses(of: network.name)
-        try FileSystem.createDirectory(directory, mode: 0o700)
         if let requested {
             guard subnet.isHost(requested), requested != gateway else {
                 throw CellError.invalidInput("invalid address \(requested): it does not belong to any of this network's subnets")
