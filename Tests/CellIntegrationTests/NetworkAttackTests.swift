@@ -318,4 +318,50 @@ struct NetworkAttackTests {
         #expect(try Command.run("/usr/sbin/ip", ["-o", "-4", "addr", "show", "to", "10.235.0.0/24"]).stdout.isEmpty)
         try root.cell("network", "create", "--subnet", "10.235.0.0/24", "doomed").expectSuccess()
     }
+
+    /// A `network create` killed while it makes its bridge (here: while its firewall rules are
+    /// being written, an iptables-restore of its running) left a bridge no prune found: it was
+    /// recorded for pruning only once complete. And a network deleted behind cell's back and
+    /// made again under its name kept the old bridge for ever, its subnet still routed, since
+    /// the record it was judged by existed again. Both are pruned now.
+    @Test func bridgesOfKilledOrReplacedNetworksArePruned() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        // Killed mid-way; it may finish before it is caught, then it is tried again.
+        var caught = false
+        for attempt in 0..<5 where !caught {
+            let name = "killed\(attempt)"
+            let creation = try ChildProcess(Paths.cell, ["network", "create", "--subnet", "10.236.0.0/24", name],
+                                            environment: ["CELL_ROOT": root.path], captureOutput: false)
+            let children = "/proc/\(creation.pid)/task/\(creation.pid)/children"
+            let deadline = Date().addingTimeInterval(10)
+            while Date() < deadline && creation.exitStatusIfExited() == nil {
+                let running = (try? String(contentsOfFile: children, encoding: .utf8)) ?? ""
+                if !running.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                    kill(creation.pid, SIGKILL)
+                    caught = true
+                    break
+                }
+            }
+            _ = creation.waitForExit()
+            if !caught { _ = try root.cell("network", "rm", name) }
+        }
+        #expect(caught, "a network create was killed while it ran iptables-restore")
+        try root.cell("network", "prune", "-f").expectSuccess()
+        #expect(try Command.run("/usr/sbin/ip", ["-o", "-4", "addr", "show", "to", "10.236.0.0/24"]).stdout.isEmpty,
+                "the half-made bridge is pruned")
+        try root.cell("network", "create", "--subnet", "10.236.0.0/24", "killed").expectSuccess()
+
+        // Deleted behind cell's back (`rm -rf` of its record), then made again by name.
+        let first = try root.cell("network", "create", "--subnet", "10.236.1.0/24", "again").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try FileManager.default.removeItem(atPath: "\(root.path)/networks/again")
+        let second = try root.cell("network", "create", "--subnet", "10.236.2.0/24", "again").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(!first.isEmpty && !second.isEmpty && first != second)
+        try root.cell("create", "--network", "again", "busybox").expectSuccess()  // so that prune keeps it
+        try root.cell("network", "prune", "-f").expectSuccess()
+        #expect(try !NetworkTests.hostHas(interface: NetworkTests.bridge(of: first)), "the replaced network's bridge is pruned")
+        #expect(try !NetworkTests.firewallMentions(NetworkTests.bridge(of: first)), "with its rules")
+        #expect(try NetworkTests.hostHas(interface: NetworkTests.bridge(of: second)), "the network of that name now keeps its own")
+        try root.cell("network", "create", "--subnet", "10.236.1.0/24", "reused").expectSuccess()
+    }
 }

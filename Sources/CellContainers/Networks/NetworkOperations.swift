@@ -49,7 +49,7 @@ public struct NetworkOperations {
     /// `network prune`: user-defined networks no container is on, that `filter` keeps; and the
     /// bridges of any store's networks that are gone without their bridge (`HostBridges`).
     public func prune(filter: (Network) -> Bool = { _ in true }) throws -> [Network] {
-        try HostBridges.removeOrphans()
+        try HostBridges.removeOrphans(owns: NetworkOperations.recordOwns)
         return try networks.withLock(.exclusive) {
             let used = try members()
             var removed: [Network] = []
@@ -59,6 +59,14 @@ public struct NetworkOperations {
             }
             return removed
         }
+    }
+
+    /// Whether the network recorded in `directory` is the one `bridge` was made for; a record
+    /// that cannot be read is given the benefit of the doubt.
+    static func recordOwns(_ directory: String, _ bridge: String) -> Bool {
+        guard let bytes = try? FileSystem.readFileIfPresent("\(directory)/network.json") else { return true }
+        guard let network = try? StoredJSON.decode(Network.self, from: bytes, what: directory) else { return true }
+        return BridgeInterface.name(forNetworkID: network.id) == bridge
     }
 
     /// After a container is gone: its addresses given back, and its name out of its peers'

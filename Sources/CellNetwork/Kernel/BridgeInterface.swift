@@ -67,6 +67,9 @@ public struct BridgeInterface: Sendable, Equatable {
         if let taken = HostRoutes.routes().first(where: { $0.subnet.overlaps(gateway.subnet) && $0.interface != name }) {
             throw CellError.conflict("network subnet \(gateway.subnet) overlaps \(taken.subnet) routed through \(taken.interface)")
         }
+        // Registered before it exists, so that a command killed from here on leaves a bridge
+        // the next prune finds (its network's record is not in place yet, or never will be).
+        try HostBridges.register(self)
         if try netlink.index(of: name) == nil { try netlink.addBridge(name) }
         guard let index = try netlink.index(of: name) else { throw CellError.system("bridge \(name) vanished") }
         try netlink.addAddress(gateway.address.description, prefix: gateway.prefix, broadcast: gateway.subnet.broadcast.description, to: index)
@@ -75,7 +78,6 @@ public struct BridgeInterface: Sendable, Equatable {
         try netlink.setUp(index, name: name)
         firewall.remove()
         try firewall.install()
-        try HostBridges.register(self)
         return index
     }
 

@@ -22,8 +22,11 @@ public enum HostBridges {
     }
 
     /// Removes the bridges (and their rules) whose store network no longer exists; their names.
+    /// `owns` says whether the network recorded in a directory (which exists) is the one a
+    /// bridge was made for: a network removed behind cell's back and made again under its name
+    /// has a bridge of its own, and the old one is an orphan all the same.
     @discardableResult
-    public static func removeOrphans() throws -> [String] {
+    public static func removeOrphans(owns: (_ directory: String, _ bridge: String) -> Bool = { _, _ in true }) throws -> [String] {
         try HostNetworkLock.withLock {
             var removed: [String] = []
             for name in (try? FileSystem.contentsOfDirectory(directory)) ?? [] where name.hasPrefix(BridgeFirewall.bridgePrefix) {
@@ -33,7 +36,7 @@ public enum HostBridges {
                     unregister(name)
                     continue
                 }
-                guard !FileSystem.exists("\(fields[0])/network.json") else { continue }
+                guard !FileSystem.exists("\(fields[0])/network.json") || !owns(fields[0], name) else { continue }
                 try BridgeInterface(name: name, gateway: gateway, isInternal: fields[2] == "1", owner: fields[0]).remove()
                 removed.append(name)
             }
