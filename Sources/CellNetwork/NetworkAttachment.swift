@@ -37,7 +37,10 @@ public struct NetworkAttachment: Sendable, Equatable {
     public static func parseMAC(_ text: String) -> [UInt8]? {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 6 else { return nil }
-        let bytes = parts.compactMap { $0.count == 2 ? UInt8($0, radix: 16) : nil }
+        // Two hex digits each: Swift's integer parsing also takes a sign (`+2:42:...`).
+        let bytes = parts.compactMap { part in
+            part.utf8.count == 2 && part.utf8.allSatisfy({ $0 < 0x80 && Character(Unicode.Scalar($0)).isHexDigit }) ? UInt8(part, radix: 16) : nil
+        }
         // A multicast address (low bit of the first byte) cannot be an interface's.
         guard bytes.count == 6, bytes[0] & 1 == 0, bytes != [0, 0, 0, 0, 0, 0] else { return nil }
         return bytes

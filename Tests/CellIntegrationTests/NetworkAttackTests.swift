@@ -364,4 +364,33 @@ struct NetworkAttackTests {
         #expect(try NetworkTests.hostHas(interface: NetworkTests.bridge(of: second)), "the network of that name now keeps its own")
         try root.cell("network", "create", "--subnet", "10.236.1.0/24", "reused").expectSuccess()
     }
+
+    /// Addresses, subnets and MACs with a sign in them (`+10.237.0.5`, `+2:42:...`) were taken,
+    /// since Swift's integer parsing allows one; an address is a file name in the store and a
+    /// MAC goes to the kernel, so each has one spelling: anything else is refused as Docker
+    /// refuses it, and nothing is made.
+    @Test func addressesAndMACsHaveOneSpelling() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        for subnet in ["+10.237.0.0/24", "10.237.+0.0/24"] {
+            let refused = try root.cell("network", "create", "--subnet", subnet, "signed")
+            #expect(refused.status == 1 && refused.stderr.hasPrefix("Error response from daemon: invalid subnet"), "\(subnet): \(refused.stderr)")
+        }
+        let gateway = try root.cell("network", "create", "--subnet", "10.237.0.0/24", "--gateway", "10.237.0.+1", "signed")
+        #expect(gateway.status == 1 && gateway.stderr.contains("invalid gateway address"), "\(gateway.stderr)")
+        try root.cell("network", "create", "--subnet", "10.237.0.0/24", "plain").expectSuccess()
+        for address in ["+10.237.0.5", "10.237.0.+5", "10.237.0.-0"] {
+            let refused = try root.cell("create", "--network", "plain", "--ip", address, "busybox")
+            #expect(refused.status == 125 && refused.stderr == "Error: invalid IPv4 address: \(address)\n", "\(address): \(refused.stderr)")
+        }
+        for mac in ["+2:42:0a:ed:00:05", "02:42:0a:ed:00:+5", "02:42:0a:ed:00:-0"] {
+            let refused = try root.cell("create", "--network", "plain", "--mac-address", mac, "busybox")
+            #expect(refused.status == 125 && refused.stderr.contains("\(mac) is not a valid mac address"), "\(mac): \(refused.stderr)")
+        }
+        #expect(try root.cell("ps", "-aq").stdout.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root.path)/networks/plain/addresses").isEmpty)
+        try root.cell("create", "--name", "fine", "--network", "plain", "--ip", "10.237.0.5", "--mac-address", "02:42:0A:ed:00:05", "busybox").expectSuccess()
+        #expect(try root.cell("inspect", "-f", "{{.NetworkSettings.Networks.plain.IPAddress}} {{.NetworkSettings.Networks.plain.MacAddress}}",
+                              "fine").stdout == "10.237.0.5 02:42:0a:ed:00:05\n")
+    }
 }

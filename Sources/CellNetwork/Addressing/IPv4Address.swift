@@ -13,7 +13,8 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
         guard parts.count == 4 else { return nil }
         var bits: UInt32 = 0
         for part in parts {
-            guard (1...3).contains(part.count), part.allSatisfy(\.isASCII), let value = UInt8(part),
+            // Digits alone: Swift's integer parsing also takes a sign (`+10.0.0.1`).
+            guard (1...3).contains(part.count), part.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let value = UInt8(part),
                   part.count == 1 || part.first != "0" else { return nil }
             bits = bits << 8 | UInt32(value)
         }
