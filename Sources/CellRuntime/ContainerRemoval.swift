@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import CellCore
+import CellNetwork
 
 /// Deleting a container's directory, shared by `cell rm` and the monitor of a `--rm` container.
 public enum ContainerRemoval {
@@ -36,7 +37,7 @@ public enum ContainerRemoval {
         remains.trees += spec.anonymousVolumes.compactMap(takeVolumeAside)
         // Its addresses free again (the file names the container that has it).
         for attachment in spec.networkAttachments {
-            if let owner = try? FileSystem.readFileIfPresent(attachment.addressClaim), owner == Array(spec.id.utf8) {
+            if AddressClaim.owner(at: attachment.addressClaim) == spec.id {
                 unlink(attachment.addressClaim)
             }
         }

@@ -393,4 +393,39 @@ struct NetworkAttackTests {
         #expect(try root.cell("inspect", "-f", "{{.NetworkSettings.Networks.plain.IPAddress}} {{.NetworkSettings.Networks.plain.MacAddress}}",
                               "fine").stdout == "10.237.0.5 02:42:0a:ed:00:05\n")
     }
+
+    /// What someone with the store's files in reach plants where cell keeps claims and records:
+    /// a FIFO, a link to /dev/zero and a directory among a network's address claims (every
+    /// creation and removal on the network reads the claims: the FIFO stalled them for ever,
+    /// the link would fill memory), and a network directory that is a link to another store's
+    /// network (whose bridge `network rm` would have taken). Each is no claim and no network:
+    /// creations, removals and lists go on, and the other store keeps its bridge.
+    @Test func plantedClaimsAndNetworkLinksAreNotFollowed() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        try root.cell("network", "create", "--subnet", "10.238.0.0/24", "planted").expectSuccess()
+        let claims = "\(root.path)/networks/planted/addresses"
+        #expect(mkfifo("\(claims)/10.238.0.2", 0o600) == 0)
+        try FileManager.default.createSymbolicLink(atPath: "\(claims)/10.238.0.3", withDestinationPath: "/dev/zero")
+        try FileManager.default.createDirectory(atPath: "\(claims)/10.238.0.4/inside", withIntermediateDirectories: true)
+
+        #expect(try NetworkAttackTests.finishes(within: 20, root, ["run", "-d", "--name", "one", "--network", "planted", "busybox", "sleep", "1000"]) == 0)
+        #expect(try NetworkAttackTests.finishes(within: 20, root, ["create", "--name", "two", "--network", "planted", "busybox"]) == 0)
+        #expect(try root.cell("inspect", "-f", "{{.NetworkSettings.Networks.planted.IPAddress}}", "one", "two").lines == ["10.238.0.5", "10.238.0.6"],
+                "the planted addresses are left alone")
+        #expect(try root.cell("exec", "one", "cat", "/etc/hosts").stdout.contains("10.238.0.6\ttwo "), "names still reach the peers")
+        #expect(try NetworkAttackTests.finishes(within: 20, root, ["create", "--network", "planted", "--ip", "10.238.0.2", "busybox"]) == 125,
+                "a planted address is taken (and the sweep that judges it reads nothing)")
+        #expect(try NetworkAttackTests.finishes(within: 20, root, ["rm", "-f", "one", "two"]) == 0)
+
+        let other = try CellRoot()
+        let otherID = try other.cell("network", "create", "--subnet", "10.238.1.0/24", "real").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try FileManager.default.createSymbolicLink(atPath: "\(root.path)/networks/borrowed", withDestinationPath: "\(other.path)/networks/real")
+        #expect(try !root.cell("network", "ls", "--format", "{{.Name}}").lines.contains("borrowed"))
+        let removal = try root.cell("network", "rm", "borrowed")
+        #expect(removal.status == 1 && removal.stderr == "Error response from daemon: network borrowed not found\n", "\(removal.stderr)")
+        try root.cell("network", "prune", "-f").expectSuccess()
+        #expect(try NetworkTests.hostHas(interface: NetworkTests.bridge(of: otherID)), "the other store keeps its bridge")
+        #expect(try other.cell("network", "inspect", "-f", "{{.Name}}", "real").stdout == "real\n")
+    }
 }

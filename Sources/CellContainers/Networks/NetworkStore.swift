@@ -46,9 +46,22 @@ public struct NetworkStore {
         return matches.first
     }
 
+    /// The record of `networks/<name>`, read only from a directory of the store's own and a
+    /// regular file in it: a symlink planted there would lend this store another store's
+    /// network, whose bridge `network rm` would then take from it.
     private func read(_ name: String) throws -> Network? {
-        guard let bytes = try FileSystem.readFileIfPresent("\(directory(of: name))/network.json") else { return nil }
-        return try StoredJSON.decode(Network.self, from: bytes, what: "network \(name)")
+        var status = stat()
+        guard lstat(directory(of: name), &status) == 0, status.st_mode & S_IFMT == S_IFDIR else { return nil }
+        let path = "\(directory(of: name))/network.json"
+        let fd: Int32
+        do {
+            fd = try RegularFile.open(at: AT_FDCWD, path, flags: O_RDONLY, describing: path)
+        } catch let error as CellError where error.kind == .notFound {
+            return nil
+        }
+        let handle = FileDescriptorHandle(fd: fd, path: path)
+        defer { try? handle.close() }
+        return try StoredJSON.decode(Network.self, from: try handle.readToEnd(limit: 64 << 20), what: "network \(name)")
     }
 
     /// Every network, the predefined ones first (made if missing), then by name.
@@ -253,8 +266,7 @@ public struct NetworkStore {
     /// Gives the address back (a container's removal, or a creation that failed).
     public func releaseAddress(_ address: String, in networkName: String, for container: String) {
         let path = "\(addresses(of: networkName))/\(address)"
-        guard IPv4Address(address) != nil, let owner = try? FileSystem.readFileIfPresent(path),
-              String(decoding: owner, as: UTF8.self) == container else { return }
+        guard IPv4Address(address) != nil, AddressClaim.owner(at: path) == container else { return }
         unlink(path)
     }
 
@@ -266,11 +278,10 @@ public struct NetworkStore {
         let now = Timestamp.now().seconds
         for name in (try? FileSystem.contentsOfDirectory(directory)) ?? [] {
             let path = "\(directory)/\(name)"
-            guard let owner = try? FileSystem.readFileIfPresent(path) else { continue }
-            let id = String(decoding: owner, as: UTF8.self)
-            let hasContainer = !id.isEmpty && !id.contains("/") && FileSystem.exists("\(layout.containers)/\(id)")
+            // A file that is not a claim cell wrote has no container: it goes the same way.
+            let hasContainer = AddressClaim.owner(at: path).map { FileSystem.exists("\(layout.containers)/\($0)") } ?? false
             var status = stat()
-            guard !hasContainer, stat(path, &status) == 0, now - Int64(status.st_mtim.tv_sec) > 60 else { continue }
+            guard !hasContainer, lstat(path, &status) == 0, now - Int64(status.st_mtim.tv_sec) > 60 else { continue }
             if unlink(path) == 0 { swept += 1 }
         }
         return swept
@@ -280,8 +291,7 @@ public struct NetworkStore {
     public func claims(in network: Network) -> [(address: String, container: String)] {
         let directory = addresses(of: network.name)
         return ((try? FileSystem.contentsOfDirectory(directory)) ?? []).sorted().compactMap { name in
-            guard let owner = try? FileSystem.readFileIfPresent("\(directory)/\(name)") else { return nil }
-            return (name, String(decoding: owner, as: UTF8.self))
+            AddressClaim.owner(at: "\(directory)/\(name)").map { (name, $0) }
         }
     }
 
