@@ -368,8 +368,9 @@ struct NetworkAttackTests {
     /// Addresses, subnets and MACs with a sign in them (`+10.237.0.5`, `+2:42:...`) were taken,
     /// since Swift's integer parsing allows one; an address is a file name in the store and a
     /// MAC goes to the kernel, so each has one spelling: anything else is refused as Docker
-    /// refuses it, and nothing is made.
-    @Test func addressesAndMACsHaveOneSpelling() throws {
+    /// refuses it, and nothing is made. Network names that `--network` reads as a mode are
+    /// refused too.
+    @Test func namesAddressesAndMACsMeanOneThing() throws {
         let root = try CellRoot()
         try root.importBusybox()
         for subnet in ["+10.237.0.0/24", "10.237.+0.0/24"] {
@@ -378,6 +379,12 @@ struct NetworkAttackTests {
         }
         let gateway = try root.cell("network", "create", "--subnet", "10.237.0.0/24", "--gateway", "10.237.0.+1", "signed")
         #expect(gateway.status == 1 && gateway.stderr.contains("invalid gateway address"), "\(gateway.stderr)")
+        // Names `--network` reads as a mode: a network made under one could never be joined.
+        for name in ["default", "private"] {
+            let refused = try root.cell("network", "create", "--subnet", "10.237.0.0/24", name)
+            #expect(refused.status == 1 && refused.stderr == "Error response from daemon: \(name) is a pre-defined network and cannot be created\n",
+                    "\(refused.stderr)")
+        }
         try root.cell("network", "create", "--subnet", "10.237.0.0/24", "plain").expectSuccess()
         for address in ["+10.237.0.5", "10.237.0.+5", "10.237.0.-0"] {
             let refused = try root.cell("create", "--network", "plain", "--ip", address, "busybox")

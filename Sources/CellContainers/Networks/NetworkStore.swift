@@ -131,6 +131,12 @@ public struct NetworkStore {
         if try Network.predefined.contains(name) || read(name) != nil {
             throw CellError.conflict("network with name \(name) already exists")
         }
+        // `--network default` names the default `bridge` and `private` the container's own
+        // namespace, never a network of the store: one made under either name could not be
+        // joined (Docker refuses `default`).
+        if NetworkStore.modeNames.contains(name) {
+            throw CellError.conflict("\(name) is a pre-defined network and cannot be created")
+        }
         try NetworkDriverOptions.check(options, isInternal: isInternal)
         var subnet: IPv4Subnet?
         if let requestedSubnet {
@@ -294,6 +300,9 @@ public struct NetworkStore {
             AddressClaim.owner(at: "\(directory)/\(name)").map { (name, $0) }
         }
     }
+
+    /// Words `--network` takes for a mode before it looks for a network of the store.
+    static let modeNames = ["default", "private"]
 
     /// This host, loopback, link-local, multicast and the rest above: no container can have them.
     static let reserved = ["0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/3"].compactMap(IPv4Subnet.init)
