@@ -435,4 +435,18 @@ struct NetworkAttackTests {
         #expect(try NetworkTests.hostHas(interface: NetworkTests.bridge(of: otherID)), "the other store keeps its bridge")
         #expect(try other.cell("network", "inspect", "-f", "{{.Name}}", "real").stdout == "real\n")
     }
+
+    /// A volume's options become mount(2)'s C strings at each start: one with a NUL byte was
+    /// taken by `POST /volumes/create` and failed every container that used the volume. It is
+    /// refused where it enters now, with a 400, and no volume is made.
+    @Test func volumeOptionsWithANULByteAreRefusedAtCreation() throws {
+        let root = try CellRoot()
+        let service = try EngineService(root: root)
+        for options in [#""type":"tmpfs","device":"tmpfs","o":"size=1m\u0000,mode=777""#,
+                        #""type":"none","o":"bind","device":"/tmp\u0000/x""#] {
+            let answer = try service.request(NetworkAttackTests.post("/volumes/create", #"{"Name":"nul","DriverOpts":{"# + options + "}}"))
+            #expect(answer.status == 400 && answer.message?.contains("contains a NUL byte") == true, "\(options): \(answer.status) \(answer.body)")
+        }
+        #expect(try root.cell("volume", "ls", "-q").stdout.isEmpty, "no volume made")
+    }
 }

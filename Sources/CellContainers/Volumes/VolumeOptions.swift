@@ -13,6 +13,9 @@ public enum VolumeOptions {
             throw CellError.invalidInput("create \(name): invalid option key: \"\(key)\"")
         }
         guard !options.isEmpty else { return }
+        // Their values become mount(2)'s C strings when a container starts: refused here, where
+        // they enter, rather than at every start of every container that uses the volume.
+        for key in options.keys.sorted() { try NULByte.check(options[key] ?? "", as: "volume option \(key)", kind: .invalidInput) }
         switch options["type"] {
         case "tmpfs":
             _ = try TmpfsOptions(options["o"] ?? "")
