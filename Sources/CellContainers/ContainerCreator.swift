@@ -139,7 +139,10 @@ public struct ContainerCreator {
                 }
             }
         }
-        if network == .host { bindings = [] }
+        // Nothing to publish from the host's own network; and nothing from an internal one, as
+        // Docker sets no port up there: the host's proxy would be a way in that `--internal`
+        // promises there is not.
+        if network == .host || networkPlan.network?.isInternal == true { bindings = [] }
         for binding in bindings { exposed.insert("\(binding.containerPort)/\(binding.proto)") }
 
         var (mounts, volumeRequests) = try MountOptions.parse(volumes: options.volumes, tmpfs: options.tmpfs)

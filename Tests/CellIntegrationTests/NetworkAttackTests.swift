@@ -449,4 +449,20 @@ struct NetworkAttackTests {
         }
         #expect(try root.cell("volume", "ls", "-q").stdout.isEmpty, "no volume made")
     }
+
+    /// `-p` and `-P` on an `--internal` network: the host's proxy served the container's port,
+    /// so anyone who reached the host reached a container whose network promises no way in or
+    /// out. Docker sets no port up for it (moby#36174), nor does cell now: `port` shows none,
+    /// nothing listens, and the container still serves its network.
+    @Test func anInternalContainerPublishesNoPort() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        try root.cell("network", "create", "--subnet", "10.239.30.0/24", "--internal", "vault").expectSuccess()
+        try root.cell("run", "-d", "--name", "secret", "--network", "vault", "-p", "127.0.0.1::80", "--expose", "81", "-P",
+                      "busybox", "sh", "-c", "echo secret > /tmp/index.html; exec httpd -f -p 80 -h /tmp").expectSuccess()
+        #expect(try root.cell("port", "secret").stdout.isEmpty, "no port published")
+        #expect(try root.cell("inspect", "-f", "{{json .NetworkSettings.Ports}}", "secret").stdout.contains("\"HostPort\"") == false)
+        let peer = try root.cell("run", "--rm", "--init", "--network", "vault", "busybox", "timeout", "5", "wget", "-qO-", "http://secret/")
+        #expect(peer.stdout == "secret\n", "its network still reaches it: \(peer.stderr)")
+    }
 }
