@@ -465,4 +465,25 @@ struct NetworkAttackTests {
         let peer = try root.cell("run", "--rm", "--init", "--network", "vault", "busybox", "timeout", "5", "wget", "-qO-", "http://secret/")
         #expect(peer.stdout == "secret\n", "its network still reaches it: \(peer.stderr)")
     }
+
+    /// `network create` turns IPv4 forwarding on, and forwarding is for every interface of the
+    /// host: one that did not route before (a LAN beside a VPN or a DMZ) started routing between
+    /// them all, its FORWARD policy ACCEPT. When cell is the one that turns forwarding on, the
+    /// policy becomes DROP first, as Docker makes it; a host that routed already keeps its
+    /// policy. Each case runs in a network namespace of its own, whose forwarding and rules are
+    /// its own, so the host's are left alone.
+    @Test func turningForwardingOnDoesNotMakeTheHostARouter() throws {
+        let root = try CellRoot()
+        func createInOwnNamespace(forwarding: Int, subnet: String, name: String) throws -> CommandResult {
+            try Command.run("/usr/bin/unshare", ["-n", "/bin/sh", "-c", """
+                echo \(forwarding) > /proc/sys/net/ipv4/ip_forward
+                "$1" network create --subnet \(subnet) \(name) >/dev/null || exit 1
+                iptables -S FORWARD | head -n 1; cat /proc/sys/net/ipv4/ip_forward
+                """, "sh", Paths.cell], environment: ["CELL_ROOT": root.path])
+        }
+        let notRouting = try createInOwnNamespace(forwarding: 0, subnet: "10.239.40.0/24", name: "first")
+        #expect(notRouting.stdout == "-P FORWARD DROP\n1\n", "\(notRouting.stdout)\(notRouting.stderr)")
+        let routing = try createInOwnNamespace(forwarding: 1, subnet: "10.239.41.0/24", name: "second")
+        #expect(routing.stdout == "-P FORWARD ACCEPT\n1\n", "\(routing.stdout)\(routing.stderr)")
+    }
 }

@@ -56,11 +56,22 @@ public struct BridgeFirewall: Sendable {
     public func install() throws {
         // Each inserted at the top, so the last first.
         try apply(rules.reversed().map { ($0.table, "-I \($0.chain) \($0.rule)") })
-        if !isInternal {
-            let forwarding = try FileDescriptorHandle(path: "/proc/sys/net/ipv4/ip_forward", flags: O_WRONLY)
-            defer { try? forwarding.close() }
-            try forwarding.writeAll(Array("1\n".utf8))
-        }
+        if !isInternal { try turnForwardingOn() }
+    }
+
+    /// Forwarding is the host's, for every interface: a host that did not route before (two
+    /// networks on two interfaces, a VPN beside a LAN) would start routing between all of them.
+    /// So, as Docker does, when cell is the one that turns it on, the FORWARD chain's policy
+    /// becomes DROP first; cell's networks have their own ACCEPT rules. A host that routed
+    /// already keeps its policy.
+    private func turnForwardingOn() throws {
+        let path = "/proc/sys/net/ipv4/ip_forward"
+        let current = try FileSystem.readFileIfPresent(path) ?? []
+        guard current.first != UInt8(ascii: "1") else { return }
+        try apply([("filter", ":FORWARD DROP [0:0]")])
+        let forwarding = try FileDescriptorHandle(path: path, flags: O_WRONLY)
+        defer { try? forwarding.close() }
+        try forwarding.writeAll(Array("1\n".utf8))
     }
 
     /// Removes the rules; the ones already gone are skipped.
