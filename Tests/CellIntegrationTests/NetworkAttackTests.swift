@@ -486,4 +486,35 @@ struct NetworkAttackTests {
         let routing = try createInOwnNamespace(forwarding: 1, subnet: "10.239.41.0/24", name: "second")
         #expect(routing.stdout == "-P FORWARD ACCEPT\n1\n", "\(routing.stdout)\(routing.stderr)")
     }
+
+    /// A container with CAP_NET_ADMIN rewrites its own routes and addresses to get at another
+    /// network: a route through its gateway, an address of the other subnet on its link, a
+    /// source address taken from it; from an `--internal` network, a default route. None gets
+    /// through: the host forwards nothing from one bridge to another, whatever the addresses.
+    /// (Within its own network it can still spoof, as in Docker.)
+    @Test func netAdminInAContainerDoesNotCrossNetworks() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        try root.cell("network", "create", "--subnet", "10.239.50.0/24", "home").expectSuccess()
+        try root.cell("network", "create", "--subnet", "10.239.51.0/24", "away").expectSuccess()
+        try root.cell("network", "create", "--subnet", "10.239.52.0/24", "--internal", "shut").expectSuccess()
+        for (name, network) in [("homeweb", "home"), ("awayweb", "away")] {
+            try root.cell("run", "-d", "--name", name, "--network", network, "busybox",
+                          "sh", "-c", "echo \(name) > /tmp/index.html; exec httpd -f -p 80 -h /tmp").expectSuccess()
+        }
+        let fromHome = try root.cell("run", "--rm", "--init", "--cap-add", "NET_ADMIN", "--network", "home", "busybox", "sh", "-c", """
+            timeout 3 wget -qO- http://10.239.50.2/
+            ip route add 10.239.51.0/24 via 10.239.50.1 && timeout 2 wget -qO- http://10.239.51.2/ && echo crossed-by-route
+            ip addr add 10.239.51.77/24 dev eth0 && ip route replace 10.239.51.0/24 dev eth0 && timeout 2 wget -qO- http://10.239.51.2/ && echo crossed-on-link
+            ip route replace 10.239.51.0/24 via 10.239.50.1 src 10.239.51.77 && timeout 2 wget -qO- http://10.239.51.2/ && echo crossed-by-spoofing
+            true
+            """)
+        #expect(fromHome.stdout == "homeweb\n", "its own network only: \(fromHome.stdout) \(fromHome.stderr)")
+        let fromShut = try root.cell("run", "--rm", "--init", "--cap-add", "NET_ADMIN", "--network", "shut", "busybox", "sh", "-c", """
+            ip route add default via 10.239.52.1 && timeout 2 wget -qO- http://10.239.50.2/ && echo crossed-from-internal
+            ip addr add 10.239.50.77/32 dev eth0 && ip route replace default via 10.239.52.1 src 10.239.50.77 && timeout 2 wget -qO- http://10.239.50.2/ && echo crossed-by-spoofing
+            true
+            """)
+        #expect(fromShut.stdout.isEmpty, "\(fromShut.stdout)")
+    }
 }
