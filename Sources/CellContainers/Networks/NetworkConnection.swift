@@ -14,15 +14,8 @@ extension NetworkOperations {
             guard let bridge = networks.bridge(of: network) else {
                 throw CellError.invalidInput("container cannot be disconnected from host network or connected to host network")
             }
-            try NetworkPlan.checkAliases(aliases)
-            if (!aliases.isEmpty || ipAddress != nil) && network.isPredefined {
-                throw CellError.invalidInput(ipAddress != nil ? "user specified IP address is supported on user defined networks only"
-                                                              : "network-scoped alias is supported only for containers in user defined networks")
-            }
-            let requested = try ipAddress.map { text -> IPv4Address in
-                guard let address = IPv4Address(text) else { throw CellError.invalidInput("invalid IPv4 address: \(text)") }
-                return address
-            }
+            let requested = try NetworkPlan.requestedAddress(ipAddress, aliases: aliases, userDefined: !network.isPredefined,
+                                                             kind: .invalidInput)
             let record = try containers.withLock(container) { () throws -> ContainerRecord in
                 var current = try containers.load(id: container.id)
                 let mode = NetworkMode(dockerName: current.record.hostConfig.networkMode)
@@ -37,18 +30,13 @@ extension NetworkOperations {
                 do {
                     let taken = Set(spec.networkAttachments.map(\.interfaceName))
                     let interface = (0...).lazy.map { "eth\($0)" }.first { !taken.contains($0) }!
-                    let attachment = NetworkAttachment(
-                        bridge: bridge, address: IPv4Interface(address: address, prefix: bridge.gateway.prefix),
-                        macAddress: NetworkAttachment.macAddress(for: address), interfaceName: interface,
-                        defaultRoute: !network.isInternal && !spec.networkAttachments.contains(where: \.defaultRoute),
-                        addressClaim: networks.claimPath(of: address, in: network.name))
+                    let (endpoint, attachment) = NetworkPlan.placement(
+                        on: network, bridge: bridge, address: address, mac: nil, aliases: aliases, interfaceName: interface,
+                        defaultRoute: !network.isInternal && !spec.networkAttachments.contains(where: \.defaultRoute), store: networks)
                     if current.isRunning, let pid = current.state?.pid { try attachment.attach(toNamespaceOf: pid) }
                     spec.networkAttachments.append(attachment)
                     try spec.write(toContainerDirectory: current.directory)
-                    current.record.networks = (current.record.networks ?? [:]).merging([network.name: NetworkEndpoint(
-                        networkID: network.id, endpointID: ContainerCreator.newID(), ipAddress: address.description,
-                        prefixLength: bridge.gateway.prefix, gateway: bridge.gateway.address.description,
-                        macAddress: NetworkAttachment.formatMAC(attachment.macAddress), aliases: aliases)]) { $1 }
+                    current.record.networks = (current.record.networks ?? [:]).merging([network.name: endpoint]) { $1 }
                     try containers.save(current.record)
                 } catch {
                     networks.releaseAddress(address.description, in: network.name, for: current.id)

@@ -28,14 +28,8 @@ struct NetworkPlan {
         if !options.links.isEmpty && network == nil {
             throw CellError(.setup, "conflicting options: \(options.network) type networking can't be used with links. This would result in undefined behavior")
         }
-        let userDefined = network.map { !$0.isPredefined } ?? false
-        if let text = options.ipAddress {
-            guard userDefined else { throw CellError(.setup, "user specified IP address is supported on user defined networks only") }
-            guard let address = IPv4Address(text) else { throw CellError(.setup, "invalid IPv4 address: \(text)") }
-            requestedAddress = address
-        } else {
-            requestedAddress = nil
-        }
+        requestedAddress = try NetworkPlan.requestedAddress(options.ipAddress, aliases: options.networkAliases,
+                                                            userDefined: network.map { !$0.isPredefined } ?? false, kind: .setup)
         if let text = options.macAddress {
             guard let mac = NetworkAttachment.parseMAC(text) else { throw CellError(.usage, "\(text) is not a valid mac address") }
             guard network != nil else { throw CellError(.setup, "conflicting options: mac-address and the network mode") }
@@ -43,10 +37,6 @@ struct NetworkPlan {
         } else {
             requestedMAC = nil
         }
-        if !options.networkAliases.isEmpty && !userDefined {
-            throw CellError(.setup, "network-scoped alias is supported only for containers in user defined networks")
-        }
-        try NetworkPlan.checkAliases(options.networkAliases)
         aliases = options.networkAliases
     }
 
@@ -61,6 +51,22 @@ struct NetworkPlan {
         case "null": return (.none, nil)
         default: return (.private, network)
         }
+    }
+
+    /// `--ip` and `--network-alias`es, as creation and `network connect` take them: for a
+    /// user-defined network only, in Docker's words; the address parsed, the aliases checked.
+    static func requestedAddress(_ text: String?, aliases: [String], userDefined: Bool, kind: CellError.Kind) throws -> IPv4Address? {
+        var address: IPv4Address?
+        if let text {
+            guard userDefined else { throw CellError(kind, "user specified IP address is supported on user defined networks only") }
+            guard let parsed = IPv4Address(text) else { throw CellError(kind, "invalid IPv4 address: \(text)") }
+            address = parsed
+        }
+        if !aliases.isEmpty && !userDefined {
+            throw CellError(kind, "network-scoped alias is supported only for containers in user defined networks")
+        }
+        try checkAliases(aliases)
+        return address
     }
 
     /// `--network-alias`es are lines of the peers' /etc/hosts: names only (letters, digits,
@@ -111,13 +117,22 @@ struct NetworkPlan {
     func realize(containerID: String, store: NetworkStore) throws -> (endpoint: NetworkEndpoint, attachment: NetworkAttachment)? {
         guard let network, let bridge = store.bridge(of: network) else { return nil }
         let address = try store.claimAddress(in: network, for: containerID, requested: requestedAddress)
+        return NetworkPlan.placement(on: network, bridge: bridge, address: address, mac: requestedMAC, aliases: aliases,
+                                     interfaceName: "eth0", defaultRoute: !network.isInternal, store: store)
+    }
+
+    /// A container's place on `network` at `address` (taken already), for creation and
+    /// `network connect` alike: the endpoint its record keeps and the attachment its monitor
+    /// plumbs (the MAC Docker's `02:42:` + address unless one was asked for).
+    static func placement(on network: Network, bridge: BridgeInterface, address: IPv4Address, mac requestedMAC: [UInt8]?,
+                          aliases: [String], interfaceName: String, defaultRoute: Bool,
+                          store: NetworkStore) -> (endpoint: NetworkEndpoint, attachment: NetworkAttachment) {
         let mac = requestedMAC ?? NetworkAttachment.macAddress(for: address)
-        let interface = IPv4Interface(address: address, prefix: bridge.gateway.prefix)
         let endpoint = NetworkEndpoint(networkID: network.id, endpointID: ContainerCreator.newID(), ipAddress: address.description,
                                        prefixLength: bridge.gateway.prefix, gateway: bridge.gateway.address.description,
-                                       macAddress: NetworkAttachment.formatMAC(mac), aliases: self.aliases)
-        let attachment = NetworkAttachment(bridge: bridge, address: interface, macAddress: mac, interfaceName: "eth0",
-                                           defaultRoute: !network.isInternal,
+                                       macAddress: NetworkAttachment.formatMAC(mac), aliases: aliases)
+        let attachment = NetworkAttachment(bridge: bridge, address: IPv4Interface(address: address, prefix: bridge.gateway.prefix),
+                                           macAddress: mac, interfaceName: interfaceName, defaultRoute: defaultRoute,
                                            addressClaim: store.claimPath(of: address, in: network.name))
         return (endpoint, attachment)
     }
