@@ -14,21 +14,24 @@ export CELL_ROOT="$work/cell"
 
 busybox_images localhost/busybox
 
-# 1 GB of 100-byte lines: `yes` of a 99-character line, cut at 10 million lines.
+# 1 GB of 100-byte lines, made once and written by `cat` from a read-only bind mount: busybox's
+# `yes | head` alone needs about 4 s a GB here, and would measure itself, not the log.
 line=$(printf 'x%.0s' $(seq 1 99))
-writer="yes $line | head -n 10000000"
+yes "$line" | head -n 10000000 > "$work/gigabyte.txt"
+writer="cat /gigabyte.txt"
+volume="-v $work/gigabyte.txt:/gigabyte.txt:ro"
 
 echo "== 1 GB to stdout (detached: the log is all it goes to) =="
 hyperfine -N --runs 3 --export-json "$work/write.json" \
     -n "cell run (json-file)" --prepare "bash -c '$cell rm -f big >/dev/null 2>&1 || true'" \
-        "$cell run --name big busybox sh -c '$writer'" \
+        "$cell run --name big $volume busybox $writer" \
     -n "podman run (k8s-file)" --prepare "bash -c '$PODMAN rm -f big >/dev/null 2>&1 || true'" \
-        "$PODMAN run --name big --net none --log-driver k8s-file localhost/busybox sh -c '$writer'"
+        "$PODMAN run --name big --net none --log-driver k8s-file $volume localhost/busybox $writer"
 # The monitor's peak memory for the same volume, and for a hundredth of it.
 $cell rm -f big >/dev/null 2>&1 || true
 peak() {
     local lines=$1
-    $cell run -d --name peak busybox sh -c "sleep 0.5; yes $line | head -n $lines" >/dev/null
+    $cell run -d --name peak $volume busybox sh -c "sleep 0.5; head -n $lines /gigabyte.txt" >/dev/null
     local pid monitor max=0 rss
     pid=$($cell inspect -f '{{.State.Pid}}' peak)
     monitor=$(awk '{print $4}' /proc/"$pid"/stat)
@@ -44,7 +47,7 @@ big_rss=$(peak 10000000)
 small_rss=$(peak 100000)
 
 echo "== logs --tail 10 of the 1 GB log =="
-$cell run --name big busybox sh -c "$writer" >/dev/null
+$cell run --name big $volume busybox $writer >/dev/null
 log_size=$(( $(stat -c %s "$CELL_ROOT/containers/$($cell inspect -f '{{.Id}}' big)/container.log") / 1000000 ))
 hyperfine -N --warmup 3 --runs 20 --export-json "$work/tail.json" \
     -n "cell logs --tail 10" "$cell logs --tail 10 big" \

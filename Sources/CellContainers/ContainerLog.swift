@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CellCore
+import CellRuntime
 
 /// A container's json-file log (`{"log":"...","stream":"stdout","time":"..."}` per line), as the
 /// monitor writes it.
@@ -16,13 +17,29 @@ public enum ContainerLog {
         }
     }
 
-    /// `path.N` files left by rotation (`--log-opt max-size`), oldest (highest N) first.
+    /// `path.N` files left by rotation (`--log-opt max-size`), oldest (highest N) first; with
+    /// `compress`, `path.N.gz` (a file whose compression a crash cut short is there in both
+    /// forms: the whole plain one is read).
     static func rotatedFiles(of path: String) -> [String] {
         let directory = FileSystem.dirname(of: path), base = FileSystem.basename(of: path) + "."
-        let numbers = ((try? FileSystem.contentsOfDirectory(directory)) ?? []).compactMap { name in
-            name.hasPrefix(base) ? Int(name.dropFirst(base.count)) : nil
+        var files: [Int: String] = [:]
+        for name in (try? FileSystem.contentsOfDirectory(directory)) ?? [] where name.hasPrefix(base) {
+            let suffix = name.dropFirst(base.count)
+            if let number = Int(suffix), number > 0 {
+                files[number] = "\(path).\(number)"
+            } else if suffix.hasSuffix(".gz"), let number = Int(suffix.dropLast(3)), number > 0, files[number] == nil {
+                files[number] = "\(path).\(number).gz"
+            }
         }
-        return numbers.sorted(by: >).map { "\(path).\($0)" }
+        return files.keys.sorted(by: >).map { files[$0]! }
+    }
+
+    /// A rotated file as a plain one to read: itself, or a `.gz` decompressed into an unnamed
+    /// file (the handle keeps it while it is read; `/proc/self/fd` names it).
+    static func readable(_ file: String) -> (path: String, handle: FileDescriptorHandle?) {
+        guard file.hasSuffix(".gz"),
+              let handle = try? GzipFile.decompressed(file, in: FileSystem.dirname(of: file)) else { return (file, nil) }
+        return ("/proc/self/fd/\(handle.fd)", handle)
     }
 
     /// Lines in a log file (its newlines), counted from its end up to `limit`: a tail of a

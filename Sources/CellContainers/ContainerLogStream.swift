@@ -29,6 +29,14 @@ extension ContainerStore {
         try ContainerLog.checkReadable(container)
         let path = ContainerLog.path(of: container)
         // Rotated files first, oldest first; a tail is taken from the newest backwards.
+        // Compressed files are read decompressed; each is decompressed once, when first needed.
+        var opened: [String: (path: String, handle: FileDescriptorHandle?)] = [:]
+        func readable(_ file: String) -> String {
+            if let known = opened[file] { return known.path }
+            let plain = ContainerLog.readable(file)
+            opened[file] = plain
+            return plain.path
+        }
         let rotated = ContainerLog.rotatedFiles(of: path)
         var remaining = selection.tail
         var tails: [Int?] = []
@@ -36,7 +44,7 @@ extension ContainerStore {
         if let wanted = selection.tail.map({ min($0, Int(Int32.max)) }) {
             var left = max(0, wanted - ContainerLog.lineCount(path, atMost: wanted))
             for file in rotated.reversed() {
-                let count = ContainerLog.lineCount(file, atMost: left + 1)
+                let count = ContainerLog.lineCount(readable(file), atMost: left + 1)
                 tails.insert(left >= count ? nil : left, at: 0)
                 left = max(0, left - count)
             }
@@ -47,7 +55,7 @@ extension ContainerStore {
         for (file, tail) in zip(rotated, tails) where tail != 0 {
             var old = selection
             old.tail = tail
-            var copier = makeCopier(file, old)
+            var copier = makeCopier(readable(file), old)
             if copier.copyAvailable() == nil { return }
         }
         var current = selection

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CellCore
 import CellFormat
 import CellRuntime
@@ -8,14 +11,16 @@ enum LogOptions {
     static let jsonFileKeys: Set<String> = ["max-size", "max-file", "compress"]
     /// Docker's dual-logging cache, which every driver that sends lines elsewhere keeps.
     static let cacheKeys: Set<String> = ["cache-max-size", "cache-max-file", "cache-disabled", "cache-compress"]
-    static let syslogKeys: Set<String> = cacheKeys.union(["syslog-address", "syslog-facility", "syslog-format", "tag"])
+    static let syslogKeys: Set<String> = cacheKeys.union(["syslog-address", "syslog-facility", "syslog-format", "tag",
+                                                          "syslog-tls-ca-cert", "syslog-tls-cert", "syslog-tls-key",
+                                                          "syslog-tls-skip-verify"])
     static let fluentdKeys: Set<String> = cacheKeys.union(["fluentd-address", "fluentd-async", "fluentd-buffer-limit",
                                                            "fluentd-retry-wait", "fluentd-max-retries",
                                                            "fluentd-sub-second-precision", "fluentd-write-timeout",
                                                            "tag", "labels", "labels-regex", "env", "env-regex"])
+    static let journaldKeys: Set<String> = cacheKeys.union(["tag", "labels", "labels-regex", "env", "env-regex"])
     /// Keys Docker's drivers take that cell's do not yet.
-    static let laterKeys: Set<String> = ["labels", "labels-regex", "env", "env-regex", "tag", "syslog-tls-ca-cert",
-                                         "syslog-tls-cert", "syslog-tls-key", "syslog-tls-skip-verify",
+    static let laterKeys: Set<String> = ["labels", "labels-regex", "env", "env-regex", "tag",
                                          "fluentd-request-ack", "fluentd-read-timeout", "fluentd-async-reconnect-interval"]
 
     /// What a log driver knows of its container, as Docker's logger.Info has it: the fields a
@@ -39,9 +44,10 @@ enum LogOptions {
         }
         let name = driver ?? "json-file"
         guard let kind = LogConfiguration.Driver(rawValue: name) else {
-            throw CellError(.setup, "logger: cell has no \(name) logging driver yet (json-file, local, none, syslog and fluentd)")
+            throw CellError(.setup, "logger: cell has no \(name) logging driver yet (json-file, local, none, syslog, fluentd and journald)")
         }
         if kind == .syslog { return (try syslog(values, info: info), values) }
+        if kind == .journald { return (try journald(values, info: info), values) }
         if kind == .fluentd { return (try fluentd(values, info: info), values) }
         if kind == .none {
             if let key = values.keys.sorted().first { throw CellError(.setup, "logger: unknown log opt '\(key)' for none log driver") }
@@ -61,8 +67,16 @@ enum LogOptions {
             guard count >= 1 else { throw CellError(.setup, "logger: max-file cannot be less than 1") }
             configuration.maximumFiles = count
         }
-        if let compress = values["compress"], !["false", "0"].contains(compress.lowercased()) {
-            throw CellError(.setup, "logger: cell's \(name) log driver does not compress rotated files yet (compress=false)")
+        if let text = values["compress"] {
+            // Go's strconv.ParseBool, as Docker reads it.
+            guard let compress = ["1": true, "t": true, "T": true, "TRUE": true, "true": true, "True": true,
+                                  "0": false, "f": false, "F": false, "FALSE": false, "false": false, "False": false][text] else {
+                throw CellError(.setup, "strconv.ParseBool: parsing \"\(text)\": invalid syntax")
+            }
+            if compress && (configuration.maximumFiles == 1 || configuration.maximumSize == nil) {
+                throw CellError(.setup, "compress cannot be true when max-file is less than 2 or max-size is not set")
+            }
+            configuration.compress = compress
         }
         return (configuration, values)
     }
@@ -84,10 +98,45 @@ enum LogOptions {
             throw CellError(.setup, "logger: Invalid syslog format")
         }
         let tag = try resolveTag(values["tag"] ?? "{{.ID}}", info)
-        var configuration = LogConfiguration(driver: .syslog, maximumSize: 20 << 20, maximumFiles: 5,
-                                             syslog: SyslogDestination(transport: transport, target: target, facility: facility,
-                                                                       format: format, tag: tag))
+        var destination = SyslogDestination(transport: transport, target: target, facility: facility, format: format, tag: tag)
+        if transport == .tcpTLS { destination.tls = try tlsSettings(values) }
+        var configuration = LogConfiguration(driver: .syslog, maximumSize: 20 << 20, maximumFiles: 5, syslog: destination)
         try applyCacheOptions(values, driver: "syslog", to: &configuration)
+        return configuration
+    }
+
+    /// tcp+tls's files, checked readable now (the monitor reads them at each connection), as
+    /// Docker's client reads them when the container starts.
+    private static func tlsSettings(_ values: [String: String]) throws -> TLSClientSettings {
+        func file(_ key: String) throws -> String? {
+            guard let path = values[key], !path.isEmpty else { return nil }
+            guard access(path, R_OK) == 0 else { throw CellError(.setup, "logger: \(key) \(path): \(Syscall.errorString(errno))") }
+            return path
+        }
+        let settings = TLSClientSettings(caFile: try file("syslog-tls-ca-cert"), certificateFile: try file("syslog-tls-cert"),
+                                         keyFile: try file("syslog-tls-key"),
+                                         // Docker takes the key's presence, whatever its value, as yes.
+                                         skipVerify: values["syslog-tls-skip-verify"] != nil)
+        guard (settings.certificateFile == nil) == (settings.keyFile == nil) else {
+            throw CellError(.setup, "logger: syslog-tls-cert and syslog-tls-key go together")
+        }
+        return settings
+    }
+
+    /// The journald driver: Docker's fields for each entry, and the dual-logging cache as
+    /// syslog's. Whether journald runs is asked when the container starts.
+    private static func journald(_ values: [String: String], info: LoggerInfo) throws -> LogConfiguration {
+        try checkKeys(values, driver: "journald", known: journaldKeys)
+        let tag = try resolveTag(values["tag"] ?? "{{.ID}}", info)
+        var fields = ["CONTAINER_ID=\(info.id.prefix(12))", "CONTAINER_ID_FULL=\(info.id)", "CONTAINER_NAME=\(info.name)",
+                      "CONTAINER_TAG=\(tag)", "SYSLOG_IDENTIFIER=\(tag)", "IMAGE_NAME=\(info.image)"]
+        for (name, value) in try extraAttributes(values, info: info).sorted(by: { $0.key < $1.key }) {
+            let field = JournaldDestination.fieldName(name)
+            if !field.isEmpty { fields.append("\(field)=\(value)") }
+        }
+        var configuration = LogConfiguration(driver: .journald, maximumSize: 20 << 20, maximumFiles: 5,
+                                             journald: JournaldDestination(fields: fields))
+        try applyCacheOptions(values, driver: "journald", to: &configuration)
         return configuration
     }
 

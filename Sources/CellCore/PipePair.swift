@@ -18,6 +18,14 @@ public final class PipePair {
         writeEnd = fds[1]
     }
 
+    /// Asks the kernel for a buffer of `bytes` (F_SETPIPE_SZ; rounded up to pages, capped by
+    /// /proc/sys/fs/pipe-max-size): fewer wake-ups of the reader for a writer that floods. A
+    /// refusal keeps the default 64 KiB.
+    public func requestCapacity(_ bytes: Int) {
+        let setPipeSize: Int32 = 1031  // F_SETPIPE_SZ, a GNU name Swift's Glibc module does not export
+        _ = fcntl(writeEnd, setPipeSize, Int32(bytes))
+    }
+
     deinit {
         closeReadEnd()
         closeWriteEnd()

@@ -18,7 +18,7 @@ public enum SystemInformation {
             ("DriverStatus", .array([])),
             ("Plugins", .object([
                 ("Volume", .strings([])), ("Network", .strings(["host", "none"])), ("Authorization", .null),
-                ("Log", .strings(["json-file", "local", "none", "syslog", "fluentd"])),
+                ("Log", .strings(["json-file", "local", "none", "syslog", "fluentd", "journald"])),
             ])),
             ("MemoryLimit", .bool(true)), ("SwapLimit", .bool(true)), ("CpuCfsPeriod", .bool(true)), ("CpuCfsQuota", .bool(true)),
             ("CPUShares", .bool(true)), ("CPUSet", .bool(true)), ("PidsLimit", .bool(true)),

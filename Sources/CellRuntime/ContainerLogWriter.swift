@@ -19,6 +19,13 @@ public final class ContainerLogWriter {
     private let clock: () -> Timestamp
     private let configuration: LogConfiguration
     private var size: Int64 = 0
+    /// Encoded lines gathered for one write: room for a longest line escaped at its worst, and
+    /// more, so a chunk of short lines is one write.
+    private static let outputCapacity = 8 * maximumLineLength * JSONStringEscaper.maximumExpansion / 4
+    private let output = UnsafeMutablePointer<UInt8>.allocate(capacity: outputCapacity)
+    private var outputCount = 0
+    /// The compression of the file rotated last, while it runs.
+    private var compression: BackgroundThread?
     /// A remote driver's receiver (syslog, fluentd): every line goes there too (the file is then
     /// `logs`'s cache).
     public var forwarder: (any LogLineForwarder)?
@@ -36,28 +43,74 @@ public final class ContainerLogWriter {
         handle = opened
     }
 
-    private func write(_ bytes: [UInt8]) throws {
+    deinit {
+        compression?.join()
+        output.deallocate()
+    }
+
+    private func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard let handle else { return }
         try handle.writeAll(bytes)
         size += Int64(bytes.count)
         if let limit = configuration.maximumSize, size >= limit { try rotate() }
     }
 
+    private func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try write($0) }
+    }
+
+    /// Writes what is gathered in `output`.
+    private func flushOutput() throws {
+        guard outputCount > 0 else { return }
+        let count = outputCount
+        outputCount = 0
+        try write(UnsafeRawBufferPointer(start: output, count: count))
+    }
+
+    /// As Docker's json-file rotates: path.1 (path.1.gz with `compress`) becomes path.2 and so
+    /// on, the oldest goes, and the current file becomes path.1, compressed beside the monitor's
+    /// loop (the next rotation waits for it).
     private func rotate() throws {
-        let files = LogConfiguration.files(of: path, keeping: configuration.maximumFiles)
-        if files.count == 1 {
+        if configuration.maximumFiles <= 1 {
             // One file kept: it starts over.
             _ = ftruncate(handle!.fd, 0)
             size = 0
             return
         }
-        // Oldest first: each moves one older (path.1 to path.2, then path to path.1); the oldest goes.
-        for index in 0..<(files.count - 1) {
-            rename(files[index + 1], files[index])
+        compression?.join()
+        compression = nil
+        let rotated = (1..<configuration.maximumFiles).map { "\(path).\($0)" + (configuration.compress ? ".gz" : "") }
+        unlink(rotated[rotated.count - 1])
+        for index in stride(from: rotated.count - 1, to: 0, by: -1) {
+            rename(rotated[index - 1], rotated[index])
         }
+        rename(path, "\(path).1")
         try handle?.close()
         handle = try FileDescriptorHandle(path: path, flags: O_WRONLY | O_APPEND | O_CREAT, mode: 0o640)
         size = 0
+        if configuration.compress {
+            let source = "\(path).1"
+            // A file that cannot be compressed stays as it is: `logs` reads both forms.
+            compression = BackgroundThread { try? GzipFile.compress(source, to: source + ".gz") }
+        }
+    }
+
+    /// Waits for a rotated file's compression (the monitor does before it exits).
+    public func close() {
+        compression?.join()
+        compression = nil
+    }
+
+    /// Room in `output` for one line of `length` input bytes, escaped, with its prefix and suffix.
+    private func reserve(line length: Int, suffix: Int) throws {
+        let needed = 8 + length * JSONStringEscaper.maximumExpansion + suffix
+        if outputCount + needed > ContainerLogWriter.outputCapacity { try flushOutput() }
+    }
+
+    private func appendToOutput(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress else { return }
+        (output + outputCount).update(from: base, count: bytes.count)
+        outputCount += bytes.count
     }
 
     /// Takes a chunk read from the container; writes every complete line. Lines of one chunk
@@ -68,42 +121,45 @@ public final class ContainerLogWriter {
         pending[stream] = nil
         let time = clock()
         let suffix = ContainerLogWriter.suffix(stream: stream, time: time)
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count + bytes.count / 4 + 256)
-        var start = bytes.startIndex
-        while start < bytes.endIndex {
-            // The next line ends at a newline or where the line would grow past the maximum.
-            let room = ContainerLogWriter.maximumLineLength - carried.count
-            let limit = min(bytes.endIndex, start + room)
-            guard let newline = bytes[start..<limit].firstIndex(of: 0x0a) ?? (limit - start == room ? limit - 1 : nil) else {
-                carried += bytes[start...]
-                break
-            }
-            if let forwarder {
-                let complete = bytes[newline] == 0x0a
-                let end = complete ? newline : newline + 1
-                forwarder.forward(carried.isEmpty ? bytes[start..<end] : (carried + bytes[start..<end])[...], stream: stream,
-                                  complete: complete, time: time)
-            }
-            output += ContainerLogWriter.prefix
-            if carried.isEmpty {
-                ContainerLogWriter.appendEscaped(bytes[start...newline], to: &output)
-            } else {
-                // Escaped whole: a character cut by the chunk boundary is whole again here.
-                carried += bytes[start...newline]
-                ContainerLogWriter.appendEscaped(carried[...], to: &output)
-                carried.removeAll(keepingCapacity: true)
-            }
-            output += suffix
-            start = newline + 1
-            // A rotating log rotates at the line that takes it past its size, as Docker's does.
-            if let limit = configuration.maximumSize, size + Int64(output.count) >= limit {
-                try write(output)
-                output.removeAll(keepingCapacity: true)
+        try bytes.withUnsafeBufferPointer { input in
+            guard let base = input.baseAddress else { return }
+            var start = 0
+            while start < input.count {
+                // The next line ends at a newline or where the line would grow past the maximum.
+                let room = ContainerLogWriter.maximumLineLength - carried.count
+                let limit = min(input.count, start + room)
+                let found = memchr(base + start, 0x0a, limit - start).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base }
+                guard let newline = found ?? (limit - start == room ? limit - 1 : nil) else {
+                    carried += UnsafeBufferPointer(rebasing: input[start...])
+                    break
+                }
+                let line = UnsafeBufferPointer(rebasing: input[start...newline])
+                if let forwarder {
+                    let complete = input[newline] == 0x0a
+                    let end = complete ? newline : newline + 1
+                    let text = carried.isEmpty ? Array(input[start..<end])[...] : (carried + input[start..<end])[...]
+                    forwarder.forward(text, stream: stream, complete: complete, time: time)
+                }
+                try reserve(line: carried.count + line.count, suffix: suffix.count)
+                // `{"log":"`, eight bytes: one store (a global array would cost a lazy-init check a line).
+                UnsafeMutableRawPointer(output + outputCount).storeBytes(of: UInt64(0x223a_2267_6f6c_227b).littleEndian, as: UInt64.self)
+                outputCount += 8
+                if carried.isEmpty {
+                    outputCount += JSONStringEscaper.escape(line, into: output + outputCount)
+                } else {
+                    // Escaped whole: a character cut by the chunk boundary is whole again here.
+                    carried += line
+                    outputCount += carried.withUnsafeBufferPointer { JSONStringEscaper.escape($0, into: output + outputCount) }
+                    carried.removeAll(keepingCapacity: true)
+                }
+                suffix.withUnsafeBufferPointer { appendToOutput($0) }
+                start = newline + 1
+                // A rotating log rotates at the line that takes it past its size, as Docker's does.
+                if let limit = configuration.maximumSize, size + Int64(outputCount) >= limit { try flushOutput() }
             }
         }
         if !carried.isEmpty { pending[stream] = carried }
-        if !output.isEmpty { try write(output) }
+        try flushOutput()
     }
 
     /// Writes what is left of a stream that ended without a newline.
@@ -129,83 +185,13 @@ public final class ContainerLogWriter {
         Array("\",\"stream\":\"\(stream.rawValue)\",\"time\":\"\(time.rfc3339Nano)\"}\n".utf8)
     }
 
-    /// What each ASCII byte becomes in a JSON string, as Go's encoding/json writes it: nil for
-    /// itself; quotes, backslashes and control characters escaped, and <, > and & too.
-    private static let asciiEscapes: [[UInt8]?] = (0..<128).map { (byte: Int) -> [UInt8]? in
-        switch byte {
-        case 0x22: return Array("\\\"".utf8)
-        case 0x5c: return Array("\\\\".utf8)
-        case 0x0a: return Array("\\n".utf8)
-        case 0x0d: return Array("\\r".utf8)
-        case 0x09: return Array("\\t".utf8)
-        case 0x00..<0x20, 0x3c, 0x3e, 0x26:
-            let hex = Array("0123456789abcdef".utf8)
-            return Array("\\u00".utf8) + [hex[byte >> 4], hex[byte & 0xf]]
-        default: return nil
-        }
-    }
-
-    /// JSON string escaping as Go's encoding/json does it, byte by byte (a log is mostly
-    /// ASCII, copied in runs): the ASCII escapes above, U+2028/2029 escaped, and each byte that
-    /// is not part of valid UTF-8 written as U+FFFD.
+    /// JSON string escaping as Go's encoding/json does it (see JSONStringEscaper).
     static func appendEscaped(_ bytes: ArraySlice<UInt8>, to output: inout [UInt8]) {
         bytes.withUnsafeBufferPointer { input in
-            let count = input.count
-            var index = 0
-            var runStart = 0
-            func flushRun(to end: Int) {
-                if end > runStart { output.append(contentsOf: UnsafeBufferPointer(rebasing: input[runStart..<end])) }
-            }
-            while index < count {
-                let byte = input[index]
-                if byte < 0x80 {
-                    if let escape = asciiEscapes[Int(byte)] {
-                        flushRun(to: index)
-                        output += escape
-                        runStart = index + 1
-                    }
-                    index += 1
-                    continue
-                }
-                let length = validSequenceLength(input, at: index)
-                if length == 0 {
-                    flushRun(to: index)
-                    output += [0xef, 0xbf, 0xbd]
-                    index += 1
-                    runStart = index
-                } else if length == 3 && byte == 0xe2 && input[index + 1] == 0x80 && (input[index + 2] == 0xa8 || input[index + 2] == 0xa9) {
-                    flushRun(to: index)
-                    output += Array((input[index + 2] == 0xa8 ? "\\u2028" : "\\u2029").utf8)
-                    index += 3
-                    runStart = index
-                } else {
-                    index += length
-                }
-            }
-            flushRun(to: count)
+            let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, input.count * JSONStringEscaper.maximumExpansion))
+            defer { scratch.deallocate() }
+            let count = JSONStringEscaper.escape(input, into: scratch)
+            output.append(contentsOf: UnsafeBufferPointer(start: scratch, count: count))
         }
-    }
-
-    /// The length of the valid UTF-8 sequence that starts at `index` (RFC 3629: no overlong
-    /// forms, no surrogates, nothing past U+10FFFF); 0 when there is none.
-    private static func validSequenceLength(_ input: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
-        let lead = input[index]
-        let length: Int
-        var low: UInt8 = 0x80, high: UInt8 = 0xbf
-        switch lead {
-        case 0xc2...0xdf: length = 2
-        case 0xe0: length = 3; low = 0xa0
-        case 0xe1...0xec, 0xee...0xef: length = 3
-        case 0xed: length = 3; high = 0x9f
-        case 0xf0: length = 4; low = 0x90
-        case 0xf1...0xf3: length = 4
-        case 0xf4: length = 4; high = 0x8f
-        default: return 0
-        }
-        guard index + length <= input.count else { return 0 }
-        let second = input[index + 1]
-        guard second >= low && second <= high else { return 0 }
-        for offset in 2..<length where input[index + offset] & 0xc0 != 0x80 { return 0 }
-        return length
     }
 }

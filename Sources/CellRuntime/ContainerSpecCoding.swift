@@ -50,9 +50,15 @@ extension ContainerSpec {
         if logConfiguration != .standard {
             try writer.append("log", [logConfiguration.driver.rawValue, logConfiguration.maximumSize.map { String($0) } ?? "",
                                       String(logConfiguration.maximumFiles)])
+            if logConfiguration.compress { try writer.append("log-compress", "1") }
+            if let journald = logConfiguration.journald { try writer.append("log-journald", journald.fields) }
             if let syslog = logConfiguration.syslog {
                 try writer.append("log-syslog", [syslog.transport.rawValue, syslog.target, String(syslog.facility),
                                                  syslog.format.rawValue, syslog.tag])
+                if syslog.transport == .tcpTLS {
+                    try writer.append("log-syslog-tls", [syslog.tls.caFile ?? "", syslog.tls.certificateFile ?? "",
+                                                         syslog.tls.keyFile ?? "", syslog.tls.skipVerify ? "1" : "0"])
+                }
             }
             if let fluentd = logConfiguration.fluentd {
                 let address: [String]
@@ -195,7 +201,12 @@ extension ContainerSpec {
                 guard record.fields.count == 3, let driver = LogConfiguration.Driver(rawValue: record.fields[0]),
                       let files = Int(record.fields[2]) else { throw document.bad(record) }
                 logConfiguration = LogConfiguration(driver: driver, maximumSize: Int64(record.fields[1]), maximumFiles: files,
-                                                    syslog: logConfiguration.syslog, fluentd: logConfiguration.fluentd)
+                                                    syslog: logConfiguration.syslog, fluentd: logConfiguration.fluentd,
+                                                    journald: logConfiguration.journald)
+            case "log-journald":
+                logConfiguration.journald = JournaldDestination(fields: record.fields)
+            case "log-compress":
+                logConfiguration.compress = record.value == "1"
             case "log-syslog":
                 guard record.fields.count == 5, let transport = SyslogDestination.Transport(rawValue: record.fields[0]),
                       let facility = Int(record.fields[2]), let format = SyslogDestination.Format(rawValue: record.fields[3]) else {
@@ -203,6 +214,11 @@ extension ContainerSpec {
                 }
                 logConfiguration.syslog = SyslogDestination(transport: transport, target: record.fields[1], facility: facility,
                                                             format: format, tag: record.fields[4])
+            case "log-syslog-tls":
+                guard record.fields.count == 4, logConfiguration.syslog != nil else { throw document.bad(record) }
+                func path(_ field: String) -> String? { field.isEmpty ? nil : field }
+                logConfiguration.syslog?.tls = TLSClientSettings(caFile: path(record.fields[0]), certificateFile: path(record.fields[1]),
+                                                                keyFile: path(record.fields[2]), skipVerify: record.fields[3] == "1")
             case "log-fluentd":
                 let fields = record.fields
                 guard fields.count == 12, let bufferLimit = Int(fields[5]), let retryWait = Int(fields[6]),

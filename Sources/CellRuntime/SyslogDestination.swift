@@ -7,7 +7,7 @@ import CellCore
 /// as Docker's syslog driver formats them: each line one message, stdout at severity info and
 /// stderr at err, from the monitor's pid.
 public struct SyslogDestination: Equatable, Sendable {
-    public enum Transport: String, Sendable { case unix, unixgram, tcp, udp }
+    public enum Transport: String, Sendable { case unix, unixgram, tcp, udp, tcpTLS = "tcp+tls" }
 
     /// Docker's `syslog-format`: empty is the local form (no hostname, `Jan _2 15:04:05`).
     public enum Format: String, Sendable, CaseIterable {
@@ -21,6 +21,8 @@ public struct SyslogDestination: Equatable, Sendable {
     public var format: Format
     /// The tag, its template already resolved at create time.
     public var tag: String
+    /// tcp+tls: `syslog-tls-ca-cert`, `syslog-tls-cert`, `syslog-tls-key`, `syslog-tls-skip-verify`.
+    public var tls = TLSClientSettings()
 
     public init(transport: Transport, target: String, facility: Int, format: Format, tag: String) {
         self.transport = transport
@@ -36,14 +38,11 @@ public struct SyslogDestination: Equatable, Sendable {
                                     "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"]
 
     /// `syslog-address` as Docker reads it: empty for the local /dev/log, else
-    /// unix|unixgram://PATH or tcp|udp://HOST[:PORT] (514 by default).
+    /// unix|unixgram://PATH or tcp|udp|tcp+tls://HOST[:PORT] (514 by default).
     public static func parseAddress(_ address: String) throws -> (Transport, String) {
         if address.isEmpty { return (.unixgram, "/dev/log") }
         guard let range = address.firstRange(of: "://"), let transport = Transport(rawValue: String(address[..<range.lowerBound])) else {
-            if address.hasPrefix("tcp+tls://") {
-                throw CellError(.setup, "logger: cell's syslog log driver does not speak tcp+tls yet")
-            }
-            throw CellError(.setup, "logger: unsupported scheme in syslog-address '\(address)' (unix, unixgram, tcp and udp)")
+            throw CellError(.setup, "logger: unsupported scheme in syslog-address '\(address)' (unix, unixgram, tcp, udp and tcp+tls)")
         }
         let rest = String(address[range.upperBound...])
         switch transport {
@@ -52,7 +51,7 @@ public struct SyslogDestination: Equatable, Sendable {
             var st = stat()
             guard stat(rest, &st) == 0 else { throw CellError(.setup, "stat \(rest): \(Syscall.errorString(errno))") }
             return (transport, rest)
-        case .tcp, .udp:
+        case .tcp, .udp, .tcpTLS:
             let host: String, port: String
             if rest.hasPrefix("[") {
                 guard let close = rest.firstIndex(of: "]") else { throw CellError(.setup, "logger: invalid syslog-address '\(address)'") }
@@ -98,6 +97,10 @@ public struct SyslogDestination: Equatable, Sendable {
         var bytes = Array(header.utf8)
         bytes += line
         if bytes.last != 0x0a { bytes.append(0x0a) }
+        // Docker frames RFC 5424 over TLS by octet counting (RFC 5425): the length, a space.
+        if transport == .tcpTLS && (format == .rfc5424 || format == .rfc5424micro) {
+            return Array("\(bytes.count) ".utf8) + bytes
+        }
         return bytes
     }
 

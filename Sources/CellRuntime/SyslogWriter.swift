@@ -9,7 +9,8 @@ import CellCore
 /// again and a container never stops on its logging.
 public final class SyslogWriter: LogLineForwarder {
     public let destination: SyslogDestination
-    private var socket: Int32 = -1
+    /// A socket, or the TLS session over one (tcp+tls); nil while not connected.
+    private var connection: Connection?
     private let hostname: String
     private let pid = getpid()
 
@@ -17,15 +18,41 @@ public final class SyslogWriter: LogLineForwarder {
         self.destination = destination
         var name = [CChar](repeating: 0, count: 256)
         gethostname(&name, name.count - 1)
-        hostname = String(cString: name)
+        hostname = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         do {
-            socket = try SyslogWriter.connect(destination)
+            connection = try SyslogWriter.connect(destination)
         } catch let error as CellError {
             throw CellError(.setup, "failed to initialize logging driver: \(error.message)")
         }
     }
 
-    deinit { if socket >= 0 { close(socket) } }
+    private enum Connection {
+        case socket(Int32)
+        case tls(TLSClientConnection)
+
+        /// Sends all of `bytes`; false when the connection failed.
+        func send(_ bytes: UnsafeRawBufferPointer) -> Bool {
+            switch self {
+            case .tls(let session): return session.write(bytes)
+            case .socket(let fd):
+                var offset = 0
+                while offset < bytes.count {
+                    let n = Glibc.send(fd, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+                    if n < 0 && errno == EINTR { continue }
+                    if n <= 0 { return false }
+                    offset += n
+                }
+                return true
+            }
+        }
+
+        func close() {
+            if case .socket(let fd) = self { Glibc.close(fd) }
+            // A TLS session closes its socket when it goes.
+        }
+    }
+
+    deinit { connection?.close() }
 
     public func forward(_ line: ArraySlice<UInt8>, stream: ContainerLogWriter.Stream, complete: Bool, time: Timestamp) {
         send(line, error: stream == .stderr, time: time)
@@ -34,37 +61,34 @@ public final class SyslogWriter: LogLineForwarder {
     /// One line (or a piece of a long one), without its newline.
     public func send(_ line: ArraySlice<UInt8>, error: Bool, time: Timestamp) {
         let message = destination.message(line, error: error, time: time, hostname: hostname, pid: pid)
-        if socket < 0 { socket = (try? SyslogWriter.connect(destination)) ?? -1 }
-        guard socket >= 0 else { return }
-        let sent = message.withUnsafeBytes { bytes -> Bool in
-            var offset = 0
-            while offset < bytes.count {
-                let n = Glibc.send(socket, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return false }
-                offset += n
-            }
-            return true
-        }
-        if !sent {
-            close(socket)
-            socket = -1
+        if connection == nil { connection = try? SyslogWriter.connect(destination) }
+        guard let current = connection else { return }
+        if !message.withUnsafeBytes({ current.send($0) }) {
+            current.close()
+            connection = nil
         }
     }
 
-    private static func connect(_ destination: SyslogDestination) throws -> Int32 {
+    private static func connect(_ destination: SyslogDestination) throws -> Connection {
         switch destination.transport {
         case .unixgram:
-            return try connectUnix(destination.target, type: Int32(SOCK_DGRAM.rawValue), scheme: "unixgram")
+            return .socket(try connectUnix(destination.target, type: Int32(SOCK_DGRAM.rawValue), scheme: "unixgram"))
         case .unix:
             // Docker dials a stream; a datagram socket (as /dev/log usually is) is taken too.
             do {
-                return try connectUnix(destination.target, type: Int32(SOCK_STREAM.rawValue), scheme: "unix")
+                return .socket(try connectUnix(destination.target, type: Int32(SOCK_STREAM.rawValue), scheme: "unix"))
             } catch let error as SocketError where error.code == EPROTOTYPE {
-                return try connectUnix(destination.target, type: Int32(SOCK_DGRAM.rawValue), scheme: "unix")
+                return .socket(try connectUnix(destination.target, type: Int32(SOCK_DGRAM.rawValue), scheme: "unix"))
             }
         case .tcp, .udp:
-            return try connectInet(destination.target, stream: destination.transport == .tcp)
+            return .socket(try connectInet(destination.target, stream: destination.transport == .tcp))
+        case .tcpTLS:
+            let fd = try connectInet(destination.target, stream: true, scheme: "tcp+tls")
+            // The handshake waits on the receiver's answers no longer than a send may take.
+            var timeout = timeval(tv_sec: 5, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            let host = String(destination.target[..<destination.target.lastIndex(of: ":")!])
+            return .tls(try TLSClientConnection(fd: fd, host: host, settings: destination.tls))
         }
     }
 
@@ -103,8 +127,8 @@ public final class SyslogWriter: LogLineForwarder {
         return fd
     }
 
-    private static func connectInet(_ target: String, stream: Bool) throws -> Int32 {
-        let scheme = stream ? "tcp" : "udp"
+    private static func connectInet(_ target: String, stream: Bool, scheme: String? = nil) throws -> Int32 {
+        let scheme = scheme ?? (stream ? "tcp" : "udp")
         guard let colon = target.lastIndex(of: ":") else { throw CellError(.setup, "dial \(scheme) \(target): missing port") }
         var host = String(target[..<colon])
         if host.hasPrefix("[") { host = String(host.dropFirst().dropLast()) }

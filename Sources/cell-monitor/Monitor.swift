@@ -64,11 +64,15 @@ struct Monitor {
         let signals = try SignalDescriptor(signals: [SIGCHLD] + Monitor.forwardedSignals)
         let log = try ContainerLogWriter(path: "\(directory)/container.log", configuration: spec.logConfiguration)
         if let destination = spec.logConfiguration.syslog { log.forwarder = try SyslogWriter(destination: destination) }
+        if let destination = spec.logConfiguration.journald { log.forwarder = try JournaldWriter(destination: destination) }
         // fluentd's connection is served from the poll loop below (never waited on there).
         let fluentd = try spec.logConfiguration.fluentd.map { try FluentdWriter(destination: $0) }
         if let fluentd { log.forwarder = fluentd }
         let output = try PipePair()
         let errorOutput = try PipePair()
+        // A container that writes fast is read in large pieces, with fewer switches between it and us.
+        output.requestCapacity(1 << 20)
+        errorOutput.requestCapacity(1 << 20)
         let input: PipePair? = options.interactive ? try PipePair() : nil
         let null = try FileDescriptorHandle(path: "/dev/null", flags: O_RDONLY)
         // -t: one pty carries all three streams; its output is logged as stdout, as Docker does.

@@ -23,7 +23,9 @@ struct OutputRelay {
     private var containerInput: Int32
     /// Attach clients, who get the output too.
     private let server: AttachServer?
-    private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+    /// Large for a container that floods its output, and left uninitialized: a quiet container's
+    /// monitor never touches (so never holds) most of its pages.
+    private var buffer = [UInt8](unsafeUninitializedCapacity: 256 * 1024) { _, count in count = 256 * 1024 }
     /// Set when our own stdout went away (a closed pipe): the log still gets everything.
     private var echoBroken = false
 
@@ -116,6 +118,7 @@ struct OutputRelay {
         for fd in [output, errorOutput, containerInput] where fd >= 0 { close(fd) }
         try? log.finish(.stdout)
         try? log.finish(.stderr)
+        log.close()
         output = -1
         errorOutput = -1
         containerInput = -1

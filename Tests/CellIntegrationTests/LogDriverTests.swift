@@ -38,7 +38,9 @@ struct LogDriverTests {
         #expect(logs.status == 1 && logs.stderr == "Error response from daemon: configured logging driver does not support reading\n")
         try root.cell("run", "--rm", "--log-driver", "local", "busybox", "true").expectSuccess()
         for (flags, message) in [
-            (["--log-driver", "journald"], "Error: logger: cell has no journald logging driver yet (json-file, local, none, syslog and fluentd)\n"),
+            (["--log-driver", "awslogs"], "Error: logger: cell has no awslogs logging driver yet (json-file, local, none, syslog, fluentd and journald)\n"),
+            (["--log-opt", "compress=true"], "Error: compress cannot be true when max-file is less than 2 or max-size is not set\n"),
+            (["--log-opt", "max-size=1m", "--log-opt", "max-file=2", "--log-opt", "compress=yes"], "Error: strconv.ParseBool: parsing \"yes\": invalid syntax\n"),
             (["--log-opt", "colour=red"], "Error: logger: unknown log opt 'colour' for json-file log driver\n"),
             (["--log-driver", "none", "--log-opt", "max-size=1m"], "Error: logger: unknown log opt 'max-size' for none log driver\n"),
             (["--log-opt", "max-file=0"], "Error: logger: max-file cannot be less than 1\n"),
@@ -102,12 +104,136 @@ struct LogDriverTests {
         try expectNothingLeft(root)
     }
 
+    /// json-file's `compress`: rotated files become `container.log.N.gz` (gzip, Docker's names),
+    /// and `logs` reads across them in order, a tail too.
+    @Test func compressedRotationKeepsGzipFilesThatLogsReads() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        try root.cell("run", "--name", "packed", "--log-opt", "max-size=2k", "--log-opt", "max-file=3", "--log-opt", "compress=true",
+                      "busybox", "sh", "-c", LogDriverTests.writer).expectSuccess()
+        let id = try root.cell("inspect", "-f", "{{.Id}}", "packed").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let directory = "\(root.path)/containers/\(id)"
+        func files() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasPrefix("container.log") }.sorted()
+        }
+        #expect(waitUntil { files() == ["container.log", "container.log.1.gz", "container.log.2.gz"] }, "\(files())")
+        let unpacked = try Command.run("/bin/gzip", ["-dc", "\(directory)/container.log.1.gz"])
+        #expect(unpacked.status == 0 && unpacked.lines.allSatisfy { $0.hasPrefix("{\"log\":\"line-") }, "\(unpacked.stdout.prefix(200))")
+        let log = try root.cell("logs", "packed").lines
+        #expect(log.last == "line-199-padding-padding-padding")
+        let numbers = log.compactMap { Int($0.split(separator: "-")[1]) }
+        #expect(numbers.count > 40 && numbers == Array(numbers[0]...199), "in order, across the compressed files")
+        #expect(try root.cell("logs", "--tail", "40", "packed").lines == (160...199).map { "line-\($0)-padding-padding-padding" })
+        try root.cell("rm", "packed").expectSuccess()
+        try expectNothingLeft(root)
+    }
+
+    /// syslog over TLS (`tcp+tls`) against rsyslog's gtls driver, which asks for a client
+    /// certificate: the receiver's certificate is checked against the given CA (a stranger's
+    /// fails the start), not at all with `syslog-tls-skip-verify`; RFC 5424 goes octet-counted.
+    @Test func syslogOverTLSChecksTheReceiver() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let certificates = try TestCertificates(), stranger = try TestCertificates()
+        let output = root.file("received")
+        let port = try LocalRegistry.freePort()
+        let configuration = """
+        global(workDirectory="\(root.scratch)" DefaultNetstreamDriver="gtls"
+               DefaultNetstreamDriverCAFile="\(certificates.authority)"
+               DefaultNetstreamDriverCertFile="\(certificates.serverCertificate)"
+               DefaultNetstreamDriverKeyFile="\(certificates.serverKey)")
+        module(load="imtcp" StreamDriver.Name="gtls" StreamDriver.Mode="1" StreamDriver.AuthMode="x509/certvalid")
+        input(type="imtcp" Address="127.0.0.1" Port="\(port)")
+        template(name="seen" type="string" string="%syslogfacility-text%.%syslogseverity-text% %syslogtag%|%msg%|\\n")
+        *.* action(type="omfile" file="\(output)" template="seen")
+        """
+        try configuration.write(toFile: root.file("rsyslog.conf"), atomically: true, encoding: .utf8)
+        let receiver = try ChildProcess("/usr/sbin/rsyslogd", ["-n", "-f", root.file("rsyslog.conf"), "-i", root.file("rsyslog.pid")], captureOutput: false)
+        defer { kill(receiver.pid, SIGTERM); _ = receiver.waitForExit() }
+        #expect(waitUntil { LocalRegistry.accepts(port: port) })
+        func driver(authority: String, _ more: String...) -> [String] {
+            ["--log-driver", "syslog", "--log-opt", "syslog-address=tcp+tls://127.0.0.1:\(port)", "--log-opt", "syslog-format=rfc5424",
+             "--log-opt", "tag={{.Name}}", "--log-opt", "syslog-tls-ca-cert=\(authority)",
+             "--log-opt", "syslog-tls-cert=\(certificates.clientCertificate)", "--log-opt", "syslog-tls-key=\(certificates.clientKey)"]
+                + more.flatMap { ["--log-opt", $0] }
+        }
+        try root.cell(["run", "--name", "signed"] + driver(authority: certificates.authority) + ["busybox", "sh", "-c", "echo one; echo two >&2"]).expectSuccess()
+        let refused = try root.cell(["run", "--name", "doubting"] + driver(authority: stranger.authority) + ["busybox", "echo", "never"])
+        #expect(refused.status == 125 && refused.stderr.hasPrefix("Error: failed to initialize logging driver: tls: failed to verify certificate:")
+                && refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
+        try root.cell(["run", "--name", "trusting"] + driver(authority: stranger.authority, "syslog-tls-skip-verify=true")
+                      + ["busybox", "echo", "three"]).expectSuccess()
+        func received() -> [String] {
+            ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        }
+        #expect(waitUntil { received().count == 3 }, "\(received())")
+        let lines = received()
+        #expect(lines.contains { $0.hasPrefix("daemon.info signed[") && $0.hasSuffix("]|one|") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("daemon.err signed[") && $0.hasSuffix("]|two|") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("daemon.info trusting[") && $0.hasSuffix("]|three|") }, "\(lines)")
+        #expect(!lines.contains { $0.contains("never") })
+        try root.cell("rm", "signed", "doubting", "trusting").expectSuccess()
+        try expectNothingLeft(root)
+    }
+
+    /// The journald driver against Debian's systemd-journald, started for the test in a mount
+    /// namespace of its own (its sockets and journal on tmpfs, the host's journal untouched):
+    /// what journalctl shows of the entries (Docker's fields, priorities, the partial last line).
+    @Test func journaldGetsDockersFields() throws {
+        let journald = "/lib/systemd/systemd-journald"
+        guard FileManager.default.isExecutableFile(atPath: journald) else {
+            print("skipped: no \(journald) on this host (Debian's systemd package) to receive the journald driver's entries")
+            return
+        }
+        let root = try CellRoot()
+        try root.importBusybox()
+        if !FileManager.default.fileExists(atPath: "/run/systemd/journal/socket") {
+            let refused = try root.cell("run", "--rm", "--log-driver", "journald", "busybox", "true")
+            #expect(refused.status == 125 && refused.stderr == "Error: failed to initialize logging driver: journald is not enabled on this host\n",
+                    "\(refused.stderr)")
+        }
+        let script = """
+            set -e
+            for d in /run/systemd /run/log /var/log/journal; do mkdir -p $d; mount -t tmpfs tmpfs $d; done
+            mkdir -p /run/systemd/journal
+            \(journald) & journal=$!
+            trap 'kill $journal; wait $journal 2>/dev/null || true' EXIT
+            i=0; until [ -S /run/systemd/journal/socket ]; do i=$((i+1)); [ $i -lt 100 ] || exit 3; sleep 0.05; done
+            "$1" run --name jd --label app=web --log-driver journald --log-opt labels=app --log-opt tag='{{.Name}}/t' \
+                busybox sh -c 'echo out; echo err >&2; printf last' >/dev/null 2>&1
+            { "$1" logs jd 2>&1; echo; } | sed 's/^/logs: /'
+            "$1" rm jd >/dev/null
+            i=0; until [ "$(journalctl --no-pager -q CONTAINER_NAME=jd | wc -l)" -ge 3 ]; do i=$((i+1)); [ $i -lt 100 ] || exit 4; sleep 0.05; done
+            journalctl --no-pager -o json CONTAINER_NAME=jd
+            """
+        let result = try Command.run("/usr/bin/unshare", ["-m", "--propagation", "private", "/bin/sh", "-c", script, "sh", Paths.cell],
+                                     environment: ["CELL_ROOT": root.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let logs = result.lines.filter { $0.hasPrefix("logs: ") }
+        #expect(Set(logs) == ["logs: out", "logs: err", "logs: last"], "Docker's dual logging: logs reads the local copy (\(logs))")
+        let entries = result.lines.filter { $0.hasPrefix("{") }.compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        #expect(entries.count == 3)
+        let id = entries.first?["CONTAINER_ID_FULL"] as? String ?? ""
+        for entry in entries {
+            #expect(entry["CONTAINER_NAME"] as? String == "jd" && entry["CONTAINER_TAG"] as? String == "jd/t"
+                    && entry["SYSLOG_IDENTIFIER"] as? String == "jd/t" && entry["IMAGE_NAME"] as? String == "busybox"
+                    && entry["APP"] as? String == "web" && entry["CONTAINER_ID"] as? String == String(id.prefix(12)) && id.count == 64,
+                    "\(entry)")
+        }
+        let byMessage = Dictionary(entries.map { (($0["MESSAGE"] as? String) ?? "", $0) }) { first, _ in first }
+        #expect(byMessage["out"]?["PRIORITY"] as? String == "6" && byMessage["err"]?["PRIORITY"] as? String == "3")
+        #expect(byMessage["last"]?["CONTAINER_PARTIAL_MESSAGE"] as? String == "true" && byMessage["out"]?["CONTAINER_PARTIAL_MESSAGE"] == nil)
+        try expectNothingLeft(root)
+    }
+
     @Test func syslogOptionsAreCheckedBeforeAnythingIsMade() throws {
         let root = try CellRoot()
         try root.importBusybox()
         for (options, message) in [
             (["syslog-address=unix:///nonexistent/log"], "Error: stat /nonexistent/log: No such file or directory\n"),
-            (["syslog-address=http://127.0.0.1"], "Error: logger: unsupported scheme in syslog-address 'http://127.0.0.1' (unix, unixgram, tcp and udp)\n"),
+            (["syslog-address=http://127.0.0.1"], "Error: logger: unsupported scheme in syslog-address 'http://127.0.0.1' (unix, unixgram, tcp, udp and tcp+tls)\n"),
             (["syslog-address=tcp://127.0.0.1:99999"], "Error: logger: invalid syslog-address 'tcp://127.0.0.1:99999'\n"),
             (["syslog-facility=local9"], "Error: logger: invalid syslog facility\n"),
             (["syslog-format=rfc9999"], "Error: logger: Invalid syslog format\n"),
@@ -116,7 +242,10 @@ struct LogDriverTests {
             (["max-size=1m"], "Error: logger: unknown log opt 'max-size' for syslog log driver\n"),
             // A newline in the tag would end a message early and forge the next one on a stream.
             (["tag=x\nforged"], "Error: logger: the tag may not hold control characters\n"),
-            (["syslog-tls-cert=/x"], "Error: logger: cell's syslog log driver does not take 'syslog-tls-cert' yet\n"),
+            (["syslog-address=tcp+tls://127.0.0.1:6514", "syslog-tls-ca-cert=/nonexistent/ca.pem"],
+             "Error: logger: syslog-tls-ca-cert /nonexistent/ca.pem: No such file or directory\n"),
+            (["syslog-address=tcp+tls://127.0.0.1:6514", "syslog-tls-cert=/etc/hostname"],
+             "Error: logger: syslog-tls-cert and syslog-tls-key go together\n"),
         ] {
             let refused = try root.cell(["run", "--rm", "--log-driver", "syslog"] + options.flatMap { ["--log-opt", $0] } + ["busybox", "true"])
             #expect(refused.status == 125 && refused.stderr == message, "\(options): \(refused.stderr)")
