@@ -24,6 +24,8 @@ public final class ContainerLogWriter {
     private static let outputCapacity = 8 * maximumLineLength * JSONStringEscaper.maximumExpansion / 4
     private let output = UnsafeMutablePointer<UInt8>.allocate(capacity: outputCapacity)
     private var outputCount = 0
+    /// Output that could not be written (bytes, and why) since the last write that worked.
+    private var lost: (bytes: Int, reason: String)?
     /// The compression of the file rotated last, while it runs.
     private var compression: BackgroundThread?
     /// A remote driver's receiver (syslog, fluentd): every line goes there too (the file is then
@@ -48,11 +50,43 @@ public final class ContainerLogWriter {
         output.deallocate()
     }
 
+    /// Whole lines or nothing: a write that fails (a full disk) is cut back off the file, and
+    /// what it held is counted as lost; the first write that works again is preceded by a
+    /// line on stderr saying how much was lost and why, so `logs` shows the gap.
     private func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard let handle else { return }
-        try handle.writeAll(bytes)
-        size += Int64(bytes.count)
+        if let lost {
+            let notice = ContainerLogWriter.entry(Array("cell: \(lost.bytes) bytes of the container's output could not be logged: \(lost.reason)\n".utf8)[...],
+                                                  stream: .stderr, time: clock())
+            do {
+                try notice.withUnsafeBytes { try appendWhole($0, to: handle) }
+                self.lost = nil
+            } catch {
+                self.lost?.bytes += bytes.count
+                throw error
+            }
+        }
+        do {
+            try appendWhole(bytes, to: handle)
+        } catch {
+            lost = ((lost?.bytes ?? 0) + bytes.count, (error as? CellError)?.message ?? "\(error)")
+            throw error
+        }
         if let limit = configuration.maximumSize, size >= limit { try rotate() }
+    }
+
+    /// The file's end is asked each time (one lseek a write of up to 192 KiB): the size stays
+    /// true even when someone truncated the file to free space.
+    private func appendWhole(_ bytes: UnsafeRawBufferPointer, to handle: FileDescriptorHandle) throws {
+        let end = lseek(handle.fd, 0, SEEK_END)
+        do {
+            try handle.writeAll(bytes)
+            if end >= 0 { size = Int64(end) }
+            size += Int64(bytes.count)
+        } catch {
+            if end >= 0 { _ = ftruncate(handle.fd, end) }
+            throw error
+        }
     }
 
     private func write(_ bytes: [UInt8]) throws {

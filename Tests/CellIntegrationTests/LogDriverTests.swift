@@ -128,6 +128,49 @@ struct LogDriverTests {
         try expectNothingLeft(root)
     }
 
+    /// A disk that fills under the log: the container runs on and answers exec, the lines that
+    /// could not be written are lost whole (no cut line in the file), and once there is room the
+    /// log says how much was lost and why before it goes on.
+    @Test func aFullDiskUnderTheLogLosesLinesNotTheContainer() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        try root.cell("create", "--name", "full", "busybox", "sh", "-c",
+                      "i=0; while [ $i -lt 20000 ]; do echo line-$i-padding-padding-padding-padding; i=$((i+1)); done; exec sleep 1000").expectSuccess()
+        let id = try root.cell("inspect", "-f", "{{.Id}}", "full").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        // The container's folder moves onto a 512 KiB tmpfs mounted over it; unmounted, the
+        // folder underneath is as it was.
+        let directory = "\(root.path)/containers/\(id)", saved = root.file("saved")
+        try Command.run("/bin/cp", ["-a", directory, saved]).expectSuccess()
+        try Command.run("/bin/mount", ["-t", "tmpfs", "-o", "size=512k", "tmpfs", directory]).expectSuccess()
+        var mounted = true
+        defer { if mounted { _ = try? Command.run("/bin/umount", ["-l", directory]) } }
+        try Command.run("/bin/sh", ["-c", "cp -a \"$1\"/. \"$2\"/", "sh", saved, directory]).expectSuccess()
+        try root.cell("start", "full").expectSuccess()
+        let pid = try root.cell("inspect", "-f", "{{.State.Pid}}", "full").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(waitUntil(timeout: 60) { ((try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? "").hasPrefix("sleep") },
+                "the writer got through all its output")
+        #expect(try root.cell("exec", "full", "echo", "alive").stdout == "alive\n")
+        let log = "\(directory)/container.log"
+        let kept = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(kept.hasSuffix("}\n") && kept.split(separator: "\n").allSatisfy { $0.hasPrefix("{\"log\":") && $0.hasSuffix("}") },
+                "only whole lines in the file")
+        // Room again: the next line comes after a word on what was lost.
+        try Command.run("/usr/bin/truncate", ["-s", "0", log]).expectSuccess()
+        try root.cell("exec", "full", "sh", "-c", "echo after > /proc/1/fd/1").expectSuccess()
+        #expect(waitUntil { (try? root.cell("logs", "full").stdout.hasSuffix("after\n")) ?? false })
+        // The word comes with the first write that fits: a small one while the disk was still
+        // nearly full, or the one after the truncation.
+        let said = kept + (try root.cell("logs", "full").stderr)
+        #expect(said.contains("cell: ") && said.contains("bytes of the container's output could not be logged")
+                && said.contains("No space left on device"), "\(said.suffix(400))")
+        try root.cell("stop", "-t", "0", "full").expectSuccess()
+        try Command.run("/bin/umount", [directory]).expectSuccess()
+        mounted = false
+        try? FileManager.default.removeItem(atPath: saved)
+        try root.cell("rm", "-f", "full").expectSuccess()
+        try expectNothingLeft(root)
+    }
+
     /// syslog over TLS (`tcp+tls`) against rsyslog's gtls driver, which asks for a client
     /// certificate: the receiver's certificate is checked against the given CA (a stranger's
     /// fails the start), not at all with `syslog-tls-skip-verify`; RFC 5424 goes octet-counted.
