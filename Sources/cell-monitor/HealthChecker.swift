@@ -83,10 +83,12 @@ final class HealthChecker {
     func reaped(_ pid: Int32, status wait: Int32) -> Bool {
         guard let run = running, run.pid == pid else { return false }
         if run.output >= 0 {
-            // What is left in the pipe belongs to this run.
+            // What is left in the pipe belongs to this run, up to a bound: something the check
+            // left behind may go on writing forever (`yes &`), and must not hold the monitor here.
+            // Once the pipe is closed, such a writer gets EPIPE.
             var chunk = [UInt8](repeating: 0, count: 4096)
             var bytes = run.bytes
-            while true {
+            for _ in 0..<16 {
                 let n = chunk.withUnsafeMutableBytes { read(run.output, $0.baseAddress, $0.count) }
                 if n <= 0 { break }
                 bytes += chunk[0..<min(n, max(0, HealthCheck.keptOutput - bytes.count))]

@@ -31,6 +31,49 @@ struct HealthTests {
         try expectNothingLeft(root)
     }
 
+    /// Checks that misbehave: one leaves writers behind that flood its output forever, one
+    /// leaves sleepers behind and hangs past its timeout. The monitor keeps logging the
+    /// container's own output, exec works, and the monitor's memory does not grow.
+    @Test func floodingAndForkingChecksLeaveTheMonitorServing() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let ticker = "i=0; while true; do echo tick-$i; i=$((i+1)); sleep 0.05; done"
+        try root.cell("run", "-d", "--name", "flood", "--health-cmd", "yes flood & yes flood >&2 & exit 1", "--health-interval", "200ms",
+                      "--health-retries", "2", "busybox", "sh", "-c", ticker).expectSuccess()
+        try root.cell("run", "-d", "--name", "hang", "--health-cmd", "sleep 100 & sleep 100 & sleep 100", "--health-interval", "200ms",
+                      "--health-timeout", "300ms", "--health-retries", "1", "busybox", "sh", "-c", ticker).expectSuccess()
+        defer { _ = try? root.cell("rm", "-f", "flood", "hang") }
+        for name in ["flood", "hang"] {
+            #expect(waitUntil(timeout: 30) { HealthTests.status(root, name).hasSuffix(" (unhealthy)\n") }, "\(name)")
+        }
+        #expect(try root.cell("inspect", "-f", "{{(index .State.Health.Log 0).Output}}", "hang").stdout == "Health check exceeded timeout (300ms)\n")
+        let output = try root.cell("inspect", "-f", "{{(index .State.Health.Log 0).Output}}", "flood").stdout
+        #expect(output.hasPrefix("flood\n") && output.utf8.count <= 4097, "Docker's 4 KiB of a check's output (\(output.utf8.count) bytes)")
+        func monitorMemory(_ name: String) throws -> Int {
+            let pid = try root.cell("inspect", "-f", "{{.State.Pid}}", name).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let monitor = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8).split(separator: " ")[3]
+            let status = try String(contentsOfFile: "/proc/\(monitor)/status", encoding: .utf8)
+            return Int(status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }!.split(separator: " ")[1])!
+        }
+        let before = try ["flood", "hang"].map(monitorMemory)
+        for name in ["flood", "hang"] {
+            let ticks = { (try? root.cell("logs", "--tail", "1", name).stdout) ?? "" }
+            let seen = ticks()
+            #expect(waitUntil(timeout: 10) { ticks() != seen && ticks().hasPrefix("tick-") }, "\(name): the container's own output is still logged")
+            #expect(try root.cell("exec", name, "echo", "alive").stdout == "alive\n")
+        }
+        // A few more runs of each check, then the same memory within 1 MB.
+        let runs = { (name: String) in (try? root.cell("inspect", "-f", "{{.State.Health.FailingStreak}}", name).stdout).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0 }
+        let streaks = ["flood", "hang"].map(runs)
+        #expect(waitUntil(timeout: 30) { zip(["flood", "hang"], streaks).allSatisfy { runs($0) >= $1 + 3 } })
+        for (name, earlier) in zip(["flood", "hang"], before) {
+            let now = try monitorMemory(name)
+            #expect(now < earlier + 1024, "\(name): \(earlier) kB, then \(now) kB")
+        }
+        try root.cell("rm", "-f", "flood", "hang").expectSuccess()
+        try expectNothingLeft(root)
+    }
+
     @Test func theImagesCheckRunsUnlessTurnedOffAndTimeoutsFail() throws {
         let root = try CellRoot()
         try root.importBusybox()
