@@ -12,10 +12,12 @@ public enum ContainerCommit {
     public static func commit(_ container: Container, images: ImageStore, changes: [String] = [], message: String? = nil,
                               author: String? = nil, names: [ImageReference] = [], now: Timestamp = .now()) throws -> Digest {
         // A writer from reading the image on: no collection deletes its blobs under the commit.
-        try images.withWriteSession {
+        let id = try images.withWriteSession {
             try commitInSession(container, images: images, changes: changes, message: message, author: author,
                                 names: names, now: now)
         }
+        Events.container("commit", container, ["comment": message ?? "", "imageID": id.description])
+        return id
     }
 
     private static func commitInSession(_ container: Container, images: ImageStore, changes: [String], message: String?,

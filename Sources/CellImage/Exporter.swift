@@ -82,6 +82,7 @@ extension ImageStore {
         try addFile(archive, path: "index.json", bytes: try StoredJSON.encode(ImageIndex(manifests: indexEntries)))
         try addFile(archive, path: "manifest.json", bytes: try StoredJSON.encode(dockerManifest))
         try archive.finish()
+        for (image, tags) in images { ImageEvents.record("save", id: image.id, name: tags.first?.familiarName, layout: layout) }
     }
 
     private func addFile(_ archive: TarWriter, path: String, bytes: [UInt8]) throws {

@@ -56,6 +56,13 @@ struct EventsTests {
         let first = try JSONSerialization.jsonObject(with: Data(json[0].utf8)) as! [String: Any]
         #expect(first["status"] as? String == "create" && first["Type"] as? String == "container" && first["scope"] as? String == "local")
         #expect((first["Actor"] as? [String: Any])?["ID"] as? String == id)
+        // A commit is the container's event; a save is each image's.
+        try root.cell("commit", "one", "committed:1").expectSuccess()
+        try root.cell("save", "-o", root.file("saved.tar"), "committed:1").expectSuccess()
+        #expect(try root.cell("events", "--since", "10m", "--until", EventsTests.now(), "--filter", "container=one", "--filter", "event=commit",
+                              "--format", "{{.Action}}").stdout == "commit\n")
+        #expect(try root.cell("events", "--since", "10m", "--until", EventsTests.now(), "--filter", "type=image", "--filter", "event=save",
+                              "--format", "{{.Action}} {{.Actor.Attributes.name}}").stdout == "save committed:1\n")
         let bad = try root.cell("events", "--filter", "color=red")
         #expect(bad.status == 1 && bad.stderr == "Error response from daemon: invalid filter 'color'\n")
     }
