@@ -9,17 +9,21 @@ import CellRuntime
 /// with the container's configuration and `-c` changes as the image's. A running container is
 /// read as it is (docker pauses it; cell does not stop it, so commit a quiet one).
 public enum ContainerCommit {
+    /// `overrides`: the Engine API's body, a config whose set fields win over the container's
+    /// (moby's merge), before the `changes`.
     public static func commit(_ container: Container, images: ImageStore, changes: [String] = [], message: String? = nil,
-                              author: String? = nil, names: [ImageReference] = [], now: Timestamp = .now()) throws -> Digest {
+                              author: String? = nil, names: [ImageReference] = [], overrides: ContainerConfig? = nil,
+                              now: Timestamp = .now()) throws -> Digest {
         // A writer from reading the image on: no collection deletes its blobs under the commit.
         try images.withWriteSession {
             try commitInSession(container, images: images, changes: changes, message: message, author: author,
-                                names: names, now: now)
+                                names: names, overrides: overrides, now: now)
         }
     }
 
     private static func commitInSession(_ container: Container, images: ImageStore, changes: [String], message: String?,
-                                        author: String?, names: [ImageReference], now: Timestamp) throws -> Digest {
+                                        author: String?, names: [ImageReference], overrides: ContainerConfig?,
+                                        now: Timestamp) throws -> Digest {
         guard let summary = try images.find(container.record.imageID) else {
             throw CellError.notFound("the image of container \(container.shortID) (\(container.record.image)) is gone")
         }
@@ -36,6 +40,7 @@ public enum ContainerCommit {
         runtime.exposedPorts = record.exposedPorts.isEmpty ? nil : Dictionary(uniqueKeysWithValues: record.exposedPorts.map { ($0, EmptyObject()) })
         runtime.volumes = record.volumes.isEmpty ? nil : Dictionary(uniqueKeysWithValues: record.volumes.map { ($0, EmptyObject()) })
         runtime.stopSignal = record.stopSignal
+        if let overrides { runtime = merge(overrides, over: runtime) }
         try ConfigChange.apply(changes, to: &runtime)
 
         let upper = "\(container.directory)/upper"
@@ -55,14 +60,41 @@ public enum ContainerCommit {
     }
 }
 
+extension ContainerCommit {
+    /// moby's commit merge: what `overrides` sets wins; environment, labels, ports and volumes
+    /// are joined (its entries first); a command without an entrypoint keeps the container's
+    /// entrypoint, and an empty one its command too.
+    static func merge(_ overrides: ContainerConfig, over base: ContainerConfig) -> ContainerConfig {
+        var merged = base
+        if let user = overrides.user, !user.isEmpty { merged.user = user }
+        if let ports = overrides.exposedPorts, !ports.isEmpty { merged.exposedPorts = (base.exposedPorts ?? [:]).merging(ports) { _, new in new } }
+        if let env = overrides.env, !env.isEmpty {
+            let keys = Set(env.map { String($0.prefix { $0 != "=" }) })
+            merged.env = env + (base.env ?? []).filter { !keys.contains(String($0.prefix { $0 != "=" })) }
+        }
+        if let labels = overrides.labels, !labels.isEmpty { merged.labels = (base.labels ?? [:]).merging(labels) { _, new in new } }
+        if let entrypoint = overrides.entrypoint, !entrypoint.isEmpty {
+            merged.entrypoint = entrypoint
+            merged.cmd = overrides.cmd
+        } else if let cmd = overrides.cmd, !cmd.isEmpty {
+            merged.cmd = cmd
+        }
+        if let directory = overrides.workingDir, !directory.isEmpty { merged.workingDir = directory }
+        if let volumes = overrides.volumes, !volumes.isEmpty { merged.volumes = (base.volumes ?? [:]).merging(volumes) { _, new in new } }
+        if let signal = overrides.stopSignal, !signal.isEmpty { merged.stopSignal = signal }
+        return merged
+    }
+}
+
 extension ContainerStore {
     /// docker commit: under the container's lock (no start, rm or cp meanwhile). `images` is
     /// opened once the lock is held.
     public func commit(_ container: Container, images: () throws -> ImageStore, changes: [String] = [],
-                       message: String? = nil, author: String? = nil, names: [ImageReference] = []) throws -> Digest {
+                       message: String? = nil, author: String? = nil, names: [ImageReference] = [],
+                       overrides: ContainerConfig? = nil) throws -> Digest {
         try withLock(container) {
             try ContainerCommit.commit(container, images: images(), changes: changes, message: message, author: author,
-                                       names: names)
+                                       names: names, overrides: overrides)
         }
     }
 }
