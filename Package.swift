@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // The Engine API server only (cell-service): never linked into `cell` or the monitor.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // TLS for the Engine API on TCP (dockerd's --tlsverify): cell-service only.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // C: the module map of libarchive (Debian's libarchive-dev; linked by CellArchive).
@@ -113,6 +115,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
 
         .testTarget(name: "CellCoreTests", dependencies: ["CellCore"]),
