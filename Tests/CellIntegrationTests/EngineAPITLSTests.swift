@@ -63,6 +63,8 @@ struct EngineAPITLSTests {
         let run = try docker("client", "run", "--rm", "busybox", "echo", "over tls")
         #expect(run.status == 0 && run.stdout == "over tls\n", "\(run.stderr)")
 
+        let fds = { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(service.process.pid)/fd").count) ?? -1 }
+        let baseline = fds()
         // No client certificate: the handshake fails, and the CLI says so.
         let anonymous = try docker("nocert", "version", "--format", "{{.Server.Version}}")
         #expect(anonymous.status != 0)
@@ -78,9 +80,28 @@ struct EngineAPITLSTests {
         #expect(!answer.text.hasPrefix("HTTP/"), "\(answer.text)")
         #expect(answer.closed, "the server did not close a plain-HTTP connection")
 
-        // The service goes on serving the client it trusts.
+        // The service goes on serving the client it trusts, and holds nothing for the refused.
         #expect(try docker("client", "ps", "-a", "--format", "{{.Names}}").status == 0)
         #expect(service.process.exitStatusIfExited() == nil)
+        #expect(waitUntil(timeout: 20) { fds() <= baseline }, "descriptors: \(fds()) after, \(baseline) before")
+    }
+
+    /// `--tls` alone (loopback only): the server is checked by the client, no certificate asked.
+    @Test func tlsWithoutClientVerificationOnLoopback() throws {
+        let root = try CellRoot()
+        let certificates = root.file("tls")
+        try FileManager.default.createDirectory(atPath: certificates, withIntermediateDirectories: true)
+        try Self.makeCertificates(in: certificates)
+        let port = try LocalRegistry.freePort()
+        let service = try EngineService(root: root, arguments: [
+            "--time", "0", "--tls", "--tlscert=\(certificates)/server-cert.pem", "--tlskey=\(certificates)/server-key.pem",
+        ], address: "tcp://127.0.0.1:\(port)")
+        defer { service.stop() }
+        let environment = ["DOCKER_HOST": "tcp://127.0.0.1:\(port)", "DOCKER_CONFIG": root.file("docker-config"),
+                           "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": "\(certificates)/nocert"]
+        let version = { try Command.run(EngineService.dockerCLI, ["version", "--format", "{{.Server.Version}}"], environment: environment) }
+        #expect(try waitUntil(timeout: 20) { try version().status == 0 })
+        #expect(try version().stdout == "24.0.7\n")
     }
 
     @Test func startRefusals() throws {
