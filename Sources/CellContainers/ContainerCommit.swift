@@ -1,13 +1,14 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CellCgroups
 import CellCore
 import CellImage
 import CellRuntime
 
 /// `docker commit`: a container's changes (its writable layer) as a new layer on its image,
 /// with the container's configuration and `-c` changes as the image's. A running container is
-/// read as it is (docker pauses it; cell does not stop it, so commit a quiet one).
+/// paused for it by `ContainerStore.commit`, as Docker's, unless asked not to.
 public enum ContainerCommit {
     /// `overrides`: the Engine API's body, a config whose set fields win over the container's
     /// (moby's merge), before the `changes`.
@@ -88,13 +89,39 @@ extension ContainerCommit {
 
 extension ContainerStore {
     /// docker commit: under the container's lock (no start, rm or cp meanwhile). `images` is
-    /// opened once the lock is held.
+    /// opened once the lock is held. `pause` (Docker's default) freezes a running container for
+    /// the time of the commit, so that its files are read at rest.
     public func commit(_ container: Container, images: () throws -> ImageStore, changes: [String] = [],
                        message: String? = nil, author: String? = nil, names: [ImageReference] = [],
-                       overrides: ContainerConfig? = nil) throws -> Digest {
+                       overrides: ContainerConfig? = nil, pause: Bool = false) throws -> Digest {
         try withLock(container) {
-            try ContainerCommit.commit(container, images: images(), changes: changes, message: message, author: author,
-                                       names: names, overrides: overrides)
+            let current = try load(id: container.id)
+            let frozen = pause ? ContainerStore.freezeForCommit(current) : nil
+            defer { if let frozen { ContainerStore.thawAfterCommit(current, frozen) } }
+            return try ContainerCommit.commit(current, images: images(), changes: changes, message: message, author: author,
+                                              names: names, overrides: overrides)
         }
+    }
+
+    /// Pauses it as `pause` does (the marker first: a commit killed midway leaves it visibly
+    /// paused, for `unpause`, rather than frozen behind a running status); nil when it does not
+    /// run, is paused already or has no cgroup to freeze (--cgroups=disabled: read as it is).
+    private static func freezeForCommit(_ container: Container) -> Cgroup? {
+        guard container.isRunning, !container.isPaused,
+              let cgroup = try? RunningContainer(containerDirectory: container.directory).cgroup() else { return nil }
+        let marker = ContainerLifecycle.pauseMarker(container)
+        guard (try? FileSystem.writeAtomically([], to: marker, durable: false)) != nil else { return nil }
+        guard (try? cgroup.setFrozen(true)) != nil else {
+            unlink(marker)
+            return nil
+        }
+        Events.container("pause", container)
+        return cgroup
+    }
+
+    private static func thawAfterCommit(_ container: Container, _ cgroup: Cgroup) {
+        try? cgroup.setFrozen(false)
+        unlink(ContainerLifecycle.pauseMarker(container))
+        Events.container("unpause", container)
     }
 }

@@ -114,6 +114,20 @@ struct EngineAPIStatsTests {
                     == "Tester <t@example.com>|\(commit.stdout)")
         #expect(try root.cell("history", "--format", "{{.Comment}}", "made:1").lines.first == "by test")
 
+        // A running container is paused for the commit, as Docker's, and runs on after it.
+        try service.docker("run", "-d", "--name", "writer", "busybox", "sh", "-c", "while :; do date > /next; mv /next /now; done").expectSuccess()
+        #expect(waitUntil { (try? root.cell("exec", "writer", "cat", "/now").stdout.isEmpty) == false })
+        let since = String(Int(Date().timeIntervalSince1970) - 1)
+        try service.docker("commit", "writer", "written:1").expectSuccess()
+        #expect(try service.docker("inspect", "-f", "{{.State.Status}} {{.State.Paused}}", "writer").stdout == "running false\n")
+        let until = String(Int(Date().timeIntervalSince1970) + 1)
+        let actions = try service.docker("events", "--since", since, "--until", until, "--filter", "container=writer",
+                                         "--filter", "event=pause", "--filter", "event=unpause", "--format", "{{.Action}}")
+        #expect(actions.lines == ["pause", "unpause"], "\(actions.stdout) \(actions.stderr)")
+        #expect(try service.docker("run", "--rm", "written:1", "cat", "/now").stdout.isEmpty == false)
+        // pause=false reads it as it runs.
+        try service.docker("commit", "--pause=false", "writer", "written:2").expectSuccess()
+
         // Hostile changes: Docker's 400 and message, no image made.
         let bad = try service.request(Self.post("/v1.43/commit?container=maker&repo=bad&changes=FROM%20scratch"))
         #expect(bad.status == 400 && bad.message == "FROM is not a valid change command", "\(bad.body)")
