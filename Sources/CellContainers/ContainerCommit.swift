@@ -98,8 +98,12 @@ extension ContainerStore {
             let current = try load(id: container.id)
             let frozen = pause ? ContainerStore.freezeForCommit(current) : nil
             defer { if let frozen { ContainerStore.thawAfterCommit(current, frozen) } }
-            return try ContainerCommit.commit(current, images: images(), changes: changes, message: message, author: author,
-                                              names: names, overrides: overrides)
+            let id = try ContainerCommit.commit(current, images: images(), changes: changes, message: message, author: author,
+                                                names: names, overrides: overrides)
+            // moby's commit event: the comment, the new image and its name.
+            Events.container("commit", current, ["comment": message ?? "", "imageID": id.description,
+                                                 "imageRef": names.first?.familiarName ?? ""])
+            return id
         }
     }
 

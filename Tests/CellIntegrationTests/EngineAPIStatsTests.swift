@@ -122,8 +122,9 @@ struct EngineAPIStatsTests {
         #expect(try service.docker("inspect", "-f", "{{.State.Status}} {{.State.Paused}}", "writer").stdout == "running false\n")
         let until = String(Int(Date().timeIntervalSince1970) + 1)
         let actions = try service.docker("events", "--since", since, "--until", until, "--filter", "container=writer",
-                                         "--filter", "event=pause", "--filter", "event=unpause", "--format", "{{.Action}}")
-        #expect(actions.lines == ["pause", "unpause"], "\(actions.stdout) \(actions.stderr)")
+                                         "--filter", "event=pause", "--filter", "event=unpause", "--filter", "event=commit",
+                                         "--format", "{{.Action}} {{index .Actor.Attributes \"imageRef\"}}")
+        #expect(actions.lines == ["pause ", "commit written:1", "unpause "], "\(actions.stdout) \(actions.stderr)")
         #expect(try service.docker("run", "--rm", "written:1", "cat", "/now").stdout.isEmpty == false)
         // pause=false reads it as it runs.
         try service.docker("commit", "--pause=false", "writer", "written:2").expectSuccess()
