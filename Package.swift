@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // The Engine API server only (cell-service): never linked into `cell` or the monitor.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // TLS for the Engine API on TCP (dockerd's --tlsverify): cell-service only.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // C: the module map of libarchive (Debian's libarchive-dev; linked by CellArchive).
@@ -96,7 +98,7 @@ let package = Package(
         .executableTarget(name: "cell-monitor", dependencies: ["CellRuntime", "CellCgroups", "CellNetwork", "CellCore", "CellFormat", "CellEvents"]),
         // Docker's views of containers and images: inspect's JSON, the rows of ps, images, stats and
         // history (the values --format templates see). The `cell` command and the API server both show these.
-        .target(name: "CellPresentation", dependencies: ["CellCore", "CellFormat", "CellImage", "CellNetwork", "CellContainers", "CellBuild"]),
+        .target(name: "CellPresentation", dependencies: ["CellCore", "CellFormat", "CellImage", "CellNetwork", "CellCgroups", "CellContainers", "CellBuild"]),
         // cell test: container-structure-test specs against an image or a running container.
         .target(name: "CellStructureTest", dependencies: ["CellCore", "CellFormat", "CellImage", "CellContainers", "CellRuntime"]),
         // The command line: argument parsing, terminal handling, printing, exit codes. It reaches the
@@ -108,11 +110,12 @@ let package = Package(
         // The Docker Engine API on a socket (`cell system service` execs it): HTTP/1.1 on SwiftNIO,
         // routes that call the same operations and show the same views as the CLI.
         .executableTarget(name: "cell-service", dependencies: [
-            "CellCore", "CellFormat", "CellImage", "CellContainers", "CellPresentation", "CellEvents",
+            "CellCore", "CellFormat", "CellImage", "CellContainers", "CellPresentation", "CellEvents", "CellBuild",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
 
         .testTarget(name: "CellCoreTests", dependencies: ["CellCore"]),

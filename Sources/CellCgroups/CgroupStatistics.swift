@@ -104,7 +104,7 @@ public struct CgroupStatistics: Equatable, Sendable {
         return result
     }
 
-    static func hostMemoryBytes() -> UInt64 {
+    public static func hostMemoryBytes() -> UInt64 {
         for line in text("/proc/meminfo").split(separator: "\n") where line.hasPrefix("MemTotal:") {
             let words = line.split(separator: " ")
             if words.count >= 2, let kilobytes = UInt64(words[1]) { return kilobytes * 1024 }

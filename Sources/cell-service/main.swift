@@ -37,7 +37,8 @@ do {
     try MonitorReaper.startReaping()
     let server = APIServer(router: Router(routes: RouteTable.all, engine: engine), idleSeconds: options.idleSeconds,
                            requestTimeout: requestTimeout)
-    try server.run(address: options.address)
+    // The files are read before anything listens: a wrong path stops the start.
+    try server.run(address: options.address, tls: try options.tls?.makeContext())
     exit(0)
 } catch let error as ServiceError {
     fail(error.description)

@@ -6,6 +6,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// The service: NIO's HTTP/1.1 server pipeline on one event loop, each connection's requests run
 /// on threads of their own (`HTTPConnectionHandler`). It listens on the sockets systemd passed, or
@@ -29,7 +30,8 @@ final class APIServer {
 
     /// Serves until a signal or the idle timeout; returns after the listeners are closed and the
     /// socket files this process made are removed.
-    func run(address: ListenAddress?) throws {
+    /// `tls`: the context a TCP listener's connections shake hands with first (nil: plain).
+    func run(address: ListenAddress?, tls: NIOSSLContext? = nil) throws {
         let loop = group.next()
         let listeners = NIOLockedValueBox<[any Channel]>([])
         let activity = try loop.submit {
@@ -37,7 +39,7 @@ final class APIServer {
                 APIServer.close(listeners)
             }, eventLoop: loop)
         }.wait()
-        let bootstrap = self.bootstrap(activity: activity)
+        let bootstrap = self.bootstrap(activity: activity, tls: nil)
 
         var socketFiles: [String] = []
         let activated = SocketActivation.takeSockets()
@@ -57,10 +59,10 @@ final class APIServer {
                 socketFiles.append(path)
                 try UnixSocketFile.restrict(path)
             case .tcp(let host, let port):
-                channel = try bootstrap.bind(host: host, port: port).wait()
+                channel = try self.bootstrap(activity: activity, tls: tls).bind(host: host, port: port).wait()
             }
             listeners.withLockedValue { $0.append(channel) }
-            log("listening on \(address)")
+            log("listening on \(address)\(tls != nil && address.isTCP ? " (TLS)" : "")")
         }
         try loop.submit { activity.value.start() }.wait()
         TerminationSignals.onSignal { loop.execute { APIServer.close(listeners) } }
@@ -71,13 +73,17 @@ final class APIServer {
         for path in socketFiles { unlink(path) }
     }
 
-    private func bootstrap(activity: NIOLoopBound<ServiceActivity>) -> ServerBootstrap {
+    /// With `tls`, each connection's first handler is the TLS server: a client that fails the
+    /// handshake (no certificate, another CA's, plain HTTP) gets an alert and a close, and never
+    /// reaches HTTP.
+    private func bootstrap(activity: NIOLoopBound<ServiceActivity>, tls: NIOSSLContext?) -> ServerBootstrap {
         let router = self.router, requestTimeout = self.requestTimeout
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     let stage = HTTPStage(deadline: RequestDeadline(seconds: requestTimeout), activity: activity.value)
                     try stage.install(in: channel, router: router)
                 }

@@ -1,6 +1,6 @@
 /// Where the service listens: `unix:///PATH` (the default, `/run/cell/cell.sock`) or
-/// `tcp://HOST:PORT` on a loopback address. The socket gives root on this machine, and cell has no
-/// TLS yet, so a TCP address anyone else could reach is refused (Docker requires --tlsverify there).
+/// `tcp://HOST:PORT`. The socket gives root on this machine: a TCP address other than loopback is
+/// served only with client certificates (`--tlsverify`, `ServiceArguments` checks).
 enum ListenAddress: Equatable, CustomStringConvertible {
     case unix(path: String)
     case tcp(host: String, port: Int)
@@ -21,13 +21,21 @@ enum ListenAddress: Equatable, CustomStringConvertible {
             }
             var host = String(rest[..<colon])
             if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-            guard ListenAddress.isLoopback(host) else {
-                throw ServiceError("\(text): cell serves TCP on loopback addresses only (127.0.0.1, ::1, localhost): the API gives root on this machine, and cell has no TLS yet")
-            }
             self = .tcp(host: host == "localhost" ? "127.0.0.1" : host, port: port)
         } else {
             throw ServiceError("\(text): unsupported address: use unix:///PATH or tcp://HOST:PORT")
         }
+    }
+
+    var isTCP: Bool {
+        if case .tcp = self { return true }
+        return false
+    }
+
+    /// Whether anyone but this machine's own users could reach it.
+    var isReachableFromOutside: Bool {
+        if case .tcp(let host, _) = self { return !ListenAddress.isLoopback(host) }
+        return false
     }
 
     static func isLoopback(_ host: String) -> Bool {

@@ -137,22 +137,7 @@ enum ContainerCreateRequest {
 
     /// HostConfig's Resources (inlined in Go's struct), as `-m`, `--cpus` and the rest.
     private static func readResources(_ host: inout JSONFields, into options: inout RunOptions) throws {
-        var limits = ResourceLimits()
-        limits.cpuShares = try host.integer("CpuShares")
-        limits.memory = try host.integer("Memory")
-        limits.nanoCpus = try host.integer("NanoCpus")
-        limits.blkioWeight = try host.integer("BlkioWeight")
-        limits.cpuPeriod = try host.integer("CpuPeriod")
-        limits.cpuQuota = try host.integer("CpuQuota")
-        limits.cpusetCpus = try host.string("CpusetCpus").flatMap { $0.isEmpty ? nil : $0 }
-        limits.cpusetMems = try host.string("CpusetMems").flatMap { $0.isEmpty ? nil : $0 }
-        limits.memoryReservation = try host.integer("MemoryReservation")
-        limits.memorySwap = try host.integer("MemorySwap")
-        limits.memorySwappiness = try host.integer("MemorySwappiness") ?? -1
-        limits.oomKillDisable = try host.bool("OomKillDisable") ?? false
-        // 0 and -1 are Docker's "unlimited", as the flag's.
-        limits.pidsLimit = try host.integer("PidsLimit").flatMap { $0 == 0 ? nil : $0 }
-        options.limits = limits.withZerosUnset()
+        options.limits = try ResourcesRequest.limits(&host)
         options.devices = try host.objects("Devices").map { device in
             var device = device
             let onHost = try device.string("PathOnHost") ?? ""

@@ -19,7 +19,7 @@ struct CommitCommand: ParsableCommand {
     @Option(name: [.customShort("m"), .long], help: "Commit message.")
     var message: String?
 
-    @Flag(name: [.customShort("p"), .long], inversion: .prefixedNo, help: "Pause container during commit (accepted; cell does not pause).")
+    @Flag(name: [.customShort("p"), .long], inversion: .prefixedNo, help: "Pause container during commit.")
     var pause = true
 
     @Argument(help: "CONTAINER", completion: NameCompletion.containers(.all))
@@ -33,7 +33,7 @@ struct CommitCommand: ParsableCommand {
         let store = try GlobalOptions.containerStore()
         let found = try DaemonError.reporting { try store.resolve(container) }
         let id = try store.commit(found, images: GlobalOptions.imageStore, changes: change, message: message,
-                                  author: author, names: names)
+                                  author: author, names: names, pause: pause)
         Output.line(id.description)
     }
 }
