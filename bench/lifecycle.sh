@@ -17,7 +17,7 @@ busybox_images localhost/busybox
 # 1 GB of 100-byte lines, made once and written by `cat` from a read-only bind mount: busybox's
 # `yes | head` alone needs about 4 s a GB here, and would measure itself, not the log.
 line=$(printf 'x%.0s' $(seq 1 99))
-yes "$line" | head -n 10000000 > "$work/gigabyte.txt"
+{ yes "$line" || true; } | head -n 10000000 > "$work/gigabyte.txt"  # yes ends on SIGPIPE
 writer="cat /gigabyte.txt"
 volume="-v $work/gigabyte.txt:/gigabyte.txt:ro"
 

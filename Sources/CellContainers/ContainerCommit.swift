@@ -16,12 +16,10 @@ public enum ContainerCommit {
                               author: String? = nil, names: [ImageReference] = [], overrides: ContainerConfig? = nil,
                               now: Timestamp = .now()) throws -> Digest {
         // A writer from reading the image on: no collection deletes its blobs under the commit.
-        let id = try images.withWriteSession {
+        try images.withWriteSession {
             try commitInSession(container, images: images, changes: changes, message: message, author: author,
                                 names: names, overrides: overrides, now: now)
         }
-        Events.container("commit", container, ["comment": message ?? "", "imageID": id.description])
-        return id
     }
 
     private static func commitInSession(_ container: Container, images: ImageStore, changes: [String], message: String?,
