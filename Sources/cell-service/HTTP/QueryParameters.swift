@@ -21,6 +21,11 @@ struct QueryParameters: Sendable {
         values.first { $0.0 == key }?.1
     }
 
+    /// Every value given for `key`, in order (a build's `t`, an import's `changes`).
+    func all(_ key: String) -> [String] {
+        values.filter { $0.0 == key }.map(\.1)
+    }
+
     /// Docker's httputils.BoolValue: anything but "", 0, no, false and none (any case) is true.
     func bool(_ key: String) -> Bool {
         guard let value = self[key] else { return false }
