@@ -63,14 +63,13 @@ enum ImageArchiveRoutes {
     }
 
     /// `{"stream":"Loaded image: busybox:latest\n"}` per name (`Loaded image ID:` for an image
-    /// without one), as Docker answers; nothing with `quiet`.
+    /// without one), as Docker answers. `quiet` (which the docker CLI sends when its output is
+    /// no terminal) hides only Docker's per-layer progress bars, which cell does not draw.
     static func load(_ call: RouteCall) throws -> APIResponse {
         guard let body = call.request.spooledBody else { throw APIError(.internalServerError, "the body was not spooled") }
         let store = try call.engine.images()
-        let quiet = call.query.bool("quiet")
         return .messages { stream in
             let loaded = try store.load(from: .descriptor(try body.rewound(), name: "the request body"))
-            guard !quiet else { return }
             for image in loaded {
                 if image.names.isEmpty { stream.say("Loaded image ID: \(image.id)\n") }
                 for name in image.names { stream.say("Loaded image: \(name.familiarName)\n") }
