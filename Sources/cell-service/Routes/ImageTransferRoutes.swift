@@ -42,10 +42,20 @@ enum ImageTransferRoutes {
         let references = allTags ? try puller.allTags(of: reference) : [reference]
         let chosen = puller
         return .messages { stream in
-            for each in references {
-                _ = try chosen.pull(each) { event in stream.send(RegistryProgressMessages.message(event)) }
+            do {
+                for each in references {
+                    _ = try chosen.pull(each) { event in stream.send(RegistryProgressMessages.message(event)) }
+                }
+            } catch let error as CellError where error.kind == .conflict && error.message.contains("access denied for") {
+                throw accessDenied(error)
             }
         }
+    }
+
+    /// A registry's refusal as moby answers it: 404 (docker-py's ImageNotFound), naming the
+    /// login of this face's clients.
+    static func accessDenied(_ error: CellError) -> APIError {
+        APIError(.notFound, error.message.replacing("'cell login'", with: "'docker login'"))
     }
 
     /// `docker import -` and docker-py's `import_image(data)`: the body is a rootfs tarball,

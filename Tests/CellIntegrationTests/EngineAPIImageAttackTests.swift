@@ -1,0 +1,161 @@
+import Foundation
+import Testing
+
+/// Hostile input to the build and load endpoints, and clients that leave mid-stream: each is
+/// one clear error or a complete result, nothing lands outside the store, nothing is left in
+/// its tmp/, and the service keeps serving.
+struct EngineAPIImageAttackTests {
+    /// Python that posts a tar it builds (entries as `(name, kind, data)`: f file, l symlink,
+    /// h hardlink) to the socket in argv[1] and prints the status and the body's JSON lines.
+    static let prelude = """
+        import io, json, socket, sys, tarfile, http.client
+        def tar_of(entries):
+            buffer = io.BytesIO(); out = tarfile.open(fileobj=buffer, mode="w")
+            for name, kind, data in entries:
+                info = tarfile.TarInfo(name)
+                if kind == "f": info.size = len(data); out.addfile(info, io.BytesIO(data))
+                else: info.type = tarfile.SYMTYPE if kind == "l" else tarfile.LNKTYPE; info.linkname = data; out.addfile(info)
+            out.close(); return buffer.getvalue()
+        class Connection(http.client.HTTPConnection):
+            def connect(self):
+                self.sock = socket.socket(socket.AF_UNIX); self.sock.connect(sys.argv[1][len("unix://"):])
+        def post(path, body):
+            connection = Connection("localhost")
+            connection.request("POST", path, body=body, headers={"Content-Type": "application/x-tar"})
+            answer = connection.getresponse()
+            return [answer.status, [json.loads(line) for line in answer.read().decode().splitlines() if line]]
+
+        """
+
+    static func run(_ service: EngineService, _ script: String) throws -> [[Any]] {
+        let result = try service.python(prelude + script)
+        try result.expectSuccess()
+        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[Any]] ?? []
+    }
+
+    static func message(_ answer: [Any]) -> String {
+        ((answer.last as? [[String: Any]])?.first?["message"] as? String) ?? ""
+    }
+
+    @Test func hostileBuildContextsStayInsideTheirDirectory() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let service = try EngineService(root: root)
+        let outside = root.file("outside")
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        let answers = try Self.run(service, """
+            dockerfile = ("Dockerfile", "f", b"FROM busybox\\nCOPY . /ctx\\nRUN readlink /ctx/out && cat /ctx/abs.txt\\n")
+            print(json.dumps([
+                post("/v1.43/build?t=evil", tar_of([dockerfile, ("../../../../\(outside.dropFirst())/escaped", "f", b"x")])),
+                post("/v1.43/build?t=evil", tar_of([dockerfile, ("sub", "l", "\(outside)"), ("sub/planted", "f", b"x")])),
+                post("/v1.43/build?t=evil", tar_of([dockerfile, ("hard", "h", "/etc/shadow")])),
+                post("/v1.43/build?t=evil&dockerfile=../../etc/passwd", tar_of([dockerfile])),
+                post("/v1.43/build?t=evil&dockerfile=link", tar_of([dockerfile, ("link", "l", "/etc/passwd")])),
+                post("/v1.43/build?t=evil", b"not a tar at all"),
+                post("/v1.43/build?t=evil", b""),
+                post("/v1.43/build?t=contained", tar_of([dockerfile, ("/abs.txt", "f", b"absolute\\n"), ("out", "l", "/etc/passwd")])),
+            ]))
+            """)
+        #expect(answers.count == 8)
+        #expect(answers.dropLast().allSatisfy { $0.first as? Int == 400 })
+        #expect(Self.message(answers[0]).contains("escapes the root"))
+        #expect(Self.message(answers[1]).contains("through symlink \"sub\""))
+        #expect(Self.message(answers[2]).contains("\"/etc/shadow\", which does not exist"))
+        #expect(Self.message(answers[3]) == "Cannot locate specified Dockerfile: ../../etc/passwd")
+        #expect(Self.message(answers[4]) == "Cannot locate specified Dockerfile: link")
+        #expect(Self.message(answers[6]).hasPrefix("the build context is missing"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
+        #expect(try root.cell("images", "-q", "evil").stdout.isEmpty)
+        // Absolute names are made relative; a symlink out is kept as a link, read in the image.
+        let contained = answers[7]
+        #expect(contained.first as? Int == 200)
+        let stream = (contained.last as? [[String: Any]] ?? []).compactMap { $0["stream"] as? String }.joined()
+        #expect(stream.contains("/etc/passwd\nabsolute\n"))
+        #expect(stream.hasSuffix("Successfully tagged contained:latest\n"))
+        EngineService.removeAllContainers(root)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root.path)/tmp").isEmpty)
+    }
+
+    /// The loader's hostile shapes through `/images/load`: a name that climbs out, a truncated
+    /// archive, something that is no archive; each a 400, nothing loaded or left behind.
+    @Test func hostileArchivesLoadNothing() throws {
+        let source = try CellRoot()
+        try source.importBusybox("src:1")
+        let archive = source.file("src.tar")
+        try source.cell("save", "--compression", "none", "-o", archive, "src:1").expectSuccess()
+        let root = try CellRoot()
+        let service = try EngineService(root: root)
+        let outside = root.file("outside")
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        let answers = try Self.run(service, """
+            whole = open("\(archive)", "rb").read()
+            print(json.dumps([
+                post("/v1.43/images/load", tar_of([("../../../../\(outside.dropFirst())/escaped", "f", b"x")])),
+                post("/v1.43/images/load", whole[:len(whole) // 2]),
+                post("/v1.43/images/load", b"not an archive"),
+                post("/v1.43/images/load", tar_of([("manifest.json", "f", b"[{\\"Config\\": \\"../../etc/passwd\\", \\"Layers\\": []}]")])),
+                post("/v1.43/images/load?quiet=1", whole),
+            ]))
+            """)
+        #expect(answers.count == 5)
+        #expect(answers.prefix(4).allSatisfy { $0.first as? Int == 400 })
+        #expect(Self.message(answers[0]).contains("escapes the root"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
+        #expect((answers[4].last as? [[String: String]]) == [["stream": "Loaded image: src:1\n"]])
+        #expect(try root.cell("images", "--format", "{{.Repository}}:{{.Tag}}").stdout == "src:1\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root.path)/tmp").isEmpty)
+    }
+
+    /// A client that goes once the build has begun: the build runs to its end as it would have
+    /// (a whole image, never half of one), its context and containers are removed, and the
+    /// service answers the next client.
+    @Test func aClientLeavingMidBuildLeavesNoHalfImage() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let service = try EngineService(root: root)
+        let result = try service.python(Self.prelude + """
+            connection = Connection("localhost")
+            body = tar_of([("Dockerfile", "f", b"FROM busybox\\nRUN sleep 1; echo slow\\nLABEL done=yes\\n")])
+            connection.request("POST", "/v1.43/build?t=left:1", body=body, headers={"Content-Type": "application/x-tar"})
+            answer = connection.getresponse()
+            print(answer.status, answer.fp.readline().decode().strip())
+            connection.sock.close()
+            """)
+        try result.expectSuccess()
+        #expect(result.stdout.hasPrefix("200 "))
+        let finished = waitUntil(timeout: 60) {
+            let temporary = (try? FileManager.default.contentsOfDirectory(atPath: "\(root.path)/tmp")) ?? ["?"]
+            let building = (try? FileManager.default.contentsOfDirectory(atPath: "\(root.path)/build")) ?? []
+            return temporary.isEmpty && building.isEmpty
+        }
+        #expect(finished)
+        // Whole or absent, never half: here the build went on to the end.
+        #expect(waitUntil(timeout: 30) { ((try? root.cell("images", "-q", "left:1"))?.stdout.isEmpty ?? true) == false })
+        #expect(try root.cell("inspect", "-f", "{{.Config.Labels.done}}", "left:1").stdout == "yes\n")
+        #expect(try service.request("GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n").status == 200)
+    }
+
+    /// A client that goes after the first line of a pull: the pull runs to its end (the image is
+    /// named only once whole), tmp/ is emptied, and the service keeps serving.
+    @Test func aClientLeavingMidPullLeavesNoHalfImage() throws {
+        let registry = try LocalRegistry()
+        let source = try CellRoot()
+        try source.importBusybox()
+        try registry.push("busybox", from: source, as: "tools/busybox:1")
+        let root = try CellRoot()
+        let service = try EngineService(root: root)
+        let result = try service.python(Self.prelude + """
+            connection = Connection("localhost")
+            connection.request("POST", "/v1.43/images/create?fromImage=\(registry.address)/tools/busybox&tag=1")
+            answer = connection.getresponse()
+            print(answer.status, answer.fp.readline().decode().strip())
+            connection.sock.close()
+            """)
+        try result.expectSuccess()
+        #expect(result.stdout.hasPrefix("200 "))
+        #expect(waitUntil(timeout: 30) { ((try? root.cell("images", "-q"))?.stdout.isEmpty ?? true) == false })
+        #expect(waitUntil(timeout: 30) { ((try? FileManager.default.contentsOfDirectory(atPath: "\(root.path)/tmp")) ?? ["?"]).isEmpty })
+        #expect(try root.cell("run", "--rm", "\(registry.address)/tools/busybox:1", "true").status == 0)
+        #expect(try service.request("GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n").status == 200)
+    }
+}
