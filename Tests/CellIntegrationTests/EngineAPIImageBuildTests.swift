@@ -36,6 +36,11 @@ struct EngineAPIImageBuildTests {
         try again.expectSuccess()
         #expect(again.stdout.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("sha256:\(id)"))
 
+        // A network the RUN steps cannot have: one line, before anything is built.
+        let network = try Self.docker(service, root, in: context, ["build", "--network", "none", "."])
+        #expect(network.status == 1)
+        #expect(network.stderr.hasSuffix("Error response from daemon: networkmode none: cell's RUN steps use the host's network\n"))
+
         // A RUN that fails: its words, exit 1, no image.
         try "FROM busybox\nRUN echo going; exit 3\n".write(toFile: "\(context)/Failing", atomically: true, encoding: .utf8)
         let failed = try Self.docker(service, root, in: context, ["build", "-f", "Failing", "-t", "broken", "."])

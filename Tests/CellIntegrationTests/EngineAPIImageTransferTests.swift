@@ -167,4 +167,19 @@ struct EngineAPIImageTransferTests {
         #expect(pull.message == "manifest for \(registry.address)/x:1 not found: manifest unknown: manifest unknown")
         #expect(try service.request("GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n").status == 200)
     }
+
+    /// `docker import -` with a change and a message: the body becomes a one-layer image, its id
+    /// printed as the docker CLI prints it.
+    @Test func dockerImportFromTheBody() throws {
+        let root = try CellRoot()
+        let service = try EngineService(root: root)
+        let imported = try Command.run(EngineService.dockerCLI, ["import", "-c", "CMD [\"echo\", \"imported\"]", "-m", "from a tarball", "-", "made:1"],
+                                       stdinFile: try Fixtures.busyboxTarball(),
+                                       environment: ["DOCKER_HOST": service.dockerHost, "DOCKER_CONFIG": root.file("docker-config")])
+        try imported.expectSuccess()
+        let id = try root.cell("images", "-q", "--no-trunc", "made:1").stdout
+        #expect(imported.stdout == id)
+        #expect(try root.cell("run", "--rm", "made:1").stdout == "imported\n")
+        #expect(try root.cell("history", "--format", "{{.Comment}}", "made:1").stdout == "from a tarball\n")
+    }
 }

@@ -17,6 +17,10 @@ enum BuildRoute {
         if let remote = query["remote"], !remote.isEmpty {
             throw APIError.badRequest("cell builds only a context sent as the request's body, not remote \(remote)")
         }
+        // As `cell build --network`: RUN steps use the host's network, and nothing else is pretended.
+        if let network = query["networkmode"], !["", "default", "host"].contains(network) {
+            throw APIError.badRequest("networkmode \(network): cell's RUN steps use the host's network")
+        }
         guard let body = call.request.spooledBody, body.count > 0 else {
             throw APIError.badRequest("the build context is missing: send it as a tar in the request's body")
         }
