@@ -76,6 +76,20 @@ struct EngineAPIImageAttackTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root.path)/tmp").isEmpty)
     }
 
+    /// A body announced larger than the 8 GiB a spooled body may have is refused before a byte
+    /// of it is read, on build, load and import alike.
+    @Test func aContextOrArchiveTooLargeIsRefusedAtOnce() throws {
+        let root = try CellRoot()
+        let service = try EngineService(root: root)
+        for path in ["/v1.43/build", "/v1.43/images/load", "/v1.43/images/create?fromSrc=-&repo=big"] {
+            let answer = try service.request("POST \(path) HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-tar\r\nContent-Length: \(9 << 30)\r\n\r\n")
+            #expect(answer.status == 413)
+            #expect(answer.message == "request body too large: this endpoint takes at most \(8 << 30) bytes")
+            #expect(answer.closed)
+        }
+        #expect(try service.request("GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n").status == 200)
+    }
+
     /// The loader's hostile shapes through `/images/load`: a name that climbs out, a truncated
     /// archive, something that is no archive; each a 400, nothing loaded or left behind.
     @Test func hostileArchivesLoadNothing() throws {

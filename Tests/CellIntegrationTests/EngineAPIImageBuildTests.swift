@@ -36,6 +36,15 @@ struct EngineAPIImageBuildTests {
         try again.expectSuccess()
         #expect(again.stdout.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("sha256:\(id)"))
 
+        // `docker build - < context.tar.gz`: a compressed context sent as it is, the Dockerfile in it.
+        let compressed = root.file("context.tar.gz")
+        try Command.run("/bin/tar", ["-czf", compressed, "-C", context, "."]).expectSuccess()
+        let fromStdin = try Command.run(EngineService.dockerCLI, ["build", "-t", "zipped", "-"], stdinFile: compressed,
+                                        environment: ["DOCKER_HOST": service.dockerHost, "DOCKER_CONFIG": root.file("docker-config")])
+        try fromStdin.expectSuccess()
+        #expect(fromStdin.stdout.contains("Successfully tagged zipped:latest\n"))
+        #expect(try root.cell("run", "--rm", "zipped", "cat", "/a.txt").stdout == "hello from the context\n")
+
         // A network the RUN steps cannot have: one line, before anything is built.
         let network = try Self.docker(service, root, in: context, ["build", "--network", "none", "."])
         #expect(network.status == 1)

@@ -30,6 +30,14 @@ struct EngineAPIImageTransferTests {
         #expect(again.stdout.contains("Status: Image is up to date for \(name)\n"))
         #expect(try root.cell("images", "-q", "--no-trunc", name).stdout == id + "\n")
 
+        // docker run of an image the store lacks: the create's 404, then the pull, then the run.
+        try service.docker("rmi", name).expectSuccess()
+        let run = try service.docker("run", "--rm", name, "echo", "ran after a pull")
+        try run.expectSuccess()
+        #expect(run.stdout == "ran after a pull\n")
+        #expect(run.stderr.hasPrefix("Unable to find image '\(name)' locally\n1: Pulling from tools/busybox\n"))
+        #expect(run.stderr.contains("Status: Downloaded newer image for \(name)\n"))
+
         // A repository the registry does not have: Docker's words, exit 1, nothing in the store.
         let missing = try service.docker("pull", "\(registry.address)/nothing:here")
         #expect(missing.status == 1)
