@@ -38,6 +38,16 @@ struct EngineAPIImageTransferTests {
         #expect(run.stderr.hasPrefix("Unable to find image '\(name)' locally\n1: Pulling from tools/busybox\n"))
         #expect(run.stderr.contains("Status: Downloaded newer image for \(name)\n"))
 
+        // pull -a: every tag of the repository.
+        try service.docker("rmi", name).expectSuccess()
+        let all = try service.docker("pull", "-a", "\(registry.address)/tools/busybox")
+        try all.expectSuccess()
+        #expect(all.stdout.contains("1: Pulling from tools/busybox\n"))
+        #expect(try root.cell("images", "-q", "--no-trunc", name).stdout == id + "\n")
+        let notHere = try service.docker("push", "\(registry.address)/tools/absent:1")
+        #expect(notHere.status == 1)
+        #expect(notHere.stderr.hasSuffix("An image does not exist locally with the tag: \(registry.address)/tools/absent\n"))
+
         // A repository the registry does not have: Docker's words, exit 1, nothing in the store.
         let missing = try service.docker("pull", "\(registry.address)/nothing:here")
         #expect(missing.status == 1)
@@ -45,6 +55,12 @@ struct EngineAPIImageTransferTests {
 
         // docker save | docker load, through a file as a user's pipe would carry it.
         let archive = root.file("saved.tar")
+        try service.docker("save", "-o", archive, "busybox").expectSuccess()
+        // Two names of one image: one image in the archive, both names loaded back.
+        try service.docker("save", "-o", archive, "busybox", name).expectSuccess()
+        try service.docker("rmi", name).expectSuccess()
+        let both = try service.docker("load", "-i", archive)
+        #expect(Set(both.lines) == ["Loaded image: busybox:latest", "Loaded image: \(name)"])
         try service.docker("save", "-o", archive, "busybox").expectSuccess()
         let members = try Command.run("/bin/tar", ["-tf", archive])
         #expect(members.lines.contains("manifest.json"))
@@ -61,7 +77,11 @@ struct EngineAPIImageTransferTests {
         try first.expectSuccess()
         let dangling = first.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         try root.cell(["build", "-q", "-t", "rebuilt", "-"], stdin: Data("FROM busybox\nLABEL round=2\n".utf8)).expectSuccess()
-        let prune = try service.docker("image", "prune", "-f")
+        // Filters as the docker CLI sends them: a label the dangling image lacks keeps it.
+        #expect(try service.docker("image", "prune", "-f", "--filter", "label=round=2").stdout == "Total reclaimed space: 0B\n")
+        let badFilter = try service.docker("image", "prune", "-f", "--filter", "colour=red")
+        #expect(badFilter.status == 1 && badFilter.stderr == "Error response from daemon: invalid filter 'colour'\n")
+        let prune = try service.docker("image", "prune", "-f", "--filter", "label=round=1")
         try prune.expectSuccess()
         #expect(prune.stdout.hasPrefix("Deleted Images:\ndeleted: \(dangling)\n\nTotal reclaimed space: "))
         #expect(try root.cell("images", "-q", "--no-trunc").lines.contains(dangling) == false)
