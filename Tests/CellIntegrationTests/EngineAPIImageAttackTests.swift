@@ -76,6 +76,39 @@ struct EngineAPIImageAttackTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root.path)/tmp").isEmpty)
     }
 
+    /// A layer the registry lost after serving the manifest: the stream has begun (200), so the
+    /// failure is its last message, `errorDetail` as the docker CLI reads it; no image is named,
+    /// nothing is left in tmp/.
+    @Test func aPullFailingMidStreamEndsWithErrorDetailAndNoImage() throws {
+        let registry = try LocalRegistry()
+        let source = try CellRoot()
+        try source.importBusybox()
+        try registry.push("busybox", from: source, as: "tools/broken:1")
+        let blobs = "\(registry.directory)/data/docker/registry/v2/blobs/sha256"
+        // The biggest blob is the layer: its data goes, its manifest stays.
+        let layer = try Command.shell("ls -S \(blobs)/*/*/data | head -1")
+        try FileManager.default.removeItem(atPath: layer.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        let root = try CellRoot()
+        let service = try EngineService(root: root)
+        let answers = try Self.run(service, """
+            connection = Connection("localhost")
+            connection.request("POST", "/v1.43/images/create?fromImage=\(registry.address)/tools/broken&tag=1")
+            answer = connection.getresponse()
+            print(json.dumps([[answer.status, [json.loads(line) for line in answer.read().decode().splitlines() if line]]]))
+            """)
+        let messages = answers.first?.last as? [[String: Any]] ?? []
+        #expect(answers.first?.first as? Int == 200)
+        #expect(messages.first?["status"] as? String == "Pulling from tools/broken")
+        let last = messages.last ?? [:]
+        let detail = (last["errorDetail"] as? [String: Any])?["message"] as? String
+        #expect(detail != nil && detail == last["error"] as? String)
+        let cli = try service.docker("pull", "\(registry.address)/tools/broken:1")
+        #expect(cli.status == 1)
+        #expect(cli.stderr.hasSuffix((detail ?? "?") + "\n"))
+        #expect(try root.cell("images", "-q").stdout.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root.path)/tmp").isEmpty)
+    }
+
     /// A body announced larger than the 8 GiB a spooled body may have is refused before a byte
     /// of it is read, on build, load and import alike.
     @Test func aContextOrArchiveTooLargeIsRefusedAtOnce() throws {

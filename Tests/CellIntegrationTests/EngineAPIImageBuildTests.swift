@@ -89,6 +89,9 @@ struct EngineAPIImageBuildTests {
                 client.images.build(fileobj=io.BytesIO(b"FROM busybox\\nRUN exit 7\\n"))
             except docker.errors.BuildError as e:
                 out["error"] = e.msg
+            # The low-level stream: the failure is its last message, after the RUN's output.
+            chunks = list(client.api.build(fileobj=io.BytesIO(b"FROM busybox\\nRUN echo before failing; exit 7\\n"), decode=True))
+            out["chunks"] = chunks
             print(json.dumps(out))
             """)
         try result.expectSuccess()
@@ -103,6 +106,12 @@ struct EngineAPIImageBuildTests {
         #expect((out["aux"] as? [[String: String]]) == [["ID": id]])
         #expect(out["ran"] as? String == "ran\n")
         #expect((out["error"] as? String)?.contains("exit code: 7") == true)
+        let chunks = out["chunks"] as? [[String: Any]] ?? []
+        #expect(chunks.contains { $0["stream"] as? String == "before failing\n" })
+        let last = chunks.last ?? [:]
+        let message = (last["errorDetail"] as? [String: Any])?["message"] as? String ?? ""
+        #expect(message.hasSuffix("did not complete successfully: exit code: 7"))
+        #expect(last["error"] as? String == message)
         EngineService.removeAllContainers(root)
     }
 }
