@@ -193,6 +193,10 @@ struct EngineAPIImageTransferTests {
         let pull = try service.request("POST /v1.43/images/create?fromImage=\(registry.address)/x&tag=1 HTTP/1.1\r\nHost: x\r\nX-Registry-Auth: !!!\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
         #expect(pull.status == 404)
         #expect(pull.message == "manifest for \(registry.address)/x:1 not found: manifest unknown: manifest unknown")
+        for body in ["{nope", "[]"] {
+            let auth = try service.request("POST /v1.43/auth HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            #expect(auth.status == 400)
+        }
         #expect(try service.request("GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n").status == 200)
     }
 

@@ -119,9 +119,10 @@ enum ImageTransferRoutes {
         let document: JSONValue
         do {
             document = try JSONValue(parsing: call.request.body)
-        } catch {
-            throw APIError.badRequest("invalid character in the body: \(error)")
+        } catch let error as CellError {
+            throw APIError.badRequest(error.message)
         }
+        guard document.objectValue != nil else { throw APIError.badRequest("the body is not a JSON object of credentials") }
         let username = document["username"]?.stringValue ?? ""
         let password = document["password"]?.stringValue ?? ""
         let server = document["serveraddress"]?.stringValue ?? ""
