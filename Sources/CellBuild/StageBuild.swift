@@ -280,6 +280,7 @@ struct StageBuild {
                                        workingDirectory: state.workingDirectory, layerDirectories: state.layerDirectories,
                                        mounts: mounts, monitorPath: builder.monitorPath, output: output)
         guard status == 0 else {
+            builder.report(.commandFailed(step, arguments: arguments, status: status))
             fail(lastLines: container.lastLines(10))
             throw CellError.invalidInput("process \(GoQuote.quote(arguments.joined(separator: " "))) did not complete successfully: exit code: \(status)")
         }

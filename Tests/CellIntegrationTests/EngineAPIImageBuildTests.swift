@@ -50,12 +50,12 @@ struct EngineAPIImageBuildTests {
         #expect(network.status == 1)
         #expect(network.stderr.hasSuffix("Error response from daemon: networkmode none: cell's RUN steps use the host's network\n"))
 
-        // A RUN that fails: its words, exit 1, no image.
+        // A RUN that fails: the classic builder's words, the docker CLI exits with its code, no image.
         try "FROM busybox\nRUN echo going; exit 3\n".write(toFile: "\(context)/Failing", atomically: true, encoding: .utf8)
         let failed = try Self.docker(service, root, in: context, ["build", "-f", "Failing", "-t", "broken", "."])
-        #expect(failed.status != 0)
+        #expect(failed.status == 3)
         #expect(failed.stdout.contains("going\n"))
-        #expect(failed.stderr.contains("did not complete successfully: exit code: 3"))
+        #expect(failed.stderr.hasSuffix("The command '/bin/sh -c echo going; exit 3' returned a non-zero code: 3\n"))
         #expect(try root.cell("images", "-q", "broken").stdout.isEmpty)
         EngineService.removeAllContainers(root)
         #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root.path)/tmp").isEmpty)
@@ -105,12 +105,13 @@ struct EngineAPIImageBuildTests {
         #expect(stream.hasSuffix("Successfully built \(id.dropFirst(7).prefix(12))\nSuccessfully tagged pybuilt:1\n"))
         #expect((out["aux"] as? [[String: String]]) == [["ID": id]])
         #expect(out["ran"] as? String == "ran\n")
-        #expect((out["error"] as? String)?.contains("exit code: 7") == true)
+        #expect(out["error"] as? String == "The command '/bin/sh -c exit 7' returned a non-zero code: 7")
         let chunks = out["chunks"] as? [[String: Any]] ?? []
         #expect(chunks.contains { $0["stream"] as? String == "before failing\n" })
         let last = chunks.last ?? [:]
         let message = (last["errorDetail"] as? [String: Any])?["message"] as? String ?? ""
-        #expect(message.hasSuffix("did not complete successfully: exit code: 7"))
+        #expect(message == "The command '/bin/sh -c echo before failing; exit 7' returned a non-zero code: 7")
+        #expect((last["errorDetail"] as? [String: Any])?["code"] as? Int == 7)
         #expect(last["error"] as? String == message)
         EngineService.removeAllContainers(root)
     }

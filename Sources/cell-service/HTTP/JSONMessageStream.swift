@@ -49,9 +49,12 @@ final class JSONMessageStream: @unchecked Sendable {
         send(.object([("stream", .string(text))]))
     }
 
-    /// A failure once the stream has begun, as the docker CLI and docker-py read it.
-    func fail(_ message: String) {
-        send(.object([("errorDetail", .object([("message", .string(message))])), ("error", .string(message))]))
+    /// A failure once the stream has begun, as the docker CLI and docker-py read it; a `code`
+    /// (a build's failed command's) is what the docker CLI exits with.
+    func fail(_ message: String, code: Int? = nil) {
+        var detail: [(String, JSONValue)] = [("message", .string(message))]
+        if let code { detail.insert(("code", .integer(Int64(code))), at: 0) }
+        send(.object([("errorDetail", .object(detail)), ("error", .string(message))]))
     }
 
     /// The head alone, for an operation that ends without a message.

@@ -51,9 +51,13 @@ enum BuildRoute {
         return .messages { stream in
             defer { context.remove() }
             let messages = ClassicBuildMessages(stream: stream, quiet: settings.quiet)
-            let id = try Builder(images: images, monitorPath: engine.monitorPath, initPath: engine.initPath, options: settings,
-                                 progress: messages.progress).build()
-            messages.finish(id: id, tags: tags)
+            do {
+                let id = try Builder(images: images, monitorPath: engine.monitorPath, initPath: engine.initPath, options: settings,
+                                     progress: messages.progress).build()
+                messages.finish(id: id, tags: tags)
+            } catch {
+                if !messages.finishFailedCommand() { throw error }
+            }
         }
     }
 
