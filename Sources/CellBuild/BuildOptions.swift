@@ -23,6 +23,9 @@ public struct BuildOptions: Sendable {
     /// so the same Imagefile and context give the same bytes and the same id.
     public var sourceDateEpoch: Timestamp?
 
+    /// Lets the caller stop the build (the Engine API, when its client goes).
+    public var cancellation: BuildCancellation?
+
     public init(contextDirectory: String) {
         self.contextDirectory = contextDirectory
     }

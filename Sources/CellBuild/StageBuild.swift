@@ -58,6 +58,7 @@ struct StageBuild {
         PhaseTrace.mark("FROM \(base)")
         try located { try runTriggers(of: base, at: position) }
         for step in stage.steps {
+            try builder.options.cancellation?.check()
             let position = counter.next()
             try located(step.instruction) { try execute(step, at: position) }
             PhaseTrace.mark(step.instruction.keyword + " step")
@@ -278,7 +279,8 @@ struct StageBuild {
         }
         let status = try container.run(arguments: arguments, environment: environment, user: user,
                                        workingDirectory: state.workingDirectory, layerDirectories: state.layerDirectories,
-                                       mounts: mounts, monitorPath: builder.monitorPath, output: output)
+                                       mounts: mounts, monitorPath: builder.monitorPath, output: output,
+                                       cancellation: builder.options.cancellation)
         guard status == 0 else {
             builder.report(.commandFailed(step, arguments: arguments, status: status))
             fail(lastLines: container.lastLines(10))

@@ -71,4 +71,10 @@ final class JSONMessageStream: @unchecked Sendable {
     }
 
     var isOpen: Bool { !clientGone && channel.isActive }
+
+    /// Runs `body` when the connection closes: the client went (or, after the answer, the
+    /// connection ended; `body` must then do no harm).
+    func whenClosed(_ body: @escaping @Sendable () -> Void) {
+        channel.closeFuture.whenComplete { _ in body() }
+    }
 }

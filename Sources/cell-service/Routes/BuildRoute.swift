@@ -47,9 +47,13 @@ enum BuildRoute {
         options.noCache = query.bool("nocache")
         options.pullAlways = query.bool("pull")
         options.quiet = query.bool("q")
+        // A client that goes (Ctrl-C on docker build) stops the build, as Docker's daemon does.
+        let cancellation = BuildCancellation()
+        options.cancellation = cancellation
         let settings = options
         return .messages { stream in
             defer { context.remove() }
+            stream.whenClosed { cancellation.cancel() }
             let messages = ClassicBuildMessages(stream: stream, quiet: settings.quiet)
             do {
                 let id = try Builder(images: images, monitorPath: engine.monitorPath, initPath: engine.initPath, options: settings,
