@@ -45,6 +45,15 @@ struct EngineAPIImageBuildTests {
         #expect(fromStdin.stdout.contains("Successfully tagged zipped:latest\n"))
         #expect(try root.cell("run", "--rm", "zipped", "cat", "/a.txt").stdout == "hello from the context\n")
 
+        // --no-cache runs every step again; --target stops at a stage of a multi-stage file.
+        let uncached = try Self.docker(service, root, in: context, ["build", "--no-cache", "--build-arg", "WHO=me", "."])
+        try uncached.expectSuccess()
+        #expect(!uncached.stdout.contains("Using cache") && uncached.stdout.contains("built for me\n"))
+        try "FROM busybox AS first\nRUN echo first > /stage\nFROM busybox\nCOPY --from=first /stage /stage\nRUN echo second >> /stage\n"
+            .write(toFile: "\(context)/Stages", atomically: true, encoding: .utf8)
+        try Self.docker(service, root, in: context, ["build", "-f", "Stages", "--target", "first", "-t", "staged", "."]).expectSuccess()
+        #expect(try root.cell("run", "--rm", "staged", "cat", "/stage").stdout == "first\n")
+
         // A network the RUN steps cannot have: one line, before anything is built.
         let network = try Self.docker(service, root, in: context, ["build", "--network", "none", "."])
         #expect(network.status == 1)
