@@ -123,6 +123,36 @@ struct EngineAPIImageTransferTests {
         #expect(push.stdout.contains("2: digest: sha256:"))
     }
 
+    /// The same behind a token server (Docker Hub's scheme): the service fetches tokens with the
+    /// credentials the CLI sends, for the pull's and the push's scopes.
+    @Test func dockerLoginPullAndPushThroughATokenServer() throws {
+        let tokens = try TokenServer(users: ["alice": RegistryAuthTests.password])
+        let registry = try LocalRegistry(.init(token: tokens))
+        let source = try CellRoot()
+        try source.importBusybox()
+        try registry.push("busybox", from: source, as: "private/busybox:1", credentials: "alice:\(RegistryAuthTests.password)")
+        let root = try CellRoot()
+        let service = try EngineService(root: root)
+        let name = "\(registry.address)/private/busybox:1"
+
+        let anonymous = try service.docker("pull", name)
+        #expect(anonymous.status == 1)
+        #expect(anonymous.stderr.contains("may require 'docker login'"))
+        let wrong = try service.docker("login", "-u", "alice", "-p", "wrong", registry.address)
+        #expect(wrong.status == 1)
+        #expect(wrong.stderr.contains("Error response from daemon: "))
+        let login = try Command.run(EngineService.dockerCLI, ["login", "-u", "alice", "--password-stdin", registry.address],
+                                    stdin: Data(RegistryAuthTests.password.utf8),
+                                    environment: ["DOCKER_HOST": service.dockerHost, "DOCKER_CONFIG": root.file("docker-config")])
+        try login.expectSuccess()
+        #expect(login.stdout == "Login Succeeded\n")
+        let pull = try service.docker("pull", name)
+        try pull.expectSuccess()
+        #expect(pull.stdout.contains("Status: Downloaded newer image for \(name)\n"))
+        try service.docker("tag", name, "\(registry.address)/private/pushed:1").expectSuccess()
+        try service.docker("push", "\(registry.address)/private/pushed:1").expectSuccess()
+    }
+
     /// docker-py's `login`, `images.pull`, `images.push` (its streamed progress with the final
     /// aux) and `images.get(...).save()` with `images.load`.
     @Test(.enabled(if: EngineService.hasDockerPy, "needs Debian's python3-docker"))
