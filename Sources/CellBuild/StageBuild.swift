@@ -106,10 +106,12 @@ struct StageBuild {
 
     /// A FROM image the store lacks (or every one, with --pull) comes from its registry.
     private func pull(_ base: String) throws {
-        let puller = ImagePuller(store: builder.images, credentialStore: CredentialStore())
+        let given = builder.options.registryCredentials
+        var puller = ImagePuller(store: builder.images, credentialStore: given == nil ? CredentialStore() : nil)
         // --pull: every name again (an id the store has is used as it is); else the missing one.
         let wanted = builder.options.pullAlways ? try puller.referenceToPull(base, policy: .always) : try? ImageReference(parsing: base)
         guard let reference = wanted else { return }
+        puller.credentials = given?[RegistryHost.credentialKey(ofDomain: reference.domain)]
         do {
             _ = try puller.pull(reference) { _ in }
         } catch let error as CellError {

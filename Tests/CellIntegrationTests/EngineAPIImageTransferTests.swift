@@ -103,6 +103,13 @@ struct EngineAPIImageTransferTests {
         let anonymous = try service.docker("pull", name)
         #expect(anonymous.status == 1)
         #expect(anonymous.stderr.hasPrefix("Error response from daemon: pull access denied for \(registry.address)/private/busybox, repository does not exist or may require 'docker login'"))
+        // Before the login, a build FROM it cannot pull it either (the service lends no login of its own).
+        let context0 = root.file("context0")
+        try FileManager.default.createDirectory(atPath: context0, withIntermediateDirectories: true)
+        try "FROM \(name)\n".write(toFile: "\(context0)/Dockerfile", atomically: true, encoding: .utf8)
+        let refused = try service.docker("build", context0)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("failed to resolve source metadata for \(name)"))
 
         let wrong = try service.docker("login", "-u", "alice", "-p", "wrong", registry.address)
         #expect(wrong.status == 1)
@@ -114,9 +121,20 @@ struct EngineAPIImageTransferTests {
         try login.expectSuccess()
         #expect(login.stdout == "Login Succeeded\n")
 
+        // A build FROM the private image the store lacks: the CLI sends its logins (X-Registry-Config)
+        // and the build pulls with them.
+        let context = root.file("context")
+        try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
+        try "FROM \(name)\nRUN echo from the private base\n".write(toFile: "\(context)/Dockerfile", atomically: true, encoding: .utf8)
+        let build = try service.docker("build", "-t", "on-private", context)
+        try build.expectSuccess()
+        #expect(build.stdout.contains("from the private base\n"))
+        try service.docker("rmi", "on-private").expectSuccess()
+        EngineService.removeAllContainers(root)
+
         let pull = try service.docker("pull", name)
         try pull.expectSuccess()
-        #expect(pull.stdout.contains("Status: Downloaded newer image for \(name)\n"))
+        #expect(pull.stdout.contains("Image is up to date for \(name)\n"))
         try service.docker("tag", name, "\(registry.address)/private/copy:2").expectSuccess()
         let push = try service.docker("push", "\(registry.address)/private/copy:2")
         try push.expectSuccess()

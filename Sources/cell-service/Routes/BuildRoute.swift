@@ -47,6 +47,7 @@ enum BuildRoute {
         options.noCache = query.bool("nocache")
         options.pullAlways = query.bool("pull")
         options.quiet = query.bool("q")
+        options.registryCredentials = RegistryAuthHeader.credentialsByRegistry(call.request.headers.first(name: RegistryAuthHeader.configurationName))
         // A client that goes (Ctrl-C on docker build) stops the build, as Docker's daemon does.
         let cancellation = BuildCancellation()
         options.cancellation = cancellation

@@ -31,6 +31,26 @@ enum RegistryAuthHeader {
         return RegistryCredentials(username: username, password: password)
     }
 
+    /// `X-Registry-Config`: a build's credentials for the registries its FROM images come from,
+    /// base64url of a JSON object of `AuthConfig`s by server (`https://index.docker.io/v1/`,
+    /// `127.0.0.1:5000`), as the docker CLI and docker-py send it; keyed here by credentials key.
+    /// As moby's, a header that does not decode is no credentials.
+    static let configurationName = "X-Registry-Config"
+
+    static func credentialsByRegistry(_ header: String?) -> [String: RegistryCredentials] {
+        guard let header, !header.isEmpty, let bytes = Base64.decode(header),
+              let pairs = (try? JSONValue(parsing: bytes))?.objectValue else { return [:] }
+        var found: [String: RegistryCredentials] = [:]
+        for (server, document) in pairs {
+            let username = document["username"]?.stringValue ?? "", password = document["password"]?.stringValue ?? ""
+            guard !username.isEmpty || !password.isEmpty else { continue }
+            let host = RegistryHost.hostname(ofServer: server)
+            let key = server == RegistryHost.dockerHubKey ? server : RegistryHost.credentialKey(ofDomain: host)
+            found[key] = RegistryCredentials(username: username, password: password)
+        }
+        return found
+    }
+
     /// A pull takes what it can, as moby's: a header that does not decode is no credentials.
     static func credentialsIfReadable(_ header: String?) -> RegistryCredentials? {
         (try? credentials(header)) ?? nil
