@@ -86,6 +86,11 @@ struct EngineAPIImageTransferTests {
         #expect(prune.stdout.hasPrefix("Deleted Images:\ndeleted: \(dangling)\n\nTotal reclaimed space: "))
         #expect(try root.cell("images", "-q", "--no-trunc").lines.contains(dangling) == false)
         #expect(try service.docker("image", "prune", "-f").stdout == "Total reclaimed space: 0B\n")
+        // -a: every image no container uses (dangling=false), tagged or not.
+        let everything = try service.docker("image", "prune", "-af")
+        try everything.expectSuccess()
+        #expect(everything.stdout.contains("untagged: rebuilt:latest\n"))
+        #expect(try root.cell("images", "-q").stdout.isEmpty)
         #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root.path)/tmp").isEmpty)
     }
 
