@@ -110,7 +110,7 @@ let package = Package(
         // The Docker Engine API on a socket (`cell system service` execs it): HTTP/1.1 on SwiftNIO,
         // routes that call the same operations and show the same views as the CLI.
         .executableTarget(name: "cell-service", dependencies: [
-            "CellCore", "CellFormat", "CellImage", "CellContainers", "CellPresentation", "CellEvents", "CellBuild",
+            "CellCore", "CellFormat", "CellImage", "CellContainers", "CellPresentation", "CellEvents", "CellRegistry", "CellBuild",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -51,7 +51,8 @@ struct BuildContainer {
     /// Runs the command to its end; its exit code. The output is in the container's log, and
     /// goes to `output` as it comes.
     func run(arguments: [String], environment: [String], user: ContainerUser, workingDirectory: String,
-             layerDirectories: [String], mounts: [ContainerSpec.Mount] = [], monitorPath: String, output: Output) throws -> Int32 {
+             layerDirectories: [String], mounts: [ContainerSpec.Mount] = [], monitorPath: String, output: Output,
+             cancellation: BuildCancellation? = nil) throws -> Int32 {
         let hostname = String(id.prefix(12))
         for (name, bytes) in EtcFiles.make(hostname: hostname, network: .host, extraHosts: []) {
             try FileSystem.writeNewFile(bytes, to: "\(directory)/\(name)", durable: false)
@@ -68,15 +69,20 @@ struct BuildContainer {
         spec.seccompCache = seccompCache
         spec.execHelper = execHelper
         try FileSystem.writeNewFile(spec.encoded(), to: ContainerSpec.path(inContainerDirectory: directory), mode: 0o600, durable: false)
+        defer { cancellation?.ended() }
         switch output {
         case .logged:
             _ = try ContainerLauncher.start(containerDirectory: directory, monitorPath: monitorPath)
+            cancellation?.started(directory)
             let state = try ContainerSignaller.waitForExit(containerDirectory: directory, timeout: .infinity)
             return state?.exitCode ?? 125
         case .inherited:
-            return ContainerLauncher.waitForExit(try ContainerLauncher.start(containerDirectory: directory, monitorPath: monitorPath, attach: true))
+            let started = try ContainerLauncher.start(containerDirectory: directory, monitorPath: monitorPath, attach: true)
+            cancellation?.started(directory)
+            return ContainerLauncher.waitForExit(started)
         case .relayed(let receive):
             let started = try ContainerLauncher.start(containerDirectory: directory, monitorPath: monitorPath, attach: true, captureOutput: true)
+            cancellation?.started(directory)
             return ContainerLauncher.waitForExit(started, relayingOutput: receive)
         }
     }

@@ -14,6 +14,9 @@ public enum BuildEvent: Sendable, Equatable {
     case output(BuildStep, [UInt8])
     /// A step is done, after `seconds`.
     case finished(BuildStep, seconds: Double)
+    /// A RUN step's command exited with `status` (not 0): what it ran, for a face that words the
+    /// failure as Docker's classic builder does. `failed` follows.
+    case commandFailed(BuildStep, arguments: [String], status: Int32)
     /// A step failed (the build fails with it): the last lines of its command's output, for a
     /// RUN step that ran.
     case failed(BuildStep, lastLines: [String])

@@ -1,4 +1,5 @@
 import CellCore
+import CellRegistry
 
 /// `cell build`'s options, as docker build takes them.
 public struct BuildOptions: Sendable {
@@ -22,6 +23,14 @@ public struct BuildOptions: Sendable {
     /// SOURCE_DATE_EPOCH: every timestamp of the image, and the layers' mtimes clamped to it,
     /// so the same Imagefile and context give the same bytes and the same id.
     public var sourceDateEpoch: Timestamp?
+
+    /// The credentials a FROM image is pulled with, by credentials key (`RegistryHost.credentialKey`):
+    /// nil for the user's own (`cell login`'s store); the Engine API gives only those its client
+    /// sent (`X-Registry-Config`), as Docker's daemon uses no credentials of its own.
+    public var registryCredentials: [String: RegistryCredentials]?
+
+    /// Lets the caller stop the build (the Engine API, when its client goes).
+    public var cancellation: BuildCancellation?
 
     public init(contextDirectory: String) {
         self.contextDirectory = contextDirectory

@@ -58,6 +58,7 @@ struct StageBuild {
         PhaseTrace.mark("FROM \(base)")
         try located { try runTriggers(of: base, at: position) }
         for step in stage.steps {
+            try builder.options.cancellation?.check()
             let position = counter.next()
             try located(step.instruction) { try execute(step, at: position) }
             PhaseTrace.mark(step.instruction.keyword + " step")
@@ -105,10 +106,12 @@ struct StageBuild {
 
     /// A FROM image the store lacks (or every one, with --pull) comes from its registry.
     private func pull(_ base: String) throws {
-        let puller = ImagePuller(store: builder.images, credentialStore: CredentialStore())
+        let given = builder.options.registryCredentials
+        var puller = ImagePuller(store: builder.images, credentialStore: given == nil ? CredentialStore() : nil)
         // --pull: every name again (an id the store has is used as it is); else the missing one.
         let wanted = builder.options.pullAlways ? try puller.referenceToPull(base, policy: .always) : try? ImageReference(parsing: base)
         guard let reference = wanted else { return }
+        puller.credentials = given?[RegistryHost.credentialKey(ofDomain: reference.domain)]
         do {
             _ = try puller.pull(reference) { _ in }
         } catch let error as CellError {
@@ -278,8 +281,10 @@ struct StageBuild {
         }
         let status = try container.run(arguments: arguments, environment: environment, user: user,
                                        workingDirectory: state.workingDirectory, layerDirectories: state.layerDirectories,
-                                       mounts: mounts, monitorPath: builder.monitorPath, output: output)
+                                       mounts: mounts, monitorPath: builder.monitorPath, output: output,
+                                       cancellation: builder.options.cancellation)
         guard status == 0 else {
+            builder.report(.commandFailed(step, arguments: arguments, status: status))
             fail(lastLines: container.lastLines(10))
             throw CellError.invalidInput("process \(GoQuote.quote(arguments.joined(separator: " "))) did not complete successfully: exit code: \(status)")
         }

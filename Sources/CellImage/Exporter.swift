@@ -29,8 +29,12 @@ extension ImageStore {
     /// `cell save`: writes an OCI image archive (oci-layout, index.json, blobs/sha256/...) that
     /// also carries docker's manifest.json, so `docker load`, `podman load` and skopeo all read it.
     /// Layers are compressed on the way out; configs keep their bytes, so image ids survive.
+    /// A descriptor above 2 is closed when the save ends, however it ends (a reader of a pipe
+    /// sees the end even when a name does not resolve).
     public func save(_ names: [String], to fileDescriptor: Int32, outputName: String,
                      compression: LayerCompression = .gzip) throws {
+        let output = FileDescriptorHandle(fd: fileDescriptor, path: outputName)
+        defer { if fileDescriptor > 2 { try? output.close() } }
         var images: [(image: Image, tags: [ImageReference])] = []
         for name in names {
             let image = try resolve(name)
@@ -42,8 +46,6 @@ extension ImageStore {
                 images.append((image, tags))
             }
         }
-        let output = FileDescriptorHandle(fd: fileDescriptor, path: outputName)
-        defer { if fileDescriptor > 2 { try? output.close() } }
         let archive = try TarWriter(compression: .none) { bytes in try output.writeAll(bytes) }
         var written = Set<Digest>()
         var indexEntries: [Descriptor] = []

@@ -5,11 +5,15 @@ import CellCore
 public enum ImportSource: Sendable {
     case file(String)
     case standardInput
+    /// An open descriptor at the archive's start (a request body the Engine API spooled), read
+    /// from where it stands; `name` is what errors call it.
+    case descriptor(Int32, name: String)
 
     var displayName: String {
         switch self {
         case .file(let path): return path
         case .standardInput: return "standard input"
+        case .descriptor(_, let name): return name
         }
     }
 }
@@ -29,6 +33,7 @@ extension ImageStore {
             switch source {
             case .file(let path): reader = try TarReader(path: path)
             case .standardInput: reader = try TarReader(fileDescriptor: 0, name: "standard input")
+            case .descriptor(let fd, let name): reader = try TarReader(fileDescriptor: fd, name: name)
             }
             let layer = try writeNormalizedLayer(from: reader, sourceName: source.displayName)
             let created = now.rfc3339Nano

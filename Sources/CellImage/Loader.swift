@@ -23,6 +23,7 @@ extension ImageStore {
             switch source {
             case .file(let path): reader = try TarReader(path: path)
             case .standardInput: reader = try TarReader(fileDescriptor: 0, name: "standard input")
+            case .descriptor(let fd, let name): reader = try TarReader(fileDescriptor: fd, name: name)
             }
             _ = try LayerExtractor(convertWhiteoutsToOverlay: false).extract(reader, into: staging)
             let archive = try StagedArchive(root: staging, name: source.displayName)

@@ -17,7 +17,7 @@ import CellImage
 ///
 /// A docker.io image is asked of each of the configured mirrors first, as Docker does, then of
 /// Docker Hub. Credentials are those given, else the `credentialStore`'s for the host spoken to.
-public struct ImagePuller {
+public struct ImagePuller: Sendable {
     public let store: ImageStore
     public var platform: PlatformSelector
     public var credentials: RegistryCredentials?

@@ -11,7 +11,7 @@ import CellImage
 /// the layers gzip-compressed (kept in the store, so the next push sends the same). Each blob
 /// is checked first (`HEAD`: "Layer already exists"), mounted from another repository of the
 /// same registry that has the image, or uploaded; the manifest goes last.
-public struct ImagePusher {
+public struct ImagePusher: Sendable {
     public let store: ImageStore
     public var credentials: RegistryCredentials?
     /// Where credentials are looked up, by registry host, when `credentials` gives none.

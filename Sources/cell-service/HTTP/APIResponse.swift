@@ -16,6 +16,10 @@ enum APIResponse: Sendable {
     /// when the client asked for the upgrade (`Upgrade: tcp`), else `200 OK` as moby answers
     /// those that do not; then `session` runs on the request's thread with raw bytes both ways,
     /// and the connection ends when it returns.
+    /// Docker's JSON progress stream (pull, push, load, build): the head waits for the first
+    /// message, so an error before it is a plain error answer; one after it ends the stream as
+    /// its last message.
+    case messages(write: @Sendable (JSONMessageStream) throws -> Void)
     case hijack(upgrade: Bool, contentType: String, session: @Sendable (HijackedConnection) -> Void)
 
     /// The body of a JSON answer as Docker's daemon writes it: Go's encoder without HTML escaping,

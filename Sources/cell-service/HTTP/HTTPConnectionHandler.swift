@@ -9,7 +9,8 @@ import NIOHTTP1
 /// Bodies are refused past `maximumBody` with 413 and the connection closed, without reading the
 /// rest: the JSON bodies of these endpoints are small. A route that takes big bodies (an archive
 /// PUT's tar) has its body written to a file as it comes (`SpooledBody`), up to
-/// `maximumSpooledBody`; load and build will do the same.
+/// `maximumSpooledBody` (load, build and import too), with a deadline that bounds a stall rather
+/// than the whole upload.
 final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -77,6 +78,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
                     return
                 }
             }
+            deadline.restartsOnEachRead = spools
             state = .receiving(head)
         case .body(var buffer):
             guard case .receiving(let head) = state else { return }

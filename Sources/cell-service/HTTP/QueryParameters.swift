@@ -21,7 +21,7 @@ struct QueryParameters: Sendable {
         values.first { $0.0 == key }?.1
     }
 
-    /// Every value given for `key`, in order (Go's Form[key]): `changes`, `type`.
+    /// Every value given for `key`, in order (Go's Form[key]): a build's `t`, `changes`, `type`.
     func all(_ key: String) -> [String] {
         values.filter { $0.0 == key }.map(\.1)
     }

@@ -17,12 +17,20 @@ final class RequestDeadline: ChannelDuplexHandler, RemovableChannelHandler {
     /// Between a complete request and the end of its answer nothing the client sends starts a
     /// clock (a pipelined request waits for its turn).
     private var answering = false
+    /// Set while a body is spooled to a file (a build context, an image to load, a tar to copy
+    /// in): such a body may take longer than the limit to arrive, so the clock restarts with each
+    /// read, and the limit bounds a stall instead of the whole upload.
+    var restartsOnEachRead = false
 
     init(seconds: Int) {
         limit = .seconds(Int64(seconds))
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if restartsOnEachRead, let running = timer {
+            running.cancel()
+            timer = nil
+        }
         if timer == nil && !answering {
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
             timer = context.eventLoop.scheduleTask(in: limit) { RequestDeadline.expire(bound.value) }
@@ -36,6 +44,7 @@ final class RequestDeadline: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// The request handler has the whole request.
     func requestReceived() {
+        restartsOnEachRead = false
         timer?.cancel()
         timer = nil
         answering = true

@@ -31,6 +31,8 @@ struct Responder: Sendable {
             sendWhole(status, body: Array(text.utf8), headers: [("Content-Type", "text/plain; charset=utf-8")] + headers)
         case .stream(let status, let contentType, let headers, let write):
             sendStream(status, contentType: contentType, headers: headers, write: write)
+        case .messages(let write):
+            sendMessages(write)
         case .hijack(let upgrade, let contentType, let session):
             sendHijacked(upgrade: upgrade, contentType: contentType, session: session)
         }
@@ -109,6 +111,30 @@ struct Responder: Sendable {
             failed = true
         }
         let channel = self.channel, ended = self.ended, closing = failed || !keepAlive
+        channel.eventLoop.execute {
+            ended()
+            channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in
+                if closing { channel.close(promise: nil) }
+            }
+        }
+    }
+
+    /// A `JSONMessageStream`: an error before its first message is answered whole, with its status.
+    private func sendMessages(_ write: @Sendable (JSONMessageStream) throws -> Void) {
+        let stream = JSONMessageStream(channel: channel, head: head(.ok, [("Content-Type", "application/json")]))
+        do {
+            try write(stream)
+            try stream.start()
+        } catch {
+            let failure = APIError(describing: error)
+            guard stream.started else {
+                sendWhole(failure.status, body: APIResponse.jsonBody(.object([("message", .string(failure.message))])),
+                          headers: [("Content-Type", "application/json")])
+                return
+            }
+            stream.fail(failure.message)
+        }
+        let channel = self.channel, ended = self.ended, closing = stream.clientGone || !keepAlive
         channel.eventLoop.execute {
             ended()
             channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in

@@ -8,6 +8,7 @@ import CellPresentation
 enum ImageRoutes {
     static let routes: [Route] = [
         Route(.GET, "/images/json", list),
+        Route(.POST, "/images/prune", prune),
         Route(.GET, "/images/{name*}/json", inspect),
         Route(.GET, "/images/{name*}/history", history),
         Route(.POST, "/images/{name*}/tag", tag),
@@ -55,11 +56,26 @@ enum ImageRoutes {
         guard !name.trimmingSpaces.isEmpty else { throw APIError.badRequest("image name cannot be blank") }
         let containers = try call.engine.containers()
         let events = try call.engine.images().remove(name, force: call.query.bool("force"), users: containers.imageUsers)
-        return .json(.ok, .array(events.map { event in
-            switch event {
-            case .untagged(let reference): return .object([("Untagged", .string(reference))])
-            case .deleted(let id): return .object([("Deleted", .string(id.description))])
-            }
-        }))
+        return .json(.ok, .array(events.map(removalJSON)))
+    }
+
+    /// `docker image prune`: dangling images (every unused one with `dangling=false`) that
+    /// `filters` admits (until, label), through the same `ImageStore.prune` as the CLI's.
+    static func prune(_ call: RouteCall) throws -> APIResponse {
+        let filter = try PruneFilter(FilterParameter.pairs(call.query["filters"]), for: .images)
+        let containers = try call.engine.containers()
+        let (events, reclaimed) = try call.engine.images().prune(all: filter.allImages, filter: filter, users: containers.imageUsers)
+        return .json(.ok, .object([
+            ("ImagesDeleted", events.isEmpty ? .null : .array(events.map(removalJSON))),
+            ("SpaceReclaimed", .integer(reclaimed.bytes)),
+        ]))
+    }
+
+    /// moby's `ImageDeleteResponseItem`.
+    static func removalJSON(_ event: ImageStore.RemovalEvent) -> JSONValue {
+        switch event {
+        case .untagged(let reference): return .object([("Untagged", .string(reference))])
+        case .deleted(let id): return .object([("Deleted", .string(id.description))])
+        }
     }
 }

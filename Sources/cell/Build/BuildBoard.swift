@@ -38,6 +38,8 @@ struct BuildBoard {
         switch event {
         case .planned(let steps):
             planned = steps
+        case .commandFailed:
+            return
         case .started(let step):
             rows.append(Row(step: step, started: now, output: OutputTail(capacity: BuildBoard.outputLines)))
         case .cached(let step):

@@ -14,7 +14,7 @@ enum PlainBuildDisplay {
 
     static func show(_ event: BuildEvent) {
         switch event {
-        case .planned, .output:
+        case .planned, .output, .commandFailed:
             return
         case .started(let step):
             if step.kind != .export { say("\(step.label) \(step.summary)") }

@@ -4,6 +4,7 @@ import Glibc
 import CellCore
 import CellFormat
 import CellImage
+import CellPresentation
 import CellRegistry
 
 /// Docker's pull and push output. Not on a terminal: a line per status, without the byte
@@ -70,7 +71,7 @@ final class RegistryProgressDisplay: @unchecked Sendable {
             return
         }
         var text = "\(id): \(words)"
-        if let current, let total { text += " " + RegistryProgressDisplay.bar(current, total) }
+        if let current, let total { text += " " + ProgressBar.text(current, total) }
         if lines[id] == nil {
             order.append(id)
             lines[id] = text
@@ -93,16 +94,6 @@ final class RegistryProgressDisplay: @unchecked Sendable {
     private func write(_ text: String) {
         let bytes = Array(text.utf8)
         _ = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-    }
-
-    /// Docker's `[=====>      ]  1.2MB/3.4MB`: 50 columns.
-    static func bar(_ current: Int64, _ total: Int64) -> String {
-        guard total > 0 else { return HumanUnits.size(current, precision: 4) }
-        let filled = Int(min(50, current * 50 / total))
-        let arrow = filled < 50 ? ">" : "="
-        let body = String(repeating: "=", count: max(0, filled - 1)) + (filled > 0 ? arrow : "")
-        return "[" + body + String(repeating: " ", count: 50 - body.count) + "]  "
-            + HumanUnits.size(current, precision: 4) + "/" + HumanUnits.size(total, precision: 4)
     }
 }
 

@@ -1,0 +1,83 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CellArchive
+import CellCore
+
+/// A build context that arrives as a tar stream (the Engine API's `/build` body; plain, gzip or
+/// any compression libarchive reads), unpacked into a private directory of the store's tmp/ as a
+/// hostile layer is (`LayerExtractor`: no entry lands outside it, no symlink is followed, device
+/// nodes are skipped), with the Imagefile the request names copied out of it beside it. The
+/// directory goes with `remove()`; whatever a crash leaves in tmp/ the next collection takes.
+public final class ContextArchive: Sendable {
+    /// Holds `context/` (the build context) and the Imagefile.
+    public let directory: String
+    public var contextDirectory: String { "\(directory)/context" }
+    /// The Imagefile to build: a copy of the one named inside the context, under its own name
+    /// (errors name it as the client did), in a folder of its own.
+    public let imagefile: String
+
+    /// Unpacks the tar read from `descriptor` (left open, the caller's) under `temporaryDirectory`,
+    /// then finds `imagefileName` inside it (nil: Dockerfile, Imagefile or Containerfile, the
+    /// first there is).
+    public init(unpacking descriptor: Int32, in temporaryDirectory: String, imagefileName: String?) throws {
+        try FileSystem.createDirectory(temporaryDirectory, mode: 0o700)
+        let directory = try FileSystem.makeTemporaryDirectory(in: temporaryDirectory, prefix: "build-context", mode: 0o700)
+        do {
+            try FileSystem.createDirectory("\(directory)/context", mode: 0o755)
+            let reader = try TarReader(fileDescriptor: descriptor, name: "the build context")
+            _ = try LayerExtractor(convertWhiteoutsToOverlay: false).extract(reader, into: "\(directory)/context")
+            imagefile = try Self.copyImagefile(named: imagefileName, from: "\(directory)/context", into: directory)
+        } catch {
+            try? FileSystem.removeTree(directory)
+            throw error
+        }
+        self.directory = directory
+    }
+
+    deinit { remove() }
+
+    public func remove() {
+        try? FileSystem.removeTree(directory)
+    }
+
+    /// The Imagefile is looked up inside the context as if the context were "/" (openat2's
+    /// RESOLVE_IN_ROOT): `../../etc/passwd` or a symlink to /etc/shadow names a path of the
+    /// context, never of the host, as Docker scopes it (`FollowSymlinkInScope`).
+    private static func copyImagefile(named given: String?, from contextDirectory: String, into directory: String) throws -> String {
+        let root = open(contextDirectory, O_DIRECTORY | O_RDONLY | O_CLOEXEC)
+        guard root >= 0 else { throw CellError.system("open \(contextDirectory): \(Syscall.errorString(errno))") }
+        defer { close(root) }
+        var name = given ?? "Dockerfile"
+        var fd = RootedPath.open(name, in: root, flags: O_RDONLY | O_NOCTTY)
+        if given == nil {
+            for candidate in ["Imagefile", "Containerfile"] where fd < 0 {
+                fd = RootedPath.open(candidate, in: root, flags: O_RDONLY | O_NOCTTY)
+                if fd >= 0 { name = candidate }
+            }
+        }
+        guard fd >= 0 else {
+            // Docker's words, which the docker CLI shows as they are.
+            throw CellError.invalidInput("Cannot locate specified Dockerfile: \(given ?? "Dockerfile")")
+        }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            throw CellError.invalidInput("the Dockerfile \(name) is not a regular file")
+        }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = read(fd, &buffer, buffer.count)
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 { throw CellError.system("read \(name): \(Syscall.errorString(errno))") }
+            if count == 0 { break }
+            bytes += buffer[0..<count]
+        }
+        let base = FileSystem.basename(of: name)
+        try FileSystem.createDirectory("\(directory)/imagefile", mode: 0o700)
+        let imagefile = "\(directory)/imagefile/" + (["", ".", "..", "/"].contains(base) ? "Dockerfile" : base)
+        try FileSystem.writeNewFile(bytes, to: imagefile, mode: 0o600, durable: false)
+        return imagefile
+    }
+}
