@@ -180,7 +180,7 @@ struct RunFlagsTests {
         #expect(try root.cell("inspect", "-f", "{{json .HostConfig.LogConfig}}", id).stdout == "{\"Type\":\"json-file\",\"Config\":{}}\n")
         try root.cell("rm", id).expectSuccess()
         for (flags, message) in [(["--link", "db:db"], "Error: could not get container for db\n"),
-                                 (["--log-driver", "journald"], "Error: logger: cell has no journald logging driver yet (json-file, local, none, syslog and fluentd)\n")] {
+                                 (["--log-driver", "gelf"], "Error: logger: cell has no gelf logging driver yet (json-file, local, none, syslog, fluentd and journald)\n")] {
             let refused = try root.cell(["run", "--rm"] + flags + ["busybox", "true"])
             #expect(refused.status == 125 && refused.stderr == message, "\(flags): \(refused.stderr)")
         }
