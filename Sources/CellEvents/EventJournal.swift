@@ -73,11 +73,17 @@ public enum EventJournal {
     public static func record(_ event: Event, root: String) {
         let directory = directory(root: root)
         if !FileSystem.exists(directory) { try? FileSystem.createDirectory(directory, mode: 0o700) }
-        let line = Array((event.json.serialized(indent: nil, escapingHTML: false) + "\n").utf8)
-        let fd = open(path(root: root), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        var line = Array((event.json.serialized(indent: nil, escapingHTML: false) + "\n").utf8)
+        let fd = open(path(root: root), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return }
-        _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        // A line a crash cut short (a full disk, a power loss) is ended first: it stays one
+        // unreadable line, skipped, and takes no later event down with it.
         var st = stat()
+        if fstat(fd, &st) == 0 && st.st_size > 0 {
+            var last: UInt8 = 0
+            if pread(fd, &last, 1, off_t(st.st_size - 1)) == 1 && last != UInt8(ascii: "\n") { line.insert(UInt8(ascii: "\n"), at: 0) }
+        }
+        _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         let size = fstat(fd, &st) == 0 ? Int64(st.st_size) : 0
         close(fd)
         if size > limit { rotate(root: root) }

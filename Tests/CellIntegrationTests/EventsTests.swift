@@ -76,6 +76,22 @@ struct EventsTests {
         #expect(events.count == 30)
         #expect(Set(events) == Set((1...30).map { "v\($0)" }))
     }
+
+    /// A journal whose last line a crash cut short: that line is skipped, the next event is
+    /// whole and read, and a follower is not stopped by it.
+    @Test func aTornLastLineTakesNoLaterEventDown() throws {
+        let root = try CellRoot()
+        try root.cell("volume", "create", "before").expectSuccess()
+        let journal = "\(root.path)/events/journal"
+        let handle = try #require(FileHandle(forWritingAtPath: journal))
+        handle.seekToEndOfFile()
+        handle.write(Data(#"{"Type":"volume","Action":"cre"#.utf8))
+        handle.closeFile()
+        try root.cell("volume", "create", "after").expectSuccess()
+        let events = try root.cell("events", "--since", "10m", "--until", EventsTests.now(), "--filter", "type=volume", "--format", "{{.Actor.ID}}")
+        #expect(events.status == 0 && events.lines == ["before", "after"], "\(events.stdout) \(events.stderr)")
+        try root.cell("volume", "rm", "before", "after").expectSuccess()
+    }
 }
 
 extension CommandResult {
