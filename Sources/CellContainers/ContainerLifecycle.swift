@@ -255,11 +255,14 @@ public struct ContainerLifecycle: Sendable {
     /// Every container, newest first. Containers started with --rm go away once they have exited,
     /// even when no command was waiting for them (a detached run, or a monitor that died): they
     /// are removed here, not listed.
-    public func listReapingAutoRemoved() throws -> [Container] {
+    /// Every container less the `--rm` ones that exited while no monitor could remove them:
+    /// removed here. `forShowing`: records only as far as `ps` shows and filters on
+    /// (`ContainerStore.listForShowing`), for a listing that acts on none of them.
+    public func listReapingAutoRemoved(forShowing: Bool = false) throws -> [Container] {
         var kept: [Container] = []
-        for container in try store.list() {
+        for container in try forShowing ? store.listForShowing() : store.list() {
             if container.record.hostConfig.autoRemove, case .exited = container.status {
-                try? remove(container, force: false)
+                if let whole = try? store.load(id: container.id) { try? remove(whole, force: false) }
                 continue
             }
             kept.append(container)

@@ -36,13 +36,30 @@ public final class ContainerStore: @unchecked Sendable {
 
     /// Every container, newest first.
     public func list() throws -> [Container] {
+        try list { try self.load(id: $0) }
+    }
+
+    /// Every container as `ps` lists it, newest first: their records hold only what a listing
+    /// shows and filters on (`ContainerListingRecord`), for a fraction of the decoding. Load a
+    /// container whole (`load(id:)`) before acting on it.
+    public func listForShowing() throws -> [Container] {
+        try list { id in
+            let directory = self.directory(of: id)
+            let path = "\(directory)/config.json"
+            guard let bytes = try FileSystem.readFileIfPresent(path) else { throw CellError.notFound("No such container: \(id)") }
+            let record = try StoredJSON.decode(ContainerListingRecord.self, from: bytes, what: path).partialRecord
+            return Container(record: record, directory: directory, state: try? ContainerState.read(fromContainerDirectory: directory))
+        }
+    }
+
+    private func list(loading load: @escaping @Sendable (String) throws -> Container) throws -> [Container] {
         let ids = try FileSystem.contentsOfDirectory(layout.containers).filter { !$0.hasPrefix(".") }
         let loaded = LoadedContainers(count: ids.count)
         // Reading and decoding the records is most of a listing's time: on every core, when
         // there are enough of them to pay for the threads.
         let width = ids.count >= ContainerStore.parallelListingThreshold ? ProcessorCount.online : 1
         Parallel.forEach(ids.count, width: width) { index in
-            loaded.store(try? self.load(id: ids[index]), at: index)
+            loaded.store(try? load(ids[index]), at: index)
         }
         return loaded.values.compactMap { $0 }.sorted { $0.record.created > $1.record.created }
     }

@@ -48,7 +48,7 @@ struct ContainerListingOptions: ParsableArguments {
     var format: String?
 
     func run() throws {
-        var containers = try GlobalOptions.lifecycle().listReapingAutoRemoved()
+        var containers = try GlobalOptions.lifecycle().listReapingAutoRemoved(forShowing: true)
         let filters = try ContainerFilter(filter) { try? GlobalOptions.imageStore().find($0)?.id.description }
         let showAll = all || latest || last >= 0 || filters.needsAll
         containers = containers.filter { (showAll || $0.isRunning) && filters.matches($0) }
