@@ -46,9 +46,18 @@ public final class ContainerStore: @unchecked Sendable {
         try list { id in
             let directory = self.directory(of: id)
             let path = "\(directory)/config.json"
-            guard let bytes = try FileSystem.readFileIfPresent(path) else { throw CellError.notFound("No such container: \(id)") }
-            let record = try StoredJSON.decode(ContainerListingRecord.self, from: bytes, what: path).partialRecord
-            return Container(record: record, directory: directory, state: try? ContainerState.read(fromContainerDirectory: directory))
+            var source = stat()
+            guard stat(path, &source) == 0 else { throw CellError.notFound("No such container: \(id)") }
+            let listing: ContainerListingRecord
+            if let bytes = try? FileSystem.readFileIfPresent("\(directory)/\(ContainerSummary.fileName)"),
+               let summary = ContainerSummary.decode(bytes, source: source) {
+                listing = summary
+            } else {
+                guard let bytes = try FileSystem.readFileIfPresent(path) else { throw CellError.notFound("No such container: \(id)") }
+                listing = try StoredJSON.decode(ContainerListingRecord.self, from: bytes, what: path)
+            }
+            return Container(record: listing.partialRecord, directory: directory,
+                             state: try? ContainerState.read(fromContainerDirectory: directory))
         }
     }
 
@@ -161,6 +170,7 @@ public final class ContainerStore: @unchecked Sendable {
                 for (name, bytes) in files { try FileSystem.writeNewFile(bytes, to: "\(temporary)/\(name)", durable: false) }
                 try FileSystem.writeNewFile(spec.encoded(), to: ContainerSpec.path(inContainerDirectory: temporary), mode: 0o600, durable: durable)
                 try FileSystem.writeNewFile(try StoredJSON.encode(record), to: "\(temporary)/config.json", mode: 0o600, durable: durable)
+                writeSummary(of: record, in: temporary)
                 if durable { try FileSystem.syncDirectory(temporary) }
                 // The name first: until the directory appears under its id, it names nothing.
                 try names.link(record.name, to: record.id)
@@ -190,6 +200,16 @@ public final class ContainerStore: @unchecked Sendable {
     /// Writes a changed record (`update`); the caller holds the container's lock.
     public func save(_ record: ContainerRecord) throws {
         try FileSystem.writeAtomically(try StoredJSON.encode(record), to: "\(directory(of: record.id))/config.json", mode: 0o600)
+        writeSummary(of: record, in: directory(of: record.id))
+    }
+
+    /// `ps`'s summary of a record just written to config.json in `directory`. Not synced, and
+    /// never an error: a summary that is missing or does not match its record is passed over.
+    private func writeSummary(of record: ContainerRecord, in directory: String) {
+        var source = stat()
+        guard stat("\(directory)/config.json", &source) == 0,
+              let bytes = try? ContainerSummary.encode(record, source: source) else { return }
+        try? FileSystem.writeAtomically(bytes, to: "\(directory)/\(ContainerSummary.fileName)", mode: 0o600, durable: false)
     }
 
     /// Holds the container's own lock around `body` (start, stop, rm, ... one at a time).
