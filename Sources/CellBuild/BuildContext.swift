@@ -25,7 +25,7 @@ final class BuildContext {
         var rules: IgnoreRules?
         var fileName = ".dockerignore"
         for candidate in [".cellignore", ".dockerignore"] {
-            if let bytes = try FileSystem.readFileIfPresent("\(directory)/\(candidate)") {
+            if let bytes = try ContextFileReader.read(candidate, in: root, what: candidate) {
                 rules = try IgnoreRules(parsing: String(decoding: bytes, as: UTF8.self), fileName: candidate)
                 fileName = candidate
                 break

@@ -49,30 +49,16 @@ public final class ContextArchive: Sendable {
         guard root >= 0 else { throw CellError.system("open \(contextDirectory): \(Syscall.errorString(errno))") }
         defer { close(root) }
         var name = given ?? "Dockerfile"
-        var fd = RootedPath.open(name, in: root, flags: O_RDONLY | O_NOCTTY)
+        var found = try ContextFileReader.read(name, in: root, what: "the Dockerfile \(name)")
         if given == nil {
-            for candidate in ["Imagefile", "Containerfile"] where fd < 0 {
-                fd = RootedPath.open(candidate, in: root, flags: O_RDONLY | O_NOCTTY)
-                if fd >= 0 { name = candidate }
+            for candidate in ["Imagefile", "Containerfile"] where found == nil {
+                found = try ContextFileReader.read(candidate, in: root, what: "the Dockerfile \(candidate)")
+                if found != nil { name = candidate }
             }
         }
-        guard fd >= 0 else {
+        guard let bytes = found else {
             // Docker's words, which the docker CLI shows as they are.
             throw CellError.invalidInput("Cannot locate specified Dockerfile: \(given ?? "Dockerfile")")
-        }
-        defer { close(fd) }
-        var status = stat()
-        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
-            throw CellError.invalidInput("the Dockerfile \(name) is not a regular file")
-        }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = read(fd, &buffer, buffer.count)
-            if count < 0 && errno == EINTR { continue }
-            if count < 0 { throw CellError.system("read \(name): \(Syscall.errorString(errno))") }
-            if count == 0 { break }
-            bytes += buffer[0..<count]
         }
         let base = FileSystem.basename(of: name)
         try FileSystem.createDirectory("\(directory)/imagefile", mode: 0o700)

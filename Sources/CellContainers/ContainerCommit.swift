@@ -107,25 +107,20 @@ extension ContainerStore {
         }
     }
 
-    /// Pauses it as `pause` does (the marker first: a commit killed midway leaves it visibly
-    /// paused, for `unpause`, rather than frozen behind a running status); nil when it does not
-    /// run, is paused already or has no cgroup to freeze (--cgroups=disabled: read as it is).
+    /// Pauses it as `pause` does; nil when it does not run, is paused already or has no cgroup
+    /// to freeze (--cgroups=disabled: read as it is).
     private static func freezeForCommit(_ container: Container) -> Cgroup? {
         guard container.isRunning, !container.isPaused,
-              let cgroup = try? RunningContainer(containerDirectory: container.directory).cgroup() else { return nil }
-        let marker = ContainerLifecycle.pauseMarker(container)
-        guard (try? FileSystem.writeAtomically([], to: marker, durable: false)) != nil else { return nil }
-        guard (try? cgroup.setFrozen(true)) != nil else {
-            unlink(marker)
-            return nil
-        }
+              let cgroup = try? RunningContainer(containerDirectory: container.directory).cgroup(),
+              (try? ContainerLifecycle.freeze(container, cgroup: cgroup)) != nil else { return nil }
         Events.container("pause", container)
         return cgroup
     }
 
+    /// A thaw that fails leaves the container marked paused (for `unpause`), never frozen behind
+    /// a running status.
     private static func thawAfterCommit(_ container: Container, _ cgroup: Cgroup) {
-        try? cgroup.setFrozen(false)
-        unlink(ContainerLifecycle.pauseMarker(container))
+        guard (try? ContainerLifecycle.thaw(container)) != nil else { return }
         Events.container("unpause", container)
     }
 }

@@ -126,7 +126,7 @@ public struct ContainerLifecycle: Sendable {
         try store.withLock(container) {
             let current = try store.load(id: container.id)
             try requestStop(current)
-            try thaw(current)
+            try ContainerLifecycle.thaw(current)
             let signal = try SignalName.parse(override ?? container.record.config.stopSignal ?? "SIGTERM")
             let seconds = Double(timeout ?? container.record.config.stopTimeout ?? 10)
             let wasRunning = current.isRunning
@@ -210,7 +210,7 @@ public struct ContainerLifecycle: Sendable {
                 try requestStop(current)
             }
         }
-        if container.isPaused && signal == SIGKILL { try store.withLock(container) { try thaw(container) } }
+        if container.isPaused && signal == SIGKILL { try store.withLock(container) { try ContainerLifecycle.thaw(container) } }
         // Between two runs there is no process: the kill ends the restarts.
         if case .restarting = container.status { return }
         guard container.isRunning,
@@ -238,7 +238,7 @@ public struct ContainerLifecycle: Sendable {
                     throw CellError.conflict("cannot remove container \"/\(current.name)\": container is running: stop the container before removing or force remove")
                 }
                 try requestStop(current)
-                try thaw(current)
+                try ContainerLifecycle.thaw(current)
                 try ContainerSignaller.signal(containerDirectory: current.directory, signal: SIGKILL)
                 _ = try ContainerSignaller.waitForExit(containerDirectory: current.directory, timeout: 30)
             }

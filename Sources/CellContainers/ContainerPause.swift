@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CellCore
+import CellCgroups
 import CellRuntime
 
 /// `pause` and `unpause`: the container's cgroup frozen or thawed, and a `paused` file in its
@@ -17,8 +18,7 @@ extension ContainerLifecycle {
             guard let cgroup = try RunningContainer(containerDirectory: current.directory).cgroup() else {
                 throw CellError.conflict("cannot pause container \(current.id): it has no cgroup (--cgroups=disabled)")
             }
-            try cgroup.setFrozen(true)
-            try FileSystem.writeAtomically([], to: ContainerLifecycle.pauseMarker(current), durable: false)
+            try ContainerLifecycle.freeze(current, cgroup: cgroup)
             Events.container("pause", current)
         }
     }
@@ -27,14 +27,28 @@ extension ContainerLifecycle {
         try store.withLock(container) {
             let current = try store.load(id: container.id)
             guard current.isPaused else { throw CellError.conflict("container \(current.id) is not paused") }
-            try thaw(current)
+            try ContainerLifecycle.thaw(current)
             Events.container("unpause", current)
         }
     }
 
+    /// Freezes a running container (the caller holds its lock): the marker first, so that one
+    /// killed midway is left visibly paused, for `unpause`, never frozen behind a running status.
+    static func freeze(_ container: Container, cgroup: Cgroup) throws {
+        let marker = pauseMarker(container)
+        try FileSystem.writeAtomically([], to: marker, durable: false)
+        do {
+            try cgroup.setFrozen(true)
+        } catch {
+            unlink(marker)
+            throw error
+        }
+    }
+
     /// Lets a paused container go (the caller holds its lock): `stop`, `kill` and `rm -f` of a
-    /// paused container signal a running one, as Docker's do.
-    func thaw(_ container: Container) throws {
+    /// paused container signal a running one, as Docker's do. The marker goes only once the
+    /// thaw worked.
+    static func thaw(_ container: Container) throws {
         guard container.isPaused else { return }
         if let cgroup = try? RunningContainer(containerDirectory: container.directory).cgroup() {
             try cgroup.setFrozen(false)

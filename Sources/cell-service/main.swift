@@ -38,7 +38,7 @@ do {
     let server = APIServer(router: Router(routes: RouteTable.all, engine: engine), idleSeconds: options.idleSeconds,
                            requestTimeout: requestTimeout)
     // The files are read before anything listens: a wrong path stops the start.
-    try server.run(address: options.address, tls: try options.tls?.makeContext())
+    try server.run(address: options.address, tls: try options.tls?.makeContext(), verifiesClients: options.tls?.verifiesClients == true)
     exit(0)
 } catch let error as ServiceError {
     fail(error.description)

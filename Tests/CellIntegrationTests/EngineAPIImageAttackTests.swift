@@ -14,6 +14,7 @@ struct EngineAPIImageAttackTests {
             for name, kind, data in entries:
                 info = tarfile.TarInfo(name)
                 if kind == "f": info.size = len(data); out.addfile(info, io.BytesIO(data))
+                elif kind == "p": info.type = tarfile.FIFOTYPE; out.addfile(info)
                 else: info.type = tarfile.SYMTYPE if kind == "l" else tarfile.LNKTYPE; info.linkname = data; out.addfile(info)
             out.close(); return buffer.getvalue()
         class Connection(http.client.HTTPConnection):
@@ -72,6 +73,35 @@ struct EngineAPIImageAttackTests {
         let stream = (contained.last as? [[String: Any]] ?? []).compactMap { $0["stream"] as? String }.joined()
         #expect(stream.contains("/etc/passwd\nabsolute\n"))
         #expect(stream.hasSuffix("Successfully tagged contained:latest\n"))
+        EngineService.removeAllContainers(root)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root.path)/tmp").isEmpty)
+    }
+
+    /// The files the builder itself reads from a context (the Dockerfile, .dockerignore) as a
+    /// FIFO, which would hold a request's thread forever, or as links to the host's files or
+    /// devices: a FIFO is refused at once, a link is resolved inside the context.
+    @Test func contextFilesThatAreFIFOsOrLinksOutAreNeitherWaitedOnNorFollowed() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let service = try EngineService(root: root)
+        let answers = try Self.run(service, """
+            socket.setdefaulttimeout(30)
+            dockerfile = ("Dockerfile", "f", b"FROM busybox\\nCOPY . /ctx\\n")
+            print(json.dumps([
+                post("/v1.43/build?t=evil&dockerfile=pipe", tar_of([dockerfile, ("pipe", "p", None)])),
+                post("/v1.43/build?t=evil", tar_of([dockerfile, (".dockerignore", "p", None)])),
+                post("/v1.43/build?t=linked", tar_of([dockerfile, (".dockerignore", "l", "/etc/shadow")])),
+                post("/v1.43/build?t=zeroes", tar_of([dockerfile, (".dockerignore", "l", "/dev/zero")])),
+            ]))
+            """)
+        #expect(answers.count == 4)
+        #expect(answers[0].first as? Int == 400 && Self.message(answers[0]) == "the Dockerfile pipe is not a regular file", "\(answers[0])")
+        #expect(answers[1].first as? Int == 400 && Self.message(answers[1]) == ".dockerignore is not a regular file", "\(answers[1])")
+        for answer in answers.dropFirst(2) {
+            let stream = (answer.last as? [[String: Any]] ?? []).compactMap { $0["stream"] as? String }.joined()
+            #expect(answer.first as? Int == 200 && stream.contains("Successfully tagged"), "a link out names nothing in the context: \(answer)")
+        }
+        #expect(try root.cell("images", "-q", "evil").stdout.isEmpty)
         EngineService.removeAllContainers(root)
         #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root.path)/tmp").isEmpty)
     }

@@ -127,4 +127,26 @@ import Testing
         // systemd's socket is systemd's: the service leaves the file.
         #expect(FileManager.default.fileExists(atPath: socket))
     }
+
+    /// A TCP socket from systemd is judged as a tcp:// address: off loopback it needs
+    /// --tlsverify, or the service refuses to start rather than serve root to the network.
+    @Test func anActivatedTCPSocketOffLoopbackNeedsClientCertificates() throws {
+        let root = try CellRoot()
+        let serviceBinary = (Paths.cell as NSString).deletingLastPathComponent + "/cell-service"
+        let launcher = """
+            import os, socket, sys
+            s = socket.socket(socket.AF_INET)
+            s.bind(("0.0.0.0", 0))
+            s.listen(16)
+            if s.fileno() != 3:
+                os.dup2(s.fileno(), 3)
+            os.set_inheritable(3, True)
+            os.environ["LISTEN_FDS"] = "1"
+            os.environ["LISTEN_PID"] = str(os.getpid())
+            os.execv(sys.argv[1], [sys.argv[1], "--root", sys.argv[2], "--time", "0"])
+            """
+        let refused = try Command.run("/usr/bin/timeout", ["20", "/usr/bin/python3", "-c", launcher, serviceBinary, root.path])
+        #expect(refused.status != 0 && refused.stderr.contains("(from systemd): TCP on an address other than loopback needs --tlsverify"),
+                "exit \(refused.status): \(refused.stderr)")
+    }
 }

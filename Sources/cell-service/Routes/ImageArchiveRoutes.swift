@@ -31,12 +31,10 @@ enum ImageArchiveRoutes {
         let store = try call.engine.images()
         for name in names { _ = try store.resolve(name) }
         return .stream(.ok, contentType: "application/x-tar") { stream in
-            var ends: [Int32] = [0, 0]
-            guard pipe(&ends) == 0 else { throw CellError.system("pipe: \(Syscall.errorString(errno))") }
-            let reading = ends[0], writing = ends[1]
-            // No child started meanwhile may keep the write end open (the reader would never see the end).
-            _ = fcntl(reading, F_SETFD, FD_CLOEXEC)
-            _ = fcntl(writing, F_SETFD, FD_CLOEXEC)
+            // Close-on-exec from its making (pipe2): no monitor another request spawns meanwhile
+            // may keep the write end open, or the reader would never see the end.
+            let pipe = try PipePair()
+            let reading = pipe.takeReadEnd(), writing = pipe.takeWriteEnd()
             let writer = BackgroundWork {
                 // save closes its descriptor when it is done: the reader sees the end.
                 try store.save(names, to: writing, outputName: "the archive")

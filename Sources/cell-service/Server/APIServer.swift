@@ -30,8 +30,10 @@ final class APIServer {
 
     /// Serves until a signal or the idle timeout; returns after the listeners are closed and the
     /// socket files this process made are removed.
-    /// `tls`: the context a TCP listener's connections shake hands with first (nil: plain).
-    func run(address: ListenAddress?, tls: NIOSSLContext? = nil) throws {
+    /// `tls`: the context a TCP listener's connections shake hands with first (nil: plain);
+    /// `verifiesClients`: whether it asks for client certificates, without which a TCP socket
+    /// off loopback, systemd's included, is refused.
+    func run(address: ListenAddress?, tls: NIOSSLContext? = nil, verifiesClients: Bool = false) throws {
         let loop = group.next()
         let listeners = NIOLockedValueBox<[any Channel]>([])
         let activity = try loop.submit {
@@ -45,7 +47,12 @@ final class APIServer {
         let activated = SocketActivation.takeSockets()
         if !activated.isEmpty {
             for fd in activated {
-                let channel = try bootstrap.withBoundSocket(fd).wait()
+                // A TCP socket from systemd is served as a tcp:// address would be.
+                let tcp = SocketActivation.tcpAddress(of: fd)
+                if let tcp, tcp.isReachableFromOutside, !verifiesClients {
+                    throw ServiceError("\(tcp) (from systemd): TCP on an address other than loopback needs --tlsverify (a client certificate signed by --tlscacert): the API gives root on this machine")
+                }
+                let channel = try (tcp != nil ? self.bootstrap(activity: activity, tls: tls) : bootstrap).withBoundSocket(fd).wait()
                 listeners.withLockedValue { $0.append(channel) }
             }
             log("listening on \(activated.count) socket(s) from systemd")
