@@ -102,6 +102,9 @@ struct EngineAPITLSTests {
         let version = { try Command.run(EngineService.dockerCLI, ["version", "--format", "{{.Server.Version}}"], environment: environment) }
         #expect(try waitUntil(timeout: 20) { try version().status == 0 })
         #expect(try version().stdout == "24.0.7\n")
+        // A peer that connects and never says hello is closed once the handshake's time is up.
+        let silent = try Self.plainExchange(port: port, "", waiting: 30)
+        #expect(silent.closed && silent.text.isEmpty)
     }
 
     @Test func startRefusals() throws {
@@ -123,7 +126,7 @@ struct EngineAPITLSTests {
 
     /// One request over plain TCP; whatever comes back, and whether the server closed the
     /// connection (rather than leaving it open for 10 s).
-    static func plainExchange(port: Int, _ request: String) throws -> (text: String, closed: Bool) {
+    static func plainExchange(port: Int, _ request: String, waiting seconds: Int = 10) throws -> (text: String, closed: Bool) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -134,7 +137,7 @@ struct EngineAPITLSTests {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { throw HarnessError.failed("connect: \(errno)") }
-        var limit = timeval(tv_sec: 10, tv_usec: 0)
+        var limit = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         _ = request.withCString { send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
         var received: [UInt8] = []

@@ -83,6 +83,9 @@ final class APIServer {
     /// With `tls`, each connection's first handler is the TLS server: a client that fails the
     /// handshake (no certificate, another CA's, plain HTTP) gets an alert and a close, and never
     /// reaches HTTP.
+    /// How long a TLS client has to finish its handshake.
+    static let handshakeSeconds: Int64 = 10
+
     private func bootstrap(activity: NIOLoopBound<ServiceActivity>, tls: NIOSSLContext?) -> ServerBootstrap {
         let router = self.router, requestTimeout = self.requestTimeout
         return ServerBootstrap(group: group)
@@ -90,7 +93,10 @@ final class APIServer {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                        try channel.pipeline.syncOperations.addHandler(HandshakeDeadline(seconds: APIServer.handshakeSeconds))
+                    }
                     let stage = HTTPStage(deadline: RequestDeadline(seconds: requestTimeout), activity: activity.value)
                     try stage.install(in: channel, router: router)
                 }
