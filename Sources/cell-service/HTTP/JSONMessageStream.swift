@@ -38,7 +38,7 @@ final class JSONMessageStream: @unchecked Sendable {
             try startLocked()
             var buffer = channel.allocator.buffer(capacity: line.count)
             buffer.writeBytes(line)
-            try channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(buffer))).wait()
+            try channel.writeAndWait(.body(.byteBuffer(buffer)))
         } catch {
             clientGone = true
         }
@@ -67,7 +67,7 @@ final class JSONMessageStream: @unchecked Sendable {
     private func startLocked() throws {
         guard !started else { return }
         started = true
-        try channel.writeAndFlush(HTTPServerResponsePart.head(head)).wait()
+        try channel.writeAndWait(.head(head))
     }
 
     var isOpen: Bool { !clientGone && channel.isActive }

@@ -105,7 +105,7 @@ struct Responder: Sendable {
         let head = head(status, [("Content-Type", contentType)] + headers)
         var failed = false
         do {
-            try channel.writeAndFlush(HTTPServerResponsePart.head(head)).wait()
+            try channel.writeAndWait(.head(head))
             if !isHead { try write(ResponseStream(channel: channel)) }
         } catch {
             failed = true

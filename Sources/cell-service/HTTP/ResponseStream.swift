@@ -10,7 +10,7 @@ struct ResponseStream: Sendable {
     func write(_ bytes: some Collection<UInt8>) throws {
         var buffer = channel.allocator.buffer(capacity: bytes.count)
         buffer.writeBytes(bytes)
-        try channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(buffer))).wait()
+        try channel.writeAndWait(.body(.byteBuffer(buffer)))
     }
 
     /// Whether the client is still there: a wait or a followed log ends when it goes.
