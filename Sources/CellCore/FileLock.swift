@@ -6,7 +6,9 @@ import Musl
 
 /// An flock(2) on a lock file: released when the process dies, so a `kill -9` never leaves the
 /// store locked. Exclusive for changes of shared state, shared for readers that need a stable view.
-public final class FileLock {
+/// Sendable: its only state is a descriptor, and flock(2) on it is safe from any thread (a lock
+/// taken on one thread may be released on another, as a streamed API answer does).
+public final class FileLock: @unchecked Sendable {
     public enum Mode { case shared, exclusive }
 
     private let handle: FileDescriptorHandle

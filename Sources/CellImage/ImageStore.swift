@@ -119,6 +119,14 @@ public final class ImageStore: @unchecked Sendable {
         try withCollectionLock(.shared, body)
     }
 
+    /// A write session held until the returned lock is unlocked (or released with it), for
+    /// work that spans more than one call: no collection empties tmp/ or deletes blobs meanwhile.
+    public func openWriteSession() throws -> FileLock {
+        let lock = try FileLock(path: layout.collectionLock)
+        try lock.lock(.shared)
+        return lock
+    }
+
     /// Stores config and manifest for layers already in the store and names the image.
     /// Call inside `withWriteSession`. Returns the image id.
     @discardableResult

@@ -36,8 +36,17 @@ enum BuildRoute {
         let imagefileName = query["dockerfile"].flatMap { $0.isEmpty ? nil : $0 }
         let engine = call.engine
         let images = try engine.images()
+        // A write session from the unpacking to the end: no collection (an image prune) empties
+        // tmp/, where the context is, under the build.
+        let session = try images.openWriteSession()
         // Unpacked before the stream: a context that is no tar, or names no Dockerfile, is a plain 400.
-        let context = try ContextArchive(unpacking: try body.rewound(), in: images.layout.temporary, imagefileName: imagefileName)
+        let context: ContextArchive
+        do {
+            context = try ContextArchive(unpacking: try body.rewound(), in: images.layout.temporary, imagefileName: imagefileName)
+        } catch {
+            session.unlock()
+            throw error
+        }
         var options = BuildOptions(contextDirectory: context.contextDirectory)
         options.imagefile = context.imagefile
         options.tags = tags.map(\.description)
@@ -53,7 +62,10 @@ enum BuildRoute {
         options.cancellation = cancellation
         let settings = options
         return .messages { stream in
-            defer { context.remove() }
+            defer {
+                context.remove()
+                session.unlock()
+            }
             stream.whenClosed { cancellation.cancel() }
             let messages = ClassicBuildMessages(stream: stream, quiet: settings.quiet)
             do {
