@@ -6,15 +6,18 @@ final class BackgroundWork: @unchecked Sendable {
     private let done = ConditionLock(value: false)
     private var result: Result<Void, any Error> = .success(())
 
-    /// Runs `body` on a thread of its own; if no thread can start, it runs here, at once.
-    init(_ body: @escaping @Sendable () throws -> Void) {
+    /// Runs `body` on a thread of its own; throws (503) when no thread can start: running it
+    /// here instead would wait for a reader that is this very thread.
+    init(_ body: @escaping @Sendable () throws -> Void) throws {
         let run: @Sendable () -> Void = { [self] in
             let outcome = Result { try body() }
             done.lock()
             result = outcome
             done.unlock(withValue: true)
         }
-        if !RequestThread.startDaemon(run) { run() }
+        guard RequestThread.startDaemon(run) else {
+            throw APIError(.serviceUnavailable, "no thread could be started for the work: try again")
+        }
     }
 
     func wait() -> Result<Void, any Error> {

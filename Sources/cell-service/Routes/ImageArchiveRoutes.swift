@@ -35,9 +35,16 @@ enum ImageArchiveRoutes {
             // may keep the write end open, or the reader would never see the end.
             let pipe = try PipePair()
             let reading = pipe.takeReadEnd(), writing = pipe.takeWriteEnd()
-            let writer = BackgroundWork {
-                // save closes its descriptor when it is done: the reader sees the end.
-                try store.save(names, to: writing, outputName: "the archive")
+            let writer: BackgroundWork
+            do {
+                writer = try BackgroundWork {
+                    // save closes its descriptor when it is done: the reader sees the end.
+                    try store.save(names, to: writing, outputName: "the archive")
+                }
+            } catch {
+                close(reading)
+                close(writing)
+                throw error
             }
             var buffer = [UInt8](repeating: 0, count: 1 << 16)
             var failure: (any Error)?
