@@ -32,14 +32,8 @@ final class CurlLibrary: @unchecked Sendable {
     }
 
     private init() throws {
-        guard let library = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL) else {
-            let reason = dlerror().map { String(cString: $0) } ?? "not found"
-            throw CellError(.system, "registries need libcurl (Debian's libcurl4): \(reason)")
-        }
-        func symbol(_ name: String) throws -> UnsafeMutableRawPointer {
-            guard let address = dlsym(library, name) else { throw CellError(.system, "libcurl has no \(name)") }
-            return address
-        }
+        let library = try SharedLibrary("libcurl.so.4", name: "libcurl", neededBy: "registries need libcurl (Debian's libcurl4)")
+        func symbol(_ name: String) throws -> UnsafeMutableRawPointer { try library.address(name) }
         easyInit = unsafeBitCast(try symbol("curl_easy_init"), to: (@convention(c) () -> Handle?).self)
         easyCleanup = unsafeBitCast(try symbol("curl_easy_cleanup"), to: (@convention(c) (Handle?) -> Void).self)
         easyPerform = unsafeBitCast(try symbol("curl_easy_perform"), to: (@convention(c) (Handle?) -> CURLcode).self)

@@ -25,14 +25,8 @@ final class GzipLibrary: @unchecked Sendable {
     }
 
     private init() throws {
-        guard let library = dlopen("libz.so.1", RTLD_NOW | RTLD_LOCAL) else {
-            let reason = dlerror().map { String(cString: $0) } ?? "not found"
-            throw CellError(.system, "compressed logs need zlib (Debian's zlib1g): \(reason)")
-        }
-        func symbol<T>(_ name: String, as type: T.Type) throws -> T {
-            guard let address = dlsym(library, name) else { throw CellError(.system, "zlib has no \(name)") }
-            return unsafeBitCast(address, to: type)
-        }
+        let library = try SharedLibrary("libz.so.1", name: "zlib", neededBy: "compressed logs need zlib (Debian's zlib1g)")
+        func symbol<T>(_ name: String, as type: T.Type) throws -> T { try library.function(name, as: type) }
         open = try symbol("gzdopen", as: (@convention(c) (Int32, UnsafePointer<CChar>) -> File?).self)
         write = try symbol("gzwrite", as: (@convention(c) (File, UnsafeRawPointer, UInt32) -> Int32).self)
         read = try symbol("gzread", as: (@convention(c) (File, UnsafeMutableRawPointer, UInt32) -> Int32).self)

@@ -50,15 +50,9 @@ final class OpenSSLLibrary: @unchecked Sendable {
     }
 
     private init() throws {
-        guard let library = dlopen("libssl.so.3", RTLD_NOW | RTLD_LOCAL) else {
-            let reason = dlerror().map { String(cString: $0) } ?? "not found"
-            throw CellError(.system, "TLS needs OpenSSL (Debian's libssl3): \(reason)")
-        }
         // libcrypto's calls are found through libssl's handle: dlsym searches its dependencies.
-        func symbol<T>(_ name: String, as type: T.Type) throws -> T {
-            guard let address = dlsym(library, name) else { throw CellError(.system, "OpenSSL has no \(name)") }
-            return unsafeBitCast(address, to: type)
-        }
+        let library = try SharedLibrary("libssl.so.3", name: "OpenSSL", neededBy: "TLS needs OpenSSL (Debian's libssl3)")
+        func symbol<T>(_ name: String, as type: T.Type) throws -> T { try library.function(name, as: type) }
         clientMethod = try symbol("TLS_client_method", as: (@convention(c) () -> Pointer?).self)
         contextNew = try symbol("SSL_CTX_new", as: (@convention(c) (Pointer) -> Pointer?).self)
         contextFree = try symbol("SSL_CTX_free", as: (@convention(c) (Pointer) -> Void).self)
