@@ -25,40 +25,21 @@ public struct CgroupStatistics: Equatable, Sendable {
     /// A sample now. `pid`: the container's pid 1, for the counters of its network namespace
     /// (nil: none are counted).
     public static func read(_ cgroup: Cgroup, pid: Int32?) -> CgroupStatistics {
+        // The same files the stats API reports raw, reduced to the columns.
+        let counters = CgroupCounters.read(cgroup)
         var stats = CgroupStatistics()
-        let hostMemory = hostMemoryBytes()
-        switch cgroup.layout {
-        case .unified:
-            let directory = cgroup.unifiedDirectory ?? ""
-            stats.cpuNanoseconds = (keyed(text("\(directory)/cpu.stat"))["usage_usec"] ?? 0) * 1000
-            let inactive = keyed(text("\(directory)/memory.stat"))["inactive_file"] ?? 0
-            let current = number(text("\(directory)/memory.current")) ?? 0
-            stats.memoryUsage = current > inactive ? current - inactive : current
-            stats.memoryLimit = number(text("\(directory)/memory.max")).map { min($0, hostMemory) } ?? hostMemory
-            stats.pids = number(text("\(directory)/pids.current")) ?? 0
-            for line in text("\(directory)/io.stat").split(separator: "\n") {
-                for field in line.split(separator: " ") {
-                    let pair = field.split(separator: "=")
-                    guard pair.count == 2, let value = UInt64(pair[1]) else { continue }
-                    if pair[0] == "rbytes" { stats.blockRead += value }
-                    if pair[0] == "wbytes" { stats.blockWritten += value }
-                }
-            }
-        case .legacy:
-            func file(_ controller: String, _ name: String) -> String {
-                text("\(cgroup.directory(forController: controller) ?? "/nonexistent")/\(name)")
-            }
-            stats.cpuNanoseconds = number(file("cpuacct", "cpuacct.usage")) ?? 0
-            let inactive = keyed(file("memory", "memory.stat"))["total_inactive_file"] ?? 0
-            let usage = number(file("memory", "memory.usage_in_bytes")) ?? 0
-            stats.memoryUsage = usage > inactive ? usage - inactive : usage
-            stats.memoryLimit = number(file("memory", "memory.limit_in_bytes")).map { min($0, hostMemory) } ?? hostMemory
-            stats.pids = number(file("pids", "pids.current")) ?? 0
-            for line in file("blkio", "blkio.throttle.io_service_bytes").split(separator: "\n") {
-                let words = line.split(separator: " ")
-                guard words.count == 3, let value = UInt64(words[2]) else { continue }
-                if words[1] == "Read" { stats.blockRead += value }
-                if words[1] == "Write" { stats.blockWritten += value }
+        stats.cpuNanoseconds = counters.cpuTotal
+        // Docker leaves out the page cache the kernel can drop.
+        let inactiveKey = counters.isUnified ? "inactive_file" : "total_inactive_file"
+        let inactive = counters.memoryStat.first { $0.0 == inactiveKey }?.1 ?? 0
+        stats.memoryUsage = counters.memoryUsage > inactive ? counters.memoryUsage - inactive : counters.memoryUsage
+        stats.memoryLimit = counters.memoryLimit
+        stats.pids = counters.pidsCurrent
+        for entry in counters.blockIO {
+            switch entry.operation.lowercased() {
+            case "read": stats.blockRead += entry.value
+            case "write": stats.blockWritten += entry.value
+            default: break
             }
         }
         if let pid {
@@ -90,18 +71,6 @@ public struct CgroupStatistics: Equatable, Sendable {
 
     private static func text(_ path: String) -> String {
         (try? FileSystem.readFileIfPresent(path)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) } ?? ""
-    }
-
-    private static func number(_ text: String) -> UInt64? { UInt64(text.trimmedWhitespace) }
-
-    /// "key value" lines.
-    private static func keyed(_ text: String) -> [String: UInt64] {
-        var result: [String: UInt64] = [:]
-        for line in text.split(separator: "\n") {
-            let words = line.split(separator: " ")
-            if words.count == 2, let value = UInt64(words[1]) { result[String(words[0])] = value }
-        }
-        return result
     }
 
     public static func hostMemoryBytes() -> UInt64 {
