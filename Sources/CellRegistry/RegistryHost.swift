@@ -18,6 +18,14 @@ public enum RegistryHost {
             ? dockerHubKey : domain
     }
 
+    /// The credentials key of a server as `login`, `/auth` and the API's auth headers name it
+    /// (`docker.io`, `https://index.docker.io/v1/`, `registry.lan:5000`, `https://registry.lan/v2/`,
+    /// nothing for Docker Hub): Docker Hub's key for Hub under any of its names, else `host[:port]`.
+    public static func credentialKey(ofServer server: String) -> String {
+        if server.isEmpty || server == dockerHubKey { return dockerHubKey }
+        return credentialKey(ofDomain: hostname(ofServer: server))
+    }
+
     /// What `login SERVER` and a config.json key name, reduced to `host[:port]` as Docker's
     /// ConvertToHostname does: no scheme, nothing from the first slash on.
     public static func hostname(ofServer server: String) -> String {

@@ -18,7 +18,8 @@ enum ContainerStatsRoute {
     static func stats(_ call: RouteCall) throws -> APIResponse {
         let store = try call.engine.containers()
         let container = try store.resolve(call.capture("id"))
-        let streaming = call.query["stream"].map { _ in call.query.bool("stream") } ?? true
+        // moby's BoolValueOrDefault: absent or empty is the default (a stream).
+        let streaming = call.query["stream"].flatMap { $0.isEmpty ? nil : call.query.bool("stream") } ?? true
         let oneShot = call.query.bool("one-shot")
         if oneShot && streaming {
             throw APIError.badRequest("cannot have stream=true and one-shot=true")
@@ -37,7 +38,8 @@ enum ContainerStatsRoute {
         return .stream(.ok, contentType: "application/json") { stream in
             var previous: ContainerResourceSample?
             while stream.isOpen {
-                let now = current()
+                // A container removed meanwhile ends the stream, as Docker's does.
+                guard let now = try? store.load(id: container.id) else { break }
                 let sample = ContainerResourceSample.take(now)
                 try stream.write(APIResponse.jsonBody(EngineContainerStats.json(now, sample: sample, previous: previous)))
                 previous = sample

@@ -126,13 +126,14 @@ enum ImageTransferRoutes {
         let username = document["username"]?.stringValue ?? ""
         let password = document["password"]?.stringValue ?? ""
         let server = document["serveraddress"]?.stringValue ?? ""
-        let key = server.isEmpty || server == "docker.io" ? RegistryHost.dockerHubKey : RegistryHost.hostname(ofServer: server)
+        let key = RegistryHost.credentialKey(ofServer: server)
         do {
             try RegistryLogin.verify(RegistryCredentials(username: username, password: password), key: key)
         } catch let error as CellError where error.kind == .conflict {
             // moby's errdefs.Unauthorized: what the registry refused.
             throw APIError(.unauthorized, error.message)
         }
-        return .json(.ok, .object([("Status", .string("Login Succeeded")), ("IdentityToken", .string(""))]))
+        // moby omits an empty IdentityToken (cell has none: no OAuth2 refresh tokens).
+        return .json(.ok, .object([("Status", .string("Login Succeeded"))]))
     }
 }

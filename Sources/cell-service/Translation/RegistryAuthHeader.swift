@@ -44,9 +44,7 @@ enum RegistryAuthHeader {
         for (server, document) in pairs {
             let username = document["username"]?.stringValue ?? "", password = document["password"]?.stringValue ?? ""
             guard !username.isEmpty || !password.isEmpty else { continue }
-            let host = RegistryHost.hostname(ofServer: server)
-            let key = server == RegistryHost.dockerHubKey ? server : RegistryHost.credentialKey(ofDomain: host)
-            found[key] = RegistryCredentials(username: username, password: password)
+            found[RegistryHost.credentialKey(ofServer: server)] = RegistryCredentials(username: username, password: password)
         }
         return found
     }

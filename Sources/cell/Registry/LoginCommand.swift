@@ -36,8 +36,7 @@ struct LoginCommand: ParsableCommand {
         if password != nil { Output.error("WARNING! Using --password via the CLI is insecure. Use --password-stdin.") }
         if passwordStdin { password = LoginCommand.readPassword() }
 
-        let key = server.map { $0 == "docker.io" ? RegistryHost.dockerHubKey : RegistryHost.hostname(ofServer: $0) }
-            ?? RegistryHost.dockerHubKey
+        let key = RegistryHost.credentialKey(ofServer: server ?? "")
         let store = CredentialStore()
         var stored: RegistryCredentials?
         if username == nil && password == nil {
