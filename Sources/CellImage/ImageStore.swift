@@ -21,6 +21,12 @@ public final class ImageStore: @unchecked Sendable {
         try images(in: try NameIndex.read(layout))
     }
 
+    /// Every name the store has in `repository`, by tag: what `push --all-tags` (and the API's
+    /// push without a tag) sends.
+    public func tags(of repository: String) throws -> [ImageReference] {
+        try images().flatMap(\.names).filter { $0.repository == repository }.sorted { ($0.tag ?? "") < ($1.tag ?? "") }
+    }
+
     /// The images an index names (one read under the index lock, for a decision made on it).
     private func images(in index: NameIndex) throws -> [ImageSummary] {
         var byID: [Digest: ImageSummary] = [:]

@@ -92,8 +92,7 @@ enum ImageTransferRoutes {
         let references: [ImageReference]
         if tag.isEmpty && !ImagePuller.namesTag(name) {
             let repository = try ImageReference(parsing: name).repository
-            references = try store.images().flatMap(\.names).filter { $0.repository == repository }
-                .sorted { ($0.tag ?? "") < ($1.tag ?? "") }
+            references = try store.tags(of: repository)
             guard !references.isEmpty else {
                 throw APIError.notFound("An image does not exist locally with the tag: \(try ImageReference(parsing: name).familiarRepository)")
             }
@@ -101,7 +100,8 @@ enum ImageTransferRoutes {
             references = [try ImageReference(parsing: tag.isEmpty ? name : "\(name):\(tag)")]
         }
         // A missing image is a 404 before the stream, as the docker CLI expects it.
-        for reference in references where try !store.images().contains(where: { $0.names.contains(reference) }) {
+        let named = Set(try store.images().flatMap(\.names))
+        for reference in references where !named.contains(reference) {
             throw APIError.notFound("An image does not exist locally with the tag: \(reference.familiarRepository)")
         }
         return .messages { stream in

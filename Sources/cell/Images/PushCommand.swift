@@ -44,8 +44,7 @@ struct PushCommand: ParsableCommand {
         }
         if allTags {
             guard !ImagePuller.namesTag(name) else { throw CellError.usage("tag can't be used with --all-tags/-a") }
-            references = try store.images().flatMap(\.names).filter { $0.repository == reference.repository }
-                .sorted { ($0.tag ?? "") < ($1.tag ?? "") }
+            references = try store.tags(of: reference.repository)
         } else if !quiet && !ImagePuller.namesTag(destination ?? name) {
             Output.line("Using default tag: \(ImageReference.defaultTag)")
             Output.flush()
