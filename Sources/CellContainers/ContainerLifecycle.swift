@@ -69,12 +69,17 @@ public struct ContainerLifecycle: Sendable {
         return ContainerLauncher.waitForEnd(started)
     }
 
-    /// docker update: the given limits over the container's; a running container's cgroup
-    /// gets them at once. Checked first, as `run` checks them. A container without cgroups
-    /// (--cgroups=disabled) has nowhere to put them: refused (125, as `run` refuses them).
-    public func update(_ container: Container, limits change: ResourceLimits, warn: (String) -> Void = { _ in }) throws {
+    /// docker update: the given limits over the container's (a running container's cgroup gets
+    /// them at once) and the restart policy the monitor reads at its next exit. Everything is
+    /// checked before anything changes, as moby's update: the limits as `run` checks them (a
+    /// container made with --cgroups=disabled has nowhere to put them: refused, 125, as `run`
+    /// refuses them), the policy against `--rm` with Docker's words; then spec and record are
+    /// written once, under the container's lock.
+    public func update(_ container: Container, limits change: ResourceLimits = ResourceLimits(), restartPolicy text: String? = nil,
+                       warn: (String) -> Void = { _ in }) throws {
+        let policy = try text.map { try RestartPolicy(parsing: $0) }
         var change = change
-        if let layout = try? CgroupLayout.detect() {
+        if !change.isEmpty, let layout = try? CgroupLayout.detect() {
             let admitted = CgroupSupport.of(layout).admitting(change)
             change = admitted.limits
             admitted.warnings.forEach(warn)
@@ -82,35 +87,27 @@ public struct ContainerLifecycle: Sendable {
         try store.withLock(container) {
             let current = try store.load(id: container.id)
             var spec = try ContainerSpec.read(fromContainerDirectory: current.directory)
-            try ContainerLifecycle.checkTakesLimits(current)
-            let merged = try spec.limits.updated(by: change)
-            try merged.validate()
-            if current.isRunning, let cgroup = try RunningContainer(containerDirectory: current.directory).cgroup() {
-                try cgroup.apply(merged)
-            }
-            spec.limits = merged
-            try spec.write(toContainerDirectory: current.directory)
             var record = current.record
-            record.hostConfig.resources = merged
-            try store.save(record)
-        }
-    }
-
-    /// docker update --restart: the policy the monitor reads at the next exit. Docker's
-    /// refusal for a `--rm` container.
-    public func update(_ container: Container, restartPolicy text: String) throws {
-        let policy = try RestartPolicy(parsing: text)
-        try store.withLock(container) {
-            let current = try store.load(id: container.id)
-            if current.record.hostConfig.autoRemove && policy != .never {
-                throw CellError.conflict("Cannot update container \(current.id): Restart policy cannot be updated because AutoRemove is enabled for the container")
+            if let policy {
+                if current.record.hostConfig.autoRemove && policy != .never {
+                    throw CellError.conflict("Cannot update container \(current.id): Restart policy cannot be updated because AutoRemove is enabled for the container")
+                }
+                spec.restartPolicy = policy
+                record.hostConfig.restartPolicy = policy == .never ? nil : .init(policy)
             }
-            var spec = try ContainerSpec.read(fromContainerDirectory: current.directory)
-            spec.restartPolicy = policy
+            if !change.isEmpty {
+                try ContainerLifecycle.checkTakesLimits(current)
+                let merged = try spec.limits.updated(by: change)
+                try merged.validate()
+                if current.isRunning, let cgroup = try RunningContainer(containerDirectory: current.directory).cgroup() {
+                    try cgroup.apply(merged)
+                }
+                spec.limits = merged
+                record.hostConfig.resources = merged
+            }
             try spec.write(toContainerDirectory: current.directory)
-            var record = current.record
-            record.hostConfig.restartPolicy = policy == .never ? nil : .init(policy)
             try store.save(record)
+            Events.container("update", current)
         }
     }
 

@@ -76,6 +76,11 @@ struct RestartTests {
         try root.cell("start", "later").expectSuccess()
         #expect(waitUntil(timeout: 20) { (try? RestartTests.field(root, "{{.RestartCount}} {{.State.Status}}", "later")) == "1 exited" })
         #expect(try RestartTests.monitorGone(root, "later"))
+        // A policy and a limit that cannot be had: neither is taken (one check before any change).
+        let refused = try root.cell("update", "--restart", "always", "--cpus", "100000", "later")
+        let kept = try RestartTests.field(root, "{{.HostConfig.RestartPolicy.Name}} {{.HostConfig.NanoCpus}}", "later")
+        #expect(refused.status != 0 && kept == "on-failure 0", "\(refused.stderr) \(kept)")
+        #expect(try root.cell("events", "--since", "10m", "--until", EventsTests.now(), "--filter", "event=update", "--format", "{{.Actor.Attributes.name}}").stdout == "later\n")
 
         for (flags, message) in [
             (["--rm", "--restart", "always"], "cell: conflicting options: cannot specify both --restart and --rm\n\nRun 'cell run --help' for more information\n"),

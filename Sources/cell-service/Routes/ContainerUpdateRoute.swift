@@ -19,13 +19,9 @@ enum ContainerUpdateRoute {
         try fields.refuseUnread(ContainerCreateRequest.hostConfigReasons)
         let lifecycle = try call.engine.lifecycle()
         let container = try lifecycle.store.resolve(call.capture("id"))
-        if !policy.isEmpty {
-            try lifecycle.update(container, restartPolicy: retries > 0 ? "\(policy):\(retries)" : policy)
-        }
         var warnings: [String] = []
-        if !limits.isEmpty {
-            try ContainerLifecycle.checkTakesLimits(container)
-            try lifecycle.update(container, limits: limits) { warnings.append($0) }
+        try lifecycle.update(container, limits: limits, restartPolicy: policy.isEmpty ? nil : retries > 0 ? "\(policy):\(retries)" : policy) {
+            warnings.append($0)
         }
         return .json(.ok, .object([("Warnings", .strings(warnings))]))
     }

@@ -20,22 +20,17 @@ struct UpdateCommand: ParsableCommand {
         let change = try limits.resourceLimits()
         guard !change.isEmpty || restart != nil else { throw CellError.usage("you must provide one or more flags when using this command") }
         let lifecycle = try GlobalOptions.lifecycle()
-        if let restart {
-            try EachContainer.run(containers) { container, name in
-                try lifecycle.update(container, restartPolicy: restart)
-                if change.isEmpty { Output.line(name) }
-            }
-            if change.isEmpty { return }
-        }
         // A container without cgroups cannot take limits: refused up front with run's status
         // (125), before any container is changed. (Names that resolve to nothing are left to the
         // loop, which says so as docker does.)
-        let store = try GlobalOptions.containerStore()
-        for name in containers {
-            if let container = try? store.resolve(name) { try ContainerLifecycle.checkTakesLimits(container) }
+        if !change.isEmpty {
+            let store = try GlobalOptions.containerStore()
+            for name in containers {
+                if let container = try? store.resolve(name) { try ContainerLifecycle.checkTakesLimits(container) }
+            }
         }
         try EachContainer.run(containers) { container, name in
-            try lifecycle.update(container, limits: change) { Output.error($0) }
+            try lifecycle.update(container, limits: change, restartPolicy: restart) { Output.error($0) }
             Output.line(name)
         }
     }
