@@ -9,7 +9,7 @@ import CellCore
 final class ExtractionSession {
     private let reader: TarReader
     private let root: RootedDirectory
-    private let convertWhiteouts: Bool
+    private let whiteouts: LayerExtractor.WhiteoutHandling
     private var result = LayerExtractionResult()
 
     /// Directory mtimes are set last, deepest first: creating children would change them.
@@ -22,10 +22,10 @@ final class ExtractionSession {
     /// whenever anything is removed, as that could be this directory or one above it.
     private var cachedParent: (key: [String], handle: FileDescriptorHandle)?
 
-    init(reader: TarReader, root: RootedDirectory, convertWhiteouts: Bool) {
+    init(reader: TarReader, root: RootedDirectory, whiteouts: LayerExtractor.WhiteoutHandling) {
         self.reader = reader
         self.root = root
-        self.convertWhiteouts = convertWhiteouts
+        self.whiteouts = whiteouts
     }
 
     func run() throws -> LayerExtractionResult {
@@ -51,7 +51,7 @@ final class ExtractionSession {
             result.entriesExtracted += 1
             return
         }
-        switch Whiteout.meaning(of: name) {
+        switch whiteouts == .keptAsFiles ? Whiteout.Meaning.none : Whiteout.meaning(of: name) {
         case .none: break
         case .ignore: return
         case .opaque: return try applyOpaque(Array(components.dropLast()), entry: entry)
@@ -195,7 +195,7 @@ final class ExtractionSession {
         // OCI: a whiteout hides the layers below, never a file of its own layer.
         if extracted.contains(key) { return }
         let name = components.last!
-        if convertWhiteouts {
+        if whiteouts == .overlay {
             let parent = try openParent(of: components, for: entry.path, create: true)!
             _ = try removeExisting(name, in: parent, keepingDirectory: false)
             if mknodat(parent.fd, name, S_IFCHR | 0o600, 0) != 0 { throw failure("mknod whiteout for", entry) }
@@ -216,7 +216,7 @@ final class ExtractionSession {
 
     private func applyOpaque(_ components: [String], entry: TarEntry) throws {
         let key = components.joined(separator: "/")
-        if convertWhiteouts {
+        if whiteouts == .overlay {
             let directory = try root.openDirectory(components[...], for: entry.path, create: true)!
             let code = ExtendedAttributeCalls.set(fileDescriptor: directory.fd, name: Whiteout.opaqueAttribute, value: [0x79])
             if code != 0 {

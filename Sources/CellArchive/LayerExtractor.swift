@@ -27,20 +27,29 @@ public struct LayerExtractionResult: Equatable, Sendable {
 /// setuid bits, nanosecond mtimes and xattrs (security.capability too) are preserved, which
 /// needs root.
 public struct LayerExtractor: Sendable {
-    /// true: whiteouts become what overlay understands (for a lowerdir): `.wh.name` → a 0/0
-    /// character device `name`, `.wh..wh..opq` → trusted.overlay.opaque=y on the directory.
-    /// false: whiteouts delete from the directory (for flattening layers into one tree).
-    public var convertWhiteoutsToOverlay: Bool
+    /// What the OCI whiteouts of a tar (`.wh.name`, `.wh..wh..opq`) become.
+    public enum WhiteoutHandling: Sendable, Equatable {
+        /// What overlay understands (for a lowerdir): `.wh.name` → a 0/0 character device
+        /// `name`, `.wh..wh..opq` → trusted.overlay.opaque=y on the directory.
+        case overlay
+        /// Deletions from the directory (for flattening layers into one tree).
+        case apply
+        /// Nothing: they are files like any other, for a tar that is no layer (a build context,
+        /// `cp`'s archive, ADD's, an image archive being loaded), as Docker's Untar keeps them.
+        case keptAsFiles
+    }
 
-    public init(convertWhiteoutsToOverlay: Bool = true) {
-        self.convertWhiteoutsToOverlay = convertWhiteoutsToOverlay
+    public var whiteouts: WhiteoutHandling
+
+    public init(whiteouts: WhiteoutHandling = .overlay) {
+        self.whiteouts = whiteouts
     }
 
     /// Extracts every entry of `reader` into `directory` (created if missing).
     @discardableResult
     public func extract(_ reader: TarReader, into directory: String) throws -> LayerExtractionResult {
         let session = try ExtractionSession(
-            reader: reader, root: RootedDirectory(path: directory), convertWhiteouts: convertWhiteoutsToOverlay)
+            reader: reader, root: RootedDirectory(path: directory), whiteouts: whiteouts)
         return try session.run()
     }
 }

@@ -26,7 +26,7 @@ public final class ContextArchive: Sendable {
         do {
             try FileSystem.createDirectory("\(directory)/context", mode: 0o755)
             let reader = try TarReader(fileDescriptor: descriptor, name: "the build context")
-            _ = try LayerExtractor(convertWhiteoutsToOverlay: false).extract(reader, into: "\(directory)/context")
+            _ = try LayerExtractor(whiteouts: .keptAsFiles).extract(reader, into: "\(directory)/context")
             imagefile = try Self.copyImagefile(named: imagefileName, from: "\(directory)/context", into: directory)
         } catch {
             try? FileSystem.removeTree(directory)

@@ -93,7 +93,7 @@ struct LayerTreeWriter {
                 if input < 0 { throw CellError.system("open \(relative): \(Syscall.errorString(errno))") }
                 defer { close(input) }
                 let reader = try TarReader(fileDescriptor: input, name: relative)
-                _ = try LayerExtractor(convertWhiteoutsToOverlay: false).extract(reader, into: "\(root)\(directoryPath)")
+                _ = try LayerExtractor(whiteouts: .keptAsFiles).extract(reader, into: "\(root)\(directoryPath)")
             } else {
                 try copier.copy(fd, to: directory, name: name, relativePath: relative)
             }

@@ -64,7 +64,7 @@ public enum ContainerTarCopy {
         let directory = try FileSystem.makeTemporaryDirectory(in: staging, prefix: "cp")
         defer { try? FileSystem.removeTree(directory) }
         let reader = try TarReader(fileDescriptor: input, name: "stdin")
-        _ = try LayerExtractor(convertWhiteoutsToOverlay: false).extract(reader, into: directory)
+        _ = try LayerExtractor(whiteouts: .keptAsFiles).extract(reader, into: directory)
         try ContainerCopy.copyIn(hostPath: directory + "/.", containerDirectory: containerDirectory,
                                  containerPath: containerPath, preserveOwnership: true, containerName: containerName)
     }

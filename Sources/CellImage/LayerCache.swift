@@ -32,7 +32,7 @@ extension ImageStore {
             do {
                 try FileSystem.createDirectory(temporary)
                 let reader = try TarReader(path: blobPath)
-                _ = try LayerExtractor(convertWhiteoutsToOverlay: true).extract(reader, into: temporary)
+                _ = try LayerExtractor(whiteouts: .overlay).extract(reader, into: temporary)
                 if Glibc.rename(temporary, destination) != 0 {
                     // Another cell process won the race: its copy is as good as ours.
                     guard errno == EEXIST || errno == ENOTEMPTY else {

@@ -25,7 +25,7 @@ extension ImageStore {
             case .standardInput: reader = try TarReader(fileDescriptor: 0, name: "standard input")
             case .descriptor(let fd, let name): reader = try TarReader(fileDescriptor: fd, name: name)
             }
-            _ = try LayerExtractor(convertWhiteoutsToOverlay: false).extract(reader, into: staging)
+            _ = try LayerExtractor(whiteouts: .keptAsFiles).extract(reader, into: staging)
             let archive = try StagedArchive(root: staging, name: source.displayName)
             if FileSystem.exists("\(staging)/index.json") && FileSystem.exists("\(staging)/oci-layout") {
                 return try loadOCI(archive)

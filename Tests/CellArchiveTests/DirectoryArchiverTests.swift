@@ -66,7 +66,7 @@ import Testing
         let dir = TemporaryDirectory()
         try Self.makeTree(dir.file("upper"))
         try writeFile(dir.file("layer.tar"), try Self.archive(dir.file("upper"), DirectoryArchiver(convertOverlayWhiteouts: true)))
-        try LayerExtractor(convertWhiteoutsToOverlay: true).extract(TarReader(path: dir.file("layer.tar")), into: dir.file("lower"))
+        try LayerExtractor(whiteouts: .overlay).extract(TarReader(path: dir.file("layer.tar")), into: dir.file("lower"))
         let again = try Self.archive(dir.file("lower"), DirectoryArchiver(convertOverlayWhiteouts: true))
         try writeFile(dir.file("again.tar"), again)
         let first = try readTar(dir.file("layer.tar")), second = try readTar(dir.file("again.tar"))

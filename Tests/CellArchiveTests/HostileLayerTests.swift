@@ -154,7 +154,7 @@ import Testing
         try writeFile(fixture.dir.file("layer.tar"),
                       try makeTar([.symlink("out", to: fixture.outside.path), .file("out/.wh.secret", "")]))
         let error = #expect(throws: CellError.self) {
-            try LayerExtractor(convertWhiteoutsToOverlay: false).extract(TarReader(path: fixture.dir.file("layer.tar")), into: fixture.root)
+            try LayerExtractor(whiteouts: .apply).extract(TarReader(path: fixture.dir.file("layer.tar")), into: fixture.root)
         }
         #expect(error?.kind == .invalidInput)
         try fixture.expectNothingOutside()

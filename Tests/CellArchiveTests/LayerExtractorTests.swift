@@ -9,10 +9,12 @@ import Testing
 
 /// Extraction of well-formed layers: every kind of entry and its metadata lands as stored.
 @Suite struct LayerExtractorTests {
-    static func extract(_ members: [Member], into root: String, overlay: Bool = true) throws -> LayerExtractionResult {
+    static func extract(_ members: [Member], into root: String, overlay: Bool = true,
+                        whiteouts: LayerExtractor.WhiteoutHandling? = nil) throws -> LayerExtractionResult {
         let scratch = TemporaryDirectory()
         try writeFile(scratch.file("layer.tar"), try makeTar(members, compression: .gzip()))
-        return try LayerExtractor(convertWhiteoutsToOverlay: overlay).extract(TarReader(path: scratch.file("layer.tar")), into: root)
+        return try LayerExtractor(whiteouts: whiteouts ?? (overlay ? .overlay : .apply))
+            .extract(TarReader(path: scratch.file("layer.tar")), into: root)
     }
 
     @Test func extractsEveryKindWithItsMetadata() throws {
@@ -86,6 +88,18 @@ import Testing
         #expect(lstatOf("\(root)/etc/.wh.motd") == nil)
         #expect(lstatOf("\(root)/var/cache/.wh..wh..opq") == nil)
         #expect(lstatOf("\(root)/etc/.wh..wh.plnk") == nil)
+    }
+
+    /// A tar that is no layer (a build context, `cp`'s archive): `.wh.` names are files.
+    @Test func whiteoutNamesAreFilesInATarThatIsNoLayer() throws {
+        let dir = TemporaryDirectory()
+        let root = dir.file("root")
+        let result = try Self.extract([
+            .file("etc/motd", "hi"), .file("etc/.wh.motd", "w"), .file("var/cache/old", "o"), .file("var/cache/.wh..wh..opq", "q"),
+        ], into: root, whiteouts: .keptAsFiles)
+        #expect(result.whiteoutsApplied == 0)
+        #expect(try fileText("\(root)/etc/motd") == "hi" && fileText("\(root)/etc/.wh.motd") == "w")
+        #expect(try fileText("\(root)/var/cache/old") == "o" && fileText("\(root)/var/cache/.wh..wh..opq") == "q")
     }
 
     @Test func whiteoutsDeleteWhenFlattening() throws {
