@@ -22,10 +22,15 @@ final class ExtractionSession {
     /// whenever anything is removed, as that could be this directory or one above it.
     private var cachedParent: (key: [String], handle: FileDescriptorHandle)?
 
-    init(reader: TarReader, root: RootedDirectory, whiteouts: LayerExtractor.WhiteoutHandling) {
+    private let sizeLimit: Int64?
+    /// The declared sizes of the regular files so far.
+    private var declaredBytes: Int64 = 0
+
+    init(reader: TarReader, root: RootedDirectory, whiteouts: LayerExtractor.WhiteoutHandling, sizeLimit: Int64?) {
         self.reader = reader
         self.root = root
         self.whiteouts = whiteouts
+        self.sizeLimit = sizeLimit
     }
 
     func run() throws -> LayerExtractionResult {
@@ -103,6 +108,12 @@ final class ExtractionSession {
     }
 
     private func extractFile(_ entry: TarEntry, name: String, parent: FileDescriptorHandle) throws {
+        if let sizeLimit {
+            declaredBytes += max(0, entry.size)
+            guard declaredBytes <= sizeLimit else {
+                throw CellError.invalidInput("the archive unpacks to more than \(sizeLimit) bytes (at \"\(entry.path)\"): more than there is room for")
+            }
+        }
         _ = try removeExisting(name, in: parent, keepingDirectory: false)
         let fd = openat(parent.fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw failure("create", entry) }

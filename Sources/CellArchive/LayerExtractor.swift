@@ -40,16 +40,21 @@ public struct LayerExtractor: Sendable {
     }
 
     public var whiteouts: WhiteoutHandling
+    /// The most the regular files may add up to, by their declared sizes (a sparse file's holes
+    /// count): past it the extraction stops with an error. For a tar from a client, whose few
+    /// compressed bytes could otherwise unpack to fill the disk.
+    public var sizeLimit: Int64?
 
-    public init(whiteouts: WhiteoutHandling = .overlay) {
+    public init(whiteouts: WhiteoutHandling = .overlay, sizeLimit: Int64? = nil) {
         self.whiteouts = whiteouts
+        self.sizeLimit = sizeLimit
     }
 
     /// Extracts every entry of `reader` into `directory` (created if missing).
     @discardableResult
     public func extract(_ reader: TarReader, into directory: String) throws -> LayerExtractionResult {
         let session = try ExtractionSession(
-            reader: reader, root: RootedDirectory(path: directory), whiteouts: whiteouts)
+            reader: reader, root: RootedDirectory(path: directory), whiteouts: whiteouts, sizeLimit: sizeLimit)
         return try session.run()
     }
 }

@@ -26,7 +26,10 @@ public final class ContextArchive: Sendable {
         do {
             try FileSystem.createDirectory("\(directory)/context", mode: 0o755)
             let reader = try TarReader(fileDescriptor: descriptor, name: "the build context")
-            _ = try LayerExtractor(whiteouts: .keptAsFiles).extract(reader, into: "\(directory)/context")
+            // A client's few compressed bytes must not unpack to fill the store's disk: the context
+            // may take what is free there, less a tenth of the disk kept for everything else.
+            _ = try LayerExtractor(whiteouts: .keptAsFiles, sizeLimit: Self.room(in: temporaryDirectory))
+                .extract(reader, into: "\(directory)/context")
             imagefile = try Self.copyImagefile(named: imagefileName, from: "\(directory)/context", into: directory)
         } catch {
             try? FileSystem.removeTree(directory)
@@ -36,6 +39,15 @@ public final class ContextArchive: Sendable {
     }
 
     deinit { remove() }
+
+    /// The bytes free to unprivileged users on the file system of `directory`, less a tenth of
+    /// its size; nil when it cannot be asked.
+    static func room(in directory: String) -> Int64? {
+        var status = statvfs()
+        guard statvfs(directory, &status) == 0 else { return nil }
+        let free = Int64(status.f_bavail) * Int64(status.f_frsize), size = Int64(status.f_blocks) * Int64(status.f_frsize)
+        return max(0, free - size / 10)
+    }
 
     public func remove() {
         try? FileSystem.removeTree(directory)

@@ -10,11 +10,19 @@ import Testing
 /// Extraction of well-formed layers: every kind of entry and its metadata lands as stored.
 @Suite struct LayerExtractorTests {
     static func extract(_ members: [Member], into root: String, overlay: Bool = true,
-                        whiteouts: LayerExtractor.WhiteoutHandling? = nil) throws -> LayerExtractionResult {
+                        whiteouts: LayerExtractor.WhiteoutHandling? = nil, sizeLimit: Int64? = nil) throws -> LayerExtractionResult {
         let scratch = TemporaryDirectory()
         try writeFile(scratch.file("layer.tar"), try makeTar(members, compression: .gzip()))
-        return try LayerExtractor(whiteouts: whiteouts ?? (overlay ? .overlay : .apply))
+        return try LayerExtractor(whiteouts: whiteouts ?? (overlay ? .overlay : .apply), sizeLimit: sizeLimit)
             .extract(TarReader(path: scratch.file("layer.tar")), into: root)
+    }
+
+    /// A size limit counts the files' declared sizes and stops the extraction past it.
+    @Test func aSizeLimitStopsAnArchiveThatUnpacksToMore() throws {
+        let dir = TemporaryDirectory()
+        let members: [Member] = [.file("a", String(repeating: "x", count: 600)), .file("b", String(repeating: "y", count: 600))]
+        #expect(try Self.extract(members, into: dir.file("fits"), sizeLimit: 1200).bytesWritten == 1200)
+        #expect(throws: CellError.self) { try Self.extract(members, into: dir.file("over"), sizeLimit: 1000) }
     }
 
     @Test func extractsEveryKindWithItsMetadata() throws {
