@@ -36,7 +36,8 @@ import CellCore
         #expect(try SyslogDestination.parseAddress("tcp://127.0.0.1:6514") == (.tcp, "127.0.0.1:6514"))
         #expect(try SyslogDestination.parseAddress("tcp://[::1]") == (.tcp, "[::1]:514"))
         #expect(try SyslogDestination.parseAddress("unix:///") == (.unix, "/"))
-        for bad in ["tcp://", "udp://host:0", "udp://host:65536", "tcp://[::1", "unix://relative", "ftp://x", "127.0.0.1:514", "tcp+tls://x:1"] {
+        #expect(try SyslogDestination.parseAddress("tcp+tls://logs.example:6514") == (.tcpTLS, "logs.example:6514"))
+        for bad in ["tcp://", "udp://host:0", "udp://host:65536", "tcp://[::1", "unix://relative", "ftp://x", "127.0.0.1:514", "tcp+tls://x:0"] {
             #expect(throws: CellError.self, "\(bad)") { try SyslogDestination.parseAddress(bad) }
         }
         #expect(try SyslogDestination.parseFacility("") == 3)
