@@ -30,7 +30,7 @@ enum RequestThread {
             }
             // What a burst of requests allocated (glibc keeps it in per-thread arenas) goes back
             // to the system once none is left: the service idles small.
-            if idle { HeapTrim.releaseFreeMemory() }
+            if idle { ServiceHeap.releaseFreeMemory() }
         }
         if !started { running.withLockedValue { $0 -= 1 } }
         return started
