@@ -70,6 +70,7 @@ public final class ContainerStore: @unchecked Sendable {
         Parallel.forEach(ids.count, width: width) { index in
             loaded.store(try? load(ids[index]), at: index)
         }
+        ContainerRecordCache.shared.retain(only: Set(ids.map { "\(directory(of: $0))/config.json" }))
         return loaded.values.compactMap { $0 }.sorted { $0.record.created > $1.record.created }
     }
 
@@ -97,10 +98,9 @@ public final class ContainerStore: @unchecked Sendable {
     public func load(id: String) throws -> Container {
         let directory = directory(of: id)
         let path = "\(directory)/config.json"
-        guard let bytes = try FileSystem.readFileIfPresent(path) else {
+        guard let record = try ContainerRecordCache.shared.record(at: path) else {
             throw CellError.notFound("No such container: \(id)")
         }
-        let record = try StoredJSON.decode(ContainerRecord.self, from: bytes, what: path)
         let state = try? ContainerState.read(fromContainerDirectory: directory)
         return Container(record: record, directory: directory, state: state)
     }

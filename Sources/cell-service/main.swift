@@ -10,6 +10,7 @@ import CellCore
 // A client gone mid-answer is a failed write, not the end of the service.
 signal(SIGPIPE, SIG_IGN)
 TerminationSignals.block()
+ServiceHeap.limitArenas()
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.contains("--help") || arguments.contains("-h") {

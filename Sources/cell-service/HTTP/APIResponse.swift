@@ -5,6 +5,8 @@ import NIOHTTP1
 /// sends its header first and its status when the container exits).
 enum APIResponse: Sendable {
     case json(HTTPResponseStatus, JSONValue)
+    /// A JSON answer serialized already (`jsonBody`), by a route that bounds that work itself.
+    case serializedJSON(HTTPResponseStatus, [UInt8])
     case empty(HTTPResponseStatus)
     case text(HTTPResponseStatus, String, headers: [(String, String)] = [])
     /// The head is sent with `contentType` first; `write` then streams the body on the request's
@@ -25,7 +27,9 @@ enum APIResponse: Sendable {
     /// The body of a JSON answer as Docker's daemon writes it: Go's encoder without HTML escaping,
     /// one line.
     static func jsonBody(_ value: JSONValue) -> [UInt8] {
-        Array((value.serialized(indent: nil, escapingHTML: false) + "\n").utf8)
+        var text = value.serialized(indent: nil, escapingHTML: false)
+        text += "\n"
+        return Array(text.utf8)
     }
 
     static func error(_ error: APIError) -> APIResponse {

@@ -24,7 +24,13 @@ enum RequestThread {
         guard admitted else { return false }
         let started = detach {
             body()
-            running.withLockedValue { $0 -= 1 }
+            let idle = running.withLockedValue { count -> Bool in
+                count -= 1
+                return count == 0
+            }
+            // What a burst of requests allocated (glibc keeps it in per-thread arenas) goes back
+            // to the system once none is left: the service idles small.
+            if idle { ServiceHeap.releaseFreeMemory() }
         }
         if !started { running.withLockedValue { $0 -= 1 } }
         return started

@@ -25,6 +25,8 @@ struct Responder: Sendable {
         switch response {
         case .json(let status, let value):
             sendWhole(status, body: APIResponse.jsonBody(value), headers: [("Content-Type", "application/json")])
+        case .serializedJSON(let status, let body):
+            sendWhole(status, body: body, headers: [("Content-Type", "application/json")])
         case .empty(let status):
             sendWhole(status, body: [], headers: [])
         case .text(let status, let text, let headers):

@@ -23,6 +23,11 @@ enum ContainerRoutes {
     /// `docker ps`: running containers, or all; `filters` as `ps --filter`; `limit` the newest N
     /// (of every state, as Docker's); `size` the writable layer and the whole root file system.
     static func list(_ call: RouteCall) throws -> APIResponse {
+        // Its cost grows with the store: taken in turns, serializing included.
+        try FairGate.listings.run { .serializedJSON(.ok, APIResponse.jsonBody(try listing(call))) }
+    }
+
+    private static func listing(_ call: RouteCall) throws -> JSONValue {
         let engine = call.engine
         let filter = try ContainerFilter(FilterParameter.words(call.query["filters"])) { try? engine.images().find($0)?.id.description }
         let limit = try call.query.integer("limit") ?? 0
@@ -31,13 +36,13 @@ enum ContainerRoutes {
         if limit > 0 { containers = Array(containers.prefix(limit)) }
         let images = call.query.bool("size") ? try engine.images() : nil
         let now = Timestamp.now()
-        return .json(.ok, .array(containers.map { container in
+        return .array(containers.map { container in
             let sizes = images.map { images in
                 (writable: FileSystem.diskUsage("\(container.directory)/upper"),
                  image: (try? images.find(container.record.imageID)?.size) ?? 0)
             }
             return EngineContainerSummary.json(container, now: now, sizes: sizes)
-        }))
+        })
     }
 
     /// `docker inspect`: `ContainerInspection`, the document `cell inspect` prints.

@@ -1,8 +1,9 @@
 # Serverspec against a running container, through the docker CLI (cell):
 #   TARGET_CONTAINER=NAME rspec spec/testbed_spec.rb
-# specinfra's own :docker backend drives a Docker daemon's HTTP API (the docker-api gem); cell has
-# no daemon, so this backend runs every check with `docker exec NAME /bin/sh -c ...` and sends
-# files with `docker cp`, as Testinfra's and Ansible's docker connections do.
+# specinfra's own :docker backend drives a Docker daemon's HTTP API (the docker-api gem), which
+# `cell system service` serves (DOCKER_HOST=unix://...); this backend needs no service: it runs
+# every check with `docker exec NAME /bin/sh -c ...` and sends files with `docker cp`, as
+# Testinfra's and Ansible's docker connections do.
 require 'serverspec'
 require 'shellwords'
 
