@@ -18,34 +18,6 @@ import CellImage
 /// of a build, merged and written atomically under its lock at the end; at most `capacity`
 /// entries, this build's first. A damaged line is ignored: the cache only ever saves a read.
 final class ContextFileDigests {
-    struct Identity: Hashable {
-        var device: UInt64
-        var inode: UInt64
-        var size: Int64
-        var modified: Int64
-        var changed: Int64
-
-        init(_ st: stat) {
-            device = UInt64(st.st_dev)
-            inode = UInt64(st.st_ino)
-            size = Int64(st.st_size)
-            modified = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
-            changed = Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec)
-        }
-
-        init?(fields: [Substring]) {
-            guard fields.count == 5, let device = UInt64(fields[0]), let inode = UInt64(fields[1]),
-                  let size = Int64(fields[2]), let modified = Int64(fields[3]), let changed = Int64(fields[4]) else { return nil }
-            self.device = device
-            self.inode = inode
-            self.size = size
-            self.modified = modified
-            self.changed = changed
-        }
-
-        var line: String { "\(device) \(inode) \(size) \(modified) \(changed)" }
-    }
-
     /// Smaller files are read each time: reading them costs about what looking them up does.
     static let minimumSize: Int64 = 256 * 1024
     static let capacity = 4096
@@ -53,8 +25,8 @@ final class ContextFileDigests {
 
     private let path: String
     private let lockPath: String
-    private var known: [Identity: Digest] = [:]
-    private var remembered: [(Identity, Digest)] = []
+    private var known: [FileIdentity: Digest] = [:]
+    private var remembered: [(FileIdentity, Digest)] = []
 
     init(layout: StoreLayout) {
         path = "\(layout.root)/build-context-digests"
@@ -64,7 +36,7 @@ final class ContextFileDigests {
 
     /// The digest of the regular file that `st` describes: remembered, or `hash()`'s.
     func digest(of st: stat, hash: () throws -> Digest) rethrows -> Digest {
-        let identity = Identity(st)
+        let identity = FileIdentity(st)
         guard identity.size >= ContextFileDigests.minimumSize else { return try hash() }
         if let digest = known[identity] { return digest }
         let digest = try hash()
@@ -84,12 +56,12 @@ final class ContextFileDigests {
         guard !remembered.isEmpty else { return }
         let lock = try FileLock(path: lockPath)
         try lock.withLock {
-            var seen = Set<Identity>()
+            var seen = Set<FileIdentity>()
             var text = ""
             var count = 0
             for (identity, digest) in remembered.reversed() + ContextFileDigests.read(path)
             where count < ContextFileDigests.capacity && seen.insert(identity).inserted {
-                text += identity.line + " " + digest.hex + "\n"
+                text += identity.fields.joined(separator: " ") + " " + digest.hex + "\n"
                 count += 1
             }
             try FileSystem.writeAtomically(Array(text.utf8), to: path, mode: 0o600, durable: false)
@@ -97,11 +69,11 @@ final class ContextFileDigests {
         remembered = []
     }
 
-    private static func read(_ path: String) -> [(Identity, Digest)] {
+    private static func read(_ path: String) -> [(FileIdentity, Digest)] {
         guard let bytes = try? FileSystem.readFileIfPresent(path) else { return [] }
         return String(decoding: bytes, as: UTF8.self).split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ")
-            guard fields.count == 6, let identity = Identity(fields: Array(fields[0..<5])),
+            guard fields.count == 6, let identity = FileIdentity(fields: Array(fields[0..<5])),
                   let digest = try? Digest(parsing: "sha256:\(fields[5])") else { return nil }
             return (identity, digest)
         }

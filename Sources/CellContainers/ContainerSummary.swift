@@ -9,7 +9,7 @@ import CellNetwork
 /// `summary` in the record format: a listing of a thousand containers reads these in a
 /// fraction of the time a thousand config.json take to decode.
 ///
-/// A summary names the config.json it was made from (inode, size, modification time), which is
+/// A summary names the config.json it was made from (its `FileIdentity`), which is
 /// written first: one that does not match (a crash between the two writes, a record written by
 /// an older cell) is passed over for the record itself, so `ps` never shows what is not so.
 enum ContainerSummary {
@@ -20,8 +20,7 @@ enum ContainerSummary {
     static func encode(_ record: ContainerRecord, source: stat) throws -> [UInt8] {
         var writer = RecordWriter()
         try writer.append(header, "1")
-        try writer.append("source", [String(source.st_ino), String(source.st_size), String(source.st_mtim.tv_sec),
-                                     String(source.st_mtim.tv_nsec)])
+        try writer.append("source", FileIdentity(source).fields)
         try writer.append("id", record.id)
         try writer.append("name", record.name)
         try writer.append("created", record.created)
@@ -70,8 +69,7 @@ enum ContainerSummary {
             default: fields[record.key] = values
             }
         }
-        let expected = [String(source.st_ino), String(source.st_size), String(source.st_mtim.tv_sec), String(source.st_mtim.tv_nsec)]
-        guard fields["source"] == expected else { return nil }
+        guard fields["source"] == FileIdentity(source).fields else { return nil }
         func one(_ key: String) -> String? { fields[key].flatMap { $0.count == 1 ? $0[0] : nil } }
         guard let id = one("id"), let name = one("name"), let created = one("created"), let image = one("image"),
               let imageID = one("image-id"), let path = one("path"), let args = fields["args"], let exposed = fields["exposed"],
