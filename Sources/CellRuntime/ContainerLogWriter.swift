@@ -136,9 +136,11 @@ public final class ContainerLogWriter {
     }
 
     /// Room in `output` for one line of `length` input bytes, escaped, with its prefix and suffix.
-    private func reserve(line length: Int, suffix: Int) throws {
+    /// A write that fails inside a chunk is counted as lost (`write` keeps the count) and the
+    /// chunk goes on, so that the lines after it are tried, and counted if they fail too.
+    private func reserve(line length: Int, suffix: Int) {
         let needed = 8 + length * JSONStringEscaper.maximumExpansion + suffix
-        if outputCount + needed > ContainerLogWriter.outputCapacity { try flushOutput() }
+        if outputCount + needed > ContainerLogWriter.outputCapacity { try? flushOutput() }
     }
 
     private func appendToOutput(_ bytes: UnsafeBufferPointer<UInt8>) {
@@ -155,7 +157,7 @@ public final class ContainerLogWriter {
         pending[stream] = nil
         let time = clock()
         let suffix = ContainerLogWriter.suffix(stream: stream, time: time)
-        try bytes.withUnsafeBufferPointer { input in
+        bytes.withUnsafeBufferPointer { input in
             guard let base = input.baseAddress else { return }
             var start = 0
             while start < input.count {
@@ -174,7 +176,7 @@ public final class ContainerLogWriter {
                     let text = carried.isEmpty ? Array(input[start..<end])[...] : (carried + input[start..<end])[...]
                     forwarder.forward(text, stream: stream, complete: complete, time: time)
                 }
-                try reserve(line: carried.count + line.count, suffix: suffix.count)
+                reserve(line: carried.count + line.count, suffix: suffix.count)
                 // `{"log":"`, eight bytes: one store (a global array would cost a lazy-init check a line).
                 UnsafeMutableRawPointer(output + outputCount).storeBytes(of: UInt64(0x223a_2267_6f6c_227b).littleEndian, as: UInt64.self)
                 outputCount += 8
@@ -189,7 +191,7 @@ public final class ContainerLogWriter {
                 suffix.withUnsafeBufferPointer { appendToOutput($0) }
                 start = newline + 1
                 // A rotating log rotates at the line that takes it past its size, as Docker's does.
-                if let limit = configuration.maximumSize, size + Int64(outputCount) >= limit { try flushOutput() }
+                if let limit = configuration.maximumSize, size + Int64(outputCount) >= limit { try? flushOutput() }
             }
         }
         if !carried.isEmpty { pending[stream] = carried }
