@@ -71,7 +71,9 @@ public final class ContainerStore: @unchecked Sendable {
             loaded.store(try? load(ids[index]), at: index)
         }
         ContainerRecordCache.shared.retain(only: Set(ids.map { "\(directory(of: $0))/config.json" }))
-        return loaded.values.compactMap { $0 }.sorted { $0.record.created > $1.record.created }
+        // Sorted by index: a container is a large value, moved once rather than at every step.
+        let containers = loaded.values.compactMap { $0 }
+        return containers.indices.sorted { containers[$0].record.created > containers[$1].record.created }.map { containers[$0] }
     }
 
     static let parallelListingThreshold = 64

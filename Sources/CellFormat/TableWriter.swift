@@ -35,6 +35,9 @@ public final class TableWriter {
         let widths: [[Int]] = lines.map { $0.map { $0.unicodeScalars.count } }
         var columnWidths: [Int] = []
         var out = ""
+        out.reserveCapacity(text.utf8.count * 2)
+        // Padding is cut from one run of blanks, not made anew for each cell.
+        let blanks = String(repeating: " ", count: 128)
 
         func writeLines(_ from: Int, _ to: Int) {
             for i in from..<to {
@@ -42,7 +45,8 @@ public final class TableWriter {
                     out += cell
                     // Only tab-terminated cells (not the last) belong to a column and are padded.
                     if j < columnWidths.count && j < lines[i].count - 1 {
-                        out += String(repeating: " ", count: max(columnWidths[j] - widths[i][j], 0))
+                        let pad = max(columnWidths[j] - widths[i][j], 0)
+                        if pad <= 128 { out += blanks.prefix(pad) } else { out += String(repeating: " ", count: pad) }
                     }
                 }
                 if i + 1 < lines.count { out += "\n" }
