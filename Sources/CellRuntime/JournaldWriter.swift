@@ -64,12 +64,8 @@ public final class JournaldWriter: LogLineForwarder {
         }
         socket = Glibc.socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard socket >= 0 else { throw CellError(.setup, "failed to initialize logging driver: socket: \(Syscall.errorString(errno))") }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(JournaldDestination.socketPath.utf8)) }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        let socket = self.socket
+        let connected = try AttachFrame.withAddress(JournaldDestination.socketPath) { Glibc.connect(socket, $0, $1) }
         guard connected == 0 else {
             let code = errno
             close(socket)
