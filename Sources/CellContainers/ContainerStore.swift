@@ -36,7 +36,10 @@ public final class ContainerStore: @unchecked Sendable {
 
     /// Every container, newest first.
     public func list() throws -> [Container] {
-        try list { try self.load(id: $0) }
+        let containers = try list { try self.load(id: $0) }
+        // The records of removed containers leave the cache the loads filled.
+        ContainerRecordCache.shared.retain(only: Set(containers.map { "\($0.directory)/config.json" }))
+        return containers
     }
 
     /// Every container as `ps` lists it, newest first: their records hold only what a listing
@@ -70,7 +73,6 @@ public final class ContainerStore: @unchecked Sendable {
         Parallel.forEach(ids.count, width: width) { index in
             loaded.store(try? load(ids[index]), at: index)
         }
-        ContainerRecordCache.shared.retain(only: Set(ids.map { "\(directory(of: $0))/config.json" }))
         // Sorted by index: a container is a large value, moved once rather than at every step.
         let containers = loaded.values.compactMap { $0 }
         return containers.indices.sorted { containers[$0].record.created > containers[$1].record.created }.map { containers[$0] }
