@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CellCore
+import CellNetwork
 
 /// What a TLS client is told: the CA to trust (nil: the system's), its own certificate and key
 /// (both or neither), or no verification at all.
@@ -92,7 +93,7 @@ final class TLSClientConnection {
         // The name the server is asked for and checked against; an address literal is checked
         // as an address (and sent no name, as Go sends none).
         let bare = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
-        let isAddress = IPAddressText.isLiteral(bare)
+        let isAddress = SocketAddress(bare, port: 0) != nil
         if !isAddress {
             _ = bare.withCString { library.control(session, OpenSSLLibrary.setServerName, 0, UnsafeMutableRawPointer(mutating: $0)) }
         }
@@ -119,13 +120,5 @@ final class TLSClientConnection {
         library.free(session)
         library.contextFree(context)
         close(fd)
-    }
-}
-
-/// Whether a host is an address literal (IPv4 or IPv6), not a name.
-enum IPAddressText {
-    static func isLiteral(_ text: String) -> Bool {
-        var v4 = in_addr(), v6 = in6_addr()
-        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
     }
 }
