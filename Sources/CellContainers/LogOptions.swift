@@ -68,9 +68,7 @@ enum LogOptions {
             configuration.maximumFiles = count
         }
         if let text = values["compress"] {
-            // Go's strconv.ParseBool, as Docker reads it.
-            guard let compress = ["1": true, "t": true, "T": true, "TRUE": true, "true": true, "True": true,
-                                  "0": false, "f": false, "F": false, "FALSE": false, "false": false, "False": false][text] else {
+            guard let compress = GoBool.parse(text) else {
                 throw CellError(.setup, "strconv.ParseBool: parsing \"\(text)\": invalid syntax")
             }
             if compress && (configuration.maximumFiles == 1 || configuration.maximumSize == nil) {

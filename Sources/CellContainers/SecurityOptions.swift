@@ -20,11 +20,10 @@ struct SecurityOptions {
             switch key {
             case "no-new-privileges":
                 // Go's strconv.ParseBool, as Docker reads it; the bare word means true.
-                switch value {
-                case "", "1", "t", "T", "true", "TRUE", "True": noNewPrivileges = true
-                case "0", "f", "F", "false", "FALSE", "False": noNewPrivileges = false
-                default: throw CellError(.setup, "invalid --security-opt 2: \"\(option)\"")
+                guard let enabled = value.isEmpty ? true : GoBool.parse(value) else {
+                    throw CellError(.setup, "invalid --security-opt 2: \"\(option)\"")
                 }
+                noNewPrivileges = enabled
             case "seccomp" where value == "unconfined":
                 seccomp = .unconfined
             case "seccomp" where value == "builtin":

@@ -106,11 +106,10 @@ public struct FluentdDestination: Equatable, Sendable {
 
     /// Go's strconv.ParseBool, which Docker reads the driver's switches with.
     public static func parseBool(_ text: String, key: String) throws -> Bool {
-        switch text {
-        case "1", "t", "T", "TRUE", "true", "True": return true
-        case "0", "f", "F", "FALSE", "false", "False": return false
-        default: throw CellError(.setup, "logger: invalid \(key) '\(text)': strconv.ParseBool: parsing \"\(text)\": invalid syntax")
+        guard let value = GoBool.parse(text) else {
+            throw CellError(.setup, "logger: invalid \(key) '\(text)': strconv.ParseBool: parsing \"\(text)\": invalid syntax")
         }
+        return value
     }
 
     /// How Go's dialer names the address in its errors: `tcp 127.0.0.1:24224`, `unix /path`.

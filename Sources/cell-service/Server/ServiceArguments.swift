@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CellCore
 import CellImage
 
 /// `cell-service [--root DIR] [--time SECONDS] [--tls...] [URI]`, as `cell system service` passes them.
@@ -77,11 +78,10 @@ struct ServiceArguments {
 
     /// Go's strconv.ParseBool, as dockerd reads --tls=false.
     private static func boolean(_ text: String, flag: String) throws -> Bool {
-        switch text {
-        case "1", "t", "T", "true", "TRUE", "True": return true
-        case "0", "f", "F", "false", "FALSE", "False": return false
-        default: throw ServiceError("invalid argument \"\(text)\" for \"\(flag)\" flag: strconv.ParseBool: parsing \"\(text)\": invalid syntax")
+        guard let value = GoBool.parse(text) else {
+            throw ServiceError("invalid argument \"\(text)\" for \"\(flag)\" flag: strconv.ParseBool: parsing \"\(text)\": invalid syntax")
         }
+        return value
     }
 
     private static func seconds(_ text: String) throws -> Int {

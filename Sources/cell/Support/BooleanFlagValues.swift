@@ -1,3 +1,5 @@
+import CellCore
+
 /// Docker's boolean flags take a value too: `--sig-proxy=false` is the documented way to turn
 /// that one off, and scripts write `--rm=true` or `-d=false`. swift-argument-parser's flags
 /// take none, so such a word is rewritten before parsing: true to the bare flag, false to
@@ -41,16 +43,8 @@ enum BooleanFlagValues {
         guard let equals = argument.firstIndex(of: "=") else { return [argument] }
         let name = String(argument[..<equals])
         guard flags.contains(name) || shortFlags.contains(name) || extraFlags.contains(name),
-              let value = goBool(argument[argument.index(after: equals)...]) else { return [argument] }
+              let value = GoBool.parse(argument[argument.index(after: equals)...]) else { return [argument] }
         if value { return [name] }
         return onByDefault.contains(name) ? ["--no-" + name.dropFirst(2)] : []
-    }
-
-    private static func goBool(_ text: Substring) -> Bool? {
-        switch text {
-        case "1", "t", "T", "TRUE", "true", "True": return true
-        case "0", "f", "F", "FALSE", "false", "False": return false
-        default: return nil
-        }
     }
 }
