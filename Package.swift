@@ -1,6 +1,13 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// The executables' link: static archives in place of libstdc++, libseccomp, libcap and nettle
+/// (link/static/README.md), and a fixed-address executable, whose pointers need no relocation
+/// (and no copied page) at each start. glibc stays shared: dlopen works as before.
+let staticLinking: [LinkerSetting] = [
+    .unsafeFlags(["-L\(Context.packageDirectory)/link/static", "-Xclang-linker", "-no-pie"]),
+]
+
 let package = Package(
     name: "cell",
     platforms: [.macOS(.v13)],
@@ -22,11 +29,11 @@ let package = Package(
         .systemLibrary(name: "CArchive", path: "Sources/CArchive"),
         // C: the module map of nettle's sha256 (small, SHA-NI where the CPU has it). swift-crypto
         // would bring all of Foundation into every cell command.
-        .systemLibrary(name: "CNettle", path: "Sources/CNettle", pkgConfig: "nettle"),
+        .systemLibrary(name: "CNettle", path: "Sources/CNettle"),
         // C: the module map of libseccomp (the default profile and --security-opt seccomp=, compiled to BPF).
-        .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp", pkgConfig: "libseccomp"),
+        .systemLibrary(name: "CSeccomp", path: "Sources/CSeccomp"),
         // libcap: capability names and the kernel's highest capability.
-        .systemLibrary(name: "CCap", path: "Sources/CCap", pkgConfig: "libcap"),
+        .systemLibrary(name: "CCap", path: "Sources/CCap"),
         // C: libcurl's declarations (Debian's libcurl4-openssl-dev); the library itself is
         // loaded when a registry is first used, so no other command pays for it.
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
@@ -44,10 +51,10 @@ let package = Package(
         // Tar streams in and out through libarchive; safe extraction; whiteouts.
         // libarchive linked in statically: only the parts cell calls come along (tar, pax, raw and
         // the compression filters), not the xar reader's libxml2 and ICU, which every command
-        // would otherwise load (a millisecond of each start). Its compressors stay shared, named
-        // by the sonames libarchive13 itself depends on.
+        // would otherwise load (a millisecond of each start). Its compressors too: loading five
+        // shared libraries cost each start more than the archives' few pages.
         .target(name: "CellArchive", dependencies: ["CArchive", "CellCore"], linkerSettings: [
-            .unsafeFlags(["-Xlinker", "-l:libarchive.a"] + ["libz.so.1", "libbz2.so.1.0", "liblzma.so.5", "libzstd.so.1", "liblz4.so.1"]
+            .unsafeFlags(["libarchive.a", "libz.a", "libbz2.a", "liblzma.a", "libzstd.a", "liblz4.a"]
                 .flatMap { ["-Xlinker", "-l:\($0)"] }),
             // The pax writer's file brings the table of every format, the xar writer's libxml2
             // calls with it: a release link collects that garbage (--gc-sections), a debug one
@@ -95,7 +102,8 @@ let package = Package(
         // C: the --init process (PID 1 that forwards signals and reaps), static: it runs inside images.
         .executableTarget(name: "cell-init", linkerSettings: [.unsafeFlags(["-static-executable", "-Xlinker", "--gc-sections"])]),
         // The per-container monitor: small, no Foundation.
-        .executableTarget(name: "cell-monitor", dependencies: ["CellRuntime", "CellCgroups", "CellNetwork", "CellCore", "CellFormat", "CellEvents"]),
+        .executableTarget(name: "cell-monitor", dependencies: ["CellRuntime", "CellCgroups", "CellNetwork", "CellCore", "CellFormat", "CellEvents"],
+                         linkerSettings: staticLinking),
         // Docker's views of containers and images: inspect's JSON, the rows of ps, images, stats and
         // history (the values --format templates see). The `cell` command and the API server both show these.
         .target(name: "CellPresentation", dependencies: ["CellCore", "CellFormat", "CellImage", "CellNetwork", "CellCgroups", "CellContainers", "CellBuild"]),
@@ -106,7 +114,7 @@ let package = Package(
         .executableTarget(name: "cell", dependencies: [
             "CellCore", "CellFormat", "CellImage", "CellContainers", "CellPresentation", "CellBuild", "CellStructureTest",
             "CellRegistry", "CellEvents", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], linkerSettings: staticLinking),
         // The Docker Engine API on a socket (`cell system service` execs it): HTTP/1.1 on SwiftNIO,
         // routes that call the same operations and show the same views as the CLI.
         .executableTarget(name: "cell-service", dependencies: [
@@ -117,7 +125,7 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOTLS", package: "swift-nio"),
-        ]),
+        ], linkerSettings: staticLinking),
 
         .testTarget(name: "CellCoreTests", dependencies: ["CellCore"]),
         .testTarget(name: "CellArchiveTests", dependencies: ["CellArchive", "CArchive"]),
