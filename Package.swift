@@ -3,9 +3,11 @@ import PackageDescription
 
 /// The executables' link: static archives in place of libstdc++, libseccomp, libcap and nettle
 /// (link/static/README.md), and a fixed-address executable, whose pointers need no relocation
-/// (and no copied page) at each start. glibc stays shared: dlopen works as before.
+/// (and no copied page) at each start. glibc stays shared: dlopen works as before. Release
+/// builds only: a debug build links the Swift runtime shared, whose protected symbols a
+/// fixed-address executable would have glibc warn about at each start.
 let staticLinking: [LinkerSetting] = [
-    .unsafeFlags(["-L\(Context.packageDirectory)/link/static", "-Xclang-linker", "-no-pie"]),
+    .unsafeFlags(["-L\(Context.packageDirectory)/link/static", "-Xclang-linker", "-no-pie"], .when(configuration: .release)),
 ]
 
 let package = Package(
@@ -54,7 +56,7 @@ let package = Package(
         // would otherwise load (a millisecond of each start). Its compressors too: loading five
         // shared libraries cost each start more than the archives' few pages.
         .target(name: "CellArchive", dependencies: ["CArchive", "CellCore"], linkerSettings: [
-            .unsafeFlags(["libarchive.a", "libz.a", "libbz2.a", "liblzma.a", "libzstd.a", "liblz4.a"]
+            .unsafeFlags(["libarchive.a", "libnettle.a", "libz.a", "libbz2.a", "liblzma.a", "libzstd.a", "liblz4.a"]
                 .flatMap { ["-Xlinker", "-l:\($0)"] }),
             // The pax writer's file brings the table of every format, the xar writer's libxml2
             // calls with it: a release link collects that garbage (--gc-sections), a debug one

@@ -29,10 +29,20 @@ struct CellCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Keep images and containers in DIR, given before the command (default: CELL_ROOT, else /var/lib/cell).", valueName: "DIR"))
     var root: String?
 
-    /// Parses and runs; maps every error to docker's message style and exit code.
-    static func main(_ arguments: [String]) -> Int32 {
-        Output.commandPath = CommandLineMistakes.commandPath(arguments)
+    /// Parses and runs `words` (the command line after the global options); maps every error to
+    /// docker's message style and exit code.
+    static func main(_ words: [String]) -> Int32 {
+        Output.commandPath = CommandLineMistakes.commandPath(words)
+        let quick = QuickCommandLine.parse(words)
+        // Docker's spellings that ArgumentParser reads otherwise, rewritten for it (the quick
+        // path takes none of them).
+        let arguments = quick != nil ? words : BooleanFlagValues.rewrite(EmptyOptionValues.split(ShortOptionValues.split(words)))
         do {
+            if let quick {
+                PhaseTrace.mark("arguments parsed (quick path)")
+                try quick.run()
+                return 0
+            }
             var command = try parseVerbDirectly(arguments) ?? parseAsRoot(arguments)
             PhaseTrace.mark("arguments parsed")
             try command.run()

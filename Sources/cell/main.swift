@@ -14,8 +14,7 @@ if arguments.first == "__complete" {
 // Global options come before the verb (`cell --root DIR images`), as with docker; they are taken
 // off here so that each verb parses only its own flags.
 do {
-    let words = ShortOptionValues.split(try GlobalOptions.consume(from: arguments))
-    arguments = BooleanFlagValues.rewrite(EmptyOptionValues.split(words))
+    arguments = try GlobalOptions.consume(from: arguments)
 } catch let error as CellError {
     Output.fail(error)
 }

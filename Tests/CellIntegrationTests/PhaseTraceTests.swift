@@ -27,7 +27,7 @@ struct PhaseTraceTests {
         #expect(traced.stdout == "hi\n", "the container's output is not mixed with the trace")
         let phases = PhaseTraceTests.phases(traced.stderr)
         let names = phases.map(\.phase)
-        for expected in ["cell: process start (exec to main)", "cell: arguments parsed", "cell: record written",
+        for expected in ["cell: process start (exec to main)", "cell: arguments parsed (quick path)", "cell: record written",
                          "cell-monitor: process start (exec to main)", "cell-monitor: child: overlay root mounted",
                          "cell-monitor: child: limits, capabilities, seccomp, ids; exec",
                          "cell-monitor: container out of the store (--rm)", "cell: command done"] {

@@ -201,12 +201,24 @@ struct ContainerFlags: ParsableArguments {
     @Option(help: "Set platform if server is multi-platform capable (os/arch[/variant]).")
     var platform: String?
 
+    /// The limits of `resources` with run's own two (the defaults: -1 and false).
+    static func limits(_ resources: ResourceLimits, memorySwappiness: Int64 = -1, oomKillDisable: Bool = false) -> ResourceLimits {
+        var limits = resources
+        limits.memorySwappiness = memorySwappiness
+        limits.oomKillDisable = oomKillDisable
+        return limits.withZerosUnset()
+    }
+
     /// Creates the container as `runner` does, its id written to `--cidfile` when asked; the
     /// image is pulled first if `--pull` says so.
     func create(_ options: RunOptions, with runner: ContainerRunner) throws -> Container {
+        try Self.create(options, pull: pull, platform: platform, cidfile: cidfile, with: runner)
+    }
+
+    static func create(_ options: RunOptions, pull: String? = nil, platform: String? = nil, cidfile: String? = nil,
+                       with runner: ContainerRunner) throws -> Container {
         let policy = try PullPolicy(parsing: pull ?? "missing")
         if policy == .always { try RegistryProgressDisplay.pullForRun(options.image, platform: platform, missing: false) }
-        let platform = self.platform
         let fetch: ((String) throws -> Void)? = policy != .missing ? nil : {
             try RegistryProgressDisplay.pullForRun($0, platform: platform, missing: true)
         }
@@ -283,10 +295,7 @@ struct ContainerFlags: ParsableArguments {
         options.userNamespace = userns
         options.uidMap = uidmap
         options.gidMap = gidmap
-        var limits = try resources.resourceLimits()
-        limits.memorySwappiness = memorySwappiness
-        limits.oomKillDisable = oomKillDisable
-        options.limits = limits.withZerosUnset()
+        options.limits = try Self.limits(resources.resourceLimits(), memorySwappiness: memorySwappiness, oomKillDisable: oomKillDisable)
         options.ulimits = ulimit
         options.sysctls = sysctl
         options.shmSize = shmSize

@@ -46,13 +46,20 @@ struct ExecCommand: ParsableCommand {
     }
 
     func run() throws {
+        try Self.run(container, ExecOptions(arguments: command, environment: env, workingDirectory: workdir,
+                                            user: user, interactive: interactive, tty: tty, detach: detach,
+                                            privileged: privileged),
+                     environmentFiles: envFile, detachKeys: detachKeys)
+    }
+
+    /// Runs `options` in the container named `container`, the files' variables before
+    /// `options.environment`: ArgumentParser's command line and QuickCommandLine's both end here.
+    static func run(_ container: String, _ options: ExecOptions, environmentFiles: [String] = [], detachKeys: String? = nil) throws {
         _ = try DaemonError.reporting { try DetachKeys(parsing: detachKeys ?? "") }
         let target = try DaemonError.reporting { try GlobalOptions.containerStore().resolve(container) }
         PhaseTrace.mark("container found")
-        let environment = try ContainerEnvironment.entries(fromFiles: envFile) + env
-        let options = ExecOptions(arguments: command, environment: environment, workingDirectory: workdir,
-                                 user: user, interactive: interactive, tty: tty, detach: detach,
-                                 privileged: privileged)
+        var options = options
+        options.environment = try ContainerEnvironment.entries(fromFiles: environmentFiles) + options.environment
         Output.flush()
         let status: Int32
         do {

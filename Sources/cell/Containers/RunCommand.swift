@@ -28,14 +28,21 @@ struct RunCommand: ParsableCommand {
     var command: [String] = []
 
     func run() throws {
-        let attachment = try self.attachment()
+        let attachment = try Self.attachment(attach, detachKeys: detachKeys, signalProxy: signalProxy)
         if detach && !attach.isEmpty {
             // Docker's CLI says this without its usual prefix, and exits 1.
             Output.error("conflicting options: cannot specify both --attach and --detach")
             throw ExitCode(1)
         }
+        try Self.run(flags.options(image: image, command: command), detach: detach, attachment: attachment, create: flags.create)
+    }
+
+    /// Creates and starts the container, then waits for it or prints its id: ArgumentParser's
+    /// command line and QuickCommandLine's both end here.
+    static func run(_ options: RunOptions, detach: Bool, attachment: Attachment,
+                    create: (RunOptions, ContainerRunner) throws -> Container) throws {
         let runner = GlobalOptions.runner()
-        let container = try flags.create(flags.options(image: image, command: command), with: runner)
+        let container = try create(options, runner)
         if detach {
             try ContainerRunner.asRunError { try runner.startDetached(container) }
             Output.line(container.id)
@@ -50,7 +57,7 @@ struct RunCommand: ParsableCommand {
 
     /// `-a`: the streams shown (stdout and stderr when none is named; stdin follows -i, as in
     /// Docker, where -i attaches it anyway and `-a stdin` alone opens nothing).
-    private func attachment() throws -> Attachment {
+    static func attachment(_ attach: [String] = [], detachKeys: String? = nil, signalProxy: Bool = true) throws -> Attachment {
         let streams = try attach.map { name -> String in
             let stream = name.lowercased()
             guard ["stdin", "stdout", "stderr"].contains(stream) else {
