@@ -40,6 +40,12 @@ final class ContainerRecordCache: @unchecked Sendable {
         return record
     }
 
+    /// A record this process has just written to `path`, which had `identity` after the write:
+    /// reading it back (`run` starts what it has just created) needs no decoding.
+    func remember(_ record: ContainerRecord, at path: String, identity: FileIdentity) {
+        store(path, identity: identity, record: record)
+    }
+
     /// Keeps only the records of these paths: those of removed containers go.
     func retain(only paths: Set<String>) {
         locked { entries = entries.filter { paths.contains($0.key) } }

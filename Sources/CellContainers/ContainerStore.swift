@@ -46,22 +46,25 @@ public final class ContainerStore: @unchecked Sendable {
     /// shows and filters on (`ContainerListingRecord`), for a fraction of the decoding. Load a
     /// container whole (`load(id:)`) before acting on it.
     public func listForShowing() throws -> [Container] {
-        try list { id in
-            let directory = self.directory(of: id)
-            let path = "\(directory)/config.json"
-            var source = stat()
-            guard stat(path, &source) == 0 else { throw CellError.notFound("No such container: \(id)") }
-            let listing: ContainerListingRecord
-            if let bytes = try? FileSystem.readFileIfPresent("\(directory)/\(ContainerSummary.fileName)"),
-               let summary = ContainerSummary.decode(bytes, source: source) {
-                listing = summary
-            } else {
-                guard let bytes = try FileSystem.readFileIfPresent(path) else { throw CellError.notFound("No such container: \(id)") }
-                listing = try StoredJSON.decode(ContainerListingRecord.self, from: bytes, what: path)
-            }
-            return Container(record: listing.partialRecord, directory: directory,
-                             state: try? ContainerState.read(fromContainerDirectory: directory))
+        try list { try self.loadSummarized(id: $0) }
+    }
+
+    /// The container `id` whose record holds only its summary's fields (`ContainerListingRecord`).
+    private func loadSummarized(id: String) throws -> Container {
+        let directory = self.directory(of: id)
+        let path = "\(directory)/config.json"
+        var source = stat()
+        guard stat(path, &source) == 0 else { throw CellError.notFound("No such container: \(id)") }
+        let listing: ContainerListingRecord
+        if let bytes = try? FileSystem.readFileIfPresent("\(directory)/\(ContainerSummary.fileName)"),
+           let summary = ContainerSummary.decode(bytes, source: source) {
+            listing = summary
+        } else {
+            guard let bytes = try FileSystem.readFileIfPresent(path) else { throw CellError.notFound("No such container: \(id)") }
+            listing = try StoredJSON.decode(ContainerListingRecord.self, from: bytes, what: path)
         }
+        return Container(record: listing.partialRecord, directory: directory,
+                         state: try? ContainerState.read(fromContainerDirectory: directory))
     }
 
     private func list(loading load: @escaping @Sendable (String) throws -> Container) throws -> [Container] {
@@ -118,19 +121,32 @@ public final class ContainerStore: @unchecked Sendable {
     }
 
     public func find(_ reference: String) throws -> Container? {
+        try id(of: reference).map { try load(id: $0) }
+    }
+
+    /// As `resolve`, but the record holds only what `ps` shows (names, image, labels, ports,
+    /// networks: its summary), read at a fraction of the cost: enough to join the container
+    /// (`exec`) and to name it in events, not to start or change it.
+    public func resolveSummarized(_ reference: String) throws -> Container {
+        guard let id = try id(of: reference) else { throw CellError.notFound("No such container: \(reference)") }
+        return try loadSummarized(id: id)
+    }
+
+    /// The id of the container `reference` names: by full id, exact name, or unique id prefix.
+    private func id(of reference: String) throws -> String? {
         let wanted = reference.hasPrefix("/") ? String(reference.dropFirst()) : reference
         guard !wanted.isEmpty else { return nil }
         // Only hex makes a path of an id: `../` padded to 64 characters names no container.
         if wanted.utf8.count == 64, wanted.utf8.allSatisfy(Digest.isLowerHex), FileSystem.exists(directory(of: wanted)) {
-            return try load(id: wanted)
+            return wanted
         }
-        if let id = names.id(named: wanted) { return try load(id: id) }
+        if let id = names.id(named: wanted) { return id }
         // A unique prefix of an id: the directory names are the ids, no record needs reading.
         let matches = try FileSystem.contentsOfDirectory(layout.containers).filter { !$0.hasPrefix(".") && $0.hasPrefix(wanted) }
         if matches.count > 1 {
             throw CellError.notFound("multiple containers found with provided prefix: \(wanted)")
         }
-        return try matches.first.map { try load(id: $0) }
+        return matches.first
     }
 
     /// Whether a live container has this name.
@@ -174,12 +190,14 @@ public final class ContainerStore: @unchecked Sendable {
                 for (name, bytes) in files { try FileSystem.writeNewFile(bytes, to: "\(temporary)/\(name)", durable: false) }
                 try FileSystem.writeNewFile(spec.encoded(), to: ContainerSpec.path(inContainerDirectory: temporary), mode: 0o600, durable: durable)
                 try FileSystem.writeNewFile(try StoredJSON.encode(record), to: "\(temporary)/config.json", mode: 0o600, durable: durable)
-                writeSummary(of: record, in: temporary)
+                let written = writeSummary(of: record, in: temporary)
                 if durable { try FileSystem.syncDirectory(temporary) }
                 // The name first: until the directory appears under its id, it names nothing.
                 try names.link(record.name, to: record.id)
                 try Syscall.retrying("rename \(temporary)") { Glibc.rename(temporary, final) }
                 if durable { try FileSystem.syncDirectory(layout.containers) }
+                // Renaming the directory leaves the file's identity as it was.
+                if let written { ContainerRecordCache.shared.remember(record, at: "\(final)/config.json", identity: written) }
             } catch {
                 try? FileSystem.removeTree(temporary)
                 names.unlink(record.name, from: record.id)
@@ -209,11 +227,15 @@ public final class ContainerStore: @unchecked Sendable {
 
     /// `ps`'s summary of a record just written to config.json in `directory`. Not synced, and
     /// never an error: a summary that is missing or does not match its record is passed over.
-    private func writeSummary(of record: ContainerRecord, in directory: String) {
+    /// Returns the identity of that config.json.
+    @discardableResult
+    private func writeSummary(of record: ContainerRecord, in directory: String) -> FileIdentity? {
         var source = stat()
-        guard stat("\(directory)/config.json", &source) == 0,
-              let bytes = try? ContainerSummary.encode(record, source: source) else { return }
-        try? FileSystem.writeAtomically(bytes, to: "\(directory)/\(ContainerSummary.fileName)", mode: 0o600, durable: false)
+        guard stat("\(directory)/config.json", &source) == 0 else { return nil }
+        if let bytes = try? ContainerSummary.encode(record, source: source) {
+            try? FileSystem.writeAtomically(bytes, to: "\(directory)/\(ContainerSummary.fileName)", mode: 0o600, durable: false)
+        }
+        return FileIdentity(source)
     }
 
     /// Holds the container's own lock around `body` (start, stop, rm, ... one at a time).

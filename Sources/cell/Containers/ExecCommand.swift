@@ -56,7 +56,7 @@ struct ExecCommand: ParsableCommand {
     /// `options.environment`: ArgumentParser's command line and QuickCommandLine's both end here.
     static func run(_ container: String, _ options: ExecOptions, environmentFiles: [String] = [], detachKeys: String? = nil) throws {
         _ = try DaemonError.reporting { try DetachKeys(parsing: detachKeys ?? "") }
-        let target = try DaemonError.reporting { try GlobalOptions.containerStore().resolve(container) }
+        let target = try DaemonError.reporting { try GlobalOptions.containerStore().resolveSummarized(container) }
         PhaseTrace.mark("container found")
         var options = options
         options.environment = try ContainerEnvironment.entries(fromFiles: environmentFiles) + options.environment
