@@ -256,15 +256,14 @@ public struct ContainerLifecycle: Sendable {
     /// removed here. `forShowing`: records only as far as `ps` shows and filters on
     /// (`ContainerStore.listForShowing`), for a listing that acts on none of them.
     public func listReapingAutoRemoved(forShowing: Bool = false) throws -> [Container] {
-        var kept: [Container] = []
-        for container in try forShowing ? store.listForShowing() : store.list() {
-            if container.record.hostConfig.autoRemove, case .exited = container.status {
-                if let whole = try? store.load(id: container.id) { try? remove(whole, force: false) }
-                continue
-            }
-            kept.append(container)
+        var containers = try forShowing ? store.listForShowing() : store.list()
+        // In place: a container is a large value, not copied for nothing.
+        containers.removeAll { container in
+            guard container.record.hostConfig.autoRemove, case .exited = container.status else { return false }
+            if let whole = try? store.load(id: container.id) { try? remove(whole, force: false) }
+            return true
         }
-        return kept
+        return containers
     }
 
     /// docker container prune: removes every stopped container that `filter` admits (its

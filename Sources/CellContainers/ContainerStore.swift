@@ -76,9 +76,11 @@ public final class ContainerStore: @unchecked Sendable {
         Parallel.forEach(ids.count, width: width) { index in
             loaded.store(try? load(ids[index]), at: index)
         }
-        // Sorted by index: a container is a large value, moved once rather than at every step.
-        let containers = loaded.values.compactMap { $0 }
-        return containers.indices.sorted { containers[$0].record.created > containers[$1].record.created }.map { containers[$0] }
+        // A container is a large value (a retain per field at each copy): sorted by index, each
+        // moved out of its slot once.
+        var slots = loaded.take()
+        let created = slots.map { $0?.record.created ?? "" }
+        return slots.indices.sorted { created[$0] > created[$1] }.compactMap { slots[$0].take() }
     }
 
     static let parallelListingThreshold = 64
@@ -97,7 +99,14 @@ public final class ContainerStore: @unchecked Sendable {
             slots.deallocate()
         }
 
-        var values: [Container?] { Array(slots) }
+        /// The containers, moved out: the slots are left empty.
+        func take() -> [Container?] {
+            Array(unsafeUninitializedCapacity: slots.count) { buffer, count in
+                _ = buffer.moveInitialize(fromContentsOf: slots)
+                slots.initialize(repeating: nil)
+                count = slots.count
+            }
+        }
 
         func store(_ container: Container?, at index: Int) { slots[index] = container }
     }

@@ -29,27 +29,52 @@ public final class TableWriter {
     }
 
     /// Aligns tab-separated text the way Go's tabwriter (padchar ' ', no flags) does on Flush.
+    /// Byte by byte, as Go's: a line ends at every '\n', a cell at every '\t'.
     public static func align(_ text: String, minWidth: Int = 10, padding: Int = 3) -> String {
-        let lines: [[Substring]] = text.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
-        let widths: [[Int]] = lines.map { $0.map { $0.unicodeScalars.count } }
+        let bytes = Array(text.utf8)
+        // Each line's cells (byte ranges of `bytes`) and their widths in Unicode scalars.
+        var lines: [[Range<Int>]] = []
+        var widths: [[Int]] = []
+        var cells: [Range<Int>] = []
+        var cellWidths: [Int] = []
+        var cellStart = 0
+        var scalars = 0
+        for (offset, byte) in bytes.enumerated() {
+            if byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n") {
+                cells.append(cellStart..<offset)
+                cellWidths.append(scalars)
+                cellStart = offset + 1
+                scalars = 0
+                if byte == UInt8(ascii: "\n") {
+                    lines.append(cells)
+                    widths.append(cellWidths)
+                    cells.removeAll(keepingCapacity: true)
+                    cellWidths.removeAll(keepingCapacity: true)
+                }
+            } else if byte & 0xC0 != 0x80 {
+                scalars += 1
+            }
+        }
+        cells.append(cellStart..<bytes.count)
+        cellWidths.append(scalars)
+        lines.append(cells)
+        widths.append(cellWidths)
+
         var columnWidths: [Int] = []
-        var out = ""
-        out.reserveCapacity(text.utf8.count * 2)
-        // Padding is cut from one run of blanks, not made anew for each cell.
-        let blanks = String(repeating: " ", count: 128)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
 
         func writeLines(_ from: Int, _ to: Int) {
             for i in from..<to {
-                for (j, cell) in lines[i].enumerated() {
-                    out += cell
+                let line = lines[i]
+                for (j, cell) in line.enumerated() {
+                    out.append(contentsOf: bytes[cell])
                     // Only tab-terminated cells (not the last) belong to a column and are padded.
-                    if j < columnWidths.count && j < lines[i].count - 1 {
-                        let pad = max(columnWidths[j] - widths[i][j], 0)
-                        if pad <= 128 { out += blanks.prefix(pad) } else { out += String(repeating: " ", count: pad) }
+                    if j < columnWidths.count && j < line.count - 1 {
+                        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: max(columnWidths[j] - widths[i][j], 0)))
                     }
                 }
-                if i + 1 < lines.count { out += "\n" }
+                if i + 1 < lines.count { out.append(UInt8(ascii: "\n")) }
             }
         }
 
@@ -77,6 +102,6 @@ public final class TableWriter {
         }
 
         format(0, lines.count)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -51,7 +51,7 @@ struct ContainerListingOptions: ParsableArguments {
         var containers = try GlobalOptions.lifecycle().listReapingAutoRemoved(forShowing: true)
         let filters = try ContainerFilter(filter) { try? GlobalOptions.imageStore().find($0)?.id.description }
         let showAll = all || latest || last >= 0 || filters.needsAll
-        containers = containers.filter { (showAll || $0.isRunning) && filters.matches($0) }
+        containers.removeAll { !(showAll || $0.isRunning) || !filters.matches($0) }
         if latest { containers = Array(containers.prefix(1)) }
         if last >= 0 { containers = Array(containers.prefix(last)) }
         if quiet {
