@@ -22,7 +22,7 @@ public struct ContainerLifecycle: Sendable {
     /// monitor shares our stdio and `waitForExit` gives the container's status.
     @discardableResult
     public func start(_ container: Container, attach: Bool = false, attachment: Attachment = Attachment(),
-                      interactive: Bool = false) throws -> ContainerLauncher.Started? {
+                      interactive: Bool = false, pending: PendingMonitor? = nil) throws -> ContainerLauncher.Started? {
         try store.withLock(container) {
             let current = try store.load(id: container.id)
             PhaseTrace.mark("container locked and read")
@@ -51,7 +51,8 @@ public struct ContainerLifecycle: Sendable {
             // Detached, a container created with -i keeps its stdin open for `attach` clients.
             return try ContainerLauncher.start(containerDirectory: container.directory, monitorPath: monitorPath,
                                                attach: attach, attachment: attachment,
-                                               interactive: attach ? interactive : current.record.config.openStdin)
+                                               interactive: attach ? interactive : current.record.config.openStdin,
+                                               pending: pending)
         }
     }
 
@@ -59,10 +60,10 @@ public struct ContainerLifecycle: Sendable {
     /// says, and waits until it exits (its status) or the detach keys are typed; nil when it
     /// was already running.
     public func startAttached(_ container: Container, interactive: Bool,
-                              attachment: Attachment = Attachment()) throws -> AttachOutcome? {
+                              attachment: Attachment = Attachment(), pending: PendingMonitor? = nil) throws -> AttachOutcome? {
         let signals = AttachedClientSignals(proxying: attachment.proxiesSignals)
         defer { signals.restore() }
-        guard let started = try start(container, attach: true, attachment: attachment, interactive: interactive) else {
+        guard let started = try start(container, attach: true, attachment: attachment, interactive: interactive, pending: pending) else {
             return nil
         }
         signals.forward(to: started.monitorPid)

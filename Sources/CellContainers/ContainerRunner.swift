@@ -30,13 +30,21 @@ public struct ContainerRunner {
         return try creator.create(options, warn: warn, fetchMissingImage: fetchMissingImage)
     }
 
+    /// The monitor of a container `run` is about to create, started now so that its own start
+    /// overlaps the creating (`PendingMonitor`); nil if it could not be (`start` then starts one).
+    /// `interactive` is -i; `attachment` is for a run without -d.
+    public func startMonitorAhead(detach: Bool, interactive: Bool, attachment: Attachment) -> PendingMonitor? {
+        try? ContainerLauncher.startAhead(monitorPath: monitorPath, attach: !detach,
+                                          attachment: detach ? Attachment() : attachment, interactive: interactive)
+    }
+
     /// docker run -d: starts `container` and returns; a --rm container that fails to start is
     /// removed. False when it was running already.
     @discardableResult
-    public func startDetached(_ container: Container) throws -> Bool {
+    public func startDetached(_ container: Container, pending: PendingMonitor? = nil) throws -> Bool {
         let lifecycle = try lifecycle()
         do {
-            return try lifecycle.start(container) != nil
+            return try lifecycle.start(container, pending: pending) != nil
         } catch {
             removeIfAutoRemove(container, lifecycle: lifecycle)
             throw error
@@ -46,12 +54,14 @@ public struct ContainerRunner {
     /// docker run: starts `container` with our stdio (stdin with -i; the output streams
     /// `attachment` names) and waits until it exits (its status) or the detach keys are typed.
     /// A --rm container is gone when its exit status is returned, whether it ran or failed to start.
-    public func runAttached(_ container: Container, attachment: Attachment = Attachment()) throws -> AttachOutcome {
+    public func runAttached(_ container: Container, attachment: Attachment = Attachment(),
+                            pending: PendingMonitor? = nil) throws -> AttachOutcome {
         let lifecycle = try lifecycle()
         let outcome: AttachOutcome
         do {
             guard let end = try Self.asRunError({
-                try lifecycle.startAttached(container, interactive: container.record.config.openStdin, attachment: attachment)
+                try lifecycle.startAttached(container, interactive: container.record.config.openStdin, attachment: attachment,
+                                            pending: pending)
             }) else {
                 throw CellError(.setup, "container \(container.shortID) is already running")
             }

@@ -38,3 +38,6 @@ public typealias SessionOutput = CellRuntime.SessionOutput
 
 /// A path in a container as the Engine API's archive endpoints describe it.
 public typealias ContainerPathStat = CellRuntime.ContainerPathStat
+
+/// A container's monitor started before its container exists (`ContainerRunner.startMonitorAhead`).
+public typealias PendingMonitor = CellRuntime.PendingMonitor

@@ -29,6 +29,8 @@ public enum ContainerLauncher {
 
     /// The monitor's fd for the start result.
     static let syncDescriptor: Int32 = 3
+    /// A monitor started ahead reads its container's directory here.
+    static let directoryDescriptor: Int32 = 4
     /// glibc's POSIX_SPAWN_SETSID (a GNU extension the Swift importer does not see).
     static let spawnSetSession: Int32 = 0x80
 
@@ -45,20 +47,19 @@ public enum ContainerLauncher {
     /// stdin is /dev/null: a display that draws the output itself (a build's terminal progress).
     public static func start(containerDirectory: String, monitorPath: String, attach: Bool = false,
                              attachment: Attachment = Attachment(), interactive: Bool = false,
-                             captureOutput: Bool = false, timeout: Double = 60) throws -> Started {
-        let captured = attach && captureOutput ? try PipePair() : nil
-        let sync = try PipePair()
-        var arguments = [monitorPath, "--sync-fd", String(syncDescriptor)]
-        if attach { arguments += ["--attach"] + attachment.monitorArguments }
-        // Detached, -i keeps the container's stdin a pipe that `cell attach` clients feed.
-        if interactive { arguments.append("--interactive") }
-        arguments.append(containerDirectory)
-
-        let monitorPid = try spawn(arguments: arguments, syncWriteEnd: sync.writeEnd, detach: !attach, output: captured?.writeEnd)
-        PhaseTrace.mark("monitor spawned")
-        sync.closeWriteEnd()
-        // Only the monitor holds the write end now: the reader sees the end of the output when it exits.
-        captured?.closeWriteEnd()
+                             captureOutput: Bool = false, timeout: Double = 60,
+                             pending: PendingMonitor? = nil) throws -> Started {
+        let monitorPid: Int32
+        let sync: PipePair
+        let captured: PipePair?
+        let request = PendingMonitor.Request(attach: attach, attachment: attachment, interactive: interactive, captureOutput: captureOutput)
+        if let pending, let handed = pending.hand(containerDirectory, for: request) {
+            (monitorPid, sync, captured) = handed
+            PhaseTrace.mark("monitor started ahead given the container")
+        } else {
+            (monitorPid, sync, captured) = try spawnMonitor(monitorPath, request, containerDirectory: containerDirectory)
+            PhaseTrace.mark("monitor spawned")
+        }
         let (line, rest) = try readSyncLine(sync.readEnd, timeout: timeout)
         switch line.flatMap(MonitorSyncMessage.init(line:)) {
         case .started(let pid):
@@ -76,7 +77,42 @@ public enum ContainerLauncher {
         }
     }
 
-    private static func spawn(arguments: [String], syncWriteEnd: Int32, detach: Bool, output: Int32?) throws -> Int32 {
+    /// A monitor started before its container exists, waiting for its directory (`run`: the
+    /// monitor's own start overlaps the store's work on the container); `start` hands it over.
+    public static func startAhead(monitorPath: String, attach: Bool = false, attachment: Attachment = Attachment(),
+                                  interactive: Bool = false, captureOutput: Bool = false) throws -> PendingMonitor {
+        let request = PendingMonitor.Request(attach: attach, attachment: attachment, interactive: interactive, captureOutput: captureOutput)
+        let directory = try PipePair()
+        let (pid, sync, captured) = try spawnMonitor(monitorPath, request, awaiting: directory.readEnd)
+        directory.closeReadEnd()
+        PhaseTrace.mark("monitor spawned ahead")
+        return PendingMonitor(pid: pid, sync: sync, captured: captured, directory: directory, request: request)
+    }
+
+    /// Spawns the monitor for `request`, given the container's directory or the fd to read
+    /// it from; our write ends of its pipes are closed (the monitor holds the only ones).
+    private static func spawnMonitor(_ monitorPath: String, _ request: PendingMonitor.Request, containerDirectory: String? = nil,
+                                     awaiting directoryReadEnd: Int32 = -1) throws -> (Int32, PipePair, PipePair?) {
+        let captured = request.attach && request.captureOutput ? try PipePair() : nil
+        let sync = try PipePair()
+        var arguments = [monitorPath, "--sync-fd", String(syncDescriptor)]
+        if request.attach { arguments += ["--attach"] + request.attachment.monitorArguments }
+        // Detached, -i keeps the container's stdin a pipe that `cell attach` clients feed.
+        if request.interactive { arguments.append("--interactive") }
+        if let containerDirectory {
+            arguments.append(containerDirectory)
+        } else {
+            arguments += ["--directory-fd", String(directoryDescriptor)]
+        }
+        let monitorPid = try spawn(arguments: arguments, syncWriteEnd: sync.writeEnd, detach: !request.attach,
+                                   output: captured?.writeEnd, directoryReadEnd: directoryReadEnd)
+        sync.closeWriteEnd()
+        // Only the monitor holds the write end now: the reader sees the end of the output when it exits.
+        captured?.closeWriteEnd()
+        return (monitorPid, sync, captured)
+    }
+
+    private static func spawn(arguments: [String], syncWriteEnd: Int32, detach: Bool, output: Int32?, directoryReadEnd: Int32) throws -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -100,6 +136,16 @@ public enum ContainerLauncher {
         }
         defer { if moved >= 0 { close(moved) } }
         posix_spawn_file_actions_adddup2(&actions, source, syncDescriptor)
+        // The pipe a monitor started ahead reads its container's directory from, as fd 4.
+        var directorySource = directoryReadEnd
+        var movedDirectory: Int32 = -1
+        if directoryReadEnd >= 0 && directoryReadEnd <= directoryDescriptor {
+            movedDirectory = fcntl(directoryReadEnd, F_DUPFD_CLOEXEC, 10)
+            if movedDirectory < 0 { throw CellError(.setup, "dup: \(Syscall.errorString(errno))") }
+            directorySource = movedDirectory
+        }
+        defer { if movedDirectory >= 0 { close(movedDirectory) } }
+        if directoryReadEnd >= 0 { posix_spawn_file_actions_adddup2(&actions, directorySource, directoryDescriptor) }
         var flags = Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
         if detach {
             flags |= spawnSetSession

@@ -8,11 +8,12 @@ import CellRuntime
 
 PhaseTrace.start(process: "cell-monitor")
 // cell-monitor [--sync-fd N] [--attach [--attach-streams LIST] [--detach-keys KEYS] [--no-sig-proxy]]
-//              [--interactive] <container-dir>
+//              [--interactive] (<container-dir> | --directory-fd N)
 //
 // Starts the container described by <container-dir>/spec, keeps its stdio, writes its log and
 // state, waits for it, cleans up, and exits (with the container's status under --attach).
 var options = MonitorOptions()
+var directoryDescriptor: Int32 = -1
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
     switch argument {
@@ -39,6 +40,12 @@ while let argument = arguments.popFirst() {
         options.attachment.detachKeys = keys
     case "--no-sig-proxy": options.attachment.proxiesSignals = false
     case "--interactive", "-i": options.interactive = true
+    case "--directory-fd":
+        guard let value = arguments.popFirst(), let fd = Int32(value), fd >= 0 else {
+            printUsageError("--directory-fd needs a file descriptor number")
+            exit(125)
+        }
+        directoryDescriptor = fd
     default:
         if argument.hasPrefix("-") || !options.containerDirectory.isEmpty {
             printUsageError(nil)
@@ -46,6 +53,14 @@ while let argument = arguments.popFirst() {
         }
         options.containerDirectory = argument
     }
+}
+// Started ahead of its container (`cell run`): the directory comes on a pipe, NUL-ended, once
+// the container exists. The pipe's end without one: the run stopped before; nothing to do.
+if directoryDescriptor >= 0 {
+    guard options.containerDirectory.isEmpty, let directory = readDirectory(from: directoryDescriptor) else { exit(0) }
+    close(directoryDescriptor)
+    options.containerDirectory = directory
+    PhaseTrace.mark("container directory received")
 }
 if options.containerDirectory.isEmpty {
     printUsageError(nil)
@@ -71,8 +86,22 @@ let status = Monitor(options: options).run()
 PhaseTrace.mark("done")
 exit(status)
 
+/// The NUL-ended directory on `fd`; nil at its end without one.
+func readDirectory(from fd: Int32) -> String? {
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 512)
+    while bytes.count <= Int(PATH_MAX) {
+        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if count < 0 && errno == EINTR { continue }
+        if count <= 0 { return nil }
+        bytes += chunk[0..<count]
+        if let end = bytes.firstIndex(of: 0) { return String(decoding: bytes[..<end], as: UTF8.self) }
+    }
+    return nil
+}
+
 func printUsageError(_ problem: String?) {
     let text = (problem.map { "cell-monitor: \($0)\n" } ?? "")
-        + "usage: cell-monitor [--sync-fd N] [--attach [--attach-streams LIST] [--detach-keys KEYS] [--no-sig-proxy]] [--interactive] <container-dir>\n"
+        + "usage: cell-monitor [--sync-fd N] [--attach [--attach-streams LIST] [--detach-keys KEYS] [--no-sig-proxy]] [--interactive] (<container-dir> | --directory-fd N)\n"
     _ = Array(text.utf8).withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }

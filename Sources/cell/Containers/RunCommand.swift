@@ -42,14 +42,15 @@ struct RunCommand: ParsableCommand {
     static func run(_ options: RunOptions, detach: Bool, attachment: Attachment,
                     create: (RunOptions, ContainerRunner) throws -> Container) throws {
         let runner = GlobalOptions.runner()
+        let monitor = runner.startMonitorAhead(detach: detach, interactive: options.interactive, attachment: attachment)
         let container = try create(options, runner)
         if detach {
-            try ContainerRunner.asRunError { try runner.startDetached(container) }
+            try ContainerRunner.asRunError { try runner.startDetached(container, pending: monitor) }
             Output.line(container.id)
             return
         }
         Output.flush()
-        switch try runner.runAttached(container, attachment: attachment) {
+        switch try runner.runAttached(container, attachment: attachment, pending: monitor) {
         case .exited(let status): throw ExitCode(status)
         case .detached: return
         }
