@@ -2,13 +2,14 @@
 import PackageDescription
 
 /// The executables' link: static archives in place of libstdc++, libseccomp, libcap and nettle
-/// (link/static/README.md), and a fixed-address executable, whose pointers need no relocation
-/// (and no copied page) at each start. glibc stays shared: dlopen works as before. Release
-/// builds only: a debug build links the Swift runtime shared, whose protected symbols a
-/// fixed-address executable would have glibc warn about at each start.
+/// (link/static/README.md), so that a start maps glibc alone. glibc stays shared: dlopen works as
+/// before. Release builds (built with --static-swift-stdlib: .ci/setup, bench/).
 let staticLinking: [LinkerSetting] = [
-    .unsafeFlags(["-L\(Context.packageDirectory)/link/static", "-Xclang-linker", "-no-pie"], .when(configuration: .release)),
+    .unsafeFlags(["-L\(Context.packageDirectory)/link/static"], .when(configuration: .release)),
 ]
+/// The long-lived root processes (a container's monitor, the API server) resolve every symbol at
+/// their start and get a read-only GOT (full RELRO): a write through a bug cannot redirect a call.
+let daemonLinking: [LinkerSetting] = staticLinking + [.unsafeFlags(["-Xlinker", "-z", "-Xlinker", "now"])]
 
 let package = Package(
     name: "cell",
@@ -105,7 +106,7 @@ let package = Package(
         .executableTarget(name: "cell-init", linkerSettings: [.unsafeFlags(["-static-executable", "-Xlinker", "--gc-sections"])]),
         // The per-container monitor: small, no Foundation.
         .executableTarget(name: "cell-monitor", dependencies: ["CellRuntime", "CellCgroups", "CellNetwork", "CellCore", "CellFormat", "CellEvents"],
-                         linkerSettings: staticLinking),
+                         linkerSettings: daemonLinking),
         // Docker's views of containers and images: inspect's JSON, the rows of ps, images, stats and
         // history (the values --format templates see). The `cell` command and the API server both show these.
         .target(name: "CellPresentation", dependencies: ["CellCore", "CellFormat", "CellImage", "CellNetwork", "CellCgroups", "CellContainers", "CellBuild"]),
@@ -127,7 +128,7 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOTLS", package: "swift-nio"),
-        ], linkerSettings: staticLinking),
+        ], linkerSettings: daemonLinking),
 
         .testTarget(name: "CellCoreTests", dependencies: ["CellCore"]),
         .testTarget(name: "CellArchiveTests", dependencies: ["CellArchive", "CArchive"]),

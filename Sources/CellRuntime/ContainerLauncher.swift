@@ -82,11 +82,20 @@ public enum ContainerLauncher {
     public static func startAhead(monitorPath: String, attach: Bool = false, attachment: Attachment = Attachment(),
                                   interactive: Bool = false, captureOutput: Bool = false) throws -> PendingMonitor {
         let request = PendingMonitor.Request(attach: attach, attachment: attachment, interactive: interactive, captureOutput: captureOutput)
-        let directory = try PipePair()
-        let (pid, sync, captured) = try spawnMonitor(monitorPath, request, awaiting: directory.readEnd)
-        directory.closeReadEnd()
+        var ends: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else {
+            throw CellError(.setup, "socketpair: \(Syscall.errorString(errno))")
+        }
+        defer { close(ends[1]) }
+        let spawned: (Int32, PipePair, PipePair?)
+        do {
+            spawned = try spawnMonitor(monitorPath, request, awaiting: ends[1])
+        } catch {
+            close(ends[0])
+            throw error
+        }
         PhaseTrace.mark("monitor spawned ahead")
-        return PendingMonitor(pid: pid, sync: sync, captured: captured, directory: directory, request: request)
+        return PendingMonitor(pid: spawned.0, sync: spawned.1, captured: spawned.2, directory: ends[0], request: request)
     }
 
     /// Spawns the monitor for `request`, given the container's directory or the fd to read
@@ -136,7 +145,7 @@ public enum ContainerLauncher {
         }
         defer { if moved >= 0 { close(moved) } }
         posix_spawn_file_actions_adddup2(&actions, source, syncDescriptor)
-        // The pipe a monitor started ahead reads its container's directory from, as fd 4.
+        // The socket a monitor started ahead reads its container's directory from, as fd 4.
         var directorySource = directoryReadEnd
         var movedDirectory: Int32 = -1
         if directoryReadEnd >= 0 && directoryReadEnd <= directoryDescriptor {

@@ -54,8 +54,8 @@ while let argument = arguments.popFirst() {
         options.containerDirectory = argument
     }
 }
-// Started ahead of its container (`cell run`): the directory comes on a pipe, NUL-ended, once
-// the container exists. The pipe's end without one: the run stopped before; nothing to do.
+// Started ahead of its container (`cell run`): the directory comes on a socket, NUL-ended, once
+// the container exists. Its end without one: the run stopped before; nothing to do.
 if directoryDescriptor >= 0 {
     guard options.containerDirectory.isEmpty, let directory = readDirectory(from: directoryDescriptor) else { exit(0) }
     close(directoryDescriptor)
@@ -90,7 +90,8 @@ exit(status)
 func readDirectory(from fd: Int32) -> String? {
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 512)
-    while bytes.count <= Int(PATH_MAX) {
+    // Bounded, generously: the directory is a store's path, not a file name.
+    while bytes.count <= 1 << 16 {
         let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         if count < 0 && errno == EINTR { continue }
         if count <= 0 { return nil }

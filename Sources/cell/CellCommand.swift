@@ -36,7 +36,8 @@ struct CellCommand: ParsableCommand {
         let quick = QuickCommandLine.parse(words)
         // Docker's spellings that ArgumentParser reads otherwise, rewritten for it (the quick
         // path takes none of them).
-        let arguments = quick != nil ? words : BooleanFlagValues.rewrite(EmptyOptionValues.split(ShortOptionValues.split(words)))
+        let arguments = quick != nil ? words
+            : ContainerCommandBoundary.mark(BooleanFlagValues.rewrite(EmptyOptionValues.split(ShortOptionValues.split(words))))
         do {
             if let quick {
                 PhaseTrace.mark("arguments parsed (quick path)")

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `run` starts the container's monitor before the container exists (PendingMonitor): the
-/// monitor waits for the container's directory on a pipe. A run that fails before there is a
+/// monitor waits for the container's directory on a socket. A run that fails before there is a
 /// container ends that monitor and reaps it; a monitor whose pipe ends touches nothing.
 @Suite("a monitor started ahead of its container")
 struct PendingMonitorTests {
@@ -26,7 +26,47 @@ struct PendingMonitorTests {
         try expectNothingLeft(root)
     }
 
-    @Test func aMonitorWhosePipeEndsWithoutADirectoryExitsQuietly() throws {
+    /// The monitor started ahead dies before the container exists (killed; or an older
+    /// cell-monitor that refuses --directory-fd): the run starts one the usual way.
+    @Test func aRunWhoseMonitorDiedMeanwhileStartsAnother() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        // The image store's collection lock, held here: the run waits in its creation.
+        let lock = open("\(root.path)/locks/gc.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        #expect(lock >= 0)
+        defer { close(lock) }
+        #expect(flock(lock, LOCK_EX) == 0)
+        let run = try ChildProcess(Paths.cell, ["run", "--rm", "busybox", "echo", "survived"],
+                                   environment: ["CELL_ROOT": root.path], captureOutput: true)
+        var monitor: pid_t = 0
+        #expect(waitUntil {
+            monitor = Self.childMonitorWaiting(for: run.pid)
+            return monitor > 0
+        })
+        kill(monitor, SIGKILL)
+        #expect(flock(lock, LOCK_UN) == 0)
+        let result = run.finish()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "survived\n")
+        #expect(try root.cell("ps", "-aq").stdout.isEmpty)
+        try expectNothingLeft(root)
+    }
+
+    /// The pid of `parent`'s child that is a monitor waiting for its directory, or 0.
+    static func childMonitorWaiting(for parent: pid_t) -> pid_t {
+        let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { Int32($0) }
+        for pid in pids {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 2, Int32(fields[1]) == parent,
+                  let command = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { continue }
+            if String(decoding: command, as: UTF8.self).contains("--directory-fd") { return pid }
+        }
+        return 0
+    }
+
+    @Test func aMonitorWhoseSocketEndsWithoutADirectoryExitsQuietly() throws {
         let monitor = URL(fileURLWithPath: Paths.cell).deletingLastPathComponent().appendingPathComponent("cell-monitor").path
         let ended = try Command.run(monitor, ["--sync-fd", "1", "--directory-fd", "0"])
         #expect(ended.status == 0)

@@ -60,12 +60,19 @@ struct QuickCommandLineTests {
             let ran = try root.cell(["run", "--rm", "-e", "A=1", "-w", "/tmp", "-u", "1000", "busybox", "sh", "-c", "echo $A $(pwd) $(id -u)"],
                                     environment: environment)
             #expect(ran.stdout == "1 /tmp 1000\n", "quick: \(quick)")
+            // The container's command is its own, whatever it looks like to a parser (the full
+            // parser gets a `--` before the image: ContainerCommandBoundary).
+            let odd = try root.cell(["run", "--rm", "busybox", "echo", "---", "--help", "--generate-completion-script", "bash"],
+                                    environment: environment)
+            #expect(odd.stdout == "--- --help --generate-completion-script bash\n", "quick: \(quick)")
             let detached = try root.cell(["run", "-d", "--name", "qc", "busybox", "sleep", "1000"], environment: environment)
             try detached.expectSuccess()
             #expect(detached.stdout.count == 65, "the id and a newline")
             let executed = try root.cell(["exec", "-e", "B=2", "--env=C=3", "-w", "/etc", "-u", "1000:1000", "qc", "sh", "-c", "echo $B$C $(pwd) $(id -u):$(id -g)"],
                                          environment: environment)
             #expect(executed.stdout == "23 /etc 1000:1000\n", "quick: \(quick)")
+            let oddExec = try root.cell(["exec", "qc", "echo", "---", "--help"], environment: environment)
+            #expect(oddExec.stdout == "--- --help\n", "quick: \(quick)")
             let status = try root.cell(["exec", "qc", "sh", "-c", "exit 7"], environment: environment)
             #expect(status.status == 7)
             let background = try root.cell(["exec", "-d", "qc", "touch", "/made"], environment: environment)

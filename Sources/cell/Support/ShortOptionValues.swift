@@ -82,7 +82,7 @@ enum ShortOptionValues {
     }
 
     /// Whether `word`, an option with no value in it, takes the next argument as its value.
-    private static func takesNextArgument(_ word: String, _ letters: Letters) -> Bool {
+    static func takesNextArgument(_ word: String, _ letters: Letters) -> Bool {
         if word.hasPrefix("--") { return !word.contains("=") && !BooleanFlagValues.flags.contains(word) && word != "--no-sig-proxy" }
         guard word.hasPrefix("-"), word.count == 2, let letter = word.last else { return false }
         return letters.values.contains(letter)
