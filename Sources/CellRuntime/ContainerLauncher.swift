@@ -89,7 +89,7 @@ public enum ContainerLauncher {
         defer { close(ends[1]) }
         let spawned: (Int32, PipePair, PipePair?)
         do {
-            spawned = try spawnMonitor(monitorPath, request, awaiting: ends[1])
+            spawned = try spawnMonitor(monitorPath, request, directorySocket: ends[1])
         } catch {
             close(ends[0])
             throw error
@@ -98,10 +98,10 @@ public enum ContainerLauncher {
         return PendingMonitor(pid: spawned.0, sync: spawned.1, captured: spawned.2, directory: ends[0], request: request)
     }
 
-    /// Spawns the monitor for `request`, given the container's directory or the fd to read
+    /// Spawns the monitor for `request`, given the container's directory or the socket to read
     /// it from; our write ends of its pipes are closed (the monitor holds the only ones).
     private static func spawnMonitor(_ monitorPath: String, _ request: PendingMonitor.Request, containerDirectory: String? = nil,
-                                     awaiting directoryReadEnd: Int32 = -1) throws -> (Int32, PipePair, PipePair?) {
+                                     directorySocket: Int32 = -1) throws -> (Int32, PipePair, PipePair?) {
         let captured = request.attach && request.captureOutput ? try PipePair() : nil
         let sync = try PipePair()
         var arguments = [monitorPath, "--sync-fd", String(syncDescriptor)]
@@ -114,14 +114,14 @@ public enum ContainerLauncher {
             arguments += ["--directory-fd", String(directoryDescriptor)]
         }
         let monitorPid = try spawn(arguments: arguments, syncWriteEnd: sync.writeEnd, detach: !request.attach,
-                                   output: captured?.writeEnd, directoryReadEnd: directoryReadEnd)
+                                   output: captured?.writeEnd, directorySocket: directorySocket)
         sync.closeWriteEnd()
         // Only the monitor holds the write end now: the reader sees the end of the output when it exits.
         captured?.closeWriteEnd()
         return (monitorPid, sync, captured)
     }
 
-    private static func spawn(arguments: [String], syncWriteEnd: Int32, detach: Bool, output: Int32?, directoryReadEnd: Int32) throws -> Int32 {
+    private static func spawn(arguments: [String], syncWriteEnd: Int32, detach: Bool, output: Int32?, directorySocket: Int32) throws -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -146,15 +146,15 @@ public enum ContainerLauncher {
         defer { if moved >= 0 { close(moved) } }
         posix_spawn_file_actions_adddup2(&actions, source, syncDescriptor)
         // The socket a monitor started ahead reads its container's directory from, as fd 4.
-        var directorySource = directoryReadEnd
+        var directorySource = directorySocket
         var movedDirectory: Int32 = -1
-        if directoryReadEnd >= 0 && directoryReadEnd <= directoryDescriptor {
-            movedDirectory = fcntl(directoryReadEnd, F_DUPFD_CLOEXEC, 10)
+        if directorySocket >= 0 && directorySocket <= directoryDescriptor {
+            movedDirectory = fcntl(directorySocket, F_DUPFD_CLOEXEC, 10)
             if movedDirectory < 0 { throw CellError(.setup, "dup: \(Syscall.errorString(errno))") }
             directorySource = movedDirectory
         }
         defer { if movedDirectory >= 0 { close(movedDirectory) } }
-        if directoryReadEnd >= 0 { posix_spawn_file_actions_adddup2(&actions, directorySource, directoryDescriptor) }
+        if directorySocket >= 0 { posix_spawn_file_actions_adddup2(&actions, directorySource, directoryDescriptor) }
         var flags = Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
         if detach {
             flags |= spawnSetSession
