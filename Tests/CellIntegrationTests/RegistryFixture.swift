@@ -24,7 +24,28 @@ final class LocalRegistry {
     init(_ options: Options = Options()) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("cell-registry-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: "\(directory)/data", withIntermediateDirectories: true)
-        port = try LocalRegistry.freePort()
+        // A port found free can be taken before the registry binds it (by another test's
+        // published port): a registry that exits instead of listening starts again on another.
+        for attempt in 1...5 {
+            let port = try LocalRegistry.freePort()
+            try LocalRegistry.configuration(options, port: port, directory: directory)
+                .write(toFile: "\(directory)/config.yml", atomically: true, encoding: .utf8)
+            let process = try ChildProcess("/usr/bin/docker-registry", ["serve", "\(directory)/config.yml"], captureOutput: false)
+            _ = waitUntil(timeout: 20) { LocalRegistry.accepts(port: port) || process.exitStatusIfExited() != nil }
+            if process.exitStatusIfExited() == nil && LocalRegistry.accepts(port: port) {
+                self.port = port
+                self.process = process
+                return
+            }
+            kill(process.pid, SIGTERM)
+            _ = process.waitForExit()
+            if attempt == 5 { throw HarnessError.failed("docker-registry did not start on port \(port)") }
+        }
+        throw HarnessError.failed("docker-registry did not start")
+    }
+
+    /// The registry's config.yml for `options`, listening on `port`.
+    private static func configuration(_ options: Options, port: Int, directory: String) throws -> String {
         var config = """
             version: 0.1
             log:
@@ -64,11 +85,7 @@ final class LocalRegistry {
 
                 """
         }
-        try config.write(toFile: "\(directory)/config.yml", atomically: true, encoding: .utf8)
-        process = try ChildProcess("/usr/bin/docker-registry", ["serve", "\(directory)/config.yml"], captureOutput: false)
-        guard waitUntil(timeout: 20, { LocalRegistry.accepts(port: port) }) else {
-            throw HarnessError.failed("docker-registry did not start on port \(port)")
-        }
+        return config
     }
 
     deinit {
