@@ -194,7 +194,7 @@ struct NetworkTests {
         try root.cell("run", "-d", "--name", "db", "--network", "back", "busybox",
                       "sh", "-c", "echo rows > /tmp/index.html; exec httpd -f -p 80 -h /tmp").expectSuccess()
         try root.cell("run", "-d", "--name", "app", "--network", "front", "busybox", "sleep", "1000").expectSuccess()
-        let apart = try root.cell("exec", "app", "sh", "-c", "grep -c db /etc/hosts")
+        let apart = try root.cell("exec", "app", "sh", "-c", "grep -cw db /etc/hosts")
         #expect(apart.stdout == "0\n", "not on db's network yet")
 
         try root.cell("network", "connect", "--alias", "api", "--ip", "10.220.0.40", "back", "app").expectSuccess()
