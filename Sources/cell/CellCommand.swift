@@ -37,7 +37,7 @@ struct CellCommand: ParsableCommand {
         // Docker's spellings that ArgumentParser reads otherwise, rewritten for it (the quick
         // path takes none of them).
         let arguments = quick != nil ? words
-            : ContainerCommandBoundary.mark(BooleanFlagValues.rewrite(EmptyOptionValues.split(ShortOptionValues.split(words))))
+            : BooleanFlagValues.rewrite(EmptyOptionValues.split(ShortOptionValues.split(words)))
         do {
             if let quick {
                 PhaseTrace.mark("arguments parsed (quick path)")

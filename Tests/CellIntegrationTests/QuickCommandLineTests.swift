@@ -61,7 +61,7 @@ struct QuickCommandLineTests {
                                     environment: environment)
             #expect(ran.stdout == "1 /tmp 1000\n", "quick: \(quick)")
             // The container's command is its own, whatever it looks like to a parser (the full
-            // parser gets a `--` before the image: ContainerCommandBoundary).
+            // parser gets a `--` before the image: ShortOptionValues).
             let odd = try root.cell(["run", "--rm", "busybox", "echo", "---", "--help", "--generate-completion-script", "bash"],
                                     environment: environment)
             #expect(odd.stdout == "--- --help --generate-completion-script bash\n", "quick: \(quick)")

@@ -4,7 +4,9 @@
 /// pflag reads it: flags in turn, then the first letter that takes a value gets the rest of
 /// the word (or, if nothing is left, the next argument as usual). A word with a letter the
 /// verb does not know is left alone for the parser to refuse. Scanning stops as in
-/// `EmptyOptionValues`, so that a container's own command line is never touched.
+/// `EmptyOptionValues`, so that a container's own command line is never touched; for `run`,
+/// `create` and `exec` it stops at the image (the container) and puts a `--` before it, so that
+/// the parser leaves that command line alone too (the other rewriters stop at the `--`).
 enum ShortOptionValues {
     /// Per verb (its canonical path), the short options that take a value and those that do not.
     struct Letters {
@@ -71,7 +73,15 @@ enum ShortOptionValues {
                 result.append(argument)
                 valueNext = false
             } else {
-                if argument == "--" || stopsAtPositional && !argument.hasPrefix("-") { break }
+                if argument == "--" { break }
+                if stopsAtPositional && (!argument.hasPrefix("-") || argument == "-") {
+                    // The image (the container): every word from here on is the container's
+                    // command, which Docker passes on as it is, while swift-argument-parser would
+                    // still read it (`echo ---` an invalid option, `--help` its help). A `--`
+                    // before it, and the parser reads none of them.
+                    result.append("--")
+                    break
+                }
                 let words = splitWord(argument, letters) ?? [argument]
                 result += words
                 valueNext = takesNextArgument(words[words.count - 1], letters)
@@ -82,7 +92,7 @@ enum ShortOptionValues {
     }
 
     /// Whether `word`, an option with no value in it, takes the next argument as its value.
-    static func takesNextArgument(_ word: String, _ letters: Letters) -> Bool {
+    private static func takesNextArgument(_ word: String, _ letters: Letters) -> Bool {
         if word.hasPrefix("--") { return !word.contains("=") && !BooleanFlagValues.flags.contains(word) && word != "--no-sig-proxy" }
         guard word.hasPrefix("-"), word.count == 2, let letter = word.last else { return false }
         return letters.values.contains(letter)
