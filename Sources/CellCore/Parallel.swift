@@ -19,17 +19,7 @@ public enum Parallel {
         let queue = WorkQueue(count: count, body: body)
         var started: [pthread_t] = []
         for _ in 1..<threads {
-            var thread = pthread_t()
-            let context = Unmanaged.passRetained(queue).toOpaque()
-            if pthread_create(&thread, nil, { context in
-                let queue = Unmanaged<WorkQueue>.fromOpaque(context!).takeRetainedValue()
-                queue.drain()
-                return nil
-            }, context) == 0 {
-                started.append(thread)
-            } else {
-                Unmanaged<WorkQueue>.fromOpaque(context).release()
-            }
+            if case .success(let thread) = NativeThread.start({ queue.drain() }) { started.append(thread) }
         }
         queue.drain()
         for thread in started { pthread_join(thread, nil) }

@@ -44,17 +44,7 @@ public final class MonitorReaper: @unchecked Sendable {
     public static func startReaping() throws {
         guard shared == nil else { return }
         let reaper = try MonitorReaper()
-        var thread = pthread_t()
-        let context = Unmanaged.passRetained(reaper).toOpaque()
-        let result = pthread_create(&thread, nil, { context in
-            Unmanaged<MonitorReaper>.fromOpaque(context!).takeRetainedValue().run()
-            return nil
-        }, context)
-        guard result == 0 else {
-            Unmanaged<MonitorReaper>.fromOpaque(context).release()
-            throw CellError.system("pthread_create: \(Syscall.errorString(result))")
-        }
-        pthread_detach(thread)
+        _ = try NativeThread.start(detached: true) { reaper.run() }.get()
         shared = reaper
     }
 

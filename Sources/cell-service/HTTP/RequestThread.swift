@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CellCore
 import NIOConcurrencyHelpers
 
 /// Each request runs on a thread of its own, off the event loop: the library's operations block
@@ -41,23 +42,8 @@ enum RequestThread {
         detach(body)
     }
 
-    private final class Work: @unchecked Sendable {
-        let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-    }
-
     private static func detach(_ body: @escaping @Sendable () -> Void) -> Bool {
-        let context = Unmanaged.passRetained(Work(body)).toOpaque()
-        var thread = pthread_t()
-        let result = pthread_create(&thread, nil, { context in
-            Unmanaged<Work>.fromOpaque(context!).takeRetainedValue().body()
-            return nil
-        }, context)
-        guard result == 0 else {
-            Unmanaged<Work>.fromOpaque(context).release()
-            return false
-        }
-        pthread_detach(thread)
-        return true
+        if case .success = NativeThread.start(detached: true, body) { return true }
+        return false
     }
 }

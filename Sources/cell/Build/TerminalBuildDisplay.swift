@@ -54,18 +54,8 @@ final class TerminalBuildDisplay: @unchecked Sendable {
 
     /// Starts redrawing.
     func start() {
-        var thread = pthread_t()
-        let context = Unmanaged.passRetained(self).toOpaque()
-        if pthread_create(&thread, nil, { context in
-            let display = Unmanaged<TerminalBuildDisplay>.fromOpaque(context!).takeRetainedValue()
-            display.redrawUntilStopped()
-            return nil
-        }, context) == 0 {
-            ticker = thread
-        } else {
-            // No thread: the final frame alone, at the end.
-            Unmanaged<TerminalBuildDisplay>.fromOpaque(context).release()
-        }
+        // No thread: the final frame alone, at the end.
+        ticker = try? NativeThread.start { self.redrawUntilStopped() }.get()
     }
 
     /// Stops redrawing and draws the final frame: every step, the header FINISHED when all
