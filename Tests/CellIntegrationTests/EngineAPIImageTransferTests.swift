@@ -94,13 +94,27 @@ struct EngineAPIImageTransferTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root.path)/tmp").isEmpty)
     }
 
+    /// A registry behind `options` (alice's password) that holds busybox as private/busybox:1,
+    /// and the id of that busybox.
+    static func registryHoldingPrivateBusybox(_ options: LocalRegistry.Options) throws -> (LocalRegistry, String) {
+        let registry = try LocalRegistry(options)
+        let source = try CellRoot()
+        let id = try source.importBusybox()
+        try registry.push("busybox", from: source, as: "private/busybox:1", credentials: "alice:\(RegistryAuthTests.password)")
+        return (registry, id)
+    }
+
+    /// The docker CLI's `login` to `registry` as alice, the password on stdin, its config in `root`.
+    static func dockerLogin(_ service: EngineService, to registry: LocalRegistry, root: CellRoot) throws -> CommandResult {
+        try Command.run(EngineService.dockerCLI, ["login", "-u", "alice", "--password-stdin", registry.address],
+                        stdin: Data(RegistryAuthTests.password.utf8),
+                        environment: ["DOCKER_HOST": service.dockerHost, "DOCKER_CONFIG": root.file("docker-config")])
+    }
+
     /// `docker login` is checked by the service against the registry (`/auth`); the CLI keeps the
     /// credentials and sends them with each pull and push (`X-Registry-Auth`); the service keeps none.
     @Test func dockerLoginThenPullAndPushWithCredentials() throws {
-        let registry = try LocalRegistry(.init(htpasswd: ["alice": RegistryAuthTests.password]))
-        let source = try CellRoot()
-        try source.importBusybox()
-        try registry.push("busybox", from: source, as: "private/busybox:1", credentials: "alice:\(RegistryAuthTests.password)")
+        let (registry, _) = try Self.registryHoldingPrivateBusybox(.init(htpasswd: ["alice": RegistryAuthTests.password]))
         let root = try CellRoot()
         let service = try EngineService(root: root)
         let name = "\(registry.address)/private/busybox:1"
@@ -120,9 +134,7 @@ struct EngineAPIImageTransferTests {
         #expect(wrong.status == 1)
         #expect(wrong.stderr.hasSuffix("Error response from daemon: login attempt to http://\(registry.address)/v2/ failed with status: 401 Unauthorized\n"))
 
-        let login = try Command.run(EngineService.dockerCLI, ["login", "-u", "alice", "--password-stdin", registry.address],
-                                    stdin: Data(RegistryAuthTests.password.utf8),
-                                    environment: ["DOCKER_HOST": service.dockerHost, "DOCKER_CONFIG": root.file("docker-config")])
+        let login = try Self.dockerLogin(service, to: registry, root: root)
         try login.expectSuccess()
         #expect(login.stdout == "Login Succeeded\n")
 
@@ -150,10 +162,7 @@ struct EngineAPIImageTransferTests {
     /// credentials the CLI sends, for the pull's and the push's scopes.
     @Test func dockerLoginPullAndPushThroughATokenServer() throws {
         let tokens = try TokenServer(users: ["alice": RegistryAuthTests.password])
-        let registry = try LocalRegistry(.init(token: tokens))
-        let source = try CellRoot()
-        try source.importBusybox()
-        try registry.push("busybox", from: source, as: "private/busybox:1", credentials: "alice:\(RegistryAuthTests.password)")
+        let (registry, _) = try Self.registryHoldingPrivateBusybox(.init(token: tokens))
         let root = try CellRoot()
         let service = try EngineService(root: root)
         let name = "\(registry.address)/private/busybox:1"
@@ -164,9 +173,7 @@ struct EngineAPIImageTransferTests {
         let wrong = try service.docker("login", "-u", "alice", "-p", "wrong", registry.address)
         #expect(wrong.status == 1)
         #expect(wrong.stderr.contains("Error response from daemon: "))
-        let login = try Command.run(EngineService.dockerCLI, ["login", "-u", "alice", "--password-stdin", registry.address],
-                                    stdin: Data(RegistryAuthTests.password.utf8),
-                                    environment: ["DOCKER_HOST": service.dockerHost, "DOCKER_CONFIG": root.file("docker-config")])
+        let login = try Self.dockerLogin(service, to: registry, root: root)
         try login.expectSuccess()
         #expect(login.stdout == "Login Succeeded\n")
         let pull = try service.docker("pull", name)
@@ -180,10 +187,7 @@ struct EngineAPIImageTransferTests {
     /// aux) and `images.get(...).save()` with `images.load`.
     @Test(.enabled(if: EngineService.hasDockerPy, "needs Debian's python3-docker"))
     func dockerPyLoginPullPushSaveAndLoad() throws {
-        let registry = try LocalRegistry(.init(htpasswd: ["alice": RegistryAuthTests.password]))
-        let source = try CellRoot()
-        let id = try source.importBusybox()
-        try registry.push("busybox", from: source, as: "private/busybox:1", credentials: "alice:\(RegistryAuthTests.password)")
+        let (registry, id) = try Self.registryHoldingPrivateBusybox(.init(htpasswd: ["alice": RegistryAuthTests.password]))
         let root = try CellRoot()
         let service = try EngineService(root: root)
         let result = try service.python("""

@@ -96,25 +96,35 @@ import Testing
         #expect(try docker().stdout == "24.0.7\n")
     }
 
+    /// systemd's socket activation, played by Python: a socket listening on argv[1] (a path:
+    /// unix; else HOST:PORT) as fd 3, LISTEN_FDS and LISTEN_PID set, then the service (argv[2])
+    /// exec'd with the store argv[3].
+    static let activationLauncher = """
+        import os, socket, sys
+        if sys.argv[1].startswith("/"):
+            s = socket.socket(socket.AF_UNIX)
+            s.bind(sys.argv[1])
+        else:
+            host, port = sys.argv[1].rsplit(":", 1)
+            s = socket.socket(socket.AF_INET)
+            s.bind((host, int(port)))
+        s.listen(16)
+        if s.fileno() != 3:
+            os.dup2(s.fileno(), 3)
+        os.set_inheritable(3, True)
+        os.environ["LISTEN_FDS"] = "1"
+        os.environ["LISTEN_PID"] = str(os.getpid())
+        os.execv(sys.argv[2], [sys.argv[2], "--root", sys.argv[3], "--time", "0"])
+        """
+
     /// systemd passes a listening socket as fd 3 with LISTEN_PID and LISTEN_FDS (the launcher here
     /// execs the service in its own process, so LISTEN_PID is the service's pid).
     @Test func socketActivation() throws {
         let root = try CellRoot()
         let socket = root.file("activated.sock")
         let serviceBinary = (Paths.cell as NSString).deletingLastPathComponent + "/cell-service"
-        let launcher = """
-            import os, socket, sys
-            s = socket.socket(socket.AF_UNIX)
-            s.bind(sys.argv[1])
-            s.listen(16)
-            if s.fileno() != 3:
-                os.dup2(s.fileno(), 3)
-            os.set_inheritable(3, True)
-            os.environ["LISTEN_FDS"] = "1"
-            os.environ["LISTEN_PID"] = str(os.getpid())
-            os.execv(sys.argv[2], [sys.argv[2], "--root", sys.argv[3], "--time", "0"])
-            """
-        let process = try ChildProcess("/usr/bin/python3", ["-c", launcher, socket, serviceBinary, root.path], captureOutput: false)
+        let process = try ChildProcess("/usr/bin/python3", ["-c", Self.activationLauncher, socket, serviceBinary, root.path],
+                                       captureOutput: false)
         defer {
             if process.exitStatusIfExited() == nil { kill(process.pid, SIGTERM) }
             process.waitForExit()
@@ -133,19 +143,8 @@ import Testing
     @Test func anActivatedTCPSocketOffLoopbackNeedsClientCertificates() throws {
         let root = try CellRoot()
         let serviceBinary = (Paths.cell as NSString).deletingLastPathComponent + "/cell-service"
-        let launcher = """
-            import os, socket, sys
-            s = socket.socket(socket.AF_INET)
-            s.bind(("0.0.0.0", 0))
-            s.listen(16)
-            if s.fileno() != 3:
-                os.dup2(s.fileno(), 3)
-            os.set_inheritable(3, True)
-            os.environ["LISTEN_FDS"] = "1"
-            os.environ["LISTEN_PID"] = str(os.getpid())
-            os.execv(sys.argv[1], [sys.argv[1], "--root", sys.argv[2], "--time", "0"])
-            """
-        let refused = try Command.run("/usr/bin/timeout", ["20", "/usr/bin/python3", "-c", launcher, serviceBinary, root.path])
+        let refused = try Command.run("/usr/bin/timeout", ["20", "/usr/bin/python3", "-c", Self.activationLauncher, "0.0.0.0:0",
+                                                           serviceBinary, root.path])
         #expect(refused.status != 0 && refused.stderr.contains("(from systemd): TCP on an address other than loopback needs --tlsverify"),
                 "exit \(refused.status): \(refused.stderr)")
     }
