@@ -25,6 +25,7 @@ start_many() { # $1: the command prefix; prints seconds
 }
 cell_many=$(start_many "$cell")
 cell_running=$($cell ps -q | wc -l)
+sleep 0.5 # a monitor gives its startup code's pages back once its container has run 0.1 s
 cell_many_pss=$(($(pss_of cell-monitor) * cell_running))
 hyperfine -N --warmup 2 --runs 10 --export-json "$work/ps-running.json" -n "cell ps ($many running)" "$cell ps"
 begin=$(date +%s.%N); $cell rm -f $($cell ps -aq) >/dev/null; cell_rm=$(python3 -c "import sys,time; print(time.time() - float(sys.argv[1]))" "$begin")

@@ -92,8 +92,11 @@ struct Monitor {
         PhaseTrace.mark("log, pipes, attach socket, ports ready")
         // The network namespace is taken while the child waits before exec: a command that
         // exits at once (a server missing its files) must not make the start fail.
+        // Its mounts go after the client has heard the exit, not before (see MountNamespaceHold).
+        var mountNamespace: MountNamespaceHold? = nil
         let started = try ProcessSpawner(spec: spec).spawn(stdio: stdio, cgroup: cgroup,
                                                            windowSize: options.attach ? PseudoTerminal.windowSize(of: 0) : nil) { pid in
+            mountNamespace = MountNamespaceHold(process: pid)
             for attachment in spec.networkAttachments { try attachment.attach(toNamespaceOf: pid) }
             if !spec.networkAttachments.isEmpty { PhaseTrace.mark("network interfaces plumbed") }
             try ports.attach(toNetworkOf: spec.network == .host ? nil : pid,
@@ -123,8 +126,10 @@ struct Monitor {
         event("start")
         PhaseTrace.mark("start reported, event recorded")
         if !options.attach && PhaseTrace.isEnabled { releaseClientStreams() }
-        // From here on the monitor mostly sleeps in poll(): give back the startup code's pages.
-        ResidentMemory.trim()
+        // From here on the monitor mostly sleeps in poll(): it gives back the startup code's
+        // pages once the container has run a moment. Not at once: a short-lived container's
+        // exit would wait for the trim and then fault the code of the exit path back in.
+        var trimDeadline: Deadline? = Deadline(after: Monitor.trimDelay)
 
         var relay: OutputRelay
         var rawMode: RawTerminalMode? = nil
@@ -164,7 +169,8 @@ struct Monitor {
             ready += fluentd?.descriptors() ?? []
             let portsStart = ready.count
             if exitStatus == nil { ready += ports.descriptors() }
-            let timeout = Monitor.earliest(exitStatus != nil ? 100 : health?.pollTimeout ?? -1, fluentd?.pollTimeout ?? -1)
+            let timeout = Monitor.earliest(Monitor.earliest(exitStatus != nil ? 100 : health?.pollTimeout ?? -1, fluentd?.pollTimeout ?? -1),
+                                           trimDeadline.map { Int32($0.remaining * 1000) + 1 } ?? -1)
             if poll(&ready, nfds_t(ready.count), timeout) > 0 {
                 let keysTyped = relay.handle(ready[2..<serverStart])
                 if attached && (keysTyped || ready[1].revents != 0) {
@@ -178,6 +184,10 @@ struct Monitor {
                 if exitStatus == nil { ports.handle(ready[portsStart...]) }
             }
             if exitStatus == nil { health?.tick() }
+            if let deadline = trimDeadline, deadline.hasPassed {
+                trimDeadline = nil
+                if exitStatus == nil { ResidentMemory.trim() }
+            }
             // After the output was read and the socket's news handled: new lines go out, a
             // reconnection that is due is made.
             fluentd?.pump()
@@ -243,6 +253,7 @@ struct Monitor {
                 detachClient(relay: &relay, rawMode: &rawMode, terminal: terminal, server: server)
                 attached = false
             }
+            mountNamespace?.release()
             if waitOutBackOff(state.restartDelay, signals: signals) { restart(&state) }
             state.restarting = false
         }
@@ -262,6 +273,7 @@ struct Monitor {
                     report(.exited(state.exitCode))
                     releaseClientStreams()
                 }
+                mountNamespace?.release()
                 // Off the path the client waits for: nothing of the container runs, nothing
                 // names it.
                 try? cgroup?.remove()
@@ -278,6 +290,7 @@ struct Monitor {
         // Attach clients hear the exit only once it is recorded (or the container removed), so
         // that what they do next (`rm`, `start`) sees it stopped, as after `docker attach`.
         server.finish(exitCode: state.exitCode)
+        mountNamespace?.release()
         return state.exitCode
     }
 
@@ -432,6 +445,9 @@ struct Monitor {
             if opened >= 0 && opened != fd { close(opened) }
         }
     }
+
+    /// How long a container runs before its monitor gives back its startup code's pages.
+    static let trimDelay = 0.1
 
     /// The shorter of two poll() timeouts, where -1 is none.
     static func earliest(_ first: Int32, _ second: Int32) -> Int32 {
