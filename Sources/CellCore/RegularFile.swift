@@ -42,7 +42,7 @@ public enum RegularFile {
             throw CellError.invalidInput("\(path) is not a regular file (\(typeName(st.st_mode)))")
         }
         let magic = cell_fd_filesystem_magic(pathFD)
-        if let name = kernelFileSystems[magic] {
+        if let name = kernelFileSystem(magic) {
             throw CellError.invalidInput("\(path) is a file of the kernel's \(name), not of the container's file system")
         }
         let fd = try Syscall.retrying("open \(path)") {
@@ -51,12 +51,24 @@ public enum RegularFile {
         return fd
     }
 
-    /// The pseudo file systems whose files are views into the kernel, by statfs magic.
-    static let kernelFileSystems: [Int: String] = [
-        0x9fa0: "proc", 0x6265_6572: "sysfs", 0x6462_6720: "debugfs", 0x7472_6163: "tracefs",
-        0x7363_6673: "securityfs", 0x0027_e0eb: "cgroup", 0x6367_7270: "cgroup2", 0xcafe_4a11: "bpf",
-        0x6265_6570: "configfs", 0x6165_676c: "pstore", 0xde5e_81e4: "efivarfs",
-    ]
+    /// The pseudo file systems whose files are views into the kernel, by statfs magic (a
+    /// switch: a dictionary's first use costs a scan of the binary's protocol conformances).
+    static func kernelFileSystem(_ magic: Int) -> String? {
+        switch magic {
+        case 0x9fa0: "proc"
+        case 0x6265_6572: "sysfs"
+        case 0x6462_6720: "debugfs"
+        case 0x7472_6163: "tracefs"
+        case 0x7363_6673: "securityfs"
+        case 0x0027_e0eb: "cgroup"
+        case 0x6367_7270: "cgroup2"
+        case 0xcafe_4a11: "bpf"
+        case 0x6265_6570: "configfs"
+        case 0x6165_676c: "pstore"
+        case 0xde5e_81e4: "efivarfs"
+        default: nil
+        }
+    }
 
     static func typeName(_ mode: mode_t) -> String {
         switch mode & S_IFMT {

@@ -4,6 +4,13 @@ import FoundationEssentials
 import Foundation
 #endif
 import CellCore
+import CellFormat
+
+/// A document of the store that `StoredJSON.decode` reads without Codable (its Decodable stays
+/// for documents that come from elsewhere, and must read alike).
+public protocol StoredJSONDocument: Decodable {
+    init(fields: JSONFields) throws
+}
 
 /// The JSON documents cell stores (image configs, manifests, the index, container records), in
 /// and out through Codable, deterministic (sorted keys) so equal content gives equal digests.
@@ -13,6 +20,20 @@ public enum StoredJSON {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return Array(try encoder.encode(value))
+    }
+
+    /// A document `cell run` reads: parsed into a `JSONValue` and read field by field, with the
+    /// Decodable's results and refusals but none of Codable's cold start (see JSONFields).
+    public static func decode<T: StoredJSONDocument>(_ type: T.Type, from bytes: [UInt8], what: @autoclosure () -> String) throws -> T {
+        do {
+            return try T(fields: try JSONFields(try JSONValue(parsing: bytes)))
+        } catch let failure as JSONFields.Failure {
+            throw CellError.invalidInput("\(what()) is not valid: \(failure.description)")
+        } catch let error as CellError where error.message.hasPrefix("invalid JSON") {
+            throw CellError.invalidInput("\(what()) is not valid: malformed JSON")
+        } catch let error as CellError {
+            throw CellError.invalidInput("\(what()) is not valid: \(error.message)")
+        }
     }
 
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], what: @autoclosure () -> String) throws -> T {

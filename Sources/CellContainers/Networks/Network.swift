@@ -4,6 +4,8 @@ import FoundationEssentials
 import Foundation
 #endif
 import CellCore
+import CellFormat
+import CellImage
 import CellNetwork
 
 /// A network of the store, as `network create` made it (or the predefined `bridge`, `host` and
@@ -52,6 +54,17 @@ public struct Network: Codable, Sendable, Equatable {
         }
         return BridgeInterface(name: BridgeInterface.name(forNetworkID: id), gateway: IPv4Interface(address: gateway, prefix: subnet.prefix),
                                isInternal: isInternal, owner: directory)
+    }
+}
+
+/// Read without Codable on every `cell run` (see JSONFields), as its Decodable reads it.
+extension Network: StoredJSONDocument {
+    public init(fields: JSONFields) throws {
+        self.init(name: try fields.required("name", fields.string), id: try fields.required("id", fields.string),
+                  created: try fields.required("created", fields.string), driver: try fields.required("driver", fields.string),
+                  subnet: try fields.string("subnet"), gateway: try fields.string("gateway"),
+                  isInternal: try fields.required("isInternal", fields.bool), labels: try fields.required("labels", fields.stringMap),
+                  options: try fields.required("options", fields.stringMap))
     }
 }
 

@@ -90,8 +90,9 @@ enum CommandLineMistakes {
     static let canonicalPaths = ["container list": "container ls", "container ps": "container ls", "image list": "image ls",
                                  "image remove": "image rm", "volume list": "volume ls", "volume remove": "volume rm"]
 
-    /// The verbs that group others (`cell container ls`).
-    static let groups: Set<String> = ["container", "image", "system", "completion", "volume"]
+    /// The verbs that group others (`cell container ls`). An array: a Set's first use costs
+    /// every command a scan of the binary's protocol conformances.
+    static let groups = ["container", "image", "system", "completion", "volume"]
 
     /// Docker's usage line of a command: `Usage:  cell rm [OPTIONS] CONTAINER [CONTAINER...]`.
     static func usageLine(_ path: String, _ usage: Usage) -> String {
