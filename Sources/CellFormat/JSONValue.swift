@@ -34,6 +34,21 @@ extension JSONValue {
     /// An array of strings, the commonest list in docker's documents (`Cmd`, `Env`, `RepoTags`).
     public static func strings(_ values: [String]) -> JSONValue { .array(values.map { .string($0) }) }
 
+    /// An object of the members that are there (nil ones left out), keys sorted as Swift sorts
+    /// strings: what JSONEncoder writes for a synthesized Encodable with `.sortedKeys`.
+    public static func sortedObject(_ members: [(String, JSONValue?)]) -> JSONValue {
+        var present: [(String, JSONValue)] = []
+        for (key, value) in members { if let value { present.append((key, value)) } }
+        return .object(present.sorted { $0.0 < $1.0 })
+    }
+
+    /// A dictionary of strings, keys sorted the same way.
+    public static func sortedObject(_ map: [String: String]) -> JSONValue {
+        var members: [(String, JSONValue)] = []
+        for (key, value) in map { members.append((key, .string(value))) }
+        return .object(members.sorted { $0.0 < $1.0 })
+    }
+
     /// A JSON array of strings as history and progress lines show it (`["cat","/app/x"]`).
     public static func compactArray(_ values: [String]) -> String {
         strings(values).serialized(indent: nil, escapingHTML: false)

@@ -12,6 +12,13 @@ public protocol StoredJSONDocument: Decodable {
     init(fields: JSONFields) throws
 }
 
+/// A document of the store that `StoredJSON.encode` writes without Codable (see JSONFields for
+/// why): `storedJSONValue` holds what its synthesized Encodable writes, which JSONEncoder's
+/// `.sortedKeys` output it then is (U+2028 and U+2029 aside, which come out escaped).
+public protocol StoredJSONEncodable: Encodable {
+    var storedJSONValue: JSONValue { get }
+}
+
 /// The JSON documents cell stores (image configs, manifests, the index, container records), in
 /// and out through Codable, deterministic (sorted keys) so equal content gives equal digests.
 /// Docker-shaped output (inspect, templates) is CellFormat's `JSONValue`, ordered as Docker orders it.
@@ -20,6 +27,11 @@ public enum StoredJSON {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return Array(try encoder.encode(value))
+    }
+
+    /// A document `cell run` writes: no JSONEncoder (see StoredJSONEncodable).
+    public static func encode<T: StoredJSONEncodable>(_ value: T) throws -> [UInt8] {
+        Array(value.storedJSONValue.serialized(indent: nil, escapingHTML: false).utf8)
     }
 
     /// A document `cell run` reads: parsed into a `JSONValue` and read field by field, with the
