@@ -29,18 +29,21 @@ public final class ImageStore: @unchecked Sendable {
 
     /// The images an index names (one read under the index lock, for a decision made on it).
     private func images(in index: NameIndex) throws -> [ImageSummary] {
-        var byID: [Digest: ImageSummary] = [:]
-        var order: [Digest] = []
+        // By the id's text: a dictionary keyed by Digest would cost every run a scan of the
+        // binary's protocol conformances for Digest's Hashable.
+        var byID: [String: ImageSummary] = [:]
+        var order: [String] = []
         for entry in index.entries {
             let summary = try summary(of: entry)
-            if var existing = byID[summary.id] {
+            let key = summary.id.description
+            if var existing = byID[key] {
                 existing.names.append(contentsOf: summary.names)
                 existing.repositoryDigests.merge(summary.repositoryDigests) { $1 }
                 existing.distributionManifests.merge(summary.distributionManifests) { $1 }
-                byID[summary.id] = existing
+                byID[key] = existing
             } else {
-                byID[summary.id] = summary
-                order.append(summary.id)
+                byID[key] = summary
+                order.append(key)
             }
         }
         return order.compactMap { byID[$0] }.sorted { lhs, rhs in
