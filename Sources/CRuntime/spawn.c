@@ -216,16 +216,8 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
     }
     note_phase(c, CELL_PHASE_PIVOTED);
 
-    /* Wait for the parent's go before anything of the image runs: it finishes what needs our
-       pid (the port forwarders' network; the v2 cgroup on kernels that could not clone us into
-       it) while we mount. EOF means it gave up (or died). */
-    char byte;
-    ssize_t n;
-    do n = read(release_fd, &byte, 1); while (n < 0 && errno == EINTR);
-    if (n != 1) _exit(125);
-    close(release_fd);
-    note_phase(c, CELL_PHASE_RELEASED);
-
+    /* Our cgroups are final since our first step (cell_internal_join_cgroups): the cgroup
+       namespace and its view are made while the parent still plumbs the network. */
     if (c->cgroup_namespace) {
         const unsigned long read_only = c->cgroup_writable ? 0 : MS_RDONLY;
         if (unshare(CLONE_NEWCGROUP) < 0) fail(error_fd, CELL_STAGE_CGROUP_NAMESPACE, 0);
@@ -237,6 +229,16 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
             fail(error_fd, CELL_STAGE_CGROUP_NAMESPACE, 0);
     }
     note_phase(c, CELL_PHASE_CGROUP_VIEW);
+
+    /* Wait for the parent's go before anything of the image runs: it finishes what needs our
+       pid (the network interfaces, the port forwarders' network) while we mount. EOF means it
+       gave up (or died). */
+    char byte;
+    ssize_t n;
+    do n = read(release_fd, &byte, 1); while (n < 0 && errno == EINTR);
+    if (n != 1) _exit(125);
+    close(release_fd);
+    note_phase(c, CELL_PHASE_RELEASED);
 
     int in = console >= 0 ? console : c->stdin_fd, out = console >= 0 ? console : c->stdout_fd;
     int err = console >= 0 ? console : c->stderr_fd;

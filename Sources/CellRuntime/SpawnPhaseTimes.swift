@@ -30,8 +30,8 @@ final class SpawnPhaseTimes {
             (CELL_PHASE_ROOT_MOUNTED, "child: overlay root mounted"),
             (CELL_PHASE_MOUNTED, "child: /proc, /dev, /sys, volumes and masks mounted"),
             (CELL_PHASE_PIVOTED, "child: pivot_root, hostname, loopback, working directory"),
-            (CELL_PHASE_RELEASED, "child: released by the monitor"),
             (CELL_PHASE_CGROUP_VIEW, "child: cgroup namespace and /sys/fs/cgroup"),
+            (CELL_PHASE_RELEASED, "child: released by the monitor"),
             (CELL_PHASE_CONFINED, "child: limits, capabilities, seccomp, ids; exec"),
         ]
         for (phase, name) in names { PhaseTrace.mark(name, at: times[Int(phase.rawValue)]) }

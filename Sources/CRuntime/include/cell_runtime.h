@@ -205,8 +205,8 @@ enum cell_spawn_phase {
     CELL_PHASE_ROOT_MOUNTED,     /* the overlay (or bind) root */
     CELL_PHASE_MOUNTED,          /* /proc, /dev, /sys, volumes, masks, read-only paths */
     CELL_PHASE_PIVOTED,          /* pivot_root, hostname, loopback, working directory */
-    CELL_PHASE_RELEASED,         /* the parent's go */
     CELL_PHASE_CGROUP_VIEW,      /* its cgroup namespace and /sys/fs/cgroup */
+    CELL_PHASE_RELEASED,         /* the parent's go */
     CELL_PHASE_CONFINED,         /* stdio, limits, capabilities, seccomp, ids: about to exec */
     CELL_PHASE_COUNT
 };
