@@ -179,6 +179,18 @@ struct JSONParser {
 
     mutating func parseString() throws -> String {
         index += 1
+        // Most strings (keys, digests, paths) have no escape: taken whole from the bytes.
+        var end = index
+        while end < bytes.count {
+            let byte = bytes[end]
+            if byte == UInt8(ascii: "\"") {
+                let text = String(decoding: bytes[index..<end], as: UTF8.self)
+                index = end + 1
+                return text
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            end += 1
+        }
         var output: [UInt8] = []
         var scalars = String.UnicodeScalarView()
         func flush() {
