@@ -47,7 +47,7 @@ public struct ContainerCreator {
             }
         }
         var warnings: [String] = []
-        if let layout = try? CgroupLayout.detect() {
+        if CgroupSupport.judges(options.limits), let layout = try? CgroupLayout.detect() {
             (options.limits, warnings) = CgroupSupport.of(layout).admitting(options.limits)
         }
         // A writer of the store from finding the image until the record is on disk: a garbage

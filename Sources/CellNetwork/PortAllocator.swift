@@ -11,6 +11,8 @@ import CellCore
 /// it will listen on.
 public enum PortAllocator {
     public static func allocate(_ bindings: [PortBinding]) throws -> [PortMapping] {
+        // No ports, no question: the probe below is a socket and a bind.
+        if bindings.isEmpty { return [] }
         let ipv6 = hostHasIPv6
         return try bindings.flatMap { binding -> [PortMapping] in
             let proto: PortMapping.TransportProtocol = binding.proto == "udp" ? .udp : .tcp
