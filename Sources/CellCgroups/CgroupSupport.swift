@@ -36,13 +36,13 @@ public struct CgroupSupport: Equatable, Sendable {
         }
     }
 
-    /// The limits this host can apply, and Docker's warning for each one dropped.
     /// Whether `admitting` has anything to judge in `limits` (it never changes other ones): a
     /// creation without them does not look at the host's cgroups (a dozen statfs).
     public static func judges(_ limits: ResourceLimits) -> Bool {
         limits.memorySwappiness != nil || limits.oomKillDisable == true || limits.blkioWeight != nil
     }
 
+    /// The limits this host can apply, and Docker's warning for each one dropped.
     public func admitting(_ limits: ResourceLimits) -> (limits: ResourceLimits, warnings: [String]) {
         var result = limits
         var warnings: [String] = []

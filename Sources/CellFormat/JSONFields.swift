@@ -3,7 +3,9 @@ import CellCore
 /// The fields of a JSON object, read with the rules of JSONDecoder and Codable's synthesized
 /// `init(from:)`: the first of repeated keys; nil for a missing or null optional; an error for
 /// a missing field, a null where a value must be, or a value of another type; integers also
-/// written as 1.0 or 1e2, but not 1.5.
+/// written as 1.0 or 1e2, but not 1.5. Where the parser differs, it refuses more (nesting past
+/// 1,000, a byte-order mark) or repairs (invalid UTF-8 becomes U+FFFD, which JSONDecoder
+/// refuses): for documents whose digest is checked, or the store's own.
 ///
 /// Why not Codable: in a fresh process, each Codable type's first decoding makes the Swift
 /// runtime demangle its containers' types and scan every protocol conformance of the binary
@@ -112,8 +114,10 @@ public struct JSONFields {
     public func names(_ key: String) throws -> [String]? {
         guard let value = value(key) else { return nil }
         guard case .object(let members) = value else { throw Failure.wrongType(path: pathText(key)) }
+        // A set beside the list: a hostile config may repeat a million keys.
         var names: [String] = []
-        for (name, _) in members where !names.contains(name) { names.append(name) }
+        var seen: Set<String> = []
+        for (name, _) in members where seen.insert(name).inserted { names.append(name) }
         return names
     }
 

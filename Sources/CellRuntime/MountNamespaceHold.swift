@@ -10,9 +10,12 @@ import Musl
 /// When a container's last process exits, the kernel tears its mount namespace down before
 /// the exit is reported: it unmounts every mount (the overlay root, /proc, /sys, /dev and the
 /// rest), waits out an RCU grace period and shuts each superblock down, about half a
-/// millisecond of a `run --rm` here. Held, that work happens when the monitor lets go, after
-/// the client has heard the exit. Nothing of it is visible: the mounts were never in the
-/// host's namespace, and the fd is close-on-exec and goes with the monitor at the latest.
+/// millisecond of a `run --rm` here. Held, that work happens when the monitor lets go: for a
+/// `--rm` container after the client has heard the exit (its folders are renamed away by
+/// then); for one that stays, before its exit is recorded, so that a `start`, `cp` or `rm`
+/// that follows never finds its overlay still mounted. Nothing of it is visible: the mounts
+/// were never in the host's namespace, and the fd is close-on-exec and goes with the monitor
+/// at the latest.
 public final class MountNamespaceHold {
     private var descriptor: Int32
 

@@ -243,6 +243,10 @@ struct Monitor {
         }
         if let cleanupError { state.error = cleanupError.message }
         PhaseTrace.mark(spec.autoRemove ? "cgroup emptied" : "cgroup emptied and removed")
+        // A container that stays: its mounts go before its exit is recorded, as without the
+        // hold; a start, `cp` or `rm` that follows must not find its overlay still mounted.
+        let removing = spec.autoRemove && cleanupError == nil
+        if !removing { mountNamespace?.release() }
         if state.oomKilled { event("oom") }
         event("die", ["exitCode": String(state.exitCode)])
         if cleanupError == nil && !spec.autoRemove, shouldRestart(&state, spec: spec) {
@@ -253,11 +257,10 @@ struct Monitor {
                 detachClient(relay: &relay, rawMode: &rawMode, terminal: terminal, server: server)
                 attached = false
             }
-            mountNamespace?.release()
             if waitOutBackOff(state.restartDelay, signals: signals) { restart(&state) }
             state.restarting = false
         }
-        if spec.autoRemove && cleanupError == nil {
+        if removing {
             // docker run --rm (attached or not): the container goes as it exits.
             do {
                 let remains = try ContainerRemoval.takeOut(spec, directory: directory)
@@ -273,15 +276,16 @@ struct Monitor {
                     report(.exited(state.exitCode))
                     releaseClientStreams()
                 }
-                mountNamespace?.release()
                 // Off the path the client waits for: nothing of the container runs, nothing
-                // names it.
+                // names it, and its overlay's folders are renamed away.
+                mountNamespace?.release()
                 try? cgroup?.remove()
                 remains.delete()
                 // Its record is gone: the exit status of this process is the only trace of the
                 // container's, for the process that started it (the API server's `wait`).
                 return state.exitCode
             } catch {
+                mountNamespace?.release()
                 try? cgroup?.remove()
                 state.error = asCellError(error).message
             }
@@ -290,7 +294,6 @@ struct Monitor {
         // Attach clients hear the exit only once it is recorded (or the container removed), so
         // that what they do next (`rm`, `start`) sees it stopped, as after `docker attach`.
         server.finish(exitCode: state.exitCode)
-        mountNamespace?.release()
         return state.exitCode
     }
 
