@@ -92,7 +92,7 @@ struct Monitor {
         PhaseTrace.mark("log, pipes, attach socket, ports ready")
         // The network namespace is taken while the child waits before exec: a command that
         // exits at once (a server missing its files) must not make the start fail.
-        // Its mounts go after the client has heard the exit, not before (see MountNamespaceHold).
+        // A --rm container's mounts go after its client has heard the exit (MountNamespaceHold).
         var mountNamespace: MountNamespaceHold? = nil
         let started = try ProcessSpawner(spec: spec).spawn(stdio: stdio, cgroup: cgroup,
                                                            windowSize: options.attach ? PseudoTerminal.windowSize(of: 0) : nil) { pid in
