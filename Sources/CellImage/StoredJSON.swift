@@ -20,7 +20,9 @@ public protocol StoredJSONEncodable: Encodable {
 }
 
 /// The JSON documents cell stores (image configs, manifests, the index, container records), in
-/// and out through Codable, deterministic (sorted keys) so equal content gives equal digests.
+/// and out through Codable, or for those every `cell run` reads or writes, field by field
+/// (`StoredJSONDocument`, `StoredJSONEncodable`); deterministic (sorted keys) so equal content
+/// gives equal digests.
 /// Docker-shaped output (inspect, templates) is CellFormat's `JSONValue`, ordered as Docker orders it.
 public enum StoredJSON {
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
