@@ -101,6 +101,15 @@ import Testing
         try OCIDocumentReadingTests.expectAlike(ImageConfig.self, text)
     }
 
+    /// A hostile config's hundred thousand ports (and a repeated one) read in linear time: a
+    /// list of names searched name by name would take minutes here.
+    @Test func manyPortsAreReadInLinearTime() throws {
+        let ports = (0..<100_000).map { #""\#($0)/tcp":{}"# }.joined(separator: ",")
+        let text = #"{"architecture":"amd64","os":"linux",\#(OCIDocumentReadingTests.rootfs),"config":{"ExposedPorts":{\#(ports),"7/tcp":[]}}}"#
+        let config = try StoredJSON.decode(ImageConfig.self, from: Array(text.utf8), what: "image config")
+        #expect(config.config?.exposedPorts?.count == 100_000)
+    }
+
     @Test func refusalsNameTheField() {
         #expect(throws: CellError.invalidInput("image config is not valid: missing field \"rootfs\"")) {
             try StoredJSON.decode(ImageConfig.self, from: Array(#"{"architecture":"amd64","os":"linux"}"#.utf8), what: "image config")
