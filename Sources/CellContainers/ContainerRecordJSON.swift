@@ -16,7 +16,7 @@ extension ContainerRecord: StoredJSONEncodable {
             ("imageID", .string(imageID)), ("path", .string(path)), ("args", .strings(args)),
             ("config", config.storedJSONValue), ("hostConfig", hostConfig.storedJSONValue),
             ("mountPoints", mountPoints.map { .array($0.map(\.storedJSONValue)) }),
-            ("networks", networks.map { networks in .object(networks.map { ($0.key, $0.value.storedJSONValue) }.sorted { $0.0 < $1.0 }) }),
+            ("networks", networks.map { networks in .sortedObject(networks.map { ($0.key, $0.value.storedJSONValue) }) }),
             ("layerDirectories", .strings(layerDirectories)),
         ])
     }

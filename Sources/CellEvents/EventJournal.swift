@@ -35,7 +35,7 @@ public struct Event: Equatable, Sendable {
         fields += [
             ("Type", .string(type)), ("Action", .string(action)),
             ("Actor", .object([("ID", .string(actorID)),
-                               ("Attributes", .object(attributes.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))])),
+                               ("Attributes", .sortedObject(attributes))])),
             ("scope", .string("local")), ("time", .integer(time.seconds)),
             ("timeNano", .integer(time.seconds * 1_000_000_000 + Int64(time.nanoseconds))),
         ]

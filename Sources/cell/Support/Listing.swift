@@ -20,7 +20,7 @@ enum Listing {
             for row in rows { Output.line(try template.render(row)) }
             return
         }
-        let headerValue = JSONValue.object(headers.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
+        let headerValue = JSONValue.sortedObject(headers)
         let table = TableWriter()
         for value in [headerValue] + rows {
             table.addRow(try template.render(value).split(separator: "\t", omittingEmptySubsequences: false).map(String.init))
