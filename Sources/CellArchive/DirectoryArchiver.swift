@@ -58,27 +58,55 @@ private final class ArchiveWalk {
         }
     }
 
+    /// A running container (a commit with --pause=false, `cp`, `export`) may remove or rename
+    /// an entry between the listing and its reading. Such an entry is left out, as Docker's
+    /// archiver does; so every read that can find it gone comes before its header is written.
     private func archive(_ name: String, in directory: FileDescriptorHandle, path: String) throws {
         var st = stat()
         if fstatat(directory.fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 {
+            if errno == ENOENT { return }
             throw CellError.system("stat \(directory.path)/\(name): \(Syscall.errorString(errno))")
         }
         if let skip = options.skip, skip(path, st) { return }
+        var type = st.st_mode & S_IFMT
+        // The file's own inode is opened first and described by its descriptor: a name replaced
+        // since the stat above cannot pair one file's header with another's bytes.
+        var file: FileDescriptorHandle?
+        if type == S_IFREG {
+            let filePath = "\(directory.path)/\(name)"
+            do {
+                file = FileDescriptorHandle(fd: try RegularFile.open(at: directory.fd, name, flags: O_RDONLY, describing: filePath),
+                                            path: filePath)
+            } catch let error as CellError where error.kind == .notFound {
+                return
+            }
+            guard fstat(file!.fd, &st) == 0 else { throw CellError.system("stat \(filePath): \(Syscall.errorString(errno))") }
+            type = st.st_mode & S_IFMT
+        }
         // Through the directory's descriptor: the name cannot be swapped for a symlink elsewhere.
         let procPath = "/proc/self/fd/\(directory.fd)/\(name)"
         var entry = TarEntry(
             path: path, kind: .regular, mode: st.st_mode & 0o7777, uid: st.st_uid, gid: st.st_gid,
             modificationTime: clamp(Timestamp(seconds: Int64(st.st_mtim.tv_sec), nanoseconds: Int32(st.st_mtim.tv_nsec))))
-        let type = st.st_mode & S_IFMT
         if type == S_IFCHR && st.st_rdev == 0 && options.convertOverlayWhiteouts {
             entry.path = parentPrefix(of: path) + Whiteout.prefix + name
             entry.mode = 0o644
             return try writer.append(entry)
         }
-        entry.extendedAttributes = try attributes(procPath)
+        do {
+            entry.extendedAttributes = try attributes(procPath)
+        } catch let error as CellError where error.kind == .notFound {
+            return
+        }
         switch type {
         case S_IFDIR:
             entry.kind = .directory
+            let fd = openat(directory.fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            if fd < 0 {
+                if errno == ENOENT { return }
+                throw CellError.system("open \(directory.path)/\(name): \(Syscall.errorString(errno))")
+            }
+            let contents = FileDescriptorHandle(fd: fd, path: "\(directory.path)/\(name)")
             try writer.append(entry)
             if options.convertOverlayWhiteouts,
                OverlayDirectory.isOpaque(procPath) {
@@ -88,9 +116,7 @@ private final class ArchiveWalk {
                 marker.gid = entry.gid
                 try writer.append(marker)
             }
-            let fd = openat(directory.fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            guard fd >= 0 else { throw CellError.system("open \(directory.path)/\(name): \(Syscall.errorString(errno))") }
-            try archiveContents(of: FileDescriptorHandle(fd: fd, path: "\(directory.path)/\(name)"), prefix: path + "/")
+            try archiveContents(of: contents, prefix: path + "/")
         case S_IFREG:
             if st.st_nlink > 1 {
                 let key = InodeKey(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
@@ -103,10 +129,11 @@ private final class ArchiveWalk {
             }
             entry.size = Int64(st.st_size)
             try writer.append(entry)
-            try copyData(name, in: directory, size: entry.size)
+            try copyData(from: file!, size: entry.size)
         case S_IFLNK:
             entry.kind = .symlink
-            entry.linkTarget = try readLink(name, in: directory)
+            guard let target = try readLink(name, in: directory) else { return }
+            entry.linkTarget = target
             try writer.append(entry)
         case S_IFCHR, S_IFBLK:
             entry.kind = type == S_IFCHR ? .characterDevice : .blockDevice
@@ -143,12 +170,10 @@ private final class ArchiveWalk {
     }
 
     /// Copies exactly `size` bytes: a file that grew is cut at its size when stat ran, one that
-    /// shrank makes TarWriter throw rather than write a padded, wrong layer.
-    private func copyData(_ name: String, in directory: FileDescriptorHandle, size: Int64) throws {
-        // A running container can swap the name for a device node since the stat above: only
-        // a regular file is opened (reading a host disk into a layer would leak it).
-        let path = "\(directory.path)/\(name)"
-        let file = FileDescriptorHandle(fd: try RegularFile.open(at: directory.fd, name, flags: O_RDONLY, describing: path), path: path)
+    /// shrank makes TarWriter throw rather than write a padded, wrong layer. The file was opened
+    /// only if regular: a running container that swaps the name for a device node cannot make
+    /// a host disk's bytes part of a layer.
+    private func copyData(from file: FileDescriptorHandle, size: Int64) throws {
         var remaining = size
         while remaining > 0 {
             let slice = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(min(Int64(buffer.count), remaining))])
@@ -159,11 +184,13 @@ private final class ArchiveWalk {
         }
     }
 
-    private func readLink(_ name: String, in directory: FileDescriptorHandle) throws -> String {
+    /// The link's target; nil when it is gone.
+    private func readLink(_ name: String, in directory: FileDescriptorHandle) throws -> String? {
         var target = [UInt8](repeating: 0, count: Int(PATH_MAX) + 1)
         let n = target.withUnsafeMutableBufferPointer {
             $0.withMemoryRebound(to: CChar.self) { readlinkat(directory.fd, name, $0.baseAddress!, $0.count) }
         }
+        if n < 0 && errno == ENOENT { return nil }
         guard n >= 0 else { throw CellError.system("readlink \(directory.path)/\(name): \(Syscall.errorString(errno))") }
         return String(decoding: target[0..<n], as: UTF8.self)
     }

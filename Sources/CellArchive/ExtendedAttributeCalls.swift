@@ -62,6 +62,7 @@ enum ExtendedAttributeCalls {
             let code = errno
             // A file system without xattrs has none.
             if code == EOPNOTSUPP { return [] }
+            if code == ENOENT { throw CellError.notFound("list extended attributes of \(path): \(Syscall.errorString(code))") }
             guard code == ERANGE, capacity < 1 << 22 else {
                 throw CellError.system("list extended attributes of \(path): \(Syscall.errorString(code))")
             }

@@ -85,4 +85,33 @@ import Testing
         #expect(members.first { $0.entry.path == "etc/deleted" }?.entry.kind == .characterDevice)
         #expect(!members.contains { $0.entry.path.contains(".wh.") })
     }
+
+    /// A running container changes its tree while it is read (a commit with --pause=false):
+    /// the skip hook runs between the listing's stat and the reading, where the race is.
+    @Test func entriesThatVanishOrChangeMidWalkAreLeftOutOrReadWhole() throws {
+        let dir = TemporaryDirectory()
+        let root = dir.file("upper")
+        try FileSystem.createDirectory("\(root)/gone-dir/inner")
+        try writeFile("\(root)/gone-file", Array("x".utf8))
+        #expect(symlink("target", "\(root)/gone-link") == 0)
+        try writeFile("\(root)/swapped", Array("short".utf8))
+        try writeFile("\(root)/stays", Array("here".utf8))
+        let replacement = dir.file("replacement")
+        try writeFile(replacement, Array("a longer replacement".utf8))
+        let archiver = DirectoryArchiver(skip: { path, _ in
+            switch path {
+            case "gone-dir": _ = rmdir("\(root)/gone-dir/inner"); _ = rmdir("\(root)/gone-dir")
+            case "gone-file": _ = unlink("\(root)/gone-file")
+            case "gone-link": _ = unlink("\(root)/gone-link")
+            // Replaced by rename after its stat: the new file's header and bytes go together.
+            case "swapped": _ = rename(replacement, "\(root)/swapped")
+            default: break
+            }
+            return false
+        })
+        try writeFile(dir.file("layer.tar"), try Self.archive(root, archiver))
+        let members = try readTar(dir.file("layer.tar"))
+        #expect(members.map(\.entry.path) == ["stays", "swapped"])
+        #expect(members.last?.entry.size == 20 && members.last?.data == Array("a longer replacement".utf8))
+    }
 }
