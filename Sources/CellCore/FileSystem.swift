@@ -82,18 +82,7 @@ public enum FileSystem {
     /// either its old or its new content, never a mix. Without `durable`, no fsync: still never
     /// a mix for a reader or after a kill, but a power cut may lose the write.
     public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644, durable: Bool = true) throws {
-        let temporary = temporaryName(besides: path)
-        do {
-            let handle = try FileDescriptorHandle(path: temporary, flags: O_WRONLY | O_CREAT | O_EXCL, mode: mode)
-            try handle.writeAll(bytes)
-            if durable { try handle.sync() }
-            try handle.close()
-            try rename(temporary, to: path)
-        } catch {
-            unlink(temporary)
-            throw error
-        }
-        if durable { try syncDirectory(dirname(of: path)) }
+        try PendingReplacement(bytes, for: path, mode: mode, durable: durable).replace()
     }
 
     /// A file that must not exist yet, written and (when `durable`) fsynced; for directories

@@ -104,4 +104,10 @@ public struct ContainerState: Equatable, Sendable {
     public func write(toContainerDirectory directory: String, durable: Bool = true) throws {
         try FileSystem.writeAtomically(encoded(), to: ContainerState.path(inContainerDirectory: directory), durable: durable)
     }
+
+    /// Written and synced beside the state file, put in its place by `replace()` (see
+    /// PendingReplacement).
+    public func pendingWrite(toContainerDirectory directory: String, durable: Bool = true) throws -> PendingReplacement {
+        try PendingReplacement(encoded(), for: ContainerState.path(inContainerDirectory: directory), durable: durable)
+    }
 }

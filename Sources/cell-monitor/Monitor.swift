@@ -94,13 +94,27 @@ struct Monitor {
         // exits at once (a server missing its files) must not make the start fail.
         // A --rm container's mounts go after its client has heard the exit (MountNamespaceHold).
         var mountNamespace: MountNamespaceHold? = nil
-        let started = try ProcessSpawner(spec: spec).spawn(stdio: stdio, cgroup: cgroup,
-                                                           windowSize: options.attach ? PseudoTerminal.windowSize(of: 0) : nil) { pid in
-            mountNamespace = MountNamespaceHold(process: pid)
-            for attachment in spec.networkAttachments { try attachment.attach(toNamespaceOf: pid) }
-            if !spec.networkAttachments.isEmpty { PhaseTrace.mark("network interfaces plumbed") }
-            try ports.attach(toNetworkOf: spec.network == .host ? nil : pid,
-                             address: spec.networkAttachments.first?.address.address.description ?? "127.0.0.1")
+        // The running state is written and synced while the child builds its root (the child
+        // takes longer than the network), and takes its place once the command runs.
+        var startState: ContainerState? = nil
+        var pendingState: PendingReplacement? = nil
+        let started: ProcessSpawner.Started
+        do {
+            started = try ProcessSpawner(spec: spec).spawn(stdio: stdio, cgroup: cgroup,
+                                                               windowSize: options.attach ? PseudoTerminal.windowSize(of: 0) : nil) { pid in
+                mountNamespace = MountNamespaceHold(process: pid)
+                for attachment in spec.networkAttachments { try attachment.attach(toNamespaceOf: pid) }
+                if !spec.networkAttachments.isEmpty { PhaseTrace.mark("network interfaces plumbed") }
+                try ports.attach(toNetworkOf: spec.network == .host ? nil : pid,
+                                 address: spec.networkAttachments.first?.address.address.description ?? "127.0.0.1")
+                let running = runningState(pid: pid)
+                pendingState = try running.pendingWrite(toContainerDirectory: directory, durable: !spec.autoRemove)
+                startState = running
+                PhaseTrace.mark("state written beside its file")
+            }
+        } catch {
+            pendingState.take()?.discard()
+            throw error
         }
         PhaseTrace.mark("container cloned, mounted and exec'd")
         let pid = started.pid
@@ -111,14 +125,10 @@ struct Monitor {
         input?.closeReadEnd()
         try? null.close()
 
-        var state = ContainerState(status: .running, pid: pid, pidStartTime: ProcessStat.startTime(of: pid) ?? 0,
-                                   startedAt: .now(), monitorPid: getpid())
-        // A restart by the policy keeps its count and back-off; a start by the user begins anew.
-        if let previous = try? ContainerState.read(fromContainerDirectory: directory), previous.restarting {
-            state.restartCount = previous.restartCount
-            state.restartDelay = previous.restartDelay
+        guard var state = startState, let written = pendingState.take() else {
+            throw CellError.system("the container's state was not written")
         }
-        try state.write(toContainerDirectory: directory, durable: !spec.autoRemove)
+        try written.replace()
         // Attached, the start pipe stays open: the launcher going away closes its end.
         var attached = options.attach && options.syncDescriptor >= 0
         PhaseTrace.mark("state written")
@@ -323,6 +333,18 @@ struct Monitor {
         let id = FileSystem.basename(of: directory)
         EventJournal.record(Event(type: "container", action: action, actorID: id, attributes: attributes),
                             root: EventJournal.root(ofContainerDirectory: directory))
+    }
+
+    /// The state of a container whose process `pid` runs. A restart by the policy keeps its
+    /// count and back-off; a start by the user begins anew.
+    private func runningState(pid: Int32) -> ContainerState {
+        var state = ContainerState(status: .running, pid: pid, pidStartTime: ProcessStat.startTime(of: pid) ?? 0,
+                                   startedAt: .now(), monitorPid: getpid())
+        if let previous = try? ContainerState.read(fromContainerDirectory: directory), previous.restarting {
+            state.restartCount = previous.restartCount
+            state.restartDelay = previous.restartDelay
+        }
+        return state
     }
 
     // MARK: --restart

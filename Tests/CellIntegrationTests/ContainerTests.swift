@@ -210,6 +210,21 @@ struct ContainerTests {
         #expect(notFound.stderr.contains("no/such/command"))
         let notExecutable = try root.cell("run", "--rm", "busybox", "/etc/passwd")
         #expect(notExecutable.status == 126)
+        // The monitor writes the running state beside its file while the process is set up: a
+        // start that fails leaves the container created, and nothing half-written behind.
+        let failed = try root.cell("run", "-d", "--name", "failed", "busybox", "/no/such/command")
+        #expect(failed.status == 127)
+        let failedID = try root.cell("inspect", "-f", "{{.Id}}", "failed").lines.first ?? ""
+        #expect(try root.cell("inspect", "-f", "{{.State.Status}}", "failed").stdout == "created\n")
+        func leftovers(_ id: String) throws -> [String] {
+            try FileManager.default.contentsOfDirectory(atPath: "\(root.path)/containers/\(id)").filter { $0.hasPrefix(".tmp-") }
+        }
+        #expect(try leftovers(failedID) == [])
+        try root.cell("rm", "failed").expectSuccess()
+        let started = try root.cell("run", "-d", "busybox", "sleep", "1000").lines.first ?? ""
+        #expect(try root.cell("inspect", "-f", "{{.State.Status}}", started).stdout == "running\n")
+        #expect(try leftovers(started) == [])
+        try root.cell("rm", "-f", started).expectSuccess()
         try root.cell("create", "--name", "taken", "busybox").expectSuccess()
         let clash = try root.cell("run", "--name", "taken", "busybox", "true")
         #expect(clash.status == 125)
