@@ -74,8 +74,8 @@ public struct JSONFields {
         case .integer(let number): return number
         case .double(let number):
             // JSONDecoder takes an integral number in any notation that fits.
-            guard number.rounded() == number, number >= -9.2e18, number <= 9.2e18 else { throw Failure.badValue(path: pathText(key)) }
-            return Int64(number)
+            guard let exact = Int64(exactly: number) else { throw Failure.badValue(path: pathText(key)) }
+            return exact
         default: throw Failure.wrongType(path: pathText(key))
         }
     }

@@ -40,6 +40,9 @@ import Testing
         // Repeated keys: the first counts, as in JSONDecoder.
         #"{"schemaVersion":2,"schemaVersion":"x","manifests":[],"manifests":7}"#,
         #"{"schemaVersion":2.0,"manifests":[\#(descriptor),"size":1e3}]}"#,
+        // Integral doubles up to Int64's limits, which JSONDecoder takes exactly.
+        #"{"schemaVersion":2,"manifests":[\#(descriptor),"size":9.2233720368547e18}]}"#,
+        #"{"schemaVersion":2,"manifests":[\#(descriptor),"size":-9.223372036854775808e18}]}"#,
         #"{"schemaVersion":2,"manifests":[\#(descriptor),"annotations":null,"platform":null}],"extra":[1,{"x":null}]}"#,
         // Refused by both.
         #"{"manifests":[]}"#,
@@ -56,6 +59,7 @@ import Testing
         #"{"schemaVersion":2,"manifests":[\#(descriptor),"annotations":{"a":1}}]}"#,
         #"{"schemaVersion":2,"manifests":[\#(descriptor),"platform":{"os":"linux"}}]}"#,
         #"{"schemaVersion":2,"manifests":[\#(descriptor),"size":99999999999999999999}]}"#,
+        #"{"schemaVersion":2,"manifests":[\#(descriptor),"size":9.223372036854775808e18}]}"#,
         #"[]"#, #"null"#, #"{"schemaVersion":2,"manifests":[]"#, "{\"schemaVersion\":2,\"manifests\":[],\"\u{0}\":1}",
     ])
     func indexesReadAlike(text: String) throws {
