@@ -23,10 +23,24 @@ final class CellRoot {
         // A --rm container's monitor deletes its files just after its client returned: a
         // removal of the store meanwhile would trip over files vanishing under it.
         _ = waitUntil { !CellRoot.processMentions(path) }
+        // A process still going at the reset (a service finishing a request, whose deinit may
+        // come after this one) can have made the store's bridge since: reset again, now that
+        // nothing runs, rather than leave a bridge and its rules on the host.
+        if ownsHostBridge() { _ = try? cell("system", "reset", "--force") }
         for _ in 0..<3 where FileManager.default.fileExists(atPath: path) {
             try? FileManager.default.removeItem(atPath: path)
         }
         try? FileManager.default.removeItem(atPath: scratch)
+    }
+
+    /// Whether a bridge on this host belongs to a network of this store (/run/cell/bridges
+    /// names each bridge's network directory on its first line).
+    func ownsHostBridge() -> Bool {
+        let registry = "/run/cell/bridges"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: registry)) ?? []
+        return names.contains { name in
+            FileManager.default.contents(atPath: "\(registry)/\(name)").map { String(decoding: $0, as: UTF8.self).hasPrefix(path + "/") } ?? false
+        }
     }
 
     /// Whether a process runs whose command line names `text` (a monitor names its container's
