@@ -30,6 +30,12 @@ final class CellRoot {
         for _ in 0..<3 where FileManager.default.fileExists(atPath: path) {
             try? FileManager.default.removeItem(atPath: path)
         }
+        // A bridge whose network never made it into the store (a `cell` killed while creating
+        // it) is unknown to the reset: with the store gone it is an orphan, which any store's
+        // `network prune` removes with its rules.
+        if ownsHostBridge() {
+            _ = try? Command.run(Paths.cell, ["network", "prune", "--force"], environment: ["CELL_ROOT": "\(scratch)/orphans"])
+        }
         try? FileManager.default.removeItem(atPath: scratch)
     }
 
