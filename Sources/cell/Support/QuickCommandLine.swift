@@ -35,7 +35,6 @@ enum QuickCommandLine {
         }
     }
 
-    /// Where a flag's value goes.
     /// What a flag does to the line: closures, not key paths, whose first use in a process
     /// costs the runtime a demangling of their types (80 µs of every `run`).
     private enum Flag<Line> {
