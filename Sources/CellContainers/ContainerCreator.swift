@@ -23,6 +23,10 @@ public struct ContainerCreator {
     private var volumeStore: VolumeStore { VolumeStore(layout: images.layout) }
     private var networkStore: NetworkStore { NetworkStore(layout: images.layout) }
 
+    /// Called with the container's spec and directory once it is planned, before its record
+    /// is written: `run` shows it to the monitor it started ahead (`PendingMonitor.preview`).
+    public var planned: ((_ spec: ContainerSpec, _ directory: String) -> Void)?
+
     public init(images: ImageStore, containers: ContainerStore, initBinary: String) {
         self.images = images
         self.containers = containers
@@ -306,6 +310,10 @@ public struct ContainerCreator {
     /// The container on disk; with a user namespace, the /etc files it binds are its root's.
     private func created(_ record: ContainerRecord, spec: ContainerSpec, files: [String: [UInt8]]) throws -> Container {
         PhaseTrace.mark("container planned")
+        if let planned {
+            planned(spec, containers.directory(of: record.id))
+            PhaseTrace.mark("spec previewed")
+        }
         let container = try containers.create(record, spec: spec, files: files)
         PhaseTrace.mark("record written")
         if let mapping = spec.idMapping {

@@ -52,7 +52,7 @@ public struct ContainerLifecycle: Sendable {
             return try ContainerLauncher.start(containerDirectory: container.directory, monitorPath: monitorPath,
                                                attach: attach, attachment: attachment,
                                                interactive: attach ? interactive : current.record.config.openStdin,
-                                               pending: pending)
+                                               pending: pending, specRewritten: changed)
         }
     }
 

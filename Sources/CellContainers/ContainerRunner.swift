@@ -11,6 +11,9 @@ public struct ContainerRunner {
     public let monitorPath: String
     /// The static cell-init binary (--init, and every exec of a container's process).
     public let initBinary: String
+    /// `run`'s monitor, started before the container is created (`startMonitorAhead`): shown
+    /// the spec once it is planned, handed the container at its start.
+    public var monitorAhead: PendingMonitor?
 
     public init(root: String, monitorPath: String, initBinary: String) {
         self.root = root
@@ -24,27 +27,28 @@ public struct ContainerRunner {
     /// exit codes (`asRunError`), the API server into status codes.
     public func create(_ options: RunOptions, warn: (String) -> Void = { _ in },
                        fetchMissingImage: ((String) throws -> Void)? = nil) throws -> Container {
-        let creator = ContainerCreator(images: try ImageStore(root: root),
+        var creator = ContainerCreator(images: try ImageStore(root: root),
                                        containers: try ContainerStore(layout: StoreLayout(root: root)),
                                        initBinary: initBinary)
+        if let monitorAhead { creator.planned = { monitorAhead.preview($0, containerDirectory: $1) } }
         return try creator.create(options, warn: warn, fetchMissingImage: fetchMissingImage)
     }
 
-    /// The monitor of a container `run` is about to create, started now so that its own start
-    /// overlaps the creating (`PendingMonitor`); nil if it could not be (`start` then starts one).
-    /// `interactive` is -i; `attachment` is for a run without -d.
-    public func startMonitorAhead(detach: Bool, interactive: Bool, attachment: Attachment) -> PendingMonitor? {
-        try? ContainerLauncher.startAhead(monitorPath: monitorPath, attach: !detach,
-                                          attachment: detach ? Attachment() : attachment, interactive: interactive)
+    /// Starts the monitor of the container `run` is about to create (`monitorAhead`), so that
+    /// its own start overlaps the creating (`PendingMonitor`); if it cannot be, `start` starts
+    /// one. `interactive` is -i; `attachment` is for a run without -d.
+    public mutating func startMonitorAhead(detach: Bool, interactive: Bool, attachment: Attachment) {
+        monitorAhead = try? ContainerLauncher.startAhead(monitorPath: monitorPath, attach: !detach,
+                                                         attachment: detach ? Attachment() : attachment, interactive: interactive)
     }
 
     /// docker run -d: starts `container` and returns; a --rm container that fails to start is
     /// removed. False when it was running already.
     @discardableResult
-    public func startDetached(_ container: Container, pending: PendingMonitor? = nil) throws -> Bool {
+    public func startDetached(_ container: Container) throws -> Bool {
         let lifecycle = try lifecycle()
         do {
-            return try lifecycle.start(container, pending: pending) != nil
+            return try lifecycle.start(container, pending: monitorAhead) != nil
         } catch {
             removeIfAutoRemove(container, lifecycle: lifecycle)
             throw error
@@ -54,14 +58,13 @@ public struct ContainerRunner {
     /// docker run: starts `container` with our stdio (stdin with -i; the output streams
     /// `attachment` names) and waits until it exits (its status) or the detach keys are typed.
     /// A --rm container is gone when its exit status is returned, whether it ran or failed to start.
-    public func runAttached(_ container: Container, attachment: Attachment = Attachment(),
-                            pending: PendingMonitor? = nil) throws -> AttachOutcome {
+    public func runAttached(_ container: Container, attachment: Attachment = Attachment()) throws -> AttachOutcome {
         let lifecycle = try lifecycle()
         let outcome: AttachOutcome
         do {
             guard let end = try Self.asRunError({
                 try lifecycle.startAttached(container, interactive: container.record.config.openStdin, attachment: attachment,
-                                            pending: pending)
+                                            pending: monitorAhead)
             }) else {
                 throw CellError(.setup, "container \(container.shortID) is already running")
             }

@@ -45,15 +45,17 @@ public enum ContainerLauncher {
     /// `cell attach` clients. `captureOutput` (attached): the container's stdout and stderr,
     /// as they come, go to a pipe the caller reads (`Started.output`) instead of ours, and its
     /// stdin is /dev/null: a display that draws the output itself (a build's terminal progress).
+    /// `pending`: a monitor started ahead, to hand the container to; `specRewritten`, whether
+    /// the spec on disk is still the one it was shown (`PendingMonitor.preview`).
     public static func start(containerDirectory: String, monitorPath: String, attach: Bool = false,
                              attachment: Attachment = Attachment(), interactive: Bool = false,
                              captureOutput: Bool = false, timeout: Double = 60,
-                             pending: PendingMonitor? = nil) throws -> Started {
+                             pending: PendingMonitor? = nil, specRewritten: Bool = true) throws -> Started {
         let monitorPid: Int32
         let sync: PipePair
         let captured: PipePair?
         let request = PendingMonitor.Request(attach: attach, attachment: attachment, interactive: interactive, captureOutput: captureOutput)
-        if let pending, let handed = pending.hand(containerDirectory, for: request) {
+        if let pending, let handed = pending.hand(containerDirectory, for: request, specRewritten: specRewritten) {
             (monitorPid, sync, captured) = handed
             PhaseTrace.mark("monitor started ahead given the container")
         } else {
@@ -95,7 +97,7 @@ public enum ContainerLauncher {
             throw error
         }
         PhaseTrace.mark("monitor spawned ahead")
-        return PendingMonitor(pid: spawned.0, sync: spawned.1, captured: spawned.2, directory: ends[0], request: request)
+        return PendingMonitor(pid: spawned.0, sync: spawned.1, captured: spawned.2, socket: ends[0], request: request)
     }
 
     /// Spawns the monitor for `request`, given the container's directory or the socket to read

@@ -4,13 +4,15 @@ import Glibc
 import Musl
 #endif
 import CellCore
+import CellCgroups
 
 /// A container's monitor started ahead of its container (`ContainerLauncher.startAhead`): `run`
 /// starts it before the store's work on the container, so that the monitor's own start (a
-/// millisecond: loading, the runtime's start) happens meanwhile. It waits on a socket for the
-/// container's directory, which `ContainerLauncher.start` hands it in place of starting one.
-/// Never handed over (the image is missing, the name taken), it reads the socket's end and exits,
-/// having touched nothing; it is reaped here.
+/// millisecond: loading, the runtime's start) happens meanwhile. It is shown the container's
+/// spec once planned (`preview`), and makes the cgroup while the record is written; then
+/// `ContainerLauncher.start` hands it the container in place of starting a monitor
+/// (`MonitorHandOff`). Never handed over (the image is missing, the name taken), it reads the
+/// socket's end, removes the cgroup it made and exits; it is reaped here.
 public final class PendingMonitor: @unchecked Sendable {
     /// What the monitor was started for: `start` hands it over only for the same.
     struct Request: Equatable {
@@ -23,44 +25,71 @@ public final class PendingMonitor: @unchecked Sendable {
     let pid: Int32
     private let sync: PipePair
     private let captured: PipePair?
-    /// Our end of the socket pair the monitor reads the directory from; -1 once closed.
-    private var directory: Int32
+    /// Our end of the socket pair the monitor reads its messages from; -1 once closed.
+    private var socket: Int32
     private let request: Request
-    private var handed = false
+    /// Handed over, or dismissed (ended and reaped): done with either way.
+    private var settled = false
+    /// The preview's directory, and its spec when it has a cgroup: the cgroup is taken back
+    /// here should the monitor die before it could, the container never handed over.
+    private var previewed: (directory: String, cgroupOf: ContainerSpec?)?
 
-    init(pid: Int32, sync: PipePair, captured: PipePair?, directory: Int32, request: Request) {
+    init(pid: Int32, sync: PipePair, captured: PipePair?, socket: Int32, request: Request) {
         self.pid = pid
         self.sync = sync
         self.captured = captured
-        self.directory = directory
+        self.socket = socket
         self.request = request
     }
 
     deinit {
-        closeDirectorySocket()
-        guard !handed else { return }
-        ContainerLauncher.reap(pid)
-        PhaseTrace.mark("monitor started ahead not needed, ended")
+        dismiss()
     }
 
-    /// Sends the monitor `containerDirectory` when it was started for `request`: its pid and
-    /// pipes, now the caller's; nil (and the monitor left to end) otherwise.
-    func hand(_ containerDirectory: String, for request: Request) -> (Int32, PipePair, PipePair?)? {
-        guard !handed else { return nil }
-        defer { closeDirectorySocket() }
-        guard request == self.request else { return nil }
-        let line = Array(containerDirectory.utf8) + [0]
-        // A socket, not a pipe: a monitor that died meanwhile (or an older one that refused
-        // --directory-fd) is EPIPE here, not SIGPIPE; the caller then starts one. Far below the
-        // socket's buffer: the send does not wait for the monitor to read.
-        let sent = line.withUnsafeBytes { send(directory, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        guard sent == line.count else { return nil }
-        handed = true
+    /// Shows the monitor the spec of the container about to be recorded at `containerDirectory`,
+    /// so that it makes the cgroup meanwhile. Once at most; if the monitor is gone by then,
+    /// `hand` fails and the start spawns another.
+    public func preview(_ spec: ContainerSpec, containerDirectory: String) {
+        guard !settled, previewed == nil, socket >= 0, let bytes = try? spec.encoded() else { return }
+        previewed = (containerDirectory, spec.cgroups == .disabled ? nil : spec)
+        if !MonitorHandOff.preview(directory: containerDirectory, spec: bytes).send(to: socket) { closeSocket() }
+    }
+
+    /// Hands the monitor the container at `containerDirectory` when it was started for
+    /// `request`: its pid and pipes, now the caller's. Otherwise nil, with the monitor ended
+    /// and its cgroup taken back first: the monitor the caller starts instead makes it anew.
+    /// `specRewritten`: the start changed the spec since the preview.
+    func hand(_ containerDirectory: String, for request: Request, specRewritten: Bool) -> (Int32, PipePair, PipePair?)? {
+        guard !settled else { return nil }
+        // A socket, not a pipe: a monitor that died meanwhile is EPIPE here, not SIGPIPE. Far
+        // below the socket's buffer: the send does not wait for the monitor to read.
+        let message = MonitorHandOff.handed(directory: containerDirectory,
+                                            specRewritten: specRewritten || previewed?.directory != containerDirectory)
+        guard request == self.request, socket >= 0, message.send(to: socket) else {
+            dismiss()
+            return nil
+        }
+        closeSocket()
+        settled = true
         return (pid, sync, captured)
     }
 
-    private func closeDirectorySocket() {
-        if directory >= 0 { close(directory) }
-        directory = -1
+    /// Ends a monitor not handed over: the socket's end tells it to take back what it made
+    /// and exit; it is reaped, and a cgroup it was killed before removing is removed here.
+    private func dismiss() {
+        guard !settled else { return }
+        settled = true
+        closeSocket()
+        ContainerLauncher.reap(pid)
+        if let spec = previewed?.cgroupOf, let layout = try? CgroupLayout.detect(),
+           let cgroup = try? Cgroup(layout: layout, parent: spec.cgroupParent, name: spec.cgroupName) {
+            try? cgroup.remove(timeout: 1)
+        }
+        PhaseTrace.mark("monitor started ahead not needed, ended")
+    }
+
+    private func closeSocket() {
+        if socket >= 0 { close(socket) }
+        socket = -1
     }
 }

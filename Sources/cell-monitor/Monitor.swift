@@ -25,8 +25,12 @@ struct Monitor {
     /// The signals the monitor receives; all but SIGCHLD are passed on to the container.
     static let forwardedSignals = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH]
 
-    init(options: MonitorOptions) {
+    /// What was made from the spec's preview, for a monitor started ahead.
+    let prepared: PreparedStart?
+
+    init(options: MonitorOptions, prepared: PreparedStart? = nil) {
         self.options = options
+        self.prepared = prepared
     }
 
     /// Returns the monitor's exit status.
@@ -34,29 +38,29 @@ struct Monitor {
         signal(SIGPIPE, SIG_IGN)
         reserveStandardDescriptors()
         let spec: ContainerSpec
-        let cgroup: Cgroup?
+        var cgroup: Cgroup? = nil
         do {
-            spec = try ContainerSpec.read(fromContainerDirectory: directory)
-            cgroup = spec.cgroups == .disabled ? nil
-                : try Cgroup(layout: CgroupLayout.detect(), parent: spec.cgroupParent, name: spec.cgroupName)
-        } catch {
-            return fail(asCellError(error), cgroup: nil)
-        }
-        PhaseTrace.mark("spec read")
-        do {
-            if let cgroup {
-                try cgroup.create()
-                try cgroup.apply(spec.limits)
-                if !spec.devicesAllowed { try cgroup.restrictDevices(to: DeviceRule.dockerDefaults + spec.deviceRules) }
+            if let prepared, prepared.directory == directory {
+                cgroup = prepared.cgroup
+                if let error = prepared.error { throw error }
+                guard let previewed = prepared.spec else { throw CellError(.setup, "the container's spec was not shown") }
+                guard options.specRewritten else { return try supervise(spec: previewed, cgroup: cgroup) }
+                spec = try ContainerSpec.read(fromContainerDirectory: directory)
+                PhaseTrace.mark("spec read again (rewritten by the start)")
+                if prepared.hasTheCgroup(of: spec) { return try supervise(spec: spec, cgroup: cgroup) }
+                prepared.abandon()
+                cgroup = nil
+            } else {
+                prepared?.abandon()
+                spec = try ContainerSpec.read(fromContainerDirectory: directory)
+                PhaseTrace.mark("spec read")
             }
-        } catch {
-            return fail(asCellError(error), cgroup: cgroup)
-        }
-        PhaseTrace.mark("cgroup created, limits and device rules written")
-        do {
+            cgroup = try PreparedStart.cgroup(for: spec)
+            try cgroup.map { try PreparedStart.make($0, for: spec) }
+            PhaseTrace.mark("cgroup created, limits and device rules written")
             return try supervise(spec: spec, cgroup: cgroup)
         } catch {
-            return fail(asCellError(error), cgroup: cgroup)
+            return fail(Monitor.asCellError(error), cgroup: cgroup)
         }
     }
 
@@ -247,7 +251,7 @@ struct Monitor {
             // name is its id, which no container takes again.
             if !spec.autoRemove { try cgroup?.remove() }
         } catch {
-            cleanupError = asCellError(error)
+            cleanupError = Monitor.asCellError(error)
             // Kept (below) with what went wrong: its cgroup goes as far as it can.
             if spec.autoRemove { try? cgroup?.remove() }
         }
@@ -297,7 +301,7 @@ struct Monitor {
             } catch {
                 mountNamespace?.release()
                 try? cgroup?.remove()
-                state.error = asCellError(error).message
+                state.error = Monitor.asCellError(error).message
             }
         }
         try state.write(toContainerDirectory: directory)
@@ -481,7 +485,7 @@ struct Monitor {
         return min(first, second)
     }
 
-    private func asCellError(_ error: any Error) -> CellError {
+    static func asCellError(_ error: any Error) -> CellError {
         (error as? CellError) ?? CellError(.setup, "\(error)")
     }
 }

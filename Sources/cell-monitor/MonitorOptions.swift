@@ -12,4 +12,6 @@ struct MonitorOptions {
     /// The container's stdin is a pipe: fed from our stdin with --attach, else from attach
     /// clients (`attach.sock`). Without it, the container's stdin is /dev/null.
     var interactive = false
+    /// Handed a container whose spec was previewed: its start changed the spec since.
+    var specRewritten = true
 }

@@ -54,13 +54,30 @@ while let argument = arguments.popFirst() {
         options.containerDirectory = argument
     }
 }
-// Started ahead of its container (`cell run`): the directory comes on a socket, NUL-ended, once
-// the container exists. Its end without one: the run stopped before; nothing to do.
+// Started ahead of its container (`cell run`): shown the spec once it is planned, it makes the
+// cgroup while cell records the container; then it is handed the container (`MonitorHandOff`).
+// The socket's end before that: the run stopped; nothing may stay of it.
+var prepared: PreparedStart? = nil
 if directoryDescriptor >= 0 {
-    guard options.containerDirectory.isEmpty, let directory = readDirectory(from: directoryDescriptor) else { exit(0) }
+    guard options.containerDirectory.isEmpty else {
+        printUsageError("--directory-fd and a directory exclude each other")
+        exit(125)
+    }
+    handOff: while true {
+        switch MonitorHandOff.receive(from: directoryDescriptor) {
+        case .preview(let directory, let spec)? where prepared == nil:
+            prepared = PreparedStart(directory: directory, specBytes: spec)
+        case .handed(let directory, let specRewritten)?:
+            options.containerDirectory = directory
+            options.specRewritten = specRewritten
+            break handOff
+        default:
+            prepared?.abandon()
+            exit(0)
+        }
+    }
     close(directoryDescriptor)
-    options.containerDirectory = directory
-    PhaseTrace.mark("container directory received")
+    PhaseTrace.mark("container handed over")
 }
 if options.containerDirectory.isEmpty {
     printUsageError(nil)
@@ -82,24 +99,9 @@ for fd in ((try? FileSystem.contentsOfDirectory("/proc/self/fd")) ?? []).compact
 where fd > 2 && fd != options.syncDescriptor {
     close(fd)
 }
-let status = Monitor(options: options).run()
+let status = Monitor(options: options, prepared: prepared).run()
 PhaseTrace.mark("done")
 exit(status)
-
-/// The NUL-ended directory on `fd`; nil at its end without one.
-func readDirectory(from fd: Int32) -> String? {
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 512)
-    // Bounded, generously: the directory is a store's path, not a file name.
-    while bytes.count <= 1 << 16 {
-        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if count < 0 && errno == EINTR { continue }
-        if count <= 0 { return nil }
-        bytes += chunk[0..<count]
-        if let end = bytes.firstIndex(of: 0) { return String(decoding: bytes[..<end], as: UTF8.self) }
-    }
-    return nil
-}
 
 func printUsageError(_ problem: String?) {
     let text = (problem.map { "cell-monitor: \($0)\n" } ?? "")

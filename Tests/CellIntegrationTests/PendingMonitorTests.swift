@@ -2,8 +2,9 @@ import Foundation
 import Testing
 
 /// `run` starts the container's monitor before the container exists (PendingMonitor): the
-/// monitor waits for the container's directory on a socket. A run that fails before there is a
-/// container ends that monitor and reaps it; a monitor whose pipe ends touches nothing.
+/// monitor is shown the spec once it is planned and makes the cgroup, then is handed the
+/// container. A run that fails before there is a container ends that monitor and reaps it; a
+/// monitor whose socket ends takes back what it made (MonitorPreviewTests).
 @Suite("a monitor started ahead of its container")
 struct PendingMonitorTests {
     @Test func aRunThatFailsBeforeItsContainerEndsTheMonitorItStarted() throws {
@@ -20,7 +21,9 @@ struct PendingMonitorTests {
             #expect(phases.contains("cell: monitor spawned ahead"), "\(phases)")
             #expect(phases.contains("cell-monitor: process start (exec to main)"), "\(phases)")
             #expect(phases.last { $0.hasPrefix("cell: ") } == "cell: monitor started ahead not needed, ended", "\(phases)")
-            #expect(!phases.contains { $0.hasPrefix("cell-monitor: spec read") })
+            // Shown the spec (the name is found taken when the record is written), never handed the container.
+            #expect(phases.contains("cell-monitor: spec decoded from its preview"), "\(phases)")
+            #expect(!phases.contains("cell-monitor: container handed over"), "\(phases)")
         }
         #expect(try root.cell("ps", "-aq").stdout.split(separator: "\n").count == 1)
         try expectNothingLeft(root)
@@ -79,10 +82,20 @@ struct PendingMonitorTests {
         try root.importBusybox()
         let attached = try root.cell(["run", "--rm", "busybox", "echo", "hi"], environment: ["CELL_TRACE": "1"])
         #expect(attached.stdout == "hi\n")
-        #expect(PhaseTraceTests.phases(attached.stderr).map(\.phase).contains("cell-monitor: container directory received"))
+        let attachedPhases = PhaseTraceTests.phases(attached.stderr).map(\.phase)
+        #expect(attachedPhases.contains("cell-monitor: container handed over"), "\(attachedPhases)")
+        // The spec came ahead of the record; nothing read it back from disk.
+        #expect(attachedPhases.contains("cell-monitor: spec decoded from its preview"), "\(attachedPhases)")
+        #expect(!attachedPhases.contains { $0.hasPrefix("cell-monitor: spec read") }, "\(attachedPhases)")
         let detached = try root.cell(["run", "-d", "--name", "ahead", "busybox", "sleep", "1000"], environment: ["CELL_TRACE": "1"])
         try detached.expectSuccess()
-        #expect(PhaseTraceTests.phases(detached.stderr).map(\.phase).contains("cell-monitor: container directory received"))
+        #expect(PhaseTraceTests.phases(detached.stderr).map(\.phase).contains("cell-monitor: container handed over"))
+        // Published ports are chosen at the start: the spec is read again, the cgroup kept.
+        let published = try root.cell(["run", "--rm", "-p", "80", "busybox", "echo", "published"], environment: ["CELL_TRACE": "1"])
+        #expect(published.stdout == "published\n")
+        let publishedPhases = PhaseTraceTests.phases(published.stderr).map(\.phase)
+        #expect(publishedPhases.contains("cell-monitor: spec read again (rewritten by the start)"), "\(publishedPhases)")
+        #expect(publishedPhases.filter { $0.hasPrefix("cell-monitor: cgroup created") }.count == 1, "\(publishedPhases)")
         #expect(try root.cell("exec", "ahead", "echo", "up").stdout == "up\n")
         try root.cell("rm", "-f", "ahead").expectSuccess()
         try expectNothingLeft(root)

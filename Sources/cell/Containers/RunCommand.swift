@@ -41,16 +41,16 @@ struct RunCommand: ParsableCommand {
     /// command line and QuickCommandLine's both end here.
     static func run(_ options: RunOptions, detach: Bool, attachment: Attachment,
                     create: (RunOptions, ContainerRunner) throws -> Container) throws {
-        let runner = GlobalOptions.runner()
-        let monitor = runner.startMonitorAhead(detach: detach, interactive: options.interactive, attachment: attachment)
+        var runner = GlobalOptions.runner()
+        runner.startMonitorAhead(detach: detach, interactive: options.interactive, attachment: attachment)
         let container = try create(options, runner)
         if detach {
-            try ContainerRunner.asRunError { try runner.startDetached(container, pending: monitor) }
+            try ContainerRunner.asRunError { try runner.startDetached(container) }
             Output.line(container.id)
             return
         }
         Output.flush()
-        switch try runner.runAttached(container, attachment: attachment, pending: monitor) {
+        switch try runner.runAttached(container, attachment: attachment) {
         case .exited(let status): throw ExitCode(status)
         case .detached: return
         }
