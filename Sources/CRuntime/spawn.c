@@ -129,6 +129,15 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
 
     /* Nothing mounted from here on may propagate back to the host. */
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) fail(error_fd, CELL_STAGE_MAKE_PRIVATE, 0);
+    /* Cloned ahead of the container's record: its root's folders appear with it. EOF means
+       the parent gave up (or died). */
+    if (c->wait_before_root) {
+        char go;
+        ssize_t got;
+        do got = read(release_fd, &go, 1); while (got < 0 && errno == EINTR);
+        if (got != 1) _exit(125);
+        note_phase(c, CELL_PHASE_LET_MOUNT);
+    }
 
     /* The root: the overlay is mounted here, inside the container's mount namespace, so it
        disappears with the namespace and nothing is left on the host. A plain directory is
@@ -342,6 +351,13 @@ int cell_spawn(const struct cell_spawn_config *config, struct cell_child *child)
     child->release_fd = release[1];
     child->error_fd = error[0];
     return 0;
+}
+
+int cell_spawn_let_mount(struct cell_child *child) {
+    char byte = 1;
+    ssize_t n;
+    do n = send(child->release_fd, &byte, 1, MSG_NOSIGNAL); while (n < 0 && errno == EINTR);
+    return n == 1 ? 0 : -errno;
 }
 
 int cell_spawn_release(struct cell_child *child, struct cell_spawn_failure *failure) {

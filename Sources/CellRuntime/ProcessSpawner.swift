@@ -47,6 +47,32 @@ public struct ProcessSpawner {
                                          work: overlay.workDirectory)
     }
 
+    /// A child cloned into its namespaces and cgroup (`clone`), waiting: with
+    /// `waitingBeforeRoot`, before its root until `letMount`; then, its root built, until `start`.
+    public final class Cloned {
+        public var pid: Int32 { child.pid }
+        fileprivate var child: cell_child
+        fileprivate let consoleSocket: ConsoleSocket?
+        fileprivate let phaseTimes: SpawnPhaseTimes?
+        /// What the clone was given (the cgroup's handles, the user namespace's mounts, the
+        /// donors' pidfds), held until the child has exec'd or is gone.
+        fileprivate let resources: Any
+
+        fileprivate init(child: cell_child, consoleSocket: ConsoleSocket?, phaseTimes: SpawnPhaseTimes?, resources: Any) {
+            self.child = child
+            self.consoleSocket = consoleSocket
+            self.phaseTimes = phaseTimes
+            self.resources = resources
+        }
+
+        /// A child that is not to run: killed, and reaped.
+        public func abandon() {
+            cell_spawn_abort(&child)
+            var status: Int32 = 0
+            while waitpid(child.pid, &status, 0) < 0 && errno == EINTR {}
+        }
+    }
+
     /// Clones the container's process into `cgroup` (into its v2 directory directly when the
     /// kernel can; the child moves itself into the v1 ones), calls `beforeStart` with its pid
     /// while the child builds its root, then lets it exec: nothing of the image runs before
@@ -57,6 +83,13 @@ public struct ProcessSpawner {
     /// used then): its master is received before the child is let go, with `windowSize` set.
     public func spawn(stdio: StandardStreams, cgroup: Cgroup?, windowSize: (rows: UInt16, columns: UInt16)? = nil,
                       beforeStart: (_ pid: Int32) throws -> Void) throws -> Started {
+        try start(clone(stdio: stdio, cgroup: cgroup, windowSize: windowSize), beforeStart: beforeStart)
+    }
+
+    /// `spawn`'s first half: the child cloned, waiting. `waitingBeforeRoot`: it waits for
+    /// `letMount` before it mounts its root (cloned while the container is being recorded).
+    public func clone(stdio: StandardStreams, cgroup: Cgroup?, windowSize: (rows: UInt16, columns: UInt16)? = nil,
+                      waitingBeforeRoot: Bool = false) throws -> Cloned {
         let arena = CStringArena()
         let mounts = try ProcessSpawner.checkedMounts(spec.allMounts)
         let cMounts: [cell_mount] = try mounts.map { mount in
@@ -187,7 +220,7 @@ public struct ProcessSpawner {
             config.userns_root_gid = mapping.gids.hostStart
             config.tty_gid = mapping.gids.hostID(of: 5) ?? 0
         }
-        defer { withExtendedLifetime((userNamespace, cgroupHandles, donors)) {} }
+        config.wait_before_root = waitingBeforeRoot ? 1 : 0
         let phaseTimes = SpawnPhaseTimes()
         config.phase_times = phaseTimes?.times
         var child = cell_child()
@@ -196,6 +229,22 @@ public struct ProcessSpawner {
         PhaseTrace.mark("cloned into new namespaces")
         consoleSocket?.closeChildEnd()
         if result < 0 { throw CellError(.setup, "clone: \(Syscall.errorString(-result))") }
+        return Cloned(child: child, consoleSocket: consoleSocket, phaseTimes: phaseTimes,
+                      resources: (userNamespace, cgroupHandles, donors) as Any)
+    }
+
+    /// Lets a child cloned `waitingBeforeRoot` mount its root: its folders exist now. A child
+    /// that failed meanwhile says how at `start`.
+    public func letMount(_ cloned: Cloned) {
+        _ = cell_spawn_let_mount(&cloned.child)
+    }
+
+    /// `spawn`'s second half, on a cloned child (let mount its root, if it waited for that).
+    public func start(_ cloned: Cloned, beforeStart: (_ pid: Int32) throws -> Void) throws -> Started {
+        var child = cloned.child
+        defer { cloned.child = child }
+        let consoleSocket = cloned.consoleSocket
+        let phaseTimes = cloned.phaseTimes
         var failure = cell_spawn_failure()
         do {
             try beforeStart(child.pid)

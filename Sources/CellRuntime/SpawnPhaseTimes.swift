@@ -27,6 +27,7 @@ final class SpawnPhaseTimes {
     func mark() {
         let names: [(cell_spawn_phase, String)] = [
             (CELL_PHASE_STARTED, "child: in its namespaces and cgroups"),
+            (CELL_PHASE_LET_MOUNT, "child: let mount its root (the container recorded)"),
             (CELL_PHASE_ROOT_MOUNTED, "child: overlay root mounted"),
             (CELL_PHASE_MOUNTED, "child: /proc, /dev, /sys, volumes and masks mounted"),
             (CELL_PHASE_PIVOTED, "child: pivot_root, hostname, loopback, working directory"),
@@ -34,6 +35,7 @@ final class SpawnPhaseTimes {
             (CELL_PHASE_RELEASED, "child: released by the monitor"),
             (CELL_PHASE_CONFINED, "child: limits, capabilities, seccomp, ids; exec"),
         ]
-        for (phase, name) in names { PhaseTrace.mark(name, at: times[Int(phase.rawValue)]) }
+        // A phase the child had no reason to pass (no wait before its root) has no time.
+        for (phase, name) in names where times[Int(phase.rawValue)] != 0 { PhaseTrace.mark(name, at: times[Int(phase.rawValue)]) }
     }
 }

@@ -35,8 +35,6 @@ struct Monitor {
 
     /// Returns the monitor's exit status.
     func run() -> Int32 {
-        signal(SIGPIPE, SIG_IGN)
-        reserveStandardDescriptors()
         let spec: ContainerSpec
         var cgroup: Cgroup? = nil
         do {
@@ -44,9 +42,11 @@ struct Monitor {
                 cgroup = prepared.cgroup
                 if let error = prepared.error { throw error }
                 guard let previewed = prepared.spec else { throw CellError(.setup, "the container's spec was not shown") }
-                guard options.specRewritten else { return try supervise(spec: previewed, cgroup: cgroup) }
+                guard options.specRewritten else { return try supervise(spec: previewed, cgroup: cgroup, ahead: prepared.process) }
                 spec = try ContainerSpec.read(fromContainerDirectory: directory)
                 PhaseTrace.mark("spec read again (rewritten by the start)")
+                if prepared.differsOnlyInPorts(from: spec) { return try supervise(spec: spec, cgroup: cgroup, ahead: prepared.process) }
+                prepared.abandonProcess()
                 if prepared.hasTheCgroup(of: spec) { return try supervise(spec: spec, cgroup: cgroup) }
                 prepared.abandon()
                 cgroup = nil
@@ -64,25 +64,18 @@ struct Monitor {
         }
     }
 
-    private func supervise(spec: ContainerSpec, cgroup: Cgroup?) throws -> Int32 {
-        let signals = try SignalDescriptor(signals: [SIGCHLD] + Monitor.forwardedSignals)
+    /// Starts the container's process (the one `ahead` cloned, or a new one) and watches it
+    /// until it ends. `cgroup` is made.
+    private func supervise(spec: ContainerSpec, cgroup: Cgroup?, ahead: PreparedStart.Process? = nil) throws -> Int32 {
+        let plumbing = try ahead?.plumbing ?? ProcessPlumbing(spec: spec, interactive: options.interactive)
+        let (signals, output, errorOutput, input, null) = (plumbing.signals, plumbing.output, plumbing.errorOutput,
+                                                            plumbing.input, plumbing.null)
         let log = try ContainerLogWriter(path: "\(directory)/container.log", configuration: spec.logConfiguration)
         if let destination = spec.logConfiguration.syslog { log.forwarder = try SyslogWriter(destination: destination) }
         if let destination = spec.logConfiguration.journald { log.forwarder = try JournaldWriter(destination: destination) }
         // fluentd's connection is served from the poll loop below (never waited on there).
         let fluentd = try spec.logConfiguration.fluentd.map { try FluentdWriter(destination: $0) }
         if let fluentd { log.forwarder = fluentd }
-        let output = try PipePair()
-        let errorOutput = try PipePair()
-        // A container that writes fast is read in large pieces, with fewer switches between it and us.
-        output.requestCapacity(1 << 20)
-        errorOutput.requestCapacity(1 << 20)
-        let input: PipePair? = options.interactive ? try PipePair() : nil
-        let null = try FileDescriptorHandle(path: "/dev/null", flags: O_RDONLY)
-        // -t: one pty carries all three streams; its output is logged as stdout, as Docker does.
-        // The child makes it in the container's devpts and hands us the master (`terminal`).
-        let stdio = spec.process.terminal ? ProcessSpawner.StandardStreams(input: -1, output: -1, error: -1)
-            : ProcessSpawner.StandardStreams(input: input?.readEnd ?? null.fd, output: output.writeEnd, error: errorOutput.writeEnd)
         // The container's stdin is fed from our own stdin when attached, else from attach
         // clients; the socket exists before the container starts, so `start` then `attach` works.
         let ownInput = options.interactive && options.attach
@@ -103,9 +96,9 @@ struct Monitor {
         var startState: ContainerState? = nil
         var pendingState: PendingReplacement? = nil
         let started: ProcessSpawner.Started
+        let spawner = ProcessSpawner(spec: spec)
         do {
-            started = try ProcessSpawner(spec: spec).spawn(stdio: stdio, cgroup: cgroup,
-                                                               windowSize: options.attach ? PseudoTerminal.windowSize(of: 0) : nil) { pid in
+            let beforeStart = { (pid: Int32) throws in
                 mountNamespace = MountNamespaceHold(process: pid)
                 for attachment in spec.networkAttachments { try attachment.attach(toNamespaceOf: pid) }
                 if !spec.networkAttachments.isEmpty { PhaseTrace.mark("network interfaces plumbed") }
@@ -115,6 +108,14 @@ struct Monitor {
                 pendingState = try running.pendingWrite(toContainerDirectory: directory, durable: !spec.autoRemove)
                 startState = running
                 PhaseTrace.mark("state written beside its file")
+            }
+            if let cloned = ahead?.cloned {
+                // Its root's folders exist now: it builds its root while we finish.
+                spawner.letMount(cloned)
+                started = try spawner.start(cloned, beforeStart: beforeStart)
+            } else {
+                started = try spawner.spawn(stdio: plumbing.stdio, cgroup: cgroup,
+                                            windowSize: options.attach ? PseudoTerminal.windowSize(of: 0) : nil, beforeStart: beforeStart)
             }
         } catch {
             pendingState.take()?.discard()
@@ -468,7 +469,7 @@ struct Monitor {
 
     /// Pipes must not land on 0, 1 or 2 (the child maps its stdio onto those numbers), so
     /// any of them that is closed is filled with /dev/null.
-    private func reserveStandardDescriptors() {
+    static func reserveStandardDescriptors() {
         for fd in Int32(0)...2 where fcntl(fd, F_GETFD) < 0 {
             let opened = open("/dev/null", O_RDWR)
             if opened >= 0 && opened != fd { close(opened) }

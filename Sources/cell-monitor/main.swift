@@ -54,37 +54,16 @@ while let argument = arguments.popFirst() {
         options.containerDirectory = argument
     }
 }
-// Started ahead of its container (`cell run`): shown the spec once it is planned, it makes the
-// cgroup while cell records the container; then it is handed the container (`MonitorHandOff`).
-// The socket's end before that: the run stopped; nothing may stay of it.
-var prepared: PreparedStart? = nil
-if directoryDescriptor >= 0 {
-    guard options.containerDirectory.isEmpty else {
-        printUsageError("--directory-fd and a directory exclude each other")
-        exit(125)
-    }
-    handOff: while true {
-        switch MonitorHandOff.receive(from: directoryDescriptor) {
-        case .preview(let directory, let spec)? where prepared == nil:
-            prepared = PreparedStart(directory: directory, specBytes: spec)
-        case .handed(let directory, let specRewritten)?:
-            options.containerDirectory = directory
-            options.specRewritten = specRewritten
-            break handOff
-        default:
-            prepared?.abandon()
-            exit(0)
-        }
-    }
-    close(directoryDescriptor)
-    PhaseTrace.mark("container handed over")
+if directoryDescriptor >= 0 && !options.containerDirectory.isEmpty {
+    printUsageError("--directory-fd and a directory exclude each other")
+    exit(125)
 }
-if options.containerDirectory.isEmpty {
+if directoryDescriptor < 0 && options.containerDirectory.isEmpty {
     printUsageError(nil)
     exit(125)
 }
 // A detached monitor must not pin the caller's working directory (or its mount).
-if !options.containerDirectory.hasPrefix("/") {
+if !options.containerDirectory.isEmpty && !options.containerDirectory.hasPrefix("/") {
     var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
     if getcwd(&buffer, buffer.count) != nil {
         let directory = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -96,8 +75,32 @@ _ = chdir("/")
 // client sockets, a test runner's pipes) is not ours to hold for the container's lifetime: a
 // listener held here would keep its address busy after that process ended.
 for fd in ((try? FileSystem.contentsOfDirectory("/proc/self/fd")) ?? []).compactMap(Int32.init)
-where fd > 2 && fd != options.syncDescriptor {
+where fd > 2 && fd != options.syncDescriptor && fd != directoryDescriptor {
     close(fd)
+}
+signal(SIGPIPE, SIG_IGN)
+Monitor.reserveStandardDescriptors()
+// Started ahead of its container (`cell run`): shown the spec once it is planned, it makes the
+// cgroup and clones the container's process (which waits before its root) while cell records
+// the container; then it is handed the container (`MonitorHandOff`). The socket's end before
+// that: the run stopped; nothing may stay of it.
+var prepared: PreparedStart? = nil
+if directoryDescriptor >= 0 {
+    handOff: while true {
+        switch MonitorHandOff.receive(from: directoryDescriptor) {
+        case .preview(let directory, let spec)? where prepared == nil:
+            prepared = PreparedStart(directory: directory, specBytes: spec, options: options)
+        case .handed(let directory, let specRewritten)?:
+            options.containerDirectory = directory
+            options.specRewritten = specRewritten
+            break handOff
+        default:
+            prepared?.abandon()
+            exit(0)
+        }
+    }
+    close(directoryDescriptor)
+    PhaseTrace.mark("container handed over")
 }
 let status = Monitor(options: options, prepared: prepared).run()
 PhaseTrace.mark("done")

@@ -90,12 +90,26 @@ struct PendingMonitorTests {
         let detached = try root.cell(["run", "-d", "--name", "ahead", "busybox", "sleep", "1000"], environment: ["CELL_TRACE": "1"])
         try detached.expectSuccess()
         #expect(PhaseTraceTests.phases(detached.stderr).map(\.phase).contains("cell-monitor: container handed over"))
-        // Published ports are chosen at the start: the spec is read again, the cgroup kept.
-        let published = try root.cell(["run", "--rm", "-p", "80", "busybox", "echo", "published"], environment: ["CELL_TRACE": "1"])
-        #expect(published.stdout == "published\n")
+        // A container that stays is cloned while its record is written, and let mount its root after.
+        let detachedPhases = PhaseTraceTests.phases(detached.stderr).map(\.phase)
+        #expect(detachedPhases.firstIndex(of: "cell-monitor: cloned into new namespaces")
+                ?? .max < detachedPhases.firstIndex(of: "cell-monitor: container handed over") ?? .min, "\(detachedPhases)")
+        #expect(detachedPhases.contains("cell-monitor: child: let mount its root (the container recorded)"), "\(detachedPhases)")
+        // Published ports are chosen at the start: the spec is read again; the cgroup and the
+        // process cloned ahead are kept (ports are the monitor's alone).
+        let published = try root.cell(["run", "-d", "--name", "published", "-p", "127.0.0.1::80", "busybox", "httpd", "-f", "-p", "80"],
+                                      environment: ["CELL_TRACE": "1"])
+        try published.expectSuccess()
         let publishedPhases = PhaseTraceTests.phases(published.stderr).map(\.phase)
         #expect(publishedPhases.contains("cell-monitor: spec read again (rewritten by the start)"), "\(publishedPhases)")
         #expect(publishedPhases.filter { $0.hasPrefix("cell-monitor: cgroup created") }.count == 1, "\(publishedPhases)")
+        #expect(publishedPhases.filter { $0 == "cell-monitor: cloned into new namespaces" }.count == 1, "\(publishedPhases)")
+        #expect(try root.cell("port", "published", "80").stdout.hasPrefix("127.0.0.1:"))
+        try root.cell("rm", "-f", "published").expectSuccess()
+        // --rm: its record is not synced, and nothing is cloned before it is written.
+        let removed = try root.cell(["run", "--rm", "busybox", "true"], environment: ["CELL_TRACE": "1"])
+        let removedPhases = PhaseTraceTests.phases(removed.stderr).map(\.phase)
+        #expect(!removedPhases.contains("cell-monitor: child: let mount its root (the container recorded)"), "\(removedPhases)")
         #expect(try root.cell("exec", "ahead", "echo", "up").stdout == "up\n")
         try root.cell("rm", "-f", "ahead").expectSuccess()
         try expectNothingLeft(root)

@@ -7,8 +7,9 @@ import Testing
 import CellCgroups
 
 /// A monitor started ahead is shown the container's spec before the container is recorded
-/// (`PendingMonitor.preview`) and makes its cgroup meanwhile; then it is handed the container,
-/// or, never handed it, takes the cgroup back, whoever ends it and however.
+/// (`PendingMonitor.preview`) and makes its cgroup and clones its process (which waits before
+/// its root) meanwhile; then it is handed the container, or, never handed it, takes both back,
+/// whoever ends it and however.
 @Suite("a monitor shown its container's spec ahead")
 struct MonitorPreviewTests {
     static func cgroupExists(_ container: BusyboxContainer) throws -> Bool {
@@ -30,14 +31,21 @@ struct MonitorPreviewTests {
         defer { container.remove() }
         let pending = try ContainerLauncher.startAhead(monitorPath: BusyboxContainer.monitorPath)
         pending.preview(container.spec, containerDirectory: container.directory)
-        // Made before the container is recorded: the spec is not on disk yet.
-        #expect(try Deadline.wait(timeout: 10) { try Self.cgroupExists(container) })
+        // Made before the container is recorded (the spec is not on disk yet), with the
+        // container's process in it, cloned and waiting before its root.
+        var cloned: [Int32] = []
+        #expect(try Deadline.wait(timeout: 10) {
+            guard try Self.cgroupExists(container) else { return false }
+            cloned = try container.cgroup.processes()
+            return cloned.count == 1
+        })
         #expect(!FileSystem.exists(ContainerSpec.path(inContainerDirectory: container.directory)))
         var recorded = container.spec
         recorded.process.arguments = ["echo", "from the disk"]
         try recorded.write(toContainerDirectory: container.directory)
-        _ = try ContainerLauncher.start(containerDirectory: container.directory, monitorPath: BusyboxContainer.monitorPath,
-                                        pending: pending, specRewritten: false)
+        let started = try ContainerLauncher.start(containerDirectory: container.directory, monitorPath: BusyboxContainer.monitorPath,
+                                                  pending: pending, specRewritten: false)
+        #expect(cloned == [started.pid], "the process cloned ahead is the container's")
         #expect(try container.waitForExit().exitCode == 0)
         #expect(try container.output() == "from the preview\n")
         try container.expectCleanedUp()
@@ -66,7 +74,8 @@ struct MonitorPreviewTests {
     }
 
     /// The run stopped before it had a container (the name was taken, its client killed): the
-    /// socket's end tells the monitor, which removes the cgroup and exits.
+    /// socket's end tells the monitor, which kills the process it cloned, removes the cgroup
+    /// (only an empty one can be) and exits.
     @Test func aMonitorNeverHandedItsContainerTakesTheCgroupBack() throws {
         let container = try BusyboxContainer(["true"])
         defer { container.remove() }
@@ -79,7 +88,8 @@ struct MonitorPreviewTests {
         #expect(try Self.cgroupGone(container))
     }
 
-    /// Killed after it made the cgroup, the monitor cannot take it back: the run does.
+    /// Killed after it made the cgroup, the monitor cannot take it back: the run does, once the
+    /// process cloned ahead has seen its socket end and exited.
     @Test func aMonitorKilledAfterThePreviewHasItsCgroupTakenBackByTheRun() throws {
         let container = try BusyboxContainer(["echo", "started anew"])
         defer { container.remove() }

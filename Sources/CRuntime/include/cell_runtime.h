@@ -133,6 +133,9 @@ struct cell_spawn_config {
     /* The root file system. */
     const char *root;               /* directory that becomes / (overlay: the merged dir) */
     const char *overlay_options;    /* "lowerdir=..,upperdir=..,workdir=.." or NULL for a plain dir */
+    /* Wait for cell_spawn_let_mount before the root is mounted: the child is cloned while the
+       container is still being recorded, and its folders appear with the record. */
+    int wait_before_root;
     int read_only_root;
     const struct cell_mount *mounts;
     size_t mount_count;
@@ -202,6 +205,7 @@ struct cell_spawn_config {
 /* The child's phases, as CELL_TRACE shows them. */
 enum cell_spawn_phase {
     CELL_PHASE_STARTED = 0,      /* running in the new namespaces, in its cgroups */
+    CELL_PHASE_LET_MOUNT,        /* with wait_before_root: the parent's word that the root's folders exist */
     CELL_PHASE_ROOT_MOUNTED,     /* the overlay (or bind) root */
     CELL_PHASE_MOUNTED,          /* /proc, /dev, /sys, volumes, masks, read-only paths */
     CELL_PHASE_PIVOTED,          /* pivot_root, hostname, loopback, working directory */
@@ -267,6 +271,10 @@ struct cell_child {
    cell_spawn_release.
    Returns 0, or -errno when clone or a pipe failed (nothing is left behind then). */
 int cell_spawn(const struct cell_spawn_config *config, struct cell_child *child);
+
+/* With wait_before_root: lets the child mount its root and build the rest (up to the wait for
+   cell_spawn_release). 0, or -errno (a child that failed or died: cell_spawn_release says how). */
+int cell_spawn_let_mount(struct cell_child *child);
 
 /* Lets the child run and waits until it has exec'd (returns 0) or failed (returns 1 and
    fills *failure; the child has exited and must still be reaped). -errno on other errors.
