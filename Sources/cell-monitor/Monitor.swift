@@ -67,6 +67,9 @@ struct Monitor {
     /// Starts the container's process (the one `ahead` cloned, or a new one) and watches it
     /// until it ends. `cgroup` is made.
     private func supervise(spec: ContainerSpec, cgroup: Cgroup?, ahead: PreparedStart.Process? = nil) throws -> Int32 {
+        let spawner = ProcessSpawner(spec: spec)
+        // Its root's folders exist now: it builds its root while we make the rest.
+        if let cloned = ahead?.cloned { spawner.letMount(cloned) }
         let plumbing = try ahead?.plumbing ?? ProcessPlumbing(spec: spec, interactive: options.interactive)
         let (signals, output, errorOutput, input, null) = (plumbing.signals, plumbing.output, plumbing.errorOutput,
                                                             plumbing.input, plumbing.null)
@@ -96,7 +99,6 @@ struct Monitor {
         var startState: ContainerState? = nil
         var pendingState: PendingReplacement? = nil
         let started: ProcessSpawner.Started
-        let spawner = ProcessSpawner(spec: spec)
         do {
             let beforeStart = { (pid: Int32) throws in
                 mountNamespace = MountNamespaceHold(process: pid)
@@ -110,8 +112,6 @@ struct Monitor {
                 PhaseTrace.mark("state written beside its file")
             }
             if let cloned = ahead?.cloned {
-                // Its root's folders exist now: it builds its root while we finish.
-                spawner.letMount(cloned)
                 started = try spawner.start(cloned, beforeStart: beforeStart)
             } else {
                 started = try spawner.spawn(stdio: plumbing.stdio, cgroup: cgroup,
