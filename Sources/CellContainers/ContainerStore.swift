@@ -182,6 +182,9 @@ public final class ContainerStore: @unchecked Sendable {
     public func create(_ record: ContainerRecord, spec: ContainerSpec, files: [String: [UInt8]] = [:]) throws -> Container {
         let lock = try FileLock(path: namesLock)
         return try lock.withLock {
+            // Spread over the file system's groups: see `DirectorySpreading` (stores made
+            // before it get the flag at their next creation).
+            DirectorySpreading.spreadSubdirectories(of: layout.containers)
             if let other = names.id(named: record.name) {
                 throw CellError(.conflict, ContainerStore.nameConflictMessage(record.name, usedBy: other))
             }

@@ -77,6 +77,21 @@ struct PendingMonitorTests {
         #expect(ended.stderr.isEmpty)
     }
 
+    /// The containers folder spreads its subdirectories over ext4's block groups (`chattr +T`,
+    /// `DirectorySpreading`): a creation flags it, in a store made before the flag too.
+    @Test func theContainersFolderSpreadsItsSubdirectories() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        // ext4 only (its magic, as stat prints it); elsewhere the flag does not exist.
+        guard try Command.run("/usr/bin/stat", ["-f", "-c", "%t", root.path]).stdout.hasPrefix("ef53") else { return }
+        let containers = "\(root.path)/containers"
+        try root.cell("ps", "-a").expectSuccess()
+        #expect(try Command.run("/usr/bin/lsattr", ["-d", containers]).stdout.split(separator: " ").first?.contains("T") == false)
+        try root.cell("create", "--name", "spread", "busybox", "true").expectSuccess()
+        #expect(try Command.run("/usr/bin/lsattr", ["-d", containers]).stdout.split(separator: " ").first?.contains("T") == true)
+        try root.cell("rm", "spread").expectSuccess()
+    }
+
     @Test func runsGoThroughTheMonitorStartedAhead() throws {
         let root = try CellRoot()
         try root.importBusybox()
