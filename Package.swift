@@ -3,9 +3,11 @@ import PackageDescription
 
 /// The executables' link: static archives in place of libstdc++, libseccomp, libcap and nettle
 /// (link/static/README.md), so that a start maps glibc alone. glibc stays shared: dlopen works as
-/// before. Release builds (built with --static-swift-stdlib: .ci/setup, bench/).
+/// before. No symbol of ours is exported (SwiftPM exports them all, for testable executables):
+/// the Swift runtime's start looks itself up with dladdr, which walks every exported symbol.
+/// Release builds (built with --static-swift-stdlib: .ci/setup, bench/).
 let staticLinking: [LinkerSetting] = [
-    .unsafeFlags(["-L\(Context.packageDirectory)/link/static"], .when(configuration: .release)),
+    .unsafeFlags(["-L\(Context.packageDirectory)/link/static", "-Xlinker", "--no-export-dynamic"], .when(configuration: .release)),
 ]
 /// The long-lived root processes (a container's monitor, the API server) resolve every symbol at
 /// their start and get a read-only GOT (full RELRO): a write through a bug cannot redirect a call.
