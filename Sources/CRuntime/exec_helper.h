@@ -7,7 +7,8 @@
    would run cell's own host binary inside the container, whose processes could then open it
    through /proc/PID/exe and overwrite it. Instead the child execs cell-init from a detached,
    read-only mount of it (cell_open_sealed_executable), and cell-init execs the command: every
-   /proc/.../exe a container can reach names a file it cannot open for writing (EROFS). */
+   /proc/.../exe a container can reach names a file it cannot open for writing (EROFS). A
+   monitor exec'd from such a mount of itself (`--sealed`) needs no helper for its children. */
 #ifndef CELL_EXEC_HELPER_H
 #define CELL_EXEC_HELPER_H
 

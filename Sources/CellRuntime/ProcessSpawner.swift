@@ -57,9 +57,13 @@ public struct ProcessSpawner {
         /// What the clone was given (the cgroup's handles, the user namespace's mounts, the
         /// donors' pidfds), held until the child has exec'd or is gone.
         fileprivate let resources: Any
+        /// Whether it execs its command through cell-init (else directly).
+        fileprivate let throughHelper: Bool
 
-        fileprivate init(child: cell_child, consoleSocket: ConsoleSocket?, phaseTimes: SpawnPhaseTimes?, resources: Any) {
+        fileprivate init(child: cell_child, consoleSocket: ConsoleSocket?, phaseTimes: SpawnPhaseTimes?, resources: Any,
+                         throughHelper: Bool) {
             self.child = child
+            self.throughHelper = throughHelper
             self.consoleSocket = consoleSocket
             self.phaseTimes = phaseTimes
             self.resources = resources
@@ -200,7 +204,9 @@ public struct ProcessSpawner {
         config.cgroup_fd = cgroupHandles.directory
         config.cgroup_thread_fds = arena.values(cgroupHandles.threadFiles)
         config.cgroup_thread_count = cgroupHandles.threadFiles.count
-        let helperFD = try spec.execHelper.map(SealedExecutable.open) ?? -1
+        // Cloned from a sealed monitor, the child's /proc/self/exe is read-only already: the
+        // command is exec'd directly, one exec sooner (`SealedExecutable`).
+        let helperFD = SealedExecutable.currentProcessIsSealed ? -1 : try spec.execHelper.map(SealedExecutable.open) ?? -1
         defer { if helperFD >= 0 { close(helperFD) } }
         config.exec_helper_fd = helperFD
         config.join_pid_pidfd = donors[.pid]?.pidfd ?? -1
@@ -230,7 +236,7 @@ public struct ProcessSpawner {
         consoleSocket?.closeChildEnd()
         if result < 0 { throw CellError(.setup, "clone: \(Syscall.errorString(-result))") }
         return Cloned(child: child, consoleSocket: consoleSocket, phaseTimes: phaseTimes,
-                      resources: (userNamespace, cgroupHandles, donors) as Any)
+                      resources: (userNamespace, cgroupHandles, donors) as Any, throughHelper: helperFD >= 0)
     }
 
     /// Lets a child cloned `waitingBeforeRoot` mount its root: its folders exist now. A child
@@ -268,7 +274,7 @@ public struct ProcessSpawner {
         PhaseTrace.mark("network namespace handed to the port forwarders")
         let released = cell_spawn_release(&child, &failure)
         phaseTimes?.mark()
-        PhaseTrace.mark("child exec'd the command (through cell-init)")
+        PhaseTrace.mark(cloned.throughHelper ? "child exec'd the command (through cell-init)" : "child exec'd the command")
         if released == 0 { return Started(pid: child.pid, terminal: terminal) }
         reap(child.pid)
         if released < 0 { throw CellError(.setup, "start container process: \(Syscall.errorString(-released))") }

@@ -386,6 +386,8 @@ struct Monitor {
         state.restartCount += 1
         guard (try? state.write(toContainerDirectory: directory)) != nil else { return }
         var arguments = ["/proc/self/exe"]
+        // /proc/self/exe is the sealed copy we were exec'd from, if we were.
+        if SealedExecutable.currentProcessIsSealed { arguments.append("--sealed") }
         if options.interactive { arguments.append("--interactive") }
         arguments.append(directory)
         let arena = CStringArena()

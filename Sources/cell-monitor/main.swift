@@ -7,7 +7,7 @@ import CellCore
 import CellRuntime
 
 PhaseTrace.start(process: "cell-monitor")
-// cell-monitor [--sync-fd N] [--attach [--attach-streams LIST] [--detach-keys KEYS] [--no-sig-proxy]]
+// cell-monitor [--sealed] [--sync-fd N] [--attach [--attach-streams LIST] [--detach-keys KEYS] [--no-sig-proxy]]
 //              [--interactive] (<container-dir> | --directory-fd N)
 //
 // Starts the container described by <container-dir>/spec, keeps its stdio, writes its log and
@@ -40,6 +40,9 @@ while let argument = arguments.popFirst() {
         options.attachment.detachKeys = keys
     case "--no-sig-proxy": options.attachment.proxiesSignals = false
     case "--interactive", "-i": options.interactive = true
+    // Exec'd from a sealed, read-only copy of itself (`ContainerLauncher`): checked, then the
+    // container's process execs its command without cell-init.
+    case "--sealed": SealedExecutable.currentProcessIsSealed = SealedExecutable.currentBinaryIsReadOnly
     case "--directory-fd":
         guard let value = arguments.popFirst(), let fd = Int32(value), fd >= 0 else {
             printUsageError("--directory-fd needs a file descriptor number")
@@ -108,6 +111,6 @@ exit(status)
 
 func printUsageError(_ problem: String?) {
     let text = (problem.map { "cell-monitor: \($0)\n" } ?? "")
-        + "usage: cell-monitor [--sync-fd N] [--attach [--attach-streams LIST] [--detach-keys KEYS] [--no-sig-proxy]] [--interactive] (<container-dir> | --directory-fd N)\n"
+        + "usage: cell-monitor [--sealed] [--sync-fd N] [--attach [--attach-streams LIST] [--detach-keys KEYS] [--no-sig-proxy]] [--interactive] (<container-dir> | --directory-fd N)\n"
     _ = Array(text.utf8).withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }

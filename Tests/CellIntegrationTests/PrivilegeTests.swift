@@ -119,8 +119,14 @@ struct PrivilegeTests {
 
             """
         try root.writeExecutable(script, to: "\(scripts)/attack")
+        // A container's first process is a copy of the monitor, which runs from a sealed, read-only
+        // copy of itself, and execs the command directly: past pivot_root the kernel finds no
+        // interpreter at /proc/self/exe (the script cannot run at all); where it would, the
+        // binary it names is the sealed copy.
         let run = try root.cell("run", "--rm", "-v", "\(scripts):/scripts:ro", "busybox", "/scripts/attack")
-        #expect(run.stdout == "Read-only file system\n", "run: \(run.stdout) \(run.stderr)")
+        #expect(run.stdout == "Read-only file system\n" || (run.status == 127 && run.stdout.isEmpty),
+                "run: \(run.status) \(run.stdout) \(run.stderr)")
+        #expect(!run.stdout.contains("written"))
         try root.cell("run", "-d", "--name", "target", "-v", "\(scripts):/scripts:ro", "busybox", "sleep", "1000").expectSuccess()
         defer { _ = try? root.cell("rm", "-f", "target") }
         let exec = try root.cell("exec", "target", "/scripts/attack")
