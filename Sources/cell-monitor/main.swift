@@ -41,8 +41,15 @@ while let argument = arguments.popFirst() {
     case "--no-sig-proxy": options.attachment.proxiesSignals = false
     case "--interactive", "-i": options.interactive = true
     // Exec'd from a sealed, read-only copy of itself (`ContainerLauncher`): checked, then the
-    // container's process execs its command without cell-init.
-    case "--sealed": SealedExecutable.currentProcessIsSealed = SealedExecutable.currentBinaryIsReadOnly
+    // container's process execs its command without cell-init. Its name is its own again (the
+    // kernel named it after the exec'd path, /proc/self/fd/N), for ps, top and pgrep.
+    case "--sealed":
+        SealedExecutable.currentProcessIsSealed = SealedExecutable.currentBinaryIsReadOnly
+        let comm = open("/proc/self/comm", O_WRONLY | O_CLOEXEC)
+        if comm >= 0 {
+            _ = Syscall.writeAll(comm, Array("cell-monitor".utf8)[...])
+            close(comm)
+        }
     case "--directory-fd":
         guard let value = arguments.popFirst(), let fd = Int32(value), fd >= 0 else {
             printUsageError("--directory-fd needs a file descriptor number")

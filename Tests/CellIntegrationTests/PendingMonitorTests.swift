@@ -126,6 +126,12 @@ struct PendingMonitorTests {
         let removedPhases = PhaseTraceTests.phases(removed.stderr).map(\.phase)
         #expect(!removedPhases.contains("cell-monitor: child: let mount its root (the container recorded)"), "\(removedPhases)")
         #expect(try root.cell("exec", "ahead", "echo", "up").stdout == "up\n")
+        // The monitor runs from a sealed copy of itself (a /proc/self/fd path to the kernel),
+        // and still goes by its name in ps, top and pgrep.
+        let pid = try root.cell("inspect", "-f", "{{.State.Pid}}", "ahead").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let monitor = CgroupsModeTests.parent(of: pid)
+        #expect(CgroupsModeTests.text("/proc/\(monitor)/comm") == "cell-monitor\n")
+        #expect(CgroupsModeTests.text("/proc/\(monitor)/cmdline").contains("--sealed"))
         try root.cell("rm", "-f", "ahead").expectSuccess()
         try expectNothingLeft(root)
     }
