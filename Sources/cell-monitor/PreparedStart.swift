@@ -8,10 +8,20 @@ import CellRuntime
 /// before it mounts its root (whose folders appear with the record). It is cell's record
 /// write that this work overlaps.
 struct PreparedStart {
-    /// The container's process made ahead.
-    struct Process {
-        let plumbing: ProcessPlumbing
+    /// The container's process made ahead; its plumbing is let go of with it (`abandonProcess`).
+    final class Process {
+        private(set) var plumbing: ProcessPlumbing?
         let cloned: ProcessSpawner.Cloned
+
+        init(plumbing: ProcessPlumbing, cloned: ProcessSpawner.Cloned) {
+            self.plumbing = plumbing
+            self.cloned = cloned
+        }
+
+        func abandon() {
+            cloned.abandon()
+            plumbing = nil
+        }
     }
 
     /// The directory the container is to be recorded at.
@@ -70,7 +80,7 @@ struct PreparedStart {
 
     /// The process cloned ahead is not the container's after all (the start rewrote its spec).
     func abandonProcess() {
-        process?.cloned.abandon()
+        process?.abandon()
     }
 
     /// Whether `other` (the spec a start rewrote) is the preview's but for its published

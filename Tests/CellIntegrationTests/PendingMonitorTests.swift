@@ -77,8 +77,8 @@ struct PendingMonitorTests {
         #expect(ended.stderr.isEmpty)
     }
 
-    /// The containers folder spreads its subdirectories over ext4's block groups (`chattr +T`,
-    /// `DirectorySpreading`): a creation flags it, in a store made before the flag too.
+    /// The containers and volumes folders spread their subdirectories over ext4's block groups
+    /// (`chattr +T`, `DirectorySpreading`): a creation flags them, in a store made before too.
     @Test func theContainersFolderSpreadsItsSubdirectories() throws {
         let root = try CellRoot()
         try root.importBusybox()
@@ -90,6 +90,30 @@ struct PendingMonitorTests {
         try root.cell("create", "--name", "spread", "busybox", "true").expectSuccess()
         #expect(try Command.run("/usr/bin/lsattr", ["-d", containers]).stdout.split(separator: " ").first?.contains("T") == true)
         try root.cell("rm", "spread").expectSuccess()
+        // The volumes folder too, where anonymous volumes come and go with their containers.
+        try root.cell("volume", "create", "spread").expectSuccess()
+        #expect(try Command.run("/usr/bin/lsattr", ["-d", "\(root.path)/volumes"]).stdout.split(separator: " ").first?.contains("T") == true)
+        try root.cell("volume", "rm", "spread").expectSuccess()
+    }
+
+    /// A donor's namespaces are looked up at the start: the process cloned ahead is not the
+    /// container's then, and is let go; a new one joins the donor's, in the same cgroup.
+    @Test func aProcessClonedAheadIsLetGoWhenTheStartJoinsADonor() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        try root.cell("run", "-d", "--name", "donor", "busybox", "sleep", "1001").expectSuccess()
+        let joiner = try root.cell(["run", "-d", "--name", "joiner", "--pid", "container:donor", "busybox", "sleep", "1002"],
+                                   environment: ["CELL_TRACE": "1"])
+        try joiner.expectSuccess()
+        let phases = PhaseTraceTests.phases(joiner.stderr).map(\.phase)
+        #expect(phases.contains("cell-monitor: spec read again (rewritten by the start)"), "\(phases)")
+        #expect(phases.filter { $0 == "cell-monitor: cloned into new namespaces" }.count == 2, "\(phases)")
+        #expect(phases.filter { $0.hasPrefix("cell-monitor: cgroup created") }.count == 1, "\(phases)")
+        let processes = try root.cell("exec", "joiner", "ps", "-o", "args").stdout
+        #expect(processes.contains("sleep 1001") && processes.contains("sleep 1002"), "\(processes)")
+        try root.cell("rm", "-f", "joiner", "donor").expectSuccess()
+        #expect(try root.cell("ps", "-aq").stdout.isEmpty)
+        try expectNothingLeft(root)
     }
 
     @Test func runsGoThroughTheMonitorStartedAhead() throws {

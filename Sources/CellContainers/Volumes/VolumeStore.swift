@@ -46,6 +46,8 @@ public struct VolumeStore {
         try VolumeOptions.check(options, name: chosen)
         if let existing = try find(chosen) { return (existing, false) }
         try FileSystem.createDirectory(layout.volumes, mode: 0o700)
+        // Anonymous volumes come and go with their containers: spread as the containers are.
+        DirectorySpreading.spreadSubdirectories(of: layout.volumes)
         let volume = Volume(name: chosen, createdAt: Timestamp.now().rfc3339, labels: labels, options: options,
                             anonymous: name == nil)
         let temporary = "\(layout.volumes)/.tmp-\(chosen)-\(FileSystem.randomSuffix())"
