@@ -181,22 +181,27 @@ public enum ContainerLauncher {
 
         // Exec'd from a sealed copy of itself, the monitor's children (the container's process)
         // can exec the command directly (`SealedExecutable`); above the fds dup'd to 3 and 4.
-        // A kernel without open_tree (before 5.2): the plain path, and the helper in the monitor.
-        var arguments = arguments
+        // Where that cannot be (a kernel without open_tree, no /proc): the plain path, and the
+        // helper in the monitor.
         var sealed: Int32 = -1
         if let opened = try? SealedExecutable.open(arguments[0]) {
             sealed = fcntl(opened, F_DUPFD_CLOEXEC, 10)
             close(opened)
         }
         defer { if sealed >= 0 { close(sealed) } }
-        if sealed >= 0 { arguments.insert("--sealed", at: 1) }
-        let arena = CStringArena()
-        let argv = try arena.stringArray(arguments)
-        let envp = try arena.stringArray(["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"] + PhaseTrace.environment)
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, sealed >= 0 ? "/proc/self/fd/\(sealed)" : arguments[0], &actions, &attributes,
-                                 UnsafeMutablePointer(mutating: UnsafeRawPointer(argv).assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self)),
-                                 UnsafeMutablePointer(mutating: UnsafeRawPointer(envp).assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self)))
+        let environment = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"] + PhaseTrace.environment
+        func spawn(_ path: String, _ arguments: [String]) throws -> (pid_t, Int32) {
+            let arena = CStringArena()
+            let argv = try arena.stringArray(arguments)
+            let envp = try arena.stringArray(environment)
+            var pid: pid_t = 0
+            let result = posix_spawn(&pid, path, &actions, &attributes,
+                                     UnsafeMutablePointer(mutating: UnsafeRawPointer(argv).assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self)),
+                                     UnsafeMutablePointer(mutating: UnsafeRawPointer(envp).assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self)))
+            return (pid, result)
+        }
+        var (pid, result) = sealed >= 0 ? try spawn("/proc/self/fd/\(sealed)", [arguments[0], "--sealed"] + arguments.dropFirst()) : (0, ENOENT)
+        if result != 0 { (pid, result) = try spawn(arguments[0], arguments) }
         if result != 0 { throw CellError(.setup, "start \(arguments[0]): \(Syscall.errorString(result))") }
         return pid
     }
