@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -113,6 +114,12 @@ static void note_phase(const struct cell_spawn_config *c, enum cell_spawn_phase 
 static _Noreturn void child_main(const struct cell_spawn_config *c, char *const *helper_argv, int cloned_into_cgroup,
                                  int release_fd, int error_fd) {
     cell_internal_reset_signals();
+    /* Not dumpable until the exec: we hold the monitor's descriptors (the host's cgroup
+       directory among them) and run the monitor's code, and from the moment our capabilities
+       are the container's, its other processes (a shared pid namespace: --pid container:NAME,
+       --pid host) would pass the ptrace check on /proc/PID/fd and climb `..` from a directory
+       to the host's root (CVE-2016-9962). The exec makes the command dumpable as usual. */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) fail(error_fd, CELL_STAGE_JOIN_NAMESPACES, 0);
     umask(0);
     /* Into the container's cgroups before anything else, so that what follows counts there. */
     if (cell_internal_join_cgroups(c->cgroup_fd, cloned_into_cgroup, c->cgroup_thread_fds, c->cgroup_thread_count) < 0)

