@@ -120,6 +120,11 @@ static _Noreturn void child_main(const struct cell_spawn_config *c, char *const 
        --pid host) would pass the ptrace check on /proc/PID/fd and climb `..` from a directory
        to the host's root (CVE-2016-9962). The exec makes the command dumpable as usual. */
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) fail(error_fd, CELL_STAGE_JOIN_NAMESPACES, 0);
+    /* The container goes with its monitor (its pid namespace with its pid 1): a monitor killed
+       at any moment leaves no process that the record does not show running, nor one a later
+       start would run beside. Should the monitor die before this line, the waits below read
+       the end of its socket and we exit. The command keeps it (only a set-id exec clears it). */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) fail(error_fd, CELL_STAGE_JOIN_NAMESPACES, 0);
     umask(0);
     /* Into the container's cgroups before anything else, so that what follows counts there. */
     if (cell_internal_join_cgroups(c->cgroup_fd, cloned_into_cgroup, c->cgroup_thread_fds, c->cgroup_thread_count) < 0)

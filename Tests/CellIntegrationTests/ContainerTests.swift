@@ -417,6 +417,27 @@ struct ContainerTests {
         try expectNothingLeft(root)
     }
 
+    /// A monitor killed (kill -9) takes its container with it: nothing runs that the store shows
+    /// exited, and a start runs the command once, not beside a survivor.
+    @Test func aContainerGoesWithItsKilledMonitorAndStartsAgainOnce() throws {
+        let root = try CellRoot()
+        try root.importBusybox()
+        try root.cell("run", "-d", "--name", "orphan", "busybox", "sleep", "1000").expectSuccess()
+        let pid = try root.cell("inspect", "-f", "{{.State.Pid}}", "orphan").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let monitor = try #require(Int32(CgroupsModeTests.parent(of: pid)))
+        kill(monitor, SIGKILL)
+        #expect(waitUntil {
+            let stat = CgroupsModeTests.text("/proc/\(pid)/stat")
+            return stat.isEmpty || stat.contains(") Z ")
+        }, "the container's process went with its monitor")
+        #expect(waitUntil { ((try? root.cell("ps", "-a", "--format", "{{.Status}}").stdout) ?? "").hasPrefix("Exited") })
+        try root.cell("start", "orphan").expectSuccess()
+        let sleeping = try root.cell("exec", "orphan", "ps", "-o", "args").lines.filter { $0 == "sleep 1000" }
+        #expect(sleeping.count == 1, "\(sleeping)")
+        try root.cell("rm", "-f", "orphan").expectSuccess()
+        try expectNothingLeft(root)
+    }
+
     @Test func aDeadMonitorLeavesNothingWedged() throws {
         let root = try CellRoot()
         try root.importBusybox()

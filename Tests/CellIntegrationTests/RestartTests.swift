@@ -138,8 +138,8 @@ struct RestartTests {
     }
 
     /// `cell system boot`: what Docker's daemon starts when it comes up, after every monitor
-    /// died (a reboot takes the processes too; a kill -9 of the monitors leaves them, and they
-    /// are cleared before the start).
+    /// died (a reboot takes the processes too, and so does a kill -9 of the monitors; what a
+    /// container's own children left in its cgroup is cleared before the start).
     @Test func bootStartsWhatThePoliciesSay() throws {
         let root = try CellRoot()
         try root.importBusybox()
