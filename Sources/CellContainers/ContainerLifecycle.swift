@@ -150,10 +150,9 @@ public struct ContainerLifecycle: Sendable {
     func clearLeftovers(_ container: Container) throws {
         guard let state = container.state, state.status == .running, !container.isRunning else { return }
         let spec = try ContainerSpec.read(fromContainerDirectory: container.directory)
-        if spec.cgroups != .disabled {
+        if let cgroup = try spec.cgroup {
             // Found by its name, not through pid 1: pid 1 may be gone (or a zombie no one
             // reaps) while the rest runs on.
-            let cgroup = try Cgroup(layout: CgroupLayout.detect(), parent: spec.cgroupParent, name: spec.cgroupName)
             guard cgroup.directories.contains(where: FileSystem.exists) else { return }
             try cgroup.killAll()
             try? cgroup.remove()

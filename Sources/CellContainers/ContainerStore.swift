@@ -267,9 +267,7 @@ public final class ContainerStore: @unchecked Sendable {
     /// Deletes a stopped container: its cgroup leftovers (it has none with --cgroups=disabled),
     /// then its directory.
     public func remove(_ container: Container) throws {
-        if let spec = try? ContainerSpec.read(fromContainerDirectory: container.directory), spec.cgroups == .enabled,
-           let layout = try? CgroupLayout.detect(),
-           let cgroup = try? Cgroup(layout: layout, parent: spec.cgroupParent, name: spec.cgroupName) {
+        if let cgroup = try? ContainerSpec.read(fromContainerDirectory: container.directory).cgroup {
             try? cgroup.killAll(timeout: 5)
             try? cgroup.remove(timeout: 5)
         }

@@ -187,7 +187,8 @@ public struct ContainerSpec: Equatable, Sendable {
     public var limits = ResourceLimits()
     /// The static cell-init that execs the container's processes from a sealed, read-only
     /// mount, so that none of them can reach a writable host binary of cell's through
-    /// /proc/PID/exe (CVE-2019-5736); nil: they are exec'd directly (tests of the runtime).
+    /// /proc/PID/exe (CVE-2019-5736); nil: they are exec'd directly (tests of the runtime). A
+    /// monitor started sealed (`SealedExecutable`) execs its container's first process without it.
     public var execHelper: String?
     /// Its own user namespace with these ids, or nil to share the host's.
     public var idMapping: IDMapping?
@@ -221,6 +222,14 @@ public struct ContainerSpec: Equatable, Sendable {
         self.ports = ports
         self.autoRemove = autoRemove
         self.nameLink = nameLink
+    }
+
+    /// Its cgroup, `<cgroupParent>/<cgroupName>` in the host's hierarchies, made or not; nil with
+    /// --cgroups=disabled.
+    public var cgroup: Cgroup? {
+        get throws {
+            cgroups == .disabled ? nil : try Cgroup(layout: CgroupLayout.detect(), parent: cgroupParent, name: cgroupName)
+        }
     }
 
     /// The directory that becomes /.

@@ -30,9 +30,9 @@ public final class PendingMonitor: @unchecked Sendable {
     private let request: Request
     /// Handed over, or dismissed (ended and reaped): done with either way.
     private var settled = false
-    /// The preview's directory, and its spec when it has a cgroup: the cgroup is taken back
-    /// here should the monitor die before it could, the container never handed over.
-    private var previewed: (directory: String, cgroupOf: ContainerSpec?)?
+    /// The preview's directory and spec: its cgroup is taken back here should the monitor die
+    /// before it could, the container never handed over.
+    private var previewed: (directory: String, spec: ContainerSpec)?
 
     init(pid: Int32, sync: PipePair, captured: PipePair?, socket: Int32, request: Request) {
         self.pid = pid
@@ -51,7 +51,7 @@ public final class PendingMonitor: @unchecked Sendable {
     /// `hand` fails and the start spawns another.
     public func preview(_ spec: ContainerSpec, containerDirectory: String) {
         guard !settled, previewed == nil, socket >= 0, let bytes = try? spec.encoded() else { return }
-        previewed = (containerDirectory, spec.cgroups == .disabled ? nil : spec)
+        previewed = (containerDirectory, spec)
         if !MonitorHandOff.preview(directory: containerDirectory, spec: bytes).send(to: socket) { closeSocket() }
     }
 
@@ -81,10 +81,7 @@ public final class PendingMonitor: @unchecked Sendable {
         settled = true
         closeSocket()
         ContainerLauncher.reap(pid)
-        if let spec = previewed?.cgroupOf, let layout = try? CgroupLayout.detect(),
-           let cgroup = try? Cgroup(layout: layout, parent: spec.cgroupParent, name: spec.cgroupName) {
-            try? cgroup.remove(timeout: 1)
-        }
+        if let cgroup = try? previewed?.spec.cgroup { try? cgroup.remove(timeout: 1) }
         PhaseTrace.mark("monitor started ahead not needed, ended")
     }
 

@@ -55,7 +55,7 @@ struct Monitor {
                 spec = try ContainerSpec.read(fromContainerDirectory: directory)
                 PhaseTrace.mark("spec read")
             }
-            cgroup = try PreparedStart.cgroup(for: spec)
+            cgroup = try spec.cgroup
             try cgroup.map { try PreparedStart.make($0, for: spec) }
             PhaseTrace.mark("cgroup created, limits and device rules written")
             return try supervise(spec: spec, cgroup: cgroup)

@@ -45,7 +45,7 @@ struct PreparedStart {
             let decoded = try ContainerSpec(decoding: specBytes)
             spec = decoded
             PhaseTrace.mark("spec decoded from its preview")
-            cgroup = try PreparedStart.cgroup(for: decoded)
+            cgroup = try decoded.cgroup
             try cgroup.map { try PreparedStart.make($0, for: decoded) }
             PhaseTrace.mark("cgroup created, limits and device rules written")
             if PreparedStart.canCloneAhead(decoded) {
@@ -97,11 +97,6 @@ struct PreparedStart {
         guard let spec else { return false }
         return spec.cgroups == other.cgroups && spec.cgroupParent == other.cgroupParent && spec.cgroupName == other.cgroupName
             && spec.limits == other.limits && spec.devicesAllowed == other.devicesAllowed && spec.deviceRules == other.deviceRules
-    }
-
-    /// The container's cgroup, not made yet; nil with --cgroups=disabled.
-    static func cgroup(for spec: ContainerSpec) throws -> Cgroup? {
-        spec.cgroups == .disabled ? nil : try Cgroup(layout: CgroupLayout.detect(), parent: spec.cgroupParent, name: spec.cgroupName)
     }
 
     /// Makes `cgroup` with the spec's limits and device rules. What a failure left is the
