@@ -23,9 +23,10 @@ public struct ContainerCreator {
     private var volumeStore: VolumeStore { VolumeStore(layout: images.layout) }
     private var networkStore: NetworkStore { NetworkStore(layout: images.layout) }
 
-    /// Called with the container's spec and directory once it is planned, before its record
-    /// is written: `run` shows it to the monitor it started ahead (`PendingMonitor.preview`).
-    public var planned: ((_ spec: ContainerSpec, _ directory: String) -> Void)?
+    /// Called with the container's spec (and its encoding, as the record gets it) and directory
+    /// once it is planned, before its record is written: `run` shows it to the monitor it
+    /// started ahead (`PendingMonitor.preview`).
+    public var planned: ((_ spec: ContainerSpec, _ encoded: [UInt8], _ directory: String) -> Void)?
 
     public init(images: ImageStore, containers: ContainerStore, initBinary: String) {
         self.images = images
@@ -310,11 +311,13 @@ public struct ContainerCreator {
     /// The container on disk; with a user namespace, the /etc files it binds are its root's.
     private func created(_ record: ContainerRecord, spec: ContainerSpec, files: [String: [UInt8]]) throws -> Container {
         PhaseTrace.mark("container planned")
+        // Encoded once, for the monitor's preview and the record.
+        let encodedSpec = try spec.encoded()
         if let planned {
-            planned(spec, containers.directory(of: record.id))
+            planned(spec, encodedSpec, containers.directory(of: record.id))
             PhaseTrace.mark("spec previewed")
         }
-        let container = try containers.create(record, spec: spec, files: files)
+        let container = try containers.create(record, spec: spec, encodedSpec: encodedSpec, files: files)
         PhaseTrace.mark("record written")
         if let mapping = spec.idMapping {
             for name in files.keys where chown("\(container.directory)/\(name)", mapping.uids.hostStart, mapping.gids.hostStart) != 0 {

@@ -30,7 +30,7 @@ public struct ContainerRunner {
         var creator = ContainerCreator(images: try ImageStore(root: root),
                                        containers: try ContainerStore(layout: StoreLayout(root: root)),
                                        initBinary: initBinary)
-        if let monitorAhead { creator.planned = { monitorAhead.preview($0, containerDirectory: $1) } }
+        if let monitorAhead { creator.planned = { monitorAhead.preview($0, encoded: $1, containerDirectory: $2) } }
         return try creator.create(options, warn: warn, fetchMissingImage: fetchMissingImage)
     }
 

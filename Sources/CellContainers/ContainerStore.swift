@@ -179,7 +179,8 @@ public final class ContainerStore: @unchecked Sendable {
     /// Creates the container's directory with its record, runtime spec (whose paths already name
     /// the final directory) and extra files (hosts, hostname, resolv.conf), atomically: it appears
     /// whole under its id, or not at all. A name already in use is refused.
-    public func create(_ record: ContainerRecord, spec: ContainerSpec, files: [String: [UInt8]] = [:]) throws -> Container {
+    public func create(_ record: ContainerRecord, spec: ContainerSpec, encodedSpec: [UInt8]? = nil,
+                       files: [String: [UInt8]] = [:]) throws -> Container {
         let lock = try FileLock(path: namesLock)
         return try lock.withLock {
             // Spread over the file system's groups: see `DirectorySpreading` (stores made
@@ -200,7 +201,7 @@ public final class ContainerStore: @unchecked Sendable {
                 let durable = !spec.autoRemove
                 // The /etc files are derived: `start` writes them again if a power cut lost them.
                 for (name, bytes) in files { try FileSystem.writeNewFile(bytes, to: "\(temporary)/\(name)", durable: false) }
-                try FileSystem.writeNewFile(spec.encoded(), to: ContainerSpec.path(inContainerDirectory: temporary), mode: 0o600, durable: durable)
+                try FileSystem.writeNewFile(encodedSpec ?? spec.encoded(), to: ContainerSpec.path(inContainerDirectory: temporary), mode: 0o600, durable: durable)
                 try FileSystem.writeNewFile(try StoredJSON.encode(record), to: "\(temporary)/config.json", mode: 0o600, durable: durable)
                 let written = writeSummary(of: record, in: temporary)
                 if durable { try FileSystem.syncDirectory(temporary) }

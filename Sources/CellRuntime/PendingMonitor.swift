@@ -46,13 +46,14 @@ public final class PendingMonitor: @unchecked Sendable {
         dismiss()
     }
 
-    /// Shows the monitor the spec of the container about to be recorded at `containerDirectory`,
-    /// so that it makes the cgroup meanwhile. Once at most; if the monitor is gone by then,
-    /// `hand` fails and the start spawns another.
-    public func preview(_ spec: ContainerSpec, containerDirectory: String) {
-        guard !settled, previewed == nil, socket >= 0, let bytes = try? spec.encoded() else { return }
+    /// Shows the monitor the spec (`encoded`, as `ContainerSpec.encoded()` gives it) of the
+    /// container about to be recorded at `containerDirectory`, so that it makes the cgroup
+    /// meanwhile. Once at most; if the monitor is gone by then, `hand` fails and the start
+    /// spawns another.
+    public func preview(_ spec: ContainerSpec, encoded: [UInt8], containerDirectory: String) {
+        guard !settled, previewed == nil, socket >= 0 else { return }
         previewed = (containerDirectory, spec)
-        if !MonitorHandOff.preview(directory: containerDirectory, spec: bytes).send(to: socket) { closeSocket() }
+        if !MonitorHandOff.preview(directory: containerDirectory, spec: encoded).send(to: socket) { closeSocket() }
     }
 
     /// Hands the monitor the container at `containerDirectory` when it was started for

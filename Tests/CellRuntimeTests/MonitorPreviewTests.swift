@@ -30,7 +30,7 @@ struct MonitorPreviewTests {
         let container = try BusyboxContainer(["echo", "from the preview"])
         defer { container.remove() }
         let pending = try ContainerLauncher.startAhead(monitorPath: BusyboxContainer.monitorPath)
-        pending.preview(container.spec, containerDirectory: container.directory)
+        pending.preview(container.spec, encoded: try container.spec.encoded(), containerDirectory: container.directory)
         // Made before the container is recorded (the spec is not on disk yet), with the
         // container's process in it, cloned and waiting before its root.
         var cloned: [Int32] = []
@@ -62,7 +62,7 @@ struct MonitorPreviewTests {
         let previewedCgroup = try Cgroup(layout: CgroupLayout.detect(), parent: previewed.cgroupParent, name: previewed.cgroupName)
         defer { try? previewedCgroup.remove(timeout: 1) }
         let pending = try ContainerLauncher.startAhead(monitorPath: BusyboxContainer.monitorPath)
-        pending.preview(previewed, containerDirectory: container.directory)
+        pending.preview(previewed, encoded: try previewed.encoded(), containerDirectory: container.directory)
         #expect(Deadline.wait(timeout: 10) { previewedCgroup.directories.allSatisfy(FileSystem.exists) })
         try container.spec.write(toContainerDirectory: container.directory)
         _ = try ContainerLauncher.start(containerDirectory: container.directory, monitorPath: BusyboxContainer.monitorPath,
@@ -81,7 +81,7 @@ struct MonitorPreviewTests {
         defer { container.remove() }
         var pending: PendingMonitor? = try ContainerLauncher.startAhead(monitorPath: BusyboxContainer.monitorPath)
         let pid = pending!.pid
-        pending!.preview(container.spec, containerDirectory: container.directory)
+        pending!.preview(container.spec, encoded: try container.spec.encoded(), containerDirectory: container.directory)
         #expect(try Deadline.wait(timeout: 10) { try Self.cgroupExists(container) })
         pending = nil
         #expect(kill(pid, 0) != 0 && errno == ESRCH, "the monitor ended and was reaped")
@@ -94,7 +94,7 @@ struct MonitorPreviewTests {
         let container = try BusyboxContainer(["echo", "started anew"])
         defer { container.remove() }
         let pending = try ContainerLauncher.startAhead(monitorPath: BusyboxContainer.monitorPath)
-        pending.preview(container.spec, containerDirectory: container.directory)
+        pending.preview(container.spec, encoded: try container.spec.encoded(), containerDirectory: container.directory)
         #expect(try Deadline.wait(timeout: 10) { try Self.cgroupExists(container) })
         kill(pending.pid, SIGKILL)
         #expect(Deadline.wait(timeout: 10) { Self.isZombie(pending.pid) })
@@ -109,7 +109,7 @@ struct MonitorPreviewTests {
         let abandoned = try BusyboxContainer(["true"])
         defer { abandoned.remove() }
         var second: PendingMonitor? = try ContainerLauncher.startAhead(monitorPath: BusyboxContainer.monitorPath)
-        second!.preview(abandoned.spec, containerDirectory: abandoned.directory)
+        second!.preview(abandoned.spec, encoded: try abandoned.spec.encoded(), containerDirectory: abandoned.directory)
         #expect(try Deadline.wait(timeout: 10) { try Self.cgroupExists(abandoned) })
         kill(second!.pid, SIGKILL)
         second = nil
