@@ -41,9 +41,7 @@ public enum MonitorHandOff: Equatable, Sendable {
 
     /// The frame in `bytes`, which hold exactly one; nil if they are not one.
     public init?(frame bytes: [UInt8]) {
-        guard bytes.count >= 5 else { return nil }
-        let length = Int(bytes[1]) << 24 | Int(bytes[2]) << 16 | Int(bytes[3]) << 8 | Int(bytes[4])
-        guard bytes.count == 5 + length else { return nil }
+        guard bytes.count >= 5, bytes.count == 5 + MonitorHandOff.payloadLength(header: bytes) else { return nil }
         self.init(kind: bytes[0], payload: Array(bytes[5...]))
     }
 
@@ -77,9 +75,14 @@ public enum MonitorHandOff: Equatable, Sendable {
     /// is not a frame of ours.
     public static func receive(from fd: Int32) -> MonitorHandOff? {
         guard let header = readExactly(5, from: fd) else { return nil }
-        let length = Int(header[1]) << 24 | Int(header[2]) << 16 | Int(header[3]) << 8 | Int(header[4])
+        let length = payloadLength(header: header)
         guard length <= maximumPayload, let payload = readExactly(length, from: fd) else { return nil }
         return MonitorHandOff(kind: header[0], payload: payload)
+    }
+
+    /// The payload's length a frame's first five bytes give.
+    private static func payloadLength(header: [UInt8]) -> Int {
+        Int(header[1]) << 24 | Int(header[2]) << 16 | Int(header[3]) << 8 | Int(header[4])
     }
 
     private static func readExactly(_ count: Int, from fd: Int32) -> [UInt8]? {
