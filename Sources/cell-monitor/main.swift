@@ -45,11 +45,7 @@ while let argument = arguments.popFirst() {
     // kernel named it after the exec'd path, /proc/self/fd/N), for ps, top and pgrep.
     case "--sealed":
         SealedExecutable.currentProcessIsSealed = SealedExecutable.currentBinaryIsReadOnly
-        let comm = open("/proc/self/comm", O_WRONLY | O_CLOEXEC)
-        if comm >= 0 {
-            _ = Syscall.writeAll(comm, Array("cell-monitor".utf8)[...])
-            close(comm)
-        }
+        try? FileDescriptorHandle(path: "/proc/self/comm", flags: O_WRONLY).writeAll(Array("cell-monitor".utf8))
     case "--directory-fd":
         guard let value = arguments.popFirst(), let fd = Int32(value), fd >= 0 else {
             printUsageError("--directory-fd needs a file descriptor number")
